@@ -1,0 +1,21 @@
+//! Backstop's domain model: what a conversation is, who owns it, and how the AI decides to hand over.
+//!
+//! Layout:
+//! - [`ids`]: typed identifiers; every record belongs to a [`ids::TenantId`].
+//! - [`conversation`]: the ownership state machine (owner and status are separate).
+//! - [`message`]: message bodies, authors, citations.
+//! - [`routing`]: signals in, decision out (answer, clarify, hand off), with a trace.
+//! - [`handoff`]: the handoff packet an agent sees on top of a handed-over conversation.
+//! - [`directory`]: tenants, teams, agents, customers.
+//!
+//! Architecture invariant: this crate does no I/O, starts no tasks and reads no clock; callers pass
+//! the time in.
+
+pub mod conversation;
+pub mod directory;
+pub mod handoff;
+pub mod ids;
+pub mod message;
+pub mod routing;
+
+pub use time::OffsetDateTime as Timestamp;

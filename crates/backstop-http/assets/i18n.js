@@ -1,0 +1,343 @@
+// Shared zh/en UI strings for the agent login and inbox pages, so both speak the same words in either language.
+
+export const STRINGS = {
+  en: {
+    "app.name": "Backstop",
+    "app.tagline": "Agent workspace",
+    "lang.switch": "中文",
+    "lang.switchTitle": "Switch language",
+
+    "login.title": "Sign in to your inbox",
+    "login.subtitle": "Pick up where the AI left off.",
+    "login.tenant": "Workspace",
+    "login.email": "Email",
+    "login.password": "Password",
+    "login.submit": "Sign in",
+    "login.busy": "Signing in…",
+    "login.store": "Open the demo store",
+    "login.footer": "Open-source, self-hosted customer service",
+    "error.invalid_credentials": "That email and password don't match. Please try again.",
+    "error.tenant_not_found": "We couldn't find that workspace.",
+    "error.network": "Can't reach the server. Check your connection and try again.",
+    "error.generic": "Something went wrong. Please try again.",
+
+    "view.queue": "Waiting",
+    "view.queueHint": "Queue",
+    "view.mine": "Mine",
+    "view.ai": "AI handling",
+    "view.resolved": "Resolved",
+    "nav.views": "Inbox",
+    "nav.logout": "Sign out",
+    "nav.live": "Live",
+    "nav.reconnecting": "Reconnecting…",
+
+    "role.agent": "Agent",
+    "role.supervisor": "Supervisor",
+    "role.admin": "Admin",
+
+    "list.search": "Filter conversations",
+    "list.empty.queue": "No one is waiting. Nice work!",
+    "list.empty.mine": "Nothing assigned to you right now.",
+    "list.empty.ai": "The AI isn't handling any conversations.",
+    "list.empty.resolved": "No resolved conversations yet.",
+    "list.loading": "Loading…",
+    "list.noMessages": "No messages yet",
+    "list.waiting": "waiting {time}",
+
+    "customer.visitor": "Visitor",
+    "tag.vip": "VIP",
+
+    "reason.customer_request": "Asked for a person",
+    "reason.no_answer": "AI couldn't answer",
+    "reason.anger": "Frustrated customer",
+    "reason.vip": "VIP",
+
+    "priority.normal": "Normal",
+    "priority.high": "High",
+    "priority.urgent": "Urgent",
+
+    "tier.vip": "VIP",
+    "tier.standard": "Standard",
+
+    "status.open": "Open",
+    "status.snoozed": "Snoozed",
+    "status.resolved": "Resolved",
+    "status.closed": "Closed",
+
+    "owner.ai": "AI is handling this",
+    "owner.queue": "Waiting for a person",
+    "owner.queueTeam": "Waiting in {team}",
+    "owner.me": "Assigned to you",
+    "owner.agent": "Assigned to {agent}",
+
+    "conv.empty": "Select a conversation",
+    "conv.emptyHint": "Pick one from the list to read the handoff and reply.",
+    "conv.loading": "Loading conversation…",
+    "conv.lang": "Language: {lang}",
+    "conv.queuePos": "#{n} in queue",
+
+    "action.take": "Take",
+    "action.handback": "Hand back to AI",
+    "action.resolve": "Resolve",
+    "action.reopen": "Reopen",
+
+    "packet.title": "Handoff from AI",
+    "packet.reason": "Reason",
+    "packet.team": "Team",
+    "packet.priority": "Priority",
+    "packet.tier": "Tier",
+    "packet.topic": "Topic",
+    "packet.language": "Language",
+    "packet.summary": "Summary",
+    "packet.facts": "Facts",
+    "packet.tried": "What the AI tried",
+    "packet.noArticle": "No matching article",
+    "packet.confident": "confident",
+    "packet.unsure": "not confident",
+    "packet.anger": "Anger cues",
+    "packet.angerScore": "score {score}",
+    "packet.collapse": "Hide",
+    "packet.expand": "Show",
+    "fact.order_number": "Order",
+    "fact.email": "Email",
+    "fact.phone": "Phone",
+    "fact.amount": "Amount",
+
+    "msg.ai": "AI assistant",
+    "msg.agent": "Agent",
+    "msg.you": "You",
+    "msg.note": "Private note",
+    "msg.source": "Source: {title}",
+
+    "sys.handoff": "Handed off to a person",
+    "sys.handoffTeam": "Handed off to {team}",
+    "sys.agent_joined": "{agent} joined the conversation",
+    "sys.handed_back": "Handed back to the AI assistant",
+    "sys.resolved": "Conversation resolved",
+    "sys.reopened": "Conversation reopened",
+
+    "compose.reply": "Reply",
+    "compose.note": "Private note",
+    "compose.replyPh": "Reply to the customer…",
+    "compose.notePh": "Write a private note — only your team can see it",
+    "compose.send": "Send",
+    "compose.addNote": "Add note",
+    "compose.hint": "Enter to send · Shift+Enter for a new line",
+    "compose.notOwner": "Take this conversation to reply to the customer.",
+    "compose.resolved": "This conversation is resolved. Reopen it to reply.",
+
+    "lang.zh": "Chinese",
+    "lang.en": "English"
+  },
+  zh: {
+    "app.name": "Backstop",
+    "app.tagline": "客服工作台",
+    "lang.switch": "English",
+    "lang.switchTitle": "切换语言",
+
+    "login.title": "登录收件箱",
+    "login.subtitle": "从 AI 停下的地方接着服务客户。",
+    "login.tenant": "工作区",
+    "login.email": "邮箱",
+    "login.password": "密码",
+    "login.submit": "登录",
+    "login.busy": "正在登录…",
+    "login.store": "打开演示商城",
+    "login.footer": "开源、可自托管的客户服务平台",
+    "error.invalid_credentials": "邮箱或密码不正确，请重试。",
+    "error.tenant_not_found": "找不到该工作区。",
+    "error.network": "无法连接服务器，请检查网络后重试。",
+    "error.generic": "出了点问题，请重试。",
+
+    "view.queue": "排队中",
+    "view.queueHint": "队列",
+    "view.mine": "我的",
+    "view.ai": "AI 处理中",
+    "view.resolved": "已解决",
+    "nav.views": "收件箱",
+    "nav.logout": "退出登录",
+    "nav.live": "实时",
+    "nav.reconnecting": "正在重新连接…",
+
+    "role.agent": "客服",
+    "role.supervisor": "主管",
+    "role.admin": "管理员",
+
+    "list.search": "筛选会话",
+    "list.empty.queue": "没有客户在排队，干得漂亮！",
+    "list.empty.mine": "目前没有分配给你的会话。",
+    "list.empty.ai": "AI 当前没有正在处理的会话。",
+    "list.empty.resolved": "还没有已解决的会话。",
+    "list.loading": "加载中…",
+    "list.noMessages": "暂无消息",
+    "list.waiting": "已等待 {time}",
+
+    "customer.visitor": "访客",
+    "tag.vip": "VIP",
+
+    "reason.customer_request": "客户要求转人工",
+    "reason.no_answer": "AI 无法回答",
+    "reason.anger": "客户情绪不满",
+    "reason.vip": "VIP",
+
+    "priority.normal": "普通",
+    "priority.high": "高",
+    "priority.urgent": "紧急",
+
+    "tier.vip": "VIP",
+    "tier.standard": "标准",
+
+    "status.open": "进行中",
+    "status.snoozed": "已暂停",
+    "status.resolved": "已解决",
+    "status.closed": "已关闭",
+
+    "owner.ai": "AI 正在处理",
+    "owner.queue": "等待人工接待",
+    "owner.queueTeam": "在「{team}」排队",
+    "owner.me": "已分配给你",
+    "owner.agent": "已分配给 {agent}",
+
+    "conv.empty": "选择一个会话",
+    "conv.emptyHint": "从列表中选择会话，查看转接信息并回复。",
+    "conv.loading": "正在加载会话…",
+    "conv.lang": "语言：{lang}",
+    "conv.queuePos": "排队第 {n} 位",
+
+    "action.take": "接待",
+    "action.handback": "交还给 AI",
+    "action.resolve": "标记解决",
+    "action.reopen": "重新打开",
+
+    "packet.title": "AI 转接信息",
+    "packet.reason": "原因",
+    "packet.team": "团队",
+    "packet.priority": "优先级",
+    "packet.tier": "客户等级",
+    "packet.topic": "主题",
+    "packet.language": "语言",
+    "packet.summary": "摘要",
+    "packet.facts": "关键信息",
+    "packet.tried": "AI 已尝试",
+    "packet.noArticle": "未找到匹配文章",
+    "packet.confident": "有把握",
+    "packet.unsure": "没把握",
+    "packet.anger": "不满信号",
+    "packet.angerScore": "评分 {score}",
+    "packet.collapse": "收起",
+    "packet.expand": "展开",
+    "fact.order_number": "订单",
+    "fact.email": "邮箱",
+    "fact.phone": "电话",
+    "fact.amount": "金额",
+
+    "msg.ai": "AI 助手",
+    "msg.agent": "客服",
+    "msg.you": "你",
+    "msg.note": "内部备注",
+    "msg.source": "来源：{title}",
+
+    "sys.handoff": "已转接人工",
+    "sys.handoffTeam": "已转接至「{team}」",
+    "sys.agent_joined": "{agent} 加入了会话",
+    "sys.handed_back": "已交还给 AI 助手",
+    "sys.resolved": "会话已解决",
+    "sys.reopened": "会话已重新打开",
+
+    "compose.reply": "回复",
+    "compose.note": "内部备注",
+    "compose.replyPh": "回复客户…",
+    "compose.notePh": "写一条内部备注，仅团队成员可见",
+    "compose.send": "发送",
+    "compose.addNote": "添加备注",
+    "compose.hint": "Enter 发送 · Shift+Enter 换行",
+    "compose.notOwner": "接待此会话后即可回复客户。",
+    "compose.resolved": "此会话已解决，重新打开后才能回复。",
+
+    "lang.zh": "中文",
+    "lang.en": "英文"
+  }
+};
+
+const KEY = "backstop:lang";
+const listeners = new Set();
+
+function detect() {
+  let stored = null;
+  try { stored = localStorage.getItem(KEY); } catch (e) { /* storage blocked */ }
+  if (stored === "zh" || stored === "en") return stored;
+  return /^zh/i.test(navigator.language || "") ? "zh" : "en";
+}
+
+let current = detect();
+
+/** The active UI language: "zh" or "en". */
+export function getLang() { return current; }
+
+/** The BCP 47 locale to hand to Intl for the active language. */
+export function locale() { return current === "zh" ? "zh-CN" : "en"; }
+
+/** Translate a key, filling {name} placeholders from vars; unknown keys fall back to English, then to the key. */
+export function t(key, vars) {
+  const s = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
+  return s.replace(/\{(\w+)\}/g, (_, n) => (vars && vars[n] != null ? String(vars[n]) : ""));
+}
+
+/** True when a key exists (used for server codes that may or may not have a local translation). */
+export function has(key) { return key in STRINGS.en; }
+
+/** Fill every [data-i18n], [data-i18n-placeholder], [data-i18n-title] and [data-i18n-aria-label] under root. */
+export function applyI18n(root = document) {
+  document.documentElement.lang = current === "zh" ? "zh-CN" : "en";
+  root.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
+  root.querySelectorAll("[data-i18n-placeholder]").forEach((n) => { n.placeholder = t(n.dataset.i18nPlaceholder); });
+  root.querySelectorAll("[data-i18n-title]").forEach((n) => { n.title = t(n.dataset.i18nTitle); });
+  root.querySelectorAll("[data-i18n-aria-label]").forEach((n) => { n.setAttribute("aria-label", t(n.dataset.i18nAriaLabel)); });
+}
+
+/** Switch language, remember it, re-apply static strings and notify listeners. */
+export function setLang(lang) {
+  current = lang === "zh" ? "zh" : "en";
+  try { localStorage.setItem(KEY, current); } catch (e) { /* storage blocked */ }
+  applyI18n();
+  listeners.forEach((fn) => fn(current));
+}
+
+export function toggleLang() { setLang(current === "zh" ? "en" : "zh"); }
+
+/** Run fn(lang) after every language switch. */
+export function onLangChange(fn) { listeners.add(fn); }
+
+/** "3 min ago" style relative time in the active language. */
+export function relTime(iso, now = Date.now()) {
+  const d = new Date(iso).getTime();
+  if (!Number.isFinite(d)) return "";
+  const s = Math.round((d - now) / 1000);
+  const abs = Math.abs(s);
+  const rtf = new Intl.RelativeTimeFormat(locale(), { numeric: "auto", style: "short" });
+  if (abs < 45) return rtf.format(0, "second");
+  if (abs < 3600) return rtf.format(Math.round(s / 60), "minute");
+  if (abs < 86400) return rtf.format(Math.round(s / 3600), "hour");
+  if (abs < 7 * 86400) return rtf.format(Math.round(s / 86400), "day");
+  return new Intl.DateTimeFormat(locale(), { month: "short", day: "numeric" }).format(new Date(d));
+}
+
+/** Compact duration ("4 min", "2 hr") used for queue waiting time. */
+export function duration(iso, now = Date.now()) {
+  const d = new Date(iso).getTime();
+  if (!Number.isFinite(d)) return "";
+  const mins = Math.max(0, Math.round((now - d) / 60000));
+  if (mins < 1) return current === "zh" ? "不到 1 分钟" : "<1 min";
+  const unit = mins < 60 ? ["minute", mins] : mins < 1440 ? ["hour", Math.round(mins / 60)] : ["day", Math.round(mins / 1440)];
+  return new Intl.NumberFormat(locale(), { style: "unit", unit: unit[0], unitDisplay: "short" }).format(unit[1]);
+}
+
+/** Clock time for a message, with the full date kept for a tooltip. */
+export function clock(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return { short: "", full: "" };
+  return {
+    short: new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit" }).format(d),
+    full: new Intl.DateTimeFormat(locale(), { dateStyle: "full", timeStyle: "short" }).format(d)
+  };
+}

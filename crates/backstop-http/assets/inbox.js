@@ -1,0 +1,758 @@
+// Agent inbox logic: signs the agent in, lists conversations per view, shows one with its handoff packet, and stays live over /api/v1/ws.
+import { t, applyI18n, toggleLang, onLangChange, relTime, duration, clock } from "/assets/i18n.js";
+
+const VIEWS = ["queue", "mine", "ai", "resolved"];
+const PRIO = { urgent: 0, high: 1, normal: 2 };
+const MAX = 4000;
+
+const $ = (id) => document.getElementById(id);
+const els = {
+  app: $("app"), list: $("conv-list"), listTitle: $("list-title"), listCount: $("list-count"), filter: $("filter"),
+  empty: $("conv-empty"), conv: $("conv"), cAvatar: $("c-avatar"), cName: $("c-name"), cVip: $("c-vip"), cMeta: $("c-meta"),
+  packet: $("packet"), transcript: $("transcript"), composer: $("composer"), hint: $("composer-hint"),
+  input: $("reply-input"), send: $("reply-send"), count: $("reply-count"), conn: $("conn"), connText: $("conn-text"),
+  toasts: $("toasts")
+};
+
+const S = {
+  me: null,
+  tenant: null,
+  view: "queue",
+  convs: new Map(),      // id → conversation summary, across all views
+  loaded: new Set(),     // views fetched at least once
+  openId: null,
+  open: null,            // { conversation, messages: Map, packet, events }
+  openSeq: 0,
+  early: [],             // live messages for the conversation being loaded
+  mode: "reply",
+  drafts: new Map(),
+  replyCid: null,        // { convId, body, cid }: reuse the client id when a failed send is retried
+  sending: false,
+  packetCollapsed: (() => { try { return localStorage.getItem("backstop:packetCollapsed") === "1"; } catch (_) { return false; } })(),
+  ws: null, live: false, everLive: false, attempts: 0, timer: null
+};
+
+// ---------- helpers ----------
+
+function h(tag, attrs, ...kids) {
+  const n = document.createElement(tag);
+  if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v == null || v === false) continue;
+      if (k === "class") n.className = v;
+      else if (k === "text") n.textContent = v;
+      else if (k.startsWith("on")) n.addEventListener(k.slice(2), v);
+      else n.setAttribute(k, v === true ? "" : v);
+    }
+  }
+  for (const k of kids.flat()) {
+    if (k == null || k === false) continue;
+    n.append(k instanceof Node ? k : document.createTextNode(String(k)));
+  }
+  return n;
+}
+
+const ts = (iso) => (iso ? new Date(iso).getTime() || 0 : 0);
+
+function uuid() {
+  if (crypto.randomUUID) { try { return crypto.randomUUID(); } catch (_) { /* insecure context */ } }
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+  const x = [...b].map((v) => v.toString(16).padStart(2, "0")).join("");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+function initials(name) {
+  const s = String(name || "").trim();
+  if (!s) return "?";
+  if (/^[\u3000-\u9fff]/.test(s)) return s.slice(0, 1);
+  const p = s.split(/[\s@._-]+/).filter(Boolean);
+  return ((p[0] || "")[0] + (p.length > 1 ? p[p.length - 1][0] : "")).toUpperCase();
+}
+
+function hue(s) {
+  let x = 0;
+  for (const c of String(s || "")) x = (x * 31 + c.codePointAt(0)) % 360;
+  return x;
+}
+
+function paintAvatar(node, name, seed) {
+  node.textContent = initials(name);
+  node.style.setProperty("--h", hue(seed || name));
+}
+
+function customerName(c) {
+  const cu = (c && c.customer) || {};
+  return cu.name || cu.email || t("customer.visitor");
+}
+
+function isVip(c) {
+  return ((c.customer && c.customer.tags) || []).some((x) => String(x).toLowerCase() === "vip");
+}
+
+function isMine(c) {
+  return !!(c && c.owner && c.owner.kind === "agent" && S.me && c.owner.agent_id === S.me.id);
+}
+
+function isClosed(c) {
+  return c.status === "resolved" || c.status === "closed";
+}
+
+function viewOf(c) {
+  if (isClosed(c)) return "resolved";
+  const k = c.owner && c.owner.kind;
+  if (k === "queue") return "queue";
+  if (k === "ai") return "ai";
+  if (k === "agent") return isMine(c) ? "mine" : null;
+  return null;
+}
+
+function toast(err, kind = "error") {
+  if (err && err.silent) return;
+  const text = typeof err === "string" ? err : (err && err.message) || t("error.generic");
+  const n = h("div", { class: `toast toast-${kind}`, role: "status", "data-testid": "toast" }, text);
+  els.toasts.append(n);
+  setTimeout(() => n.classList.add("toast-out"), 4200);
+  setTimeout(() => n.remove(), 4600);
+}
+
+async function api(method, path, body) {
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: body !== undefined ? { "Content-Type": "application/json" } : {},
+      body: body !== undefined ? JSON.stringify(body) : undefined
+    });
+  } catch (_) {
+    throw { code: "network", message: t("error.network") };
+  }
+  if (res.status === 401) {
+    location.href = "/login";
+    throw { code: "unauthenticated", silent: true };
+  }
+  if (res.status === 204) return null;
+  let data = null;
+  try { data = await res.json(); } catch (_) { /* empty body */ }
+  if (!res.ok) throw (data && data.error) || { code: `http_${res.status}`, message: t("error.generic") };
+  return data;
+}
+
+// ---------- state updates ----------
+
+function upsert(c) {
+  if (!c || !c.id) return false;
+  const old = S.convs.get(c.id);
+  if (old && ts(old.updated_at) > ts(c.updated_at)) return false; // an older snapshot than the one we hold
+  S.convs.set(c.id, c);
+  if (S.open && S.open.conversation.id === c.id) S.open.conversation = c;
+  return true;
+}
+
+async function loadView(view) {
+  const data = await api("GET", `/api/v1/conversations?view=${encodeURIComponent(view)}`);
+  const list = (data && data.conversations) || [];
+  const ids = new Set(list.map((c) => c.id));
+  for (const [id, c] of S.convs) if (viewOf(c) === view && !ids.has(id) && id !== S.openId) S.convs.delete(id);
+  list.forEach(upsert);
+  S.loaded.add(view);
+}
+
+async function loadAll() {
+  const results = await Promise.allSettled(VIEWS.map(loadView));
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) toast(failed.reason);
+  renderCounts();
+  renderList();
+}
+
+// ---------- rendering: nav ----------
+
+function renderMe() {
+  const me = S.me;
+  $("me-name").textContent = me.name || me.email;
+  $("me-role").textContent = t(`role.${me.role}`) !== `role.${me.role}` ? t(`role.${me.role}`) : me.email;
+  paintAvatar($("me-avatar"), me.name || me.email, me.id);
+  $("tenant-name").textContent = (S.tenant && S.tenant.name) || "";
+}
+
+function renderCounts() {
+  const counts = { queue: 0, mine: 0, ai: 0, resolved: 0 };
+  for (const c of S.convs.values()) {
+    const v = viewOf(c);
+    if (v) counts[v]++;
+  }
+  for (const v of VIEWS) {
+    const n = document.querySelector(`[data-count="${v}"]`);
+    n.textContent = String(counts[v]);
+    n.classList.toggle("nav-count-hot", v === "queue" && counts[v] > 0);
+  }
+  document.querySelectorAll(".nav-item").forEach((a) => {
+    const on = a.dataset.view === S.view;
+    a.classList.toggle("active", on);
+    if (on) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+  });
+  document.title = `${counts.queue ? `(${counts.queue}) ` : ""}${t("view." + S.view)} · Backstop`;
+}
+
+function renderConn() {
+  const state = S.live ? "live" : "reconnecting";
+  els.conn.dataset.state = S.everLive || !S.live ? state : "connecting";
+  els.connText.textContent = t(S.live ? "nav.live" : "nav.reconnecting");
+}
+
+// ---------- rendering: list ----------
+
+function matches(c, q) {
+  if (!q) return true;
+  const cu = c.customer || {};
+  return [cu.name, cu.email, c.last_message && c.last_message.body, c.owner && c.owner.team_name, c.topic]
+    .some((s) => s && String(s).toLowerCase().includes(q));
+}
+
+function sorter(view) {
+  if (view === "queue") {
+    return (a, b) => (PRIO[a.owner.priority] ?? 2) - (PRIO[b.owner.priority] ?? 2)
+      || ts(a.waiting_since || a.updated_at) - ts(b.waiting_since || b.updated_at);
+  }
+  return (a, b) => ts(b.updated_at) - ts(a.updated_at);
+}
+
+function previewPrefix(kind) {
+  if (kind === "ai") return t("msg.ai") + ": ";
+  if (kind === "agent") return "↩ ";
+  return "";
+}
+
+function convItem(c) {
+  const lm = c.last_message;
+  const prio = (c.owner && c.owner.priority) || null;
+  const name = customerName(c);
+  const chips = [];
+  if (viewOf(c) === "queue") {
+    if (c.handoff_reason) chips.push(h("span", { class: `chip chip-reason reason-${c.handoff_reason}` }, t(`reason.${c.handoff_reason}`)));
+    if (prio && prio !== "normal") chips.push(h("span", { class: `chip chip-prio prio-${prio}` }, t(`priority.${prio}`)));
+    if (c.owner.team_name) chips.push(h("span", { class: "chip chip-muted" }, c.owner.team_name));
+    if (c.waiting_since) chips.push(h("span", { class: "ci-wait" }, t("list.waiting", { time: duration(c.waiting_since) })));
+  } else if (c.owner && c.owner.kind === "agent" && !isMine(c) && c.owner.agent_name) {
+    chips.push(h("span", { class: "chip chip-muted" }, c.owner.agent_name));
+  }
+  if (c.topic) chips.push(h("span", { class: "chip chip-topic" }, c.topic));
+
+  const active = c.id === S.openId;
+  return h("a", {
+    class: `conv-item${active ? " active" : ""}${prio ? ` prio-edge-${prio}` : ""}`,
+    href: `#/${S.view}/${c.id}`,
+    role: "listitem",
+    "data-testid": "conv-item",
+    "data-id": c.id,
+    "aria-current": active ? "true" : null
+  },
+  h("span", { class: "avatar", style: `--h:${hue(c.customer && c.customer.id)}` }, initials(name)),
+  h("span", { class: "ci-body" },
+    h("span", { class: "ci-top" },
+      h("span", { class: "ci-name" }, name),
+      isVip(c) ? h("span", { class: "badge badge-vip" }, t("tag.vip")) : null,
+      h("time", { class: "ci-time", datetime: (lm && lm.created_at) || c.updated_at, title: clock((lm && lm.created_at) || c.updated_at).full },
+        relTime((lm && lm.created_at) || c.updated_at))),
+    h("span", { class: `ci-preview${lm ? (lm.author_kind === "system" ? " ci-preview-system" : "") : " ci-preview-empty"}` },
+      lm ? previewPrefix(lm.author_kind) + lm.body.replace(/\s+/g, " ") : t("list.noMessages")),
+    chips.length ? h("span", { class: "ci-chips" }, chips) : null));
+}
+
+function renderList() {
+  const q = els.filter.value.trim().toLowerCase();
+  const items = [...S.convs.values()].filter((c) => viewOf(c) === S.view && matches(c, q)).sort(sorter(S.view));
+  els.listTitle.textContent = t(`view.${S.view}`);
+  els.listCount.textContent = String(items.length);
+  if (!items.length) {
+    const loading = !S.loaded.has(S.view);
+    els.list.replaceChildren(h("div", { class: "list-empty", "data-testid": "list-empty" },
+      loading ? t("list.loading") : t(`list.empty.${S.view}`)));
+    return;
+  }
+  els.list.replaceChildren(...items.map(convItem));
+}
+
+// ---------- rendering: conversation ----------
+
+function ownerLabel(c) {
+  const o = c.owner || {};
+  if (o.kind === "ai") return t("owner.ai");
+  if (o.kind === "queue") return o.team_name ? t("owner.queueTeam", { team: o.team_name }) : t("owner.queue");
+  if (isMine(c)) return t("owner.me");
+  return t("owner.agent", { agent: o.agent_name || t("msg.agent") });
+}
+
+function renderHead() {
+  const c = S.open.conversation;
+  const cu = c.customer || {};
+  const name = customerName(c);
+  els.cName.textContent = name;
+  paintAvatar(els.cAvatar, name, cu.id);
+  els.cVip.hidden = !isVip(c);
+  els.cVip.textContent = t("tag.vip");
+
+  const meta = [];
+  if (cu.name && cu.email) meta.push(h("span", { class: "meta-email" }, cu.email));
+  meta.push(h("span", { class: `status-pill status-${c.status}` }, t(`status.${c.status}`)));
+  meta.push(h("span", { class: `owner-label owner-${c.owner.kind}` }, ownerLabel(c)));
+  const prio = c.owner.priority;
+  if (prio && !isClosed(c)) meta.push(h("span", { class: `chip chip-prio prio-${prio}` }, t(`priority.${prio}`)));
+  if (c.owner.kind === "queue" && c.queue_position) meta.push(h("span", {}, t("conv.queuePos", { n: c.queue_position })));
+  if (c.lang) meta.push(h("span", { class: "meta-lang" }, t(`lang.${c.lang}`)));
+  els.cMeta.replaceChildren(...meta);
+
+  const closed = isClosed(c);
+  const kind = c.owner.kind;
+  const show = {
+    take: !closed && (kind === "queue" || kind === "ai"),
+    handback: !closed && isMine(c),
+    resolve: !closed && isMine(c),
+    reopen: closed
+  };
+  document.querySelectorAll("[data-action]").forEach((b) => { b.hidden = !show[b.dataset.action]; });
+  renderComposerState();
+}
+
+function field(label, value) {
+  if (value == null || value === "") return null;
+  return h("div", { class: "pk-field" }, h("dt", {}, label), h("dd", {}, value));
+}
+
+function renderPacket() {
+  const p = S.open.packet;
+  els.packet.hidden = !p;
+  if (!p) { els.packet.replaceChildren(); return; }
+  const collapsed = S.packetCollapsed;
+  els.packet.classList.toggle("collapsed", collapsed);
+  const reasonText = p.reason ? t(`reason.${p.reason}`) : p.reason_text;
+
+  const head = h("div", { class: "pk-head" },
+    h("span", { class: "pk-icon", "aria-hidden": "true" }, "✦"),
+    h("strong", { class: "pk-title" }, t("packet.title")),
+    reasonText ? h("span", { class: `chip chip-reason reason-${p.reason}`, title: p.reason_text || reasonText }, reasonText) : null,
+    p.priority ? h("span", { class: `chip chip-prio prio-${p.priority}` }, t(`priority.${p.priority}`)) : null,
+    p.tier === "vip" ? h("span", { class: "badge badge-vip" }, t("tier.vip")) : null,
+    h("span", { class: "pk-spacer" }),
+    p.created_at ? h("time", { class: "pk-time", title: clock(p.created_at).full }, relTime(p.created_at)) : null,
+    h("button", {
+      type: "button", class: "link-btn", "aria-expanded": String(!collapsed),
+      onclick: () => {
+        S.packetCollapsed = !S.packetCollapsed;
+        try { localStorage.setItem("backstop:packetCollapsed", S.packetCollapsed ? "1" : "0"); } catch (_) { /* ignore */ }
+        renderPacket();
+      }
+    }, t(collapsed ? "packet.expand" : "packet.collapse")));
+
+  if (collapsed) { els.packet.replaceChildren(head); return; }
+
+  const body = h("div", { class: "pk-body" });
+  if (p.summary) body.append(h("p", { class: "pk-summary" }, p.summary));
+
+  body.append(h("dl", { class: "pk-grid" },
+    field(t("packet.team"), p.team_name),
+    field(t("packet.tier"), p.tier && t(`tier.${p.tier}`)),
+    field(t("packet.topic"), p.topic),
+    field(t("packet.language"), p.language && t(`lang.${p.language}`))));
+
+  if (p.facts && p.facts.length) {
+    body.append(h("div", { class: "pk-row" },
+      h("div", { class: "pk-label" }, t("packet.facts")),
+      h("div", { class: "pk-chips" }, p.facts.map((f) => {
+        const key = `fact.${f.kind}`;
+        const label = t(key) === key ? f.kind : t(key);
+        return h("span", { class: "chip chip-fact", "data-kind": f.kind }, h("span", { class: "fact-kind" }, label), h("span", { class: "fact-value" }, f.value));
+      }))));
+  }
+
+  if (p.ai_attempts && p.ai_attempts.length) {
+    body.append(h("div", { class: "pk-row" },
+      h("div", { class: "pk-label" }, t("packet.tried")),
+      h("ol", { class: "pk-tried" }, p.ai_attempts.map((a) => h("li", {},
+        h("span", { class: "tried-q" }, `“${a.question}”`),
+        h("span", { class: "tried-arrow", "aria-hidden": "true" }, "→"),
+        a.answer_title
+          ? h("span", { class: "tried-a" }, a.answer_title)
+          : h("span", { class: "tried-a tried-none" }, t("packet.noArticle")),
+        h("span", { class: `conf ${a.confident ? "conf-yes" : "conf-no"}` }, t(a.confident ? "packet.confident" : "packet.unsure")))))));
+  }
+
+  const anger = p.anger;
+  if (anger && ((anger.cues && anger.cues.length) || anger.score >= 0.3)) {
+    const score = Math.max(0, Math.min(1, Number(anger.score) || 0));
+    body.append(h("div", { class: "pk-row pk-anger" },
+      h("div", { class: "pk-label" }, t("packet.anger")),
+      h("div", { class: "pk-chips" },
+        h("span", { class: "anger-meter", title: t("packet.angerScore", { score: score.toFixed(2) }) },
+          h("span", { class: "anger-fill", style: `width:${Math.round(score * 100)}%` })),
+        h("span", { class: "anger-score" }, t("packet.angerScore", { score: score.toFixed(2) })),
+        (anger.cues || []).map((c) => h("span", { class: "chip chip-anger" }, c)))));
+  }
+
+  els.packet.replaceChildren(head, body);
+}
+
+function systemText(m) {
+  const s = m.system || {};
+  if (s.code === "handoff") return s.team_name ? t("sys.handoffTeam", { team: s.team_name }) : t("sys.handoff");
+  if (s.code === "agent_joined") return t("sys.agent_joined", { agent: s.agent_name || (m.author && m.author.name) || t("msg.agent") });
+  const key = `sys.${s.code}`;
+  if (s.code && t(key) !== key) return t(key);
+  return m.body || "";
+}
+
+function msgNode(m) {
+  const a = (m.author && m.author.kind) || "system";
+  const time = clock(m.created_at);
+  if (a === "system") {
+    return h("div", { class: "msg msg-system", "data-testid": "msg", "data-author": "system", "data-id": m.id },
+      h("span", { class: "sys-line" }, systemText(m)),
+      h("time", { title: time.full }, time.short));
+  }
+  const note = m.kind === "note";
+  const mine = a === "agent" && S.me && m.author.agent_id === S.me.id;
+  let who = m.author.name;
+  if (a === "ai") who = who || t("msg.ai");
+  else if (a === "agent") who = who || t("msg.agent");
+  else who = who || customerName(S.open.conversation);
+
+  const meta = h("div", { class: "msg-meta" },
+    note ? h("span", { class: "note-label" }, t("msg.note")) : null,
+    a === "ai" ? h("span", { class: "badge badge-ai" }, "AI") : null,
+    h("span", { class: "msg-author" }, mine && !note ? `${who} (${t("msg.you")})` : who),
+    h("time", { title: time.full }, time.short));
+
+  const cites = (m.citations || []).length
+    ? h("div", { class: "msg-cites" }, m.citations.map((c) => h("span", { class: "chip chip-cite", title: c.title }, t("msg.source", { title: c.title }))))
+    : null;
+
+  return h("div", {
+    class: `msg msg-${a}${note ? " msg-note" : ""}`,
+    "data-testid": "msg", "data-author": a, "data-kind": m.kind || "text", "data-id": m.id
+  }, meta, h("div", { class: "msg-bubble" }, m.body), cites);
+}
+
+function sortedMessages() {
+  return [...S.open.messages.values()].sort((x, y) => (x.seq || 0) - (y.seq || 0) || ts(x.created_at) - ts(y.created_at));
+}
+
+function renderTranscript(stick = true) {
+  const box = els.transcript;
+  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 120;
+  box.replaceChildren(...sortedMessages().map(msgNode));
+  if (stick || atBottom) box.scrollTop = box.scrollHeight;
+}
+
+function addMessage(m) {
+  if (!S.open || m.conversation_id !== S.open.conversation.id || S.open.messages.has(m.id)) return;
+  const box = els.transcript;
+  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 120;
+  const last = box.lastElementChild && S.open.messages.get(box.lastElementChild.dataset.id);
+  S.open.messages.set(m.id, m);
+  if (!last || (m.seq || 0) > (last.seq || 0)) box.append(msgNode(m));
+  else box.replaceChildren(...sortedMessages().map(msgNode));
+  const own = m.author && m.author.kind === "agent" && S.me && m.author.agent_id === S.me.id;
+  if (atBottom || own) box.scrollTop = box.scrollHeight;
+}
+
+function renderComposerState() {
+  if (!S.open) return;
+  const c = S.open.conversation;
+  const note = S.mode === "note";
+  els.composer.dataset.mode = S.mode;
+  document.querySelectorAll(".composer-tab").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.mode === S.mode)));
+  els.input.placeholder = t(note ? "compose.notePh" : "compose.replyPh");
+  els.send.textContent = t(note ? "compose.addNote" : "compose.send");
+  let hint = "";
+  if (!note && isClosed(c)) hint = t("compose.resolved");
+  else if (!note && !isMine(c)) hint = t("compose.notOwner");
+  els.hint.textContent = hint;
+  els.hint.hidden = !hint;
+  updateSendState();
+}
+
+function updateSendState() {
+  const n = els.input.value.length;
+  els.send.disabled = S.sending || !els.input.value.trim() || n > MAX;
+  els.count.textContent = n >= MAX - 500 ? `${n} / ${MAX}` : "";
+  els.count.classList.toggle("over", n >= MAX);
+}
+
+function renderConversation() {
+  els.empty.hidden = true;
+  els.conv.hidden = false;
+  els.conv.classList.remove("loading");
+  renderHead();
+  renderPacket();
+  renderTranscript(true);
+}
+
+async function openConversation(id) {
+  if (S.openId && S.openId !== id) S.drafts.set(S.openId, els.input.value);
+  S.openId = id;
+  S.open = null;
+  S.early = [];
+  const seq = ++S.openSeq;
+  renderList();
+  if (!id) {
+    els.conv.hidden = true;
+    els.empty.hidden = false;
+    return;
+  }
+  els.empty.hidden = true;
+  els.conv.hidden = false;
+  els.conv.classList.add("loading");
+  els.cName.textContent = t("conv.loading");
+  els.cMeta.replaceChildren();
+  els.cAvatar.textContent = "";
+  els.cVip.hidden = true;
+  els.packet.hidden = true;
+  els.transcript.replaceChildren();
+  els.hint.hidden = true;
+  document.querySelectorAll("[data-action]").forEach((b) => { b.hidden = true; });
+  els.input.value = S.drafts.get(id) || "";
+  updateSendState();
+  try {
+    const d = await api("GET", `/api/v1/conversations/${encodeURIComponent(id)}`);
+    if (seq !== S.openSeq) return;
+    upsert(d.conversation);
+    S.open = {
+      conversation: S.convs.get(d.conversation.id) || d.conversation,
+      messages: new Map((d.messages || []).map((m) => [m.id, m])),
+      packet: d.packet || null,
+      events: d.events || []
+    };
+    for (const m of S.early) S.open.messages.set(m.id, m);
+    S.early = [];
+    renderConversation();
+    renderCounts();
+    renderList();
+  } catch (e) {
+    if (seq !== S.openSeq) return;
+    toast(e);
+    els.conv.classList.remove("loading");
+    els.cName.textContent = "";
+  }
+}
+
+// Quietly refresh the open conversation (after a reconnect, or when a handoff packet may have appeared).
+async function refreshOpen() {
+  if (!S.open) return;
+  const id = S.open.conversation.id;
+  try {
+    const d = await api("GET", `/api/v1/conversations/${encodeURIComponent(id)}`);
+    if (!S.open || S.open.conversation.id !== id) return;
+    upsert(d.conversation);
+    S.open.packet = d.packet || null;
+    S.open.events = d.events || [];
+    let added = false;
+    for (const m of d.messages || []) if (!S.open.messages.has(m.id)) { S.open.messages.set(m.id, m); added = true; }
+    renderHead();
+    renderPacket();
+    if (added) renderTranscript(false);
+  } catch (e) { toast(e); }
+}
+
+// ---------- actions ----------
+
+const ACTION_PATH = { take: "take", handback: "hand-back", resolve: "resolve", reopen: "reopen" };
+
+async function act(action, btn) {
+  if (!S.open) return;
+  const id = S.open.conversation.id;
+  btn.disabled = true;
+  try {
+    const d = await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/${ACTION_PATH[action]}`,
+      action === "handback" ? { reason: null } : undefined);
+    if (d && d.conversation) {
+      S.convs.set(d.conversation.id, d.conversation);
+      if (S.open && S.open.conversation.id === d.conversation.id) S.open.conversation = d.conversation;
+    }
+    if (S.open && S.open.conversation.id === id) {
+      renderHead();
+      if (action === "take") { S.mode = "reply"; renderComposerState(); els.input.focus(); }
+    }
+    renderCounts();
+    renderList();
+  } catch (e) {
+    toast(e);
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+async function sendComposer() {
+  if (!S.open || S.sending) return;
+  const body = els.input.value.trim();
+  if (!body) return;
+  if (body.length > MAX) { toast(t("error.generic")); return; }
+  const id = S.open.conversation.id;
+  const note = S.mode === "note";
+  S.sending = true;
+  updateSendState();
+  try {
+    let d;
+    if (note) {
+      d = await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/notes`, { body });
+    } else {
+      const r = S.replyCid;
+      const cid = r && r.convId === id && r.body === body ? r.cid : uuid();
+      S.replyCid = { convId: id, body, cid };
+      d = await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/messages`, { body, client_id: cid });
+      S.replyCid = null;
+    }
+    if (S.open && S.open.conversation.id === id) {
+      els.input.value = "";
+      S.drafts.delete(id);
+      if (d && d.message) addMessage(d.message);
+    }
+  } catch (e) {
+    toast(e);
+  } finally {
+    S.sending = false;
+    updateSendState();
+  }
+}
+
+// ---------- live updates ----------
+
+function onConversationEvent(c) {
+  if (!upsert(c)) return;
+  renderCounts();
+  renderList();
+  if (S.open && S.open.conversation.id === c.id) {
+    renderHead();
+    if (!S.open.packet && c.owner && c.owner.kind === "queue") refreshOpen();
+  }
+}
+
+function onMessageEvent(m) {
+  if (!m || !m.conversation_id) return;
+  const c = S.convs.get(m.conversation_id);
+  if (c && m.kind !== "note" && ts(m.created_at) >= ts(c.last_message && c.last_message.created_at)) {
+    S.convs.set(c.id, {
+      ...c,
+      last_message: { body: m.body, author_kind: m.author.kind, created_at: m.created_at },
+      updated_at: ts(m.created_at) > ts(c.updated_at) ? m.created_at : c.updated_at
+    });
+    renderList();
+  }
+  if (S.open && S.open.conversation.id === m.conversation_id) addMessage(m);
+  else if (S.openId === m.conversation_id && !S.open) S.early.push(m);
+}
+
+function connectWs() {
+  clearTimeout(S.timer);
+  S.timer = null;
+  const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/ws`);
+  S.ws = ws;
+  ws.onopen = () => {
+    if (S.ws !== ws) return;
+    const reconnected = S.everLive;
+    S.live = true;
+    S.everLive = true;
+    S.attempts = 0;
+    renderConn();
+    if (reconnected) { loadAll(); refreshOpen(); }
+  };
+  ws.onmessage = (ev) => {
+    let f;
+    try { f = JSON.parse(ev.data); } catch (_) { return; }
+    if (f.type === "conversation") onConversationEvent(f.conversation);
+    else if (f.type === "message") onMessageEvent(f.message);
+  };
+  ws.onclose = () => {
+    if (S.ws !== ws) return;
+    S.ws = null;
+    S.live = false;
+    renderConn();
+    const delay = Math.min(10000, 1000 * 2 ** S.attempts);
+    S.attempts++;
+    // A socket that keeps failing may mean the session expired: /me redirects to /login on 401.
+    if (S.attempts >= 3) api("GET", "/api/v1/me").catch(() => {});
+    S.timer = setTimeout(connectWs, delay);
+  };
+}
+
+// ---------- routing ----------
+
+function route() {
+  const m = location.hash.match(/^#\/?([a-z]+)?(?:\/([\w-]+))?/) || [];
+  const view = VIEWS.includes(m[1]) ? m[1] : "queue";
+  const id = m[2] || null;
+  if (view !== S.view) {
+    S.view = view;
+    renderCounts();
+    renderList();
+    els.list.scrollTop = 0;
+    loadView(view).then(() => { renderCounts(); renderList(); }, toast);
+  }
+  if (id !== S.openId) openConversation(id);
+  else renderList();
+}
+
+// ---------- wiring ----------
+
+function wire() {
+  window.addEventListener("hashchange", route);
+  els.filter.addEventListener("input", renderList);
+  $("lang").addEventListener("click", toggleLang);
+  $("logout").addEventListener("click", async () => {
+    try { await api("POST", "/api/v1/auth/logout"); } catch (_) { /* leave anyway */ }
+    location.href = "/login";
+  });
+  document.querySelectorAll("[data-action]").forEach((b) => b.addEventListener("click", () => act(b.dataset.action, b)));
+  document.querySelectorAll(".composer-tab").forEach((b) => b.addEventListener("click", () => {
+    S.mode = b.dataset.mode;
+    renderComposerState();
+    els.input.focus();
+  }));
+  els.input.addEventListener("input", updateSendState);
+  els.input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+      e.preventDefault();
+      sendComposer();
+    }
+  });
+  els.send.addEventListener("click", sendComposer);
+
+  onLangChange(() => {
+    renderMe();
+    renderCounts();
+    renderConn();
+    renderList();
+    if (S.open) { renderHead(); renderPacket(); renderTranscript(false); }
+  });
+
+  // keep relative times fresh; ping so idle proxies keep the socket open
+  setInterval(renderList, 30000);
+  setInterval(() => { if (S.ws && S.ws.readyState === 1) S.ws.send(JSON.stringify({ type: "ping" })); }, 25000);
+}
+
+async function boot() {
+  applyI18n();
+  let me;
+  try {
+    me = await api("GET", "/api/v1/me");
+  } catch (e) {
+    if (!e.silent) toast(e);
+    return;
+  }
+  S.me = me.agent;
+  S.tenant = me.tenant;
+  renderMe();
+  wire();
+  els.app.classList.add("ready");
+  const m = location.hash.match(/^#\/?([a-z]+)/);
+  S.view = m && VIEWS.includes(m[1]) ? m[1] : "queue";
+  renderCounts();
+  renderConn();
+  renderList();
+  connectWs();
+  await loadAll();
+  route();
+}
+
+boot();

@@ -1,0 +1,20 @@
+//! Backstop's language understanding, in Chinese and English, with no network and no database.
+//!
+//! Layout:
+//! - [`lang`]: which language a text is in.
+//! - [`text`]: the analyzer shared by indexing and querying (jieba segmentation for Chinese,
+//!   lower-casing, stop words, English stemming).
+//! - [`retrieval`]: the [`retrieval::Retriever`] trait and its BM25 implementation on tantivy,
+//!   with an explainable confidence. Semantic retrievers plug in behind the same trait.
+//! - [`signals`]: lexicon signals: a request for a person, anger/frustration, small talk.
+//! - [`entities`]: facts customers give (order numbers, e-mail, phone, amounts).
+//! - [`replies`]: the fixed sentences the AI says, in both languages.
+//! - [`summary`]: the extractive summary at the top of a handoff packet.
+
+pub mod entities;
+pub mod lang;
+pub mod replies;
+pub mod retrieval;
+pub mod signals;
+pub mod summary;
+pub mod text;

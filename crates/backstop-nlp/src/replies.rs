@@ -1,0 +1,96 @@
+//! The fixed sentences the AI says, in both languages. Answers themselves come from the knowledge
+//! base; these frame them, ask for clarification, or announce a handoff. The AI never makes up an
+//! answer: if no article is confident, it says so and asks or hands over.
+
+use backstop_core::message::Lang;
+
+use crate::signals::SmallTalk;
+
+/// The AI's reply when it sends an article.
+pub fn answer(lang: Lang, body: &str) -> String {
+    match lang {
+        Lang::En => format!("{body}\n\nDid that answer your question? If not, tell me more or ask for a person at any time."),
+        Lang::Zh => format!("{body}\n\n这样解答了您的问题吗？如果没有，可以再详细说说，或随时转人工。"),
+    }
+}
+
+/// One clarifying question when nothing matched confidently.
+pub fn clarify(lang: Lang, topic_hint: Option<&str>) -> String {
+    match (lang, topic_hint) {
+        (Lang::En, Some(t)) => format!(
+            "I want to get this right. Is your question about {t}? Could you tell me a little more — for example your order number or what you'd like to happen?"
+        ),
+        (Lang::En, None) => "I'm not sure I understood. Could you tell me a little more — for example what you ordered, your order number, or what you'd like to happen?".into(),
+        (Lang::Zh, Some(t)) => format!("我想确认一下：您问的是关于“{t}”的问题吗？能再具体说说吗？比如订单号，或者您希望怎么处理。"),
+        (Lang::Zh, None) => "抱歉，我还没完全理解您的问题。能再具体说说吗？比如购买的商品、订单号，或者您希望怎么处理。".into(),
+    }
+}
+
+/// Told to the customer as the conversation is handed to a person.
+pub fn handoff(lang: Lang, team: &str, position: Option<u32>) -> String {
+    match (lang, position) {
+        (Lang::En, Some(p)) => format!("I'm connecting you with a person from {team}. You're number {p} in the queue — they'll see everything we've talked about, so you won't need to repeat yourself."),
+        (Lang::En, None) => format!("I'm connecting you with a person from {team}. They'll see everything we've talked about."),
+        (Lang::Zh, Some(p)) => format!("正在为您转接{team}的人工客服，您前面还有 {} 位。客服会看到我们之前的全部对话，您不需要重复说明。", p.saturating_sub(1)),
+        (Lang::Zh, None) => format!("正在为您转接{team}的人工客服，客服会看到我们之前的全部对话。"),
+    }
+}
+
+pub fn agent_joined(lang: Lang, agent: &str) -> String {
+    match lang {
+        Lang::En => format!("{agent} joined the conversation"),
+        Lang::Zh => format!("{agent} 已加入对话"),
+    }
+}
+
+pub fn handed_back(lang: Lang) -> String {
+    match lang {
+        Lang::En => "You're chatting with the AI assistant again.".into(),
+        Lang::Zh => "现在由 AI 助手继续为您服务。".into(),
+    }
+}
+
+pub fn resolved(lang: Lang) -> String {
+    match lang {
+        Lang::En => "This conversation was marked as resolved. Write again any time.".into(),
+        Lang::Zh => "本次对话已解决。如有其他问题，随时给我们留言。".into(),
+    }
+}
+
+pub fn reopened(lang: Lang) -> String {
+    match lang {
+        Lang::En => "The conversation was reopened.".into(),
+        Lang::Zh => "对话已重新打开。".into(),
+    }
+}
+
+pub fn small_talk(lang: Lang, kind: SmallTalk, store: &str) -> String {
+    match (lang, kind) {
+        (Lang::En, SmallTalk::Greeting) => format!("Hi! I'm {store}'s AI assistant. Ask me about orders, shipping, returns, refunds, payment, invoices or your account."),
+        (Lang::Zh, SmallTalk::Greeting) => format!("您好！我是{store}的 AI 助手，订单、物流、退换货、退款、支付、发票、账户相关的问题都可以问我。"),
+        (Lang::En, SmallTalk::Thanks) => "You're welcome! Is there anything else I can help with?".into(),
+        (Lang::Zh, SmallTalk::Thanks) => "不客气！还有其他可以帮您的吗？".into(),
+        (Lang::En, SmallTalk::Goodbye) => "Thanks for contacting us. Have a great day!".into(),
+        (Lang::Zh, SmallTalk::Goodbye) => "感谢您的咨询，祝您生活愉快！".into(),
+    }
+}
+
+/// Topic names as customers would say them.
+pub fn topic_name(lang: Lang, topic: &str) -> String {
+    let zh = match topic {
+        "orders" => "订单",
+        "shipping" => "物流配送",
+        "returns" => "退换货",
+        "refunds" => "退款",
+        "payment" => "支付",
+        "invoices" => "发票",
+        "account" => "账户",
+        "warranty" => "保修",
+        "promotions" => "优惠活动",
+        other => other,
+    };
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => topic.replace(['-', '_'], " "),
+    }
+}

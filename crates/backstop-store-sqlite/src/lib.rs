@@ -1,0 +1,666 @@
+//! The embedded SQLite backend of Backstop's [`Store`] trait: one file, WAL journal, migrations
+//! applied at start.
+//!
+//! Writes go through a single-connection pool, so write transactions never race each other into
+//! `SQLITE_BUSY`; reads use a separate pool and see the last committed state (WAL). The journal is
+//! synced on every commit (`synchronous = FULL`): a message is on disk before it is acknowledged.
+
+mod codec;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use backstop_core::conversation::Status;
+use backstop_core::directory::{Agent, AgentRole, Customer, Team, Tenant};
+use backstop_core::ids::{AgentId, ArticleId, ConversationId, CustomerId, TeamId, TenantId};
+use backstop_core::routing::TeamRole;
+use backstop_store::*;
+use codec::*;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Row, Sqlite, Transaction};
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").finish_non_exhaustive()
+    }
+}
+
+const CONV_COLS: &str = "tenant_id, id, customer_id, owner_kind, owner_team, owner_agent, priority, priority_rank, status, lang, topic, failed_turns, handoff_reason, queued_at, packet, created_at, updated_at, last_message_at, last_seq";
+const MSG_COLS: &str = "tenant_id, id, conversation_id, seq, author_kind, author_id, author_name, kind, body, client_id, citations, system, handled, created_at";
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `url` (`sqlite://path/to/file.db`) and migrates it.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let opts = SqliteConnectOptions::from_str(url)
+            .map_err(db)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await.map_err(db)?;
+        sqlx::migrate!("./migrations").run(&writer).await.map_err(|e| StoreError::Database(e.to_string()))?;
+        let reader = SqlitePoolOptions::new().max_connections(4).connect_with(opts.read_only(true)).await.map_err(db)?;
+        Ok(SqliteStore { writer, reader })
+    }
+
+    /// Closes both pools, waiting for in-flight work.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+
+    async fn insert_message(tx: &mut Transaction<'_, Sqlite>, m: &NewMessage) -> Result<MessageRecord> {
+        let seq: Option<i64> = sqlx::query_scalar(
+            "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = ?3, updated_at = MAX(updated_at, ?3)
+             WHERE tenant_id = ?1 AND id = ?2 RETURNING last_seq",
+        )
+        .bind(m.tenant.as_str())
+        .bind(m.conversation.to_string())
+        .bind(ts(m.created_at))
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db)?;
+        let seq = seq.ok_or(StoreError::NotFound("conversation"))?;
+        let (akind, aid, aname) = author_cols(&m.author);
+        sqlx::query(&format!("INSERT INTO messages ({MSG_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"))
+            .bind(m.tenant.as_str())
+            .bind(m.id.to_string())
+            .bind(m.conversation.to_string())
+            .bind(seq)
+            .bind(akind)
+            .bind(aid)
+            .bind(aname)
+            .bind(m.kind.as_str())
+            .bind(&m.body)
+            .bind(&m.client_id)
+            .bind(to_json(&m.citations))
+            .bind(m.system.as_ref().map(to_json))
+            .bind(m.handled as i64)
+            .bind(ts(m.created_at))
+            .execute(&mut **tx)
+            .await
+            .map_err(db)?;
+        Ok(MessageRecord {
+            id: m.id,
+            tenant: m.tenant.clone(),
+            conversation: m.conversation,
+            seq,
+            author: m.author.clone(),
+            kind: m.kind,
+            body: m.body.clone(),
+            client_id: m.client_id.clone(),
+            citations: m.citations.clone(),
+            system: m.system.clone(),
+            handled: m.handled,
+            created_at: m.created_at,
+        })
+    }
+
+    fn agent(row: &SqliteRow) -> Result<Agent> {
+        let role: String = row.try_get("role").map_err(db)?;
+        let teams: Vec<TeamId> = json(row, "team_ids")?;
+        Ok(Agent {
+            id: AgentId(codec::uuid(row, "id")?),
+            tenant: codec::tenant(row)?,
+            name: row.try_get("name").map_err(db)?,
+            email: row.try_get("email").map_err(db)?,
+            role: AgentRole::parse(&role).ok_or_else(|| corrupt("role"))?,
+            team_ids: teams,
+        })
+    }
+
+    fn customer(row: &SqliteRow) -> Result<Customer> {
+        let lang_s: Option<String> = row.try_get("lang").map_err(db)?;
+        Ok(Customer {
+            id: CustomerId(codec::uuid(row, "id")?),
+            tenant: codec::tenant(row)?,
+            name: row.try_get("name").map_err(db)?,
+            email: row.try_get("email").map_err(db)?,
+            tags: json(row, "tags")?,
+            lang: lang_s.as_deref().map(lang).transpose()?,
+        })
+    }
+}
+
+fn unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_tenant(&self, t: &Tenant) -> Result<()> {
+        let r = sqlx::query("INSERT INTO tenants (id, name, widget_secret) VALUES (?1, ?2, ?3)")
+            .bind(t.id.as_str())
+            .bind(&t.name)
+            .bind(&t.widget_secret)
+            .execute(&self.writer)
+            .await;
+        match r {
+            Err(e) if unique_violation(&e) => Err(StoreError::Conflict("tenant")),
+            r => r.map(|_| ()).map_err(db),
+        }
+    }
+
+    async fn get_tenant(&self, id: &TenantId) -> Result<Option<Tenant>> {
+        let row = sqlx::query("SELECT id, name, widget_secret FROM tenants WHERE id = ?1")
+            .bind(id.as_str())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)?;
+        row.map(|r| {
+            let id: String = r.try_get("id").map_err(db)?;
+            Ok(Tenant {
+                id: TenantId::parse(&id).map_err(|_| corrupt("tenant id"))?,
+                name: r.try_get("name").map_err(db)?,
+                widget_secret: r.try_get("widget_secret").map_err(db)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn upsert_team(&self, t: &Team) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO teams (tenant_id, id, name, role) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, role = excluded.role",
+        )
+        .bind(t.tenant.as_str())
+        .bind(t.id.to_string())
+        .bind(&t.name)
+        .bind(t.role.as_str())
+        .execute(&self.writer)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn list_teams(&self, tenant: &TenantId) -> Result<Vec<Team>> {
+        let rows = sqlx::query("SELECT tenant_id, id, name, role FROM teams WHERE tenant_id = ?1 ORDER BY name")
+            .bind(tenant.as_str())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let role: String = r.try_get("role").map_err(db)?;
+                Ok(Team {
+                    id: TeamId(codec::uuid(r, "id")?),
+                    tenant: codec::tenant(r)?,
+                    name: r.try_get("name").map_err(db)?,
+                    role: TeamRole::parse(&role).ok_or_else(|| corrupt("team role"))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn upsert_agent(&self, a: &Agent, password_hash: &str) -> Result<()> {
+        let r = sqlx::query(
+            "INSERT INTO agents (tenant_id, id, name, email, email_lower, role, team_ids, password_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, email = excluded.email,
+               email_lower = excluded.email_lower, role = excluded.role, team_ids = excluded.team_ids,
+               password_hash = excluded.password_hash",
+        )
+        .bind(a.tenant.as_str())
+        .bind(a.id.to_string())
+        .bind(&a.name)
+        .bind(&a.email)
+        .bind(a.email.to_lowercase())
+        .bind(a.role.as_str())
+        .bind(to_json(&a.team_ids))
+        .bind(password_hash)
+        .execute(&self.writer)
+        .await;
+        match r {
+            Err(e) if unique_violation(&e) => Err(StoreError::Conflict("agent e-mail")),
+            r => r.map(|_| ()).map_err(db),
+        }
+    }
+
+    async fn get_agent(&self, tenant: &TenantId, id: AgentId) -> Result<Option<Agent>> {
+        let row = sqlx::query("SELECT * FROM agents WHERE tenant_id = ?1 AND id = ?2")
+            .bind(tenant.as_str())
+            .bind(id.to_string())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(Self::agent).transpose()
+    }
+
+    async fn find_agent_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<(Agent, String)>> {
+        let row = sqlx::query("SELECT * FROM agents WHERE tenant_id = ?1 AND email_lower = ?2")
+            .bind(tenant.as_str())
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)?;
+        row.map(|r| Ok((Self::agent(&r)?, r.try_get("password_hash").map_err(db)?))).transpose()
+    }
+
+    async fn create_session(&self, s: &SessionRecord) -> Result<()> {
+        sqlx::query("INSERT INTO sessions (token_hash, tenant_id, agent_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .bind(&s.token_hash)
+            .bind(s.tenant.as_str())
+            .bind(s.agent.to_string())
+            .bind(ts(s.created_at))
+            .bind(ts(s.expires_at))
+            .execute(&self.writer)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn get_session(&self, token_hash: &str) -> Result<Option<SessionRecord>> {
+        let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = ?1")
+            .bind(token_hash)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)?;
+        row.map(|r| {
+            Ok(SessionRecord {
+                token_hash: r.try_get("token_hash").map_err(db)?,
+                tenant: codec::tenant(&r)?,
+                agent: AgentId(codec::uuid(&r, "agent_id")?),
+                created_at: from_ts(r.try_get("created_at").map_err(db)?)?,
+                expires_at: from_ts(r.try_get("expires_at").map_err(db)?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?1").bind(token_hash).execute(&self.writer).await.map_err(db)?;
+        Ok(())
+    }
+
+    async fn upsert_customer(&self, c: &Customer) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO customers (tenant_id, id, name, email, email_lower, tags, lang) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, email = excluded.email,
+               email_lower = excluded.email_lower, tags = excluded.tags, lang = excluded.lang",
+        )
+        .bind(c.tenant.as_str())
+        .bind(c.id.to_string())
+        .bind(&c.name)
+        .bind(&c.email)
+        .bind(c.email.as_ref().map(|e| e.to_lowercase()))
+        .bind(to_json(&c.tags))
+        .bind(c.lang.map(|l| l.as_str()))
+        .execute(&self.writer)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn get_customer(&self, tenant: &TenantId, id: CustomerId) -> Result<Option<Customer>> {
+        let row = sqlx::query("SELECT * FROM customers WHERE tenant_id = ?1 AND id = ?2")
+            .bind(tenant.as_str())
+            .bind(id.to_string())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(Self::customer).transpose()
+    }
+
+    async fn find_customer_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<Customer>> {
+        let row = sqlx::query("SELECT * FROM customers WHERE tenant_id = ?1 AND email_lower = ?2 ORDER BY id LIMIT 1")
+            .bind(tenant.as_str())
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(Self::customer).transpose()
+    }
+
+    async fn link_visitor(&self, tenant: &TenantId, token_hash: &str, customer: CustomerId) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO visitors (tenant_id, token_hash, customer_id) VALUES (?1, ?2, ?3)
+             ON CONFLICT (tenant_id, token_hash) DO UPDATE SET customer_id = excluded.customer_id",
+        )
+        .bind(tenant.as_str())
+        .bind(token_hash)
+        .bind(customer.to_string())
+        .execute(&self.writer)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn find_visitor(&self, tenant: &TenantId, token_hash: &str) -> Result<Option<CustomerId>> {
+        let row = sqlx::query("SELECT customer_id FROM visitors WHERE tenant_id = ?1 AND token_hash = ?2")
+            .bind(tenant.as_str())
+            .bind(token_hash)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)?;
+        row.map(|r| Ok(CustomerId(codec::uuid(&r, "customer_id")?))).transpose()
+    }
+
+    async fn create_conversation(&self, c: &ConversationRecord) -> Result<()> {
+        let (kind, team, agent, prio, rank) = owner_cols(&c.owner);
+        sqlx::query(&format!(
+            "INSERT INTO conversations ({CONV_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+        ))
+        .bind(c.tenant.as_str())
+        .bind(c.id.to_string())
+        .bind(c.customer.to_string())
+        .bind(kind)
+        .bind(team)
+        .bind(agent)
+        .bind(prio)
+        .bind(rank)
+        .bind(c.status.as_str())
+        .bind(c.lang.as_str())
+        .bind(&c.topic)
+        .bind(c.failed_turns as i64)
+        .bind(c.handoff_reason.map(|r| r.as_str()))
+        .bind(c.queued_at.map(ts))
+        .bind(c.packet.as_ref().map(to_json))
+        .bind(ts(c.created_at))
+        .bind(ts(c.updated_at))
+        .bind(c.last_message_at.map(ts))
+        .bind(c.last_seq)
+        .execute(&self.writer)
+        .await
+        .map_err(|e| if unique_violation(&e) { StoreError::Conflict("conversation") } else { db(e) })?;
+        Ok(())
+    }
+
+    async fn get_conversation(&self, tenant: &TenantId, id: ConversationId) -> Result<Option<ConversationRecord>> {
+        let row = sqlx::query(&format!("SELECT {CONV_COLS} FROM conversations WHERE tenant_id = ?1 AND id = ?2"))
+            .bind(tenant.as_str())
+            .bind(id.to_string())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(conversation).transpose()
+    }
+
+    async fn latest_open_conversation(&self, tenant: &TenantId, customer: CustomerId) -> Result<Option<ConversationRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {CONV_COLS} FROM conversations WHERE tenant_id = ?1 AND customer_id = ?2 AND status != 'closed'
+             ORDER BY created_at DESC, id DESC LIMIT 1"
+        ))
+        .bind(tenant.as_str())
+        .bind(customer.to_string())
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(conversation).transpose()
+    }
+
+    async fn list_conversations(&self, tenant: &TenantId, f: &ConversationFilter) -> Result<Vec<ConversationRecord>> {
+        let mut sql = format!("SELECT {CONV_COLS} FROM conversations WHERE tenant_id = ?1");
+        if f.owner_kind.is_some() {
+            sql.push_str(" AND owner_kind = ?2");
+        }
+        if f.agent.is_some() {
+            sql.push_str(" AND owner_agent = ?3");
+        }
+        if !f.statuses.is_empty() {
+            let list: Vec<String> = f.statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
+            sql.push_str(&format!(" AND status IN ({})", list.join(",")));
+        }
+        if f.with_messages {
+            sql.push_str(" AND last_seq > 0");
+        }
+        if f.owner_kind == Some("queue") {
+            sql.push_str(" ORDER BY priority_rank DESC, queued_at ASC, id ASC");
+        } else {
+            sql.push_str(" ORDER BY COALESCE(last_message_at, updated_at) DESC, id DESC");
+        }
+        sql.push_str(" LIMIT ?4");
+        let rows = sqlx::query(&sql)
+            .bind(tenant.as_str())
+            .bind(f.owner_kind)
+            .bind(f.agent.map(|a| a.to_string()))
+            .bind(if f.limit == 0 { 100 } else { f.limit as i64 })
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        rows.iter().map(conversation).collect()
+    }
+
+    async fn queue_position(&self, tenant: &TenantId, id: ConversationId) -> Result<Option<u32>> {
+        let Some(c) = self.get_conversation(tenant, id).await? else { return Ok(None) };
+        if c.owner.kind() != "queue" || !matches!(c.status, Status::Open | Status::Snoozed) {
+            return Ok(None);
+        }
+        let (_, team, _, _, rank) = owner_cols(&c.owner);
+        let ahead: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM conversations WHERE tenant_id = ?1 AND owner_kind = 'queue' AND owner_team = ?2
+               AND status IN ('open', 'snoozed')
+               AND (priority_rank > ?3 OR (priority_rank = ?3 AND (queued_at < ?4 OR (queued_at = ?4 AND id < ?5))))",
+        )
+        .bind(tenant.as_str())
+        .bind(team)
+        .bind(rank)
+        .bind(c.queued_at.map(ts))
+        .bind(id.to_string())
+        .fetch_one(&self.reader)
+        .await
+        .map_err(db)?;
+        Ok(Some(ahead as u32 + 1))
+    }
+
+    async fn append_message(&self, m: &NewMessage) -> Result<Appended> {
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        if let Some(cid) = &m.client_id {
+            let row = sqlx::query(&format!(
+                "SELECT {MSG_COLS} FROM messages WHERE tenant_id = ?1 AND conversation_id = ?2 AND client_id = ?3"
+            ))
+            .bind(m.tenant.as_str())
+            .bind(m.conversation.to_string())
+            .bind(cid)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            if let Some(row) = row {
+                return Ok(Appended { message: message(&row)?, duplicate: true });
+            }
+        }
+        let stored = Self::insert_message(&mut tx, m).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(Appended { message: stored, duplicate: false })
+    }
+
+    async fn list_messages(&self, tenant: &TenantId, conv: ConversationId, q: &MessageQuery) -> Result<Vec<MessageRecord>> {
+        let notes = if q.include_notes { "" } else { " AND kind != 'note'" };
+        let order = if q.newest { "DESC" } else { "ASC" };
+        let limit = if q.limit == 0 { -1 } else { q.limit as i64 };
+        let rows = sqlx::query(&format!(
+            "SELECT {MSG_COLS} FROM messages WHERE tenant_id = ?1 AND conversation_id = ?2 AND seq > ?3{notes}
+             ORDER BY seq {order} LIMIT ?4"
+        ))
+        .bind(tenant.as_str())
+        .bind(conv.to_string())
+        .bind(q.after_seq)
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        let mut out: Vec<MessageRecord> = rows.iter().map(message).collect::<Result<_>>()?;
+        if q.newest {
+            out.reverse();
+        }
+        Ok(out)
+    }
+
+    async fn pending_customer_messages(&self, tenant: &TenantId, conv: ConversationId) -> Result<Vec<MessageRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {MSG_COLS} FROM messages WHERE handled = 0 AND tenant_id = ?1 AND conversation_id = ?2 ORDER BY seq"
+        ))
+        .bind(tenant.as_str())
+        .bind(conv.to_string())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.iter().map(message).collect()
+    }
+
+    async fn conversations_with_pending(&self, limit: u32) -> Result<Vec<(TenantId, ConversationId)>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT tenant_id, conversation_id FROM messages WHERE handled = 0 ORDER BY tenant_id, conversation_id LIMIT ?1",
+        )
+        .bind(limit as i64)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.iter().map(|r| Ok((codec::tenant(r)?, ConversationId(codec::uuid(r, "conversation_id")?)))).collect()
+    }
+
+    async fn apply_turn(&self, turn: &Turn) -> Result<Vec<MessageRecord>> {
+        let c = &turn.conversation;
+        let mut tx = self.writer.begin().await.map_err(db)?;
+        let (kind, team, agent, prio, rank) = owner_cols(&c.owner);
+        let updated = sqlx::query(
+            "UPDATE conversations SET owner_kind = ?3, owner_team = ?4, owner_agent = ?5, priority = ?6, priority_rank = ?7,
+               status = ?8, lang = ?9, topic = ?10, failed_turns = ?11, handoff_reason = ?12, queued_at = ?13,
+               packet = ?14, updated_at = ?15
+             WHERE tenant_id = ?1 AND id = ?2",
+        )
+        .bind(c.tenant.as_str())
+        .bind(c.id.to_string())
+        .bind(kind)
+        .bind(team)
+        .bind(agent)
+        .bind(prio)
+        .bind(rank)
+        .bind(c.status.as_str())
+        .bind(c.lang.as_str())
+        .bind(&c.topic)
+        .bind(c.failed_turns as i64)
+        .bind(c.handoff_reason.map(|r| r.as_str()))
+        .bind(c.queued_at.map(ts))
+        .bind(c.packet.as_ref().map(to_json))
+        .bind(ts(c.updated_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound("conversation"));
+        }
+        for e in &turn.events {
+            sqlx::query(
+                "INSERT INTO events (tenant_id, conversation_id, kind, actor, reason, from_owner, to_owner, from_status, to_status, data, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .bind(c.tenant.as_str())
+            .bind(c.id.to_string())
+            .bind(&e.kind)
+            .bind(&e.actor)
+            .bind(&e.reason)
+            .bind(e.from_owner.as_ref().map(to_json))
+            .bind(e.to_owner.as_ref().map(to_json))
+            .bind(e.from_status.map(|s| s.as_str()))
+            .bind(e.to_status.map(|s| s.as_str()))
+            .bind(e.data.to_string())
+            .bind(ts(e.at))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        for id in &turn.handled {
+            sqlx::query("UPDATE messages SET handled = 1 WHERE tenant_id = ?1 AND conversation_id = ?2 AND id = ?3")
+                .bind(c.tenant.as_str())
+                .bind(c.id.to_string())
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        let mut stored = Vec::with_capacity(turn.messages.len());
+        for m in &turn.messages {
+            if m.tenant != c.tenant || m.conversation != c.id {
+                return Err(StoreError::NotFound("conversation"));
+            }
+            stored.push(Self::insert_message(&mut tx, m).await?);
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(stored)
+    }
+
+    async fn list_events(&self, tenant: &TenantId, conv: ConversationId) -> Result<Vec<EventRecord>> {
+        let rows = sqlx::query("SELECT * FROM events WHERE tenant_id = ?1 AND conversation_id = ?2 ORDER BY id")
+            .bind(tenant.as_str())
+            .bind(conv.to_string())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let from_status: Option<String> = r.try_get("from_status").map_err(db)?;
+                let to_status: Option<String> = r.try_get("to_status").map_err(db)?;
+                let data: String = r.try_get("data").map_err(db)?;
+                Ok(EventRecord {
+                    id: r.try_get("id").map_err(db)?,
+                    conversation: ConversationId(codec::uuid(r, "conversation_id")?),
+                    event: NewEvent {
+                        kind: r.try_get("kind").map_err(db)?,
+                        actor: r.try_get("actor").map_err(db)?,
+                        reason: r.try_get("reason").map_err(db)?,
+                        from_owner: opt_json(r, "from_owner")?,
+                        to_owner: opt_json(r, "to_owner")?,
+                        from_status: from_status.as_deref().and_then(Status::parse),
+                        to_status: to_status.as_deref().and_then(Status::parse),
+                        data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                        at: from_ts(r.try_get("at").map_err(db)?)?,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    async fn upsert_article(&self, a: &ArticleRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO articles (tenant_id, id, slug, lang, topic, title, body, questions, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (tenant_id, id) DO UPDATE SET slug = excluded.slug, lang = excluded.lang, topic = excluded.topic,
+               title = excluded.title, body = excluded.body, questions = excluded.questions, updated_at = excluded.updated_at",
+        )
+        .bind(a.tenant.as_str())
+        .bind(a.id.to_string())
+        .bind(&a.slug)
+        .bind(a.lang.as_str())
+        .bind(&a.topic)
+        .bind(&a.title)
+        .bind(&a.body)
+        .bind(to_json(&a.questions))
+        .bind(ts(a.updated_at))
+        .execute(&self.writer)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn list_articles(&self, tenant: &TenantId) -> Result<Vec<ArticleRecord>> {
+        let rows = sqlx::query("SELECT * FROM articles WHERE tenant_id = ?1 ORDER BY slug, lang")
+            .bind(tenant.as_str())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let l: String = r.try_get("lang").map_err(db)?;
+                Ok(ArticleRecord {
+                    id: ArticleId(codec::uuid(r, "id")?),
+                    tenant: codec::tenant(r)?,
+                    slug: r.try_get("slug").map_err(db)?,
+                    lang: lang(&l)?,
+                    topic: r.try_get("topic").map_err(db)?,
+                    title: r.try_get("title").map_err(db)?,
+                    body: r.try_get("body").map_err(db)?,
+                    questions: json(r, "questions")?,
+                    updated_at: from_ts(r.try_get("updated_at").map_err(db)?)?,
+                })
+            })
+            .collect()
+    }
+}

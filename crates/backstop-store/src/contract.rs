@@ -1,0 +1,338 @@
+//! The contract every storage backend must meet. A backend's tests invoke
+//! [`store_contract_tests!`](crate::store_contract_tests) with a function that makes a fresh, empty
+//! store; each check below then runs against it as its own test.
+
+use backstop_core::conversation::{Owner, Priority, Status};
+use backstop_core::directory::{Agent, AgentRole, Customer, Team, Tenant};
+use backstop_core::ids::{AgentId, ArticleId, ConversationId, CustomerId, MessageId, TeamId, TenantId};
+use backstop_core::message::{Author, Citation, Lang, MessageKind};
+use backstop_core::routing::{HandoffReason, TeamRole};
+use backstop_core::Timestamp;
+use time::Duration;
+
+use crate::*;
+
+/// Generates one `#[tokio::test]` per contract check for a backend.
+#[macro_export]
+macro_rules! store_contract_tests {
+    ($make:expr) => {
+        $crate::store_contract_tests!(@each $make;
+            tenants_teams_and_agents, sessions, customers_and_visitors, conversations_are_tenant_scoped,
+            append_is_ordered_and_idempotent, turns_apply_atomically, listing_and_queue_positions,
+            messages_query, articles_round_trip, tenant_isolation);
+    };
+    (@each $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                let store = $make().await;
+                $crate::contract::$name(&store).await;
+            }
+        )*
+    };
+}
+
+fn t0() -> Timestamp {
+    time::macros::datetime!(2026-11-21 10:00 UTC)
+}
+
+fn tenant(id: &str) -> Tenant {
+    Tenant { id: TenantId::parse(id).unwrap(), name: format!("Shop {id}"), widget_secret: format!("secret-{id}") }
+}
+
+async fn setup(s: &dyn Store, id: &str) -> (TenantId, CustomerId, ConversationId) {
+    let t = tenant(id);
+    if s.get_tenant(&t.id).await.unwrap().is_none() {
+        s.create_tenant(&t).await.unwrap();
+    }
+    let customer = Customer {
+        id: CustomerId::new_at(t0()),
+        tenant: t.id.clone(),
+        name: Some("Li Wei".into()),
+        email: Some(format!("li@{id}.example")),
+        tags: vec!["vip".into()],
+        lang: Some(Lang::Zh),
+    };
+    s.upsert_customer(&customer).await.unwrap();
+    let conv = new_conversation(&t.id, customer.id, t0());
+    s.create_conversation(&conv).await.unwrap();
+    (t.id, customer.id, conv.id)
+}
+
+fn new_conversation(tenant: &TenantId, customer: CustomerId, at: Timestamp) -> ConversationRecord {
+    ConversationRecord {
+        id: ConversationId::new_at(at),
+        tenant: tenant.clone(),
+        customer,
+        owner: Owner::Ai,
+        status: Status::Open,
+        lang: Lang::En,
+        topic: None,
+        failed_turns: 0,
+        handoff_reason: None,
+        queued_at: None,
+        packet: None,
+        created_at: at,
+        updated_at: at,
+        last_message_at: None,
+        last_seq: 0,
+    }
+}
+
+fn customer_msg(tenant: &TenantId, conv: ConversationId, client: Option<&str>, body: &str) -> NewMessage {
+    NewMessage {
+        id: MessageId::new_at(t0()),
+        tenant: tenant.clone(),
+        conversation: conv,
+        author: Author::Customer,
+        kind: MessageKind::Text,
+        body: body.into(),
+        client_id: client.map(str::to_owned),
+        citations: vec![],
+        system: None,
+        handled: false,
+        created_at: t0(),
+    }
+}
+
+pub async fn tenants_teams_and_agents(s: &dyn Store) {
+    let t = tenant("shop-a");
+    s.create_tenant(&t).await.unwrap();
+    assert_eq!(s.get_tenant(&t.id).await.unwrap(), Some(t.clone()));
+    assert!(matches!(s.create_tenant(&t).await, Err(StoreError::Conflict(_))));
+    assert_eq!(s.get_tenant(&TenantId::parse("nobody").unwrap()).await.unwrap(), None);
+
+    let team = Team { id: TeamId::new_at(t0()), tenant: t.id.clone(), name: "General".into(), role: TeamRole::General };
+    s.upsert_team(&team).await.unwrap();
+    let renamed = Team { name: "General support".into(), ..team.clone() };
+    s.upsert_team(&renamed).await.unwrap();
+    assert_eq!(s.list_teams(&t.id).await.unwrap(), vec![renamed.clone()]);
+
+    let agent = Agent {
+        id: AgentId::new_at(t0()),
+        tenant: t.id.clone(),
+        name: "Zhang Min".into(),
+        email: "zhang@shop-a.example".into(),
+        role: AgentRole::Agent,
+        team_ids: vec![team.id],
+    };
+    s.upsert_agent(&agent, "$argon2id$hash").await.unwrap();
+    assert_eq!(s.get_agent(&t.id, agent.id).await.unwrap(), Some(agent.clone()));
+    let (found, hash) = s.find_agent_by_email(&t.id, "ZHANG@shop-a.example").await.unwrap().unwrap();
+    assert_eq!((found, hash.as_str()), (agent.clone(), "$argon2id$hash"));
+    assert_eq!(s.find_agent_by_email(&t.id, "nobody@x").await.unwrap(), None);
+}
+
+pub async fn sessions(s: &dyn Store) {
+    let (t, _, _) = setup(s, "shop-a").await;
+    let session = SessionRecord {
+        token_hash: "abc123".into(),
+        tenant: t.clone(),
+        agent: AgentId::new_at(t0()),
+        created_at: t0(),
+        expires_at: t0() + Duration::days(7),
+    };
+    s.create_session(&session).await.unwrap();
+    assert_eq!(s.get_session("abc123").await.unwrap(), Some(session));
+    s.delete_session("abc123").await.unwrap();
+    assert_eq!(s.get_session("abc123").await.unwrap(), None);
+    s.delete_session("never-existed").await.unwrap();
+}
+
+pub async fn customers_and_visitors(s: &dyn Store) {
+    let (t, c, _) = setup(s, "shop-a").await;
+    let got = s.get_customer(&t, c).await.unwrap().unwrap();
+    assert!(got.is_vip());
+    assert_eq!(s.find_customer_by_email(&t, "LI@shop-a.example").await.unwrap().map(|c| c.id), Some(c));
+    s.link_visitor(&t, "vhash", c).await.unwrap();
+    assert_eq!(s.find_visitor(&t, "vhash").await.unwrap(), Some(c));
+    let other = CustomerId::new_at(t0() + Duration::seconds(1));
+    s.upsert_customer(&Customer { id: other, tenant: t.clone(), name: None, email: None, tags: vec![], lang: None })
+        .await
+        .unwrap();
+    s.link_visitor(&t, "vhash", other).await.unwrap();
+    assert_eq!(s.find_visitor(&t, "vhash").await.unwrap(), Some(other));
+    assert_eq!(s.find_visitor(&t, "unknown").await.unwrap(), None);
+}
+
+pub async fn conversations_are_tenant_scoped(s: &dyn Store) {
+    let (a, c, conv) = setup(s, "shop-a").await;
+    let (b, _, _) = setup(s, "shop-b").await;
+    assert!(s.get_conversation(&a, conv).await.unwrap().is_some());
+    assert_eq!(s.get_conversation(&b, conv).await.unwrap(), None);
+    let latest = s.latest_open_conversation(&a, c).await.unwrap().unwrap();
+    assert_eq!(latest.id, conv);
+    assert_eq!(s.latest_open_conversation(&b, c).await.unwrap(), None);
+}
+
+pub async fn append_is_ordered_and_idempotent(s: &dyn Store) {
+    let (t, c, conv) = setup(s, "shop-a").await;
+    let first = s.append_message(&customer_msg(&t, conv, Some("c-1"), "hello")).await.unwrap();
+    assert!(!first.duplicate);
+    assert_eq!(first.message.seq, 1);
+    let second = s.append_message(&customer_msg(&t, conv, Some("c-2"), "where is my order")).await.unwrap();
+    assert_eq!(second.message.seq, 2);
+    let again = s.append_message(&customer_msg(&t, conv, Some("c-1"), "hello (resent)")).await.unwrap();
+    assert!(again.duplicate);
+    assert_eq!(again.message, first.message, "a resend returns the stored message untouched");
+    let no_key = s.append_message(&customer_msg(&t, conv, None, "no key")).await.unwrap();
+    assert_eq!(no_key.message.seq, 3);
+    // The same client id in another conversation is a different message.
+    let other = new_conversation(&t, c, t0() + Duration::seconds(5));
+    s.create_conversation(&other).await.unwrap();
+    let elsewhere = s.append_message(&customer_msg(&t, other.id, Some("c-1"), "hello")).await.unwrap();
+    assert!(!elsewhere.duplicate);
+    assert_eq!(elsewhere.message.seq, 1);
+    let conv_row = s.get_conversation(&t, conv).await.unwrap().unwrap();
+    assert_eq!(conv_row.last_seq, 3);
+    assert!(conv_row.last_message_at.is_some());
+    let all = s.list_messages(&t, conv, &MessageQuery::default()).await.unwrap();
+    assert_eq!(all.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
+    // Appending to a conversation of another tenant fails.
+    let (b, _, _) = setup(s, "shop-b").await;
+    let foreign = s.append_message(&customer_msg(&b, conv, Some("x"), "sneaky")).await;
+    assert!(matches!(foreign, Err(StoreError::NotFound(_))), "{foreign:?}");
+}
+
+pub async fn turns_apply_atomically(s: &dyn Store) {
+    let (t, _, conv) = setup(s, "shop-a").await;
+    let m1 = s.append_message(&customer_msg(&t, conv, Some("1"), "refund?")).await.unwrap().message;
+    let m2 = s.append_message(&customer_msg(&t, conv, Some("2"), "talk to a human")).await.unwrap().message;
+    let pending = s.pending_customer_messages(&t, conv).await.unwrap();
+    assert_eq!(pending.iter().map(|m| m.id).collect::<Vec<_>>(), vec![m1.id, m2.id]);
+    assert_eq!(s.conversations_with_pending(10).await.unwrap(), vec![(t.clone(), conv)]);
+
+    let mut state = s.get_conversation(&t, conv).await.unwrap().unwrap();
+    let team = TeamId::new_at(t0());
+    state.owner = Owner::Queue { team, priority: Priority::High };
+    state.handoff_reason = Some(HandoffReason::CustomerRequest);
+    state.queued_at = Some(t0());
+    state.topic = Some("refunds".into());
+    let reply = NewMessage {
+        id: MessageId::new_at(t0() + Duration::seconds(1)),
+        author: Author::Ai,
+        handled: true,
+        citations: vec![Citation { article_id: ArticleId::new_at(t0()), title: "Refunds".into() }],
+        ..customer_msg(&t, conv, None, "Connecting you")
+    };
+    let event = NewEvent {
+        kind: "handoff".into(),
+        actor: "ai".into(),
+        reason: Some("customer_request".into()),
+        from_owner: Some(Owner::Ai),
+        to_owner: Some(state.owner),
+        from_status: Some(Status::Open),
+        to_status: Some(Status::Open),
+        data: serde_json::json!({"rule": "explicit_request"}),
+        at: t0(),
+    };
+    let turn = Turn { conversation: state.clone(), events: vec![event.clone()], messages: vec![reply], handled: vec![m1.id, m2.id] };
+    let stored = s.apply_turn(&turn).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].seq, 3);
+    assert_eq!(stored[0].citations.len(), 1);
+    assert!(s.pending_customer_messages(&t, conv).await.unwrap().is_empty());
+    assert!(s.conversations_with_pending(10).await.unwrap().is_empty());
+    let after = s.get_conversation(&t, conv).await.unwrap().unwrap();
+    assert_eq!(after.owner, state.owner);
+    assert_eq!(after.handoff_reason, Some(HandoffReason::CustomerRequest));
+    assert_eq!(after.topic.as_deref(), Some("refunds"));
+    assert_eq!(after.last_seq, 3);
+    let events = s.list_events(&t, conv).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].event, event);
+}
+
+pub async fn listing_and_queue_positions(s: &dyn Store) {
+    let (t, c, first) = setup(s, "shop-a").await;
+    let team = TeamId::new_at(t0());
+    let mut queued = Vec::new();
+    for (i, prio) in [Priority::Normal, Priority::Normal, Priority::Urgent].into_iter().enumerate() {
+        let at = t0() + Duration::seconds(10 + i as i64);
+        let mut conv = new_conversation(&t, c, at);
+        conv.owner = Owner::Queue { team, priority: prio };
+        conv.queued_at = Some(at);
+        conv.last_message_at = Some(at);
+        s.create_conversation(&conv).await.unwrap();
+        queued.push(conv.id);
+    }
+    // Urgent first, then by waiting time.
+    assert_eq!(s.queue_position(&t, queued[2]).await.unwrap(), Some(1));
+    assert_eq!(s.queue_position(&t, queued[0]).await.unwrap(), Some(2));
+    assert_eq!(s.queue_position(&t, queued[1]).await.unwrap(), Some(3));
+    assert_eq!(s.queue_position(&t, first).await.unwrap(), None);
+
+    let filter = ConversationFilter { owner_kind: Some("queue"), statuses: vec![Status::Open], limit: 10, ..Default::default() };
+    let listed: Vec<_> = s.list_conversations(&t, &filter).await.unwrap().into_iter().map(|c| c.id).collect();
+    assert_eq!(listed.len(), 3);
+    assert_eq!(listed[0], queued[2], "queue listing is in queue order");
+    let ai = ConversationFilter { owner_kind: Some("ai"), with_messages: true, limit: 10, ..Default::default() };
+    assert!(s.list_conversations(&t, &ai).await.unwrap().is_empty(), "the AI conversation has no messages");
+    let ai_all = ConversationFilter { owner_kind: Some("ai"), limit: 10, ..Default::default() };
+    assert_eq!(s.list_conversations(&t, &ai_all).await.unwrap().len(), 1);
+    let limited = ConversationFilter { limit: 2, ..Default::default() };
+    assert_eq!(s.list_conversations(&t, &limited).await.unwrap().len(), 2);
+}
+
+pub async fn messages_query(s: &dyn Store) {
+    let (t, _, conv) = setup(s, "shop-a").await;
+    for i in 0..5 {
+        s.append_message(&customer_msg(&t, conv, Some(&format!("k{i}")), &format!("m{i}"))).await.unwrap();
+    }
+    let note = NewMessage {
+        author: Author::Agent { id: AgentId::new_at(t0()), name: "Zhang".into() },
+        kind: MessageKind::Note,
+        handled: true,
+        ..customer_msg(&t, conv, None, "private")
+    };
+    s.append_message(&note).await.unwrap();
+    let public = s.list_messages(&t, conv, &MessageQuery::default()).await.unwrap();
+    assert_eq!(public.len(), 5, "notes are excluded unless asked for");
+    let all = s.list_messages(&t, conv, &MessageQuery { include_notes: true, ..Default::default() }).await.unwrap();
+    assert_eq!(all.len(), 6);
+    assert_eq!(all[5].author, note.author);
+    let after = s.list_messages(&t, conv, &MessageQuery { after_seq: 3, ..Default::default() }).await.unwrap();
+    assert_eq!(after.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![4, 5]);
+    let newest = MessageQuery { limit: 2, newest: true, include_notes: true, ..Default::default() };
+    let tail = s.list_messages(&t, conv, &newest).await.unwrap();
+    assert_eq!(tail.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![5, 6], "newest two, still in order");
+}
+
+pub async fn articles_round_trip(s: &dyn Store) {
+    let (t, _, _) = setup(s, "shop-a").await;
+    let a = ArticleRecord {
+        id: ArticleId::new_at(t0()),
+        tenant: t.clone(),
+        slug: "refund-timing".into(),
+        lang: Lang::Zh,
+        topic: "refunds".into(),
+        title: "退款多久到账".into(),
+        body: "退货签收后3-5个工作日原路退回。".into(),
+        questions: vec!["退款什么时候到".into(), "钱多久退回来".into()],
+        updated_at: t0(),
+    };
+    s.upsert_article(&a).await.unwrap();
+    let edited = ArticleRecord { body: "退货签收后3至5个工作日内原路退回。".into(), ..a.clone() };
+    s.upsert_article(&edited).await.unwrap();
+    assert_eq!(s.list_articles(&t).await.unwrap(), vec![edited]);
+}
+
+pub async fn tenant_isolation(s: &dyn Store) {
+    let (a, ca, conv_a) = setup(s, "shop-a").await;
+    let (b, _, _) = setup(s, "shop-b").await;
+    s.append_message(&customer_msg(&a, conv_a, Some("k"), "hello")).await.unwrap();
+    assert!(s.list_messages(&b, conv_a, &MessageQuery::default()).await.unwrap().is_empty());
+    assert!(s.pending_customer_messages(&b, conv_a).await.unwrap().is_empty());
+    assert!(s.list_events(&b, conv_a).await.unwrap().is_empty());
+    assert_eq!(s.get_customer(&b, ca).await.unwrap(), None);
+    assert_eq!(s.find_customer_by_email(&b, "li@shop-a.example").await.unwrap(), None);
+    assert_eq!(s.queue_position(&b, conv_a).await.unwrap(), None);
+    let everything = ConversationFilter { limit: 100, ..Default::default() };
+    let b_convs = s.list_conversations(&b, &everything).await.unwrap();
+    assert!(b_convs.iter().all(|c| c.tenant == b));
+    // A turn cannot write another tenant's conversation.
+    let mut stolen = s.get_conversation(&a, conv_a).await.unwrap().unwrap();
+    stolen.tenant = b.clone();
+    let r = s.apply_turn(&Turn { conversation: stolen, events: vec![], messages: vec![], handled: vec![] }).await;
+    assert!(matches!(r, Err(StoreError::NotFound(_))), "{r:?}");
+}

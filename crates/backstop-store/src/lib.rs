@@ -1,0 +1,84 @@
+//! The storage trait every backend implements, the records it stores, and (behind the `contract`
+//! feature) the contract test suite every backend must pass.
+//!
+//! Architecture invariant: no business rules here. The store persists what the engine decided;
+//! the only logic it owns is what must be atomic: per-conversation sequence numbers, idempotent
+//! message ingestion, and applying a turn (state, events, messages, handled marks) all at once.
+
+#[cfg(feature = "contract")]
+pub mod contract;
+mod records;
+
+pub use records::*;
+
+use async_trait::async_trait;
+use backstop_core::directory::{Agent, Customer, Team, Tenant};
+use backstop_core::ids::{AgentId, ConversationId, CustomerId, TenantId};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    #[error("already exists: {0}")]
+    Conflict(&'static str),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Persistence for everything Backstop keeps. Every method is scoped to a tenant: no query ever
+/// reads across tenants (tested by the contract suite).
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // Tenants, teams, agents, sessions.
+    async fn create_tenant(&self, tenant: &Tenant) -> Result<()>;
+    async fn get_tenant(&self, id: &TenantId) -> Result<Option<Tenant>>;
+    async fn upsert_team(&self, team: &Team) -> Result<()>;
+    async fn list_teams(&self, tenant: &TenantId) -> Result<Vec<Team>>;
+    async fn upsert_agent(&self, agent: &Agent, password_hash: &str) -> Result<()>;
+    async fn get_agent(&self, tenant: &TenantId, id: AgentId) -> Result<Option<Agent>>;
+    /// The agent and its password hash, by e-mail (case-insensitive).
+    async fn find_agent_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<(Agent, String)>>;
+    async fn create_session(&self, session: &SessionRecord) -> Result<()>;
+    async fn get_session(&self, token_hash: &str) -> Result<Option<SessionRecord>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+
+    // Customers and widget visitors.
+    async fn upsert_customer(&self, customer: &Customer) -> Result<()>;
+    async fn get_customer(&self, tenant: &TenantId, id: CustomerId) -> Result<Option<Customer>>;
+    async fn find_customer_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<Customer>>;
+    /// Links a visitor token (stored as a hash) to a customer; a later link replaces an earlier one.
+    async fn link_visitor(&self, tenant: &TenantId, token_hash: &str, customer: CustomerId) -> Result<()>;
+    async fn find_visitor(&self, tenant: &TenantId, token_hash: &str) -> Result<Option<CustomerId>>;
+
+    // Conversations.
+    async fn create_conversation(&self, conv: &ConversationRecord) -> Result<()>;
+    async fn get_conversation(&self, tenant: &TenantId, id: ConversationId) -> Result<Option<ConversationRecord>>;
+    /// The customer's newest conversation that is not closed.
+    async fn latest_open_conversation(&self, tenant: &TenantId, customer: CustomerId) -> Result<Option<ConversationRecord>>;
+    async fn list_conversations(&self, tenant: &TenantId, filter: &ConversationFilter) -> Result<Vec<ConversationRecord>>;
+    /// 1-based place in its team's queue (priority first, then waiting time), if it is queued.
+    async fn queue_position(&self, tenant: &TenantId, id: ConversationId) -> Result<Option<u32>>;
+
+    // Messages.
+    /// Stores a message with the next sequence number of its conversation. Idempotent on
+    /// `client_id`: a second call with the same id returns the first message and `duplicate`.
+    async fn append_message(&self, msg: &NewMessage) -> Result<Appended>;
+    async fn list_messages(&self, tenant: &TenantId, conv: ConversationId, query: &MessageQuery) -> Result<Vec<MessageRecord>>;
+    /// Customer messages of a conversation that no turn has handled yet, oldest first.
+    async fn pending_customer_messages(&self, tenant: &TenantId, conv: ConversationId) -> Result<Vec<MessageRecord>>;
+    /// Conversations with unhandled customer messages (for recovery after a restart).
+    async fn conversations_with_pending(&self, limit: u32) -> Result<Vec<(TenantId, ConversationId)>>;
+
+    /// Applies one turn atomically: the conversation's new state, its events, the messages it
+    /// sends, and which customer messages it handled. Returns the stored messages.
+    async fn apply_turn(&self, turn: &Turn) -> Result<Vec<MessageRecord>>;
+    async fn list_events(&self, tenant: &TenantId, conv: ConversationId) -> Result<Vec<EventRecord>>;
+
+    // Knowledge base.
+    async fn upsert_article(&self, article: &ArticleRecord) -> Result<()>;
+    async fn list_articles(&self, tenant: &TenantId) -> Result<Vec<ArticleRecord>>;
+}

@@ -1,0 +1,144 @@
+//! The records the store keeps, independent of any wire format.
+
+use backstop_core::conversation::{Owner, Status};
+use backstop_core::handoff::HandoffPacket;
+use backstop_core::ids::{AgentId, ArticleId, ConversationId, CustomerId, MessageId, TenantId};
+use backstop_core::message::{Author, Citation, Lang, MessageKind, SystemNote};
+use backstop_core::routing::HandoffReason;
+use backstop_core::Timestamp;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConversationRecord {
+    pub id: ConversationId,
+    pub tenant: TenantId,
+    pub customer: CustomerId,
+    pub owner: Owner,
+    pub status: Status,
+    pub lang: Lang,
+    pub topic: Option<String>,
+    /// Turns in a row in which the AI found no confident answer.
+    pub failed_turns: u32,
+    pub handoff_reason: Option<HandoffReason>,
+    /// When the conversation entered its current queue.
+    pub queued_at: Option<Timestamp>,
+    pub packet: Option<HandoffPacket>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub last_message_at: Option<Timestamp>,
+    /// Sequence number of the last stored message (0 before any).
+    pub last_seq: i64,
+}
+
+/// Which conversations to list.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConversationFilter {
+    /// `ai`, `queue` or `agent`.
+    pub owner_kind: Option<&'static str>,
+    pub agent: Option<AgentId>,
+    pub statuses: Vec<Status>,
+    /// Only conversations with at least one message.
+    pub with_messages: bool,
+    pub limit: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewMessage {
+    pub id: MessageId,
+    pub tenant: TenantId,
+    pub conversation: ConversationId,
+    pub author: Author,
+    pub kind: MessageKind,
+    pub body: String,
+    pub client_id: Option<String>,
+    pub citations: Vec<Citation>,
+    pub system: Option<SystemNote>,
+    /// Customer messages start unhandled; the turn that answers them marks them handled.
+    pub handled: bool,
+    pub created_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageRecord {
+    pub id: MessageId,
+    pub tenant: TenantId,
+    pub conversation: ConversationId,
+    pub seq: i64,
+    pub author: Author,
+    pub kind: MessageKind,
+    pub body: String,
+    pub client_id: Option<String>,
+    pub citations: Vec<Citation>,
+    pub system: Option<SystemNote>,
+    pub handled: bool,
+    pub created_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Appended {
+    pub message: MessageRecord,
+    pub duplicate: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MessageQuery {
+    /// Only messages with a larger sequence number.
+    pub after_seq: i64,
+    pub include_notes: bool,
+    /// At most this many (the newest if `newest` is set), 0 = no limit.
+    pub limit: u32,
+    pub newest: bool,
+}
+
+/// A state change of a conversation, stored for audit and explanation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewEvent {
+    pub kind: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub from_owner: Option<Owner>,
+    pub to_owner: Option<Owner>,
+    pub from_status: Option<Status>,
+    pub to_status: Option<Status>,
+    /// Extra detail, e.g. the decision trace.
+    pub data: serde_json::Value,
+    pub at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventRecord {
+    pub id: i64,
+    pub conversation: ConversationId,
+    pub event: NewEvent,
+}
+
+/// Everything one turn changes, applied atomically by [`crate::Store::apply_turn`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Turn {
+    pub conversation: ConversationRecord,
+    pub events: Vec<NewEvent>,
+    pub messages: Vec<NewMessage>,
+    pub handled: Vec<MessageId>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArticleRecord {
+    pub id: ArticleId,
+    pub tenant: TenantId,
+    pub slug: String,
+    pub lang: Lang,
+    pub topic: String,
+    pub title: String,
+    pub body: String,
+    pub questions: Vec<String>,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionRecord {
+    /// SHA-256 of the session token; the token itself is never stored.
+    pub token_hash: String,
+    pub tenant: TenantId,
+    pub agent: AgentId,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
