@@ -69,7 +69,12 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [Status::Open, Status::Snoozed, Status::Resolved, Status::Closed];
+    pub const ALL: [Status; 4] = [
+        Status::Open,
+        Status::Snoozed,
+        Status::Resolved,
+        Status::Closed,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -114,18 +119,34 @@ impl Actor {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Command {
     /// The AI (or the customer's button) hands the conversation to a team's queue.
-    Handoff { team: TeamId, priority: Priority, reason: HandoffReason },
+    Handoff {
+        team: TeamId,
+        priority: Priority,
+        reason: HandoffReason,
+    },
     /// An agent takes a queued or AI-owned conversation.
-    Take { agent: AgentId },
+    Take {
+        agent: AgentId,
+    },
     /// The owning agent gives the conversation back to the AI.
-    HandBack { agent: AgentId },
-    Resolve { actor: Actor },
-    Reopen { actor: Actor },
+    HandBack {
+        agent: AgentId,
+    },
+    Resolve {
+        actor: Actor,
+    },
+    Reopen {
+        actor: Actor,
+    },
     /// The owning agent parks the conversation until the customer writes again.
-    Snooze { agent: AgentId },
+    Snooze {
+        agent: AgentId,
+    },
     /// A customer message arrived: wakes a snoozed conversation, reopens a resolved one.
     CustomerMessage,
-    Close { actor: Actor },
+    Close {
+        actor: Actor,
+    },
 }
 
 impl Command {
@@ -149,7 +170,9 @@ impl Command {
             Command::Take { agent } | Command::HandBack { agent } | Command::Snooze { agent } => {
                 Actor::Agent(agent)
             }
-            Command::Resolve { actor } | Command::Reopen { actor } | Command::Close { actor } => actor,
+            Command::Resolve { actor } | Command::Reopen { actor } | Command::Close { actor } => {
+                actor
+            }
             Command::CustomerMessage => Actor::Customer,
         }
     }
@@ -161,9 +184,15 @@ pub enum TransitionError {
     #[error("the conversation is closed")]
     Closed,
     #[error("cannot {command} a conversation that is {status}")]
-    WrongStatus { command: &'static str, status: &'static str },
+    WrongStatus {
+        command: &'static str,
+        status: &'static str,
+    },
     #[error("cannot {command} a conversation owned by {owner}")]
-    WrongOwner { command: &'static str, owner: &'static str },
+    WrongOwner {
+        command: &'static str,
+        owner: &'static str,
+    },
     #[error("only the agent who owns the conversation can do that")]
     NotOwner,
 }
@@ -192,7 +221,10 @@ impl Transition {
 
 impl Conversation {
     pub fn new() -> Self {
-        Conversation { owner: Owner::Ai, status: Status::Open }
+        Conversation {
+            owner: Owner::Ai,
+            status: Status::Open,
+        }
     }
 
     /// The AI may send to the customer only while it owns an open conversation.
@@ -306,7 +338,12 @@ impl Conversation {
                 to.status = Status::Closed;
             }
         }
-        Ok(Transition { kind: name, actor: cmd.actor(), from: *self, to })
+        Ok(Transition {
+            kind: name,
+            actor: cmd.actor(),
+            from: *self,
+            to,
+        })
     }
 
     fn require_owner(&self, agent: AgentId, what: &'static str) -> Result<(), TransitionError> {
@@ -334,7 +371,10 @@ fn wrong_owner(command: &'static str, owner: Owner) -> TransitionError {
 }
 
 fn wrong_status(command: &'static str, status: Status) -> TransitionError {
-    TransitionError::WrongStatus { command, status: status.as_str() }
+    TransitionError::WrongStatus {
+        command,
+        status: status.as_str(),
+    }
 }
 
 #[cfg(test)]

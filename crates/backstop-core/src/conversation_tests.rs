@@ -20,7 +20,10 @@ enum O {
 fn owner(o: O) -> Owner {
     match o {
         O::Ai => Owner::Ai,
-        O::Queue => Owner::Queue { team: TEAM, priority: Priority::Normal },
+        O::Queue => Owner::Queue {
+            team: TEAM,
+            priority: Priority::Normal,
+        },
         O::Me => Owner::Agent { agent: ME },
         O::Other => Owner::Agent { agent: OTHER },
     }
@@ -28,21 +31,68 @@ fn owner(o: O) -> Owner {
 
 fn commands() -> Vec<(&'static str, Command)> {
     vec![
-        ("handoff", Command::Handoff { team: TEAM, priority: Priority::Normal, reason: HandoffReason::CustomerRequest }),
+        (
+            "handoff",
+            Command::Handoff {
+                team: TEAM,
+                priority: Priority::Normal,
+                reason: HandoffReason::CustomerRequest,
+            },
+        ),
         ("take", Command::Take { agent: ME }),
         ("hand_back", Command::HandBack { agent: ME }),
-        ("resolve_by_me", Command::Resolve { actor: Actor::Agent(ME) }),
+        (
+            "resolve_by_me",
+            Command::Resolve {
+                actor: Actor::Agent(ME),
+            },
+        ),
         ("resolve_by_ai", Command::Resolve { actor: Actor::Ai }),
-        ("resolve_by_customer", Command::Resolve { actor: Actor::Customer }),
-        ("resolve_by_system", Command::Resolve { actor: Actor::System }),
-        ("reopen_by_me", Command::Reopen { actor: Actor::Agent(ME) }),
-        ("reopen_by_customer", Command::Reopen { actor: Actor::Customer }),
-        ("reopen_by_system", Command::Reopen { actor: Actor::System }),
+        (
+            "resolve_by_customer",
+            Command::Resolve {
+                actor: Actor::Customer,
+            },
+        ),
+        (
+            "resolve_by_system",
+            Command::Resolve {
+                actor: Actor::System,
+            },
+        ),
+        (
+            "reopen_by_me",
+            Command::Reopen {
+                actor: Actor::Agent(ME),
+            },
+        ),
+        (
+            "reopen_by_customer",
+            Command::Reopen {
+                actor: Actor::Customer,
+            },
+        ),
+        (
+            "reopen_by_system",
+            Command::Reopen {
+                actor: Actor::System,
+            },
+        ),
         ("reopen_by_ai", Command::Reopen { actor: Actor::Ai }),
         ("snooze", Command::Snooze { agent: ME }),
         ("customer_message", Command::CustomerMessage),
-        ("close_by_system", Command::Close { actor: Actor::System }),
-        ("close_by_me", Command::Close { actor: Actor::Agent(ME) }),
+        (
+            "close_by_system",
+            Command::Close {
+                actor: Actor::System,
+            },
+        ),
+        (
+            "close_by_me",
+            Command::Close {
+                actor: Actor::Agent(ME),
+            },
+        ),
     ]
 }
 
@@ -89,17 +139,33 @@ fn every_combination_matches_the_specification() {
     for (name, cmd) in commands() {
         for o in ALL_O {
             for s in Status::ALL {
-                let conv = Conversation { owner: owner(o), status: s };
+                let conv = Conversation {
+                    owner: owner(o),
+                    status: s,
+                };
                 let got = conv.apply(cmd);
-                let want = spec.iter().find(|(n, so, ss, _, _)| *n == name && *so == o && *ss == s);
+                let want = spec
+                    .iter()
+                    .find(|(n, so, ss, _, _)| *n == name && *so == o && *ss == s);
                 match (want, got) {
                     (Some(&(_, _, _, to_o, to_s)), Ok(tr)) => {
-                        assert_eq!(tr.to, Conversation { owner: owner(to_o), status: to_s }, "{name} from {o:?}/{s:?}");
+                        assert_eq!(
+                            tr.to,
+                            Conversation {
+                                owner: owner(to_o),
+                                status: to_s
+                            },
+                            "{name} from {o:?}/{s:?}"
+                        );
                         assert_eq!(tr.from, conv);
                         assert_eq!(tr.kind, cmd.event_kind());
                     }
-                    (Some(_), Err(e)) => panic!("{name} from {o:?}/{s:?} should be allowed, got {e}"),
-                    (None, Ok(tr)) => panic!("{name} from {o:?}/{s:?} should be refused, got {tr:?}"),
+                    (Some(_), Err(e)) => {
+                        panic!("{name} from {o:?}/{s:?} should be allowed, got {e}")
+                    }
+                    (None, Ok(tr)) => {
+                        panic!("{name} from {o:?}/{s:?} should be refused, got {tr:?}")
+                    }
                     (None, Err(_)) => {}
                 }
                 checked += 1;
@@ -112,7 +178,10 @@ fn every_combination_matches_the_specification() {
 #[test]
 fn closed_is_terminal() {
     for o in ALL_O {
-        let conv = Conversation { owner: owner(o), status: Closed };
+        let conv = Conversation {
+            owner: owner(o),
+            status: Closed,
+        };
         for (name, cmd) in commands() {
             assert_eq!(conv.apply(cmd), Err(TransitionError::Closed), "{name}");
         }
@@ -126,7 +195,10 @@ fn closed_is_terminal() {
 fn ai_sends_only_when_it_owns_an_open_conversation() {
     for o in ALL_O {
         for s in Status::ALL {
-            let conv = Conversation { owner: owner(o), status: s };
+            let conv = Conversation {
+                owner: owner(o),
+                status: s,
+            };
             assert_eq!(conv.ai_may_send(), o == O::Ai && s == Open, "{o:?}/{s:?}");
         }
     }
@@ -136,36 +208,82 @@ fn ai_sends_only_when_it_owns_an_open_conversation() {
 fn only_the_owning_agent_replies() {
     for o in ALL_O {
         for s in Status::ALL {
-            let conv = Conversation { owner: owner(o), status: s };
+            let conv = Conversation {
+                owner: owner(o),
+                status: s,
+            };
             let ok = o == O::Me && matches!(s, Open | Snoozed);
             assert_eq!(conv.agent_may_reply(ME).is_ok(), ok, "{o:?}/{s:?}");
         }
     }
-    let theirs = Conversation { owner: owner(O::Other), status: Open };
+    let theirs = Conversation {
+        owner: owner(O::Other),
+        status: Open,
+    };
     assert_eq!(theirs.agent_may_reply(ME), Err(TransitionError::NotOwner));
-    let queued = Conversation { owner: owner(O::Queue), status: Open };
-    assert!(matches!(queued.agent_may_reply(ME), Err(TransitionError::WrongOwner { .. })));
+    let queued = Conversation {
+        owner: owner(O::Queue),
+        status: Open,
+    };
+    assert!(matches!(
+        queued.agent_may_reply(ME),
+        Err(TransitionError::WrongOwner { .. })
+    ));
 }
 
 #[test]
 fn refusals_say_why() {
-    let theirs = Conversation { owner: owner(O::Other), status: Open };
-    assert_eq!(theirs.apply(Command::Take { agent: ME }), Err(TransitionError::NotOwner));
-    assert_eq!(theirs.apply(Command::HandBack { agent: ME }), Err(TransitionError::NotOwner));
-    let queued = Conversation { owner: owner(O::Queue), status: Open };
-    let e = queued.apply(Command::Handoff { team: TEAM, priority: Priority::High, reason: HandoffReason::Anger });
-    assert_eq!(e, Err(TransitionError::WrongOwner { command: "hand off", owner: "a queue" }));
-    let resolved = Conversation { owner: owner(O::Me), status: Resolved };
+    let theirs = Conversation {
+        owner: owner(O::Other),
+        status: Open,
+    };
+    assert_eq!(
+        theirs.apply(Command::Take { agent: ME }),
+        Err(TransitionError::NotOwner)
+    );
+    assert_eq!(
+        theirs.apply(Command::HandBack { agent: ME }),
+        Err(TransitionError::NotOwner)
+    );
+    let queued = Conversation {
+        owner: owner(O::Queue),
+        status: Open,
+    };
+    let e = queued.apply(Command::Handoff {
+        team: TEAM,
+        priority: Priority::High,
+        reason: HandoffReason::Anger,
+    });
+    assert_eq!(
+        e,
+        Err(TransitionError::WrongOwner {
+            command: "hand off",
+            owner: "a queue"
+        })
+    );
+    let resolved = Conversation {
+        owner: owner(O::Me),
+        status: Resolved,
+    };
     assert_eq!(
         resolved.apply(Command::Snooze { agent: ME }),
-        Err(TransitionError::WrongStatus { command: "snooze", status: "resolved" })
+        Err(TransitionError::WrongStatus {
+            command: "snooze",
+            status: "resolved"
+        })
     );
 }
 
 #[test]
 fn the_happy_path_round_trip() {
     let c = Conversation::new();
-    let t1 = c.apply(Command::Handoff { team: TEAM, priority: Priority::High, reason: HandoffReason::CustomerRequest }).unwrap();
+    let t1 = c
+        .apply(Command::Handoff {
+            team: TEAM,
+            priority: Priority::High,
+            reason: HandoffReason::CustomerRequest,
+        })
+        .unwrap();
     let t2 = t1.to.apply(Command::Take { agent: ME }).unwrap();
     assert!(!t2.to.ai_may_send());
     let t3 = t2.to.apply(Command::HandBack { agent: ME }).unwrap();

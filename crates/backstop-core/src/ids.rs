@@ -25,7 +25,8 @@ impl TenantId {
     pub fn parse(s: &str) -> Result<Self, IdError> {
         let ok = (2..=40).contains(&s.len())
             && s.starts_with(|c: char| c.is_ascii_lowercase())
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if ok {
             Ok(Self(s.to_owned()))
         } else {
@@ -127,7 +128,15 @@ mod tests {
     fn tenant_ids_are_slugs() {
         assert!(TenantId::parse("demo").is_ok());
         assert!(TenantId::parse("acme-eu-2").is_ok());
-        for bad in ["", "a", "Demo", "1shop", "shop_x", "shop x", &"a".repeat(41)] {
+        for bad in [
+            "",
+            "a",
+            "Demo",
+            "1shop",
+            "shop_x",
+            "shop x",
+            &"a".repeat(41),
+        ] {
             assert_eq!(TenantId::parse(bad), Err(IdError::BadTenant), "{bad:?}");
         }
     }

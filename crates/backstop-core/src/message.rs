@@ -122,8 +122,11 @@ pub enum BodyError {
 impl MessageBody {
     /// Trims surrounding whitespace, strips control characters other than newlines and tabs.
     pub fn parse(raw: &str) -> Result<Self, BodyError> {
-        let cleaned: String =
-            raw.trim().chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect();
+        let cleaned: String = raw
+            .trim()
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+            .collect();
         if cleaned.is_empty() {
             return Err(BodyError::Empty);
         }
@@ -169,8 +172,14 @@ mod tests {
         assert_eq!(MessageBody::parse(" \n\t "), Err(BodyError::Empty));
         assert_eq!(MessageBody::parse("a\u{0}b").unwrap().as_str(), "ab");
         let zh = "退".repeat(MAX_BODY_CHARS);
-        assert!(MessageBody::parse(&zh).is_ok(), "the limit counts characters, not bytes");
-        assert_eq!(MessageBody::parse(&format!("{zh}x")), Err(BodyError::TooLong(MAX_BODY_CHARS + 1)));
+        assert!(
+            MessageBody::parse(&zh).is_ok(),
+            "the limit counts characters, not bytes"
+        );
+        assert_eq!(
+            MessageBody::parse(&format!("{zh}x")),
+            Err(BodyError::TooLong(MAX_BODY_CHARS + 1))
+        );
     }
 
     #[test]

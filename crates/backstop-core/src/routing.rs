@@ -33,7 +33,14 @@ impl HandoffReason {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::CustomerRequest, Self::NoAnswer, Self::Anger, Self::Vip].into_iter().find(|r| r.as_str() == s)
+        [
+            Self::CustomerRequest,
+            Self::NoAnswer,
+            Self::Anger,
+            Self::Vip,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
 }
 
@@ -69,9 +76,13 @@ impl TeamRole {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Retrieval {
     /// An article answers the question with enough confidence to send it.
-    Confident { confidence: f32 },
+    Confident {
+        confidence: f32,
+    },
     /// Something matched, but not well enough to send.
-    Weak { confidence: f32 },
+    Weak {
+        confidence: f32,
+    },
     NoMatch,
 }
 
@@ -101,7 +112,11 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { anger_threshold: 0.6, max_clarifications: 1, vip_to_human: true }
+        Policy {
+            anger_threshold: 0.6,
+            max_clarifications: 1,
+            vip_to_human: true,
+        }
     }
 }
 
@@ -110,7 +125,11 @@ impl Default for Policy {
 pub enum Decision {
     Answer,
     Clarify,
-    Handoff { reason: HandoffReason, role: TeamRole, priority: Priority },
+    Handoff {
+        reason: HandoffReason,
+        role: TeamRole,
+        priority: Priority,
+    },
 }
 
 /// A decision with the rule that produced it, stored for explanation.
@@ -124,27 +143,55 @@ pub struct DecisionTrace {
 impl Policy {
     pub fn decide(&self, s: &Signals) -> DecisionTrace {
         let (decision, rule) = self.rule(s);
-        DecisionTrace { decision, rule: rule.to_owned(), signals: *s }
+        DecisionTrace {
+            decision,
+            rule: rule.to_owned(),
+            signals: *s,
+        }
     }
 
     fn rule(&self, s: &Signals) -> (Decision, &'static str) {
-        let vip_priority = if s.vip { Priority::Urgent } else { Priority::High };
+        let vip_priority = if s.vip {
+            Priority::Urgent
+        } else {
+            Priority::High
+        };
         if s.explicit_request {
-            let (role, priority) =
-                if s.vip { (TeamRole::Escalation, Priority::Urgent) } else { (TeamRole::General, Priority::Normal) };
-            return (Decision::Handoff { reason: HandoffReason::CustomerRequest, role, priority }, "explicit_request");
+            let (role, priority) = if s.vip {
+                (TeamRole::Escalation, Priority::Urgent)
+            } else {
+                (TeamRole::General, Priority::Normal)
+            };
+            return (
+                Decision::Handoff {
+                    reason: HandoffReason::CustomerRequest,
+                    role,
+                    priority,
+                },
+                "explicit_request",
+            );
         }
         if s.anger >= self.anger_threshold {
-            let d = Decision::Handoff { reason: HandoffReason::Anger, role: TeamRole::Escalation, priority: vip_priority };
+            let d = Decision::Handoff {
+                reason: HandoffReason::Anger,
+                role: TeamRole::Escalation,
+                priority: vip_priority,
+            };
             return (d, "anger_above_threshold");
         }
         if s.vip && self.vip_to_human {
-            let d = Decision::Handoff { reason: HandoffReason::Vip, role: TeamRole::Escalation, priority: Priority::Urgent };
+            let d = Decision::Handoff {
+                reason: HandoffReason::Vip,
+                role: TeamRole::Escalation,
+                priority: Priority::Urgent,
+            };
             return (d, "vip_to_human");
         }
         match s.retrieval {
             Retrieval::Confident { .. } => (Decision::Answer, "confident_answer"),
-            Retrieval::Weak { .. } | Retrieval::NoMatch if s.failed_turns >= self.max_clarifications => {
+            Retrieval::Weak { .. } | Retrieval::NoMatch
+                if s.failed_turns >= self.max_clarifications =>
+            {
                 let d = Decision::Handoff {
                     reason: HandoffReason::NoAnswer,
                     role: TeamRole::General,
@@ -181,57 +228,104 @@ mod tests {
     #[test]
     fn clarify_once_then_hand_off() {
         let p = Policy::default();
-        let mut s = Signals { retrieval: Retrieval::NoMatch, ..signals() };
+        let mut s = Signals {
+            retrieval: Retrieval::NoMatch,
+            ..signals()
+        };
         assert_eq!(p.decide(&s).decision, Decision::Clarify);
         s.failed_turns = 1;
         s.retrieval = Retrieval::Weak { confidence: 0.2 };
         assert_eq!(
             p.decide(&s).decision,
-            Decision::Handoff { reason: HandoffReason::NoAnswer, role: TeamRole::General, priority: Priority::Normal }
+            Decision::Handoff {
+                reason: HandoffReason::NoAnswer,
+                role: TeamRole::General,
+                priority: Priority::Normal
+            }
         );
     }
 
     #[test]
     fn explicit_request_beats_a_confident_answer() {
-        let s = Signals { explicit_request: true, ..signals() };
+        let s = Signals {
+            explicit_request: true,
+            ..signals()
+        };
         let d = Policy::default().decide(&s).decision;
         assert_eq!(
             d,
-            Decision::Handoff { reason: HandoffReason::CustomerRequest, role: TeamRole::General, priority: Priority::Normal }
+            Decision::Handoff {
+                reason: HandoffReason::CustomerRequest,
+                role: TeamRole::General,
+                priority: Priority::Normal
+            }
         );
-        let vip = Signals { explicit_request: true, vip: true, ..signals() };
+        let vip = Signals {
+            explicit_request: true,
+            vip: true,
+            ..signals()
+        };
         assert!(matches!(
             Policy::default().decide(&vip).decision,
-            Decision::Handoff { role: TeamRole::Escalation, priority: Priority::Urgent, .. }
+            Decision::Handoff {
+                role: TeamRole::Escalation,
+                priority: Priority::Urgent,
+                ..
+            }
         ));
     }
 
     #[test]
     fn anger_goes_to_escalation() {
         let p = Policy::default();
-        let calm = Signals { anger: 0.59, ..signals() };
+        let calm = Signals {
+            anger: 0.59,
+            ..signals()
+        };
         assert_eq!(p.decide(&calm).decision, Decision::Answer);
-        let angry = Signals { anger: 0.6, ..signals() };
+        let angry = Signals {
+            anger: 0.6,
+            ..signals()
+        };
         assert_eq!(
             p.decide(&angry).decision,
-            Decision::Handoff { reason: HandoffReason::Anger, role: TeamRole::Escalation, priority: Priority::High }
+            Decision::Handoff {
+                reason: HandoffReason::Anger,
+                role: TeamRole::Escalation,
+                priority: Priority::High
+            }
         );
     }
 
     #[test]
     fn vip_goes_to_a_human_unless_the_policy_says_otherwise() {
-        let s = Signals { vip: true, ..signals() };
+        let s = Signals {
+            vip: true,
+            ..signals()
+        };
         assert_eq!(
             Policy::default().decide(&s).decision,
-            Decision::Handoff { reason: HandoffReason::Vip, role: TeamRole::Escalation, priority: Priority::Urgent }
+            Decision::Handoff {
+                reason: HandoffReason::Vip,
+                role: TeamRole::Escalation,
+                priority: Priority::Urgent
+            }
         );
-        let relaxed = Policy { vip_to_human: false, ..Policy::default() };
+        let relaxed = Policy {
+            vip_to_human: false,
+            ..Policy::default()
+        };
         assert_eq!(relaxed.decide(&s).decision, Decision::Answer);
     }
 
     #[test]
     fn reasons_round_trip() {
-        for r in [HandoffReason::CustomerRequest, HandoffReason::NoAnswer, HandoffReason::Anger, HandoffReason::Vip] {
+        for r in [
+            HandoffReason::CustomerRequest,
+            HandoffReason::NoAnswer,
+            HandoffReason::Anger,
+            HandoffReason::Vip,
+        ] {
             assert_eq!(HandoffReason::parse(r.as_str()), Some(r));
         }
         assert_eq!(HandoffReason::parse("bored"), None);

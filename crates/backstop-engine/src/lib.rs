@@ -1,1 +1,249 @@
-//! placeholder
+//! Backstop's pipeline: a customer message is stored, handed to its conversation's actor, understood,
+//! decided on, acted on, and pushed live to everyone watching.
+//!
+//! Layout:
+//! - [`Engine`] (this file): the handle the HTTP layer holds; ingestion and queries.
+//! - `actor`: one task per conversation; every change to a conversation runs there, in order.
+//! - `turn`: the AI's turn (understand → decide → act) and the handoff packet.
+//! - `commands`: what agents and customers ask for (take, reply, note, hand back, resolve, reopen,
+//!   talk to a human).
+//! - [`hub`]: live fan-out to widgets and inboxes.
+//! - `auth`: agent logins and sessions; widget visitors.
+//! - [`views`]: read models the HTTP layer turns into JSON.
+//!
+//! Architecture invariant: the engine does no HTTP and no SQL; it talks to storage only through
+//! [`backstop_store::Store`]. Password hashing and index building run on blocking threads.
+
+mod actor;
+mod auth;
+mod commands;
+pub mod hub;
+mod turn;
+pub mod views;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use backstop_core::conversation::{Conversation, Status, TransitionError};
+use backstop_core::ids::{ConversationId, MessageId, TenantId};
+use backstop_core::message::{Author, BodyError, ClientMessageId, MessageBody, MessageKind};
+use backstop_core::routing::Policy;
+use backstop_core::Timestamp;
+use backstop_nlp::retrieval::{Bm25Index, KbArticle, Retriever};
+use backstop_store::{Appended, ConversationRecord, NewMessage, Store, StoreError};
+
+pub use auth::{hash_password, user_hash, AgentSession, WidgetSession, WidgetSessionRequest};
+pub use commands::AgentAction;
+
+/// Errors the engine reports; the HTTP layer maps each to a stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("no such tenant")]
+    TenantNotFound,
+    #[error("no such conversation")]
+    ConversationNotFound,
+    #[error("the conversation is closed")]
+    ConversationClosed,
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("wrong e-mail or password")]
+    InvalidCredentials,
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error(transparent)]
+    Body(#[from] BodyError),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("storage failed: {0}")]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+/// Tunables of the engine.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    pub policy: Policy,
+    /// An idle conversation actor stops after this long (it restarts on the next event).
+    pub actor_idle: std::time::Duration,
+    /// How long an agent session lasts.
+    pub session_ttl: time::Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            policy: Policy::default(),
+            actor_idle: std::time::Duration::from_secs(60),
+            session_ttl: time::Duration::days(7),
+        }
+    }
+}
+
+/// The engine handle: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub store: Arc<dyn Store>,
+    pub hub: hub::Hub,
+    pub config: EngineConfig,
+    kb: RwLock<HashMap<TenantId, Arc<dyn Retriever>>>,
+    actors: Mutex<HashMap<ConversationId, tokio::sync::mpsc::UnboundedSender<actor::Job>>>,
+}
+
+pub(crate) fn now() -> Timestamp {
+    Timestamp::now_utc()
+}
+
+impl Engine {
+    pub fn new(store: Arc<dyn Store>, config: EngineConfig) -> Self {
+        Engine {
+            inner: Arc::new(Inner {
+                store,
+                hub: hub::Hub::default(),
+                config,
+                kb: RwLock::new(HashMap::new()),
+                actors: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    pub fn hub(&self) -> &hub::Hub {
+        &self.inner.hub
+    }
+
+    /// Re-queues every customer message that was stored but not yet handled (after a crash or
+    /// restart), so no acknowledged message goes unanswered.
+    pub async fn recover(&self) -> Result<usize> {
+        let pending = self.inner.store.conversations_with_pending(10_000).await?;
+        for (tenant, conv) in &pending {
+            self.kick(tenant, *conv);
+        }
+        if !pending.is_empty() {
+            tracing::info!(
+                conversations = pending.len(),
+                "resuming unhandled customer messages"
+            );
+        }
+        Ok(pending.len())
+    }
+
+    /// Rebuilds a tenant's retrieval index from its stored articles (off the async threads).
+    pub async fn reload_kb(&self, tenant: &TenantId) -> Result<usize> {
+        let articles = self.inner.store.list_articles(tenant).await?;
+        let kb: Vec<KbArticle> = articles
+            .into_iter()
+            .map(|a| KbArticle {
+                id: a.id,
+                slug: a.slug,
+                lang: a.lang,
+                topic: a.topic,
+                title: a.title,
+                body: a.body,
+                questions: a.questions,
+            })
+            .collect();
+        let index = tokio::task::spawn_blocking(move || Bm25Index::build(kb))
+            .await
+            .map_err(|e| EngineError::Internal(e.to_string()))?
+            .map_err(|e| EngineError::Internal(e.to_string()))?;
+        let n = index.len();
+        self.inner
+            .kb
+            .write()
+            .expect("kb lock")
+            .insert(tenant.clone(), Arc::new(index));
+        tracing::info!(tenant = %tenant, articles = n, "knowledge base indexed");
+        Ok(n)
+    }
+
+    pub(crate) async fn retriever(&self, tenant: &TenantId) -> Result<Arc<dyn Retriever>> {
+        if let Some(r) = self.inner.kb.read().expect("kb lock").get(tenant) {
+            return Ok(r.clone());
+        }
+        self.reload_kb(tenant).await?;
+        let kb = self.inner.kb.read().expect("kb lock");
+        kb.get(tenant)
+            .cloned()
+            .ok_or_else(|| EngineError::Internal("index missing after build".into()))
+    }
+
+    pub(crate) async fn conversation(
+        &self,
+        tenant: &TenantId,
+        id: ConversationId,
+    ) -> Result<ConversationRecord> {
+        self.inner
+            .store
+            .get_conversation(tenant, id)
+            .await?
+            .ok_or(EngineError::ConversationNotFound)
+    }
+
+    /// Stores a customer message (durably, before returning) and schedules the conversation's turn.
+    /// Resending the same `client_id` returns the stored message and triggers nothing new.
+    pub async fn ingest_customer_message(
+        &self,
+        tenant: &TenantId,
+        conversation: ConversationId,
+        client_id: Option<&str>,
+        body: &str,
+    ) -> Result<Appended> {
+        let client_id = client_id
+            .map(|c| {
+                ClientMessageId::parse(c).ok_or_else(|| {
+                    EngineError::InvalidInput(
+                        "client_id must be 1-64 printable ASCII characters".into(),
+                    )
+                })
+            })
+            .transpose()?;
+        let body = MessageBody::parse(body)?;
+        let conv = self.conversation(tenant, conversation).await?;
+        if conv.status == Status::Closed {
+            return Err(EngineError::ConversationClosed);
+        }
+        let now = now();
+        let appended = self
+            .inner
+            .store
+            .append_message(&NewMessage {
+                id: MessageId::new_at(now),
+                tenant: tenant.clone(),
+                conversation,
+                author: Author::Customer,
+                kind: MessageKind::Text,
+                body: body.into_string(),
+                client_id: client_id.map(|c| c.as_str().to_owned()),
+                citations: vec![],
+                system: None,
+                handled: false,
+                created_at: now,
+            })
+            .await?;
+        if !appended.duplicate {
+            self.inner.hub.publish_message(&appended.message);
+        }
+        if !appended.message.handled {
+            self.kick(tenant, conversation);
+        }
+        Ok(appended)
+    }
+
+    /// The state-machine part of a stored conversation.
+    pub(crate) fn machine(c: &ConversationRecord) -> Conversation {
+        Conversation {
+            owner: c.owner,
+            status: c.status,
+        }
+    }
+}

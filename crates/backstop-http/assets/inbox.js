@@ -737,7 +737,7 @@ async function boot() {
   try {
     me = await api("GET", "/api/v1/me");
   } catch (e) {
-    if (!e.silent) toast(e);
+    if (!e.silent) { toast(e); setTimeout(boot, 3000); }
     return;
   }
   S.me = me.agent;

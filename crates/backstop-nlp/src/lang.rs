@@ -12,7 +12,10 @@ pub fn is_han(c: char) -> bool {
 /// least as many Han characters as English words.
 pub fn detect(text: &str) -> Lang {
     let han = text.chars().filter(|&c| is_han(c)).count();
-    let words = text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).count();
+    let words = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .count();
     if han > 0 && han >= words {
         Lang::Zh
     } else {

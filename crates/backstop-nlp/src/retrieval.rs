@@ -17,7 +17,8 @@ use backstop_core::message::Lang;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, OwnedValue, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
+    Field, IndexRecordOption, OwnedValue, Schema, TextFieldIndexing, TextOptions, Value, STORED,
+    STRING,
 };
 use tantivy::{doc, Index, IndexReader, TantivyDocument, Term};
 
@@ -109,7 +110,9 @@ impl Bm25Index {
             body: sb.add_text_field("body", text),
         };
         let index = Index::create_in_ram(sb.build());
-        index.tokenizers().register(ANALYZER_NAME, analyzer.tantivy());
+        index
+            .tokenizers()
+            .register(ANALYZER_NAME, analyzer.tantivy());
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 20_000_000)?;
         let mut doc_terms = Vec::with_capacity(articles.len());
         let mut phrasings = Vec::with_capacity(articles.len());
@@ -140,8 +143,21 @@ impl Bm25Index {
         }
         writer.commit()?;
         let reader = index.reader()?;
-        let by_id = articles.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
-        Ok(Bm25Index { reader, fields, analyzer, articles, by_id, doc_terms, phrasings, df })
+        let by_id = articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id, i))
+            .collect();
+        Ok(Bm25Index {
+            reader,
+            fields,
+            analyzer,
+            articles,
+            by_id,
+            doc_terms,
+            phrasings,
+            df,
+        })
     }
 
     fn idf(&self, term: &str) -> f32 {
@@ -157,14 +173,24 @@ impl Bm25Index {
         if total <= 0.0 {
             return 0.0;
         }
-        let covered: f32 = q.iter().zip(&weights).filter(|(t, _)| self.doc_terms[i].contains(*t)).map(|(_, w)| w).sum();
+        let covered: f32 = q
+            .iter()
+            .zip(&weights)
+            .filter(|(t, _)| self.doc_terms[i].contains(*t))
+            .map(|(_, w)| w)
+            .sum();
         let coverage = covered / total;
         let best_phrasing = self.phrasings[i]
             .iter()
             .filter(|p| !p.is_empty())
             .map(|p| {
                 let p_weight: f32 = p.iter().map(|t| self.idf(t)).sum();
-                let shared: f32 = q.iter().zip(&weights).filter(|(t, _)| p.contains(*t)).map(|(_, w)| w).sum();
+                let shared: f32 = q
+                    .iter()
+                    .zip(&weights)
+                    .filter(|(t, _)| p.contains(*t))
+                    .map(|(_, w)| w)
+                    .sum();
                 2.0 * shared / (total + p_weight)
             })
             .fold(0.0f32, f32::max);
@@ -174,19 +200,35 @@ impl Bm25Index {
     fn query(&self, terms: &[String], lang: Option<Lang>) -> Box<dyn Query> {
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for t in terms {
-            for (field, boost) in [(self.fields.title, 2.0), (self.fields.questions, 2.0), (self.fields.body, 1.0)] {
-                let tq = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs);
-                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), boost))));
+            for (field, boost) in [
+                (self.fields.title, 2.0),
+                (self.fields.questions, 2.0),
+                (self.fields.body, 1.0),
+            ] {
+                let tq = TermQuery::new(
+                    Term::from_field_text(field, t),
+                    IndexRecordOption::WithFreqs,
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(tq), boost)),
+                ));
             }
         }
         let text: Box<dyn Query> = Box::new(BooleanQuery::new(should));
         match lang {
             None => text,
             Some(l) => {
-                let lang_q = TermQuery::new(Term::from_field_text(self.fields.lang, l.as_str()), IndexRecordOption::Basic);
+                let lang_q = TermQuery::new(
+                    Term::from_field_text(self.fields.lang, l.as_str()),
+                    IndexRecordOption::Basic,
+                );
                 Box::new(BooleanQuery::new(vec![
                     (Occur::Must, text),
-                    (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(lang_q), 0.0))),
+                    (
+                        Occur::Must,
+                        Box::new(ConstScoreQuery::new(Box::new(lang_q), 0.0)),
+                    ),
                 ]))
             }
         }
@@ -210,13 +252,23 @@ impl Retriever for Bm25Index {
             .into_iter()
             .filter_map(|(score, addr)| {
                 let doc: TantivyDocument = searcher.doc(addr).ok()?;
-                let ord = doc.get_first(self.fields.ord).and_then(|v: &OwnedValue| v.as_u64())? as usize;
+                let ord = doc
+                    .get_first(self.fields.ord)
+                    .and_then(|v: &OwnedValue| v.as_u64())? as usize;
                 let a = self.articles.get(ord)?;
-                Some(Hit { article: a.id, score, confidence: self.confidence(ord, &terms) })
+                Some(Hit {
+                    article: a.id,
+                    score,
+                    confidence: self.confidence(ord, &terms),
+                })
             })
             .collect();
         // BM25 finds the candidates; confidence orders them, BM25 breaks ties.
-        hits.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(b.score.total_cmp(&a.score)));
+        hits.sort_by(|a, b| {
+            b.confidence
+                .total_cmp(&a.confidence)
+                .then(b.score.total_cmp(&a.score))
+        });
         hits.truncate(k);
         hits
     }
@@ -230,7 +282,9 @@ impl Retriever for Bm25Index {
         if a.lang == lang {
             return Some(a);
         }
-        self.articles.iter().find(|b| b.slug == a.slug && b.lang == lang)
+        self.articles
+            .iter()
+            .find(|b| b.slug == a.slug && b.lang == lang)
     }
 
     fn len(&self) -> usize {

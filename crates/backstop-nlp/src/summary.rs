@@ -59,7 +59,15 @@ mod tests {
 
     #[test]
     fn keeps_first_and_latest_turns() {
-        let s = summarize(Lang::En, &["Where is my order MM-20261121-0042?", "it's been 10 days", "talk to a human"], 200);
+        let s = summarize(
+            Lang::En,
+            &[
+                "Where is my order MM-20261121-0042?",
+                "it's been 10 days",
+                "talk to a human",
+            ],
+            200,
+        );
         assert!(s.starts_with("Customer wrote: Where is my order"), "{s}");
         assert!(s.contains("talk to a human"), "{s}");
         let zh = summarize(Lang::Zh, &["快递怎么还没到"], 200);
@@ -71,6 +79,9 @@ mod tests {
         let long = "x".repeat(500);
         let s = summarize(Lang::En, &[&long, &long, &long], 160);
         assert!(s.chars().count() <= 175, "{}", s.chars().count());
-        assert_eq!(summarize(Lang::En, &[], 100), "The customer has not written anything yet.");
+        assert_eq!(
+            summarize(Lang::En, &[], 100),
+            "The customer has not written anything yet."
+        );
     }
 }

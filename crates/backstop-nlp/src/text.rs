@@ -9,7 +9,8 @@ use std::sync::{Arc, OnceLock};
 
 use jieba_rs::Jieba;
 use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
+    Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token,
+    TokenStream, Tokenizer,
 };
 
 /// The name the analyzer is registered under in tantivy indexes.
@@ -18,18 +19,204 @@ pub const ANALYZER_NAME: &str = "backstop";
 /// Words that carry no topic in customer questions.
 const STOP_WORDS: &[&str] = &[
     // English
-    "a", "an", "the", "i", "me", "my", "mine", "we", "our", "you", "your", "it", "its", "is", "are", "was", "were",
-    "be", "been", "am", "do", "does", "did", "to", "of", "in", "on", "at", "for", "with", "and", "or", "but", "if",
-    "so", "that", "this", "these", "those", "there", "here", "what", "which", "who", "how", "when", "where", "why",
-    "can", "could", "would", "should", "will", "shall", "may", "might", "must", "have", "has", "had", "please", "hi",
-    "hello", "hey", "thanks", "thank", "just", "about", "any", "some", "get", "got", "want", "need", "know", "tell",
-    "by", "from", "as", "not", "no", "yes", "up", "out", "into", "than", "then", "too", "very", "also", "again",
-    "still", "im", "i'm", "dont", "don't", "cant", "can't", "help", "question", "ask", "much", "many", "long",
+    "a",
+    "an",
+    "the",
+    "i",
+    "me",
+    "my",
+    "mine",
+    "we",
+    "our",
+    "you",
+    "your",
+    "it",
+    "its",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "am",
+    "do",
+    "does",
+    "did",
+    "to",
+    "of",
+    "in",
+    "on",
+    "at",
+    "for",
+    "with",
+    "and",
+    "or",
+    "but",
+    "if",
+    "so",
+    "that",
+    "this",
+    "these",
+    "those",
+    "there",
+    "here",
+    "what",
+    "which",
+    "who",
+    "how",
+    "when",
+    "where",
+    "why",
+    "can",
+    "could",
+    "would",
+    "should",
+    "will",
+    "shall",
+    "may",
+    "might",
+    "must",
+    "have",
+    "has",
+    "had",
+    "please",
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "thank",
+    "just",
+    "about",
+    "any",
+    "some",
+    "get",
+    "got",
+    "want",
+    "need",
+    "know",
+    "tell",
+    "by",
+    "from",
+    "as",
+    "not",
+    "no",
+    "yes",
+    "up",
+    "out",
+    "into",
+    "than",
+    "then",
+    "too",
+    "very",
+    "also",
+    "again",
+    "still",
+    "like",
+    "d",
+    "ll",
+    "s",
+    "t",
+    "ve",
+    "re",
+    "m",
+    "im",
+    "i'm",
+    "dont",
+    "don't",
+    "cant",
+    "can't",
+    "help",
+    "question",
+    "ask",
+    "much",
+    "many",
+    "long",
     // Chinese
-    "的", "了", "吗", "呢", "吧", "啊", "呀", "哦", "嗯", "么", "我", "我们", "你", "你们", "您", "他", "她", "它", "是",
-    "在", "有", "和", "与", "或", "就", "都", "也", "还", "又", "要", "想", "请", "请问", "一下", "怎么", "怎样", "如何",
-    "什么", "哪", "哪里", "哪儿", "为什么", "可以", "能", "能否", "会", "吗?", "个", "这", "那", "这个", "那个", "一个",
-    "自己", "怎么办", "怎么样", "办", "能不能", "可不可以", "是不是", "有没有", "一些", "现在", "已经", "多少", "多久", "几", "到", "给", "把", "被", "让", "对", "从", "你好", "您好", "谢谢", "麻烦",
+    "的",
+    "了",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+    "呀",
+    "哦",
+    "嗯",
+    "么",
+    "我",
+    "我们",
+    "你",
+    "你们",
+    "您",
+    "他",
+    "她",
+    "它",
+    "是",
+    "在",
+    "有",
+    "和",
+    "与",
+    "或",
+    "就",
+    "都",
+    "也",
+    "还",
+    "又",
+    "要",
+    "想",
+    "请",
+    "请问",
+    "一下",
+    "怎么",
+    "怎样",
+    "如何",
+    "什么",
+    "哪",
+    "哪里",
+    "哪儿",
+    "为什么",
+    "可以",
+    "能",
+    "能否",
+    "会",
+    "吗?",
+    "个",
+    "这",
+    "那",
+    "这个",
+    "那个",
+    "一个",
+    "自己",
+    "一般",
+    "通常",
+    "大概",
+    "下",
+    "以后",
+    "之后",
+    "的话",
+    "怎么办",
+    "怎么样",
+    "办",
+    "能不能",
+    "可不可以",
+    "是不是",
+    "有没有",
+    "一些",
+    "现在",
+    "已经",
+    "多少",
+    "多久",
+    "几",
+    "到",
+    "给",
+    "把",
+    "被",
+    "让",
+    "对",
+    "从",
+    "你好",
+    "您好",
+    "谢谢",
+    "麻烦",
 ];
 
 /// The shared jieba instance (its dictionary takes a moment to load; load it once).
@@ -38,7 +225,20 @@ pub fn jieba() -> Arc<Jieba> {
     JIEBA
         .get_or_init(|| {
             let mut j = Jieba::new();
-            for w in ["转人工", "人工客服", "退款", "退货", "换货", "发票", "专票", "优惠券", "积分", "快递", "物流", "保修"] {
+            for w in [
+                "转人工",
+                "人工客服",
+                "退款",
+                "退货",
+                "换货",
+                "发票",
+                "专票",
+                "优惠券",
+                "积分",
+                "快递",
+                "物流",
+                "保修",
+            ] {
                 j.add_word(w, Some(20_000), None);
             }
             Arc::new(j)
@@ -118,7 +318,9 @@ impl Analyzer {
         let inner = TextAnalyzer::builder(JiebaTokenizer::new())
             .filter(RemoveLongFilter::limit(40))
             .filter(LowerCaser)
-            .filter(StopWordFilter::remove(STOP_WORDS.iter().map(|s| s.to_string())))
+            .filter(StopWordFilter::remove(
+                STOP_WORDS.iter().map(|s| s.to_string()),
+            ))
             .filter(Stemmer::new(Language::English))
             .build();
         Analyzer { inner }
@@ -154,7 +356,10 @@ mod tests {
     #[test]
     fn english_is_lowercased_stemmed_and_stripped() {
         let a = Analyzer::new();
-        assert_eq!(a.terms("Where is my ORDER? Refunds!"), vec!["order", "refund"]);
+        assert_eq!(
+            a.terms("Where is my ORDER? Refunds!"),
+            vec!["order", "refund"]
+        );
     }
 
     #[test]
@@ -170,7 +375,10 @@ mod tests {
     fn mixed_text_keeps_both() {
         let a = Analyzer::new();
         let t = a.terms("iPhone 保修多久");
-        assert!(t.contains(&"iphon".to_string()) || t.contains(&"iphone".to_string()), "{t:?}");
+        assert!(
+            t.contains(&"iphon".to_string()) || t.contains(&"iphone".to_string()),
+            "{t:?}"
+        );
         assert!(t.contains(&"保修".to_string()), "{t:?}");
     }
 }

@@ -15,7 +15,8 @@ pub fn ts(t: Timestamp) -> i64 {
 }
 
 pub fn from_ts(v: i64) -> Result<Timestamp, StoreError> {
-    Timestamp::from_unix_timestamp_nanos(v as i128 * 1_000).map_err(|e| StoreError::Corrupt(e.to_string()))
+    Timestamp::from_unix_timestamp_nanos(v as i128 * 1_000)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 pub fn db(e: sqlx::Error) -> StoreError {
@@ -33,7 +34,8 @@ pub fn uuid(row: &SqliteRow, col: &str) -> Result<Uuid, StoreError> {
 
 pub fn opt_uuid(row: &SqliteRow, col: &str) -> Result<Option<Uuid>, StoreError> {
     let s: Option<String> = row.try_get(col).map_err(db)?;
-    s.map(|s| Uuid::parse_str(&s).map_err(|_| corrupt(col))).transpose()
+    s.map(|s| Uuid::parse_str(&s).map_err(|_| corrupt(col)))
+        .transpose()
 }
 
 pub fn json<T: serde::de::DeserializeOwned>(row: &SqliteRow, col: &str) -> Result<T, StoreError> {
@@ -41,9 +43,13 @@ pub fn json<T: serde::de::DeserializeOwned>(row: &SqliteRow, col: &str) -> Resul
     serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))
 }
 
-pub fn opt_json<T: serde::de::DeserializeOwned>(row: &SqliteRow, col: &str) -> Result<Option<T>, StoreError> {
+pub fn opt_json<T: serde::de::DeserializeOwned>(
+    row: &SqliteRow,
+    col: &str,
+) -> Result<Option<T>, StoreError> {
     let s: Option<String> = row.try_get(col).map_err(db)?;
-    s.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))).transpose()
+    s.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("{col}: {e}"))))
+        .transpose()
 }
 
 pub fn to_json<T: serde::Serialize>(v: &T) -> String {
@@ -60,10 +66,24 @@ pub fn tenant(row: &SqliteRow) -> Result<TenantId, StoreError> {
 }
 
 /// Owner as (kind, team, agent, priority, priority rank).
-pub fn owner_cols(o: &Owner) -> (&'static str, Option<String>, Option<String>, Option<&'static str>, i64) {
+pub fn owner_cols(
+    o: &Owner,
+) -> (
+    &'static str,
+    Option<String>,
+    Option<String>,
+    Option<&'static str>,
+    i64,
+) {
     match o {
         Owner::Ai => ("ai", None, None, None, 0),
-        Owner::Queue { team, priority } => ("queue", Some(team.to_string()), None, Some(priority.as_str()), *priority as i64),
+        Owner::Queue { team, priority } => (
+            "queue",
+            Some(team.to_string()),
+            None,
+            Some(priority.as_str()),
+            *priority as i64,
+        ),
         Owner::Agent { agent } => ("agent", None, Some(agent.to_string()), None, 0),
     }
 }
@@ -75,10 +95,18 @@ pub fn conversation(row: &SqliteRow) -> Result<ConversationRecord, StoreError> {
         "queue" => {
             let team = opt_uuid(row, "owner_team")?.ok_or_else(|| corrupt("owner_team"))?;
             let p: Option<String> = row.try_get("priority").map_err(db)?;
-            let priority = p.as_deref().and_then(Priority::parse).ok_or_else(|| corrupt("priority"))?;
-            Owner::Queue { team: TeamId(team), priority }
+            let priority = p
+                .as_deref()
+                .and_then(Priority::parse)
+                .ok_or_else(|| corrupt("priority"))?;
+            Owner::Queue {
+                team: TeamId(team),
+                priority,
+            }
         }
-        "agent" => Owner::Agent { agent: AgentId(opt_uuid(row, "owner_agent")?.ok_or_else(|| corrupt("owner_agent"))?) },
+        "agent" => Owner::Agent {
+            agent: AgentId(opt_uuid(row, "owner_agent")?.ok_or_else(|| corrupt("owner_agent"))?),
+        },
         _ => return Err(corrupt("owner_kind")),
     };
     let status: String = row.try_get("status").map_err(db)?;
@@ -97,7 +125,10 @@ pub fn conversation(row: &SqliteRow) -> Result<ConversationRecord, StoreError> {
         topic: row.try_get("topic").map_err(db)?,
         failed_turns: failed.max(0) as u32,
         handoff_reason: reason
-            .map(|r| backstop_core::routing::HandoffReason::parse(&r).ok_or_else(|| corrupt("handoff_reason")))
+            .map(|r| {
+                backstop_core::routing::HandoffReason::parse(&r)
+                    .ok_or_else(|| corrupt("handoff_reason"))
+            })
             .transpose()?,
         queued_at: queued_at.map(from_ts).transpose()?,
         packet: opt_json(row, "packet")?,
@@ -123,7 +154,10 @@ pub fn message(row: &SqliteRow) -> Result<MessageRecord, StoreError> {
         "system" => Author::System,
         "agent" => Author::Agent {
             id: AgentId(opt_uuid(row, "author_id")?.ok_or_else(|| corrupt("author_id"))?),
-            name: row.try_get::<Option<String>, _>("author_name").map_err(db)?.unwrap_or_default(),
+            name: row
+                .try_get::<Option<String>, _>("author_name")
+                .map_err(db)?
+                .unwrap_or_default(),
         },
         _ => return Err(corrupt("author_kind")),
     };

@@ -17,7 +17,10 @@ use backstop_core::ids::{AgentId, ArticleId, ConversationId, CustomerId, TeamId,
 use backstop_core::routing::TeamRole;
 use backstop_store::*;
 use codec::*;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
 use sqlx::{Row, Sqlite, Transaction};
 
 #[derive(Clone)]
@@ -45,9 +48,20 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await.map_err(db)?;
-        sqlx::migrate!("./migrations").run(&writer).await.map_err(|e| StoreError::Database(e.to_string()))?;
-        let reader = SqlitePoolOptions::new().max_connections(4).connect_with(opts.read_only(true)).await.map_err(db)?;
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await
+            .map_err(db)?;
+        sqlx::migrate!("./migrations")
+            .run(&writer)
+            .await
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts.read_only(true))
+            .await
+            .map_err(db)?;
         Ok(SqliteStore { writer, reader })
     }
 
@@ -57,7 +71,10 @@ impl SqliteStore {
         self.reader.close().await;
     }
 
-    async fn insert_message(tx: &mut Transaction<'_, Sqlite>, m: &NewMessage) -> Result<MessageRecord> {
+    async fn insert_message(
+        tx: &mut Transaction<'_, Sqlite>,
+        m: &NewMessage,
+    ) -> Result<MessageRecord> {
         let seq: Option<i64> = sqlx::query_scalar(
             "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = ?3, updated_at = MAX(updated_at, ?3)
              WHERE tenant_id = ?1 AND id = ?2 RETURNING last_seq",
@@ -182,11 +199,13 @@ impl Store for SqliteStore {
     }
 
     async fn list_teams(&self, tenant: &TenantId) -> Result<Vec<Team>> {
-        let rows = sqlx::query("SELECT tenant_id, id, name, role FROM teams WHERE tenant_id = ?1 ORDER BY name")
-            .bind(tenant.as_str())
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db)?;
+        let rows = sqlx::query(
+            "SELECT tenant_id, id, name, role FROM teams WHERE tenant_id = ?1 ORDER BY name",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
         rows.iter()
             .map(|r| {
                 let role: String = r.try_get("role").map_err(db)?;
@@ -234,14 +253,19 @@ impl Store for SqliteStore {
         row.as_ref().map(Self::agent).transpose()
     }
 
-    async fn find_agent_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<(Agent, String)>> {
+    async fn find_agent_by_email(
+        &self,
+        tenant: &TenantId,
+        email: &str,
+    ) -> Result<Option<(Agent, String)>> {
         let row = sqlx::query("SELECT * FROM agents WHERE tenant_id = ?1 AND email_lower = ?2")
             .bind(tenant.as_str())
             .bind(email.trim().to_lowercase())
             .fetch_optional(&self.reader)
             .await
             .map_err(db)?;
-        row.map(|r| Ok((Self::agent(&r)?, r.try_get("password_hash").map_err(db)?))).transpose()
+        row.map(|r| Ok((Self::agent(&r)?, r.try_get("password_hash").map_err(db)?)))
+            .transpose()
     }
 
     async fn create_session(&self, s: &SessionRecord) -> Result<()> {
@@ -276,7 +300,11 @@ impl Store for SqliteStore {
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?1").bind(token_hash).execute(&self.writer).await.map_err(db)?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?1")
+            .bind(token_hash)
+            .execute(&self.writer)
+            .await
+            .map_err(db)?;
         Ok(())
     }
 
@@ -309,17 +337,28 @@ impl Store for SqliteStore {
         row.as_ref().map(Self::customer).transpose()
     }
 
-    async fn find_customer_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<Customer>> {
-        let row = sqlx::query("SELECT * FROM customers WHERE tenant_id = ?1 AND email_lower = ?2 ORDER BY id LIMIT 1")
-            .bind(tenant.as_str())
-            .bind(email.trim().to_lowercase())
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(db)?;
+    async fn find_customer_by_email(
+        &self,
+        tenant: &TenantId,
+        email: &str,
+    ) -> Result<Option<Customer>> {
+        let row = sqlx::query(
+            "SELECT * FROM customers WHERE tenant_id = ?1 AND email_lower = ?2 ORDER BY id LIMIT 1",
+        )
+        .bind(tenant.as_str())
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db)?;
         row.as_ref().map(Self::customer).transpose()
     }
 
-    async fn link_visitor(&self, tenant: &TenantId, token_hash: &str, customer: CustomerId) -> Result<()> {
+    async fn link_visitor(
+        &self,
+        tenant: &TenantId,
+        token_hash: &str,
+        customer: CustomerId,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO visitors (tenant_id, token_hash, customer_id) VALUES (?1, ?2, ?3)
              ON CONFLICT (tenant_id, token_hash) DO UPDATE SET customer_id = excluded.customer_id",
@@ -333,14 +372,21 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn find_visitor(&self, tenant: &TenantId, token_hash: &str) -> Result<Option<CustomerId>> {
-        let row = sqlx::query("SELECT customer_id FROM visitors WHERE tenant_id = ?1 AND token_hash = ?2")
-            .bind(tenant.as_str())
-            .bind(token_hash)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(db)?;
-        row.map(|r| Ok(CustomerId(codec::uuid(&r, "customer_id")?))).transpose()
+    async fn find_visitor(
+        &self,
+        tenant: &TenantId,
+        token_hash: &str,
+    ) -> Result<Option<CustomerId>> {
+        let row = sqlx::query(
+            "SELECT customer_id FROM visitors WHERE tenant_id = ?1 AND token_hash = ?2",
+        )
+        .bind(tenant.as_str())
+        .bind(token_hash)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db)?;
+        row.map(|r| Ok(CustomerId(codec::uuid(&r, "customer_id")?)))
+            .transpose()
     }
 
     async fn create_conversation(&self, c: &ConversationRecord) -> Result<()> {
@@ -373,17 +419,27 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn get_conversation(&self, tenant: &TenantId, id: ConversationId) -> Result<Option<ConversationRecord>> {
-        let row = sqlx::query(&format!("SELECT {CONV_COLS} FROM conversations WHERE tenant_id = ?1 AND id = ?2"))
-            .bind(tenant.as_str())
-            .bind(id.to_string())
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(db)?;
+    async fn get_conversation(
+        &self,
+        tenant: &TenantId,
+        id: ConversationId,
+    ) -> Result<Option<ConversationRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {CONV_COLS} FROM conversations WHERE tenant_id = ?1 AND id = ?2"
+        ))
+        .bind(tenant.as_str())
+        .bind(id.to_string())
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db)?;
         row.as_ref().map(conversation).transpose()
     }
 
-    async fn latest_open_conversation(&self, tenant: &TenantId, customer: CustomerId) -> Result<Option<ConversationRecord>> {
+    async fn latest_open_conversation(
+        &self,
+        tenant: &TenantId,
+        customer: CustomerId,
+    ) -> Result<Option<ConversationRecord>> {
         let row = sqlx::query(&format!(
             "SELECT {CONV_COLS} FROM conversations WHERE tenant_id = ?1 AND customer_id = ?2 AND status != 'closed'
              ORDER BY created_at DESC, id DESC LIMIT 1"
@@ -396,7 +452,11 @@ impl Store for SqliteStore {
         row.as_ref().map(conversation).transpose()
     }
 
-    async fn list_conversations(&self, tenant: &TenantId, f: &ConversationFilter) -> Result<Vec<ConversationRecord>> {
+    async fn list_conversations(
+        &self,
+        tenant: &TenantId,
+        f: &ConversationFilter,
+    ) -> Result<Vec<ConversationRecord>> {
         let mut sql = format!("SELECT {CONV_COLS} FROM conversations WHERE tenant_id = ?1");
         if f.owner_kind.is_some() {
             sql.push_str(" AND owner_kind = ?2");
@@ -405,7 +465,11 @@ impl Store for SqliteStore {
             sql.push_str(" AND owner_agent = ?3");
         }
         if !f.statuses.is_empty() {
-            let list: Vec<String> = f.statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
+            let list: Vec<String> = f
+                .statuses
+                .iter()
+                .map(|s| format!("'{}'", s.as_str()))
+                .collect();
             sql.push_str(&format!(" AND status IN ({})", list.join(",")));
         }
         if f.with_messages {
@@ -429,7 +493,9 @@ impl Store for SqliteStore {
     }
 
     async fn queue_position(&self, tenant: &TenantId, id: ConversationId) -> Result<Option<u32>> {
-        let Some(c) = self.get_conversation(tenant, id).await? else { return Ok(None) };
+        let Some(c) = self.get_conversation(tenant, id).await? else {
+            return Ok(None);
+        };
         if c.owner.kind() != "queue" || !matches!(c.status, Status::Open | Status::Snoozed) {
             return Ok(None);
         }
@@ -463,16 +529,31 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
             if let Some(row) = row {
-                return Ok(Appended { message: message(&row)?, duplicate: true });
+                return Ok(Appended {
+                    message: message(&row)?,
+                    duplicate: true,
+                });
             }
         }
         let stored = Self::insert_message(&mut tx, m).await?;
         tx.commit().await.map_err(db)?;
-        Ok(Appended { message: stored, duplicate: false })
+        Ok(Appended {
+            message: stored,
+            duplicate: false,
+        })
     }
 
-    async fn list_messages(&self, tenant: &TenantId, conv: ConversationId, q: &MessageQuery) -> Result<Vec<MessageRecord>> {
-        let notes = if q.include_notes { "" } else { " AND kind != 'note'" };
+    async fn list_messages(
+        &self,
+        tenant: &TenantId,
+        conv: ConversationId,
+        q: &MessageQuery,
+    ) -> Result<Vec<MessageRecord>> {
+        let notes = if q.include_notes {
+            ""
+        } else {
+            " AND kind != 'note'"
+        };
         let order = if q.newest { "DESC" } else { "ASC" };
         let limit = if q.limit == 0 { -1 } else { q.limit as i64 };
         let rows = sqlx::query(&format!(
@@ -493,7 +574,11 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    async fn pending_customer_messages(&self, tenant: &TenantId, conv: ConversationId) -> Result<Vec<MessageRecord>> {
+    async fn pending_customer_messages(
+        &self,
+        tenant: &TenantId,
+        conv: ConversationId,
+    ) -> Result<Vec<MessageRecord>> {
         let rows = sqlx::query(&format!(
             "SELECT {MSG_COLS} FROM messages WHERE handled = 0 AND tenant_id = ?1 AND conversation_id = ?2 ORDER BY seq"
         ))
@@ -505,7 +590,10 @@ impl Store for SqliteStore {
         rows.iter().map(message).collect()
     }
 
-    async fn conversations_with_pending(&self, limit: u32) -> Result<Vec<(TenantId, ConversationId)>> {
+    async fn conversations_with_pending(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<(TenantId, ConversationId)>> {
         let rows = sqlx::query(
             "SELECT DISTINCT tenant_id, conversation_id FROM messages WHERE handled = 0 ORDER BY tenant_id, conversation_id LIMIT ?1",
         )
@@ -513,7 +601,14 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db)?;
-        rows.iter().map(|r| Ok((codec::tenant(r)?, ConversationId(codec::uuid(r, "conversation_id")?)))).collect()
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    codec::tenant(r)?,
+                    ConversationId(codec::uuid(r, "conversation_id")?),
+                ))
+            })
+            .collect()
     }
 
     async fn apply_turn(&self, turn: &Turn) -> Result<Vec<MessageRecord>> {
@@ -587,13 +682,19 @@ impl Store for SqliteStore {
         Ok(stored)
     }
 
-    async fn list_events(&self, tenant: &TenantId, conv: ConversationId) -> Result<Vec<EventRecord>> {
-        let rows = sqlx::query("SELECT * FROM events WHERE tenant_id = ?1 AND conversation_id = ?2 ORDER BY id")
-            .bind(tenant.as_str())
-            .bind(conv.to_string())
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db)?;
+    async fn list_events(
+        &self,
+        tenant: &TenantId,
+        conv: ConversationId,
+    ) -> Result<Vec<EventRecord>> {
+        let rows = sqlx::query(
+            "SELECT * FROM events WHERE tenant_id = ?1 AND conversation_id = ?2 ORDER BY id",
+        )
+        .bind(tenant.as_str())
+        .bind(conv.to_string())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
         rows.iter()
             .map(|r| {
                 let from_status: Option<String> = r.try_get("from_status").map_err(db)?;
@@ -610,7 +711,8 @@ impl Store for SqliteStore {
                         to_owner: opt_json(r, "to_owner")?,
                         from_status: from_status.as_deref().and_then(Status::parse),
                         to_status: to_status.as_deref().and_then(Status::parse),
-                        data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                        data: serde_json::from_str(&data)
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                         at: from_ts(r.try_get("at").map_err(db)?)?,
                     },
                 })

@@ -4,7 +4,9 @@
 
 use backstop_core::conversation::{Owner, Priority, Status};
 use backstop_core::directory::{Agent, AgentRole, Customer, Team, Tenant};
-use backstop_core::ids::{AgentId, ArticleId, ConversationId, CustomerId, MessageId, TeamId, TenantId};
+use backstop_core::ids::{
+    AgentId, ArticleId, ConversationId, CustomerId, MessageId, TeamId, TenantId,
+};
 use backstop_core::message::{Author, Citation, Lang, MessageKind};
 use backstop_core::routing::{HandoffReason, TeamRole};
 use backstop_core::Timestamp;
@@ -37,7 +39,11 @@ fn t0() -> Timestamp {
 }
 
 fn tenant(id: &str) -> Tenant {
-    Tenant { id: TenantId::parse(id).unwrap(), name: format!("Shop {id}"), widget_secret: format!("secret-{id}") }
+    Tenant {
+        id: TenantId::parse(id).unwrap(),
+        name: format!("Shop {id}"),
+        widget_secret: format!("secret-{id}"),
+    }
 }
 
 async fn setup(s: &dyn Store, id: &str) -> (TenantId, CustomerId, ConversationId) {
@@ -79,7 +85,12 @@ fn new_conversation(tenant: &TenantId, customer: CustomerId, at: Timestamp) -> C
     }
 }
 
-fn customer_msg(tenant: &TenantId, conv: ConversationId, client: Option<&str>, body: &str) -> NewMessage {
+fn customer_msg(
+    tenant: &TenantId,
+    conv: ConversationId,
+    client: Option<&str>,
+    body: &str,
+) -> NewMessage {
     NewMessage {
         id: MessageId::new_at(t0()),
         tenant: tenant.clone(),
@@ -99,12 +110,28 @@ pub async fn tenants_teams_and_agents(s: &dyn Store) {
     let t = tenant("shop-a");
     s.create_tenant(&t).await.unwrap();
     assert_eq!(s.get_tenant(&t.id).await.unwrap(), Some(t.clone()));
-    assert!(matches!(s.create_tenant(&t).await, Err(StoreError::Conflict(_))));
-    assert_eq!(s.get_tenant(&TenantId::parse("nobody").unwrap()).await.unwrap(), None);
+    assert!(matches!(
+        s.create_tenant(&t).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        s.get_tenant(&TenantId::parse("nobody").unwrap())
+            .await
+            .unwrap(),
+        None
+    );
 
-    let team = Team { id: TeamId::new_at(t0()), tenant: t.id.clone(), name: "General".into(), role: TeamRole::General };
+    let team = Team {
+        id: TeamId::new_at(t0()),
+        tenant: t.id.clone(),
+        name: "General".into(),
+        role: TeamRole::General,
+    };
     s.upsert_team(&team).await.unwrap();
-    let renamed = Team { name: "General support".into(), ..team.clone() };
+    let renamed = Team {
+        name: "General support".into(),
+        ..team.clone()
+    };
     s.upsert_team(&renamed).await.unwrap();
     assert_eq!(s.list_teams(&t.id).await.unwrap(), vec![renamed.clone()]);
 
@@ -117,10 +144,20 @@ pub async fn tenants_teams_and_agents(s: &dyn Store) {
         team_ids: vec![team.id],
     };
     s.upsert_agent(&agent, "$argon2id$hash").await.unwrap();
-    assert_eq!(s.get_agent(&t.id, agent.id).await.unwrap(), Some(agent.clone()));
-    let (found, hash) = s.find_agent_by_email(&t.id, "ZHANG@shop-a.example").await.unwrap().unwrap();
+    assert_eq!(
+        s.get_agent(&t.id, agent.id).await.unwrap(),
+        Some(agent.clone())
+    );
+    let (found, hash) = s
+        .find_agent_by_email(&t.id, "ZHANG@shop-a.example")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((found, hash.as_str()), (agent.clone(), "$argon2id$hash"));
-    assert_eq!(s.find_agent_by_email(&t.id, "nobody@x").await.unwrap(), None);
+    assert_eq!(
+        s.find_agent_by_email(&t.id, "nobody@x").await.unwrap(),
+        None
+    );
 }
 
 pub async fn sessions(s: &dyn Store) {
@@ -143,13 +180,26 @@ pub async fn customers_and_visitors(s: &dyn Store) {
     let (t, c, _) = setup(s, "shop-a").await;
     let got = s.get_customer(&t, c).await.unwrap().unwrap();
     assert!(got.is_vip());
-    assert_eq!(s.find_customer_by_email(&t, "LI@shop-a.example").await.unwrap().map(|c| c.id), Some(c));
+    assert_eq!(
+        s.find_customer_by_email(&t, "LI@shop-a.example")
+            .await
+            .unwrap()
+            .map(|c| c.id),
+        Some(c)
+    );
     s.link_visitor(&t, "vhash", c).await.unwrap();
     assert_eq!(s.find_visitor(&t, "vhash").await.unwrap(), Some(c));
     let other = CustomerId::new_at(t0() + Duration::seconds(1));
-    s.upsert_customer(&Customer { id: other, tenant: t.clone(), name: None, email: None, tags: vec![], lang: None })
-        .await
-        .unwrap();
+    s.upsert_customer(&Customer {
+        id: other,
+        tenant: t.clone(),
+        name: None,
+        email: None,
+        tags: vec![],
+        lang: None,
+    })
+    .await
+    .unwrap();
     s.link_visitor(&t, "vhash", other).await.unwrap();
     assert_eq!(s.find_visitor(&t, "vhash").await.unwrap(), Some(other));
     assert_eq!(s.find_visitor(&t, "unknown").await.unwrap(), None);
@@ -167,44 +217,87 @@ pub async fn conversations_are_tenant_scoped(s: &dyn Store) {
 
 pub async fn append_is_ordered_and_idempotent(s: &dyn Store) {
     let (t, c, conv) = setup(s, "shop-a").await;
-    let first = s.append_message(&customer_msg(&t, conv, Some("c-1"), "hello")).await.unwrap();
+    let first = s
+        .append_message(&customer_msg(&t, conv, Some("c-1"), "hello"))
+        .await
+        .unwrap();
     assert!(!first.duplicate);
     assert_eq!(first.message.seq, 1);
-    let second = s.append_message(&customer_msg(&t, conv, Some("c-2"), "where is my order")).await.unwrap();
+    let second = s
+        .append_message(&customer_msg(&t, conv, Some("c-2"), "where is my order"))
+        .await
+        .unwrap();
     assert_eq!(second.message.seq, 2);
-    let again = s.append_message(&customer_msg(&t, conv, Some("c-1"), "hello (resent)")).await.unwrap();
+    let again = s
+        .append_message(&customer_msg(&t, conv, Some("c-1"), "hello (resent)"))
+        .await
+        .unwrap();
     assert!(again.duplicate);
-    assert_eq!(again.message, first.message, "a resend returns the stored message untouched");
-    let no_key = s.append_message(&customer_msg(&t, conv, None, "no key")).await.unwrap();
+    assert_eq!(
+        again.message, first.message,
+        "a resend returns the stored message untouched"
+    );
+    let no_key = s
+        .append_message(&customer_msg(&t, conv, None, "no key"))
+        .await
+        .unwrap();
     assert_eq!(no_key.message.seq, 3);
     // The same client id in another conversation is a different message.
     let other = new_conversation(&t, c, t0() + Duration::seconds(5));
     s.create_conversation(&other).await.unwrap();
-    let elsewhere = s.append_message(&customer_msg(&t, other.id, Some("c-1"), "hello")).await.unwrap();
+    let elsewhere = s
+        .append_message(&customer_msg(&t, other.id, Some("c-1"), "hello"))
+        .await
+        .unwrap();
     assert!(!elsewhere.duplicate);
     assert_eq!(elsewhere.message.seq, 1);
     let conv_row = s.get_conversation(&t, conv).await.unwrap().unwrap();
     assert_eq!(conv_row.last_seq, 3);
     assert!(conv_row.last_message_at.is_some());
-    let all = s.list_messages(&t, conv, &MessageQuery::default()).await.unwrap();
+    let all = s
+        .list_messages(&t, conv, &MessageQuery::default())
+        .await
+        .unwrap();
     assert_eq!(all.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
     // Appending to a conversation of another tenant fails.
     let (b, _, _) = setup(s, "shop-b").await;
-    let foreign = s.append_message(&customer_msg(&b, conv, Some("x"), "sneaky")).await;
-    assert!(matches!(foreign, Err(StoreError::NotFound(_))), "{foreign:?}");
+    let foreign = s
+        .append_message(&customer_msg(&b, conv, Some("x"), "sneaky"))
+        .await;
+    assert!(
+        matches!(foreign, Err(StoreError::NotFound(_))),
+        "{foreign:?}"
+    );
 }
 
 pub async fn turns_apply_atomically(s: &dyn Store) {
     let (t, _, conv) = setup(s, "shop-a").await;
-    let m1 = s.append_message(&customer_msg(&t, conv, Some("1"), "refund?")).await.unwrap().message;
-    let m2 = s.append_message(&customer_msg(&t, conv, Some("2"), "talk to a human")).await.unwrap().message;
+    let m1 = s
+        .append_message(&customer_msg(&t, conv, Some("1"), "refund?"))
+        .await
+        .unwrap()
+        .message;
+    let m2 = s
+        .append_message(&customer_msg(&t, conv, Some("2"), "talk to a human"))
+        .await
+        .unwrap()
+        .message;
     let pending = s.pending_customer_messages(&t, conv).await.unwrap();
-    assert_eq!(pending.iter().map(|m| m.id).collect::<Vec<_>>(), vec![m1.id, m2.id]);
-    assert_eq!(s.conversations_with_pending(10).await.unwrap(), vec![(t.clone(), conv)]);
+    assert_eq!(
+        pending.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![m1.id, m2.id]
+    );
+    assert_eq!(
+        s.conversations_with_pending(10).await.unwrap(),
+        vec![(t.clone(), conv)]
+    );
 
     let mut state = s.get_conversation(&t, conv).await.unwrap().unwrap();
     let team = TeamId::new_at(t0());
-    state.owner = Owner::Queue { team, priority: Priority::High };
+    state.owner = Owner::Queue {
+        team,
+        priority: Priority::High,
+    };
     state.handoff_reason = Some(HandoffReason::CustomerRequest);
     state.queued_at = Some(t0());
     state.topic = Some("refunds".into());
@@ -212,7 +305,10 @@ pub async fn turns_apply_atomically(s: &dyn Store) {
         id: MessageId::new_at(t0() + Duration::seconds(1)),
         author: Author::Ai,
         handled: true,
-        citations: vec![Citation { article_id: ArticleId::new_at(t0()), title: "Refunds".into() }],
+        citations: vec![Citation {
+            article_id: ArticleId::new_at(t0()),
+            title: "Refunds".into(),
+        }],
         ..customer_msg(&t, conv, None, "Connecting you")
     };
     let event = NewEvent {
@@ -226,12 +322,21 @@ pub async fn turns_apply_atomically(s: &dyn Store) {
         data: serde_json::json!({"rule": "explicit_request"}),
         at: t0(),
     };
-    let turn = Turn { conversation: state.clone(), events: vec![event.clone()], messages: vec![reply], handled: vec![m1.id, m2.id] };
+    let turn = Turn {
+        conversation: state.clone(),
+        events: vec![event.clone()],
+        messages: vec![reply],
+        handled: vec![m1.id, m2.id],
+    };
     let stored = s.apply_turn(&turn).await.unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].seq, 3);
     assert_eq!(stored[0].citations.len(), 1);
-    assert!(s.pending_customer_messages(&t, conv).await.unwrap().is_empty());
+    assert!(s
+        .pending_customer_messages(&t, conv)
+        .await
+        .unwrap()
+        .is_empty());
     assert!(s.conversations_with_pending(10).await.unwrap().is_empty());
     let after = s.get_conversation(&t, conv).await.unwrap().unwrap();
     assert_eq!(after.owner, state.owner);
@@ -247,10 +352,16 @@ pub async fn listing_and_queue_positions(s: &dyn Store) {
     let (t, c, first) = setup(s, "shop-a").await;
     let team = TeamId::new_at(t0());
     let mut queued = Vec::new();
-    for (i, prio) in [Priority::Normal, Priority::Normal, Priority::Urgent].into_iter().enumerate() {
+    for (i, prio) in [Priority::Normal, Priority::Normal, Priority::Urgent]
+        .into_iter()
+        .enumerate()
+    {
         let at = t0() + Duration::seconds(10 + i as i64);
         let mut conv = new_conversation(&t, c, at);
-        conv.owner = Owner::Queue { team, priority: prio };
+        conv.owner = Owner::Queue {
+            team,
+            priority: prio,
+        };
         conv.queued_at = Some(at);
         conv.last_message_at = Some(at);
         s.create_conversation(&conv).await.unwrap();
@@ -262,40 +373,108 @@ pub async fn listing_and_queue_positions(s: &dyn Store) {
     assert_eq!(s.queue_position(&t, queued[1]).await.unwrap(), Some(3));
     assert_eq!(s.queue_position(&t, first).await.unwrap(), None);
 
-    let filter = ConversationFilter { owner_kind: Some("queue"), statuses: vec![Status::Open], limit: 10, ..Default::default() };
-    let listed: Vec<_> = s.list_conversations(&t, &filter).await.unwrap().into_iter().map(|c| c.id).collect();
+    let filter = ConversationFilter {
+        owner_kind: Some("queue"),
+        statuses: vec![Status::Open],
+        limit: 10,
+        ..Default::default()
+    };
+    let listed: Vec<_> = s
+        .list_conversations(&t, &filter)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
     assert_eq!(listed.len(), 3);
     assert_eq!(listed[0], queued[2], "queue listing is in queue order");
-    let ai = ConversationFilter { owner_kind: Some("ai"), with_messages: true, limit: 10, ..Default::default() };
-    assert!(s.list_conversations(&t, &ai).await.unwrap().is_empty(), "the AI conversation has no messages");
-    let ai_all = ConversationFilter { owner_kind: Some("ai"), limit: 10, ..Default::default() };
+    let ai = ConversationFilter {
+        owner_kind: Some("ai"),
+        with_messages: true,
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(
+        s.list_conversations(&t, &ai).await.unwrap().is_empty(),
+        "the AI conversation has no messages"
+    );
+    let ai_all = ConversationFilter {
+        owner_kind: Some("ai"),
+        limit: 10,
+        ..Default::default()
+    };
     assert_eq!(s.list_conversations(&t, &ai_all).await.unwrap().len(), 1);
-    let limited = ConversationFilter { limit: 2, ..Default::default() };
+    let limited = ConversationFilter {
+        limit: 2,
+        ..Default::default()
+    };
     assert_eq!(s.list_conversations(&t, &limited).await.unwrap().len(), 2);
 }
 
 pub async fn messages_query(s: &dyn Store) {
     let (t, _, conv) = setup(s, "shop-a").await;
     for i in 0..5 {
-        s.append_message(&customer_msg(&t, conv, Some(&format!("k{i}")), &format!("m{i}"))).await.unwrap();
+        s.append_message(&customer_msg(
+            &t,
+            conv,
+            Some(&format!("k{i}")),
+            &format!("m{i}"),
+        ))
+        .await
+        .unwrap();
     }
     let note = NewMessage {
-        author: Author::Agent { id: AgentId::new_at(t0()), name: "Zhang".into() },
+        author: Author::Agent {
+            id: AgentId::new_at(t0()),
+            name: "Zhang".into(),
+        },
         kind: MessageKind::Note,
         handled: true,
         ..customer_msg(&t, conv, None, "private")
     };
     s.append_message(&note).await.unwrap();
-    let public = s.list_messages(&t, conv, &MessageQuery::default()).await.unwrap();
+    let public = s
+        .list_messages(&t, conv, &MessageQuery::default())
+        .await
+        .unwrap();
     assert_eq!(public.len(), 5, "notes are excluded unless asked for");
-    let all = s.list_messages(&t, conv, &MessageQuery { include_notes: true, ..Default::default() }).await.unwrap();
+    let all = s
+        .list_messages(
+            &t,
+            conv,
+            &MessageQuery {
+                include_notes: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(all.len(), 6);
     assert_eq!(all[5].author, note.author);
-    let after = s.list_messages(&t, conv, &MessageQuery { after_seq: 3, ..Default::default() }).await.unwrap();
+    let after = s
+        .list_messages(
+            &t,
+            conv,
+            &MessageQuery {
+                after_seq: 3,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(after.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![4, 5]);
-    let newest = MessageQuery { limit: 2, newest: true, include_notes: true, ..Default::default() };
+    let newest = MessageQuery {
+        limit: 2,
+        newest: true,
+        include_notes: true,
+        ..Default::default()
+    };
     let tail = s.list_messages(&t, conv, &newest).await.unwrap();
-    assert_eq!(tail.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![5, 6], "newest two, still in order");
+    assert_eq!(
+        tail.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        vec![5, 6],
+        "newest two, still in order"
+    );
 }
 
 pub async fn articles_round_trip(s: &dyn Store) {
@@ -312,7 +491,10 @@ pub async fn articles_round_trip(s: &dyn Store) {
         updated_at: t0(),
     };
     s.upsert_article(&a).await.unwrap();
-    let edited = ArticleRecord { body: "退货签收后3至5个工作日内原路退回。".into(), ..a.clone() };
+    let edited = ArticleRecord {
+        body: "退货签收后3至5个工作日内原路退回。".into(),
+        ..a.clone()
+    };
     s.upsert_article(&edited).await.unwrap();
     assert_eq!(s.list_articles(&t).await.unwrap(), vec![edited]);
 }
@@ -320,19 +502,44 @@ pub async fn articles_round_trip(s: &dyn Store) {
 pub async fn tenant_isolation(s: &dyn Store) {
     let (a, ca, conv_a) = setup(s, "shop-a").await;
     let (b, _, _) = setup(s, "shop-b").await;
-    s.append_message(&customer_msg(&a, conv_a, Some("k"), "hello")).await.unwrap();
-    assert!(s.list_messages(&b, conv_a, &MessageQuery::default()).await.unwrap().is_empty());
-    assert!(s.pending_customer_messages(&b, conv_a).await.unwrap().is_empty());
+    s.append_message(&customer_msg(&a, conv_a, Some("k"), "hello"))
+        .await
+        .unwrap();
+    assert!(s
+        .list_messages(&b, conv_a, &MessageQuery::default())
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(s
+        .pending_customer_messages(&b, conv_a)
+        .await
+        .unwrap()
+        .is_empty());
     assert!(s.list_events(&b, conv_a).await.unwrap().is_empty());
     assert_eq!(s.get_customer(&b, ca).await.unwrap(), None);
-    assert_eq!(s.find_customer_by_email(&b, "li@shop-a.example").await.unwrap(), None);
+    assert_eq!(
+        s.find_customer_by_email(&b, "li@shop-a.example")
+            .await
+            .unwrap(),
+        None
+    );
     assert_eq!(s.queue_position(&b, conv_a).await.unwrap(), None);
-    let everything = ConversationFilter { limit: 100, ..Default::default() };
+    let everything = ConversationFilter {
+        limit: 100,
+        ..Default::default()
+    };
     let b_convs = s.list_conversations(&b, &everything).await.unwrap();
     assert!(b_convs.iter().all(|c| c.tenant == b));
     // A turn cannot write another tenant's conversation.
     let mut stolen = s.get_conversation(&a, conv_a).await.unwrap().unwrap();
     stolen.tenant = b.clone();
-    let r = s.apply_turn(&Turn { conversation: stolen, events: vec![], messages: vec![], handled: vec![] }).await;
+    let r = s
+        .apply_turn(&Turn {
+            conversation: stolen,
+            events: vec![],
+            messages: vec![],
+            handled: vec![],
+        })
+        .await;
     assert!(matches!(r, Err(StoreError::NotFound(_))), "{r:?}");
 }

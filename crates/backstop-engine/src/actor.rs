@@ -1,0 +1,96 @@
+//! One actor per conversation: a task that owns every change to its conversation, so customer
+//! turns and agent commands are applied in order, one at a time, with no lost updates.
+//!
+//! Actors are created on demand and stop after [`crate::EngineConfig::actor_idle`] without work.
+//! The registry lock is held while an idle actor checks its mailbox and deregisters, so a job is
+//! never sent to an actor that is about to stop.
+
+use backstop_core::ids::{ConversationId, TenantId};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::commands::{AgentAction, CommandOutcome};
+use crate::{Engine, Result};
+
+pub(crate) enum Job {
+    /// Handle the conversation's unhandled customer messages.
+    Kick,
+    Command {
+        action: AgentAction,
+        reply: oneshot::Sender<Result<CommandOutcome>>,
+    },
+}
+
+impl Engine {
+    pub(crate) fn kick(&self, tenant: &TenantId, conv: ConversationId) {
+        self.send(tenant, conv, Job::Kick);
+    }
+
+    /// Runs `action` on the conversation's actor and waits for its outcome.
+    pub(crate) async fn run(
+        &self,
+        tenant: &TenantId,
+        conv: ConversationId,
+        action: AgentAction,
+    ) -> Result<CommandOutcome> {
+        let (tx, rx) = oneshot::channel();
+        self.send(tenant, conv, Job::Command { action, reply: tx });
+        rx.await
+            .map_err(|_| crate::EngineError::Internal("conversation actor stopped".into()))?
+    }
+
+    fn send(&self, tenant: &TenantId, conv: ConversationId, job: Job) {
+        let mut actors = self.inner.actors.lock().expect("actor registry");
+        let job = match actors.get(&conv) {
+            Some(tx) => match tx.send(job) {
+                Ok(()) => return,
+                Err(mpsc::error::SendError(job)) => job,
+            },
+            None => job,
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        tx.send(job).ok();
+        actors.insert(conv, tx);
+        let engine = self.clone();
+        let tenant = tenant.clone();
+        tokio::spawn(async move { engine.actor_loop(tenant, conv, rx).await });
+    }
+
+    async fn actor_loop(
+        self,
+        tenant: TenantId,
+        conv: ConversationId,
+        mut rx: mpsc::UnboundedReceiver<Job>,
+    ) {
+        let idle = self.inner.config.actor_idle;
+        loop {
+            let job = match tokio::time::timeout(idle, rx.recv()).await {
+                Ok(Some(job)) => job,
+                Ok(None) => break,
+                Err(_) => {
+                    let mut actors = self.inner.actors.lock().expect("actor registry");
+                    match rx.try_recv() {
+                        Ok(job) => {
+                            drop(actors);
+                            job
+                        }
+                        Err(_) => {
+                            actors.remove(&conv);
+                            break;
+                        }
+                    }
+                }
+            };
+            match job {
+                Job::Kick => {
+                    if let Err(e) = self.ai_turn(&tenant, conv).await {
+                        tracing::error!(tenant = %tenant, conversation = %conv, error = %e, "conversation turn failed");
+                    }
+                }
+                Job::Command { action, reply } => {
+                    let outcome = self.command(&tenant, conv, action).await;
+                    reply.send(outcome).ok();
+                }
+            }
+        }
+    }
+}

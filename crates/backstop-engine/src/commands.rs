@@ -1,0 +1,325 @@
+//! What agents and customers ask of a conversation, applied by its actor through the state machine:
+//! take, reply, private note, hand back to the AI, resolve, reopen, and the customer's "talk to a
+//! human" button. Each accepted change is stored with its event and announced live.
+
+use backstop_core::conversation::{Actor, Command, Owner, Status};
+use backstop_core::directory::{Agent, Customer};
+use backstop_core::ids::{ConversationId, MessageId, TenantId};
+use backstop_core::message::{
+    Author, ClientMessageId, MessageBody, MessageKind, SystemCode, SystemNote,
+};
+use backstop_core::routing::{Retrieval, Signals};
+use backstop_nlp::{lang, replies, signals};
+use backstop_store::{MessageQuery, MessageRecord, NewMessage, Turn};
+
+use crate::turn::{transition_event, Understanding};
+use crate::views::ConversationView;
+use crate::{now, Engine, EngineError, Result};
+
+/// A request to change a conversation.
+#[derive(Clone, Debug)]
+pub enum AgentAction {
+    Take {
+        agent: Agent,
+    },
+    Reply {
+        agent: Agent,
+        body: String,
+        client_id: Option<String>,
+    },
+    Note {
+        agent: Agent,
+        body: String,
+    },
+    HandBack {
+        agent: Agent,
+        reason: Option<String>,
+    },
+    Resolve {
+        agent: Agent,
+    },
+    Reopen {
+        agent: Agent,
+    },
+    /// The customer pressed "talk to a human".
+    RequestHuman,
+}
+
+/// What a command produced.
+#[derive(Clone, Debug)]
+pub struct CommandOutcome {
+    pub view: ConversationView,
+    pub message: Option<MessageRecord>,
+}
+
+impl Engine {
+    /// Runs an agent's action on a conversation of the agent's tenant.
+    pub async fn act(
+        &self,
+        tenant: &TenantId,
+        conv: ConversationId,
+        action: AgentAction,
+    ) -> Result<CommandOutcome> {
+        // Validate cheap input before queueing on the actor.
+        match &action {
+            AgentAction::Reply {
+                body, client_id, ..
+            } => {
+                MessageBody::parse(body)?;
+                if let Some(c) = client_id {
+                    ClientMessageId::parse(c).ok_or_else(|| {
+                        EngineError::InvalidInput(
+                            "client_id must be 1-64 printable ASCII characters".into(),
+                        )
+                    })?;
+                }
+            }
+            AgentAction::Note { body, .. } => {
+                MessageBody::parse(body)?;
+            }
+            _ => {}
+        }
+        self.conversation(tenant, conv).await?;
+        self.run(tenant, conv, action).await
+    }
+
+    pub(crate) async fn command(
+        &self,
+        tenant: &TenantId,
+        id: ConversationId,
+        action: AgentAction,
+    ) -> Result<CommandOutcome> {
+        let store = &self.inner.store;
+        let mut conv = self.conversation(tenant, id).await?;
+        let at = now();
+        let before_owner = conv.owner;
+        let machine = Self::machine(&conv);
+        let mut events = Vec::new();
+        let mut messages = Vec::new();
+        let system = |code, agent: Option<&Agent>, body: String| NewMessage {
+            id: MessageId::new_at(at),
+            tenant: tenant.clone(),
+            conversation: id,
+            author: Author::System,
+            kind: MessageKind::Text,
+            body,
+            client_id: None,
+            citations: vec![],
+            system: Some(SystemNote {
+                code,
+                team_name: None,
+                agent_name: agent.map(|a| a.name.clone()),
+            }),
+            handled: true,
+            created_at: at,
+        };
+        match action {
+            AgentAction::Take { agent } => {
+                let t = machine.apply(Command::Take { agent: agent.id })?;
+                conv.owner = t.to.owner;
+                conv.status = t.to.status;
+                conv.queued_at = None;
+                events.push(transition_event(&t, None, serde_json::Value::Null, at));
+                messages.push(system(
+                    SystemCode::AgentJoined,
+                    Some(&agent),
+                    replies::agent_joined(conv.lang, &agent.name),
+                ));
+            }
+            AgentAction::Reply {
+                agent,
+                body,
+                client_id,
+            } => {
+                machine.agent_may_reply(agent.id)?;
+                let body = MessageBody::parse(&body)?.into_string();
+                let appended = store
+                    .append_message(&NewMessage {
+                        id: MessageId::new_at(at),
+                        tenant: tenant.clone(),
+                        conversation: id,
+                        author: Author::Agent {
+                            id: agent.id,
+                            name: agent.name.clone(),
+                        },
+                        kind: MessageKind::Text,
+                        body,
+                        client_id,
+                        citations: vec![],
+                        system: None,
+                        handled: true,
+                        created_at: at,
+                    })
+                    .await?;
+                if !appended.duplicate {
+                    self.inner.hub.publish_message(&appended.message);
+                }
+                let mut conv = self.conversation(tenant, id).await?;
+                if conv.status == Status::Snoozed {
+                    conv.status = Status::Open;
+                    conv.updated_at = at;
+                    store
+                        .apply_turn(&Turn {
+                            conversation: conv.clone(),
+                            events: vec![],
+                            messages: vec![],
+                            handled: vec![],
+                        })
+                        .await?;
+                }
+                let view = self.view_of(conv).await?;
+                self.inner.hub.publish_conversation(view.clone());
+                return Ok(CommandOutcome {
+                    view,
+                    message: Some(appended.message),
+                });
+            }
+            AgentAction::Note { agent, body } => {
+                machine.agent_may_note()?;
+                let body = MessageBody::parse(&body)?.into_string();
+                let appended = store
+                    .append_message(&NewMessage {
+                        id: MessageId::new_at(at),
+                        tenant: tenant.clone(),
+                        conversation: id,
+                        author: Author::Agent {
+                            id: agent.id,
+                            name: agent.name.clone(),
+                        },
+                        kind: MessageKind::Note,
+                        body,
+                        client_id: None,
+                        citations: vec![],
+                        system: None,
+                        handled: true,
+                        created_at: at,
+                    })
+                    .await?;
+                self.inner.hub.publish_message(&appended.message);
+                let view = self.view(tenant, id).await?;
+                return Ok(CommandOutcome {
+                    view,
+                    message: Some(appended.message),
+                });
+            }
+            AgentAction::HandBack { agent, reason } => {
+                let t = machine.apply(Command::HandBack { agent: agent.id })?;
+                conv.owner = t.to.owner;
+                conv.status = t.to.status;
+                conv.failed_turns = 0;
+                conv.queued_at = None;
+                events.push(transition_event(&t, reason, serde_json::Value::Null, at));
+                messages.push(system(
+                    SystemCode::HandedBack,
+                    Some(&agent),
+                    replies::handed_back(conv.lang),
+                ));
+            }
+            AgentAction::Resolve { agent } => {
+                let t = machine.apply(Command::Resolve {
+                    actor: Actor::Agent(agent.id),
+                })?;
+                conv.status = t.to.status;
+                conv.queued_at = None;
+                events.push(transition_event(&t, None, serde_json::Value::Null, at));
+                messages.push(system(
+                    SystemCode::Resolved,
+                    Some(&agent),
+                    replies::resolved(conv.lang),
+                ));
+            }
+            AgentAction::Reopen { agent } => {
+                let t = machine.apply(Command::Reopen {
+                    actor: Actor::Agent(agent.id),
+                })?;
+                conv.status = t.to.status;
+                if matches!(conv.owner, Owner::Queue { .. }) {
+                    conv.queued_at = Some(at);
+                }
+                events.push(transition_event(&t, None, serde_json::Value::Null, at));
+                messages.push(system(
+                    SystemCode::Reopened,
+                    Some(&agent),
+                    replies::reopened(conv.lang),
+                ));
+            }
+            AgentAction::RequestHuman => {
+                if !machine.ai_may_send() {
+                    // Already with a person (or finished): nothing to do, report where it stands.
+                    let view = self.view_of(conv).await?;
+                    return Ok(CommandOutcome {
+                        view,
+                        message: None,
+                    });
+                }
+                let customer = store.get_customer(tenant, conv.customer).await?;
+                let kb = self.retriever(tenant).await?;
+                let recent = store
+                    .list_messages(
+                        tenant,
+                        id,
+                        &MessageQuery {
+                            limit: 5,
+                            newest: true,
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                let text = recent
+                    .iter()
+                    .filter(|m| m.author == Author::Customer)
+                    .map(|m| m.body.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let anger = signals::anger(&text);
+                let signals = Signals {
+                    explicit_request: true,
+                    retrieval: Retrieval::NoMatch,
+                    failed_turns: conv.failed_turns,
+                    anger: anger.score,
+                    vip: customer.as_ref().is_some_and(Customer::is_vip),
+                };
+                let trace = self.inner.config.policy.decide(&signals);
+                let u = Understanding {
+                    lang: lang::detect_or(&text, conv.lang),
+                    text,
+                    explicit: true,
+                    anger,
+                    small_talk: None,
+                    best: None,
+                };
+                let (ev, notice) = self
+                    .handoff(&mut conv, &trace, &u, customer.as_ref(), kb.as_ref(), at)
+                    .await?;
+                events.extend(ev);
+                messages.push(notice);
+            }
+        }
+        conv.updated_at = at;
+        let turn = Turn {
+            conversation: conv,
+            events,
+            messages,
+            handled: vec![],
+        };
+        let stored = store.apply_turn(&turn).await?;
+        for m in &stored {
+            self.inner.hub.publish_message(m);
+        }
+        let view = self.view_of(turn.conversation.clone()).await?;
+        self.inner.hub.publish_conversation(view.clone());
+        for owner in [before_owner, turn.conversation.owner] {
+            if let Owner::Queue { team, .. } = owner {
+                self.refresh_queue(tenant, team).await?;
+            }
+        }
+        // A hand-back may leave customer messages the AI should now answer.
+        if turn.conversation.owner == Owner::Ai && before_owner != Owner::Ai {
+            self.kick(tenant, id);
+        }
+        Ok(CommandOutcome {
+            view,
+            message: stored.into_iter().next(),
+        })
+    }
+}

@@ -1,0 +1,89 @@
+//! Live fan-out. Agents subscribe to their tenant (every message, notes included, and every
+//! conversation change); a widget subscribes to its one conversation (public messages and its
+//! state). Slow subscribers that fall behind are told so (`Lagged`) and resynchronize.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use backstop_core::ids::{ConversationId, TenantId};
+use backstop_core::message::MessageKind;
+use backstop_store::MessageRecord;
+use tokio::sync::broadcast;
+
+use crate::views::{ConversationView, WidgetState};
+
+/// What agents of a tenant receive.
+#[derive(Clone, Debug)]
+pub enum AgentEvent {
+    Message(Arc<MessageRecord>),
+    Conversation(Arc<ConversationView>),
+}
+
+/// What one conversation's widget receives.
+#[derive(Clone, Debug)]
+pub enum WidgetEvent {
+    Message(Arc<MessageRecord>),
+    State(WidgetState),
+}
+
+const AGENT_BUFFER: usize = 1024;
+const WIDGET_BUFFER: usize = 64;
+
+#[derive(Default)]
+pub struct Hub {
+    tenants: Mutex<HashMap<TenantId, broadcast::Sender<AgentEvent>>>,
+    conversations: Mutex<HashMap<ConversationId, broadcast::Sender<WidgetEvent>>>,
+}
+
+impl Hub {
+    pub fn subscribe_tenant(&self, tenant: &TenantId) -> broadcast::Receiver<AgentEvent> {
+        let mut map = self.tenants.lock().expect("hub lock");
+        map.entry(tenant.clone())
+            .or_insert_with(|| broadcast::channel(AGENT_BUFFER).0)
+            .subscribe()
+    }
+
+    pub fn subscribe_conversation(&self, conv: ConversationId) -> broadcast::Receiver<WidgetEvent> {
+        let mut map = self.conversations.lock().expect("hub lock");
+        map.entry(conv)
+            .or_insert_with(|| broadcast::channel(WIDGET_BUFFER).0)
+            .subscribe()
+    }
+
+    pub(crate) fn publish_message(&self, m: &MessageRecord) {
+        let m = Arc::new(m.clone());
+        self.to_tenant(&m.tenant, AgentEvent::Message(m.clone()));
+        if m.kind == MessageKind::Text {
+            self.to_conversation(m.conversation, WidgetEvent::Message(m));
+        }
+    }
+
+    pub(crate) fn publish_conversation(&self, view: ConversationView) {
+        let state = view.widget_state();
+        let id = view.record.id;
+        let tenant = view.record.tenant.clone();
+        self.to_tenant(&tenant, AgentEvent::Conversation(Arc::new(view)));
+        self.to_conversation(id, WidgetEvent::State(state));
+    }
+
+    pub(crate) fn publish_state(&self, conv: ConversationId, state: WidgetState) {
+        self.to_conversation(conv, WidgetEvent::State(state));
+    }
+
+    fn to_tenant(&self, tenant: &TenantId, ev: AgentEvent) {
+        let map = self.tenants.lock().expect("hub lock");
+        if let Some(tx) = map.get(tenant) {
+            tx.send(ev).ok();
+        }
+    }
+
+    fn to_conversation(&self, conv: ConversationId, ev: WidgetEvent) {
+        let mut map = self.conversations.lock().expect("hub lock");
+        if let Some(tx) = map.get(&conv) {
+            if tx.send(ev).is_err() {
+                // Nobody is listening any more.
+                map.remove(&conv);
+            }
+        }
+    }
+}

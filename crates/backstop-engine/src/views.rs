@@ -1,0 +1,269 @@
+//! Read models: a conversation as the inbox shows it, and as the widget shows it. The HTTP layer
+//! turns these into JSON.
+
+use backstop_core::conversation::{Owner, Status};
+use backstop_core::directory::{Agent, Customer, Team};
+use backstop_core::ids::{ConversationId, TenantId};
+use backstop_store::{ConversationFilter, ConversationRecord, MessageQuery, MessageRecord};
+
+use crate::{Engine, EngineError, Result};
+
+/// A conversation with the names and numbers an inbox list needs.
+#[derive(Clone, Debug)]
+pub struct ConversationView {
+    pub record: ConversationRecord,
+    pub customer: Option<Customer>,
+    pub team: Option<Team>,
+    pub agent: Option<Agent>,
+    pub last_message: Option<MessageRecord>,
+    pub queue_position: Option<u32>,
+}
+
+/// What the customer's widget shows about who is answering.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WidgetState {
+    pub owner: &'static str,
+    pub agent_name: Option<String>,
+    pub team_name: Option<String>,
+    pub status: Status,
+    pub queue_position: Option<u32>,
+}
+
+impl ConversationView {
+    pub fn widget_state(&self) -> WidgetState {
+        WidgetState {
+            owner: self.record.owner.kind(),
+            agent_name: self.agent.as_ref().map(|a| a.name.clone()),
+            team_name: self.team.as_ref().map(|t| t.name.clone()),
+            status: self.record.status,
+            queue_position: self.queue_position,
+        }
+    }
+}
+
+/// The inbox's views.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InboxView {
+    /// Waiting for a human, in queue order.
+    Queue,
+    /// Owned by the asking agent and not finished.
+    Mine,
+    /// Handled by the AI right now.
+    Ai,
+    Resolved,
+    All,
+}
+
+impl InboxView {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "queue" => Some(InboxView::Queue),
+            "mine" => Some(InboxView::Mine),
+            "ai" => Some(InboxView::Ai),
+            "resolved" => Some(InboxView::Resolved),
+            "all" => Some(InboxView::All),
+            _ => None,
+        }
+    }
+}
+
+/// A conversation with its full transcript, for the agent's conversation view.
+#[derive(Clone, Debug)]
+pub struct ConversationDetail {
+    pub view: ConversationView,
+    pub messages: Vec<MessageRecord>,
+    pub events: Vec<backstop_store::EventRecord>,
+}
+
+impl Engine {
+    pub async fn view(&self, tenant: &TenantId, id: ConversationId) -> Result<ConversationView> {
+        let record = self.conversation(tenant, id).await?;
+        self.view_of(record).await
+    }
+
+    pub(crate) async fn view_of(&self, record: ConversationRecord) -> Result<ConversationView> {
+        let store = &self.inner.store;
+        let tenant = record.tenant.clone();
+        let customer = store.get_customer(&tenant, record.customer).await?;
+        let (team, agent) = match record.owner {
+            Owner::Queue { team, .. } => (
+                store
+                    .list_teams(&tenant)
+                    .await?
+                    .into_iter()
+                    .find(|t| t.id == team),
+                None,
+            ),
+            Owner::Agent { agent } => (None, store.get_agent(&tenant, agent).await?),
+            Owner::Ai => (None, None),
+        };
+        let last_message = store
+            .list_messages(
+                &tenant,
+                record.id,
+                &MessageQuery {
+                    limit: 1,
+                    newest: true,
+                    ..Default::default()
+                },
+            )
+            .await?
+            .pop();
+        let queue_position = store.queue_position(&tenant, record.id).await?;
+        Ok(ConversationView {
+            record,
+            customer,
+            team,
+            agent,
+            last_message,
+            queue_position,
+        })
+    }
+
+    /// The state shown in the customer's widget.
+    pub async fn widget_state(&self, tenant: &TenantId, id: ConversationId) -> Result<WidgetState> {
+        Ok(self.view(tenant, id).await?.widget_state())
+    }
+
+    pub async fn list(
+        &self,
+        session: &crate::AgentSession,
+        which: InboxView,
+        limit: u32,
+    ) -> Result<Vec<ConversationView>> {
+        use Status::*;
+        let filter = match which {
+            InboxView::Queue => ConversationFilter {
+                owner_kind: Some("queue"),
+                statuses: vec![Open, Snoozed],
+                limit,
+                ..Default::default()
+            },
+            InboxView::Mine => ConversationFilter {
+                owner_kind: Some("agent"),
+                agent: Some(session.agent.id),
+                statuses: vec![Open, Snoozed],
+                limit,
+                ..Default::default()
+            },
+            InboxView::Ai => ConversationFilter {
+                owner_kind: Some("ai"),
+                statuses: vec![Open],
+                with_messages: true,
+                limit,
+                ..Default::default()
+            },
+            InboxView::Resolved => ConversationFilter {
+                statuses: vec![Resolved, Closed],
+                with_messages: true,
+                limit,
+                ..Default::default()
+            },
+            InboxView::All => ConversationFilter {
+                with_messages: true,
+                limit,
+                ..Default::default()
+            },
+        };
+        let records = self
+            .inner
+            .store
+            .list_conversations(&session.agent.tenant, &filter)
+            .await?;
+        let mut out = Vec::with_capacity(records.len());
+        for r in records {
+            out.push(self.view_of(r).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn detail(
+        &self,
+        tenant: &TenantId,
+        id: ConversationId,
+    ) -> Result<ConversationDetail> {
+        let view = self.view(tenant, id).await?;
+        let messages = self
+            .inner
+            .store
+            .list_messages(
+                tenant,
+                id,
+                &MessageQuery {
+                    include_notes: true,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let events = self.inner.store.list_events(tenant, id).await?;
+        Ok(ConversationDetail {
+            view,
+            messages,
+            events,
+        })
+    }
+
+    /// Public messages after `after_seq`, for a widget catching up.
+    pub async fn public_messages(
+        &self,
+        tenant: &TenantId,
+        id: ConversationId,
+        after_seq: i64,
+    ) -> Result<Vec<MessageRecord>> {
+        if after_seq < 0 {
+            return Err(EngineError::InvalidInput("after must be 0 or more".into()));
+        }
+        Ok(self
+            .inner
+            .store
+            .list_messages(
+                tenant,
+                id,
+                &MessageQuery {
+                    after_seq,
+                    ..Default::default()
+                },
+            )
+            .await?)
+    }
+
+    /// Tells every widget waiting in `team`'s queue its new position.
+    pub(crate) async fn refresh_queue(
+        &self,
+        tenant: &TenantId,
+        team: backstop_core::ids::TeamId,
+    ) -> Result<()> {
+        let filter = ConversationFilter {
+            owner_kind: Some("queue"),
+            statuses: vec![Status::Open, Status::Snoozed],
+            limit: 500,
+            ..Default::default()
+        };
+        let team_name = self
+            .inner
+            .store
+            .list_teams(tenant)
+            .await?
+            .into_iter()
+            .find(|t| t.id == team)
+            .map(|t| t.name);
+        let queued = self.inner.store.list_conversations(tenant, &filter).await?;
+        let in_team = queued
+            .into_iter()
+            .filter(|c| matches!(c.owner, Owner::Queue { team: t, .. } if t == team));
+        for (i, c) in in_team.enumerate() {
+            let team_name = team_name.clone();
+            self.inner.hub.publish_state(
+                c.id,
+                WidgetState {
+                    owner: "queue",
+                    agent_name: None,
+                    team_name,
+                    status: c.status,
+                    queue_position: Some(i as u32 + 1),
+                },
+            );
+        }
+        Ok(())
+    }
+}

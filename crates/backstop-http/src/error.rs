@@ -1,0 +1,130 @@
+//! The one API error type. Every failure becomes a JSON body
+//! `{"error":{"code":"stable_code","message":"..."}}` with a 4xx status, or `internal` with a 500
+//! whose details go to the log, never to the client.
+
+use axum::extract::rejection::{BytesRejection, JsonRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use backstop_core::conversation::TransitionError;
+use backstop_core::message::BodyError;
+use backstop_engine::EngineError;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", message)
+    }
+
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, message)
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in first")
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        use StatusCode as S;
+        match e {
+            EngineError::TenantNotFound => {
+                Self::new(S::NOT_FOUND, "tenant_not_found", "no such tenant")
+            }
+            EngineError::ConversationNotFound => Self::new(
+                S::NOT_FOUND,
+                "conversation_not_found",
+                "no such conversation",
+            ),
+            EngineError::ConversationClosed => Self::new(
+                S::CONFLICT,
+                "conversation_closed",
+                "the conversation is closed",
+            ),
+            EngineError::Unauthenticated => Self::unauthenticated(),
+            EngineError::InvalidCredentials => Self::new(
+                S::UNAUTHORIZED,
+                "invalid_credentials",
+                "wrong e-mail or password",
+            ),
+            EngineError::Transition(TransitionError::NotOwner) => Self::new(
+                S::CONFLICT,
+                "not_owner",
+                TransitionError::NotOwner.to_string(),
+            ),
+            EngineError::Transition(t) => {
+                Self::new(S::CONFLICT, "invalid_transition", t.to_string())
+            }
+            EngineError::Body(b @ BodyError::Empty) => {
+                Self::new(S::UNPROCESSABLE_ENTITY, "empty_message", b.to_string())
+            }
+            EngineError::Body(b @ BodyError::TooLong(_)) => {
+                Self::new(S::PAYLOAD_TOO_LARGE, "message_too_long", b.to_string())
+            }
+            EngineError::InvalidInput(m) => Self::invalid_input(m),
+            e @ (EngineError::Store(_) | EngineError::Internal(_)) => {
+                tracing::error!(error = %e, "request failed");
+                Self::new(
+                    S::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "something went wrong on our side",
+                )
+            }
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        match r {
+            JsonRejection::JsonDataError(e) => Self::invalid_input(e.body_text()),
+            JsonRejection::JsonSyntaxError(e) => {
+                Self::new(StatusCode::BAD_REQUEST, "invalid_json", e.body_text())
+            }
+            JsonRejection::MissingJsonContentType(_) => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "invalid_json",
+                "send the body as application/json",
+            ),
+            JsonRejection::BytesRejection(b) => b.into(),
+            other => Self::new(StatusCode::BAD_REQUEST, "invalid_json", other.body_text()),
+        }
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(r: BytesRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "the request body is too large",
+            )
+        } else {
+            Self::new(StatusCode::BAD_REQUEST, "invalid_input", r.body_text())
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "error": { "code": self.code, "message": self.message } });
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

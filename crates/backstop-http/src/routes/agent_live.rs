@@ -1,0 +1,55 @@
+//! The agents' WebSocket: every message and conversation change of the agent's tenant, live.
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use backstop_engine::hub::AgentEvent;
+use backstop_engine::AgentSession;
+use serde_json::json;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::error::ApiResult;
+use crate::extract::SignedIn;
+use crate::{wire, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/ws", get(upgrade))
+}
+
+async fn upgrade(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    ws: WebSocketUpgrade,
+) -> ApiResult<Response> {
+    Ok(ws.on_upgrade(move |socket| run(s, session, socket)))
+}
+
+async fn run(s: AppState, session: AgentSession, mut socket: WebSocket) {
+    let mut live = s.engine.hub().subscribe_tenant(&session.agent.tenant);
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => {
+                let ping = match incoming {
+                    Some(Ok(Message::Text(t))) => t.as_str().contains("\"ping\""),
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                    _ => false,
+                };
+                if ping && socket.send(Message::Text(json!({"type": "pong"}).to_string().into())).await.is_err() {
+                    break;
+                }
+            }
+            event = live.recv() => {
+                let frame = match event {
+                    Ok(AgentEvent::Message(m)) => json!({ "type": "message", "message": wire::message(&m) }),
+                    Ok(AgentEvent::Conversation(v)) => json!({ "type": "conversation", "conversation": wire::conversation(&v) }),
+                    // Fell behind: the client reloads its lists.
+                    Err(RecvError::Lagged(_)) => json!({ "type": "resync" }),
+                    Err(RecvError::Closed) => break,
+                };
+                if socket.send(Message::Text(frame.to_string().into())).await.is_err() { break; }
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! The routers of each resource, merged into one application.
+
+mod agent_live;
+mod auth;
+mod conversations;
+mod pages;
+mod widget;
+mod widget_live;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderName, Method};
+use axum::Router;
+use backstop_core::ids::{ConversationId, TenantId};
+use tower_http::cors::{Any, CorsLayer};
+
+use crate::error::ApiError;
+use crate::AppState;
+
+/// Request bodies larger than this are refused with `payload_too_large` (a message is at most
+/// 4,000 characters, i.e. at most 16 KB of UTF-8, plus JSON framing).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    // The widget is embedded on other sites: its API answers cross-origin requests (it uses no cookies).
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            HeaderName::from_static("x-visitor-token"),
+        ]);
+    let widget_api = Router::new()
+        .merge(widget::router())
+        .merge(widget_live::router())
+        .layer(cors);
+    Router::new()
+        .merge(widget_api)
+        .merge(auth::router())
+        .merge(conversations::router())
+        .merge(agent_live::router())
+        .merge(pages::router())
+        .fallback(|| async { ApiError::not_found("not_found", "no such page or endpoint") })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+pub(crate) fn tenant_id(s: &str) -> Result<TenantId, ApiError> {
+    TenantId::parse(s).map_err(|_| ApiError::not_found("tenant_not_found", "no such tenant"))
+}
+
+pub(crate) fn conversation_id(s: &str) -> Result<ConversationId, ApiError> {
+    ConversationId::parse(s)
+        .map_err(|_| ApiError::not_found("conversation_not_found", "no such conversation"))
+}

@@ -1,0 +1,100 @@
+//! The web pages and assets, compiled into the binary: the widget script, the demo store, the
+//! login page and the inbox. No Node.js or build step at run time.
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+const WIDGET_JS: &str = include_str!("../../assets/widget.js");
+const STORE_HTML: &str = include_str!("../../assets/store.html");
+const LOGIN_HTML: &str = include_str!("../../assets/login.html");
+const INBOX_HTML: &str = include_str!("../../assets/inbox.html");
+const INBOX_JS: &str = include_str!("../../assets/inbox.js");
+const I18N_JS: &str = include_str!("../../assets/i18n.js");
+const APP_CSS: &str = include_str!("../../assets/app.css");
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/inbox") }))
+        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/widget.js",
+            get(|| async { asset("text/javascript; charset=utf-8", WIDGET_JS) }),
+        )
+        .route(
+            "/assets/inbox.js",
+            get(|| async { asset("text/javascript; charset=utf-8", INBOX_JS) }),
+        )
+        .route(
+            "/assets/i18n.js",
+            get(|| async { asset("text/javascript; charset=utf-8", I18N_JS) }),
+        )
+        .route(
+            "/assets/app.css",
+            get(|| async { asset("text/css; charset=utf-8", APP_CSS) }),
+        )
+        .route("/login", get(|| async { Html(LOGIN_HTML) }))
+        .route("/inbox", get(|| async { Html(INBOX_HTML) }))
+        .route("/demo/store", get(store))
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    let mut r = body.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}
+
+#[derive(Deserialize)]
+struct StoreQuery {
+    #[serde(rename = "as")]
+    shopper: Option<String>,
+}
+
+/// The demo shop. `?as=alice` signs the visitor in as the demo's VIP customer: the page carries the
+/// e-mail and its HMAC, as a real shop's server would render them.
+async fn store(
+    State(s): State<AppState>,
+    Query(q): Query<StoreQuery>,
+) -> Result<Html<String>, ApiError> {
+    let Some(tenant) = &s.config.demo_tenant else {
+        return Err(ApiError::not_found(
+            "not_found",
+            "the demo store is only served by `backstop demo`",
+        ));
+    };
+    let mut attrs = String::new();
+    if let (Some("alice"), Some(shopper)) = (q.shopper.as_deref(), &s.config.demo_shopper) {
+        let t = s.engine.tenant(tenant).await?;
+        let hash = backstop_engine::user_hash(&t.widget_secret, &shopper.email);
+        attrs = format!(
+            r#"data-name="{}" data-email="{}" data-user-hash="{}""#,
+            html_escape(&shopper.name),
+            html_escape(&shopper.email),
+            hash
+        );
+    }
+    Ok(Html(
+        STORE_HTML
+            .replace(
+                "data-tenant=\"demo\"",
+                &format!("data-tenant=\"{}\"", tenant),
+            )
+            .replace("{{WIDGET_ATTRS}}", &attrs),
+    ))
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}

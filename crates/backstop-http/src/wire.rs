@@ -1,0 +1,122 @@
+//! JSON shapes of the API (see docs/PROTOCOL.md). Domain and store types are turned into JSON here
+//! and nowhere else.
+
+use backstop_core::conversation::Owner;
+use backstop_core::directory::Agent;
+use backstop_core::Timestamp;
+use backstop_engine::views::{ConversationDetail, ConversationView, WidgetState};
+use backstop_store::{EventRecord, MessageRecord};
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+
+pub fn time(t: Timestamp) -> Value {
+    t.format(&Rfc3339).map(Value::String).unwrap_or(Value::Null)
+}
+
+pub fn message(m: &MessageRecord) -> Value {
+    let (name, agent_id) = match &m.author {
+        backstop_core::message::Author::Agent { id, name } => {
+            (Value::String(name.clone()), Value::String(id.to_string()))
+        }
+        _ => (Value::Null, Value::Null),
+    };
+    json!({
+        "id": m.id,
+        "conversation_id": m.conversation,
+        "seq": m.seq,
+        "author": { "kind": m.author.kind(), "name": name, "agent_id": agent_id },
+        "kind": m.kind.as_str(),
+        "body": m.body,
+        "client_id": m.client_id,
+        "citations": m.citations.iter().map(|c| json!({ "article_id": c.article_id, "title": c.title })).collect::<Vec<_>>(),
+        "system": m.system.as_ref().map(|s| json!({ "code": s.code, "team_name": s.team_name, "agent_name": s.agent_name })),
+        "created_at": time(m.created_at),
+    })
+}
+
+pub fn widget_state(s: &WidgetState) -> Value {
+    json!({
+        "owner": s.owner,
+        "agent_name": s.agent_name,
+        "team_name": s.team_name,
+        "status": s.status.as_str(),
+        "queue_position": s.queue_position,
+    })
+}
+
+pub fn conversation(v: &ConversationView) -> Value {
+    let r = &v.record;
+    let (team_id, priority) = match r.owner {
+        Owner::Queue { team, priority } => (Some(team), Some(priority.as_str())),
+        _ => (None, None),
+    };
+    let agent_id = match r.owner {
+        Owner::Agent { agent } => Some(agent),
+        _ => None,
+    };
+    json!({
+        "id": r.id,
+        "status": r.status.as_str(),
+        "lang": r.lang.as_str(),
+        "customer": v.customer.as_ref().map(|c| json!({ "id": c.id, "name": c.name, "email": c.email, "tags": c.tags })),
+        "owner": {
+            "kind": r.owner.kind(),
+            "team_id": team_id,
+            "team_name": v.team.as_ref().map(|t| t.name.clone()),
+            "agent_id": agent_id,
+            "agent_name": v.agent.as_ref().map(|a| a.name.clone()),
+            "priority": priority,
+        },
+        "handoff_reason": r.handoff_reason.map(|h| h.as_str()),
+        "topic": r.topic,
+        "last_message": v.last_message.as_ref().map(|m| json!({ "body": m.body, "author_kind": m.author.kind(), "created_at": time(m.created_at) })),
+        "waiting_since": if r.owner.kind() == "queue" { r.queued_at.map(time) } else { None },
+        "queue_position": v.queue_position,
+        "updated_at": time(r.updated_at),
+    })
+}
+
+pub fn packet(p: &backstop_core::handoff::HandoffPacket) -> Value {
+    json!({
+        "summary": p.summary,
+        "topic": p.topic,
+        "reason": p.reason.as_str(),
+        "reason_text": p.reason_text,
+        "team_id": p.team_id,
+        "team_name": p.team_name,
+        "priority": p.priority.as_str(),
+        "tier": p.tier,
+        "language": p.language.as_str(),
+        "facts": p.facts,
+        "ai_attempts": p.ai_attempts,
+        "anger": { "score": p.anger.score, "cues": p.anger.cues },
+        "rule": p.trace.as_ref().map(|t| t.rule.clone()),
+        "created_at": time(p.created_at),
+    })
+}
+
+pub fn event(e: &EventRecord) -> Value {
+    json!({
+        "at": time(e.event.at),
+        "kind": e.event.kind,
+        "reason": e.event.reason,
+        "actor": e.event.actor,
+        "from_owner": e.event.from_owner.map(|o| o.kind()),
+        "to_owner": e.event.to_owner.map(|o| o.kind()),
+        "from_status": e.event.from_status.map(|s| s.as_str()),
+        "to_status": e.event.to_status.map(|s| s.as_str()),
+    })
+}
+
+pub fn detail(d: &ConversationDetail) -> Value {
+    json!({
+        "conversation": conversation(&d.view),
+        "messages": d.messages.iter().map(message).collect::<Vec<_>>(),
+        "packet": d.view.record.packet.as_ref().map(packet),
+        "events": d.events.iter().map(event).collect::<Vec<_>>(),
+    })
+}
+
+pub fn agent(a: &Agent) -> Value {
+    json!({ "id": a.id, "name": a.name, "email": a.email, "role": a.role.as_str(), "team_ids": a.team_ids })
+}

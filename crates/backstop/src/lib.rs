@@ -1,0 +1,94 @@
+//! The Backstop binary's library half: configuration, wiring and the demo seed, so integration
+//! tests start the very server the binary runs, through [`launch`].
+//!
+//! Architecture invariant: only this crate reads the environment and chooses backends.
+
+pub mod config;
+pub mod seed;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::Context;
+use backstop_engine::{Engine, EngineConfig};
+use backstop_http::{AppState, DemoShopper, HttpConfig};
+use backstop_store::Store;
+use backstop_store_sqlite::SqliteStore;
+use tokio::net::TcpListener;
+
+pub use config::Config;
+
+/// Opens the configured store.
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let url = config.database_url();
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating data directory {}", dir.display()))?;
+        }
+        let store = SqliteStore::connect(&url)
+            .await
+            .with_context(|| format!("opening {url}"))?;
+        Ok(Arc::new(store))
+    } else {
+        anyhow::bail!("unsupported database url {url:?}: this build supports sqlite://PATH")
+    }
+}
+
+/// Builds the engine on `store` with the configured policy.
+pub fn engine(config: &Config, store: Arc<dyn Store>) -> Engine {
+    let engine_config = EngineConfig {
+        policy: config.engine.policy(),
+        ..EngineConfig::default()
+    };
+    Engine::new(store, engine_config)
+}
+
+/// Starts Backstop on `listener` and serves until `shutdown` completes. Unhandled customer
+/// messages from before a restart are answered first.
+pub async fn launch(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    if config.demo {
+        seed::demo(store.as_ref())
+            .await
+            .context("seeding the demo tenant")?;
+    }
+    let engine = engine(&config, store);
+    // Load the segmentation dictionary and the demo index now, not on the first customer message.
+    tokio::task::spawn_blocking(backstop_nlp::text::jieba).await?;
+    if config.demo {
+        engine
+            .reload_kb(&seed::demo_tenant_id())
+            .await
+            .context("indexing the demo knowledge base")?;
+    }
+    engine
+        .recover()
+        .await
+        .context("recovering unhandled messages")?;
+    let http = HttpConfig {
+        secure_cookies: config.server.secure_cookies,
+        demo_tenant: config.demo.then(seed::demo_tenant_id),
+        demo_shopper: config.demo.then(|| DemoShopper {
+            name: seed::VIP_NAME.into(),
+            email: seed::VIP_EMAIL.into(),
+        }),
+    };
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "backstop listening");
+    backstop_http::serve(
+        AppState {
+            engine,
+            config: http,
+        },
+        listener,
+        shutdown,
+    )
+    .await
+    .context("serving http")?;
+    Ok(())
+}

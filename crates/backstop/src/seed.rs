@@ -1,0 +1,251 @@
+//! The demo tenant: Maple Market (枫叶商城), an online store with a bilingual knowledge base, two
+//! teams, three agents and one VIP customer. Seeding is idempotent: an existing demo tenant is
+//! left as it is.
+
+use anyhow::Context;
+use backstop_core::directory::{Agent, AgentRole, Customer, Team, Tenant};
+use backstop_core::ids::{AgentId, ArticleId, CustomerId, TeamId, TenantId};
+use backstop_core::message::Lang;
+use backstop_core::routing::TeamRole;
+use backstop_core::Timestamp;
+use backstop_store::{ArticleRecord, Store};
+use rand::RngCore;
+use serde::Deserialize;
+
+/// The demo knowledge base (48 articles: 24 topics, each in English and Chinese).
+pub const DEMO_KB: &str = include_str!("../seed/demo-kb.json");
+pub const DEMO_TENANT: &str = "demo";
+pub const DEMO_PASSWORD: &str = "backstop-demo";
+pub const VIP_NAME: &str = "Alice Chen";
+pub const VIP_EMAIL: &str = "alice@example.com";
+
+/// The demo's agent accounts: name, e-mail, role, team role.
+pub const DEMO_AGENTS: [(&str, &str, AgentRole, TeamRole); 3] = [
+    (
+        "Lin Wei",
+        "lin@maple.example",
+        AgentRole::Agent,
+        TeamRole::General,
+    ),
+    (
+        "Sam Taylor",
+        "sam@maple.example",
+        AgentRole::Agent,
+        TeamRole::General,
+    ),
+    (
+        "Zhao Min",
+        "zhao@maple.example",
+        AgentRole::Supervisor,
+        TeamRole::Escalation,
+    ),
+];
+
+pub fn demo_tenant_id() -> TenantId {
+    TenantId::parse(DEMO_TENANT).expect("valid slug")
+}
+
+#[derive(Deserialize)]
+pub struct SeedArticle {
+    pub slug: String,
+    pub lang: String,
+    pub topic: String,
+    pub title: String,
+    pub body: String,
+    pub questions: Vec<String>,
+}
+
+/// Parses a knowledge-base JSON array into article records for `tenant`.
+pub fn articles(
+    tenant: &TenantId,
+    json: &str,
+    at: Timestamp,
+) -> anyhow::Result<Vec<ArticleRecord>> {
+    let raw: Vec<SeedArticle> =
+        serde_json::from_str(json).context("parsing knowledge-base JSON")?;
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let lang = Lang::parse(&a.lang).with_context(|| {
+                format!("article {} ({}): unknown lang {:?}", i + 1, a.slug, a.lang)
+            })?;
+            Ok(ArticleRecord {
+                id: ArticleId::new_at(at + time::Duration::microseconds(i as i64)),
+                tenant: tenant.clone(),
+                slug: a.slug,
+                lang,
+                topic: a.topic,
+                title: a.title,
+                body: a.body,
+                questions: a.questions,
+                updated_at: at,
+            })
+        })
+        .collect()
+}
+
+/// Seeds the demo tenant if it does not exist yet. Returns whether it seeded.
+pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
+    let tenant_id = demo_tenant_id();
+    if store.get_tenant(&tenant_id).await?.is_some() {
+        return Ok(false);
+    }
+    let now = Timestamp::now_utc();
+    let mut secret = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut secret);
+    store
+        .create_tenant(&Tenant {
+            id: tenant_id.clone(),
+            name: "Maple Market".into(),
+            widget_secret: hex(&secret),
+        })
+        .await?;
+    let general = Team {
+        id: TeamId::new_at(now),
+        tenant: tenant_id.clone(),
+        name: "General support".into(),
+        role: TeamRole::General,
+    };
+    let escalation = Team {
+        id: TeamId::new_at(now + time::Duration::microseconds(1)),
+        tenant: tenant_id.clone(),
+        name: "Complaints & VIP".into(),
+        role: TeamRole::Escalation,
+    };
+    store.upsert_team(&general).await?;
+    store.upsert_team(&escalation).await?;
+    let hash =
+        tokio::task::spawn_blocking(|| backstop_engine::hash_password(DEMO_PASSWORD)).await??;
+    for (i, (name, email, role, team)) in DEMO_AGENTS.iter().enumerate() {
+        let team_id = if *team == TeamRole::General {
+            general.id
+        } else {
+            escalation.id
+        };
+        let agent = Agent {
+            id: AgentId::new_at(now + time::Duration::microseconds(10 + i as i64)),
+            tenant: tenant_id.clone(),
+            name: (*name).into(),
+            email: (*email).into(),
+            role: *role,
+            team_ids: vec![team_id],
+        };
+        store.upsert_agent(&agent, &hash).await?;
+    }
+    store
+        .upsert_customer(&Customer {
+            id: CustomerId::new_at(now),
+            tenant: tenant_id.clone(),
+            name: Some(VIP_NAME.into()),
+            email: Some(VIP_EMAIL.into()),
+            tags: vec!["vip".into()],
+            lang: None,
+        })
+        .await?;
+    for a in articles(&tenant_id, DEMO_KB, now)? {
+        store.upsert_article(&a).await?;
+    }
+    tracing::info!(tenant = DEMO_TENANT, "demo tenant seeded");
+    Ok(true)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use backstop_nlp::retrieval::{Bm25Index, KbArticle, Retriever, CONFIDENT};
+
+    fn index() -> Bm25Index {
+        let at = Timestamp::now_utc();
+        let kb = articles(&demo_tenant_id(), DEMO_KB, at).unwrap();
+        Bm25Index::build(
+            kb.into_iter()
+                .map(|a| KbArticle {
+                    id: a.id,
+                    slug: a.slug,
+                    lang: a.lang,
+                    topic: a.topic,
+                    title: a.title,
+                    body: a.body,
+                    questions: a.questions,
+                })
+                .collect(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_demo_kb_is_complete_and_bilingual() {
+        let kb = articles(&demo_tenant_id(), DEMO_KB, Timestamp::now_utc()).unwrap();
+        assert!(kb.len() >= 40);
+        for a in &kb {
+            let other = if a.lang == Lang::En {
+                Lang::Zh
+            } else {
+                Lang::En
+            };
+            assert!(
+                kb.iter().any(|b| b.slug == a.slug && b.lang == other),
+                "{} has no translation",
+                a.slug
+            );
+        }
+        for topic in [
+            "orders",
+            "shipping",
+            "returns",
+            "refunds",
+            "payment",
+            "invoices",
+            "account",
+            "warranty",
+            "promotions",
+        ] {
+            assert!(
+                kb.iter().any(|a| a.topic == topic),
+                "no article about {topic}"
+            );
+        }
+    }
+
+    /// Paraphrases written for this test (not the articles' own sample questions): each must find
+    /// its article with enough confidence to be answered.
+    #[test]
+    fn paraphrases_find_their_articles() {
+        let idx = index();
+        let cases = [
+            ("How long does delivery take?", "shipping-times"),
+            ("I forgot my password and can't sign in", "reset-password"),
+            ("How much is shipping?", "shipping-costs"),
+            ("Do you deliver to Japan?", "international-shipping"),
+            ("Can I pay with a credit card?", "payment-methods"),
+            ("When will I get my money back?", "refund-timing"),
+            ("I'd like to cancel my order", "cancel-order"),
+            ("How do I use a coupon code?", "coupon-codes"),
+            ("快递一般几天能到？", "shipping-times"),
+            ("下单以后多久能收到货", "shipping-times"),
+            ("公司报销需要开增值税专用发票", "company-invoice"),
+            ("退货运费谁出？", "return-shipping-cost"),
+            ("密码忘了怎么办", "reset-password"),
+            ("退款几天能到账", "refund-timing"),
+            ("耳机坏了能保修吗", "warranty-claim"),
+            ("积分怎么用", "member-points"),
+            ("能寄到国外吗", "international-shipping"),
+        ];
+        let mut misses = Vec::new();
+        for (q, slug) in cases {
+            let hit = idx.search(q, None, 3).into_iter().next();
+            let got = hit
+                .and_then(|h| idx.article(h.article))
+                .map(|a| a.slug.clone());
+            let conf = hit.map_or(0.0, |h| h.confidence);
+            if got.as_deref() != Some(slug) || conf < CONFIDENT {
+                misses.push(format!("{q} → {got:?} ({conf:.2}), wanted {slug}"));
+            }
+        }
+        assert!(misses.is_empty(), "{misses:#?}");
+    }
+}

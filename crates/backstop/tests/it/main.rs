@@ -1,0 +1,11 @@
+//! Integration tests: the real server, started with `backstop::launch` on 127.0.0.1:0, driven over
+//! real HTTP and WebSocket (one test binary, a module per area).
+
+mod support;
+
+mod agent;
+mod errors;
+mod handoff;
+mod ingestion;
+mod retrieval;
+mod tenancy;

@@ -1,0 +1,322 @@
+//! `TestApp`: a running server with typed helpers for a widget visitor and an agent.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use backstop::{seed, Config};
+use backstop_core::directory::{Agent, AgentRole, Team, Tenant};
+use backstop_core::ids::{AgentId, TeamId, TenantId};
+use backstop_core::routing::TeamRole;
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const WAIT: Duration = Duration::from_secs(15);
+
+pub struct TestApp {
+    pub base: String,
+    pub dir: PathBuf,
+    pub http: reqwest::Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+pub struct Visitor {
+    pub token: String,
+    pub conversation: String,
+}
+
+pub struct AgentClient {
+    pub token: String,
+}
+
+impl TestApp {
+    /// A demo server on a fresh data directory, plus a second tenant `acme` with one agent.
+    pub async fn spawn() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir").keep();
+        seed_second_tenant(&dir).await;
+        Self::spawn_in(dir).await
+    }
+
+    /// A demo server on an existing data directory (for restarts).
+    pub async fn spawn_in(dir: PathBuf) -> TestApp {
+        let mut config = Config::default();
+        config.storage.data_dir = dir.clone();
+        config.demo = true;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(backstop::launch(config, listener, async move {
+            rx.await.ok();
+        }));
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        let app = TestApp {
+            base: format!("http://{addr}"),
+            dir,
+            http,
+            shutdown: Some(tx),
+            handle: Some(handle),
+        };
+        // Ready when the health check answers.
+        for _ in 0..200 {
+            if app
+                .http
+                .get(app.url("/healthz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return app;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("server did not start");
+    }
+
+    pub async fn stop(mut self) -> PathBuf {
+        if let Some(tx) = self.shutdown.take() {
+            tx.send(()).ok();
+        }
+        if let Some(h) = self.handle.take() {
+            h.await.expect("server task").expect("server ran cleanly");
+        }
+        self.dir.clone()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn ws_url(&self, path: &str) -> String {
+        format!("{}{}", self.base.replacen("http", "ws", 1), path)
+    }
+
+    pub async fn visitor(&self, body: Value) -> Visitor {
+        let r = self
+            .http
+            .post(self.url("/api/widget/v1/demo/session"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let v: Value = r.json().await.unwrap();
+        Visitor {
+            token: v["token"].as_str().unwrap().into(),
+            conversation: v["conversation_id"].as_str().unwrap().into(),
+        }
+    }
+
+    pub async fn say(&self, v: &Visitor, client_id: &str, body: &str) -> reqwest::Response {
+        self.http
+            .post(self.url(&format!(
+                "/api/widget/v1/demo/conversations/{}/messages",
+                v.conversation
+            )))
+            .header("x-visitor-token", &v.token)
+            .json(&json!({ "client_id": client_id, "body": body }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn transcript(&self, v: &Visitor) -> (Vec<Value>, Value) {
+        let r = self
+            .http
+            .get(self.url(&format!(
+                "/api/widget/v1/demo/conversations/{}/messages",
+                v.conversation
+            )))
+            .header("x-visitor-token", &v.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let body: Value = r.json().await.unwrap();
+        (
+            body["messages"].as_array().unwrap().clone(),
+            body["state"].clone(),
+        )
+    }
+
+    /// Polls the transcript until `done` holds.
+    pub async fn wait_for(
+        &self,
+        v: &Visitor,
+        what: &str,
+        done: impl Fn(&[Value], &Value) -> bool,
+    ) -> (Vec<Value>, Value) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let (msgs, state) = self.transcript(v).await;
+            if done(&msgs, &state) {
+                return (msgs, state);
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!("timed out waiting for {what}; transcript: {msgs:#?}; state: {state}");
+            }
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+    }
+
+    /// Sends `body` and waits for the reply that follows it (AI or system).
+    pub async fn ask(&self, v: &Visitor, body: &str) -> Value {
+        let cid = uuid::Uuid::new_v4().to_string();
+        let sent: Value = self.say(v, &cid, body).await.json().await.unwrap();
+        let seq = sent["message"]["seq"].as_i64().unwrap();
+        let (msgs, _) = self
+            .wait_for(v, "a reply", |m, _| {
+                m.iter()
+                    .any(|x| x["seq"].as_i64() > Some(seq) && x["author"]["kind"] != "customer")
+            })
+            .await;
+        msgs.into_iter()
+            .find(|x| x["seq"].as_i64() > Some(seq) && x["author"]["kind"] != "customer")
+            .unwrap()
+    }
+
+    pub async fn login(&self, tenant: &str, email: &str) -> AgentClient {
+        let r = self
+            .http
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({ "tenant": tenant, "email": email, "password": seed::DEMO_PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "login {email}");
+        assert!(r
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("HttpOnly"));
+        let v: Value = r.json().await.unwrap();
+        AgentClient {
+            token: v["token"].as_str().unwrap().into(),
+        }
+    }
+
+    pub async fn agent_get(&self, a: &AgentClient, path: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(&a.token)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn agent_post(&self, a: &AgentClient, path: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(&a.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn widget_ws(&self, v: &Visitor, after: i64) -> Ws {
+        let url = self.ws_url(&format!(
+            "/api/widget/v1/demo/ws?token={}&conversation={}&after={after}",
+            v.token, v.conversation
+        ));
+        let (ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("widget websocket");
+        Ws(ws)
+    }
+}
+
+pub struct Ws(pub WebSocketStream<MaybeTlsStream<TcpStream>>);
+
+impl Ws {
+    pub async fn send(&mut self, v: Value) {
+        self.0
+            .send(Message::Text(v.to_string().into()))
+            .await
+            .expect("ws send");
+    }
+
+    /// Reads frames until one satisfies `pred`; returns it.
+    pub async fn until(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let frame = tokio::time::timeout(left, self.0.next())
+                .await
+                .unwrap_or_else(|_| panic!("timed out waiting for {what}"));
+            let Some(Ok(Message::Text(t))) = frame else {
+                continue;
+            };
+            let v: Value = serde_json::from_str(t.as_str()).expect("json frame");
+            if pred(&v) {
+                return v;
+            }
+        }
+    }
+}
+
+/// The title of a demo knowledge-base article.
+pub fn kb_title(slug: &str, lang: &str) -> String {
+    let kb: Vec<Value> = serde_json::from_str(seed::DEMO_KB).unwrap();
+    kb.iter()
+        .find(|a| a["slug"] == slug && a["lang"] == lang)
+        .unwrap_or_else(|| panic!("no article {slug}/{lang}"))["title"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A second tenant, `acme`, with one agent, so tests can check isolation.
+async fn seed_second_tenant(dir: &Path) {
+    let mut config = Config::default();
+    config.storage.data_dir = dir.to_path_buf();
+    let store = backstop::open_store(&config).await.unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let tenant = TenantId::parse("acme").unwrap();
+    store
+        .create_tenant(&Tenant {
+            id: tenant.clone(),
+            name: "Acme".into(),
+            widget_secret: "acme-secret".into(),
+        })
+        .await
+        .unwrap();
+    let team = Team {
+        id: TeamId::new_at(now),
+        tenant: tenant.clone(),
+        name: "Acme support".into(),
+        role: TeamRole::General,
+    };
+    store.upsert_team(&team).await.unwrap();
+    let hash = backstop_engine::hash_password(seed::DEMO_PASSWORD).unwrap();
+    let agent = Agent {
+        id: AgentId::new_at(now),
+        tenant,
+        name: "Ada Acme".into(),
+        email: "ada@acme.example".into(),
+        role: AgentRole::Agent,
+        team_ids: vec![team.id],
+    };
+    store.upsert_agent(&agent, &hash).await.unwrap();
+}
+
+pub fn authors(msgs: &[Value]) -> Vec<String> {
+    msgs.iter()
+        .map(|m| m["author"]["kind"].as_str().unwrap().to_string())
+        .collect()
+}

@@ -1,0 +1,71 @@
+//! One install, many client companies: nothing crosses tenants.
+
+use crate::support::*;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn another_tenant_sees_nothing_and_touches_nothing() {
+    let app = TestApp::spawn().await;
+    let v = app.visitor(json!({ "lang": "en" })).await;
+    app.ask(&v, "talk to a human").await;
+
+    let ada = app.login("acme", "ada@acme.example").await;
+    for view in ["queue", "all", "ai"] {
+        let (status, list) = app
+            .agent_get(&ada, &format!("/api/v1/conversations?view={view}"))
+            .await;
+        assert_eq!(status, 200);
+        assert!(
+            list["conversations"].as_array().unwrap().is_empty(),
+            "acme sees no demo conversation in {view}"
+        );
+    }
+    let (status, body) = app
+        .agent_get(&ada, &format!("/api/v1/conversations/{}", v.conversation))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("conversation_not_found"))
+    );
+    let (status, _) = app
+        .agent_post(
+            &ada,
+            &format!("/api/v1/conversations/{}/take", v.conversation),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 404);
+    // A demo agent's credentials do not open acme.
+    let r = app.http.post(app.url("/api/v1/auth/login")).json(&json!({ "tenant": "acme", "email": "lin@maple.example", "password": backstop::seed::DEMO_PASSWORD })).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+
+    // The widget of tenant acme cannot reach a demo conversation, even with the visitor's token.
+    let r = app
+        .http
+        .post(app.url(&format!(
+            "/api/widget/v1/acme/conversations/{}/messages",
+            v.conversation
+        )))
+        .header("x-visitor-token", &v.token)
+        .json(&json!({ "body": "hi" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error());
+    // Another demo visitor cannot read this visitor's conversation.
+    let w = app.visitor(json!({ "lang": "en" })).await;
+    let r = app
+        .http
+        .get(app.url(&format!(
+            "/api/widget/v1/demo/conversations/{}/messages",
+            v.conversation
+        )))
+        .header("x-visitor-token", &w.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "conversation_not_found");
+    app.stop().await;
+}
