@@ -9,3 +9,4 @@ mod handoff;
 mod ingestion;
 mod retrieval;
 mod tenancy;
+mod tidy;

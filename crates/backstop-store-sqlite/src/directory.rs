@@ -1,0 +1,336 @@
+//! Directory queries of the SQLite store: tenants, teams, agents, sessions, customers, widget
+//! visitors and knowledge-base articles.
+
+use backstop_core::directory::{Agent, AgentRole, Customer, Team, Tenant};
+use backstop_core::ids::{AgentId, ArticleId, CustomerId, TeamId, TenantId};
+use backstop_core::routing::TeamRole;
+use backstop_store::*;
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use crate::codec::{self, *};
+use crate::{unique_violation, SqliteStore};
+
+pub(crate) fn customer(row: &SqliteRow) -> Result<Customer> {
+    let lang_s: Option<String> = row.try_get("lang").map_err(db)?;
+    Ok(Customer {
+        id: CustomerId(codec::uuid(row, "id")?),
+        tenant: codec::tenant(row)?,
+        name: row.try_get("name").map_err(db)?,
+        email: row.try_get("email").map_err(db)?,
+        tags: json(row, "tags")?,
+        lang: lang_s.as_deref().map(lang).transpose()?,
+    })
+}
+
+pub(crate) fn agent(row: &SqliteRow) -> Result<Agent> {
+    let role: String = row.try_get("role").map_err(db)?;
+    let teams: Vec<TeamId> = json(row, "team_ids")?;
+    Ok(Agent {
+        id: AgentId(codec::uuid(row, "id")?),
+        tenant: codec::tenant(row)?,
+        name: row.try_get("name").map_err(db)?,
+        email: row.try_get("email").map_err(db)?,
+        role: AgentRole::parse(&role).ok_or_else(|| corrupt("role"))?,
+        team_ids: teams,
+    })
+}
+
+pub(crate) async fn create_tenant(store: &SqliteStore, t: &Tenant) -> Result<()> {
+    let r = sqlx::query("INSERT INTO tenants (id, name, widget_secret) VALUES (?1, ?2, ?3)")
+        .bind(t.id.as_str())
+        .bind(&t.name)
+        .bind(&t.widget_secret)
+        .execute(&store.writer)
+        .await;
+    match r {
+        Err(e) if unique_violation(&e) => Err(StoreError::Conflict("tenant")),
+        r => r.map(|_| ()).map_err(db),
+    }
+}
+
+pub(crate) async fn get_tenant(store: &SqliteStore, id: &TenantId) -> Result<Option<Tenant>> {
+    let row = sqlx::query("SELECT id, name, widget_secret FROM tenants WHERE id = ?1")
+        .bind(id.as_str())
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(db)?;
+    row.map(|r| {
+        let id: String = r.try_get("id").map_err(db)?;
+        Ok(Tenant {
+            id: TenantId::parse(&id).map_err(|_| corrupt("tenant id"))?,
+            name: r.try_get("name").map_err(db)?,
+            widget_secret: r.try_get("widget_secret").map_err(db)?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) async fn upsert_team(store: &SqliteStore, t: &Team) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO teams (tenant_id, id, name, role) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, role = excluded.role",
+    )
+    .bind(t.tenant.as_str())
+    .bind(t.id.to_string())
+    .bind(&t.name)
+    .bind(t.role.as_str())
+    .execute(&store.writer)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn list_teams(store: &SqliteStore, tenant: &TenantId) -> Result<Vec<Team>> {
+    let rows = sqlx::query(
+        "SELECT tenant_id, id, name, role FROM teams WHERE tenant_id = ?1 ORDER BY name",
+    )
+    .bind(tenant.as_str())
+    .fetch_all(&store.reader)
+    .await
+    .map_err(db)?;
+    rows.iter()
+        .map(|r| {
+            let role: String = r.try_get("role").map_err(db)?;
+            Ok(Team {
+                id: TeamId(codec::uuid(r, "id")?),
+                tenant: codec::tenant(r)?,
+                name: r.try_get("name").map_err(db)?,
+                role: TeamRole::parse(&role).ok_or_else(|| corrupt("team role"))?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn upsert_agent(
+    store: &SqliteStore,
+    a: &Agent,
+    password_hash: &str,
+) -> Result<()> {
+    let r = sqlx::query(
+        "INSERT INTO agents (tenant_id, id, name, email, email_lower, role, team_ids, password_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, email = excluded.email,
+           email_lower = excluded.email_lower, role = excluded.role, team_ids = excluded.team_ids,
+           password_hash = excluded.password_hash",
+    )
+    .bind(a.tenant.as_str())
+    .bind(a.id.to_string())
+    .bind(&a.name)
+    .bind(&a.email)
+    .bind(a.email.to_lowercase())
+    .bind(a.role.as_str())
+    .bind(to_json(&a.team_ids))
+    .bind(password_hash)
+    .execute(&store.writer)
+    .await;
+    match r {
+        Err(e) if unique_violation(&e) => Err(StoreError::Conflict("agent e-mail")),
+        r => r.map(|_| ()).map_err(db),
+    }
+}
+
+pub(crate) async fn get_agent(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    id: AgentId,
+) -> Result<Option<Agent>> {
+    let row = sqlx::query("SELECT * FROM agents WHERE tenant_id = ?1 AND id = ?2")
+        .bind(tenant.as_str())
+        .bind(id.to_string())
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(db)?;
+    row.as_ref().map(agent).transpose()
+}
+
+pub(crate) async fn find_agent_by_email(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    email: &str,
+) -> Result<Option<(Agent, String)>> {
+    let row = sqlx::query("SELECT * FROM agents WHERE tenant_id = ?1 AND email_lower = ?2")
+        .bind(tenant.as_str())
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(db)?;
+    row.map(|r| Ok((agent(&r)?, r.try_get("password_hash").map_err(db)?)))
+        .transpose()
+}
+
+pub(crate) async fn create_session(store: &SqliteStore, s: &SessionRecord) -> Result<()> {
+    sqlx::query("INSERT INTO sessions (token_hash, tenant_id, agent_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .bind(&s.token_hash)
+        .bind(s.tenant.as_str())
+        .bind(s.agent.to_string())
+        .bind(ts(s.created_at))
+        .bind(ts(s.expires_at))
+        .execute(&store.writer)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn get_session(
+    store: &SqliteStore,
+    token_hash: &str,
+) -> Result<Option<SessionRecord>> {
+    let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = ?1")
+        .bind(token_hash)
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(db)?;
+    row.map(|r| {
+        Ok(SessionRecord {
+            token_hash: r.try_get("token_hash").map_err(db)?,
+            tenant: codec::tenant(&r)?,
+            agent: AgentId(codec::uuid(&r, "agent_id")?),
+            created_at: from_ts(r.try_get("created_at").map_err(db)?)?,
+            expires_at: from_ts(r.try_get("expires_at").map_err(db)?)?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) async fn delete_session(store: &SqliteStore, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = ?1")
+        .bind(token_hash)
+        .execute(&store.writer)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn upsert_customer(store: &SqliteStore, c: &Customer) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO customers (tenant_id, id, name, email, email_lower, tags, lang) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, email = excluded.email,
+           email_lower = excluded.email_lower, tags = excluded.tags, lang = excluded.lang",
+    )
+    .bind(c.tenant.as_str())
+    .bind(c.id.to_string())
+    .bind(&c.name)
+    .bind(&c.email)
+    .bind(c.email.as_ref().map(|e| e.to_lowercase()))
+    .bind(to_json(&c.tags))
+    .bind(c.lang.map(|l| l.as_str()))
+    .execute(&store.writer)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn get_customer(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    id: CustomerId,
+) -> Result<Option<Customer>> {
+    let row = sqlx::query("SELECT * FROM customers WHERE tenant_id = ?1 AND id = ?2")
+        .bind(tenant.as_str())
+        .bind(id.to_string())
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(db)?;
+    row.as_ref().map(customer).transpose()
+}
+
+pub(crate) async fn find_customer_by_email(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    email: &str,
+) -> Result<Option<Customer>> {
+    let row = sqlx::query(
+        "SELECT * FROM customers WHERE tenant_id = ?1 AND email_lower = ?2 ORDER BY id LIMIT 1",
+    )
+    .bind(tenant.as_str())
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(&store.reader)
+    .await
+    .map_err(db)?;
+    row.as_ref().map(customer).transpose()
+}
+
+pub(crate) async fn link_visitor(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    token_hash: &str,
+    customer: CustomerId,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO visitors (tenant_id, token_hash, customer_id) VALUES (?1, ?2, ?3)
+         ON CONFLICT (tenant_id, token_hash) DO UPDATE SET customer_id = excluded.customer_id",
+    )
+    .bind(tenant.as_str())
+    .bind(token_hash)
+    .bind(customer.to_string())
+    .execute(&store.writer)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn find_visitor(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    token_hash: &str,
+) -> Result<Option<CustomerId>> {
+    let row =
+        sqlx::query("SELECT customer_id FROM visitors WHERE tenant_id = ?1 AND token_hash = ?2")
+            .bind(tenant.as_str())
+            .bind(token_hash)
+            .fetch_optional(&store.reader)
+            .await
+            .map_err(db)?;
+    row.map(|r| Ok(CustomerId(codec::uuid(&r, "customer_id")?)))
+        .transpose()
+}
+
+pub(crate) async fn upsert_article(store: &SqliteStore, a: &ArticleRecord) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO articles (tenant_id, id, slug, lang, topic, title, body, questions, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET slug = excluded.slug, lang = excluded.lang, topic = excluded.topic,
+           title = excluded.title, body = excluded.body, questions = excluded.questions, updated_at = excluded.updated_at",
+    )
+    .bind(a.tenant.as_str())
+    .bind(a.id.to_string())
+    .bind(&a.slug)
+    .bind(a.lang.as_str())
+    .bind(&a.topic)
+    .bind(&a.title)
+    .bind(&a.body)
+    .bind(to_json(&a.questions))
+    .bind(ts(a.updated_at))
+    .execute(&store.writer)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn list_articles(
+    store: &SqliteStore,
+    tenant: &TenantId,
+) -> Result<Vec<ArticleRecord>> {
+    let rows = sqlx::query("SELECT * FROM articles WHERE tenant_id = ?1 ORDER BY slug, lang")
+        .bind(tenant.as_str())
+        .fetch_all(&store.reader)
+        .await
+        .map_err(db)?;
+    rows.iter()
+        .map(|r| {
+            let l: String = r.try_get("lang").map_err(db)?;
+            Ok(ArticleRecord {
+                id: ArticleId(codec::uuid(r, "id")?),
+                tenant: codec::tenant(r)?,
+                slug: r.try_get("slug").map_err(db)?,
+                lang: lang(&l)?,
+                topic: r.try_get("topic").map_err(db)?,
+                title: r.try_get("title").map_err(db)?,
+                body: r.try_get("body").map_err(db)?,
+                questions: json(r, "questions")?,
+                updated_at: from_ts(r.try_get("updated_at").map_err(db)?)?,
+            })
+        })
+        .collect()
+}
