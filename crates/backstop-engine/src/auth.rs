@@ -7,7 +7,6 @@ use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
-use backstop_core::conversation::{Owner, Status};
 use backstop_core::directory::{Agent, Customer, Tenant};
 use backstop_core::ids::{ConversationId, CustomerId, TenantId};
 use backstop_core::message::Lang;
@@ -239,23 +238,13 @@ impl Engine {
             Some(c) => c,
             None => {
                 let at = now();
-                let c = ConversationRecord {
-                    id: ConversationId::new_at(at),
-                    tenant: tenant.clone(),
+                let c = ConversationRecord::new(
+                    ConversationId::new_at(at),
+                    tenant.clone(),
                     customer,
-                    owner: Owner::Ai,
-                    status: Status::Open,
                     lang,
-                    topic: None,
-                    failed_turns: 0,
-                    handoff_reason: None,
-                    queued_at: None,
-                    packet: None,
-                    created_at: at,
-                    updated_at: at,
-                    last_message_at: None,
-                    last_seq: 0,
-                };
+                    at,
+                );
                 store.create_conversation(&c).await?;
                 c
             }

@@ -96,6 +96,22 @@ impl Engine {
         let machine = Self::machine(&conv);
         let mut events = Vec::new();
         let mut messages = Vec::new();
+        let agent_message = |agent: &Agent, kind, body, client_id| NewMessage {
+            id: MessageId::new_at(at),
+            tenant: tenant.clone(),
+            conversation: id,
+            author: Author::Agent {
+                id: agent.id,
+                name: agent.name.clone(),
+            },
+            kind,
+            body,
+            client_id,
+            citations: vec![],
+            system: None,
+            handled: true,
+            created_at: at,
+        };
         let system = |code, agent: Option<&Agent>, body: String| NewMessage {
             id: MessageId::new_at(at),
             tenant: tenant.clone(),
@@ -134,22 +150,7 @@ impl Engine {
                 machine.agent_may_reply(agent.id)?;
                 let body = MessageBody::parse(&body)?.into_string();
                 let appended = store
-                    .append_message(&NewMessage {
-                        id: MessageId::new_at(at),
-                        tenant: tenant.clone(),
-                        conversation: id,
-                        author: Author::Agent {
-                            id: agent.id,
-                            name: agent.name.clone(),
-                        },
-                        kind: MessageKind::Text,
-                        body,
-                        client_id,
-                        citations: vec![],
-                        system: None,
-                        handled: true,
-                        created_at: at,
-                    })
+                    .append_message(&agent_message(&agent, MessageKind::Text, body, client_id))
                     .await?;
                 if !appended.duplicate {
                     self.inner.hub.publish_message(&appended.message);
@@ -178,22 +179,7 @@ impl Engine {
                 machine.agent_may_note()?;
                 let body = MessageBody::parse(&body)?.into_string();
                 let appended = store
-                    .append_message(&NewMessage {
-                        id: MessageId::new_at(at),
-                        tenant: tenant.clone(),
-                        conversation: id,
-                        author: Author::Agent {
-                            id: agent.id,
-                            name: agent.name.clone(),
-                        },
-                        kind: MessageKind::Note,
-                        body,
-                        client_id: None,
-                        citations: vec![],
-                        system: None,
-                        handled: true,
-                        created_at: at,
-                    })
+                    .append_message(&agent_message(&agent, MessageKind::Note, body, None))
                     .await?;
                 self.inner.hub.publish_message(&appended.message);
                 let view = self.view(tenant, id).await?;

@@ -96,6 +96,19 @@ pub(crate) struct Inner {
     actors: Mutex<HashMap<ConversationId, tokio::sync::mpsc::UnboundedSender<actor::Job>>>,
 }
 
+/// A stored article as retrieval sees it.
+pub fn kb_article(a: backstop_store::ArticleRecord) -> KbArticle {
+    KbArticle {
+        id: a.id,
+        slug: a.slug,
+        lang: a.lang,
+        topic: a.topic,
+        title: a.title,
+        body: a.body,
+        questions: a.questions,
+    }
+}
+
 pub(crate) fn now() -> Timestamp {
     Timestamp::now_utc()
 }
@@ -140,18 +153,7 @@ impl Engine {
     /// Rebuilds a tenant's retrieval index from its stored articles (off the async threads).
     pub async fn reload_kb(&self, tenant: &TenantId) -> Result<usize> {
         let articles = self.inner.store.list_articles(tenant).await?;
-        let kb: Vec<KbArticle> = articles
-            .into_iter()
-            .map(|a| KbArticle {
-                id: a.id,
-                slug: a.slug,
-                lang: a.lang,
-                topic: a.topic,
-                title: a.title,
-                body: a.body,
-                questions: a.questions,
-            })
-            .collect();
+        let kb: Vec<KbArticle> = articles.into_iter().map(kb_article).collect();
         let index = tokio::task::spawn_blocking(move || Bm25Index::build(kb))
             .await
             .map_err(|e| EngineError::Internal(e.to_string()))?

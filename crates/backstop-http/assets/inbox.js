@@ -475,6 +475,9 @@ function renderComposerState() {
 
 function updateSendState() {
   const n = els.input.value.length;
+  // grow with the text (CSS caps it), instead of a drag handle
+  els.input.style.height = "auto";
+  if (els.input.scrollHeight) els.input.style.height = `${els.input.scrollHeight}px`;
   els.send.disabled = S.sending || !els.input.value.trim() || n > MAX;
   els.count.textContent = n >= MAX - 500 ? `${n} / ${MAX}` : "";
   els.count.classList.toggle("over", n >= MAX);
@@ -574,6 +577,8 @@ async function act(action, btn) {
       renderHead();
       if (action === "take") { S.mode = "reply"; renderComposerState(); els.input.focus(); }
     }
+    // a taken conversation now lives in "Mine": follow it there so it stays in the list beside it
+    if (action === "take" && S.view !== "mine" && S.openId === id) location.hash = `#/mine/${id}`;
     renderCounts();
     renderList();
   } catch (e) {

@@ -24,7 +24,7 @@
       greetingAnon: "Hi! I'm the AI assistant. Ask me about orders, shipping, returns…",
       source: "Source: {t}", resolvedNote: "This conversation is resolved. Write again any time.",
       support: "Support", powered: "Powered by Backstop",
-      handoff: "Connecting you to a person…", handoffTeam: "Connecting you to {team}…",
+      handoff: "Transferred to a person", handoffTeam: "Transferred to {team}",
       agent_joined: "{agent} joined the conversation", handed_back: "You're chatting with the AI assistant again",
       resolved: "Conversation resolved", reopened: "Conversation reopened",
       message_too_long: "That message is too long (max 4000 characters).", empty_message: "Please type a message first.",
@@ -40,7 +40,7 @@
       greetingAnon: "您好！我是 AI 助手，可以帮您查询订单、物流、退换货等问题…",
       source: "来源：{t}", resolvedNote: "本次会话已解决，如有需要可随时再次留言。",
       support: "客服", powered: "由 Backstop 提供支持",
-      handoff: "正在为您转接人工客服…", handoffTeam: "正在为您转接「{team}」…",
+      handoff: "已为您转接人工客服", handoffTeam: "已为您转接至「{team}」",
       agent_joined: "{agent} 已加入会话", handed_back: "已切换回 AI 助手为您服务",
       resolved: "会话已解决", reopened: "会话已重新打开",
       message_too_long: "消息过长（最多 4000 字）。", empty_message: "请先输入消息。",
@@ -320,6 +320,13 @@
 
   function nearBottom() { return logEl.scrollHeight - logEl.scrollTop - logEl.clientHeight < 80; }
   function scrollDown() { logEl.scrollTop = logEl.scrollHeight; }
+  // Scroll to the end, but never past the start of a long reply: people read it from the top.
+  function reveal(n) {
+    scrollDown();
+    if (!isOpen) return;
+    var d = n.getBoundingClientRect().top - logEl.getBoundingClientRect().top;
+    if (d < 12) logEl.scrollTop += d - 12;
+  }
 
   function fmtTime(iso) {
     try { return new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en", { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso)); } catch (e) { return ""; }
@@ -387,7 +394,8 @@
     place(n, n.__seq);
     var a = m.author && m.author.kind;
     if (fresh && !isOpen && (a === "ai" || a === "agent")) { unread++; renderLauncher(); }
-    if (stick || a === "customer") scrollDown();
+    if (a === "customer" || a === "system") scrollDown();
+    else if (stick || (fresh && a === "agent")) reveal(n);
   }
 
   function addPending(item) {

@@ -66,23 +66,13 @@ async fn setup(s: &dyn Store, id: &str) -> (TenantId, CustomerId, ConversationId
 }
 
 fn new_conversation(tenant: &TenantId, customer: CustomerId, at: Timestamp) -> ConversationRecord {
-    ConversationRecord {
-        id: ConversationId::new_at(at),
-        tenant: tenant.clone(),
+    ConversationRecord::new(
+        ConversationId::new_at(at),
+        tenant.clone(),
         customer,
-        owner: Owner::Ai,
-        status: Status::Open,
-        lang: Lang::En,
-        topic: None,
-        failed_turns: 0,
-        handoff_reason: None,
-        queued_at: None,
-        packet: None,
-        created_at: at,
-        updated_at: at,
-        last_message_at: None,
-        last_seq: 0,
-    }
+        Lang::En,
+        at,
+    )
 }
 
 fn customer_msg(

@@ -29,6 +29,35 @@ pub struct ConversationRecord {
     pub last_seq: i64,
 }
 
+impl ConversationRecord {
+    /// A new conversation, owned by the AI and open, with no messages yet.
+    pub fn new(
+        id: ConversationId,
+        tenant: TenantId,
+        customer: CustomerId,
+        lang: Lang,
+        at: Timestamp,
+    ) -> Self {
+        ConversationRecord {
+            id,
+            tenant,
+            customer,
+            owner: Owner::Ai,
+            status: Status::Open,
+            lang,
+            topic: None,
+            failed_turns: 0,
+            handoff_reason: None,
+            queued_at: None,
+            packet: None,
+            created_at: at,
+            updated_at: at,
+            last_message_at: None,
+            last_seq: 0,
+        }
+    }
+}
+
 /// Which conversations to list.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConversationFilter {

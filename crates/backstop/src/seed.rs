@@ -156,25 +156,12 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use backstop_nlp::retrieval::{Bm25Index, KbArticle, Retriever, CONFIDENT};
+    use backstop_nlp::retrieval::{Bm25Index, Retriever, CONFIDENT};
 
     fn index() -> Bm25Index {
         let at = Timestamp::now_utc();
         let kb = articles(&demo_tenant_id(), DEMO_KB, at).unwrap();
-        Bm25Index::build(
-            kb.into_iter()
-                .map(|a| KbArticle {
-                    id: a.id,
-                    slug: a.slug,
-                    lang: a.lang,
-                    topic: a.topic,
-                    title: a.title,
-                    body: a.body,
-                    questions: a.questions,
-                })
-                .collect(),
-        )
-        .unwrap()
+        Bm25Index::build(kb.into_iter().map(backstop_engine::kb_article).collect()).unwrap()
     }
 
     #[test]
