@@ -371,12 +371,16 @@ impl Engine {
             }
         }
         let current = u.best.and_then(|h| kb.article(h.article).map(|a| (h, a)));
-        attempts.push(AiAttempt {
-            question: u.text.clone(),
-            answer_title: current.map(|(_, a)| a.title.clone()),
-            article_id: current.map(|(_, a)| a.id),
-            confident: current.is_some_and(|(h, _)| h.confidence >= CONFIDENT),
-        });
+        // The turn that triggered the handoff is an attempt too, unless it was only the customer
+        // asking for a person (words or button): then the AI tried nothing new.
+        if reason != HandoffReason::CustomerRequest && !u.text.is_empty() {
+            attempts.push(AiAttempt {
+                question: u.text.clone(),
+                answer_title: current.map(|(_, a)| a.title.clone()),
+                article_id: current.map(|(_, a)| a.id),
+                confident: current.is_some_and(|(h, _)| h.confidence >= CONFIDENT),
+            });
+        }
         let topic = conv
             .topic
             .clone()
