@@ -43,4 +43,9 @@ cargo build -p backstop
 export BACKSTOP_BIN="$CARGO_TARGET_DIR/debug/backstop"
 mkdir -p "$HERE/artifacts"
 echo "==> browser tests (screenshots in tests/browser/artifacts/)"
-node --test --test-concurrency=1 tests/browser/
+# The files are listed by the shell: `node --test DIR/` only searches a directory on Node 20
+# (from Node 21 on, a directory argument is taken as a file and fails with MODULE_NOT_FOUND).
+shopt -s nullglob
+tests=(tests/browser/*.test.mjs)
+[ "${#tests[@]}" -gt 0 ] || { echo "error: no tests/browser/*.test.mjs found" >&2; exit 1; }
+node --test --test-concurrency=1 "${tests[@]}"

@@ -342,6 +342,12 @@ impl Engine {
             .map(|m| m.body.as_str())
             .collect();
         let mut facts = Vec::new();
+        // The summary is about what the customer wants; a bare "转人工" adds nothing to it.
+        let asked: Vec<&str> = customer_turns
+            .iter()
+            .copied()
+            .filter(|t| !(signals::asks_for_human(t) && t.chars().count() <= 24))
+            .collect();
         for t in &customer_turns {
             for f in entities::extract(t) {
                 if !facts.contains(&f) {
@@ -386,7 +392,7 @@ impl Engine {
             .clone()
             .or_else(|| current.map(|(_, a)| a.topic.clone()));
         Ok(HandoffPacket {
-            summary: summary::summarize(u.lang, &customer_turns, 280),
+            summary: summary::summarize(u.lang, &asked, 280),
             topic,
             reason,
             reason_text: reason.explain(u.lang).to_string(),

@@ -126,6 +126,16 @@ export const STRINGS = {
     "compose.notOwner": "Take this conversation to reply to the customer.",
     "compose.resolved": "This conversation is resolved. Reopen it to reply.",
 
+    "topic.orders": "Orders",
+    "topic.shipping": "Shipping",
+    "topic.returns": "Returns",
+    "topic.refunds": "Refunds",
+    "topic.payment": "Payment",
+    "topic.invoices": "Invoices",
+    "topic.account": "Account",
+    "topic.warranty": "Warranty",
+    "topic.promotions": "Promotions",
+
     "lang.zh": "Chinese",
     "lang.en": "English"
   },
@@ -254,6 +264,16 @@ export const STRINGS = {
     "compose.notOwner": "接待此会话后即可回复客户。",
     "compose.resolved": "此会话已解决，重新打开后才能回复。",
 
+    "topic.orders": "订单",
+    "topic.shipping": "物流配送",
+    "topic.returns": "退换货",
+    "topic.refunds": "退款",
+    "topic.payment": "支付",
+    "topic.invoices": "发票",
+    "topic.account": "账户",
+    "topic.warranty": "保修",
+    "topic.promotions": "优惠活动",
+
     "lang.zh": "中文",
     "lang.en": "英文"
   }
@@ -281,6 +301,14 @@ export function locale() { return current === "zh" ? "zh-CN" : "en"; }
 export function t(key, vars) {
   const s = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
   return s.replace(/\{(\w+)\}/g, (_, n) => (vars && vars[n] != null ? String(vars[n]) : ""));
+}
+
+/** A knowledge-base topic slug ("shipping") as a label in the active language; unknown slugs are shown tidied. */
+export function topicLabel(slug) {
+  if (!slug) return "";
+  const key = `topic.${slug}`;
+  const s = t(key);
+  return s !== key ? s : String(slug).replace(/[-_]+/g, " ");
 }
 
 /** True when a key exists (used for server codes that may or may not have a local translation). */

@@ -1,5 +1,5 @@
 // Agent inbox logic: signs the agent in, lists conversations per view, shows one with its handoff packet, and stays live over /api/v1/ws.
-import { t, applyI18n, toggleLang, onLangChange, relTime, duration, clock } from "/assets/i18n.js";
+import { t, applyI18n, toggleLang, onLangChange, relTime, duration, clock, topicLabel } from "/assets/i18n.js";
 
 const VIEWS = ["queue", "mine", "ai", "resolved"];
 const PRIO = { urgent: 0, high: 1, normal: 2 };
@@ -207,7 +207,7 @@ function renderConn() {
 function matches(c, q) {
   if (!q) return true;
   const cu = c.customer || {};
-  return [cu.name, cu.email, c.last_message && c.last_message.body, c.owner && c.owner.team_name, c.topic]
+  return [cu.name, cu.email, c.last_message && c.last_message.body, c.owner && c.owner.team_name, c.topic, topicLabel(c.topic)]
     .some((s) => s && String(s).toLowerCase().includes(q));
 }
 
@@ -238,7 +238,7 @@ function convItem(c) {
   } else if (c.owner && c.owner.kind === "agent" && !isMine(c) && c.owner.agent_name) {
     chips.push(h("span", { class: "chip chip-muted" }, c.owner.agent_name));
   }
-  if (c.topic) chips.push(h("span", { class: "chip chip-topic" }, c.topic));
+  if (c.topic) chips.push(h("span", { class: "chip chip-topic" }, topicLabel(c.topic)));
 
   const active = c.id === S.openId;
   return h("a", {
@@ -257,7 +257,7 @@ function convItem(c) {
       h("time", { class: "ci-time", datetime: (lm && lm.created_at) || c.updated_at, title: clock((lm && lm.created_at) || c.updated_at).full },
         relTime((lm && lm.created_at) || c.updated_at))),
     h("span", { class: `ci-preview${lm ? (lm.author_kind === "system" ? " ci-preview-system" : "") : " ci-preview-empty"}` },
-      lm ? previewPrefix(lm.author_kind) + lm.body.replace(/\s+/g, " ") : t("list.noMessages")),
+      lm ? previewPrefix(lm.author_kind) + (lm.author_kind === "system" ? systemText(lm) : lm.body).replace(/\s+/g, " ") : t("list.noMessages")),
     chips.length ? h("span", { class: "ci-chips" }, chips) : null));
 }
 
@@ -334,7 +334,7 @@ function renderPacket() {
     h("strong", { class: "pk-title" }, t("packet.title")),
     reasonText ? h("span", { class: `chip chip-reason reason-${p.reason}`, title: p.reason_text || reasonText }, reasonText) : null,
     p.priority ? h("span", { class: `chip chip-prio prio-${p.priority}` }, t(`priority.${p.priority}`)) : null,
-    p.tier === "vip" ? h("span", { class: "badge badge-vip" }, t("tier.vip")) : null,
+    p.tier === "vip" && p.reason !== "vip" ? h("span", { class: "badge badge-vip" }, t("tier.vip")) : null,
     h("span", { class: "pk-spacer" }),
     p.created_at ? h("time", { class: "pk-time", title: clock(p.created_at).full }, relTime(p.created_at)) : null,
     h("button", {
@@ -354,7 +354,7 @@ function renderPacket() {
   body.append(h("dl", { class: "pk-grid" },
     field(t("packet.team"), p.team_name),
     field(t("packet.tier"), p.tier && t(`tier.${p.tier}`)),
-    field(t("packet.topic"), p.topic),
+    field(t("packet.topic"), topicLabel(p.topic)),
     field(t("packet.language"), p.language && t(`lang.${p.language}`))));
 
   if (p.facts && p.facts.length) {
@@ -639,7 +639,7 @@ function onMessageEvent(m) {
   if (c && m.kind !== "note" && ts(m.created_at) >= ts(c.last_message && c.last_message.created_at)) {
     S.convs.set(c.id, {
       ...c,
-      last_message: { body: m.body, author_kind: m.author.kind, created_at: m.created_at },
+      last_message: { body: m.body, author_kind: m.author.kind, system: m.system || null, created_at: m.created_at },
       updated_at: ts(m.created_at) > ts(c.updated_at) ? m.created_at : c.updated_at
     });
     renderList();

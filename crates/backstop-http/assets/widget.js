@@ -86,7 +86,7 @@
     ".l{position:fixed;right:20px;bottom:20px;width:58px;height:58px;border-radius:50%;border:0;background:var(--a);color:#fff;box-shadow:0 6px 20px rgba(20,30,60,.28);display:flex;align-items:center;justify-content:center;z-index:2147483000;transition:transform .15s}" +
     ".l:hover{transform:scale(1.06)}.l:focus-visible{outline:3px solid rgba(52,84,219,.4);outline-offset:2px}.l svg{width:26px;height:26px}" +
     ".bd{position:absolute;top:-2px;right:-2px;min-width:20px;height:20px;padding:0 5px;border-radius:10px;background:#e5484d;color:#fff;font-size:12px;font-weight:600;line-height:20px;text-align:center;border:2px solid #fff}" +
-    ".p{position:fixed;right:20px;bottom:90px;width:370px;height:560px;max-height:calc(100vh - 110px);background:#fff;border-radius:16px;box-shadow:0 12px 48px rgba(20,30,60,.22),0 0 0 1px rgba(20,30,60,.06);display:flex;flex-direction:column;overflow:hidden;z-index:2147483000;animation:in .18s ease-out}" +
+    ".p{position:fixed;right:20px;bottom:90px;width:370px;height:600px;max-height:calc(100vh - 110px);background:#fff;border-radius:16px;box-shadow:0 12px 48px rgba(20,30,60,.22),0 0 0 1px rgba(20,30,60,.06);display:flex;flex-direction:column;overflow:hidden;z-index:2147483000;animation:in .18s ease-out}" +
     "@keyframes in{from{opacity:0;transform:translateY(12px)}}" +
     ".h{display:flex;align-items:center;gap:10px;padding:14px 14px 14px 16px;background:var(--a);color:#fff}" +
     ".who{display:flex;align-items:center;gap:10px;flex:1;min-width:0}" +
@@ -98,7 +98,7 @@
     ".q{padding:9px 14px;background:#fff7e0;color:#7a5200;font-size:13px;border-bottom:1px solid #f3e2b3;display:flex;gap:8px;align-items:center}" +
     ".dot{width:8px;height:8px;border-radius:50%;background:#f0a000;flex:none;animation:pl 1.4s infinite}@keyframes pl{50%{opacity:.3}}" +
     ".cn{padding:4px 14px;font-size:12px;color:var(--mut);background:#f6f7f9;text-align:center;border-bottom:1px solid var(--line)}" +
-    ".lg{flex:1;overflow-y:auto;padding:16px 14px 8px;background:#fafbfc;overscroll-behavior:contain}" +
+    ".lg{flex:1;overflow-y:auto;padding:16px 14px 8px;background:#fafbfc;overscroll-behavior:contain;-webkit-mask-image:linear-gradient(transparent,#000 14px);mask-image:linear-gradient(transparent,#000 14px)}" +
     ".gr{background:#fff;border:1px solid var(--line);border-radius:14px;border-bottom-left-radius:4px;padding:8px 12px;margin:0 0 14px;max-width:82%}" +
     ".m{display:flex;flex-direction:column;margin:0 0 10px;max-width:82%}" +
     ".m .b{padding:8px 12px;border-radius:14px;white-space:pre-wrap;word-wrap:break-word;overflow-wrap:anywhere}" +
@@ -272,7 +272,7 @@
     if (o === "agent") {
       avatar.textContent = initials(s.agent_name);
       nameEl.appendChild(document.createTextNode(s.agent_name || t("support")));
-      subEl.textContent = s.team_name || tenantName || "";
+      subEl.textContent = s.team_name || (tenantName ? tenantName + " · " : "") + t("support");
     } else if (o === "queue") {
       avatar.innerHTML = IC.person;
       nameEl.appendChild(document.createTextNode(t("waiting")));

@@ -69,7 +69,12 @@ pub fn conversation(v: &ConversationView) -> Value {
         },
         "handoff_reason": r.handoff_reason.map(|h| h.as_str()),
         "topic": r.topic,
-        "last_message": v.last_message.as_ref().map(|m| json!({ "body": m.body, "author_kind": m.author.kind(), "created_at": time(m.created_at) })),
+        "last_message": v.last_message.as_ref().map(|m| json!({
+            "body": m.body,
+            "author_kind": m.author.kind(),
+            "system": m.system.as_ref().map(|s| json!({ "code": s.code, "team_name": s.team_name, "agent_name": s.agent_name })),
+            "created_at": time(m.created_at),
+        })),
         "waiting_since": if r.owner.kind() == "queue" { r.queued_at.map(time) } else { None },
         "queue_position": v.queue_position,
         "updated_at": time(r.updated_at),

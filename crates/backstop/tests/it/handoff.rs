@@ -53,7 +53,11 @@ async fn zhuan_ren_gong_hands_off_with_a_packet() {
             .any(|a| a["answer_title"].is_string() && a["confident"] == true),
         "what the AI answered, with its source: {tried:?}"
     );
-    assert_eq!(tried.len(), 1, "asking for a person is not an AI attempt: {tried:?}");
+    assert_eq!(
+        tried.len(),
+        1,
+        "asking for a person is not an AI attempt: {tried:?}"
+    );
     assert!(packet["topic"].is_string());
     app.stop().await;
 }
