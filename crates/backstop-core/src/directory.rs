@@ -1,5 +1,7 @@
 //! Who is who inside a tenant: the tenant itself, its teams, agents and customers.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, CustomerId, TeamId, TenantId};
@@ -19,7 +21,16 @@ pub struct Team {
     pub id: TeamId,
     pub tenant: TenantId,
     pub name: String,
+    /// The name shown to customers writing in another language (e.g. `zh` → 综合客服).
+    pub names: BTreeMap<Lang, String>,
     pub role: TeamRole,
+}
+
+impl Team {
+    /// The team's name for a customer writing in `lang`.
+    pub fn display_name(&self, lang: Lang) -> &str {
+        self.names.get(&lang).map_or(&self.name, String::as_str)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

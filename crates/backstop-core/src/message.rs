@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{AgentId, ArticleId};
 
 /// The languages Backstop treats as first-class.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Lang {
     En,

@@ -301,10 +301,15 @@ impl Engine {
         )];
         let note = SystemNote {
             code: SystemCode::Handoff,
-            team_name: Some(team.name.clone()),
+            team_name: Some(team.display_name(u.lang).to_string()),
             agent_name: None,
         };
-        let mut msg = ai_message(conv, replies::handoff(u.lang, &team.name, None), vec![], at);
+        let mut msg = ai_message(
+            conv,
+            replies::handoff(u.lang, team.display_name(u.lang), None),
+            vec![],
+            at,
+        );
         msg.author = Author::System;
         msg.system = Some(note);
         tracing::info!(tenant = %conv.tenant, conversation = %conv.id, reason = reason.as_str(), team = %team.name, "handed off");

@@ -34,7 +34,10 @@ impl ConversationView {
         WidgetState {
             owner: self.record.owner.kind(),
             agent_name: self.agent.as_ref().map(|a| a.name.clone()),
-            team_name: self.team.as_ref().map(|t| t.name.clone()),
+            team_name: self
+                .team
+                .as_ref()
+                .map(|t| t.display_name(self.record.lang).to_string()),
             status: self.record.status,
             queue_position: self.queue_position,
         }
@@ -239,20 +242,21 @@ impl Engine {
             limit: 500,
             ..Default::default()
         };
-        let team_name = self
+        let team_record = self
             .inner
             .store
             .list_teams(tenant)
             .await?
             .into_iter()
-            .find(|t| t.id == team)
-            .map(|t| t.name);
+            .find(|t| t.id == team);
         let queued = self.inner.store.list_conversations(tenant, &filter).await?;
         let in_team = queued
             .into_iter()
             .filter(|c| matches!(c.owner, Owner::Queue { team: t, .. } if t == team));
         for (i, c) in in_team.enumerate() {
-            let team_name = team_name.clone();
+            let team_name = team_record
+                .as_ref()
+                .map(|t| t.display_name(c.lang).to_string());
             self.inner.hub.publish_state(
                 c.id,
                 WidgetState {

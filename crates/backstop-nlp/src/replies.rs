@@ -31,8 +31,8 @@ pub fn handoff(lang: Lang, team: &str, position: Option<u32>) -> String {
     match (lang, position) {
         (Lang::En, Some(p)) => format!("I'm connecting you with a person from {team}. You're number {p} in the queue — they'll see everything we've talked about, so you won't need to repeat yourself."),
         (Lang::En, None) => format!("I'm connecting you with a person from {team}. They'll see everything we've talked about."),
-        (Lang::Zh, Some(p)) => format!("正在为您转接{team}的人工客服，您前面还有 {} 位。客服会看到我们之前的全部对话，您不需要重复说明。", p.saturating_sub(1)),
-        (Lang::Zh, None) => format!("正在为您转接{team}的人工客服，客服会看到我们之前的全部对话。"),
+        (Lang::Zh, Some(p)) => format!("正在为您转接人工服务（{team}），您前面还有 {} 位。客服会看到我们之前的全部对话，您不需要重复说明。", p.saturating_sub(1)),
+        (Lang::Zh, None) => format!("正在为您转接人工服务（{team}），客服会看到我们之前的全部对话，您不需要重复说明。"),
     }
 }
 

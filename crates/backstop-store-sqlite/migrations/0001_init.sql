@@ -10,6 +10,7 @@ CREATE TABLE teams (
     tenant_id TEXT NOT NULL REFERENCES tenants(id),
     id TEXT NOT NULL,
     name TEXT NOT NULL,
+    names TEXT NOT NULL DEFAULT '{}',
     role TEXT NOT NULL,
     PRIMARY KEY (tenant_id, id)
 );

@@ -68,12 +68,13 @@ pub(crate) async fn get_tenant(store: &SqliteStore, id: &TenantId) -> Result<Opt
 
 pub(crate) async fn upsert_team(store: &SqliteStore, t: &Team) -> Result<()> {
     sqlx::query(
-        "INSERT INTO teams (tenant_id, id, name, role) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, role = excluded.role",
+        "INSERT INTO teams (tenant_id, id, name, names, role) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, names = excluded.names, role = excluded.role",
     )
     .bind(t.tenant.as_str())
     .bind(t.id.to_string())
     .bind(&t.name)
+    .bind(to_json(&t.names))
     .bind(t.role.as_str())
     .execute(&store.writer)
     .await
@@ -83,7 +84,7 @@ pub(crate) async fn upsert_team(store: &SqliteStore, t: &Team) -> Result<()> {
 
 pub(crate) async fn list_teams(store: &SqliteStore, tenant: &TenantId) -> Result<Vec<Team>> {
     let rows = sqlx::query(
-        "SELECT tenant_id, id, name, role FROM teams WHERE tenant_id = ?1 ORDER BY name",
+        "SELECT tenant_id, id, name, names, role FROM teams WHERE tenant_id = ?1 ORDER BY name",
     )
     .bind(tenant.as_str())
     .fetch_all(&store.reader)
@@ -96,6 +97,7 @@ pub(crate) async fn list_teams(store: &SqliteStore, tenant: &TenantId) -> Result
                 id: TeamId(codec::uuid(r, "id")?),
                 tenant: codec::tenant(r)?,
                 name: r.try_get("name").map_err(db)?,
+                names: json(r, "names")?,
                 role: TeamRole::parse(&role).ok_or_else(|| corrupt("team role"))?,
             })
         })

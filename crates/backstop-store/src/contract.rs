@@ -115,15 +115,19 @@ pub async fn tenants_teams_and_agents(s: &dyn Store) {
         id: TeamId::new_at(t0()),
         tenant: t.id.clone(),
         name: "General".into(),
+        names: Default::default(),
         role: TeamRole::General,
     };
     s.upsert_team(&team).await.unwrap();
     let renamed = Team {
         name: "General support".into(),
+        names: [(Lang::Zh, "综合客服".to_string())].into(),
         ..team.clone()
     };
     s.upsert_team(&renamed).await.unwrap();
     assert_eq!(s.list_teams(&t.id).await.unwrap(), vec![renamed.clone()]);
+    assert_eq!(renamed.display_name(Lang::Zh), "综合客服");
+    assert_eq!(renamed.display_name(Lang::En), "General support");
 
     let agent = Agent {
         id: AgentId::new_at(t0()),

@@ -104,12 +104,14 @@ pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
         id: TeamId::new_at(now),
         tenant: tenant_id.clone(),
         name: "General support".into(),
+        names: [(Lang::Zh, "综合客服".to_string())].into(),
         role: TeamRole::General,
     };
     let escalation = Team {
         id: TeamId::new_at(now + time::Duration::microseconds(1)),
         tenant: tenant_id.clone(),
         name: "Complaints & VIP".into(),
+        names: [(Lang::Zh, "投诉与 VIP 专席".to_string())].into(),
         role: TeamRole::Escalation,
     };
     store.upsert_team(&general).await?;

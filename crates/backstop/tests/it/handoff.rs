@@ -23,7 +23,10 @@ async fn zhuan_ren_gong_hands_off_with_a_packet() {
     let notice = app.ask(&v, "转人工").await;
     assert_eq!(notice["author"]["kind"], "system");
     assert_eq!(notice["system"]["code"], "handoff");
-    assert_eq!(notice["system"]["team_name"], "General support");
+    assert_eq!(
+        notice["system"]["team_name"], "综合客服",
+        "customers see the team's name in their language"
+    );
     let (_, state) = app.transcript(&v).await;
     assert_eq!(state["owner"], "queue");
     assert_eq!(state["queue_position"], 1);
@@ -120,7 +123,7 @@ async fn anger_goes_to_complaints_with_high_priority() {
         .ask(&v, "你们这是什么破服务！三个星期了还没到，我要投诉！")
         .await;
     assert_eq!(notice["system"]["code"], "handoff");
-    assert_eq!(notice["system"]["team_name"], "Complaints & VIP");
+    assert_eq!(notice["system"]["team_name"], "投诉与 VIP 专席");
     let (conv, packet) = queued_packet(&app, &v.conversation).await;
     assert_eq!(conv["owner"]["priority"], "high");
     assert_eq!(packet["reason"], "anger");

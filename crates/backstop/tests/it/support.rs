@@ -300,6 +300,7 @@ async fn seed_second_tenant(dir: &Path) {
         id: TeamId::new_at(now),
         tenant: tenant.clone(),
         name: "Acme support".into(),
+        names: Default::default(),
         role: TeamRole::General,
     };
     store.upsert_team(&team).await.unwrap();
