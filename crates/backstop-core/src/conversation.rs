@@ -69,12 +69,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [
-        Status::Open,
-        Status::Snoozed,
-        Status::Resolved,
-        Status::Closed,
-    ];
+    pub const ALL: [Status; 4] = [Status::Open, Status::Snoozed, Status::Resolved, Status::Closed];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -167,12 +162,8 @@ impl Command {
     pub fn actor(&self) -> Actor {
         match *self {
             Command::Handoff { .. } => Actor::Ai,
-            Command::Take { agent } | Command::HandBack { agent } | Command::Snooze { agent } => {
-                Actor::Agent(agent)
-            }
-            Command::Resolve { actor } | Command::Reopen { actor } | Command::Close { actor } => {
-                actor
-            }
+            Command::Take { agent } | Command::HandBack { agent } | Command::Snooze { agent } => Actor::Agent(agent),
+            Command::Resolve { actor } | Command::Reopen { actor } | Command::Close { actor } => actor,
             Command::CustomerMessage => Actor::Customer,
         }
     }
@@ -189,10 +180,7 @@ pub enum TransitionError {
         status: &'static str,
     },
     #[error("cannot {command} a conversation owned by {owner}")]
-    WrongOwner {
-        command: &'static str,
-        owner: &'static str,
-    },
+    WrongOwner { command: &'static str, owner: &'static str },
     #[error("only the agent who owns the conversation can do that")]
     NotOwner,
 }
@@ -303,9 +291,7 @@ impl Conversation {
                 }
                 match (actor, self.owner) {
                     (Actor::System, _) => {}
-                    (Actor::Agent(a), Owner::Agent { agent }) if a != agent => {
-                        return Err(TransitionError::NotOwner)
-                    }
+                    (Actor::Agent(a), Owner::Agent { agent }) if a != agent => return Err(TransitionError::NotOwner),
                     (Actor::Agent(_), _) => {}
                     (Actor::Ai | Actor::Customer, Owner::Ai) => {}
                     (Actor::Ai | Actor::Customer, owner) => return Err(wrong_owner(name, owner)),

@@ -48,45 +48,20 @@ fn commands() -> Vec<(&'static str, Command)> {
             },
         ),
         ("resolve_by_ai", Command::Resolve { actor: Actor::Ai }),
-        (
-            "resolve_by_customer",
-            Command::Resolve {
-                actor: Actor::Customer,
-            },
-        ),
-        (
-            "resolve_by_system",
-            Command::Resolve {
-                actor: Actor::System,
-            },
-        ),
+        ("resolve_by_customer", Command::Resolve { actor: Actor::Customer }),
+        ("resolve_by_system", Command::Resolve { actor: Actor::System }),
         (
             "reopen_by_me",
             Command::Reopen {
                 actor: Actor::Agent(ME),
             },
         ),
-        (
-            "reopen_by_customer",
-            Command::Reopen {
-                actor: Actor::Customer,
-            },
-        ),
-        (
-            "reopen_by_system",
-            Command::Reopen {
-                actor: Actor::System,
-            },
-        ),
+        ("reopen_by_customer", Command::Reopen { actor: Actor::Customer }),
+        ("reopen_by_system", Command::Reopen { actor: Actor::System }),
         ("reopen_by_ai", Command::Reopen { actor: Actor::Ai }),
         ("snooze", Command::Snooze { agent: ME }),
         ("customer_message", Command::CustomerMessage),
-        (
-            "close_by_system",
-            Command::Close {
-                actor: Actor::System,
-            },
-        ),
+        ("close_by_system", Command::Close { actor: Actor::System }),
         (
             "close_by_me",
             Command::Close {
@@ -144,9 +119,7 @@ fn every_combination_matches_the_specification() {
                     status: s,
                 };
                 let got = conv.apply(cmd);
-                let want = spec
-                    .iter()
-                    .find(|(n, so, ss, _, _)| *n == name && *so == o && *ss == s);
+                let want = spec.iter().find(|(n, so, ss, _, _)| *n == name && *so == o && *ss == s);
                 match (want, got) {
                     (Some(&(_, _, _, to_o, to_s)), Ok(tr)) => {
                         assert_eq!(

@@ -71,9 +71,7 @@ impl HandoffReason {
         match (self, lang) {
             (HandoffReason::CustomerRequest, Lang::En) => "The customer asked for a person",
             (HandoffReason::CustomerRequest, Lang::Zh) => "客户要求转人工",
-            (HandoffReason::NoAnswer, Lang::En) => {
-                "The AI found no confident answer after asking to clarify"
-            }
+            (HandoffReason::NoAnswer, Lang::En) => "The AI found no confident answer after asking to clarify",
             (HandoffReason::NoAnswer, Lang::Zh) => "AI 追问后仍未找到可靠答案",
             (HandoffReason::Anger, Lang::En) => "The customer is angry or frustrated",
             (HandoffReason::Anger, Lang::Zh) => "客户情绪激动或不满",

@@ -33,14 +33,9 @@ impl HandoffReason {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::CustomerRequest,
-            Self::NoAnswer,
-            Self::Anger,
-            Self::Vip,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
+        [Self::CustomerRequest, Self::NoAnswer, Self::Anger, Self::Vip]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
 }
 
@@ -151,11 +146,7 @@ impl Policy {
     }
 
     fn rule(&self, s: &Signals) -> (Decision, &'static str) {
-        let vip_priority = if s.vip {
-            Priority::Urgent
-        } else {
-            Priority::High
-        };
+        let vip_priority = if s.vip { Priority::Urgent } else { Priority::High };
         if s.explicit_request {
             let (role, priority) = if s.vip {
                 (TeamRole::Escalation, Priority::Urgent)
@@ -189,9 +180,7 @@ impl Policy {
         }
         match s.retrieval {
             Retrieval::Confident { .. } => (Decision::Answer, "confident_answer"),
-            Retrieval::Weak { .. } | Retrieval::NoMatch
-                if s.failed_turns >= self.max_clarifications =>
-            {
+            Retrieval::Weak { .. } | Retrieval::NoMatch if s.failed_turns >= self.max_clarifications => {
                 let d = Decision::Handoff {
                     reason: HandoffReason::NoAnswer,
                     role: TeamRole::General,
@@ -299,10 +288,7 @@ mod tests {
 
     #[test]
     fn vip_goes_to_a_human_unless_the_policy_says_otherwise() {
-        let s = Signals {
-            vip: true,
-            ..signals()
-        };
+        let s = Signals { vip: true, ..signals() };
         assert_eq!(
             Policy::default().decide(&s).decision,
             Decision::Handoff {

@@ -55,12 +55,7 @@ impl Engine {
         tokio::spawn(async move { engine.actor_loop(tenant, conv, rx).await });
     }
 
-    async fn actor_loop(
-        self,
-        tenant: TenantId,
-        conv: ConversationId,
-        mut rx: mpsc::UnboundedReceiver<Job>,
-    ) {
+    async fn actor_loop(self, tenant: TenantId, conv: ConversationId, mut rx: mpsc::UnboundedReceiver<Job>) {
         let idle = self.inner.config.actor_idle;
         loop {
             let job = match tokio::time::timeout(idle, rx.recv()).await {

@@ -3,9 +3,7 @@
 //! visitors get a random visitor token; a visitor is linked to a known customer only when the host
 //! site vouches for the e-mail with an HMAC of the tenant's widget secret.
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use backstop_core::directory::{Agent, Customer, Tenant};
 use backstop_core::ids::{ConversationId, CustomerId, TenantId};
@@ -53,11 +51,7 @@ pub fn hash_password(password: &str) -> Result<String> {
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 fn random_token() -> String {
@@ -72,15 +66,13 @@ fn sha256_hex(s: &str) -> String {
 
 /// The value a host site puts in `data-user-hash` for `email`.
 pub fn user_hash(widget_secret: &str, email: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(widget_secret.as_bytes())
-        .expect("hmac accepts any key length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(widget_secret.as_bytes()).expect("hmac accepts any key length");
     mac.update(email.trim().to_lowercase().as_bytes());
     hex::encode(mac.finalize().into_bytes())
 }
 
 fn user_hash_ok(widget_secret: &str, email: &str, given: &str) -> bool {
-    let mut mac = Hmac::<Sha256>::new_from_slice(widget_secret.as_bytes())
-        .expect("hmac accepts any key length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(widget_secret.as_bytes()).expect("hmac accepts any key length");
     mac.update(email.trim().to_lowercase().as_bytes());
     hex::decode(given.trim()).is_ok_and(|g| mac.verify_slice(&g).is_ok())
 }
@@ -102,25 +94,17 @@ impl Engine {
     }
 
     /// Signs an agent in; returns the session token (shown once) and the session.
-    pub async fn login(
-        &self,
-        tenant: &TenantId,
-        email: &str,
-        password: &str,
-    ) -> Result<(String, AgentSession)> {
+    pub async fn login(&self, tenant: &TenantId, email: &str, password: &str) -> Result<(String, AgentSession)> {
         let tenant = self
             .inner
             .store
             .get_tenant(tenant)
             .await?
             .ok_or(EngineError::InvalidCredentials)?;
-        let found = self
-            .inner
-            .store
-            .find_agent_by_email(&tenant.id, email)
-            .await?;
+        let found = self.inner.store.find_agent_by_email(&tenant.id, email).await?;
         // Verify against a dummy hash when the agent is unknown, so timing does not reveal accounts.
-        const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2LkRmdjVkG0Kq6DLnBuWvQ4ZfRrQ2b2yPzuxzQe6Z2M";
+        const DUMMY: &str =
+            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2LkRmdjVkG0Kq6DLnBuWvQ4ZfRrQ2b2yPzuxzQe6Z2M";
         let hash = found.as_ref().map_or(DUMMY.to_string(), |(_, h)| h.clone());
         let password = password.to_string();
         let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
@@ -174,17 +158,11 @@ impl Engine {
     }
 
     /// Starts or resumes a widget visitor's session and returns their open conversation.
-    pub async fn widget_session(
-        &self,
-        tenant: &TenantId,
-        req: WidgetSessionRequest,
-    ) -> Result<WidgetSession> {
+    pub async fn widget_session(&self, tenant: &TenantId, req: WidgetSessionRequest) -> Result<WidgetSession> {
         let store = &self.inner.store;
         let t = self.tenant(tenant).await?;
         let verified_email = match (&req.email, &req.user_hash) {
-            (Some(e), Some(h)) if user_hash_ok(&t.widget_secret, e, h) => {
-                Some(e.trim().to_lowercase())
-            }
+            (Some(e), Some(h)) if user_hash_ok(&t.widget_secret, e, h) => Some(e.trim().to_lowercase()),
             _ => None,
         };
         let known = match &verified_email {
@@ -238,13 +216,7 @@ impl Engine {
             Some(c) => c,
             None => {
                 let at = now();
-                let c = ConversationRecord::new(
-                    ConversationId::new_at(at),
-                    tenant.clone(),
-                    customer,
-                    lang,
-                    at,
-                );
+                let c = ConversationRecord::new(ConversationId::new_at(at), tenant.clone(), customer, lang, at);
                 store.create_conversation(&c).await?;
                 c
             }

@@ -5,9 +5,7 @@
 use backstop_core::conversation::{Actor, Command, Owner, Status};
 use backstop_core::directory::{Agent, Customer};
 use backstop_core::ids::{ConversationId, MessageId, TenantId};
-use backstop_core::message::{
-    Author, ClientMessageId, MessageBody, MessageKind, SystemCode, SystemNote,
-};
+use backstop_core::message::{Author, ClientMessageId, MessageBody, MessageKind, SystemCode, SystemNote};
 use backstop_core::routing::{Retrieval, Signals};
 use backstop_nlp::{lang, replies, signals};
 use backstop_store::{MessageQuery, MessageRecord, NewMessage, Turn};
@@ -54,23 +52,14 @@ pub struct CommandOutcome {
 
 impl Engine {
     /// Runs an agent's action on a conversation of the agent's tenant.
-    pub async fn act(
-        &self,
-        tenant: &TenantId,
-        conv: ConversationId,
-        action: AgentAction,
-    ) -> Result<CommandOutcome> {
+    pub async fn act(&self, tenant: &TenantId, conv: ConversationId, action: AgentAction) -> Result<CommandOutcome> {
         // Validate cheap input before queueing on the actor.
         match &action {
-            AgentAction::Reply {
-                body, client_id, ..
-            } => {
+            AgentAction::Reply { body, client_id, .. } => {
                 MessageBody::parse(body)?;
                 if let Some(c) = client_id {
                     ClientMessageId::parse(c).ok_or_else(|| {
-                        EngineError::InvalidInput(
-                            "client_id must be 1-64 printable ASCII characters".into(),
-                        )
+                        EngineError::InvalidInput("client_id must be 1-64 printable ASCII characters".into())
                     })?;
                 }
             }
@@ -142,11 +131,7 @@ impl Engine {
                     replies::agent_joined(conv.lang, &agent.name),
                 ));
             }
-            AgentAction::Reply {
-                agent,
-                body,
-                client_id,
-            } => {
+            AgentAction::Reply { agent, body, client_id } => {
                 machine.agent_may_reply(agent.id)?;
                 let body = MessageBody::parse(&body)?.into_string();
                 let appended = store
@@ -208,11 +193,7 @@ impl Engine {
                 conv.status = t.to.status;
                 conv.queued_at = None;
                 events.push(transition_event(&t, None, serde_json::Value::Null, at));
-                messages.push(system(
-                    SystemCode::Resolved,
-                    Some(&agent),
-                    replies::resolved(conv.lang),
-                ));
+                messages.push(system(SystemCode::Resolved, Some(&agent), replies::resolved(conv.lang)));
             }
             AgentAction::Reopen { agent } => {
                 let t = machine.apply(Command::Reopen {
@@ -223,20 +204,13 @@ impl Engine {
                     conv.queued_at = Some(at);
                 }
                 events.push(transition_event(&t, None, serde_json::Value::Null, at));
-                messages.push(system(
-                    SystemCode::Reopened,
-                    Some(&agent),
-                    replies::reopened(conv.lang),
-                ));
+                messages.push(system(SystemCode::Reopened, Some(&agent), replies::reopened(conv.lang)));
             }
             AgentAction::RequestHuman => {
                 if !machine.ai_may_send() {
                     // Already with a person (or finished): nothing to do, report where it stands.
                     let view = self.view_of(conv).await?;
-                    return Ok(CommandOutcome {
-                        view,
-                        message: None,
-                    });
+                    return Ok(CommandOutcome { view, message: None });
                 }
                 let customer = store.get_customer(tenant, conv.customer).await?;
                 let kb = self.retriever(tenant).await?;

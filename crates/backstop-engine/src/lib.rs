@@ -142,10 +142,7 @@ impl Engine {
             self.kick(tenant, *conv);
         }
         if !pending.is_empty() {
-            tracing::info!(
-                conversations = pending.len(),
-                "resuming unhandled customer messages"
-            );
+            tracing::info!(conversations = pending.len(), "resuming unhandled customer messages");
         }
         Ok(pending.len())
     }
@@ -179,11 +176,7 @@ impl Engine {
             .ok_or_else(|| EngineError::Internal("index missing after build".into()))
     }
 
-    pub(crate) async fn conversation(
-        &self,
-        tenant: &TenantId,
-        id: ConversationId,
-    ) -> Result<ConversationRecord> {
+    pub(crate) async fn conversation(&self, tenant: &TenantId, id: ConversationId) -> Result<ConversationRecord> {
         self.inner
             .store
             .get_conversation(tenant, id)
@@ -203,9 +196,7 @@ impl Engine {
         let client_id = client_id
             .map(|c| {
                 ClientMessageId::parse(c).ok_or_else(|| {
-                    EngineError::InvalidInput(
-                        "client_id must be 1-64 printable ASCII characters".into(),
-                    )
+                    EngineError::InvalidInput("client_id must be 1-64 printable ASCII characters".into())
                 })
             })
             .transpose()?;

@@ -101,11 +101,7 @@ impl Engine {
             Decision::Answer | Decision::Clarify
                 if u.small_talk.is_some() && u.best.is_none_or(|h| h.confidence < CONFIDENT) =>
             {
-                let tenant_name = store
-                    .get_tenant(tenant)
-                    .await?
-                    .map(|t| t.name)
-                    .unwrap_or_default();
+                let tenant_name = store.get_tenant(tenant).await?.map(|t| t.name).unwrap_or_default();
                 let kind = u.small_talk.expect("checked above");
                 messages.push(ai_message(
                     &conv,
@@ -117,11 +113,8 @@ impl Engine {
             }
             Decision::Answer => {
                 let hit = u.best.expect("a confident decision has a hit");
-                let article = kb
-                    .translation(hit.article, u.lang)
-                    .or_else(|| kb.article(hit.article));
-                let article =
-                    article.ok_or_else(|| EngineError::Internal("hit without article".into()))?;
+                let article = kb.translation(hit.article, u.lang).or_else(|| kb.article(hit.article));
+                let article = article.ok_or_else(|| EngineError::Internal("hit without article".into()))?;
                 conv.failed_turns = 0;
                 conv.topic = Some(article.topic.clone());
                 let cite = Citation {
@@ -142,12 +135,7 @@ impl Engine {
                     .and_then(|h| kb.article(h.article))
                     .map(|a| replies::topic_name(u.lang, &a.topic));
                 conv.failed_turns += 1;
-                messages.push(ai_message(
-                    &conv,
-                    replies::clarify(u.lang, hint.as_deref()),
-                    vec![],
-                    at,
-                ));
+                messages.push(ai_message(&conv, replies::clarify(u.lang, hint.as_deref()), vec![], at));
                 events.push(decision_event("clarify", &trace, at));
             }
         }
@@ -252,15 +240,8 @@ impl Engine {
         kb: &dyn Retriever,
         at: backstop_core::Timestamp,
     ) -> Result<(Vec<NewEvent>, NewMessage)> {
-        let Decision::Handoff {
-            reason,
-            role,
-            priority,
-        } = trace.decision
-        else {
-            return Err(EngineError::Internal(
-                "handoff without a handoff decision".into(),
-            ));
+        let Decision::Handoff { reason, role, priority } = trace.decision else {
+            return Err(EngineError::Internal("handoff without a handoff decision".into()));
         };
         let teams = self.inner.store.list_teams(&conv.tenant).await?;
         let team: Team = teams
@@ -268,12 +249,7 @@ impl Engine {
             .find(|t| t.role == role)
             .or_else(|| teams.first())
             .cloned()
-            .ok_or_else(|| {
-                EngineError::Internal(format!(
-                    "tenant {} has no team to hand over to",
-                    conv.tenant
-                ))
-            })?;
+            .ok_or_else(|| EngineError::Internal(format!("tenant {} has no team to hand over to", conv.tenant)))?;
         let transition = Self::machine(conv).apply(Command::Handoff {
             team: team.id,
             priority,
@@ -288,17 +264,9 @@ impl Engine {
                 .clone()
                 .or_else(|| kb.article(h.article).map(|a| a.topic.clone()));
         }
-        conv.packet = Some(
-            self.packet(conv, trace, reason, &team, u, customer, kb, at)
-                .await?,
-        );
+        conv.packet = Some(self.packet(conv, trace, reason, &team, u, customer, kb, at).await?);
         let data = serde_json::json!({ "trace": trace });
-        let events = vec![transition_event(
-            &transition,
-            Some(reason.as_str().into()),
-            data,
-            at,
-        )];
+        let events = vec![transition_event(&transition, Some(reason.as_str().into()), data, at)];
         let note = SystemNote {
             code: SystemCode::Handoff,
             team_name: Some(team.display_name(u.lang).to_string()),
@@ -366,10 +334,7 @@ impl Engine {
             if m.author != Author::Customer {
                 continue;
             }
-            if let Some(reply) = history[i + 1..]
-                .iter()
-                .find(|r| r.author != Author::Customer)
-            {
+            if let Some(reply) = history[i + 1..].iter().find(|r| r.author != Author::Customer) {
                 if reply.author == Author::Ai {
                     let cite = reply.citations.first();
                     attempts.push(AiAttempt {
@@ -392,10 +357,7 @@ impl Engine {
                 confident: current.is_some_and(|(h, _)| h.confidence >= CONFIDENT),
             });
         }
-        let topic = conv
-            .topic
-            .clone()
-            .or_else(|| current.map(|(_, a)| a.topic.clone()));
+        let topic = conv.topic.clone().or_else(|| current.map(|(_, a)| a.topic.clone()));
         Ok(HandoffPacket {
             summary: summary::summarize(u.lang, &asked, 280),
             topic,

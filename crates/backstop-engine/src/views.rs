@@ -34,10 +34,7 @@ impl ConversationView {
         WidgetState {
             owner: self.record.owner.kind(),
             agent_name: self.agent.as_ref().map(|a| a.name.clone()),
-            team_name: self
-                .team
-                .as_ref()
-                .map(|t| t.display_name(self.record.lang).to_string()),
+            team_name: self.team.as_ref().map(|t| t.display_name(self.record.lang).to_string()),
             status: self.record.status,
             queue_position: self.queue_position,
         }
@@ -90,11 +87,7 @@ impl Engine {
         let customer = store.get_customer(&tenant, record.customer).await?;
         let (team, agent) = match record.owner {
             Owner::Queue { team, .. } => (
-                store
-                    .list_teams(&tenant)
-                    .await?
-                    .into_iter()
-                    .find(|t| t.id == team),
+                store.list_teams(&tenant).await?.into_iter().find(|t| t.id == team),
                 None,
             ),
             Owner::Agent { agent } => (None, store.get_agent(&tenant, agent).await?),
@@ -180,11 +173,7 @@ impl Engine {
         Ok(out)
     }
 
-    pub async fn detail(
-        &self,
-        tenant: &TenantId,
-        id: ConversationId,
-    ) -> Result<ConversationDetail> {
+    pub async fn detail(&self, tenant: &TenantId, id: ConversationId) -> Result<ConversationDetail> {
         let view = self.view(tenant, id).await?;
         let messages = self
             .inner
@@ -199,11 +188,7 @@ impl Engine {
             )
             .await?;
         let events = self.inner.store.list_events(tenant, id).await?;
-        Ok(ConversationDetail {
-            view,
-            messages,
-            events,
-        })
+        Ok(ConversationDetail { view, messages, events })
     }
 
     /// Public messages after `after_seq`, for a widget catching up.
@@ -231,11 +216,7 @@ impl Engine {
     }
 
     /// Tells every widget waiting in `team`'s queue its new position.
-    pub(crate) async fn refresh_queue(
-        &self,
-        tenant: &TenantId,
-        team: backstop_core::ids::TeamId,
-    ) -> Result<()> {
+    pub(crate) async fn refresh_queue(&self, tenant: &TenantId, team: backstop_core::ids::TeamId) -> Result<()> {
         let filter = ConversationFilter {
             owner_kind: Some("queue"),
             statuses: vec![Status::Open, Status::Snoozed],
@@ -254,9 +235,7 @@ impl Engine {
             .into_iter()
             .filter(|c| matches!(c.owner, Owner::Queue { team: t, .. } if t == team));
         for (i, c) in in_team.enumerate() {
-            let team_name = team_record
-                .as_ref()
-                .map(|t| t.display_name(c.lang).to_string());
+            let team_name = team_record.as_ref().map(|t| t.display_name(c.lang).to_string());
             self.inner.hub.publish_state(
                 c.id,
                 WidgetState {

@@ -42,33 +42,21 @@ impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
         use StatusCode as S;
         match e {
-            EngineError::TenantNotFound => {
-                Self::new(S::NOT_FOUND, "tenant_not_found", "no such tenant")
+            EngineError::TenantNotFound => Self::new(S::NOT_FOUND, "tenant_not_found", "no such tenant"),
+            EngineError::ConversationNotFound => {
+                Self::new(S::NOT_FOUND, "conversation_not_found", "no such conversation")
             }
-            EngineError::ConversationNotFound => Self::new(
-                S::NOT_FOUND,
-                "conversation_not_found",
-                "no such conversation",
-            ),
-            EngineError::ConversationClosed => Self::new(
-                S::CONFLICT,
-                "conversation_closed",
-                "the conversation is closed",
-            ),
+            EngineError::ConversationClosed => {
+                Self::new(S::CONFLICT, "conversation_closed", "the conversation is closed")
+            }
             EngineError::Unauthenticated => Self::unauthenticated(),
-            EngineError::InvalidCredentials => Self::new(
-                S::UNAUTHORIZED,
-                "invalid_credentials",
-                "wrong e-mail or password",
-            ),
-            EngineError::Transition(TransitionError::NotOwner) => Self::new(
-                S::CONFLICT,
-                "not_owner",
-                TransitionError::NotOwner.to_string(),
-            ),
-            EngineError::Transition(t) => {
-                Self::new(S::CONFLICT, "invalid_transition", t.to_string())
+            EngineError::InvalidCredentials => {
+                Self::new(S::UNAUTHORIZED, "invalid_credentials", "wrong e-mail or password")
             }
+            EngineError::Transition(TransitionError::NotOwner) => {
+                Self::new(S::CONFLICT, "not_owner", TransitionError::NotOwner.to_string())
+            }
+            EngineError::Transition(t) => Self::new(S::CONFLICT, "invalid_transition", t.to_string()),
             EngineError::Body(b @ BodyError::Empty) => {
                 Self::new(S::UNPROCESSABLE_ENTITY, "empty_message", b.to_string())
             }
@@ -78,11 +66,7 @@ impl From<EngineError> for ApiError {
             EngineError::InvalidInput(m) => Self::invalid_input(m),
             e @ (EngineError::Store(_) | EngineError::Internal(_)) => {
                 tracing::error!(error = %e, "request failed");
-                Self::new(
-                    S::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "something went wrong on our side",
-                )
+                Self::new(S::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")
             }
         }
     }
@@ -92,9 +76,7 @@ impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         match r {
             JsonRejection::JsonDataError(e) => Self::invalid_input(e.body_text()),
-            JsonRejection::JsonSyntaxError(e) => {
-                Self::new(StatusCode::BAD_REQUEST, "invalid_json", e.body_text())
-            }
+            JsonRejection::JsonSyntaxError(e) => Self::new(StatusCode::BAD_REQUEST, "invalid_json", e.body_text()),
             JsonRejection::MissingJsonContentType(_) => Self::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "invalid_json",

@@ -18,11 +18,7 @@ pub const SESSION_COOKIE: &str = "backstop_session";
 
 /// The session token of a request: `Authorization: Bearer …` or the session cookie.
 pub fn session_token(parts: &Parts) -> Option<String> {
-    if let Some(auth) = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         if let Some(t) = auth.strip_prefix("Bearer ") {
             return Some(t.trim().to_string());
         }

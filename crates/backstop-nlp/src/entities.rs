@@ -33,20 +33,13 @@ pub fn extract(text: &str) -> Vec<Fact> {
     let mut out: Vec<Fact> = Vec::new();
     let mut push = |kind, value: &str| {
         let value = value.trim().to_string();
-        if !value.is_empty()
-            && !out
-                .iter()
-                .any(|f: &Fact| f.kind == kind && f.value == value)
-        {
+        if !value.is_empty() && !out.iter().any(|f: &Fact| f.kind == kind && f.value == value) {
             out.push(Fact { kind, value });
         }
     };
     let emails: Vec<&str> = p.email.find_iter(text).map(|m| m.as_str()).collect();
     for m in p.order.captures_iter(text) {
-        let v = m
-            .get(1)
-            .unwrap_or_else(|| m.get(0).expect("whole match"))
-            .as_str();
+        let v = m.get(1).unwrap_or_else(|| m.get(0).expect("whole match")).as_str();
         if v.chars().any(|c| c.is_ascii_digit()) && !emails.iter().any(|e| e.contains(v)) {
             push(FactKind::OrderNumber, v.trim_start_matches('#'));
         }
@@ -85,10 +78,7 @@ mod tests {
             values("订单号：A20261121888 还没发货", FactKind::OrderNumber),
             ["A20261121888"]
         );
-        assert_eq!(
-            values("order #XK12345678", FactKind::OrderNumber),
-            ["XK12345678"]
-        );
+        assert_eq!(values("order #XK12345678", FactKind::OrderNumber), ["XK12345678"]);
         assert!(values("I ordered it yesterday", FactKind::OrderNumber).is_empty());
     }
 

@@ -9,7 +9,9 @@ use crate::signals::SmallTalk;
 /// The AI's reply when it sends an article.
 pub fn answer(lang: Lang, body: &str) -> String {
     match lang {
-        Lang::En => format!("{body}\n\nDid that answer your question? If not, tell me more or ask for a person at any time."),
+        Lang::En => {
+            format!("{body}\n\nDid that answer your question? If not, tell me more or ask for a person at any time.")
+        }
         Lang::Zh => format!("{body}\n\n这样解答了您的问题吗？如果没有，可以再详细说说，或随时转人工。"),
     }
 }

@@ -17,8 +17,7 @@ use backstop_core::message::Lang;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, OwnedValue, Schema, TextFieldIndexing, TextOptions, Value, STORED,
-    STRING,
+    Field, IndexRecordOption, OwnedValue, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
 };
 use tantivy::{doc, Index, IndexReader, TantivyDocument, Term};
 
@@ -110,9 +109,7 @@ impl Bm25Index {
             body: sb.add_text_field("body", text),
         };
         let index = Index::create_in_ram(sb.build());
-        index
-            .tokenizers()
-            .register(ANALYZER_NAME, analyzer.tantivy());
+        index.tokenizers().register(ANALYZER_NAME, analyzer.tantivy());
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 20_000_000)?;
         let mut doc_terms = Vec::with_capacity(articles.len());
         let mut phrasings = Vec::with_capacity(articles.len());
@@ -143,11 +140,7 @@ impl Bm25Index {
         }
         writer.commit()?;
         let reader = index.reader()?;
-        let by_id = articles
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.id, i))
-            .collect();
+        let by_id = articles.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
         Ok(Bm25Index {
             reader,
             fields,
@@ -205,14 +198,8 @@ impl Bm25Index {
                 (self.fields.questions, 2.0),
                 (self.fields.body, 1.0),
             ] {
-                let tq = TermQuery::new(
-                    Term::from_field_text(field, t),
-                    IndexRecordOption::WithFreqs,
-                );
-                should.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(tq), boost)),
-                ));
+                let tq = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs);
+                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), boost))));
             }
         }
         let text: Box<dyn Query> = Box::new(BooleanQuery::new(should));
@@ -225,10 +212,7 @@ impl Bm25Index {
                 );
                 Box::new(BooleanQuery::new(vec![
                     (Occur::Must, text),
-                    (
-                        Occur::Must,
-                        Box::new(ConstScoreQuery::new(Box::new(lang_q), 0.0)),
-                    ),
+                    (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(lang_q), 0.0))),
                 ]))
             }
         }
@@ -252,9 +236,7 @@ impl Retriever for Bm25Index {
             .into_iter()
             .filter_map(|(score, addr)| {
                 let doc: TantivyDocument = searcher.doc(addr).ok()?;
-                let ord = doc
-                    .get_first(self.fields.ord)
-                    .and_then(|v: &OwnedValue| v.as_u64())? as usize;
+                let ord = doc.get_first(self.fields.ord).and_then(|v: &OwnedValue| v.as_u64())? as usize;
                 let a = self.articles.get(ord)?;
                 Some(Hit {
                     article: a.id,
@@ -264,11 +246,7 @@ impl Retriever for Bm25Index {
             })
             .collect();
         // BM25 finds the candidates; confidence orders them, BM25 breaks ties.
-        hits.sort_by(|a, b| {
-            b.confidence
-                .total_cmp(&a.confidence)
-                .then(b.score.total_cmp(&a.score))
-        });
+        hits.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(b.score.total_cmp(&a.score)));
         hits.truncate(k);
         hits
     }
@@ -282,9 +260,7 @@ impl Retriever for Bm25Index {
         if a.lang == lang {
             return Some(a);
         }
-        self.articles
-            .iter()
-            .find(|b| b.slug == a.slug && b.lang == lang)
+        self.articles.iter().find(|b| b.slug == a.slug && b.lang == lang)
     }
 
     fn len(&self) -> usize {

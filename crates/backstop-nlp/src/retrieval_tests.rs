@@ -77,12 +77,7 @@ fn top(kb: &Bm25Index, q: &str, lang: Option<Lang>) -> Option<Hit> {
 #[test]
 fn english_question_finds_its_article() {
     let kb = kb();
-    let h = top(
-        &kb,
-        "How long does shipping take to Beijing?",
-        Some(Lang::En),
-    )
-    .unwrap();
+    let h = top(&kb, "How long does shipping take to Beijing?", Some(Lang::En)).unwrap();
     assert_eq!(kb.article(h.article).unwrap().slug, "shipping-times");
     let h = top(&kb, "I forgot my password", Some(Lang::En)).unwrap();
     assert_eq!(kb.article(h.article).unwrap().slug, "reset-password");
@@ -102,10 +97,7 @@ fn chinese_question_finds_its_article() {
 fn language_filter_and_translation() {
     let kb = kb();
     let h = top(&kb, "password", Some(Lang::Zh));
-    assert!(
-        h.is_none(),
-        "an English word matches no Chinese article: {h:?}"
-    );
+    assert!(h.is_none(), "an English word matches no Chinese article: {h:?}");
     let h = top(&kb, "password", None).unwrap();
     let zh = kb.translation(h.article, Lang::Zh).unwrap();
     assert_eq!(zh.slug, "reset-password");

@@ -53,8 +53,7 @@ const HUMAN_REQUEST_ZH: &[&str] = &[
 /// True when the customer asks to talk to a person.
 pub fn asks_for_human(text: &str) -> bool {
     let norm = normalize(text);
-    HUMAN_REQUEST_EN.iter().any(|p| contains_phrase(&norm, p))
-        || HUMAN_REQUEST_ZH.iter().any(|p| norm.contains(p))
+    HUMAN_REQUEST_EN.iter().any(|p| contains_phrase(&norm, p)) || HUMAN_REQUEST_ZH.iter().any(|p| norm.contains(p))
 }
 
 /// A weighted cue: the phrase and how much anger it signals.
@@ -207,10 +206,7 @@ pub fn anger(text: &str) -> AngerSignal {
             if NEGATORS_EN.iter().any(|n| before.ends_with(n)) {
                 continue;
             }
-            let boost = if INTENSIFIERS
-                .iter()
-                .any(|i| before.ends_with(&format!("{i} ")))
-            {
+            let boost = if INTENSIFIERS.iter().any(|i| before.ends_with(&format!("{i} "))) {
                 1.3
             } else {
                 1.0
@@ -236,12 +232,7 @@ pub fn anger(text: &str) -> AngerSignal {
     }
     // Typography: a row of exclamation or question marks, and shouting in capitals.
     let bangs = text.matches(['!', '！']).count();
-    if bangs >= 3
-        || text.contains("!!")
-        || text.contains("！！")
-        || text.contains("?!")
-        || text.contains("？！")
-    {
+    if bangs >= 3 || text.contains("!!") || text.contains("！！") || text.contains("?!") || text.contains("？！") {
         evidence.push(0.25);
         cues.push("!!!".into());
     }
@@ -256,10 +247,7 @@ pub fn anger(text: &str) -> AngerSignal {
         cues.push("ALL CAPS".into());
     }
     // Noisy-OR: independent pieces of evidence add up without passing 1.
-    let score = 1.0
-        - evidence
-            .iter()
-            .fold(1.0f32, |acc, w| acc * (1.0 - w.clamp(0.0, 0.95)));
+    let score = 1.0 - evidence.iter().fold(1.0f32, |acc, w| acc * (1.0 - w.clamp(0.0, 0.95)));
     AngerSignal { score, cues }
 }
 
@@ -355,10 +343,7 @@ fn find_phrase(text: &str, phrase: &str) -> Option<usize> {
             .chars()
             .next_back()
             .is_none_or(|c| !c.is_ascii_alphanumeric());
-        let right_ok = text[end..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_ascii_alphanumeric());
+        let right_ok = text[end..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric());
         if left_ok && right_ok {
             return Some(at);
         }

@@ -9,8 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use jieba_rs::Jieba;
 use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token,
-    TokenStream, Tokenizer,
+    Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
 };
 
 /// The name the analyzer is registered under in tantivy indexes.
@@ -318,9 +317,7 @@ impl Analyzer {
         let inner = TextAnalyzer::builder(JiebaTokenizer::new())
             .filter(RemoveLongFilter::limit(40))
             .filter(LowerCaser)
-            .filter(StopWordFilter::remove(
-                STOP_WORDS.iter().map(|s| s.to_string()),
-            ))
+            .filter(StopWordFilter::remove(STOP_WORDS.iter().map(|s| s.to_string())))
             .filter(Stemmer::new(Language::English))
             .build();
         Analyzer { inner }
@@ -356,10 +353,7 @@ mod tests {
     #[test]
     fn english_is_lowercased_stemmed_and_stripped() {
         let a = Analyzer::new();
-        assert_eq!(
-            a.terms("Where is my ORDER? Refunds!"),
-            vec!["order", "refund"]
-        );
+        assert_eq!(a.terms("Where is my ORDER? Refunds!"), vec!["order", "refund"]);
     }
 
     #[test]

@@ -15,8 +15,7 @@ pub fn ts(t: Timestamp) -> i64 {
 }
 
 pub fn from_ts(v: i64) -> Result<Timestamp, StoreError> {
-    Timestamp::from_unix_timestamp_nanos(v as i128 * 1_000)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))
+    Timestamp::from_unix_timestamp_nanos(v as i128 * 1_000).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 pub fn db(e: sqlx::Error) -> StoreError {
@@ -34,8 +33,7 @@ pub fn uuid(row: &SqliteRow, col: &str) -> Result<Uuid, StoreError> {
 
 pub fn opt_uuid(row: &SqliteRow, col: &str) -> Result<Option<Uuid>, StoreError> {
     let s: Option<String> = row.try_get(col).map_err(db)?;
-    s.map(|s| Uuid::parse_str(&s).map_err(|_| corrupt(col)))
-        .transpose()
+    s.map(|s| Uuid::parse_str(&s).map_err(|_| corrupt(col))).transpose()
 }
 
 pub fn json<T: serde::de::DeserializeOwned>(row: &SqliteRow, col: &str) -> Result<T, StoreError> {
@@ -43,10 +41,7 @@ pub fn json<T: serde::de::DeserializeOwned>(row: &SqliteRow, col: &str) -> Resul
     serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))
 }
 
-pub fn opt_json<T: serde::de::DeserializeOwned>(
-    row: &SqliteRow,
-    col: &str,
-) -> Result<Option<T>, StoreError> {
+pub fn opt_json<T: serde::de::DeserializeOwned>(row: &SqliteRow, col: &str) -> Result<Option<T>, StoreError> {
     let s: Option<String> = row.try_get(col).map_err(db)?;
     s.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("{col}: {e}"))))
         .transpose()
@@ -66,15 +61,7 @@ pub fn tenant(row: &SqliteRow) -> Result<TenantId, StoreError> {
 }
 
 /// Owner as (kind, team, agent, priority, priority rank).
-pub fn owner_cols(
-    o: &Owner,
-) -> (
-    &'static str,
-    Option<String>,
-    Option<String>,
-    Option<&'static str>,
-    i64,
-) {
+pub fn owner_cols(o: &Owner) -> (&'static str, Option<String>, Option<String>, Option<&'static str>, i64) {
     match o {
         Owner::Ai => ("ai", None, None, None, 0),
         Owner::Queue { team, priority } => (
@@ -125,10 +112,7 @@ pub fn conversation(row: &SqliteRow) -> Result<ConversationRecord, StoreError> {
         topic: row.try_get("topic").map_err(db)?,
         failed_turns: failed.max(0) as u32,
         handoff_reason: reason
-            .map(|r| {
-                backstop_core::routing::HandoffReason::parse(&r)
-                    .ok_or_else(|| corrupt("handoff_reason"))
-            })
+            .map(|r| backstop_core::routing::HandoffReason::parse(&r).ok_or_else(|| corrupt("handoff_reason")))
             .transpose()?,
         queued_at: queued_at.map(from_ts).transpose()?,
         packet: opt_json(row, "packet")?,

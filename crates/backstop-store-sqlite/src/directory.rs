@@ -83,13 +83,11 @@ pub(crate) async fn upsert_team(store: &SqliteStore, t: &Team) -> Result<()> {
 }
 
 pub(crate) async fn list_teams(store: &SqliteStore, tenant: &TenantId) -> Result<Vec<Team>> {
-    let rows = sqlx::query(
-        "SELECT tenant_id, id, name, names, role FROM teams WHERE tenant_id = ?1 ORDER BY name",
-    )
-    .bind(tenant.as_str())
-    .fetch_all(&store.reader)
-    .await
-    .map_err(db)?;
+    let rows = sqlx::query("SELECT tenant_id, id, name, names, role FROM teams WHERE tenant_id = ?1 ORDER BY name")
+        .bind(tenant.as_str())
+        .fetch_all(&store.reader)
+        .await
+        .map_err(db)?;
     rows.iter()
         .map(|r| {
             let role: String = r.try_get("role").map_err(db)?;
@@ -104,11 +102,7 @@ pub(crate) async fn list_teams(store: &SqliteStore, tenant: &TenantId) -> Result
         .collect()
 }
 
-pub(crate) async fn upsert_agent(
-    store: &SqliteStore,
-    a: &Agent,
-    password_hash: &str,
-) -> Result<()> {
+pub(crate) async fn upsert_agent(store: &SqliteStore, a: &Agent, password_hash: &str) -> Result<()> {
     let r = sqlx::query(
         "INSERT INTO agents (tenant_id, id, name, email, email_lower, role, team_ids, password_hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -132,11 +126,7 @@ pub(crate) async fn upsert_agent(
     }
 }
 
-pub(crate) async fn get_agent(
-    store: &SqliteStore,
-    tenant: &TenantId,
-    id: AgentId,
-) -> Result<Option<Agent>> {
+pub(crate) async fn get_agent(store: &SqliteStore, tenant: &TenantId, id: AgentId) -> Result<Option<Agent>> {
     let row = sqlx::query("SELECT * FROM agents WHERE tenant_id = ?1 AND id = ?2")
         .bind(tenant.as_str())
         .bind(id.to_string())
@@ -162,22 +152,21 @@ pub(crate) async fn find_agent_by_email(
 }
 
 pub(crate) async fn create_session(store: &SqliteStore, s: &SessionRecord) -> Result<()> {
-    sqlx::query("INSERT INTO sessions (token_hash, tenant_id, agent_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")
-        .bind(&s.token_hash)
-        .bind(s.tenant.as_str())
-        .bind(s.agent.to_string())
-        .bind(ts(s.created_at))
-        .bind(ts(s.expires_at))
-        .execute(&store.writer)
-        .await
-        .map_err(db)?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, tenant_id, agent_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(&s.token_hash)
+    .bind(s.tenant.as_str())
+    .bind(s.agent.to_string())
+    .bind(ts(s.created_at))
+    .bind(ts(s.expires_at))
+    .execute(&store.writer)
+    .await
+    .map_err(db)?;
     Ok(())
 }
 
-pub(crate) async fn get_session(
-    store: &SqliteStore,
-    token_hash: &str,
-) -> Result<Option<SessionRecord>> {
+pub(crate) async fn get_session(store: &SqliteStore, token_hash: &str) -> Result<Option<SessionRecord>> {
     let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = ?1")
         .bind(token_hash)
         .fetch_optional(&store.reader)
@@ -223,11 +212,7 @@ pub(crate) async fn upsert_customer(store: &SqliteStore, c: &Customer) -> Result
     Ok(())
 }
 
-pub(crate) async fn get_customer(
-    store: &SqliteStore,
-    tenant: &TenantId,
-    id: CustomerId,
-) -> Result<Option<Customer>> {
+pub(crate) async fn get_customer(store: &SqliteStore, tenant: &TenantId, id: CustomerId) -> Result<Option<Customer>> {
     let row = sqlx::query("SELECT * FROM customers WHERE tenant_id = ?1 AND id = ?2")
         .bind(tenant.as_str())
         .bind(id.to_string())
@@ -242,14 +227,12 @@ pub(crate) async fn find_customer_by_email(
     tenant: &TenantId,
     email: &str,
 ) -> Result<Option<Customer>> {
-    let row = sqlx::query(
-        "SELECT * FROM customers WHERE tenant_id = ?1 AND email_lower = ?2 ORDER BY id LIMIT 1",
-    )
-    .bind(tenant.as_str())
-    .bind(email.trim().to_lowercase())
-    .fetch_optional(&store.reader)
-    .await
-    .map_err(db)?;
+    let row = sqlx::query("SELECT * FROM customers WHERE tenant_id = ?1 AND email_lower = ?2 ORDER BY id LIMIT 1")
+        .bind(tenant.as_str())
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(db)?;
     row.as_ref().map(customer).transpose()
 }
 
@@ -277,15 +260,13 @@ pub(crate) async fn find_visitor(
     tenant: &TenantId,
     token_hash: &str,
 ) -> Result<Option<CustomerId>> {
-    let row =
-        sqlx::query("SELECT customer_id FROM visitors WHERE tenant_id = ?1 AND token_hash = ?2")
-            .bind(tenant.as_str())
-            .bind(token_hash)
-            .fetch_optional(&store.reader)
-            .await
-            .map_err(db)?;
-    row.map(|r| Ok(CustomerId(codec::uuid(&r, "customer_id")?)))
-        .transpose()
+    let row = sqlx::query("SELECT customer_id FROM visitors WHERE tenant_id = ?1 AND token_hash = ?2")
+        .bind(tenant.as_str())
+        .bind(token_hash)
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(db)?;
+    row.map(|r| Ok(CustomerId(codec::uuid(&r, "customer_id")?))).transpose()
 }
 
 pub(crate) async fn upsert_article(store: &SqliteStore, a: &ArticleRecord) -> Result<()> {
@@ -310,10 +291,7 @@ pub(crate) async fn upsert_article(store: &SqliteStore, a: &ArticleRecord) -> Re
     Ok(())
 }
 
-pub(crate) async fn list_articles(
-    store: &SqliteStore,
-    tenant: &TenantId,
-) -> Result<Vec<ArticleRecord>> {
+pub(crate) async fn list_articles(store: &SqliteStore, tenant: &TenantId) -> Result<Vec<ArticleRecord>> {
     let rows = sqlx::query("SELECT * FROM articles WHERE tenant_id = ?1 ORDER BY slug, lang")
         .bind(tenant.as_str())
         .fetch_all(&store.reader)

@@ -17,9 +17,7 @@ use backstop_core::directory::{Agent, Customer, Team, Tenant};
 use backstop_core::ids::{AgentId, ConversationId, CustomerId, TenantId};
 use backstop_store::*;
 use codec::*;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Sqlite, Transaction};
 
 #[derive(Clone)]
@@ -70,10 +68,7 @@ impl SqliteStore {
         self.reader.close().await;
     }
 
-    async fn insert_message(
-        tx: &mut Transaction<'_, Sqlite>,
-        m: &NewMessage,
-    ) -> Result<MessageRecord> {
+    async fn insert_message(tx: &mut Transaction<'_, Sqlite>, m: &NewMessage) -> Result<MessageRecord> {
         let seq: Option<i64> = sqlx::query_scalar(
             "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = ?3, updated_at = MAX(updated_at, ?3)
              WHERE tenant_id = ?1 AND id = ?2 RETURNING last_seq",
@@ -86,24 +81,26 @@ impl SqliteStore {
         .map_err(db)?;
         let seq = seq.ok_or(StoreError::NotFound("conversation"))?;
         let (akind, aid, aname) = author_cols(&m.author);
-        sqlx::query(&format!("INSERT INTO messages ({MSG_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"))
-            .bind(m.tenant.as_str())
-            .bind(m.id.to_string())
-            .bind(m.conversation.to_string())
-            .bind(seq)
-            .bind(akind)
-            .bind(aid)
-            .bind(aname)
-            .bind(m.kind.as_str())
-            .bind(&m.body)
-            .bind(&m.client_id)
-            .bind(to_json(&m.citations))
-            .bind(m.system.as_ref().map(to_json))
-            .bind(m.handled as i64)
-            .bind(ts(m.created_at))
-            .execute(&mut **tx)
-            .await
-            .map_err(db)?;
+        sqlx::query(&format!(
+            "INSERT INTO messages ({MSG_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+        ))
+        .bind(m.tenant.as_str())
+        .bind(m.id.to_string())
+        .bind(m.conversation.to_string())
+        .bind(seq)
+        .bind(akind)
+        .bind(aid)
+        .bind(aname)
+        .bind(m.kind.as_str())
+        .bind(&m.body)
+        .bind(&m.client_id)
+        .bind(to_json(&m.citations))
+        .bind(m.system.as_ref().map(to_json))
+        .bind(m.handled as i64)
+        .bind(ts(m.created_at))
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
         Ok(MessageRecord {
             id: m.id,
             tenant: m.tenant.clone(),
@@ -151,11 +148,7 @@ impl Store for SqliteStore {
         directory::get_agent(self, tenant, id).await
     }
 
-    async fn find_agent_by_email(
-        &self,
-        tenant: &TenantId,
-        email: &str,
-    ) -> Result<Option<(Agent, String)>> {
+    async fn find_agent_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<(Agent, String)>> {
         directory::find_agent_by_email(self, tenant, email).await
     }
 
@@ -179,28 +172,15 @@ impl Store for SqliteStore {
         directory::get_customer(self, tenant, id).await
     }
 
-    async fn find_customer_by_email(
-        &self,
-        tenant: &TenantId,
-        email: &str,
-    ) -> Result<Option<Customer>> {
+    async fn find_customer_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<Customer>> {
         directory::find_customer_by_email(self, tenant, email).await
     }
 
-    async fn link_visitor(
-        &self,
-        tenant: &TenantId,
-        token_hash: &str,
-        customer: CustomerId,
-    ) -> Result<()> {
+    async fn link_visitor(&self, tenant: &TenantId, token_hash: &str, customer: CustomerId) -> Result<()> {
         directory::link_visitor(self, tenant, token_hash, customer).await
     }
 
-    async fn find_visitor(
-        &self,
-        tenant: &TenantId,
-        token_hash: &str,
-    ) -> Result<Option<CustomerId>> {
+    async fn find_visitor(&self, tenant: &TenantId, token_hash: &str) -> Result<Option<CustomerId>> {
         directory::find_visitor(self, tenant, token_hash).await
     }
 
@@ -234,11 +214,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn get_conversation(
-        &self,
-        tenant: &TenantId,
-        id: ConversationId,
-    ) -> Result<Option<ConversationRecord>> {
+    async fn get_conversation(&self, tenant: &TenantId, id: ConversationId) -> Result<Option<ConversationRecord>> {
         let row = sqlx::query(&format!(
             "SELECT {CONV_COLS} FROM conversations WHERE tenant_id = ?1 AND id = ?2"
         ))
@@ -267,11 +243,7 @@ impl Store for SqliteStore {
         row.as_ref().map(conversation).transpose()
     }
 
-    async fn list_conversations(
-        &self,
-        tenant: &TenantId,
-        f: &ConversationFilter,
-    ) -> Result<Vec<ConversationRecord>> {
+    async fn list_conversations(&self, tenant: &TenantId, f: &ConversationFilter) -> Result<Vec<ConversationRecord>> {
         let mut sql = format!("SELECT {CONV_COLS} FROM conversations WHERE tenant_id = ?1");
         if f.owner_kind.is_some() {
             sql.push_str(" AND owner_kind = ?2");
@@ -280,11 +252,7 @@ impl Store for SqliteStore {
             sql.push_str(" AND owner_agent = ?3");
         }
         if !f.statuses.is_empty() {
-            let list: Vec<String> = f
-                .statuses
-                .iter()
-                .map(|s| format!("'{}'", s.as_str()))
-                .collect();
+            let list: Vec<String> = f.statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
             sql.push_str(&format!(" AND status IN ({})", list.join(",")));
         }
         if f.with_messages {
@@ -364,11 +332,7 @@ impl Store for SqliteStore {
         conv: ConversationId,
         q: &MessageQuery,
     ) -> Result<Vec<MessageRecord>> {
-        let notes = if q.include_notes {
-            ""
-        } else {
-            " AND kind != 'note'"
-        };
+        let notes = if q.include_notes { "" } else { " AND kind != 'note'" };
         let order = if q.newest { "DESC" } else { "ASC" };
         let limit = if q.limit == 0 { -1 } else { q.limit as i64 };
         let rows = sqlx::query(&format!(
@@ -389,11 +353,7 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    async fn pending_customer_messages(
-        &self,
-        tenant: &TenantId,
-        conv: ConversationId,
-    ) -> Result<Vec<MessageRecord>> {
+    async fn pending_customer_messages(&self, tenant: &TenantId, conv: ConversationId) -> Result<Vec<MessageRecord>> {
         let rows = sqlx::query(&format!(
             "SELECT {MSG_COLS} FROM messages WHERE handled = 0 AND tenant_id = ?1 AND conversation_id = ?2 ORDER BY seq"
         ))
@@ -405,10 +365,7 @@ impl Store for SqliteStore {
         rows.iter().map(message).collect()
     }
 
-    async fn conversations_with_pending(
-        &self,
-        limit: u32,
-    ) -> Result<Vec<(TenantId, ConversationId)>> {
+    async fn conversations_with_pending(&self, limit: u32) -> Result<Vec<(TenantId, ConversationId)>> {
         let rows = sqlx::query(
             "SELECT DISTINCT tenant_id, conversation_id FROM messages WHERE handled = 0 ORDER BY tenant_id, conversation_id LIMIT ?1",
         )
@@ -417,12 +374,7 @@ impl Store for SqliteStore {
         .await
         .map_err(db)?;
         rows.iter()
-            .map(|r| {
-                Ok((
-                    codec::tenant(r)?,
-                    ConversationId(codec::uuid(r, "conversation_id")?),
-                ))
-            })
+            .map(|r| Ok((codec::tenant(r)?, ConversationId(codec::uuid(r, "conversation_id")?))))
             .collect()
     }
 
@@ -497,19 +449,13 @@ impl Store for SqliteStore {
         Ok(stored)
     }
 
-    async fn list_events(
-        &self,
-        tenant: &TenantId,
-        conv: ConversationId,
-    ) -> Result<Vec<EventRecord>> {
-        let rows = sqlx::query(
-            "SELECT * FROM events WHERE tenant_id = ?1 AND conversation_id = ?2 ORDER BY id",
-        )
-        .bind(tenant.as_str())
-        .bind(conv.to_string())
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db)?;
+    async fn list_events(&self, tenant: &TenantId, conv: ConversationId) -> Result<Vec<EventRecord>> {
+        let rows = sqlx::query("SELECT * FROM events WHERE tenant_id = ?1 AND conversation_id = ?2 ORDER BY id")
+            .bind(tenant.as_str())
+            .bind(conv.to_string())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
         rows.iter()
             .map(|r| {
                 let from_status: Option<String> = r.try_get("from_status").map_err(db)?;
@@ -526,8 +472,7 @@ impl Store for SqliteStore {
                         to_owner: opt_json(r, "to_owner")?,
                         from_status: from_status.as_deref().and_then(Status::parse),
                         to_status: to_status.as_deref().and_then(Status::parse),
-                        data: serde_json::from_str(&data)
-                            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                        data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                         at: from_ts(r.try_get("at").map_err(db)?)?,
                     },
                 })

@@ -4,9 +4,7 @@
 
 use backstop_core::conversation::{Owner, Priority, Status};
 use backstop_core::directory::{Agent, AgentRole, Customer, Team, Tenant};
-use backstop_core::ids::{
-    AgentId, ArticleId, ConversationId, CustomerId, MessageId, TeamId, TenantId,
-};
+use backstop_core::ids::{AgentId, ArticleId, ConversationId, CustomerId, MessageId, TeamId, TenantId};
 use backstop_core::message::{Author, Citation, Lang, MessageKind};
 use backstop_core::routing::{HandoffReason, TeamRole};
 use backstop_core::Timestamp;
@@ -66,21 +64,10 @@ async fn setup(s: &dyn Store, id: &str) -> (TenantId, CustomerId, ConversationId
 }
 
 fn new_conversation(tenant: &TenantId, customer: CustomerId, at: Timestamp) -> ConversationRecord {
-    ConversationRecord::new(
-        ConversationId::new_at(at),
-        tenant.clone(),
-        customer,
-        Lang::En,
-        at,
-    )
+    ConversationRecord::new(ConversationId::new_at(at), tenant.clone(), customer, Lang::En, at)
 }
 
-fn customer_msg(
-    tenant: &TenantId,
-    conv: ConversationId,
-    client: Option<&str>,
-    body: &str,
-) -> NewMessage {
+fn customer_msg(tenant: &TenantId, conv: ConversationId, client: Option<&str>, body: &str) -> NewMessage {
     NewMessage {
         id: MessageId::new_at(t0()),
         tenant: tenant.clone(),
@@ -100,16 +87,8 @@ pub async fn tenants_teams_and_agents(s: &dyn Store) {
     let t = tenant("shop-a");
     s.create_tenant(&t).await.unwrap();
     assert_eq!(s.get_tenant(&t.id).await.unwrap(), Some(t.clone()));
-    assert!(matches!(
-        s.create_tenant(&t).await,
-        Err(StoreError::Conflict(_))
-    ));
-    assert_eq!(
-        s.get_tenant(&TenantId::parse("nobody").unwrap())
-            .await
-            .unwrap(),
-        None
-    );
+    assert!(matches!(s.create_tenant(&t).await, Err(StoreError::Conflict(_))));
+    assert_eq!(s.get_tenant(&TenantId::parse("nobody").unwrap()).await.unwrap(), None);
 
     let team = Team {
         id: TeamId::new_at(t0()),
@@ -138,20 +117,14 @@ pub async fn tenants_teams_and_agents(s: &dyn Store) {
         team_ids: vec![team.id],
     };
     s.upsert_agent(&agent, "$argon2id$hash").await.unwrap();
-    assert_eq!(
-        s.get_agent(&t.id, agent.id).await.unwrap(),
-        Some(agent.clone())
-    );
+    assert_eq!(s.get_agent(&t.id, agent.id).await.unwrap(), Some(agent.clone()));
     let (found, hash) = s
         .find_agent_by_email(&t.id, "ZHANG@shop-a.example")
         .await
         .unwrap()
         .unwrap();
     assert_eq!((found, hash.as_str()), (agent.clone(), "$argon2id$hash"));
-    assert_eq!(
-        s.find_agent_by_email(&t.id, "nobody@x").await.unwrap(),
-        None
-    );
+    assert_eq!(s.find_agent_by_email(&t.id, "nobody@x").await.unwrap(), None);
 }
 
 pub async fn sessions(s: &dyn Store) {
@@ -231,10 +204,7 @@ pub async fn append_is_ordered_and_idempotent(s: &dyn Store) {
         again.message, first.message,
         "a resend returns the stored message untouched"
     );
-    let no_key = s
-        .append_message(&customer_msg(&t, conv, None, "no key"))
-        .await
-        .unwrap();
+    let no_key = s.append_message(&customer_msg(&t, conv, None, "no key")).await.unwrap();
     assert_eq!(no_key.message.seq, 3);
     // The same client id in another conversation is a different message.
     let other = new_conversation(&t, c, t0() + Duration::seconds(5));
@@ -248,20 +218,12 @@ pub async fn append_is_ordered_and_idempotent(s: &dyn Store) {
     let conv_row = s.get_conversation(&t, conv).await.unwrap().unwrap();
     assert_eq!(conv_row.last_seq, 3);
     assert!(conv_row.last_message_at.is_some());
-    let all = s
-        .list_messages(&t, conv, &MessageQuery::default())
-        .await
-        .unwrap();
+    let all = s.list_messages(&t, conv, &MessageQuery::default()).await.unwrap();
     assert_eq!(all.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
     // Appending to a conversation of another tenant fails.
     let (b, _, _) = setup(s, "shop-b").await;
-    let foreign = s
-        .append_message(&customer_msg(&b, conv, Some("x"), "sneaky"))
-        .await;
-    assert!(
-        matches!(foreign, Err(StoreError::NotFound(_))),
-        "{foreign:?}"
-    );
+    let foreign = s.append_message(&customer_msg(&b, conv, Some("x"), "sneaky")).await;
+    assert!(matches!(foreign, Err(StoreError::NotFound(_))), "{foreign:?}");
 }
 
 pub async fn turns_apply_atomically(s: &dyn Store) {
@@ -277,14 +239,8 @@ pub async fn turns_apply_atomically(s: &dyn Store) {
         .unwrap()
         .message;
     let pending = s.pending_customer_messages(&t, conv).await.unwrap();
-    assert_eq!(
-        pending.iter().map(|m| m.id).collect::<Vec<_>>(),
-        vec![m1.id, m2.id]
-    );
-    assert_eq!(
-        s.conversations_with_pending(10).await.unwrap(),
-        vec![(t.clone(), conv)]
-    );
+    assert_eq!(pending.iter().map(|m| m.id).collect::<Vec<_>>(), vec![m1.id, m2.id]);
+    assert_eq!(s.conversations_with_pending(10).await.unwrap(), vec![(t.clone(), conv)]);
 
     let mut state = s.get_conversation(&t, conv).await.unwrap().unwrap();
     let team = TeamId::new_at(t0());
@@ -326,11 +282,7 @@ pub async fn turns_apply_atomically(s: &dyn Store) {
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].seq, 3);
     assert_eq!(stored[0].citations.len(), 1);
-    assert!(s
-        .pending_customer_messages(&t, conv)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(s.pending_customer_messages(&t, conv).await.unwrap().is_empty());
     assert!(s.conversations_with_pending(10).await.unwrap().is_empty());
     let after = s.get_conversation(&t, conv).await.unwrap().unwrap();
     assert_eq!(after.owner, state.owner);
@@ -352,10 +304,7 @@ pub async fn listing_and_queue_positions(s: &dyn Store) {
     {
         let at = t0() + Duration::seconds(10 + i as i64);
         let mut conv = new_conversation(&t, c, at);
-        conv.owner = Owner::Queue {
-            team,
-            priority: prio,
-        };
+        conv.owner = Owner::Queue { team, priority: prio };
         conv.queued_at = Some(at);
         conv.last_message_at = Some(at);
         s.create_conversation(&conv).await.unwrap();
@@ -408,14 +357,9 @@ pub async fn listing_and_queue_positions(s: &dyn Store) {
 pub async fn messages_query(s: &dyn Store) {
     let (t, _, conv) = setup(s, "shop-a").await;
     for i in 0..5 {
-        s.append_message(&customer_msg(
-            &t,
-            conv,
-            Some(&format!("k{i}")),
-            &format!("m{i}"),
-        ))
-        .await
-        .unwrap();
+        s.append_message(&customer_msg(&t, conv, Some(&format!("k{i}")), &format!("m{i}")))
+            .await
+            .unwrap();
     }
     let note = NewMessage {
         author: Author::Agent {
@@ -427,10 +371,7 @@ pub async fn messages_query(s: &dyn Store) {
         ..customer_msg(&t, conv, None, "private")
     };
     s.append_message(&note).await.unwrap();
-    let public = s
-        .list_messages(&t, conv, &MessageQuery::default())
-        .await
-        .unwrap();
+    let public = s.list_messages(&t, conv, &MessageQuery::default()).await.unwrap();
     assert_eq!(public.len(), 5, "notes are excluded unless asked for");
     let all = s
         .list_messages(
@@ -504,19 +445,10 @@ pub async fn tenant_isolation(s: &dyn Store) {
         .await
         .unwrap()
         .is_empty());
-    assert!(s
-        .pending_customer_messages(&b, conv_a)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(s.pending_customer_messages(&b, conv_a).await.unwrap().is_empty());
     assert!(s.list_events(&b, conv_a).await.unwrap().is_empty());
     assert_eq!(s.get_customer(&b, ca).await.unwrap(), None);
-    assert_eq!(
-        s.find_customer_by_email(&b, "li@shop-a.example")
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(s.find_customer_by_email(&b, "li@shop-a.example").await.unwrap(), None);
     assert_eq!(s.queue_position(&b, conv_a).await.unwrap(), None);
     let everything = ConversationFilter {
         limit: 100,

@@ -41,11 +41,7 @@ pub trait Store: Send + Sync + 'static {
     async fn upsert_agent(&self, agent: &Agent, password_hash: &str) -> Result<()>;
     async fn get_agent(&self, tenant: &TenantId, id: AgentId) -> Result<Option<Agent>>;
     /// The agent and its password hash, by e-mail (case-insensitive).
-    async fn find_agent_by_email(
-        &self,
-        tenant: &TenantId,
-        email: &str,
-    ) -> Result<Option<(Agent, String)>>;
+    async fn find_agent_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<(Agent, String)>>;
     async fn create_session(&self, session: &SessionRecord) -> Result<()>;
     async fn get_session(&self, token_hash: &str) -> Result<Option<SessionRecord>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
@@ -53,28 +49,14 @@ pub trait Store: Send + Sync + 'static {
     // Customers and widget visitors.
     async fn upsert_customer(&self, customer: &Customer) -> Result<()>;
     async fn get_customer(&self, tenant: &TenantId, id: CustomerId) -> Result<Option<Customer>>;
-    async fn find_customer_by_email(
-        &self,
-        tenant: &TenantId,
-        email: &str,
-    ) -> Result<Option<Customer>>;
+    async fn find_customer_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<Customer>>;
     /// Links a visitor token (stored as a hash) to a customer; a later link replaces an earlier one.
-    async fn link_visitor(
-        &self,
-        tenant: &TenantId,
-        token_hash: &str,
-        customer: CustomerId,
-    ) -> Result<()>;
-    async fn find_visitor(&self, tenant: &TenantId, token_hash: &str)
-        -> Result<Option<CustomerId>>;
+    async fn link_visitor(&self, tenant: &TenantId, token_hash: &str, customer: CustomerId) -> Result<()>;
+    async fn find_visitor(&self, tenant: &TenantId, token_hash: &str) -> Result<Option<CustomerId>>;
 
     // Conversations.
     async fn create_conversation(&self, conv: &ConversationRecord) -> Result<()>;
-    async fn get_conversation(
-        &self,
-        tenant: &TenantId,
-        id: ConversationId,
-    ) -> Result<Option<ConversationRecord>>;
+    async fn get_conversation(&self, tenant: &TenantId, id: ConversationId) -> Result<Option<ConversationRecord>>;
     /// The customer's newest conversation that is not closed.
     async fn latest_open_conversation(
         &self,
@@ -100,25 +82,14 @@ pub trait Store: Send + Sync + 'static {
         query: &MessageQuery,
     ) -> Result<Vec<MessageRecord>>;
     /// Customer messages of a conversation that no turn has handled yet, oldest first.
-    async fn pending_customer_messages(
-        &self,
-        tenant: &TenantId,
-        conv: ConversationId,
-    ) -> Result<Vec<MessageRecord>>;
+    async fn pending_customer_messages(&self, tenant: &TenantId, conv: ConversationId) -> Result<Vec<MessageRecord>>;
     /// Conversations with unhandled customer messages (for recovery after a restart).
-    async fn conversations_with_pending(
-        &self,
-        limit: u32,
-    ) -> Result<Vec<(TenantId, ConversationId)>>;
+    async fn conversations_with_pending(&self, limit: u32) -> Result<Vec<(TenantId, ConversationId)>>;
 
     /// Applies one turn atomically: the conversation's new state, its events, the messages it
     /// sends, and which customer messages it handled. Returns the stored messages.
     async fn apply_turn(&self, turn: &Turn) -> Result<Vec<MessageRecord>>;
-    async fn list_events(
-        &self,
-        tenant: &TenantId,
-        conv: ConversationId,
-    ) -> Result<Vec<EventRecord>>;
+    async fn list_events(&self, tenant: &TenantId, conv: ConversationId) -> Result<Vec<EventRecord>>;
 
     // Knowledge base.
     async fn upsert_article(&self, article: &ArticleRecord) -> Result<()>;

@@ -31,13 +31,7 @@ pub struct ConversationRecord {
 
 impl ConversationRecord {
     /// A new conversation, owned by the AI and open, with no messages yet.
-    pub fn new(
-        id: ConversationId,
-        tenant: TenantId,
-        customer: CustomerId,
-        lang: Lang,
-        at: Timestamp,
-    ) -> Self {
+    pub fn new(id: ConversationId, tenant: TenantId, customer: CustomerId, lang: Lang, at: Timestamp) -> Self {
         ConversationRecord {
             id,
             tenant,

@@ -93,9 +93,7 @@ impl Default for Config {
                 max_clarifications: 1,
                 vip_to_human: true,
             },
-            log: LogConfig {
-                filter: "info".into(),
-            },
+            log: LogConfig { filter: "info".into() },
             demo: false,
         }
     }
@@ -113,17 +111,13 @@ impl EngineSection {
 
 impl Config {
     /// Defaults, then `file` (if given), then `BACKSTOP__…` variables from `env`.
-    pub fn load(
-        file: Option<&Path>,
-        env: impl IntoIterator<Item = (String, String)>,
-    ) -> anyhow::Result<Config> {
-        let mut merged: toml::Value =
-            toml::from_str(DEFAULT_TOML).expect("the default config parses");
+    pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Config> {
+        let mut merged: toml::Value = toml::from_str(DEFAULT_TOML).expect("the default config parses");
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading config file {}", path.display()))?;
-            let layer: toml::Value = toml::from_str(&text)
-                .with_context(|| format!("parsing config file {}", path.display()))?;
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
+            let layer: toml::Value =
+                toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))?;
             merge(&mut merged, layer);
         }
         for (key, value) in env {
@@ -151,15 +145,12 @@ impl Config {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
-        self.server
-            .listen
-            .parse::<std::net::SocketAddr>()
-            .with_context(|| {
-                format!(
-                    "server.listen {:?} is not an address like 127.0.0.1:8080",
-                    self.server.listen
-                )
-            })?;
+        self.server.listen.parse::<std::net::SocketAddr>().with_context(|| {
+            format!(
+                "server.listen {:?} is not an address like 127.0.0.1:8080",
+                self.server.listen
+            )
+        })?;
         anyhow::ensure!(
             (0.0..=1.0).contains(&self.engine.anger_threshold),
             "engine.anger_threshold must be between 0 and 1"
@@ -169,10 +160,7 @@ impl Config {
 
     pub fn database_url(&self) -> String {
         if self.storage.database_url.is_empty() {
-            format!(
-                "sqlite://{}",
-                self.storage.data_dir.join("backstop.db").display()
-            )
+            format!("sqlite://{}", self.storage.data_dir.join("backstop.db").display())
         } else {
             self.storage.database_url.clone()
         }
@@ -214,10 +202,7 @@ mod tests {
         )
         .unwrap();
         let env = [
-            (
-                "BACKSTOP__ENGINE__ANGER_THRESHOLD".to_string(),
-                "0.7".to_string(),
-            ),
+            ("BACKSTOP__ENGINE__ANGER_THRESHOLD".to_string(), "0.7".to_string()),
             ("PATH".into(), "/bin".into()),
         ];
         let c = Config::load(Some(&path), env).unwrap();
@@ -227,18 +212,12 @@ mod tests {
 
     #[test]
     fn bad_values_are_explained() {
-        let env = [(
-            "BACKSTOP__SERVER__LISTEN".to_string(),
-            "nowhere".to_string(),
-        )];
+        let env = [("BACKSTOP__SERVER__LISTEN".to_string(), "nowhere".to_string())];
         let e = format!("{:#}", Config::load(None, env).unwrap_err());
         assert!(e.contains("server.listen"), "{e}");
         let env = [("BACKSTOP__SERVER__NOPE".to_string(), "1".to_string())];
         assert!(Config::load(None, env).is_err());
-        let env = [(
-            "BACKSTOP__ENGINE__ANGER_THRESHOLD".to_string(),
-            "3".to_string(),
-        )];
+        let env = [("BACKSTOP__ENGINE__ANGER_THRESHOLD".to_string(), "3".to_string())];
         assert!(Config::load(None, env).is_err());
     }
 }

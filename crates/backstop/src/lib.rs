@@ -3,6 +3,7 @@
 //!
 //! Architecture invariant: only this crate reads the environment and chooses backends.
 
+pub mod admin;
 pub mod config;
 pub mod seed;
 
@@ -23,8 +24,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let url = config.database_url();
     if let Some(path) = url.strip_prefix("sqlite://") {
         if let Some(dir) = std::path::Path::new(path).parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("creating data directory {}", dir.display()))?;
+            std::fs::create_dir_all(dir).with_context(|| format!("creating data directory {}", dir.display()))?;
         }
         let store = SqliteStore::connect(&url)
             .await
@@ -53,9 +53,7 @@ pub async fn launch(
 ) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
     if config.demo {
-        seed::demo(store.as_ref())
-            .await
-            .context("seeding the demo tenant")?;
+        seed::demo(store.as_ref()).await.context("seeding the demo tenant")?;
     }
     let engine = engine(&config, store);
     // Load the segmentation dictionary and the demo index now, not on the first customer message.
@@ -66,10 +64,7 @@ pub async fn launch(
             .await
             .context("indexing the demo knowledge base")?;
     }
-    engine
-        .recover()
-        .await
-        .context("recovering unhandled messages")?;
+    engine.recover().await.context("recovering unhandled messages")?;
     let http = HttpConfig {
         secure_cookies: config.server.secure_cookies,
         demo_tenant: config.demo.then(seed::demo_tenant_id),
@@ -80,15 +75,8 @@ pub async fn launch(
     };
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "backstop listening");
-    backstop_http::serve(
-        AppState {
-            engine,
-            config: http,
-        },
-        listener,
-        shutdown,
-    )
-    .await
-    .context("serving http")?;
+    backstop_http::serve(AppState { engine, config: http }, listener, shutdown)
+        .await
+        .context("serving http")?;
     Ok(())
 }

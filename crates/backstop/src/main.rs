@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use backstop::{config::DEFAULT_TOML, seed, Config};
+use backstop::{admin, config::DEFAULT_TOML, seed, Config};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
@@ -32,6 +32,83 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Client companies (tenants).
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// Teams of agents, each with its own queue.
+    Team {
+        #[command(subcommand)]
+        command: TeamCommand,
+    },
+    /// Agent accounts.
+    Agent {
+        #[command(subcommand)]
+        command: AgentCommand,
+    },
+    /// The knowledge base the AI answers from.
+    Kb {
+        #[command(subcommand)]
+        command: KbCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create a tenant and print its widget snippet and secret.
+    Add {
+        /// Short id used in URLs and the widget snippet: a-z, 0-9 and '-'.
+        id: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TeamCommand {
+    /// Add a team.
+    Add {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        name: String,
+        /// general (questions the AI could not settle) or escalation (angry or VIP customers).
+        #[arg(long, default_value = "general")]
+        role: String,
+        /// The name customers see in another language, e.g. --display zh=综合客服 (repeatable).
+        #[arg(long)]
+        display: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgentCommand {
+    /// Add an agent; the password is read from standard input (one line, at least 10 characters).
+    Add {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// agent, supervisor or admin.
+        #[arg(long, default_value = "agent")]
+        role: String,
+        /// A team the agent works in, by name (repeatable).
+        #[arg(long)]
+        team: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KbCommand {
+    /// Import articles from a JSON array of {slug, lang, topic, title, body, questions}.
+    Import {
+        #[arg(long)]
+        tenant: String,
+        file: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -50,8 +127,18 @@ enum ConfigCommand {
     PrintDefault,
 }
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+fn main() -> std::process::ExitCode {
+    match run_cli(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The cause chain, without a backtrace: this is for the person at the terminal.
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_cli(cli: Cli) -> anyhow::Result<()> {
     let (args, demo) = match cli.command {
         Command::Config {
             command: ConfigCommand::PrintDefault,
@@ -61,6 +148,11 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Serve(a) => (a, false),
         Command::Demo(a) => (a, true),
+        admin => {
+            let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            return rt.block_on(run_admin(config, admin));
+        }
     };
     let mut config = Config::load(cli.config.as_deref(), std::env::vars())?;
     if let Some(l) = args.listen {
@@ -70,8 +162,7 @@ fn main() -> anyhow::Result<()> {
         config.storage.data_dir = d;
     }
     config.demo = demo;
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
     tracing_subscriber::fmt().with_env_filter(filter).init();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -102,12 +193,74 @@ async fn run(config: Config) -> anyhow::Result<()> {
         }
         println!("  Data: {}", config.database_url());
     } else {
-        println!(
-            "Backstop listening on {base} (data: {})",
-            config.database_url()
-        );
+        println!("Backstop listening on {base} (data: {})", config.database_url());
     }
     backstop::launch(config, listener, shutdown_signal()).await
+}
+
+async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
+    let store = backstop::open_store(&config).await?;
+    let store = store.as_ref();
+    match command {
+        Command::Tenant {
+            command: TenantCommand::Add { id, name },
+        } => {
+            let secret = admin::add_tenant(store, &id, &name).await?;
+            println!("Created tenant {id} ({name}).");
+            println!("Embed the widget on your site:");
+            println!("  <script src=\"https://YOUR-BACKSTOP-HOST/widget.js\" data-tenant=\"{id}\" async></script>");
+            println!("Widget secret (for data-user-hash = hex HMAC-SHA256(secret, e-mail); keep it on your server):");
+            println!("  {secret}");
+        }
+        Command::Team {
+            command:
+                TeamCommand::Add {
+                    tenant,
+                    name,
+                    role,
+                    display,
+                },
+        } => {
+            let team = admin::add_team(store, &tenant, &name, &role, &display).await?;
+            println!("Added team {} ({}) to {tenant}.", team.name, team.role.as_str());
+        }
+        Command::Agent {
+            command:
+                AgentCommand::Add {
+                    tenant,
+                    email,
+                    name,
+                    role,
+                    team,
+                },
+        } => {
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                eprint!("Password for {email} (at least 10 characters; typing is visible): ");
+            }
+            let agent = admin::add_agent(store, &tenant, &email, &name, &role, &team, std::io::stdin().lock()).await?;
+            println!(
+                "Added {} <{}> as {} to {tenant}.",
+                agent.name,
+                agent.email,
+                agent.role.as_str()
+            );
+        }
+        Command::Kb {
+            command: KbCommand::Import { tenant, file },
+        } => {
+            let json = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let (created, updated) = admin::import_kb(store, &tenant, &json).await?;
+            println!(
+                "{}: {created} articles created, {updated} updated in {tenant}.",
+                file.display()
+            );
+            println!("A running server picks the change up when it restarts.");
+        }
+        Command::Serve(_) | Command::Demo(_) | Command::Config { .. } => {
+            unreachable!("handled in main")
+        }
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {
@@ -116,8 +269,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -21,18 +21,8 @@ pub const VIP_EMAIL: &str = "alice@example.com";
 
 /// The demo's agent accounts: name, e-mail, role, team role.
 pub const DEMO_AGENTS: [(&str, &str, AgentRole, TeamRole); 3] = [
-    (
-        "Lin Wei",
-        "lin@maple.example",
-        AgentRole::Agent,
-        TeamRole::General,
-    ),
-    (
-        "Sam Taylor",
-        "sam@maple.example",
-        AgentRole::Agent,
-        TeamRole::General,
-    ),
+    ("Lin Wei", "lin@maple.example", AgentRole::Agent, TeamRole::General),
+    ("Sam Taylor", "sam@maple.example", AgentRole::Agent, TeamRole::General),
     (
         "Zhao Min",
         "zhao@maple.example",
@@ -56,19 +46,13 @@ pub struct SeedArticle {
 }
 
 /// Parses a knowledge-base JSON array into article records for `tenant`.
-pub fn articles(
-    tenant: &TenantId,
-    json: &str,
-    at: Timestamp,
-) -> anyhow::Result<Vec<ArticleRecord>> {
-    let raw: Vec<SeedArticle> =
-        serde_json::from_str(json).context("parsing knowledge-base JSON")?;
+pub fn articles(tenant: &TenantId, json: &str, at: Timestamp) -> anyhow::Result<Vec<ArticleRecord>> {
+    let raw: Vec<SeedArticle> = serde_json::from_str(json).context("parsing knowledge-base JSON")?;
     raw.into_iter()
         .enumerate()
         .map(|(i, a)| {
-            let lang = Lang::parse(&a.lang).with_context(|| {
-                format!("article {} ({}): unknown lang {:?}", i + 1, a.slug, a.lang)
-            })?;
+            let lang = Lang::parse(&a.lang)
+                .with_context(|| format!("article {} ({}): unknown lang {:?}", i + 1, a.slug, a.lang))?;
             Ok(ArticleRecord {
                 id: ArticleId::new_at(at + time::Duration::microseconds(i as i64)),
                 tenant: tenant.clone(),
@@ -116,8 +100,7 @@ pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
     };
     store.upsert_team(&general).await?;
     store.upsert_team(&escalation).await?;
-    let hash =
-        tokio::task::spawn_blocking(|| backstop_engine::hash_password(DEMO_PASSWORD)).await??;
+    let hash = tokio::task::spawn_blocking(|| backstop_engine::hash_password(DEMO_PASSWORD)).await??;
     for (i, (name, email, role, team)) in DEMO_AGENTS.iter().enumerate() {
         let team_id = if *team == TeamRole::General {
             general.id
@@ -171,11 +154,7 @@ mod tests {
         let kb = articles(&demo_tenant_id(), DEMO_KB, Timestamp::now_utc()).unwrap();
         assert!(kb.len() >= 40);
         for a in &kb {
-            let other = if a.lang == Lang::En {
-                Lang::Zh
-            } else {
-                Lang::En
-            };
+            let other = if a.lang == Lang::En { Lang::Zh } else { Lang::En };
             assert!(
                 kb.iter().any(|b| b.slug == a.slug && b.lang == other),
                 "{} has no translation",
@@ -193,10 +172,7 @@ mod tests {
             "warranty",
             "promotions",
         ] {
-            assert!(
-                kb.iter().any(|a| a.topic == topic),
-                "no article about {topic}"
-            );
+            assert!(kb.iter().any(|a| a.topic == topic), "no article about {topic}");
         }
     }
 
@@ -227,9 +203,7 @@ mod tests {
         let mut misses = Vec::new();
         for (q, slug) in cases {
             let hit = idx.search(q, None, 3).into_iter().next();
-            let got = hit
-                .and_then(|h| idx.article(h.article))
-                .map(|a| a.slug.clone());
+            let got = hit.and_then(|h| idx.article(h.article)).map(|a| a.slug.clone());
             let conf = hit.map_or(0.0, |h| h.confidence);
             if got.as_deref() != Some(slug) || conf < CONFIDENT {
                 misses.push(format!("{q} → {got:?} ({conf:.2}), wanted {slug}"));

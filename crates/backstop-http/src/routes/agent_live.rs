@@ -18,11 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/ws", get(upgrade))
 }
 
-async fn upgrade(
-    State(s): State<AppState>,
-    SignedIn(session): SignedIn,
-    ws: WebSocketUpgrade,
-) -> ApiResult<Response> {
+async fn upgrade(State(s): State<AppState>, SignedIn(session): SignedIn, ws: WebSocketUpgrade) -> ApiResult<Response> {
     Ok(ws.on_upgrade(move |socket| run(s, session, socket)))
 }
 

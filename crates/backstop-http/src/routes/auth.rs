@@ -32,16 +32,11 @@ async fn login(State(s): State<AppState>, ApiJson(b): ApiJson<LoginBody>) -> Api
     if b.email.len() > 320 || b.password.len() > 1024 {
         return Err(ApiError::invalid_input("e-mail or password is too long"));
     }
-    let tenant = tenant_id(b.tenant.trim())
-        .map_err(|_| ApiError::from(backstop_engine::EngineError::InvalidCredentials))?;
+    let tenant =
+        tenant_id(b.tenant.trim()).map_err(|_| ApiError::from(backstop_engine::EngineError::InvalidCredentials))?;
     let (token, session) = s.engine.login(&tenant, &b.email, &b.password).await?;
-    let secure = if s.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie =
-        format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=604800{secure}");
+    let secure = if s.config.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=604800{secure}");
     let body = json!({ "token": token, "agent": wire::agent(&session.agent) });
     let mut resp = Json(body).into_response();
     resp.headers_mut().insert(

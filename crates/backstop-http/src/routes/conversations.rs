@@ -41,9 +41,8 @@ async fn list(
 ) -> ApiResult<Json<Value>> {
     let view = match q.view.as_deref() {
         None => InboxView::Queue,
-        Some(v) => InboxView::parse(v).ok_or_else(|| {
-            ApiError::invalid_input("view must be queue, mine, ai, resolved or all")
-        })?,
+        Some(v) => InboxView::parse(v)
+            .ok_or_else(|| ApiError::invalid_input("view must be queue, mine, ai, resolved or all"))?,
     };
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
     let convs = s.engine.list(&session, view, limit).await?;
@@ -57,10 +56,7 @@ async fn detail(
     SignedIn(session): SignedIn,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let d = s
-        .engine
-        .detail(&session.agent.tenant, conversation_id(&id)?)
-        .await?;
+    let d = s.engine.detail(&session.agent.tenant, conversation_id(&id)?).await?;
     Ok(Json(wire::detail(&d)))
 }
 
@@ -74,9 +70,7 @@ async fn act(
         .engine
         .act(&session.agent.tenant, conversation_id(id)?, action)
         .await?;
-    Ok(Json(
-        json!({ "conversation": wire::conversation(&out.view) }),
-    ))
+    Ok(Json(json!({ "conversation": wire::conversation(&out.view) })))
 }
 
 async fn take(

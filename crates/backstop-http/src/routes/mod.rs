@@ -25,10 +25,7 @@ pub fn router(state: AppState) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([
-            header::CONTENT_TYPE,
-            HeaderName::from_static("x-visitor-token"),
-        ]);
+        .allow_headers([header::CONTENT_TYPE, HeaderName::from_static("x-visitor-token")]);
     let widget_api = Router::new()
         .merge(widget::router())
         .merge(widget_live::router())
@@ -50,6 +47,5 @@ pub(crate) fn tenant_id(s: &str) -> Result<TenantId, ApiError> {
 }
 
 pub(crate) fn conversation_id(s: &str) -> Result<ConversationId, ApiError> {
-    ConversationId::parse(s)
-        .map_err(|_| ApiError::not_found("conversation_not_found", "no such conversation"))
+    ConversationId::parse(s).map_err(|_| ApiError::not_found("conversation_not_found", "no such conversation"))
 }

@@ -61,10 +61,7 @@ struct StoreQuery {
 
 /// The demo shop. `?as=alice` signs the visitor in as the demo's VIP customer: the page carries the
 /// e-mail and its HMAC, as a real shop's server would render them.
-async fn store(
-    State(s): State<AppState>,
-    Query(q): Query<StoreQuery>,
-) -> Result<Html<String>, ApiError> {
+async fn store(State(s): State<AppState>, Query(q): Query<StoreQuery>) -> Result<Html<String>, ApiError> {
     let Some(tenant) = &s.config.demo_tenant else {
         return Err(ApiError::not_found(
             "not_found",
@@ -84,10 +81,7 @@ async fn store(
     }
     Ok(Html(
         STORE_HTML
-            .replace(
-                "data-tenant=\"demo\"",
-                &format!("data-tenant=\"{}\"", tenant),
-            )
+            .replace("data-tenant=\"demo\"", &format!("data-tenant=\"{}\"", tenant))
             .replace("{{WIDGET_ATTRS}}", &attrs),
     ))
 }

@@ -22,10 +22,7 @@ pub fn router() -> Router<AppState> {
             "/api/widget/v1/{tenant}/conversations/{id}/messages",
             post(send).get(list),
         )
-        .route(
-            "/api/widget/v1/{tenant}/conversations/{id}/human",
-            post(human),
-        )
+        .route("/api/widget/v1/{tenant}/conversations/{id}/human", post(human))
 }
 
 #[derive(Deserialize)]
@@ -46,9 +43,7 @@ async fn session(
     let tenant = tenant_id(&tenant)?;
     let lang = match b.lang.as_deref() {
         None | Some("") => None,
-        Some(l) => {
-            Some(Lang::parse(l).ok_or_else(|| ApiError::invalid_input("lang must be zh or en"))?)
-        }
+        Some(l) => Some(Lang::parse(l).ok_or_else(|| ApiError::invalid_input("lang must be zh or en"))?),
     };
     let ws = s
         .engine
@@ -114,9 +109,7 @@ async fn send(
     };
     Ok((
         status,
-        Json(
-            json!({ "message": wire::message(&appended.message), "duplicate": appended.duplicate }),
-        ),
+        Json(json!({ "message": wire::message(&appended.message), "duplicate": appended.duplicate })),
     ))
 }
 
@@ -135,10 +128,7 @@ async fn list(
     s.engine
         .authorize_visitor(&tenant, &visitor_token(&headers)?, id)
         .await?;
-    let messages = s
-        .engine
-        .public_messages(&tenant, id, q.after.unwrap_or(0))
-        .await?;
+    let messages = s.engine.public_messages(&tenant, id, q.after.unwrap_or(0)).await?;
     let state = s.engine.widget_state(&tenant, id).await?;
     Ok(Json(json!({
         "messages": messages.iter().map(wire::message).collect::<Vec<_>>(),
@@ -156,7 +146,5 @@ async fn human(
         .authorize_visitor(&tenant, &visitor_token(&headers)?, id)
         .await?;
     let out = s.engine.act(&tenant, id, AgentAction::RequestHuman).await?;
-    Ok(Json(
-        json!({ "state": wire::widget_state(&out.view.widget_state()) }),
-    ))
+    Ok(Json(json!({ "state": wire::widget_state(&out.view.widget_state()) })))
 }

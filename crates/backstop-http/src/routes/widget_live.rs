@@ -46,21 +46,12 @@ async fn upgrade(
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum ClientFrame {
-    Message {
-        client_id: Option<String>,
-        body: String,
-    },
+    Message { client_id: Option<String>, body: String },
     RequestHuman,
     Ping,
 }
 
-async fn session(
-    engine: Engine,
-    tenant: TenantId,
-    conv: ConversationId,
-    after: i64,
-    mut socket: WebSocket,
-) {
+async fn session(engine: Engine, tenant: TenantId, conv: ConversationId, after: i64, mut socket: WebSocket) {
     // Subscribe before reading history, so nothing falls between the two.
     let mut live = engine.hub().subscribe_conversation(conv);
     let mut last_seq = after;
@@ -111,12 +102,7 @@ async fn session(
     }
 }
 
-async fn hello(
-    engine: &Engine,
-    tenant: &TenantId,
-    conv: ConversationId,
-    after: i64,
-) -> Result<(Value, i64), ApiError> {
+async fn hello(engine: &Engine, tenant: &TenantId, conv: ConversationId, after: i64) -> Result<(Value, i64), ApiError> {
     let messages = engine.public_messages(tenant, conv, after).await?;
     let state = engine.widget_state(tenant, conv).await?;
     let seq = messages.last().map_or(after, |m| m.seq);
@@ -129,12 +115,7 @@ async fn hello(
     Ok((frame, seq))
 }
 
-async fn handle_frame(
-    engine: &Engine,
-    tenant: &TenantId,
-    conv: ConversationId,
-    text: &str,
-) -> Option<Value> {
+async fn handle_frame(engine: &Engine, tenant: &TenantId, conv: ConversationId, text: &str) -> Option<Value> {
     let frame: ClientFrame = match serde_json::from_str(text) {
         Ok(f) => f,
         Err(e) => {
@@ -146,9 +127,7 @@ async fn handle_frame(
             } else {
                 "invalid_json"
             };
-            return Some(
-                json!({ "type": "error", "code": code, "message": e.to_string(), "client_id": client_id }),
-            );
+            return Some(json!({ "type": "error", "code": code, "message": e.to_string(), "client_id": client_id }));
         }
     };
     match frame {
@@ -164,14 +143,10 @@ async fn handle_frame(
                 Err(e) => Some(error_frame(&ApiError::from(e), client_id)),
             }
         }
-        ClientFrame::RequestHuman => {
-            match engine.act(tenant, conv, AgentAction::RequestHuman).await {
-                Ok(out) => Some(
-                    json!({ "type": "state", "state": wire::widget_state(&out.view.widget_state()) }),
-                ),
-                Err(e) => Some(error_frame(&ApiError::from(e), None)),
-            }
-        }
+        ClientFrame::RequestHuman => match engine.act(tenant, conv, AgentAction::RequestHuman).await {
+            Ok(out) => Some(json!({ "type": "state", "state": wire::widget_state(&out.view.widget_state()) })),
+            Err(e) => Some(error_frame(&ApiError::from(e), None)),
+        },
     }
 }
 

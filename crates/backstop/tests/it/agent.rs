@@ -15,9 +15,7 @@ async fn agent_takes_and_replies_and_the_customer_receives_it_live() {
     assert_eq!(hello["messages"].as_array().unwrap().len(), 2);
 
     let agent = app.login("demo", "lin@maple.example").await;
-    let (status, queue) = app
-        .agent_get(&agent, "/api/v1/conversations?view=queue")
-        .await;
+    let (status, queue) = app.agent_get(&agent, "/api/v1/conversations?view=queue").await;
     assert_eq!(status, 200);
     assert!(queue["conversations"]
         .as_array()
@@ -61,10 +59,7 @@ async fn agent_takes_and_replies_and_the_customer_receives_it_live() {
         })
         .await;
     assert_eq!(got["message"]["author"]["name"], "Lin Wei");
-    assert_eq!(
-        got["message"]["body"],
-        "Hi, I'm Lin. Let me check that for you."
-    );
+    assert_eq!(got["message"]["body"], "Hi, I'm Lin. Let me check that for you.");
 
     // A private note reaches agents only.
     let (status, _) = app
@@ -129,10 +124,7 @@ async fn after_the_handoff_the_ai_sends_nothing() {
         {
             break;
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "agent never saw the messages"
-        );
+        assert!(tokio::time::Instant::now() < deadline, "agent never saw the messages");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
@@ -153,17 +145,11 @@ async fn hand_back_lets_the_ai_answer_again_and_resolve_ends_it() {
     app.ask(&v, "I want to speak to a person").await;
     let agent = app.login("demo", "lin@maple.example").await;
     let path = |what: &str| format!("/api/v1/conversations/{}/{what}", v.conversation);
-    assert_eq!(
-        app.agent_post(&agent, &path("take"), json!({})).await.0,
-        200
-    );
+    assert_eq!(app.agent_post(&agent, &path("take"), json!({})).await.0, 200);
     // Only the owner may hand back.
     let other = app.login("demo", "sam@maple.example").await;
     let (status, err) = app.agent_post(&other, &path("hand-back"), json!({})).await;
-    assert_eq!(
-        (status, err["error"]["code"].as_str()),
-        (409, Some("not_owner"))
-    );
+    assert_eq!((status, err["error"]["code"].as_str()), (409, Some("not_owner")));
     let (status, back) = app
         .agent_post(
             &agent,
@@ -177,9 +163,8 @@ async fn hand_back_lets_the_ai_answer_again_and_resolve_ends_it() {
     // The hand-back notice comes first, then the AI's answer.
     let (msgs, _) = app
         .wait_for(&v, "ai answer", |m, _| {
-            m.iter().any(|x| {
-                x["author"]["kind"] == "ai" && !x["citations"].as_array().unwrap().is_empty()
-            })
+            m.iter()
+                .any(|x| x["author"]["kind"] == "ai" && !x["citations"].as_array().unwrap().is_empty())
         })
         .await;
     assert!(
@@ -188,19 +173,12 @@ async fn hand_back_lets_the_ai_answer_again_and_resolve_ends_it() {
     );
     assert!(msgs.iter().any(|m| m["system"]["code"] == "handed_back"));
 
-    assert_eq!(
-        app.agent_post(&agent, &path("take"), json!({})).await.0,
-        200
-    );
+    assert_eq!(app.agent_post(&agent, &path("take"), json!({})).await.0, 200);
     let (status, resolved) = app.agent_post(&agent, &path("resolve"), json!({})).await;
     assert_eq!(status, 200);
     assert_eq!(resolved["conversation"]["status"], "resolved");
     let (status, err) = app
-        .agent_post(
-            &agent,
-            &path("messages"),
-            json!({ "body": "one more thing" }),
-        )
+        .agent_post(&agent, &path("messages"), json!({ "body": "one more thing" }))
         .await;
     assert_eq!(
         (status, err["error"]["code"].as_str()),
@@ -219,10 +197,7 @@ async fn hand_back_lets_the_ai_answer_again_and_resolve_ends_it() {
         .map(|e| e["kind"].as_str().unwrap())
         .filter(|k| !k.starts_with("ai_"))
         .collect();
-    assert_eq!(
-        kinds,
-        ["handoff", "take", "hand_back", "take", "resolve", "reopen"]
-    );
+    assert_eq!(kinds, ["handoff", "take", "hand_back", "take", "resolve", "reopen"]);
     let reasons: Vec<Value> = d["events"]
         .as_array()
         .unwrap()
@@ -238,18 +213,12 @@ async fn hand_back_lets_the_ai_answer_again_and_resolve_ends_it() {
 async fn the_agent_socket_streams_the_tenants_changes() {
     let app = TestApp::spawn().await;
     let agent = app.login("demo", "zhao@maple.example").await;
-    let req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
-        app.ws_url("/api/v1/ws"),
-    )
-    .unwrap();
+    let req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(app.ws_url("/api/v1/ws"))
+        .unwrap();
     let mut req = req;
-    req.headers_mut().insert(
-        "cookie",
-        format!("backstop_session={}", agent.token).parse().unwrap(),
-    );
-    let (ws, _) = tokio_tungstenite::connect_async(req)
-        .await
-        .expect("agent ws");
+    req.headers_mut()
+        .insert("cookie", format!("backstop_session={}", agent.token).parse().unwrap());
+    let (ws, _) = tokio_tungstenite::connect_async(req).await.expect("agent ws");
     let mut ws = Ws(ws);
     let v = app.visitor(json!({ "lang": "en" })).await;
     app.say(&v, "c-1", "get me a human").await;

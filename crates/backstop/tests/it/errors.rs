@@ -8,10 +8,7 @@ async fn code(r: reqwest::Response) -> (u16, String) {
     let body: Value = r.json().await.unwrap_or(Value::Null);
     (
         status,
-        body["error"]["code"]
-            .as_str()
-            .unwrap_or("<no code>")
-            .to_string(),
+        body["error"]["code"].as_str().unwrap_or("<no code>").to_string(),
     )
 }
 
@@ -19,10 +16,7 @@ async fn code(r: reqwest::Response) -> (u16, String) {
 async fn bad_widget_input_is_refused_clearly() {
     let app = TestApp::spawn().await;
     let v = app.visitor(json!({ "lang": "en" })).await;
-    let msgs = format!(
-        "/api/widget/v1/demo/conversations/{}/messages",
-        v.conversation
-    );
+    let msgs = format!("/api/widget/v1/demo/conversations/{}/messages", v.conversation);
 
     let long = "x".repeat(4001);
     assert_eq!(
@@ -115,11 +109,9 @@ async fn bad_widget_input_is_refused_clearly() {
         (e["code"].as_str(), e["client_id"].as_str()),
         (Some("message_too_long"), Some("big"))
     );
-    ws.0.send(tokio_tungstenite::tungstenite::Message::Text(
-        "not json".into(),
-    ))
-    .await
-    .unwrap();
+    ws.0.send(tokio_tungstenite::tungstenite::Message::Text("not json".into()))
+        .await
+        .unwrap();
     assert_eq!(
         ws.until("error", |f| f["type"] == "error").await["code"],
         "invalid_json"
@@ -139,12 +131,7 @@ use futures::SinkExt;
 #[tokio::test]
 async fn bad_agent_input_is_refused_clearly() {
     let app = TestApp::spawn().await;
-    let r = app
-        .http
-        .get(app.url("/api/v1/conversations"))
-        .send()
-        .await
-        .unwrap();
+    let r = app.http.get(app.url("/api/v1/conversations")).send().await.unwrap();
     assert_eq!(code(r).await, (401, "unauthenticated".into()));
     let r = app
         .http
@@ -172,13 +159,8 @@ async fn bad_agent_input_is_refused_clearly() {
     assert_eq!(code(r).await, (401, "invalid_credentials".into()));
 
     let agent = app.login("demo", "lin@maple.example").await;
-    let (status, body) = app
-        .agent_get(&agent, "/api/v1/conversations?view=everything")
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (422, Some("invalid_input"))
-    );
+    let (status, body) = app.agent_get(&agent, "/api/v1/conversations?view=everything").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("invalid_input")));
     let (status, body) = app
         .agent_post(
             &agent,
@@ -210,10 +192,7 @@ async fn bad_agent_input_is_refused_clearly() {
             json!({ "body": "" }),
         )
         .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (422, Some("empty_message"))
-    );
+    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("empty_message")));
     let r = app.http.get(app.url("/no/such/page")).send().await.unwrap();
     assert_eq!(code(r).await, (404, "not_found".into()));
     // Sign-out ends the session.

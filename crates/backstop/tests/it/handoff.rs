@@ -16,9 +16,7 @@ async fn queued_packet(app: &TestApp, conversation: &str) -> (Value, Value) {
 async fn zhuan_ren_gong_hands_off_with_a_packet() {
     let app = TestApp::spawn().await;
     let v = app.visitor(json!({ "lang": "zh" })).await;
-    let answer = app
-        .ask(&v, "我的订单 MM-20261121-0042 什么时候发货？")
-        .await;
+    let answer = app.ask(&v, "我的订单 MM-20261121-0042 什么时候发货？").await;
     assert_eq!(answer["author"]["kind"], "ai");
     let notice = app.ask(&v, "转人工").await;
     assert_eq!(notice["author"]["kind"], "system");
@@ -38,10 +36,7 @@ async fn zhuan_ren_gong_hands_off_with_a_packet() {
     assert_eq!(packet["team_name"], "General support");
     assert_eq!(packet["language"], "zh");
     assert!(
-        packet["summary"]
-            .as_str()
-            .unwrap()
-            .contains("MM-20261121-0042"),
+        packet["summary"].as_str().unwrap().contains("MM-20261121-0042"),
         "{packet:#}"
     );
     let facts = packet["facts"].as_array().unwrap();
@@ -56,11 +51,7 @@ async fn zhuan_ren_gong_hands_off_with_a_packet() {
             .any(|a| a["answer_title"].is_string() && a["confident"] == true),
         "what the AI answered, with its source: {tried:?}"
     );
-    assert_eq!(
-        tried.len(),
-        1,
-        "asking for a person is not an AI attempt: {tried:?}"
-    );
+    assert_eq!(tried.len(), 1, "asking for a person is not an AI attempt: {tried:?}");
     assert!(packet["topic"].is_string());
     app.stop().await;
 }
@@ -75,10 +66,7 @@ async fn english_request_and_the_button_hand_off() {
     let w = app.visitor(json!({ "lang": "en" })).await;
     let r = app
         .http
-        .post(app.url(&format!(
-            "/api/widget/v1/demo/conversations/{}/human",
-            w.conversation
-        )))
+        .post(app.url(&format!("/api/widget/v1/demo/conversations/{}/human", w.conversation)))
         .header("x-visitor-token", &w.token)
         .send()
         .await
@@ -86,17 +74,11 @@ async fn english_request_and_the_button_hand_off() {
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["state"]["owner"], "queue");
-    assert_eq!(
-        body["state"]["queue_position"], 2,
-        "behind the first conversation"
-    );
+    assert_eq!(body["state"]["queue_position"], 2, "behind the first conversation");
     // Pressing it again changes nothing.
     let again: Value = app
         .http
-        .post(app.url(&format!(
-            "/api/widget/v1/demo/conversations/{}/human",
-            w.conversation
-        )))
+        .post(app.url(&format!("/api/widget/v1/demo/conversations/{}/human", w.conversation)))
         .header("x-visitor-token", &w.token)
         .send()
         .await
@@ -106,12 +88,7 @@ async fn english_request_and_the_button_hand_off() {
         .unwrap();
     assert_eq!(again["state"]["queue_position"], 2);
     let (msgs, _) = app.transcript(&w).await;
-    assert_eq!(
-        msgs.iter()
-            .filter(|m| m["system"]["code"] == "handoff")
-            .count(),
-        1
-    );
+    assert_eq!(msgs.iter().filter(|m| m["system"]["code"] == "handoff").count(), 1);
     app.stop().await;
 }
 
@@ -119,20 +96,14 @@ async fn english_request_and_the_button_hand_off() {
 async fn anger_goes_to_complaints_with_high_priority() {
     let app = TestApp::spawn().await;
     let v = app.visitor(json!({ "lang": "zh" })).await;
-    let notice = app
-        .ask(&v, "你们这是什么破服务！三个星期了还没到，我要投诉！")
-        .await;
+    let notice = app.ask(&v, "你们这是什么破服务！三个星期了还没到，我要投诉！").await;
     assert_eq!(notice["system"]["code"], "handoff");
     assert_eq!(notice["system"]["team_name"], "投诉与 VIP 专席");
     let (conv, packet) = queued_packet(&app, &v.conversation).await;
     assert_eq!(conv["owner"]["priority"], "high");
     assert_eq!(packet["reason"], "anger");
     assert!(
-        packet["anger"]["cues"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c == "投诉"),
+        packet["anger"]["cues"].as_array().unwrap().iter().any(|c| c == "投诉"),
         "{packet:#}"
     );
 

@@ -26,22 +26,17 @@ async fn a_resent_client_id_yields_one_message_and_one_reply() {
     let mut ws = app.widget_ws(&v, 0).await;
     ws.until("hello", |f| f["type"] == "hello").await;
     for _ in 0..2 {
-        ws.send(json!({ "type": "message", "client_id": "dup-1", "body": "How long does delivery take?" })).await;
+        ws.send(json!({ "type": "message", "client_id": "dup-1", "body": "How long does delivery take?" }))
+            .await;
         let ack = ws.until("ack", |f| f["type"] == "ack").await;
         assert_eq!(ack["message"]["id"], first["message"]["id"]);
         assert_eq!(ack["duplicate"], true);
     }
-    app.wait_for(&v, "the reply", |m, _| {
-        m.iter().any(|x| x["author"]["kind"] == "ai")
-    })
-    .await;
+    app.wait_for(&v, "the reply", |m, _| m.iter().any(|x| x["author"]["kind"] == "ai"))
+        .await;
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     let (msgs, _) = app.transcript(&v).await;
-    assert_eq!(
-        authors(&msgs),
-        ["customer", "ai"],
-        "one stored message, one reply"
-    );
+    assert_eq!(authors(&msgs), ["customer", "ai"], "one stored message, one reply");
     app.stop().await;
 }
 
@@ -70,10 +65,7 @@ async fn messages_over_the_socket_are_acked_then_answered_in_order() {
     // Reconnecting after seq 2 replays nothing old.
     let mut again = app.widget_ws(&v, 2).await;
     let hello = again.until("hello", |f| f["type"] == "hello").await;
-    assert!(
-        hello["messages"].as_array().unwrap().is_empty(),
-        "{hello:#}"
-    );
+    assert!(hello["messages"].as_array().unwrap().is_empty(), "{hello:#}");
     app.stop().await;
 }
 
@@ -82,10 +74,7 @@ async fn a_restarted_server_still_has_every_acknowledged_message() {
     let app = TestApp::spawn().await;
     let v = app.visitor(json!({ "lang": "zh" })).await;
     let mut acked = Vec::new();
-    for (i, q) in ["退货运费谁出？", "发票怎么开", "积分怎么用"]
-        .iter()
-        .enumerate()
-    {
+    for (i, q) in ["退货运费谁出？", "发票怎么开", "积分怎么用"].iter().enumerate() {
         let r = app.say(&v, &format!("m-{i}"), q).await;
         assert_eq!(r.status(), 201);
         let body: Value = r.json().await.unwrap();

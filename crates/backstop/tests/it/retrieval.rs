@@ -48,19 +48,14 @@ async fn chinese_question_gets_the_right_article() {
 async fn unknown_questions_get_one_clarifying_question_then_a_person() {
     let app = TestApp::spawn().await;
     let v = app.visitor(json!({ "lang": "en" })).await;
-    let first = app
-        .ask(&v, "Can your drone deliver to the moon base?")
-        .await;
+    let first = app.ask(&v, "Can your drone deliver to the moon base?").await;
     assert_eq!(first["author"]["kind"], "ai");
     assert!(
         first["citations"].as_array().unwrap().is_empty(),
         "no invented answer: {first:#}"
     );
     assert!(
-        first["body"]
-            .as_str()
-            .unwrap()
-            .contains("tell me a little more"),
+        first["body"].as_str().unwrap().contains("tell me a little more"),
         "{first:#}"
     );
     let second = app.ask(&v, "The lunar one, obviously").await;
@@ -76,10 +71,7 @@ async fn greetings_are_answered_without_counting_as_a_miss() {
     let app = TestApp::spawn().await;
     let v = app.visitor(json!({ "lang": "zh" })).await;
     let hi = app.ask(&v, "你好").await;
-    assert!(
-        hi["body"].as_str().unwrap().contains("Maple Market"),
-        "{hi:#}"
-    );
+    assert!(hi["body"].as_str().unwrap().contains("Maple Market"), "{hi:#}");
     let unsure = app.ask(&v, "那个东西怎么弄").await;
     assert_eq!(
         unsure["author"]["kind"], "ai",

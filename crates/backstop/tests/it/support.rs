@@ -45,9 +45,7 @@ impl TestApp {
         let mut config = Config::default();
         config.storage.data_dir = dir.clone();
         config.demo = true;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(backstop::launch(config, listener, async move {
@@ -140,10 +138,7 @@ impl TestApp {
             .unwrap();
         assert_eq!(r.status(), 200);
         let body: Value = r.json().await.unwrap();
-        (
-            body["messages"].as_array().unwrap().clone(),
-            body["state"].clone(),
-        )
+        (body["messages"].as_array().unwrap().clone(), body["state"].clone())
     }
 
     /// Polls the transcript until `done` holds.
@@ -234,9 +229,7 @@ impl TestApp {
             "/api/widget/v1/demo/ws?token={}&conversation={}&after={after}",
             v.token, v.conversation
         ));
-        let (ws, _) = tokio_tungstenite::connect_async(url)
-            .await
-            .expect("widget websocket");
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.expect("widget websocket");
         Ws(ws)
     }
 }
@@ -245,10 +238,7 @@ pub struct Ws(pub WebSocketStream<MaybeTlsStream<TcpStream>>);
 
 impl Ws {
     pub async fn send(&mut self, v: Value) {
-        self.0
-            .send(Message::Text(v.to_string().into()))
-            .await
-            .expect("ws send");
+        self.0.send(Message::Text(v.to_string().into())).await.expect("ws send");
     }
 
     /// Reads frames until one satisfies `pred`; returns it.

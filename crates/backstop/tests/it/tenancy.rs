@@ -11,9 +11,7 @@ async fn another_tenant_sees_nothing_and_touches_nothing() {
 
     let ada = app.login("acme", "ada@acme.example").await;
     for view in ["queue", "all", "ai"] {
-        let (status, list) = app
-            .agent_get(&ada, &format!("/api/v1/conversations?view={view}"))
-            .await;
+        let (status, list) = app.agent_get(&ada, &format!("/api/v1/conversations?view={view}")).await;
         assert_eq!(status, 200);
         assert!(
             list["conversations"].as_array().unwrap().is_empty(),
@@ -36,7 +34,13 @@ async fn another_tenant_sees_nothing_and_touches_nothing() {
         .await;
     assert_eq!(status, 404);
     // A demo agent's credentials do not open acme.
-    let r = app.http.post(app.url("/api/v1/auth/login")).json(&json!({ "tenant": "acme", "email": "lin@maple.example", "password": backstop::seed::DEMO_PASSWORD })).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({ "tenant": "acme", "email": "lin@maple.example", "password": backstop::seed::DEMO_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
 
     // The widget of tenant acme cannot reach a demo conversation, even with the visitor's token.

@@ -25,10 +25,7 @@ fn every_rust_file_opens_with_a_module_doc() {
         .filter(|f| !std::fs::read_to_string(f).unwrap().starts_with("//!"))
         .map(|f| f.strip_prefix(crates).unwrap().display().to_string())
         .collect();
-    assert!(
-        missing.is_empty(),
-        "files without a leading //! line: {missing:#?}"
-    );
+    assert!(missing.is_empty(), "files without a leading //! line: {missing:#?}");
 }
 
 #[test]

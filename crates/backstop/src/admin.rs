@@ -1,0 +1,257 @@
+//! Admin commands for a real install: create a tenant (and its widget secret), teams and agent
+//! accounts, and load a knowledge base from JSON — what `backstop demo` does for the demo store.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+
+use anyhow::{bail, Context};
+use backstop_core::directory::{Agent, AgentRole, Team, Tenant};
+use backstop_core::ids::{AgentId, TeamId, TenantId};
+use backstop_core::message::Lang;
+use backstop_core::routing::TeamRole;
+use backstop_core::Timestamp;
+use backstop_store::{Store, StoreError};
+use rand::RngCore;
+
+/// Creates a tenant; returns its widget secret (shown once, for the host site's `data-user-hash`).
+pub async fn add_tenant(store: &dyn Store, id: &str, name: &str) -> anyhow::Result<String> {
+    let id = TenantId::parse(id).context("tenant id")?;
+    anyhow::ensure!(!name.trim().is_empty(), "the tenant name is empty");
+    let mut secret = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut secret);
+    let secret: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+    match store
+        .create_tenant(&Tenant {
+            id: id.clone(),
+            name: name.trim().into(),
+            widget_secret: secret.clone(),
+        })
+        .await
+    {
+        Err(StoreError::Conflict(_)) => bail!("tenant {id} already exists"),
+        r => r?,
+    }
+    Ok(secret)
+}
+
+async fn tenant(store: &dyn Store, id: &str) -> anyhow::Result<TenantId> {
+    let id = TenantId::parse(id).context("tenant id")?;
+    store
+        .get_tenant(&id)
+        .await?
+        .with_context(|| format!("no tenant {id}; create it with `backstop tenant add`"))?;
+    Ok(id)
+}
+
+/// Adds a team. `names` are display names per language, e.g. `zh=综合客服`.
+pub async fn add_team(
+    store: &dyn Store,
+    tenant_id: &str,
+    name: &str,
+    role: &str,
+    names: &[String],
+) -> anyhow::Result<Team> {
+    let tenant = tenant(store, tenant_id).await?;
+    let role = TeamRole::parse(role).with_context(|| format!("team role {role:?}: use general or escalation"))?;
+    let mut localized = BTreeMap::new();
+    for n in names {
+        let (lang, value) = n
+            .split_once('=')
+            .with_context(|| format!("{n:?}: write LANG=NAME, e.g. zh=综合客服"))?;
+        let lang = Lang::parse(lang).with_context(|| format!("{n:?}: unknown language {lang:?}"))?;
+        localized.insert(lang, value.trim().to_string());
+    }
+    if store
+        .list_teams(&tenant)
+        .await?
+        .iter()
+        .any(|t| t.name.eq_ignore_ascii_case(name.trim()))
+    {
+        bail!("tenant {tenant} already has a team named {name:?}");
+    }
+    let team = Team {
+        id: TeamId::new_at(Timestamp::now_utc()),
+        tenant,
+        name: name.trim().into(),
+        names: localized,
+        role,
+    };
+    store.upsert_team(&team).await?;
+    Ok(team)
+}
+
+/// Adds an agent to the named teams with a password read from `password_source`.
+pub async fn add_agent(
+    store: &dyn Store,
+    tenant_id: &str,
+    email: &str,
+    name: &str,
+    role: &str,
+    teams: &[String],
+    password_source: impl BufRead,
+) -> anyhow::Result<Agent> {
+    let tenant = tenant(store, tenant_id).await?;
+    let role =
+        AgentRole::parse(role).with_context(|| format!("agent role {role:?}: use agent, supervisor or admin"))?;
+    anyhow::ensure!(
+        email.contains('@') && email.len() <= 320,
+        "{email:?} is not an e-mail address"
+    );
+    if store.find_agent_by_email(&tenant, email).await?.is_some() {
+        bail!("tenant {tenant} already has an agent {email}");
+    }
+    let all = store.list_teams(&tenant).await?;
+    let mut team_ids = Vec::new();
+    for t in teams {
+        let team = all.iter().find(|x| x.name.eq_ignore_ascii_case(t)).with_context(|| {
+            let known: Vec<&str> = all.iter().map(|x| x.name.as_str()).collect();
+            format!("no team {t:?} in {tenant} (teams: {known:?})")
+        })?;
+        team_ids.push(team.id);
+    }
+    let password = password_source
+        .lines()
+        .next()
+        .context("no password given on standard input")??;
+    let password = password.trim_end_matches(['\r', '\n']).to_string();
+    anyhow::ensure!(
+        password.chars().count() >= 10,
+        "the password must have at least 10 characters"
+    );
+    let hash = tokio::task::spawn_blocking(move || backstop_engine::hash_password(&password)).await??;
+    let agent = Agent {
+        id: AgentId::new_at(Timestamp::now_utc()),
+        tenant,
+        name: name.trim().into(),
+        email: email.trim().into(),
+        role,
+        team_ids,
+    };
+    store.upsert_agent(&agent, &hash).await?;
+    Ok(agent)
+}
+
+/// Imports articles from a JSON array (`slug`, `lang`, `topic`, `title`, `body`, `questions`);
+/// an article with the same slug and language as an existing one replaces it.
+pub async fn import_kb(store: &dyn Store, tenant_id: &str, json: &str) -> anyhow::Result<(usize, usize)> {
+    let tenant = tenant(store, tenant_id).await?;
+    let existing = store.list_articles(&tenant).await?;
+    let incoming = crate::seed::articles(&tenant, json, Timestamp::now_utc())?;
+    let (mut created, mut updated) = (0, 0);
+    for mut a in incoming {
+        if let Some(old) = existing.iter().find(|o| o.slug == a.slug && o.lang == a.lang) {
+            a.id = old.id;
+            updated += 1;
+        } else {
+            created += 1;
+        }
+        store.upsert_article(&a).await?;
+    }
+    Ok((created, updated))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store() -> std::sync::Arc<dyn Store> {
+        let mut config = crate::Config::default();
+        config.storage.data_dir = tempfile::tempdir().unwrap().keep();
+        crate::open_store(&config).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_tenant_from_nothing() {
+        let s = store().await;
+        let secret = add_tenant(s.as_ref(), "acme", "Acme Goods").await.unwrap();
+        assert_eq!(secret.len(), 64);
+        assert!(add_tenant(s.as_ref(), "acme", "Again")
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("already exists"));
+        assert!(add_tenant(s.as_ref(), "Bad Id", "x").await.is_err());
+        let team = add_team(s.as_ref(), "acme", "Support", "general", &["zh=客服部".into()])
+            .await
+            .unwrap();
+        assert_eq!(team.display_name(Lang::Zh), "客服部");
+        assert!(
+            add_team(s.as_ref(), "acme", "support", "general", &[]).await.is_err(),
+            "duplicate name"
+        );
+        assert!(
+            add_team(s.as_ref(), "acme", "VIP", "vip-ish", &[]).await.is_err(),
+            "bad role"
+        );
+        assert!(add_team(s.as_ref(), "nobody", "X", "general", &[])
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("no tenant"));
+
+        let agent = add_agent(
+            s.as_ref(),
+            "acme",
+            "ann@acme.example",
+            "Ann",
+            "agent",
+            &["Support".into()],
+            "correct horse battery\n".as_bytes(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(agent.team_ids, vec![team.id]);
+        let short = add_agent(
+            s.as_ref(),
+            "acme",
+            "bo@acme.example",
+            "Bo",
+            "agent",
+            &[],
+            "short\n".as_bytes(),
+        )
+        .await;
+        assert!(short.unwrap_err().to_string().contains("at least 10"));
+        let no_team = add_agent(
+            s.as_ref(),
+            "acme",
+            "cy@acme.example",
+            "Cy",
+            "agent",
+            &["Sales".into()],
+            "long enough pw\n".as_bytes(),
+        )
+        .await;
+        assert!(no_team.unwrap_err().to_string().contains("no team"));
+        let dup = add_agent(
+            s.as_ref(),
+            "acme",
+            "ANN@acme.example",
+            "Ann",
+            "agent",
+            &[],
+            "long enough pw\n".as_bytes(),
+        )
+        .await;
+        assert!(dup.unwrap_err().to_string().contains("already has"));
+
+        let kb = r#"[{"slug":"hours","lang":"en","topic":"account","title":"Opening hours","body":"We answer 9-21.","questions":["when are you open"]}]"#;
+        assert_eq!(import_kb(s.as_ref(), "acme", kb).await.unwrap(), (1, 0));
+        assert_eq!(
+            import_kb(s.as_ref(), "acme", kb).await.unwrap(),
+            (0, 1),
+            "re-importing updates in place"
+        );
+        assert_eq!(
+            s.list_articles(&TenantId::parse("acme").unwrap()).await.unwrap().len(),
+            1
+        );
+        let bad = import_kb(
+            s.as_ref(),
+            "acme",
+            r#"[{"slug":"x","lang":"fr","topic":"t","title":"t","body":"b","questions":[]}]"#,
+        )
+        .await;
+        assert!(bad.unwrap_err().to_string().contains("unknown lang"));
+    }
+}
