@@ -1,133 +1,18 @@
 // End-to-end browser test: a customer chats in the widget on the demo store, the AI answers, the
 // customer asks for a person, an agent takes the conversation in the inbox and replies — all against
 // a real `backstop demo` server and a real Chromium. Screenshots land in tests/browser/artifacts/.
-import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, createWriteStream, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { WAIT, env, useServerAndBrowser, newPage, shot, openWidget, say, widgetMsgs, assertNoJsErrors, e2e } from "./support.mjs";
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ARTIFACTS = join(HERE, "artifacts");
-const BIN = process.env.BACKSTOP_BIN || resolve(HERE, "../../target/debug/backstop");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const WAIT = 15_000; // every single wait is bounded by this
 const PASSWORD = "backstop-demo";
 const CJK = /[\u4e00-\u9fff]/;
 
-let server, dataDir, base, browser;
-let pagesOfTest = []; // the pages the running test opened: screenshotted if it fails, closed after it
-
-function startServer() {
-  return new Promise((resolveStart, rejectStart) => {
-    dataDir = mkdtempSync(join(tmpdir(), "backstop-e2e-"));
-    const log = createWriteStream(join(ARTIFACTS, "server.log"));
-    server = spawn(BIN, ["demo", "--listen", "127.0.0.1:0", "--data-dir", dataDir], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1", RUST_LOG: process.env.RUST_LOG || "info" }
-    });
-    let out = "";
-    const timer = setTimeout(() => rejectStart(new Error(`backstop demo printed no store URL within 60 s:\n${out}`)), 60_000);
-    server.stdout.on("data", (chunk) => {
-      log.write(chunk);
-      out += chunk;
-      const m = out.match(/Demo store with the chat widget:\s+(http:\/\/[^\s/]+)\/demo\/store/);
-      if (m && !base) {
-        base = m[1];
-        clearTimeout(timer);
-        resolveStart();
-      }
-    });
-    server.stderr.on("data", (chunk) => log.write(chunk));
-    server.on("error", (e) => { clearTimeout(timer); rejectStart(e); });
-    server.on("exit", (code, sig) => {
-      clearTimeout(timer);
-      if (!base) rejectStart(new Error(`backstop demo exited early (code ${code}, signal ${sig}):\n${out}`));
-    });
-  });
-}
-
-before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  assert.ok(existsSync(BIN), `backstop binary not found at ${BIN} (set BACKSTOP_BIN)`);
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`);
-  await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"]
-  });
-});
-
-after(async () => {
-  if (browser) await browser.close().catch(() => {});
-  if (server && server.exitCode === null) {
-    const gone = new Promise((r) => server.once("exit", r));
-    server.kill("SIGTERM");
-    await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
-    if (server.exitCode === null) server.kill("SIGKILL");
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+useServerAndBrowser("server-chat.log");
 
 // ---------- helpers ----------
 
-async function newPage(locale) {
-  const context = await browser.newContext({
-    locale,
-    viewport: { width: 1280, height: 800 },
-    deviceScaleFactor: 1,
-    timezoneId: "UTC"
-  });
-  context.setDefaultTimeout(WAIT);
-  const page = await context.newPage();
-  pagesOfTest.push(page);
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => {
-    // failed requests are judged below, by URL
-    if (m.type() === "error" && !/^Failed to load resource/.test(m.text())) errors.push(m.text());
-  });
-  page.on("response", (r) => {
-    if (r.status() < 400) return;
-    // the login page asks /api/v1/me whether the agent is already signed in: a 401 there is the normal answer
-    if (r.status() === 401 && new URL(r.url()).pathname === "/api/v1/me" && /\/login$/.test(new URL(page.url()).pathname)) return;
-    errors.push(`${r.request().method()} ${r.url()} → ${r.status()}`);
-  });
-  page.jsErrors = errors;
-  return page;
-}
-
-const shot = (target, name) => target.screenshot({ path: join(ARTIFACTS, name), animations: "disabled" });
-
-/** Open the widget on the store page; resolves to the conversation id the server handed out. */
-async function openWidget(page, path = "/demo/store") {
-  await page.goto(base + path);
-  const session = page.waitForResponse((r) => r.url().endsWith("/session") && r.request().method() === "POST");
-  await page.getByTestId("bs-launcher").click();
-  const res = await session;
-  assert.equal(res.status(), 200, "widget session should be created");
-  const { conversation_id } = await res.json();
-  assert.ok(conversation_id, "session response carries a conversation id");
-  await page.getByTestId("bs-panel").waitFor({ state: "visible" });
-  return conversation_id;
-}
-
-async function say(page, text) {
-  const input = page.getByTestId("bs-input");
-  await input.fill(text);
-  await page.getByTestId("bs-send").click();
-  // our own bubble is confirmed by the server (no longer pending)
-  await page.locator('[data-testid="bs-msg"][data-author="customer"]:not([data-pending])', { hasText: text }).last().waitFor();
-}
-
-const widgetMsgs = (page, author) => page.locator(`[data-testid="bs-msg"][data-author="${author}"]`);
-
 async function login(page, email) {
-  await page.goto(base + "/login");
+  await page.goto(env.base + "/login");
   await page.getByTestId("login-email").fill(email);
   await page.getByTestId("login-password").fill(PASSWORD);
   await page.getByTestId("login-submit").click();
@@ -142,26 +27,6 @@ async function openInQueue(page, convId) {
   await item.click();
   await page.getByTestId("packet").waitFor({ state: "visible" });
   return item;
-}
-
-function assertNoJsErrors(...pages) {
-  for (const p of pages) assert.deepEqual(p.jsErrors, [], `no JavaScript errors or failed requests on ${p.url()}`);
-}
-
-/** A test that leaves a FAILED-… screenshot of every page it opened when it fails, and always closes them. */
-function e2e(name, fn) {
-  test(name, async () => {
-    pagesOfTest = [];
-    try {
-      await fn();
-    } catch (e) {
-      const slug = name.split(":")[0].toLowerCase().replace(/[^a-z0-9]+/g, "-");
-      await Promise.all(pagesOfTest.map((p, i) => shot(p, `FAILED-${slug}-${i + 1}.png`).catch(() => {})));
-      throw e;
-    } finally {
-      await Promise.all(pagesOfTest.map((p) => p.context().close().catch(() => {})));
-    }
-  });
 }
 
 // ---------- tests ----------
@@ -191,7 +56,7 @@ e2e("English: AI answers from the knowledge base, customer asks for a person, Li
 
   // --- context B: Lin in the inbox ---
   const inbox = await newPage("en-US");
-  await inbox.goto(base + "/login");
+  await inbox.goto(env.base + "/login");
   await inbox.getByTestId("login-email").waitFor();
   await inbox.getByTestId("login-email").fill("lin@maple.example");
   await shot(inbox, "03-login-en.png");

@@ -380,9 +380,12 @@
     list.insertBefore(node, before);
   }
 
-  function addMessage(m, fresh) {
+  // `own`: the server's answer to our own send (a WebSocket ack or the POST reply). It must not move the
+  // catch-up cursor (maxSeq): messages stored before ours may not have reached us yet.
+  function addMessage(m, fresh, own) {
     if (!m || !m.id || m.kind === "note") return;
     if (m.client_id) dropOutbox(m.client_id);
+    if (!own && m.seq > maxSeq) maxSeq = m.seq;
     if (byId[m.id]) return;
     var stick = nearBottom();
     var n = msgNode(m);
@@ -390,7 +393,6 @@
     n.setAttribute("data-id", m.id);
     if (m.created_at) n.title = fmtTime(m.created_at);
     byId[m.id] = n;
-    if (m.seq > maxSeq) maxSeq = m.seq;
     place(n, n.__seq);
     var a = m.author && m.author.kind;
     if (fresh && !isOpen && (a === "ai" || a === "agent")) { unread++; renderLauncher(); }
@@ -486,7 +488,7 @@
     outbox.slice().forEach(function (o) {
       chain = chain.then(function () {
         return api("POST", base + "/messages", { client_id: o.client_id, body: o.body }).then(function (r) {
-          addMessage(r.message, false);
+          addMessage(r.message, false, true);
         }, function (e) { if (e && e.code && !/^http_5|internal/.test(e.code)) failPending(o.client_id, errText(e)); });
       });
     });
@@ -565,7 +567,7 @@
         if (isOpen) scrollDown();
         break;
       case "ack":
-        if (f.message) addMessage(f.message, false);
+        if (f.message) addMessage(f.message, false, true);
         if (f.client_id) dropOutbox(f.client_id);
         break;
       case "message":
