@@ -10,9 +10,15 @@
 //! - [`entities`]: facts customers give (order numbers, e-mail, phone, amounts).
 //! - [`replies`]: the fixed sentences the AI says, in both languages.
 //! - [`summary`]: the extractive summary at the top of a handoff packet.
+//! - [`features`] and [`intent`]: sparse lexical features and the intent classifier with
+//!   out-of-scope detection.
+//! - [`metrics`]: evaluation metrics (accuracy, F1, recall@k, MRR, percentiles, thresholds).
 
 pub mod entities;
+pub mod features;
+pub mod intent;
 pub mod lang;
+pub mod metrics;
 pub mod replies;
 pub mod retrieval;
 pub mod signals;

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod config;
+pub mod eval;
 pub mod seed;
 
 use std::future::Future;

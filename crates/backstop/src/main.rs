@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use backstop::{admin, config::DEFAULT_TOML, seed, Config};
+use backstop::{admin, config::DEFAULT_TOML, eval, seed, Config};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
@@ -46,6 +46,11 @@ enum Command {
     Agent {
         #[command(subcommand)]
         command: AgentCommand,
+    },
+    /// Measure the AI on labelled data (progress bars, a table, and a final JSON line).
+    Eval {
+        #[command(subcommand)]
+        command: EvalCommand,
     },
     /// The knowledge base the AI answers from.
     Kb {
@@ -102,6 +107,34 @@ enum AgentCommand {
 }
 
 #[derive(Subcommand)]
+enum EvalCommand {
+    /// Intent recognition with out-of-scope detection: JSONL {"text","label"}, label "oos" = out of scope.
+    Intents {
+        #[arg(long)]
+        train: PathBuf,
+        #[arg(long)]
+        test: PathBuf,
+        /// A fixed out-of-scope threshold (0-1) instead of calibrating one on held-out training data.
+        #[arg(long)]
+        threshold: Option<f32>,
+    },
+    /// Question matching: JSONL {"a","b","label"} (1 = same question); threshold chosen on --dev.
+    Pairs {
+        #[arg(long)]
+        dev: PathBuf,
+        #[arg(long)]
+        test: PathBuf,
+    },
+    /// FAQ retrieval: --kb JSONL {"id","question","answer"}, --queries JSONL {"text","answer_id"}.
+    Faq {
+        #[arg(long)]
+        kb: PathBuf,
+        #[arg(long)]
+        queries: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum KbCommand {
     /// Import articles from a JSON array of {slug, lang, topic, title, body, questions}.
     Import {
@@ -148,6 +181,13 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve(a) => (a, false),
         Command::Demo(a) => (a, true),
+        Command::Eval { command } => {
+            return match command {
+                EvalCommand::Intents { train, test, threshold } => eval::intents::run(&train, &test, threshold),
+                EvalCommand::Pairs { dev, test } => eval::pairs::run(&dev, &test),
+                EvalCommand::Faq { kb, queries } => eval::faq::run(&kb, &queries),
+            };
+        }
         admin => {
             let config = Config::load(cli.config.as_deref(), std::env::vars())?;
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -256,7 +296,7 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
             );
             println!("A running server picks the change up when it restarts.");
         }
-        Command::Serve(_) | Command::Demo(_) | Command::Config { .. } => {
+        Command::Serve(_) | Command::Demo(_) | Command::Config { .. } | Command::Eval { .. } => {
             unreachable!("handled in main")
         }
     }
