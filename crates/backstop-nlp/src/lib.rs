@@ -10,10 +10,12 @@
 //! - [`entities`]: facts customers give (order numbers, e-mail, phone, amounts).
 //! - [`replies`]: the fixed sentences the AI says, in both languages.
 //! - [`summary`]: the extractive summary at the top of a handoff packet.
+//! - [`embed`]: the local multilingual sentence-embedding model (e5-small, 4-bit).
 //! - [`features`] and [`intent`]: sparse lexical features and the intent classifier with
 //!   out-of-scope detection.
 //! - [`metrics`]: evaluation metrics (accuracy, F1, recall@k, MRR, percentiles, thresholds).
 
+pub mod embed;
 pub mod entities;
 pub mod features;
 pub mod intent;

@@ -32,6 +32,10 @@ max_clarifications = 1
 # VIP customers are served by people.
 vip_to_human = true
 
+[models]
+# Where local model files are kept; empty means ~/.cache/backstop/models.
+dir = ""
+
 [log]
 # tracing filter, e.g. "info" or "backstop_engine=debug,info". RUST_LOG overrides it.
 filter = "info"
@@ -43,6 +47,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub storage: StorageConfig,
     pub engine: EngineSection,
+    pub models: ModelsConfig,
     pub log: LogConfig,
     /// Seed and serve the demo tenant (set by `backstop demo`, not by files).
     #[serde(skip)]
@@ -73,6 +78,12 @@ pub struct EngineSection {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct ModelsConfig {
+    pub dir: PathBuf,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogConfig {
     pub filter: String,
 }
@@ -93,6 +104,7 @@ impl Default for Config {
                 max_clarifications: 1,
                 vip_to_human: true,
             },
+            models: ModelsConfig { dir: PathBuf::new() },
             log: LogConfig { filter: "info".into() },
             demo: false,
         }

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod config;
 pub mod eval;
+pub mod models;
 pub mod seed;
 
 use std::future::Future;

