@@ -4,6 +4,7 @@
 //! Architecture invariant: only this crate reads the environment and chooses backends.
 
 pub mod admin;
+pub mod bench;
 pub mod config;
 pub mod eval;
 pub mod models;

