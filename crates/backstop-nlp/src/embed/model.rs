@@ -177,40 +177,18 @@ impl Encoder {
     }
 }
 
-/// GELU with the exact error function.
+/// GELU with the error function (not the tanh approximation the model was not trained with).
 fn gelu(z: f32) -> f32 {
-    0.5 * z * (1.0 + erf(z as f64 / std::f64::consts::SQRT_2) as f32)
+    0.5 * z * (1.0 + erf(z / std::f32::consts::SQRT_2))
 }
 
-/// The error function (W. J. Cody's rational approximations are overkill here; this series /
-/// continued-fraction pair is accurate to ~1e-15 over the range GELU needs).
-fn erf(x: f64) -> f64 {
-    let a = x.abs();
-    let r = if a < 2.5 {
-        // Maclaurin series: erf(x) = 2/√π Σ (-1)^n x^(2n+1) / (n! (2n+1))
-        let mut term = a;
-        let mut sum = a;
-        let x2 = a * a;
-        let mut n = 0.0;
-        while term.abs() > 1e-17 * sum.abs() {
-            n += 1.0;
-            term *= -x2 / n;
-            sum += term / (2.0 * n + 1.0);
-        }
-        sum * std::f64::consts::FRAC_2_SQRT_PI
-    } else {
-        // erfc via a continued fraction (Lentz), converges fast for x ≥ 2.5.
-        let mut f = a;
-        let mut c = a;
-        let mut d = 0.0;
-        for k in 1..60 {
-            let kk = k as f64 / 2.0;
-            d = 1.0 / (a + kk * d);
-            c = a + kk / c;
-            f *= c * d;
-        }
-        1.0 - (-a * a).exp() / (f * std::f64::consts::PI.sqrt())
-    };
+/// The error function (Abramowitz & Stegun 7.1.26: 1.5e-7 in exact arithmetic, under 5e-7 in f32),
+/// ample for f32 activations
+/// and a fraction of the cost of a series: GELU runs for every FFN unit of every token and layer.
+fn erf(x: f32) -> f32 {
+    let t = 1.0 / (1.0 + 0.327_591_1 * x.abs());
+    let poly = t * (0.254_829_6 + t * (-0.284_496_74 + t * (1.421_413_7 + t * (-1.453_152_1 + t * 1.061_405_4))));
+    let r = 1.0 - poly * (-x * x).exp();
     if x < 0.0 {
         -r
     } else {
@@ -232,7 +210,11 @@ mod tests {
             (3.0, 0.999_977_909_503_001_4),
             (-1.0, -0.842_700_792_949_714_9),
         ] {
-            assert!((erf(x) - want).abs() < 1e-12, "erf({x}) = {} want {want}", erf(x));
+            assert!(
+                (erf(x as f32) as f64 - want).abs() < 5e-7,
+                "erf({x}) = {} want {want}",
+                erf(x as f32)
+            );
         }
     }
 }
