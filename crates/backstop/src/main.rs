@@ -134,6 +134,9 @@ enum EvalCommand {
         dev: PathBuf,
         #[arg(long)]
         test: PathBuf,
+        /// Score with TF-IDF vectors instead of the embedding model (the baseline).
+        #[arg(long)]
+        lexical: bool,
     },
     /// FAQ retrieval: --kb JSONL {"id","question","answer"}, --queries JSONL {"text","answer_id"}.
     Faq {
@@ -227,7 +230,16 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
         Command::Eval { command } => {
             return match command {
                 EvalCommand::Intents { train, test, threshold } => eval::intents::run(&train, &test, threshold),
-                EvalCommand::Pairs { dev, test } => eval::pairs::run(&dev, &test),
+                EvalCommand::Pairs { dev, test, lexical } => {
+                    let model = if lexical {
+                        None
+                    } else {
+                        let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+                        let dir = backstop::models::dir(&config.models.dir);
+                        Some(backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?)
+                    };
+                    eval::pairs::run(&dev, &test, model.as_deref())
+                }
                 EvalCommand::Faq { kb, queries } => eval::faq::run(&kb, &queries),
             };
         }

@@ -1,9 +1,11 @@
 //! `backstop eval pairs --dev FILE --test FILE`: do two questions ask the same thing? Scores each
-//! pair by the cosine of their lexical vectors, picks the threshold with the best accuracy on the
-//! development file only, and reports accuracy and F1 on the test file.
+//! pair by the cosine of their embeddings (or, with `--lexical`, of their TF-IDF vectors), picks
+//! the threshold with the best accuracy on the development file only, and reports accuracy and F1
+//! on the test file.
 
 use std::path::Path;
 
+use backstop_nlp::embed::{dot, Role, E5};
 use backstop_nlp::features::{cosine, Featurizer};
 use backstop_nlp::metrics;
 use serde_json::{Map, Value};
@@ -35,6 +37,77 @@ fn scores(fz: &Featurizer, rows: &[PairRow], what: &str, show: bool) -> Vec<f64>
     out
 }
 
+/// Embedding cosines of each pair, on all cores.
+fn embedding_scores(model: &E5, rows: &[PairRow], what: &str) -> anyhow::Result<Vec<f64>> {
+    let pb = bar(rows.len() as u64, what);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
+    let chunk = rows.len().div_ceil(threads).max(1);
+    let parts: Vec<anyhow::Result<Vec<f64>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = rows
+            .chunks(chunk)
+            .map(|part| {
+                let pb = pb.clone();
+                s.spawn(move || {
+                    part.iter()
+                        .map(|r| {
+                            let a = model.embed(&r.a, Role::Query)?;
+                            let b = model.embed(&r.b, Role::Query)?;
+                            pb.inc(1);
+                            Ok(dot(&a, &b) as f64)
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("embedding thread"))
+            .collect()
+    });
+    pb.finish_and_clear();
+    let mut out = Vec::with_capacity(rows.len());
+    for p in parts {
+        out.extend(p?);
+    }
+    Ok(out)
+}
+
+/// Scores with the embedding model.
+pub fn evaluate_embeddings(model: &E5, dev: &[PairRow], test: &[PairRow]) -> anyhow::Result<PairReport> {
+    check_labels(dev, test)?;
+    let dev_scores = embedding_scores(model, dev, "dev")?;
+    let test_scores = embedding_scores(model, test, "test")?;
+    Ok(score(dev, &dev_scores, test, &test_scores))
+}
+
+fn check_labels(dev: &[PairRow], test: &[PairRow]) -> anyhow::Result<()> {
+    for (name, rows) in [("dev", dev), ("test", test)] {
+        if let Some(r) = rows.iter().find(|r| r.label > 1) {
+            anyhow::bail!(
+                "{name}: label must be 0 or 1, found {} (pair {:?} / {:?})",
+                r.label,
+                r.a,
+                r.b
+            );
+        }
+    }
+    Ok(())
+}
+
+fn score(dev: &[PairRow], dev_scores: &[f64], test: &[PairRow], test_scores: &[f64]) -> PairReport {
+    let dev_labels: Vec<bool> = dev.iter().map(|r| r.label == 1).collect();
+    let (threshold, dev_accuracy) = metrics::best_threshold(dev_scores, &dev_labels);
+    let gold: Vec<bool> = test.iter().map(|r| r.label == 1).collect();
+    let predicted: Vec<bool> = test_scores.iter().map(|&s| s >= threshold).collect();
+    PairReport {
+        accuracy: metrics::accuracy(&gold, &predicted),
+        f1: metrics::prf(&gold, &predicted, &true).f1,
+        threshold,
+        dev_accuracy,
+    }
+}
+
+/// Scores with TF-IDF vectors (the lexical baseline).
 pub fn evaluate(dev: &[PairRow], test: &[PairRow], show: bool) -> anyhow::Result<PairReport> {
     for (name, rows) in [("dev", dev), ("test", test)] {
         if let Some(r) = rows.iter().find(|r| r.label > 1) {
@@ -49,23 +122,21 @@ pub fn evaluate(dev: &[PairRow], test: &[PairRow], show: bool) -> anyhow::Result
     // The vocabulary and IDF come from the development questions only.
     let fz = Featurizer::fit(dev.iter().flat_map(|r| [r.a.as_str(), r.b.as_str()]), 1);
     let dev_scores = scores(&fz, dev, "dev", show);
-    let dev_labels: Vec<bool> = dev.iter().map(|r| r.label == 1).collect();
-    let (threshold, dev_accuracy) = metrics::best_threshold(&dev_scores, &dev_labels);
     let test_scores = scores(&fz, test, "test", show);
-    let gold: Vec<bool> = test.iter().map(|r| r.label == 1).collect();
-    let predicted: Vec<bool> = test_scores.iter().map(|&s| s >= threshold).collect();
-    Ok(PairReport {
-        accuracy: metrics::accuracy(&gold, &predicted),
-        f1: metrics::prf(&gold, &predicted, &true).f1,
-        threshold,
-        dev_accuracy,
-    })
+    Ok(score(dev, &dev_scores, test, &test_scores))
 }
 
-pub fn run(dev: &Path, test: &Path) -> anyhow::Result<()> {
+/// `model`: the E5 model file, or `None` for the lexical baseline.
+pub fn run(dev: &Path, test: &Path, model: Option<&Path>) -> anyhow::Result<()> {
     let dev_rows: Vec<PairRow> = read_jsonl(dev)?;
     let test_rows: Vec<PairRow> = read_jsonl(test)?;
-    let r = evaluate(&dev_rows, &test_rows, true)?;
+    let (r, name) = match model {
+        Some(path) => (
+            evaluate_embeddings(&E5::load(path)?, &dev_rows, &test_rows)?,
+            "e5-small-cosine",
+        ),
+        None => (evaluate(&dev_rows, &test_rows, true)?, "lexical-tfidf-cosine"),
+    };
     let rows = [
         ("dev pairs", dev_rows.len().to_string()),
         ("test pairs", test_rows.len().to_string()),
@@ -79,7 +150,7 @@ pub fn run(dev: &Path, test: &Path) -> anyhow::Result<()> {
     json.insert("f1".into(), r4(r.f1));
     json.insert("threshold".into(), r4(r.threshold));
     json.insert("dev_accuracy".into(), r4(r.dev_accuracy));
-    json.insert("model".into(), Value::from("lexical-tfidf-cosine"));
+    json.insert("model".into(), Value::from(name));
     report(&format!("pairs: {} → {}", dev.display(), test.display()), &rows, json);
     Ok(())
 }
