@@ -6,8 +6,12 @@
 //! the training data (no out-of-scope examples are needed): it is set so that a chosen share of
 //! the held-out in-scope messages that the model gets right would still be accepted. Training
 //! examples labelled [`OOS`] become an explicit out-of-scope class.
+//!
+//! With a [`Dense`] source (the embedding model), each message's dense vector is appended to its
+//! lexical features, so the classifier sees meaning as well as wording.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::features::{Featurizer, Sparse};
 
@@ -69,9 +73,26 @@ pub struct IntentPrediction {
     pub confidence: f32,
 }
 
+/// Dense features of a text (a sentence embedding). Must be deterministic.
+pub trait Dense: Send + Sync {
+    fn dense(&self, text: &str) -> Vec<f32>;
+}
+
+impl Dense for crate::embed::E5 {
+    fn dense(&self, text: &str) -> Vec<f32> {
+        // An unembeddable text contributes no dense features rather than failing the prediction.
+        self.embed(text, crate::embed::Role::Query).unwrap_or_default()
+    }
+}
+
 /// Training progress, for progress bars.
 #[derive(Clone, Copy, Debug)]
 pub enum TrainProgress {
+    /// Embedding the training texts (`done` of `of`).
+    Embedding {
+        done: usize,
+        of: usize,
+    },
     /// The held-out calibration model (`epoch` of `of`).
     Calibrating {
         epoch: usize,
@@ -83,14 +104,72 @@ pub enum TrainProgress {
     },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct IntentModel {
     labels: Vec<String>,
     featurizer: Featurizer,
+    dense: Option<Arc<dyn Dense>>,
+    dense_dims: usize,
     /// Feature-major: the weights of feature f are `weights[f * classes .. (f + 1) * classes]`.
     weights: Vec<f32>,
     bias: Vec<f32>,
     threshold: f32,
+}
+
+impl std::fmt::Debug for IntentModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntentModel")
+            .field("labels", &self.labels.len())
+            .field("dense_dims", &self.dense_dims)
+            .field("threshold", &self.threshold)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Dense vectors of the training texts, computed once.
+type DenseCache = HashMap<String, Vec<f32>>;
+
+/// Embeds every distinct text on all cores.
+fn embed_all(dense: &dyn Dense, texts: &[&str], progress: &mut dyn FnMut(TrainProgress)) -> DenseCache {
+    let mut unique: Vec<&str> = texts.to_vec();
+    unique.sort();
+    unique.dedup();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
+    let chunk = unique.len().div_ceil(threads).max(1);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let mut cache = DenseCache::with_capacity(unique.len());
+    std::thread::scope(|s| {
+        let handles: Vec<_> = unique
+            .chunks(chunk)
+            .map(|part| {
+                let done = &done;
+                s.spawn(move || {
+                    part.iter()
+                        .map(|t| {
+                            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            (t.to_string(), dense.dense(t))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        // Report progress while the workers run.
+        while !handles.iter().all(|h| h.is_finished()) {
+            progress(TrainProgress::Embedding {
+                done: done.load(std::sync::atomic::Ordering::Relaxed),
+                of: unique.len(),
+            });
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        for h in handles {
+            cache.extend(h.join().expect("embedding thread"));
+        }
+    });
+    progress(TrainProgress::Embedding {
+        done: unique.len(),
+        of: unique.len(),
+    });
+    cache
 }
 
 /// A small deterministic generator (SplitMix64), so training is reproducible.
@@ -119,6 +198,16 @@ impl IntentModel {
         config: &IntentConfig,
         progress: &mut dyn FnMut(TrainProgress),
     ) -> Result<Self, IntentError> {
+        Self::train_with(examples, config, None, progress)
+    }
+
+    /// Trains with dense features from `dense` appended to the lexical ones.
+    pub fn train_with(
+        examples: &[Example],
+        config: &IntentConfig,
+        dense: Option<Arc<dyn Dense>>,
+        progress: &mut dyn FnMut(TrainProgress),
+    ) -> Result<Self, IntentError> {
         if examples.is_empty() {
             return Err(IntentError::Empty);
         }
@@ -126,11 +215,18 @@ impl IntentModel {
         if intents.len() < 2 {
             return Err(IntentError::TooFewIntents(intents.len()));
         }
+        let cache = match &dense {
+            Some(d) => {
+                let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+                embed_all(d.as_ref(), &texts, progress)
+            }
+            None => DenseCache::new(),
+        };
         let threshold = match config.threshold {
             Some(t) => t,
-            None => Self::calibrate(examples, config, progress)?,
+            None => Self::calibrate(examples, config, &dense, &cache, progress)?,
         };
-        let mut model = Self::fit(examples, config, &mut |e, of| {
+        let mut model = Self::fit(examples, config, &dense, &cache, &mut |e, of| {
             progress(TrainProgress::Training { epoch: e, of })
         })?;
         model.threshold = threshold;
@@ -141,6 +237,8 @@ impl IntentModel {
     fn calibrate(
         examples: &[Example],
         config: &IntentConfig,
+        dense: &Option<Arc<dyn Dense>>,
+        cache: &DenseCache,
         progress: &mut dyn FnMut(TrainProgress),
     ) -> Result<f32, IntentError> {
         let mut by_label: BTreeMap<&str, Vec<&Example>> = BTreeMap::new();
@@ -159,14 +257,14 @@ impl IntentModel {
         if held.is_empty() {
             return Ok(0.5);
         }
-        let model = Self::fit(&train, config, &mut |e, of| {
+        let model = Self::fit(&train, config, dense, cache, &mut |e, of| {
             progress(TrainProgress::Calibrating { epoch: e, of })
         })?;
         let mut right: Vec<f32> = held
             .iter()
             .filter(|e| e.label != OOS)
             .filter_map(|e| {
-                let (best, conf) = model.best(&e.text);
+                let (best, conf) = model.best_of(&model.features(&e.text, cache.get(&e.text).map(Vec::as_slice)));
                 (model.labels[best] == e.label).then_some(conf)
             })
             .collect();
@@ -181,6 +279,8 @@ impl IntentModel {
     fn fit(
         examples: &[Example],
         config: &IntentConfig,
+        dense: &Option<Arc<dyn Dense>>,
+        cache: &DenseCache,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<Self, IntentError> {
         let mut labels: Vec<String> = examples.iter().map(|e| e.label.clone()).collect();
@@ -191,22 +291,25 @@ impl IntentModel {
         }
         let featurizer = Featurizer::fit(examples.iter().map(|e| e.text.as_str()), config.min_df);
         let classes = labels.len();
+        let dense_dims = cache.values().next().map_or(0, Vec::len);
+        let mut model = IntentModel {
+            labels,
+            weights: vec![0.0; (featurizer.dims() + dense_dims) * classes],
+            featurizer,
+            dense: dense.clone(),
+            dense_dims,
+            bias: vec![0.0; classes],
+            threshold: 0.0,
+        };
         let data: Vec<(Sparse, usize)> = examples
             .iter()
             .map(|e| {
                 (
-                    featurizer.transform(&e.text),
-                    labels.binary_search(&e.label).expect("label is known"),
+                    model.features(&e.text, cache.get(&e.text).map(Vec::as_slice)),
+                    model.labels.binary_search(&e.label).expect("label is known"),
                 )
             })
             .collect();
-        let mut model = IntentModel {
-            labels,
-            weights: vec![0.0; featurizer.dims() * classes],
-            featurizer,
-            bias: vec![0.0; classes],
-            threshold: 0.0,
-        };
         let mut order: Vec<usize> = (0..data.len()).collect();
         let mut rng = Rng(config.seed);
         let mut scores = vec![0.0f32; classes];
@@ -253,9 +356,36 @@ impl IntentModel {
         }
     }
 
+    /// Lexical features, then the dense vector (if the model uses one) after them.
+    fn features(&self, text: &str, dense: Option<&[f32]>) -> Sparse {
+        let mut x = self.featurizer.transform(text);
+        if self.dense_dims > 0 {
+            let owned;
+            let v = match dense {
+                Some(v) => v,
+                None => {
+                    owned = self.dense.as_ref().map(|d| d.dense(text)).unwrap_or_default();
+                    &owned
+                }
+            };
+            let base = self.featurizer.dims() as u32;
+            x.extend(
+                v.iter()
+                    .take(self.dense_dims)
+                    .enumerate()
+                    .map(|(j, &w)| (base + j as u32, w)),
+            );
+        }
+        x
+    }
+
     fn best(&self, text: &str) -> (usize, f32) {
+        self.best_of(&self.features(text, None))
+    }
+
+    fn best_of(&self, x: &Sparse) -> (usize, f32) {
         let mut p = vec![0.0; self.labels.len()];
-        self.softmax_into(&self.featurizer.transform(text), &mut p);
+        self.softmax_into(x, &mut p);
         p.iter()
             .enumerate()
             .fold((0, f32::MIN), |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc })
@@ -435,6 +565,46 @@ mod tests {
             IntentModel::train(&one, &IntentConfig::default(), &mut |_| {}).unwrap_err(),
             IntentError::TooFewIntents(1)
         );
+    }
+
+    /// Dense features that know "wallet" means a lost card and "money back" a refund, which
+    /// the lexical features of the training data never saw.
+    struct Meaning;
+
+    impl Dense for Meaning {
+        fn dense(&self, text: &str) -> Vec<f32> {
+            let t = text.to_lowercase();
+            let has = |ws: &[&str]| if ws.iter().any(|w| t.contains(w)) { 1.0 } else { 0.0 };
+            vec![
+                has(&["card", "卡", "wallet"]),
+                has(&["refund", "退款", "reimburse"]),
+                has(&["password", "密码", "passcode"]),
+            ]
+        }
+    }
+
+    #[test]
+    fn dense_features_carry_meaning_the_words_lack() {
+        let config = IntentConfig {
+            threshold: Some(0.0),
+            ..Default::default()
+        };
+        let lexical = IntentModel::train(&data(), &config, &mut |_| {}).unwrap();
+        let mut embedded = Vec::new();
+        let dense =
+            IntentModel::train_with(&data(), &config, Some(Arc::new(Meaning)), &mut |p| embedded.push(p)).unwrap();
+        assert!(matches!(embedded.first(), Some(TrainProgress::Embedding { .. })));
+        for (text, intent) in [
+            ("my wallet vanished", "card_lost"),
+            ("please reimburse me", "refund"),
+            ("passcode", "password"),
+        ] {
+            assert_eq!(dense.predict(text).intent.as_deref(), Some(intent), "{text}");
+            assert!(
+                dense.predict(text).confidence > lexical.predict(text).confidence,
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -127,6 +127,9 @@ enum EvalCommand {
         /// A fixed out-of-scope threshold (0-1) instead of calibrating one on held-out training data.
         #[arg(long)]
         threshold: Option<f32>,
+        /// Lexical features only, without the embedding model (the baseline).
+        #[arg(long)]
+        lexical: bool,
     },
     /// Question matching: JSONL {"a","b","label"} (1 = same question); threshold chosen on --dev.
     Pairs {
@@ -228,18 +231,23 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
             return backstop::bench::embed(&path, rounds);
         }
         Command::Eval { command } => {
-            return match command {
-                EvalCommand::Intents { train, test, threshold } => eval::intents::run(&train, &test, threshold),
-                EvalCommand::Pairs { dev, test, lexical } => {
-                    let model = if lexical {
-                        None
-                    } else {
-                        let config = Config::load(cli.config.as_deref(), std::env::vars())?;
-                        let dir = backstop::models::dir(&config.models.dir);
-                        Some(backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?)
-                    };
-                    eval::pairs::run(&dev, &test, model.as_deref())
+            // The embedding model, unless the lexical baseline was asked for (fetched on first use).
+            let model = |lexical: bool| -> anyhow::Result<Option<PathBuf>> {
+                if lexical {
+                    return Ok(None);
                 }
+                let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+                let dir = backstop::models::dir(&config.models.dir);
+                Ok(Some(backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?))
+            };
+            return match command {
+                EvalCommand::Intents {
+                    train,
+                    test,
+                    threshold,
+                    lexical,
+                } => eval::intents::run(&train, &test, threshold, model(lexical)?.as_deref()),
+                EvalCommand::Pairs { dev, test, lexical } => eval::pairs::run(&dev, &test, model(lexical)?.as_deref()),
                 EvalCommand::Faq { kb, queries } => eval::faq::run(&kb, &queries),
             };
         }

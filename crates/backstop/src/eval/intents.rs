@@ -5,7 +5,9 @@
 use std::path::Path;
 use std::time::Instant;
 
-use backstop_nlp::intent::{Example, IntentConfig, IntentModel, TrainProgress, OOS};
+use std::sync::Arc;
+
+use backstop_nlp::intent::{Dense, Example, IntentConfig, IntentModel, TrainProgress, OOS};
 use backstop_nlp::metrics;
 use serde_json::{Map, Value};
 
@@ -46,6 +48,7 @@ pub fn evaluate(
     train: &[Example],
     test: &[Example],
     config: &IntentConfig,
+    dense: Option<Arc<dyn Dense>>,
     show: bool,
 ) -> anyhow::Result<IntentReport> {
     let started = Instant::now();
@@ -56,12 +59,19 @@ pub fn evaluate(
     if !show {
         pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    let model = IntentModel::train(train, config, &mut |p| {
-        pb.inc(1);
-        if let TrainProgress::Training { epoch: 1, .. } = p {
-            pb.set_message("training");
-        } else if let TrainProgress::Calibrating { epoch: 1, .. } = p {
-            pb.set_message("calibrating");
+    let model = IntentModel::train_with(train, config, dense.clone(), &mut |p| match p {
+        TrainProgress::Embedding { done, of } => pb.set_message(format!("embedding {done}/{of}")),
+        TrainProgress::Calibrating { epoch, .. } => {
+            pb.inc(1);
+            if epoch == 1 {
+                pb.set_message("calibrating");
+            }
+        }
+        TrainProgress::Training { epoch, .. } => {
+            pb.inc(1);
+            if epoch == 1 {
+                pb.set_message("training");
+            }
         }
     })?;
     pb.finish_and_clear();
@@ -116,7 +126,8 @@ pub fn evaluate(
     })
 }
 
-pub fn run(train: &Path, test: &Path, threshold: Option<f32>) -> anyhow::Result<()> {
+/// `model`: the E5 model file for dense features, or `None` for lexical features only.
+pub fn run(train: &Path, test: &Path, threshold: Option<f32>, model: Option<&Path>) -> anyhow::Result<()> {
     let train_rows = examples(read_jsonl(train)?);
     let test_rows = examples(read_jsonl(test)?);
     if let Some(t) = threshold {
@@ -126,7 +137,16 @@ pub fn run(train: &Path, test: &Path, threshold: Option<f32>) -> anyhow::Result<
         threshold,
         ..IntentConfig::default()
     };
-    let r = evaluate(&train_rows, &test_rows, &config, true)?;
+    let dense: Option<Arc<dyn Dense>> = match model {
+        Some(p) => Some(Arc::new(backstop_nlp::embed::E5::load(p)?)),
+        None => None,
+    };
+    let name = if dense.is_some() {
+        "e5-small+tfidf-logreg"
+    } else {
+        "lexical-tfidf-logreg"
+    };
+    let r = evaluate(&train_rows, &test_rows, &config, dense, true)?;
     let rows = [
         ("train examples", r.train_size.to_string()),
         ("test examples", r.test_size.to_string()),
@@ -162,7 +182,7 @@ pub fn run(train: &Path, test: &Path, threshold: Option<f32>) -> anyhow::Result<
     json.insert("intents".into(), Value::from(r.intents));
     json.insert("train_size".into(), Value::from(r.train_size));
     json.insert("test_size".into(), Value::from(r.test_size));
-    json.insert("model".into(), Value::from("lexical-tfidf-logreg"));
+    json.insert("model".into(), Value::from(name));
     report(
         &format!("intents: {} → {}", train.display(), test.display()),
         &rows,
@@ -234,7 +254,7 @@ mod tests {
             threshold: Some(0.5),
             ..IntentConfig::default()
         };
-        let r = evaluate(&train, &test, &config, false).unwrap();
+        let r = evaluate(&train, &test, &config, None, false).unwrap();
         let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
         assert!(close(r.accuracy, 6.0 / 7.0), "{r:?}");
         assert!(close(r.in_scope_accuracy, 0.8), "{r:?}");
