@@ -8,7 +8,7 @@ use backstop_core::ids::{ConversationId, MessageId, TenantId};
 use backstop_core::message::{Author, ClientMessageId, MessageBody, MessageKind, SystemCode, SystemNote};
 use backstop_core::routing::{Retrieval, Signals};
 use backstop_nlp::{lang, replies, signals};
-use backstop_store::{MessageQuery, MessageRecord, NewMessage, Turn};
+use backstop_store::{MessageRecord, NewMessage, Turn};
 
 use crate::turn::{transition_event, Understanding};
 use crate::views::ConversationView;
@@ -214,17 +214,7 @@ impl Engine {
                 }
                 let customer = store.get_customer(tenant, conv.customer).await?;
                 let kb = self.retriever(tenant).await?;
-                let recent = store
-                    .list_messages(
-                        tenant,
-                        id,
-                        &MessageQuery {
-                            limit: 5,
-                            newest: true,
-                            ..Default::default()
-                        },
-                    )
-                    .await?;
+                let recent = self.recent_messages(tenant, id, 5).await?;
                 let text = recent
                     .iter()
                     .filter(|m| m.author == Author::Customer)

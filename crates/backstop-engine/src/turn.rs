@@ -12,7 +12,7 @@ use backstop_core::message::{Author, Citation, Lang, MessageKind, SystemCode, Sy
 use backstop_core::routing::{Decision, DecisionTrace, HandoffReason, Retrieval, Signals};
 use backstop_nlp::retrieval::{Hit, Retriever, CONFIDENT};
 use backstop_nlp::{entities, lang, replies, signals, summary};
-use backstop_store::{ConversationRecord, MessageQuery, MessageRecord, NewEvent, NewMessage, Turn};
+use backstop_store::{ConversationRecord, MessageRecord, NewEvent, NewMessage, Turn};
 
 use crate::{now, Engine, EngineError, Result};
 
@@ -184,19 +184,7 @@ impl Engine {
             candidates.push(text.clone());
         }
         if conv.failed_turns > 0 {
-            let before = self
-                .inner
-                .store
-                .list_messages(
-                    &conv.tenant,
-                    conv.id,
-                    &MessageQuery {
-                        limit: 10,
-                        newest: true,
-                        ..Default::default()
-                    },
-                )
-                .await?;
+            let before = self.recent_messages(&conv.tenant, conv.id, 10).await?;
             if let Some(prev) = before
                 .iter()
                 .rev()
@@ -296,19 +284,7 @@ impl Engine {
         kb: &dyn Retriever,
         at: backstop_core::Timestamp,
     ) -> Result<HandoffPacket> {
-        let history = self
-            .inner
-            .store
-            .list_messages(
-                &conv.tenant,
-                conv.id,
-                &MessageQuery {
-                    limit: 200,
-                    newest: true,
-                    ..Default::default()
-                },
-            )
-            .await?;
+        let history = self.recent_messages(&conv.tenant, conv.id, 200).await?;
         let customer_turns: Vec<&str> = history
             .iter()
             .filter(|m| m.author == Author::Customer)

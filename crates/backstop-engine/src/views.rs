@@ -93,18 +93,7 @@ impl Engine {
             Owner::Agent { agent } => (None, store.get_agent(&tenant, agent).await?),
             Owner::Ai => (None, None),
         };
-        let last_message = store
-            .list_messages(
-                &tenant,
-                record.id,
-                &MessageQuery {
-                    limit: 1,
-                    newest: true,
-                    ..Default::default()
-                },
-            )
-            .await?
-            .pop();
+        let last_message = self.recent_messages(&tenant, record.id, 1).await?.pop();
         let queue_position = store.queue_position(&tenant, record.id).await?;
         Ok(ConversationView {
             record,
@@ -189,6 +178,21 @@ impl Engine {
             .await?;
         let events = self.inner.store.list_events(tenant, id).await?;
         Ok(ConversationDetail { view, messages, events })
+    }
+
+    /// The newest `n` public messages of a conversation, oldest first.
+    pub(crate) async fn recent_messages(
+        &self,
+        tenant: &TenantId,
+        id: ConversationId,
+        n: u32,
+    ) -> Result<Vec<MessageRecord>> {
+        let query = MessageQuery {
+            limit: n,
+            newest: true,
+            ..Default::default()
+        };
+        Ok(self.inner.store.list_messages(tenant, id, &query).await?)
     }
 
     /// Public messages after `after_seq`, for a widget catching up.
