@@ -77,6 +77,8 @@ impl HandoffReason {
             (HandoffReason::Anger, Lang::Zh) => "客户情绪激动或不满",
             (HandoffReason::Vip, Lang::En) => "VIP customer: served by people",
             (HandoffReason::Vip, Lang::Zh) => "VIP 客户：由人工服务",
+            (HandoffReason::OutOfScope, Lang::En) => "The question is outside what the AI knows",
+            (HandoffReason::OutOfScope, Lang::Zh) => "问题超出 AI 的知识范围",
         }
     }
 }

@@ -119,6 +119,10 @@ uuid_id!(
     /// A knowledge-base article.
     ArticleId
 );
+uuid_id!(
+    /// A labelled example for a tenant's intent classifier.
+    IntentExampleId
+);
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,8 @@ pub enum HandoffReason {
     Anger,
     /// The customer is tagged VIP: humans serve them.
     Vip,
+    /// The question is outside what the AI knows (the intent classifier's out-of-scope decision).
+    OutOfScope,
 }
 
 impl HandoffReason {
@@ -29,13 +31,20 @@ impl HandoffReason {
             HandoffReason::NoAnswer => "no_answer",
             HandoffReason::Anger => "anger",
             HandoffReason::Vip => "vip",
+            HandoffReason::OutOfScope => "out_of_scope",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::CustomerRequest, Self::NoAnswer, Self::Anger, Self::Vip]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [
+            Self::CustomerRequest,
+            Self::NoAnswer,
+            Self::Anger,
+            Self::Vip,
+            Self::OutOfScope,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
 }
 
@@ -81,6 +90,17 @@ pub enum Retrieval {
     NoMatch,
 }
 
+/// Whether the question is within what the AI knows, by the tenant's intent classifier.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// No classifier ran (no embedding model, or too few intents to train one).
+    #[default]
+    Unknown,
+    InScope,
+    OutOfScope,
+}
+
 /// Everything the decision looks at for one customer turn.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Signals {
@@ -92,6 +112,8 @@ pub struct Signals {
     /// Anger/frustration score in [0, 1].
     pub anger: f32,
     pub vip: bool,
+    #[serde(default)]
+    pub scope: Scope,
 }
 
 /// The fixed rules of the foundation, with their knobs.
@@ -103,6 +125,8 @@ pub struct Policy {
     pub max_clarifications: u32,
     /// VIP customers go straight to a human.
     pub vip_to_human: bool,
+    /// An out-of-scope question is answered only when retrieval is at least this confident.
+    pub out_of_scope_override: f32,
 }
 
 impl Default for Policy {
@@ -111,6 +135,7 @@ impl Default for Policy {
             anger_threshold: 0.6,
             max_clarifications: 1,
             vip_to_human: true,
+            out_of_scope_override: 0.6,
         }
     }
 }
@@ -178,17 +203,26 @@ impl Policy {
             };
             return (d, "vip_to_human");
         }
+        let out_of_scope = s.scope == Scope::OutOfScope;
         match s.retrieval {
-            Retrieval::Confident { .. } => (Decision::Answer, "confident_answer"),
-            Retrieval::Weak { .. } | Retrieval::NoMatch if s.failed_turns >= self.max_clarifications => {
+            Retrieval::Confident { confidence } if !out_of_scope || confidence >= self.out_of_scope_override => {
+                (Decision::Answer, "confident_answer")
+            }
+            _ if s.failed_turns >= self.max_clarifications => {
+                let (reason, rule) = if out_of_scope {
+                    (HandoffReason::OutOfScope, "out_of_scope_after_clarifying")
+                } else {
+                    (HandoffReason::NoAnswer, "no_answer_after_clarifying")
+                };
                 let d = Decision::Handoff {
-                    reason: HandoffReason::NoAnswer,
+                    reason,
                     role: TeamRole::General,
                     priority: Priority::Normal,
                 };
-                (d, "no_answer_after_clarifying")
+                (d, rule)
             }
-            Retrieval::Weak { .. } | Retrieval::NoMatch => (Decision::Clarify, "clarify_once"),
+            _ if out_of_scope => (Decision::Clarify, "out_of_scope_clarify"),
+            _ => (Decision::Clarify, "clarify_once"),
         }
     }
 }
@@ -204,6 +238,7 @@ mod tests {
             failed_turns: 0,
             anger: 0.0,
             vip: false,
+            scope: Scope::Unknown,
         }
     }
 
@@ -305,12 +340,48 @@ mod tests {
     }
 
     #[test]
+    fn out_of_scope_vetoes_a_weakly_confident_answer() {
+        let p = Policy::default();
+        let oos = Signals {
+            retrieval: Retrieval::Confident { confidence: 0.55 },
+            scope: Scope::OutOfScope,
+            ..signals()
+        };
+        let t = p.decide(&oos);
+        assert_eq!(
+            (t.decision, t.rule.as_str()),
+            (Decision::Clarify, "out_of_scope_clarify")
+        );
+        let again = Signals { failed_turns: 1, ..oos };
+        assert_eq!(
+            p.decide(&again).decision,
+            Decision::Handoff {
+                reason: HandoffReason::OutOfScope,
+                role: TeamRole::General,
+                priority: Priority::Normal
+            }
+        );
+        // A near-verbatim match is answered whatever the classifier says; in scope, 0.55 is enough.
+        let strong = Signals {
+            retrieval: Retrieval::Confident { confidence: 0.6 },
+            ..oos
+        };
+        assert_eq!(p.decide(&strong).decision, Decision::Answer);
+        let in_scope = Signals {
+            scope: Scope::InScope,
+            ..oos
+        };
+        assert_eq!(p.decide(&in_scope).decision, Decision::Answer);
+    }
+
+    #[test]
     fn reasons_round_trip() {
         for r in [
             HandoffReason::CustomerRequest,
             HandoffReason::NoAnswer,
             HandoffReason::Anger,
             HandoffReason::Vip,
+            HandoffReason::OutOfScope,
         ] {
             assert_eq!(HandoffReason::parse(r.as_str()), Some(r));
         }

@@ -6,7 +6,7 @@ use backstop_core::conversation::{Actor, Command, Owner, Status};
 use backstop_core::directory::{Agent, Customer};
 use backstop_core::ids::{ConversationId, MessageId, TenantId};
 use backstop_core::message::{Author, ClientMessageId, MessageBody, MessageKind, SystemCode, SystemNote};
-use backstop_core::routing::{Retrieval, Signals};
+use backstop_core::routing::{Retrieval, Scope, Signals};
 use backstop_nlp::{lang, replies, signals};
 use backstop_store::{MessageRecord, NewMessage, Turn};
 
@@ -213,7 +213,7 @@ impl Engine {
                     return Ok(CommandOutcome { view, message: None });
                 }
                 let customer = store.get_customer(tenant, conv.customer).await?;
-                let kb = self.retriever(tenant).await?;
+                let brain = self.brain(tenant).await?;
                 let recent = self.recent_messages(tenant, id, 5).await?;
                 let text = recent
                     .iter()
@@ -228,6 +228,7 @@ impl Engine {
                     failed_turns: conv.failed_turns,
                     anger: anger.score,
                     vip: customer.as_ref().is_some_and(Customer::is_vip),
+                    scope: Scope::Unknown,
                 };
                 let trace = self.inner.config.policy.decide(&signals);
                 let u = Understanding {
@@ -237,9 +238,10 @@ impl Engine {
                     anger,
                     small_talk: None,
                     best: None,
+                    scope: Scope::Unknown,
                 };
                 let (ev, notice) = self
-                    .handoff(&mut conv, &trace, &u, customer.as_ref(), kb.as_ref(), at)
+                    .handoff(&mut conv, &trace, &u, customer.as_ref(), &brain.kb, at)
                     .await?;
                 events.extend(ev);
                 messages.push(notice);

@@ -4,6 +4,8 @@
 //! Layout:
 //! - [`Engine`] (this file): the handle the HTTP layer holds; ingestion and queries.
 //! - `actor`: one task per conversation; every change to a conversation runs there, in order.
+//! - `brain`: a tenant's understanding (hybrid retrieval index, intent classifier, cached
+//!   embeddings), rebuilt from the store.
 //! - `turn`: the AI's turn (understand → decide → act) and the handoff packet.
 //! - `commands`: what agents and customers ask for (take, reply, note, hand back, resolve, reopen,
 //!   talk to a human).
@@ -16,6 +18,7 @@
 
 mod actor;
 mod auth;
+mod brain;
 mod commands;
 pub mod hub;
 mod turn;
@@ -29,10 +32,12 @@ use backstop_core::ids::{ConversationId, MessageId, TenantId};
 use backstop_core::message::{Author, BodyError, ClientMessageId, MessageBody, MessageKind};
 use backstop_core::routing::Policy;
 use backstop_core::Timestamp;
-use backstop_nlp::retrieval::{Bm25Index, KbArticle, Retriever};
+use backstop_nlp::embed::Embedder;
+use backstop_nlp::retrieval::KbArticle;
 use backstop_store::{Appended, ConversationRecord, NewMessage, Store, StoreError};
 
 pub use auth::{hash_password, user_hash, AgentSession, WidgetSession, WidgetSessionRequest};
+pub use brain::KbReport;
 pub use commands::AgentAction;
 
 /// Errors the engine reports; the HTTP layer maps each to a stable code.
@@ -63,8 +68,10 @@ pub enum EngineError {
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 
 /// Tunables of the engine.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EngineConfig {
+    /// The sentence-embedding model; without one, understanding is lexical only.
+    pub embedder: Option<Arc<dyn Embedder>>,
     pub policy: Policy,
     /// An idle conversation actor stops after this long (it restarts on the next event).
     pub actor_idle: std::time::Duration,
@@ -75,6 +82,7 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
+            embedder: None,
             policy: Policy::default(),
             actor_idle: std::time::Duration::from_secs(60),
             session_ttl: time::Duration::days(7),
@@ -92,7 +100,7 @@ pub(crate) struct Inner {
     pub store: Arc<dyn Store>,
     pub hub: hub::Hub,
     pub config: EngineConfig,
-    kb: RwLock<HashMap<TenantId, Arc<dyn Retriever>>>,
+    kb: RwLock<HashMap<TenantId, Arc<brain::Brain>>>,
     actors: Mutex<HashMap<ConversationId, tokio::sync::mpsc::UnboundedSender<actor::Job>>>,
 }
 
@@ -145,35 +153,6 @@ impl Engine {
             tracing::info!(conversations = pending.len(), "resuming unhandled customer messages");
         }
         Ok(pending.len())
-    }
-
-    /// Rebuilds a tenant's retrieval index from its stored articles (off the async threads).
-    pub async fn reload_kb(&self, tenant: &TenantId) -> Result<usize> {
-        let articles = self.inner.store.list_articles(tenant).await?;
-        let kb: Vec<KbArticle> = articles.into_iter().map(kb_article).collect();
-        let index = tokio::task::spawn_blocking(move || Bm25Index::build(kb))
-            .await
-            .map_err(|e| EngineError::Internal(e.to_string()))?
-            .map_err(|e| EngineError::Internal(e.to_string()))?;
-        let n = index.len();
-        self.inner
-            .kb
-            .write()
-            .expect("kb lock")
-            .insert(tenant.clone(), Arc::new(index));
-        tracing::info!(tenant = %tenant, articles = n, "knowledge base indexed");
-        Ok(n)
-    }
-
-    pub(crate) async fn retriever(&self, tenant: &TenantId) -> Result<Arc<dyn Retriever>> {
-        if let Some(r) = self.inner.kb.read().expect("kb lock").get(tenant) {
-            return Ok(r.clone());
-        }
-        self.reload_kb(tenant).await?;
-        let kb = self.inner.kb.read().expect("kb lock");
-        kb.get(tenant)
-            .cloned()
-            .ok_or_else(|| EngineError::Internal("index missing after build".into()))
     }
 
     pub(crate) async fn conversation(&self, tenant: &TenantId, id: ConversationId) -> Result<ConversationRecord> {

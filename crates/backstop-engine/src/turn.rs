@@ -3,17 +3,20 @@
 //! packet. The AI never sends unless it owns the open conversation, and never invents an answer:
 //! what it sends is a knowledge-base article or one of the fixed sentences in `replies`.
 
+use std::sync::Arc;
+
 use backstop_core::conversation::{Command, Owner};
 use backstop_core::directory::{Customer, Team};
 use backstop_core::handoff::{AiAttempt, AngerReading, HandoffPacket, Tier};
 use backstop_core::ids::MessageId;
 use backstop_core::ids::{ConversationId, TenantId};
 use backstop_core::message::{Author, Citation, Lang, MessageKind, SystemCode, SystemNote};
-use backstop_core::routing::{Decision, DecisionTrace, HandoffReason, Retrieval, Signals};
+use backstop_core::routing::{Decision, DecisionTrace, HandoffReason, Retrieval, Scope, Signals};
 use backstop_nlp::retrieval::{Hit, Retriever, CONFIDENT};
-use backstop_nlp::{entities, lang, replies, signals, summary};
+use backstop_nlp::{entities, replies, signals, summary};
 use backstop_store::{ConversationRecord, MessageRecord, NewEvent, NewMessage, Turn};
 
+use crate::brain::{blocking, Brain};
 use crate::{now, Engine, EngineError, Result};
 
 /// What understanding found for one turn.
@@ -24,6 +27,8 @@ pub(crate) struct Understanding {
     pub(crate) anger: signals::AngerSignal,
     pub(crate) small_talk: Option<signals::SmallTalk>,
     pub(crate) best: Option<Hit>,
+    /// The intent classifier's verdict on the question.
+    pub(crate) scope: Scope,
 }
 
 impl Engine {
@@ -67,8 +72,9 @@ impl Engine {
         }
 
         let customer = store.get_customer(tenant, conv.customer).await?;
-        let kb = self.retriever(tenant).await?;
-        let u = self.understand(&conv, &pending, kb.as_ref()).await?;
+        let brain = self.brain(tenant).await?;
+        let kb = &brain.kb;
+        let u = self.understand(&conv, &pending, brain.clone()).await?;
         conv.lang = u.lang;
         let vip = customer.as_ref().is_some_and(Customer::is_vip);
         let retrieval = match u.best {
@@ -86,15 +92,14 @@ impl Engine {
             failed_turns: conv.failed_turns,
             anger: u.anger.score,
             vip,
+            scope: u.scope,
         };
         let trace = self.inner.config.policy.decide(&signals);
 
         let mut messages = Vec::new();
         match trace.decision {
             Decision::Handoff { .. } => {
-                let (new_events, notice) = self
-                    .handoff(&mut conv, &trace, &u, customer.as_ref(), kb.as_ref(), at)
-                    .await?;
+                let (new_events, notice) = self.handoff(&mut conv, &trace, &u, customer.as_ref(), kb, at).await?;
                 events.extend(new_events);
                 messages.push(notice);
             }
@@ -113,20 +118,22 @@ impl Engine {
             }
             Decision::Answer => {
                 let hit = u.best.expect("a confident decision has a hit");
+                // In the customer's language when the knowledge base has it; otherwise the article
+                // found (cross-lingual retrieval), introduced as being in its own language.
                 let article = kb.translation(hit.article, u.lang).or_else(|| kb.article(hit.article));
                 let article = article.ok_or_else(|| EngineError::Internal("hit without article".into()))?;
+                let body = if article.lang == u.lang {
+                    replies::answer(u.lang, &article.body)
+                } else {
+                    replies::answer_in_other_language(u.lang, article.lang, &article.body)
+                };
                 conv.failed_turns = 0;
                 conv.topic = Some(article.topic.clone());
                 let cite = Citation {
                     article_id: article.id,
                     title: article.title.clone(),
                 };
-                messages.push(ai_message(
-                    &conv,
-                    replies::answer(u.lang, &article.body),
-                    vec![cite],
-                    at,
-                ));
+                messages.push(ai_message(&conv, body, vec![cite], at));
                 events.push(decision_event("answer", &trace, at));
             }
             Decision::Clarify => {
@@ -162,7 +169,7 @@ impl Engine {
         &self,
         conv: &ConversationRecord,
         pending: &[MessageRecord],
-        kb: &dyn Retriever,
+        brain: Arc<Brain>,
     ) -> Result<Understanding> {
         let texts: Vec<&str> = pending.iter().map(|m| m.body.as_str()).collect();
         let text = texts.join("\n");
@@ -178,8 +185,9 @@ impl Engine {
             None
         };
         // Each message on its own, all of them together, and — when the customer is answering our
-        // clarifying question — together with what they asked before.
-        let mut candidates: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+        // clarifying question — together with what they asked before. The last message comes
+        // first: when nothing matches, its reading (language, scope) is the one that counts.
+        let mut candidates: Vec<String> = texts.iter().rev().map(|t| t.to_string()).collect();
         if texts.len() > 1 {
             candidates.push(text.clone());
         }
@@ -193,28 +201,33 @@ impl Engine {
                 candidates.push(format!("{}\n{}", prev.body, text));
             }
         }
-        let mut best: Option<Hit> = None;
-        let mut lang = lang::detect_or(texts.last().copied().unwrap_or_default(), conv.lang);
-        for q in &candidates {
-            let q_lang = lang::detect_or(q, conv.lang);
-            for filter in [Some(q_lang), None] {
-                if let Some(h) = kb.search(q, filter, 1).into_iter().next() {
-                    if best.is_none_or(|b| h.confidence > b.confidence) {
-                        best = Some(h);
-                        if h.confidence >= CONFIDENT {
-                            lang = q_lang;
-                        }
-                    }
-                }
+        let embedder = self.inner.config.embedder.clone();
+        let fallback = conv.lang;
+        // Embedding and search are CPU work: off the async threads.
+        let readings = blocking(move || {
+            Ok(candidates
+                .iter()
+                .map(|q| brain.read(embedder.as_deref(), q, fallback))
+                .collect::<Vec<_>>())
+        })
+        .await?;
+        let mut chosen = &readings[0];
+        for r in &readings[1..] {
+            if r.best
+                .is_some_and(|h| chosen.best.is_none_or(|b| h.confidence > b.confidence))
+            {
+                chosen = r;
             }
         }
+        let confident = chosen.best.is_some_and(|h| h.confidence >= CONFIDENT);
         Ok(Understanding {
-            lang,
+            lang: if confident { chosen.lang } else { readings[0].lang },
             text,
             explicit,
             anger,
             small_talk,
-            best,
+            best: chosen.best,
+            scope: chosen.scope(),
         })
     }
 

@@ -49,6 +49,7 @@ export const STRINGS = {
 
     "reason.customer_request": "Asked for a person",
     "reason.no_answer": "AI couldn't answer",
+    "reason.out_of_scope": "Outside what the AI knows",
     "reason.anger": "Frustrated customer",
     "reason.vip": "VIP",
 
@@ -187,6 +188,7 @@ export const STRINGS = {
 
     "reason.customer_request": "客户要求转人工",
     "reason.no_answer": "AI 无法回答",
+    "reason.out_of_scope": "超出 AI 知识范围",
     "reason.anger": "客户情绪不满",
     "reason.vip": "VIP",
 

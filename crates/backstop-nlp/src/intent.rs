@@ -379,10 +379,6 @@ impl IntentModel {
         x
     }
 
-    fn best(&self, text: &str) -> (usize, f32) {
-        self.best_of(&self.features(text, None))
-    }
-
     fn best_of(&self, x: &Sparse) -> (usize, f32) {
         let mut p = vec![0.0; self.labels.len()];
         self.softmax_into(x, &mut p);
@@ -392,7 +388,13 @@ impl IntentModel {
     }
 
     pub fn predict(&self, text: &str) -> IntentPrediction {
-        let (best, confidence) = self.best(text);
+        self.predict_with(text, None)
+    }
+
+    /// Like [`predict`](Self::predict), with the text's dense vector already computed (it is
+    /// computed from the model's [`Dense`] source when `None` and the model uses one).
+    pub fn predict_with(&self, text: &str, dense: Option<&[f32]>) -> IntentPrediction {
+        let (best, confidence) = self.best_of(&self.features(text, dense));
         let best = self.labels[best].clone();
         let in_scope = confidence >= self.threshold && best != OOS;
         IntentPrediction {
@@ -408,6 +410,11 @@ impl IntentModel {
 
     pub fn intents(&self) -> &[String] {
         &self.labels
+    }
+
+    /// Whether the model appends dense vectors to its features.
+    pub fn uses_dense(&self) -> bool {
+        self.dense_dims > 0
     }
 }
 

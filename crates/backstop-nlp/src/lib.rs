@@ -5,7 +5,9 @@
 //! - [`text`]: the analyzer shared by indexing and querying (jieba segmentation for Chinese,
 //!   lower-casing, stop words, English stemming).
 //! - [`retrieval`]: the [`retrieval::Retriever`] trait and its BM25 implementation on tantivy,
-//!   with an explainable confidence. Semantic retrievers plug in behind the same trait.
+//!   with an explainable confidence.
+//! - [`hybrid`]: BM25 fused with embedding similarity (reciprocal-rank fusion, a confidence
+//!   calibrated on the knowledge base itself), cross-lingual.
 //! - [`signals`]: lexicon signals: a request for a person, anger/frustration, small talk.
 //! - [`entities`]: facts customers give (order numbers, e-mail, phone, amounts).
 //! - [`replies`]: the fixed sentences the AI says, in both languages.
@@ -13,11 +15,14 @@
 //! - [`embed`]: the local multilingual sentence-embedding model (e5-small, 4-bit).
 //! - [`features`] and [`intent`]: sparse lexical features and the intent classifier with
 //!   out-of-scope detection.
+//! - [`understand`]: retrieval and intent together — a tenant's training examples (with the
+//!   built-in off-topic set) and the rule for which article the AI may act on.
 //! - [`metrics`]: evaluation metrics (accuracy, F1, recall@k, MRR, percentiles, thresholds).
 
 pub mod embed;
 pub mod entities;
 pub mod features;
+pub mod hybrid;
 pub mod intent;
 pub mod lang;
 pub mod metrics;
@@ -26,3 +31,4 @@ pub mod retrieval;
 pub mod signals;
 pub mod summary;
 pub mod text;
+pub mod understand;

@@ -16,6 +16,22 @@ pub fn answer(lang: Lang, body: &str) -> String {
     }
 }
 
+/// An answer from an article that exists only in another language, said so up front.
+pub fn answer_in_other_language(lang: Lang, article_lang: Lang, body: &str) -> String {
+    let note = match (lang, article_lang) {
+        (Lang::En, Lang::Zh) => "This answer is only available in Chinese so far:",
+        (Lang::En, Lang::En) => "",
+        (Lang::Zh, Lang::En) => "这条解答目前只有英文版：",
+        (Lang::Zh, Lang::Zh) => "",
+    };
+    let body = if note.is_empty() {
+        body.to_owned()
+    } else {
+        format!("{note}\n\n{body}")
+    };
+    answer(lang, &body)
+}
+
 /// One clarifying question when nothing matched confidently.
 pub fn clarify(lang: Lang, topic_hint: Option<&str>) -> String {
     match (lang, topic_hint) {

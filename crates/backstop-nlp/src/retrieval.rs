@@ -8,14 +8,15 @@
 //!
 //! A question whose important words the article lacks ("my kettle is broken, refund?" against a
 //! shipping-cost article) gets low coverage however high its BM25 score, so the AI does not answer
-//! it. Later retrievers (embeddings, hybrid fusion) implement the same [`Retriever`] trait.
+//! it. [`crate::hybrid::HybridIndex`] fuses this ranking with embedding similarity behind the same
+//! [`Retriever`] trait.
 
 use std::collections::{HashMap, HashSet};
 
 use backstop_core::ids::ArticleId;
 use backstop_core::message::Lang;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query as TantivyQuery, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, OwnedValue, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
 };
@@ -37,26 +38,53 @@ pub struct KbArticle {
     pub questions: Vec<String>,
 }
 
+/// A customer's question, with its sentence embedding when a model is loaded.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Query<'a> {
+    pub text: &'a str,
+    /// The `query:`-role embedding of `text` (unit length), for semantic retrievers.
+    pub vector: Option<&'a [f32]>,
+}
+
+impl<'a> Query<'a> {
+    /// A question without an embedding (lexical retrieval only).
+    pub fn text(text: &'a str) -> Self {
+        Query { text, vector: None }
+    }
+}
+
+impl<'a> From<&'a str> for Query<'a> {
+    fn from(text: &'a str) -> Self {
+        Query::text(text)
+    }
+}
+
 /// A ranked candidate.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Hit {
     pub article: ArticleId,
-    /// Raw BM25 score (comparable only within one query).
+    /// The ranking score (BM25, or the fused rank score; comparable only within one query).
     pub score: f32,
-    /// Calibrated-ish confidence in [0, 1] (see the module docs).
+    /// Confidence in [0, 1] that the article answers the question: what the AI acts on.
     pub confidence: f32,
+    /// The lexical confidence (see the module docs).
+    pub lexical: f32,
+    /// The calibrated semantic confidence, when a semantic retriever scored the article.
+    pub semantic: Option<f32>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum RetrievalError {
     #[error("search index error: {0}")]
     Index(#[from] tantivy::TantivyError),
+    #[error("article vectors do not match the articles: {0}")]
+    Vectors(String),
 }
 
 /// Anything that finds articles for a question.
 pub trait Retriever: Send + Sync {
     /// The best `k` articles for `query`, best first, restricted to `lang` when given.
-    fn search(&self, query: &str, lang: Option<Lang>, k: usize) -> Vec<Hit>;
+    fn search(&self, query: Query<'_>, lang: Option<Lang>, k: usize) -> Vec<Hit>;
     fn article(&self, id: ArticleId) -> Option<&KbArticle>;
     /// The same article in another language, if the knowledge base has it.
     fn translation(&self, id: ArticleId, lang: Lang) -> Option<&KbArticle>;
@@ -159,8 +187,20 @@ impl Bm25Index {
         ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
     }
 
+    /// The analyzed, deduplicated terms of a query.
+    pub(crate) fn terms(&self, query: &str) -> Vec<String> {
+        let mut terms = self.analyzer.terms(query);
+        let mut seen = HashSet::new();
+        terms.retain(|t| seen.insert(t.clone()));
+        terms
+    }
+
+    pub(crate) fn articles(&self) -> &[KbArticle] {
+        &self.articles
+    }
+
     /// The confidence that article `i` answers a query with terms `q` (deduplicated).
-    fn confidence(&self, i: usize, q: &[String]) -> f32 {
+    pub(crate) fn confidence(&self, i: usize, q: &[String]) -> f32 {
         let weights: Vec<f32> = q.iter().map(|t| self.idf(t)).collect();
         let total: f32 = weights.iter().sum();
         if total <= 0.0 {
@@ -190,8 +230,8 @@ impl Bm25Index {
         (0.5 * coverage + 0.5 * best_phrasing).clamp(0.0, 1.0)
     }
 
-    fn query(&self, terms: &[String], lang: Option<Lang>) -> Box<dyn Query> {
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    fn query(&self, terms: &[String], lang: Option<Lang>) -> Box<dyn TantivyQuery> {
+        let mut should: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         for t in terms {
             for (field, boost) in [
                 (self.fields.title, 2.0),
@@ -202,7 +242,7 @@ impl Bm25Index {
                 should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), boost))));
             }
         }
-        let text: Box<dyn Query> = Box::new(BooleanQuery::new(should));
+        let text: Box<dyn TantivyQuery> = Box::new(BooleanQuery::new(should));
         match lang {
             None => text,
             Some(l) => {
@@ -219,30 +259,41 @@ impl Bm25Index {
     }
 }
 
-impl Retriever for Bm25Index {
-    fn search(&self, query: &str, lang: Option<Lang>, k: usize) -> Vec<Hit> {
-        let mut terms = self.analyzer.terms(query);
-        let mut seen = HashSet::new();
-        terms.retain(|t| seen.insert(t.clone()));
-        if terms.is_empty() || self.articles.is_empty() || k == 0 {
+impl Bm25Index {
+    /// The `n` best articles by BM25 for the query terms, as (position, score), best first.
+    pub(crate) fn candidates(&self, terms: &[String], lang: Option<Lang>, n: usize) -> Vec<(usize, f32)> {
+        if terms.is_empty() || self.articles.is_empty() || n == 0 {
             return Vec::new();
         }
         let searcher = self.reader.searcher();
-        let top = match searcher.search(&self.query(&terms, lang), &TopDocs::with_limit(k.max(5))) {
-            Ok(top) => top,
-            Err(_) => return Vec::new(),
+        let Ok(top) = searcher.search(&self.query(terms, lang), &TopDocs::with_limit(n)) else {
+            return Vec::new();
         };
-        let mut hits: Vec<Hit> = top
-            .into_iter()
+        top.into_iter()
             .filter_map(|(score, addr)| {
                 let doc: TantivyDocument = searcher.doc(addr).ok()?;
                 let ord = doc.get_first(self.fields.ord).and_then(|v: &OwnedValue| v.as_u64())? as usize;
-                let a = self.articles.get(ord)?;
-                Some(Hit {
-                    article: a.id,
+                (ord < self.articles.len()).then_some((ord, score))
+            })
+            .collect()
+    }
+}
+
+impl Retriever for Bm25Index {
+    fn search(&self, query: Query<'_>, lang: Option<Lang>, k: usize) -> Vec<Hit> {
+        let terms = self.terms(query.text);
+        let mut hits: Vec<Hit> = self
+            .candidates(&terms, lang, k.max(5))
+            .into_iter()
+            .map(|(ord, score)| {
+                let confidence = self.confidence(ord, &terms);
+                Hit {
+                    article: self.articles[ord].id,
                     score,
-                    confidence: self.confidence(ord, &terms),
-                })
+                    confidence,
+                    lexical: confidence,
+                    semantic: None,
+                }
             })
             .collect();
         // BM25 finds the candidates; confidence orders them, BM25 breaks ties.

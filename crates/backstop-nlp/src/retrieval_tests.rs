@@ -71,7 +71,7 @@ fn kb() -> Bm25Index {
 }
 
 fn top(kb: &Bm25Index, q: &str, lang: Option<Lang>) -> Option<Hit> {
-    kb.search(q, lang, 3).into_iter().next()
+    kb.search(q.into(), lang, 3).into_iter().next()
 }
 
 #[test]
@@ -115,13 +115,13 @@ fn unrelated_questions_are_not_confident() {
         let conf = top(&kb, q, None).map_or(0.0, |h| h.confidence);
         assert!(conf < CONFIDENT, "{q}: {conf}");
     }
-    assert!(kb.search("", None, 3).is_empty());
-    assert!(kb.search("?!", None, 3).is_empty());
+    assert!(kb.search("".into(), None, 3).is_empty());
+    assert!(kb.search("?!".into(), None, 3).is_empty());
 }
 
 #[test]
 fn an_empty_knowledge_base_finds_nothing() {
     let empty = Bm25Index::build(Vec::new()).unwrap();
     assert!(empty.is_empty());
-    assert!(empty.search("refund", None, 3).is_empty());
+    assert!(empty.search("refund".into(), None, 3).is_empty());
 }

@@ -7,6 +7,7 @@
 
 mod codec;
 mod directory;
+mod understanding;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -486,5 +487,26 @@ impl Store for SqliteStore {
 
     async fn list_articles(&self, tenant: &TenantId) -> Result<Vec<ArticleRecord>> {
         directory::list_articles(self, tenant).await
+    }
+
+    async fn get_embeddings(
+        &self,
+        tenant: &TenantId,
+        model: &str,
+        keys: &[String],
+    ) -> Result<std::collections::HashMap<String, Vec<f32>>> {
+        understanding::get_embeddings(self, tenant, model, keys).await
+    }
+
+    async fn put_embeddings(&self, tenant: &TenantId, model: &str, items: &[EmbeddingRecord]) -> Result<()> {
+        understanding::put_embeddings(self, tenant, model, items).await
+    }
+
+    async fn add_intent_examples(&self, examples: &[IntentExampleRecord]) -> Result<usize> {
+        understanding::add_intent_examples(self, examples).await
+    }
+
+    async fn list_intent_examples(&self, tenant: &TenantId) -> Result<Vec<IntentExampleRecord>> {
+        understanding::list_intent_examples(self, tenant).await
     }
 }

@@ -4,7 +4,9 @@
 
 use backstop_core::conversation::{Owner, Priority, Status};
 use backstop_core::directory::{Agent, AgentRole, Customer, Team, Tenant};
-use backstop_core::ids::{AgentId, ArticleId, ConversationId, CustomerId, MessageId, TeamId, TenantId};
+use backstop_core::ids::{
+    AgentId, ArticleId, ConversationId, CustomerId, IntentExampleId, MessageId, TeamId, TenantId,
+};
 use backstop_core::message::{Author, Citation, Lang, MessageKind};
 use backstop_core::routing::{HandoffReason, TeamRole};
 use backstop_core::Timestamp;
@@ -19,7 +21,7 @@ macro_rules! store_contract_tests {
         $crate::store_contract_tests!(@each $make;
             tenants_teams_and_agents, sessions, customers_and_visitors, conversations_are_tenant_scoped,
             append_is_ordered_and_idempotent, turns_apply_atomically, listing_and_queue_positions,
-            messages_query, articles_round_trip, tenant_isolation);
+            messages_query, articles_round_trip, embeddings_cache, intent_examples, tenant_isolation);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -432,6 +434,83 @@ pub async fn articles_round_trip(s: &dyn Store) {
     };
     s.upsert_article(&edited).await.unwrap();
     assert_eq!(s.list_articles(&t).await.unwrap(), vec![edited]);
+}
+
+pub async fn embeddings_cache(s: &dyn Store) {
+    let (a, _, _) = setup(s, "shop-a").await;
+    let (b, _, _) = setup(s, "shop-b").await;
+    let keys = |ks: &[&str]| ks.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+    let v = vec![0.25f32, -1.5, 3.0e-7, f32::MAX];
+    s.put_embeddings(
+        &a,
+        "m1",
+        &[EmbeddingRecord {
+            key: "k1".into(),
+            vector: v.clone(),
+        }],
+    )
+    .await
+    .unwrap();
+    let got = s.get_embeddings(&a, "m1", &keys(&["k1", "k2"])).await.unwrap();
+    assert_eq!(got.len(), 1, "a missing key is absent");
+    assert_eq!(got["k1"], v, "vectors round-trip bit for bit");
+    // Replacing, and another model or tenant sees nothing.
+    s.put_embeddings(
+        &a,
+        "m1",
+        &[EmbeddingRecord {
+            key: "k1".into(),
+            vector: vec![1.0],
+        }],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.get_embeddings(&a, "m1", &keys(&["k1"])).await.unwrap()["k1"],
+        vec![1.0]
+    );
+    assert!(s.get_embeddings(&a, "m2", &keys(&["k1"])).await.unwrap().is_empty());
+    assert!(s.get_embeddings(&b, "m1", &keys(&["k1"])).await.unwrap().is_empty());
+    // Many keys at once.
+    let many: Vec<EmbeddingRecord> = (0..1200)
+        .map(|i| EmbeddingRecord {
+            key: format!("key-{i}"),
+            vector: vec![i as f32],
+        })
+        .collect();
+    s.put_embeddings(&b, "m1", &many).await.unwrap();
+    let all: Vec<String> = many.iter().map(|e| e.key.clone()).collect();
+    let got = s.get_embeddings(&b, "m1", &all).await.unwrap();
+    assert_eq!(got.len(), 1200);
+    assert_eq!(got["key-777"], vec![777.0]);
+}
+
+pub async fn intent_examples(s: &dyn Store) {
+    let (a, _, _) = setup(s, "shop-a").await;
+    let (b, _, _) = setup(s, "shop-b").await;
+    let ex = |t: &TenantId, n: u64, text: &str, intent: &str| IntentExampleRecord {
+        id: IntentExampleId::new_at(t0() + Duration::seconds(n as i64)),
+        tenant: t.clone(),
+        text: text.into(),
+        intent: intent.into(),
+        source: "import".into(),
+        created_at: t0(),
+    };
+    let first = [
+        ex(&a, 1, "退款多久到", "refund-timing"),
+        ex(&a, 2, "where's my parcel", "track-package"),
+    ];
+    assert_eq!(s.add_intent_examples(&first).await.unwrap(), 2);
+    // The same (text, intent) again is skipped; the same text under another intent is new.
+    let again = [
+        ex(&a, 3, "退款多久到", "refund-timing"),
+        ex(&a, 4, "退款多久到", "refund-method"),
+    ];
+    assert_eq!(s.add_intent_examples(&again).await.unwrap(), 1);
+    let listed = s.list_intent_examples(&a).await.unwrap();
+    assert_eq!(listed.len(), 3);
+    assert_eq!(listed[0], first[0]);
+    assert!(s.list_intent_examples(&b).await.unwrap().is_empty());
 }
 
 pub async fn tenant_isolation(s: &dyn Store) {

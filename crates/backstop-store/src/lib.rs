@@ -94,4 +94,19 @@ pub trait Store: Send + Sync + 'static {
     // Knowledge base.
     async fn upsert_article(&self, article: &ArticleRecord) -> Result<()>;
     async fn list_articles(&self, tenant: &TenantId) -> Result<Vec<ArticleRecord>>;
+
+    // Understanding: cached embeddings and intent examples.
+    /// The cached vectors among `keys` for `model` (missing keys are simply absent).
+    async fn get_embeddings(
+        &self,
+        tenant: &TenantId,
+        model: &str,
+        keys: &[String],
+    ) -> Result<std::collections::HashMap<String, Vec<f32>>>;
+    /// Caches vectors (replacing any with the same key).
+    async fn put_embeddings(&self, tenant: &TenantId, model: &str, items: &[EmbeddingRecord]) -> Result<()>;
+    /// Adds examples, skipping any whose (text, intent) the tenant already has; returns how many
+    /// were new.
+    async fn add_intent_examples(&self, examples: &[IntentExampleRecord]) -> Result<usize>;
+    async fn list_intent_examples(&self, tenant: &TenantId) -> Result<Vec<IntentExampleRecord>>;
 }

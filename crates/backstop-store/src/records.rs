@@ -2,7 +2,7 @@
 
 use backstop_core::conversation::{Owner, Status};
 use backstop_core::handoff::HandoffPacket;
-use backstop_core::ids::{AgentId, ArticleId, ConversationId, CustomerId, MessageId, TenantId};
+use backstop_core::ids::{AgentId, ArticleId, ConversationId, CustomerId, IntentExampleId, MessageId, TenantId};
 use backstop_core::message::{Author, Citation, Lang, MessageKind, SystemNote};
 use backstop_core::routing::HandoffReason;
 use backstop_core::Timestamp;
@@ -154,6 +154,26 @@ pub struct ArticleRecord {
     pub body: String,
     pub questions: Vec<String>,
     pub updated_at: Timestamp,
+}
+
+/// A labelled example for a tenant's intent classifier.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntentExampleRecord {
+    pub id: IntentExampleId,
+    pub tenant: TenantId,
+    pub text: String,
+    /// An intent name (a knowledge-base slug, or any label the trainer uses); `oos` = out of scope.
+    pub intent: String,
+    /// Where it came from: `trainer`, `import`, …
+    pub source: String,
+    pub created_at: Timestamp,
+}
+
+/// One embedding to cache: `key` identifies the embedded text and its role.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmbeddingRecord {
+    pub key: String,
+    pub vector: Vec<f32>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

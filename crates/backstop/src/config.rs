@@ -35,6 +35,9 @@ vip_to_human = true
 [models]
 # Where local model files are kept; empty means ~/.cache/backstop/models.
 dir = ""
+# Understand meaning with the local embedding model (fetched on first use, about 91 MB):
+# paraphrases, cross-lingual search, intents and out-of-scope detection. false = words only.
+embeddings = true
 
 [log]
 # tracing filter, e.g. "info" or "backstop_engine=debug,info". RUST_LOG overrides it.
@@ -80,6 +83,7 @@ pub struct EngineSection {
 #[serde(deny_unknown_fields)]
 pub struct ModelsConfig {
     pub dir: PathBuf,
+    pub embeddings: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -104,7 +108,10 @@ impl Default for Config {
                 max_clarifications: 1,
                 vip_to_human: true,
             },
-            models: ModelsConfig { dir: PathBuf::new() },
+            models: ModelsConfig {
+                dir: PathBuf::new(),
+                embeddings: true,
+            },
             log: LogConfig { filter: "info".into() },
             demo: false,
         }
@@ -117,6 +124,7 @@ impl EngineSection {
             anger_threshold: self.anger_threshold,
             max_clarifications: self.max_clarifications,
             vip_to_human: self.vip_to_human,
+            ..Policy::default()
         }
     }
 }

