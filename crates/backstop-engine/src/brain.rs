@@ -12,8 +12,9 @@ use backstop_core::routing::Scope;
 use backstop_nlp::embed::{Embedder, Role};
 use backstop_nlp::hybrid::{units, HybridIndex};
 use backstop_nlp::intent::{Dense, Example, IntentConfig, IntentModel, IntentPrediction};
+use backstop_nlp::lang;
 use backstop_nlp::retrieval::{Hit, KbArticle, Query, Retriever};
-use backstop_nlp::{lang, understand};
+use backstop_nlp::understand::{self, Labels};
 use backstop_store::EmbeddingRecord;
 use sha2::{Digest, Sha256};
 
@@ -23,6 +24,8 @@ use crate::{kb_article, Engine, EngineError, Result};
 pub(crate) struct Brain {
     pub(crate) kb: HybridIndex,
     pub(crate) intents: Option<IntentModel>,
+    /// Whether the classifier's intents are slugs or topics.
+    pub(crate) labels: Labels,
 }
 
 /// What rebuilding a tenant's understanding did.
@@ -75,7 +78,7 @@ impl Brain {
             text,
             vector: vector.as_deref(),
         };
-        let slug = |id| self.kb.article(id).map(|a: &KbArticle| a.slug.as_str());
+        let slug = |id| self.kb.article(id).map(|a: &KbArticle| self.labels.of(a));
         let mut best: Option<Hit> = None;
         for filter in [Some(lang), None] {
             let hits = self.kb.search(query, filter, 5);
@@ -140,6 +143,7 @@ impl Engine {
             None => {
                 blocking(move || {
                     Ok(Brain {
+                        labels: Labels::for_kb(&articles),
                         kb: HybridIndex::build(articles, None).map_err(internal)?,
                         intents: None,
                     })
@@ -147,7 +151,8 @@ impl Engine {
                 .await?
             }
             Some(embedder) => {
-                let examples = understand::training_examples(&articles, &extra);
+                let labels = Labels::for_kb(&articles);
+                let examples = understand::training_examples(&articles, labels, &extra);
                 let mut texts: Vec<(Role, String)> = units(&articles).into_iter().map(|u| (u.role, u.text)).collect();
                 let n_units = texts.len();
                 texts.extend(examples.iter().map(|e| (Role::Query, e.text.clone())));
@@ -172,7 +177,7 @@ impl Engine {
                                 None
                             }
                         };
-                    Ok(Brain { kb, intents })
+                    Ok(Brain { kb, intents, labels })
                 })
                 .await?
             }

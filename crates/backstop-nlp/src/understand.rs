@@ -1,9 +1,11 @@
 //! Retrieval and intent together: what a tenant's classifier learns from, and which article the AI
 //! may act on for a message.
 //!
-//! A tenant's intents are its knowledge base's slugs (one per topic, shared by translations),
-//! learned from each article's title and sample questions, plus whatever examples the tenant adds;
-//! a fixed bilingual set of off-topic messages ([`OFF_TOPIC`]) trains the out-of-scope class.
+//! A tenant's intents are its knowledge base's slugs (one per question an article answers, shared
+//! by translations) — or, for a knowledge base too large for one intent per article, its topics
+//! ([`Labels`]) — learned from each article's title and sample questions, plus whatever examples the
+//! tenant adds; a fixed bilingual set of off-topic messages ([`OFF_TOPIC`]) trains the
+//! out-of-scope class.
 //!
 //! The AI acts on an article when the words match ([`Hit::lexical`] ≥ the answer bar, as before) or
 //! when meaning and intent agree: the classifier's in-scope intent is the article's slug, and the
@@ -17,6 +19,36 @@ use crate::retrieval::{Hit, KbArticle};
 
 /// Off-topic messages (weather, jokes, homework, …), English and Chinese, written for Backstop.
 pub const OFF_TOPIC: &str = include_str!("../data/off-topic.txt");
+
+/// Past this many distinct slugs, intents are topics: training cost grows with the number of
+/// classes, and a per-article classifier for a very large knowledge base would take too long.
+pub const MAX_SLUG_INTENTS: usize = 300;
+
+/// What an intent is for a knowledge base.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Labels {
+    Slug,
+    Topic,
+}
+
+impl Labels {
+    pub fn for_kb(articles: &[KbArticle]) -> Labels {
+        let slugs: std::collections::HashSet<&str> = articles.iter().map(|a| a.slug.as_str()).collect();
+        if slugs.len() <= MAX_SLUG_INTENTS {
+            Labels::Slug
+        } else {
+            Labels::Topic
+        }
+    }
+
+    /// The intent an article answers.
+    pub fn of(self, a: &KbArticle) -> &str {
+        match self {
+            Labels::Slug => &a.slug,
+            Labels::Topic => &a.topic,
+        }
+    }
+}
 
 /// The off-topic messages as out-of-scope training examples.
 pub fn off_topic() -> Vec<Example> {
@@ -32,8 +64,8 @@ pub fn off_topic() -> Vec<Example> {
 }
 
 /// Everything a tenant's intent classifier learns from: every article's title and sample
-/// questions under its slug, the tenant's own examples, and the off-topic set.
-pub fn training_examples(articles: &[KbArticle], extra: &[Example]) -> Vec<Example> {
+/// questions under its intent, the tenant's own examples, and the off-topic set.
+pub fn training_examples(articles: &[KbArticle], labels: Labels, extra: &[Example]) -> Vec<Example> {
     let mut out = Vec::new();
     for a in articles {
         for text in std::iter::once(&a.title).chain(&a.questions) {
@@ -41,7 +73,7 @@ pub fn training_examples(articles: &[KbArticle], extra: &[Example]) -> Vec<Examp
             if !text.is_empty() {
                 out.push(Example {
                     text: text.to_owned(),
-                    label: a.slug.clone(),
+                    label: labels.of(a).to_owned(),
                 });
             }
         }
@@ -51,7 +83,7 @@ pub fn training_examples(articles: &[KbArticle], extra: &[Example]) -> Vec<Examp
     out
 }
 
-/// The confidence to act on for `hit`, an article with slug `slug`, given the classifier's
+/// The confidence to act on for `hit`, an article answering intent `slug`, given the classifier's
 /// prediction for the same message (see the module docs). Without a classifier it is the
 /// retriever's own confidence.
 pub fn confidence(hit: &Hit, slug: &str, intent: Option<&IntentPrediction>) -> f32 {
@@ -161,7 +193,7 @@ mod tests {
             text: "parcel ETA?".into(),
             label: "shipping-times".into(),
         }];
-        let ex = training_examples(&[a], &extra);
+        let ex = training_examples(&[a.clone()], Labels::for_kb(&[a]), &extra);
         let shipping: Vec<&str> = ex
             .iter()
             .filter(|e| e.label == "shipping-times")

@@ -10,3 +10,4 @@ mod ingestion;
 mod retrieval;
 mod tenancy;
 mod tidy;
+mod understanding;

@@ -1,0 +1,142 @@
+//! Understanding with the local embedding model in the live product: paraphrases that share no
+//! keyword with their article are answered from it, in English and in Chinese; out-of-scope
+//! questions are not answered with an article, and hand off as out of scope.
+
+use std::collections::HashSet;
+
+use backstop_nlp::retrieval::{Bm25Index, Retriever, CONFIDENT};
+use backstop_nlp::text::Analyzer;
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+/// The article's keywords: every analyzed term of its title and sample questions.
+fn keywords(slug: &str, lang: &str) -> HashSet<String> {
+    let kb: Vec<Value> = serde_json::from_str(backstop::seed::DEMO_KB).unwrap();
+    let a = kb
+        .iter()
+        .find(|a| a["slug"] == slug && a["lang"] == lang)
+        .unwrap_or_else(|| panic!("no article {slug}/{lang}"));
+    let analyzer = Analyzer::new();
+    let mut out: HashSet<String> = analyzer.terms(a["title"].as_str().unwrap()).into_iter().collect();
+    for q in a["questions"].as_array().unwrap() {
+        out.extend(analyzer.terms(q.as_str().unwrap()));
+    }
+    out
+}
+
+fn assert_no_shared_keyword(question: &str, slug: &str, lang: &str) {
+    let kw = keywords(slug, lang);
+    let shared: Vec<String> = Analyzer::new()
+        .terms(question)
+        .into_iter()
+        .filter(|t| kw.contains(t))
+        .collect();
+    assert!(shared.is_empty(), "{question:?} shares {shared:?} with {slug}/{lang}");
+}
+
+/// Asks each question in a new conversation; returns the misses.
+async fn misses(app: &TestApp, lang: &str, cases: &[(&str, &str, &str)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (q, slug, article_lang) in cases {
+        let v = app.visitor(json!({ "lang": lang })).await;
+        let reply = app.ask(&v, q).await;
+        let want = kb_title(slug, article_lang);
+        if reply["citations"][0]["title"] != want.as_str() {
+            out.push(format!("{q} → {} (wanted {want})", reply["citations"][0]["title"]));
+        }
+    }
+    out
+}
+
+/// What words alone would do: the demo knowledge base's BM25 index.
+fn lexical_answer(q: &str) -> Option<String> {
+    let kb = backstop::seed::articles(
+        &backstop::seed::demo_tenant_id(),
+        backstop::seed::DEMO_KB,
+        backstop_core::Timestamp::now_utc(),
+    )
+    .unwrap();
+    let idx = Bm25Index::build(kb.into_iter().map(backstop_engine::kb_article).collect()).unwrap();
+    let hit = idx.search(q.into(), None, 1).into_iter().next()?;
+    (hit.confidence >= CONFIDENT).then(|| idx.article(hit.article).unwrap().slug.clone())
+}
+
+#[tokio::test]
+async fn paraphrases_without_shared_keywords_reach_their_articles() {
+    let app = TestApp::spawn().await;
+    let en = [("Can I get things sent to Germany?", "international-shipping", "en")];
+    let zh = [("登录的口令记不起来了", "reset-password", "zh")];
+    for (q, slug, lang) in en.iter().chain(&zh) {
+        assert_no_shared_keyword(q, slug, lang);
+    }
+    let mut all = misses(&app, "en", &en).await;
+    all.extend(misses(&app, "zh", &zh).await);
+    assert!(all.is_empty(), "{all:#?}");
+    app.stop().await;
+}
+
+/// Questions in other words, which the words alone answer wrongly or not at all.
+#[tokio::test]
+async fn meaning_answers_what_words_alone_miss() {
+    let app = TestApp::spawn().await;
+    let en = [
+        ("Checkout keeps rejecting my card", "payment-failed", "en"),
+        ("It's been two weeks and nothing has shown up", "delayed-package", "en"),
+        (
+            "Who covers postage when I send something back?",
+            "return-shipping-cost",
+            "en",
+        ),
+    ];
+    let zh = [
+        ("等了半个月还没收到东西", "delayed-package", "zh"),
+        ("可以用花呗付吗", "payment-methods", "zh"),
+        ("攒的积分能抵钱吗", "member-points", "zh"),
+    ];
+    for (q, slug, _) in en.iter().chain(&zh) {
+        let lexical = lexical_answer(q);
+        assert_ne!(lexical.as_deref(), Some(*slug), "{q}: words alone already answer it");
+    }
+    let mut all = misses(&app, "en", &en).await;
+    all.extend(misses(&app, "zh", &zh).await);
+    assert!(all.is_empty(), "{all:#?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn out_of_scope_questions_are_not_answered_with_an_article() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        ("en", "What's the weather like in Shanghai tomorrow?"),
+        ("en", "Can you recommend a good movie for tonight?"),
+        ("en", "Do you sell car insurance?"),
+        ("en", "Can your drone deliver to the moon base?"),
+        ("zh", "明天上海天气怎么样"),
+        ("zh", "帮我写一首关于秋天的诗"),
+        ("zh", "我想投资股票，有什么推荐"),
+    ];
+    for (lang, q) in cases {
+        let v = app.visitor(json!({ "lang": lang })).await;
+        let reply = app.ask(&v, q).await;
+        assert_eq!(reply["author"]["kind"], "ai", "{q}: {reply:#}");
+        assert!(
+            reply["citations"].as_array().unwrap().is_empty(),
+            "{q} was answered with {}",
+            reply["citations"][0]["title"]
+        );
+    }
+    // Asked again after the clarifying question, it goes to a person as out of scope.
+    let v = app.visitor(json!({ "lang": "en" })).await;
+    app.ask(&v, "Can you recommend a good movie for tonight?").await;
+    let second = app.ask(&v, "Something funny, maybe a comedy").await;
+    assert_eq!(second["system"]["code"], "handoff", "{second:#}");
+    let (_, state) = app.transcript(&v).await;
+    assert_eq!(state["owner"], "queue", "{state:#}");
+    let agent = app.login("demo", "lin@maple.example").await;
+    let (_, conv) = app
+        .agent_get(&agent, &format!("/api/v1/conversations/{}", v.conversation))
+        .await;
+    assert_eq!(conv["conversation"]["handoff_reason"], "out_of_scope", "{conv:#}");
+    app.stop().await;
+}
