@@ -193,7 +193,8 @@ mod tests {
             text: "parcel ETA?".into(),
             label: "shipping-times".into(),
         }];
-        let ex = training_examples(&[a.clone()], Labels::for_kb(&[a]), &extra);
+        let kb = [a];
+        let ex = training_examples(&kb, Labels::for_kb(&kb), &extra);
         let shipping: Vec<&str> = ex
             .iter()
             .filter(|e| e.label == "shipping-times")
