@@ -230,3 +230,30 @@ fn dot_matches_the_plain_sum() {
     let plain: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
     assert!((dot(&a, &b) - plain).abs() < 1e-4);
 }
+
+#[test]
+fn a_knowledge_base_that_cannot_calibrate_itself_gets_the_fallback() {
+    // Titles without sample questions: each title's only sibling is its own body, here less alike
+    // than the other titles are. A fitted curve would fall with the cosine; the fallback is used.
+    let kb: Vec<KbArticle> = (0..6)
+        .map(|i| {
+            art(
+                i + 1,
+                &format!("topic-{i}"),
+                Lang::En,
+                &format!("title {i}"),
+                "body",
+                &[],
+            )
+        })
+        .collect();
+    let v: Vec<Vec<f32>> = units(&kb)
+        .iter()
+        .map(|u| match u.role {
+            Role::Query => vec_of(0, 1, 0.1 * (u.article % 3) as f32),
+            Role::Passage => vec_of(2, 3, 0.1 * u.article as f32),
+        })
+        .collect();
+    let idx = HybridIndex::build(kb, Some(v)).unwrap();
+    assert_eq!(idx.calibration(), Some(Calibration::FALLBACK));
+}

@@ -147,6 +147,9 @@ enum EvalCommand {
         kb: PathBuf,
         #[arg(long)]
         queries: PathBuf,
+        /// BM25 only, without the embedding model (the baseline).
+        #[arg(long)]
+        lexical: bool,
     },
 }
 
@@ -248,7 +251,7 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                     lexical,
                 } => eval::intents::run(&train, &test, threshold, model(lexical)?.as_deref()),
                 EvalCommand::Pairs { dev, test, lexical } => eval::pairs::run(&dev, &test, model(lexical)?.as_deref()),
-                EvalCommand::Faq { kb, queries } => eval::faq::run(&kb, &queries),
+                EvalCommand::Faq { kb, queries, lexical } => eval::faq::run(&kb, &queries, model(lexical)?.as_deref()),
             };
         }
         admin => {
