@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use backstop_core::ids::IntentExampleId;
 use backstop_core::ids::TenantId;
 use backstop_core::message::Lang;
 use backstop_core::routing::Scope;
@@ -15,17 +16,20 @@ use backstop_nlp::intent::{Dense, Example, IntentConfig, IntentModel, IntentPred
 use backstop_nlp::lang;
 use backstop_nlp::retrieval::{Hit, KbArticle, Query, Retriever};
 use backstop_nlp::understand::{self, Labels};
-use backstop_store::EmbeddingRecord;
+use backstop_store::{EmbeddingRecord, IntentExampleRecord};
 use sha2::{Digest, Sha256};
 
 use crate::{kb_article, Engine, EngineError, Result};
 
+/// The most examples one call may add.
+pub const MAX_EXAMPLES_PER_CALL: usize = 10_000;
+
 /// One tenant's retrieval index and intent classifier.
-pub(crate) struct Brain {
-    pub(crate) kb: HybridIndex,
-    pub(crate) intents: Option<IntentModel>,
+pub struct Brain {
+    pub kb: HybridIndex,
+    pub intents: Option<IntentModel>,
     /// Whether the classifier's intents are slugs or topics.
-    pub(crate) labels: Labels,
+    pub labels: Labels,
 }
 
 /// What rebuilding a tenant's understanding did.
@@ -45,14 +49,14 @@ pub struct KbReport {
 }
 
 /// What understanding found for one candidate text.
-pub(crate) struct Reading {
-    pub(crate) lang: Lang,
-    pub(crate) best: Option<Hit>,
-    pub(crate) intent: Option<IntentPrediction>,
+pub struct Reading {
+    pub lang: Lang,
+    pub best: Option<Hit>,
+    pub intent: Option<IntentPrediction>,
 }
 
 impl Reading {
-    pub(crate) fn scope(&self) -> Scope {
+    pub fn scope(&self) -> Scope {
         match &self.intent {
             None => Scope::Unknown,
             Some(p) if p.intent.is_some() => Scope::InScope,
@@ -62,9 +66,8 @@ impl Reading {
 }
 
 impl Brain {
-    /// Reads `text`: its language, the article to act on (searched in the customer's language,
-    /// then in all) and the classifier's intent. CPU-bound: call from a blocking thread.
-    pub(crate) fn read(&self, embedder: Option<&dyn Embedder>, text: &str, fallback: Lang) -> Reading {
+    /// Reads `text`: its language, the article to act on and the classifier's intent. CPU-bound: call from a blocking thread.
+    pub fn read(&self, embedder: Option<&dyn Embedder>, text: &str, fallback: Lang) -> Reading {
         let lang = lang::detect_or(text, fallback);
         let vector = embedder.and_then(|e| match e.embed(text, Role::Query) {
             Ok(v) => Some(v),
@@ -79,15 +82,10 @@ impl Brain {
             vector: vector.as_deref(),
         };
         let slug = |id| self.kb.article(id).map(|a: &KbArticle| self.labels.of(a));
-        let mut best: Option<Hit> = None;
-        for filter in [Some(lang), None] {
-            let hits = self.kb.search(query, filter, 5);
-            if let Some(h) = understand::choose(&hits, intent.as_ref(), slug) {
-                if best.is_none_or(|b| h.confidence > b.confidence) {
-                    best = Some(h);
-                }
-            }
-        }
+        // One search over every language: a question may be answered by an article written in
+        // the other one (the answer then uses the customer's translation when there is one).
+        let hits = self.kb.search(query, None, 5);
+        let best = understand::choose(&hits, intent.as_ref(), slug);
         Reading { lang, best, intent }
     }
 }
@@ -239,6 +237,50 @@ impl Engine {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok((vectors, embedded))
+    }
+
+    /// Adds labelled examples for the tenant's intent classifier (from the AI trainer or an
+    /// import); returns how many were new. They take effect at the next [`Engine::reload_kb`].
+    pub async fn add_intent_examples(
+        &self,
+        tenant: &TenantId,
+        examples: &[(String, String)],
+        source: &str,
+    ) -> Result<usize> {
+        if examples.is_empty() {
+            return Err(EngineError::InvalidInput("no examples given".into()));
+        }
+        if examples.len() > MAX_EXAMPLES_PER_CALL {
+            return Err(EngineError::InvalidInput(format!(
+                "at most {MAX_EXAMPLES_PER_CALL} examples at a time"
+            )));
+        }
+        let at = crate::now();
+        let mut records = Vec::with_capacity(examples.len());
+        for (i, (text, intent)) in examples.iter().enumerate() {
+            let (text, intent) = (text.trim(), intent.trim());
+            if text.is_empty() || text.chars().count() > 500 {
+                return Err(EngineError::InvalidInput(format!(
+                    "example {}: text must be 1-500 characters",
+                    i + 1
+                )));
+            }
+            if intent.is_empty() || intent.chars().count() > 100 {
+                return Err(EngineError::InvalidInput(format!(
+                    "example {}: intent must be 1-100 characters",
+                    i + 1
+                )));
+            }
+            records.push(IntentExampleRecord {
+                id: IntentExampleId::new_at(at),
+                tenant: tenant.clone(),
+                text: text.to_owned(),
+                intent: intent.to_owned(),
+                source: source.to_owned(),
+                created_at: at,
+            });
+        }
+        Ok(self.inner.store.add_intent_examples(&records).await?)
     }
 
     /// The tenant's understanding, built on first use.

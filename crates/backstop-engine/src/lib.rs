@@ -18,7 +18,7 @@
 
 mod actor;
 mod auth;
-mod brain;
+pub mod brain;
 mod commands;
 pub mod hub;
 mod turn;
@@ -37,7 +37,7 @@ use backstop_nlp::retrieval::KbArticle;
 use backstop_store::{Appended, ConversationRecord, NewMessage, Store, StoreError};
 
 pub use auth::{hash_password, user_hash, AgentSession, WidgetSession, WidgetSessionRequest};
-pub use brain::KbReport;
+pub use brain::{Brain, KbReport, Reading};
 pub use commands::AgentAction;
 
 /// Errors the engine reports; the HTTP layer maps each to a stable code.

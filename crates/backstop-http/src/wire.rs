@@ -125,3 +125,16 @@ pub fn detail(d: &ConversationDetail) -> Value {
 pub fn agent(a: &Agent) -> Value {
     json!({ "id": a.id, "name": a.name, "email": a.email, "role": a.role.as_str(), "team_ids": a.team_ids })
 }
+
+/// What rebuilding a tenant's understanding did.
+pub fn kb_report(r: &backstop_engine::KbReport) -> Value {
+    json!({
+        "articles": r.articles,
+        "vectors": r.vectors,
+        "embedded": r.embedded,
+        "intents": r.intents,
+        "examples": r.examples,
+        "threshold": r.threshold,
+        "seconds": r.seconds,
+    })
+}

@@ -150,6 +150,38 @@ pub async fn import_kb(store: &dyn Store, tenant_id: &str, json: &str) -> anyhow
     Ok((created, updated))
 }
 
+/// Imports intent examples from a JSONL file of `{"text","label"}`; returns (added, skipped).
+pub async fn import_intents(
+    store: &dyn Store,
+    tenant_id: &str,
+    path: &std::path::Path,
+) -> anyhow::Result<(usize, usize)> {
+    let tenant = tenant(store, tenant_id).await?;
+    let rows: Vec<crate::eval::data::IntentRow> = crate::eval::data::read_jsonl(path)?;
+    anyhow::ensure!(!rows.is_empty(), "{} holds no examples", path.display());
+    let at = Timestamp::now_utc();
+    let mut records = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let (text, label) = (r.text.trim(), r.label.trim());
+        anyhow::ensure!(
+            !text.is_empty() && text.chars().count() <= 500 && !label.is_empty() && label.chars().count() <= 100,
+            "example {} of {}: text must be 1-500 characters and label 1-100",
+            i + 1,
+            path.display()
+        );
+        records.push(backstop_store::IntentExampleRecord {
+            id: backstop_core::ids::IntentExampleId::new_at(at),
+            tenant: tenant.clone(),
+            text: text.to_owned(),
+            intent: label.to_owned(),
+            source: "import".into(),
+            created_at: at,
+        });
+    }
+    let added = store.add_intent_examples(&records).await?;
+    Ok((added, records.len() - added))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,5 +285,31 @@ mod tests {
         )
         .await;
         assert!(bad.unwrap_err().to_string().contains("unknown lang"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("intents.jsonl");
+        std::fs::write(
+            &file,
+            "{\"text\":\"when do you open\",\"label\":\"hours\"}\n{\"text\":\"tell me a joke\",\"label\":\"oos\"}\n",
+        )
+        .unwrap();
+        assert_eq!(import_intents(s.as_ref(), "acme", &file).await.unwrap(), (2, 0));
+        assert_eq!(
+            import_intents(s.as_ref(), "acme", &file).await.unwrap(),
+            (0, 2),
+            "idempotent"
+        );
+        std::fs::write(&file, "{\"text\":\"  \",\"label\":\"hours\"}\n").unwrap();
+        assert!(import_intents(s.as_ref(), "acme", &file)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("example 1"));
+        std::fs::write(&file, "not json\n").unwrap();
+        assert!(import_intents(s.as_ref(), "acme", &file)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains(":1: not a valid row"));
     }
 }

@@ -67,6 +67,22 @@ enum Command {
         #[command(subcommand)]
         command: KbCommand,
     },
+    /// Examples the tenant's intent classifier learns from.
+    Intents {
+        #[command(subcommand)]
+        command: IntentsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum IntentsCommand {
+    /// Import labelled examples from JSONL {"text","label"} (label: an article slug, any intent
+    /// name, or "oos" for out of scope). Examples already present are skipped.
+    Import {
+        #[arg(long)]
+        tenant: String,
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -161,6 +177,16 @@ enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         rounds: usize,
     },
+    /// A customer message through the live understanding path (embed, intent, hybrid retrieval)
+    /// over a large knowledge base: the demo's articles plus re-worded copies.
+    Understand {
+        /// Knowledge-base size.
+        #[arg(long, default_value_t = 10_000)]
+        articles: usize,
+        /// How many times to understand the fixed set of 10 messages (per core).
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -232,6 +258,14 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
             let dir = backstop::models::dir(&config.models.dir);
             let path = backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?;
             return backstop::bench::embed(&path, rounds);
+        }
+        Command::Bench {
+            command: BenchCommand::Understand { articles, rounds },
+        } => {
+            let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+            let dir = backstop::models::dir(&config.models.dir);
+            let path = backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?;
+            return backstop::bench::understand(&path, articles, rounds);
         }
         Command::Eval { command } => {
             // The embedding model, unless the lexical baseline was asked for (fetched on first use).
@@ -361,6 +395,18 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
                 file.display()
             );
             println!("A running server picks the change up when it restarts.");
+        }
+        Command::Intents {
+            command: IntentsCommand::Import { tenant, file },
+        } => {
+            let (added, skipped) = admin::import_intents(store, &tenant, &file).await?;
+            println!(
+                "{}: {added} examples added, {skipped} already present in {tenant}.",
+                file.display()
+            );
+            println!(
+                "They take effect when the server restarts or a supervisor calls POST /api/v1/understanding/rebuild."
+            );
         }
         Command::Serve(_)
         | Command::Demo(_)

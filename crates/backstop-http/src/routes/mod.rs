@@ -4,6 +4,7 @@ mod agent_live;
 mod auth;
 mod conversations;
 mod pages;
+mod understanding;
 mod widget;
 mod widget_live;
 
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(widget_api)
         .merge(auth::router())
         .merge(conversations::router())
+        .merge(understanding::router())
         .merge(agent_live::router())
         .merge(pages::router())
         .fallback(|| async { ApiError::not_found("not_found", "no such page or endpoint") })

@@ -42,9 +42,20 @@ impl TestApp {
 
     /// A demo server on an existing data directory (for restarts).
     pub async fn spawn_in(dir: PathBuf) -> TestApp {
+        Self::spawn_with(dir, |_| {}).await
+    }
+
+    /// A demo server on words only (no embedding model): the baseline.
+    pub async fn spawn_lexical() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir").keep();
+        Self::spawn_with(dir, |c| c.models.embeddings = false).await
+    }
+
+    async fn spawn_with(dir: PathBuf, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = Config::default();
         config.storage.data_dir = dir.clone();
         config.demo = true;
+        tweak(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
