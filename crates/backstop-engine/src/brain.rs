@@ -247,39 +247,7 @@ impl Engine {
         examples: &[(String, String)],
         source: &str,
     ) -> Result<usize> {
-        if examples.is_empty() {
-            return Err(EngineError::InvalidInput("no examples given".into()));
-        }
-        if examples.len() > MAX_EXAMPLES_PER_CALL {
-            return Err(EngineError::InvalidInput(format!(
-                "at most {MAX_EXAMPLES_PER_CALL} examples at a time"
-            )));
-        }
-        let at = crate::now();
-        let mut records = Vec::with_capacity(examples.len());
-        for (i, (text, intent)) in examples.iter().enumerate() {
-            let (text, intent) = (text.trim(), intent.trim());
-            if text.is_empty() || text.chars().count() > 500 {
-                return Err(EngineError::InvalidInput(format!(
-                    "example {}: text must be 1-500 characters",
-                    i + 1
-                )));
-            }
-            if intent.is_empty() || intent.chars().count() > 100 {
-                return Err(EngineError::InvalidInput(format!(
-                    "example {}: intent must be 1-100 characters",
-                    i + 1
-                )));
-            }
-            records.push(IntentExampleRecord {
-                id: IntentExampleId::new_at(at),
-                tenant: tenant.clone(),
-                text: text.to_owned(),
-                intent: intent.to_owned(),
-                source: source.to_owned(),
-                created_at: at,
-            });
-        }
+        let records = intent_examples(tenant, examples, source, crate::now())?;
         Ok(self.inner.store.add_intent_examples(&records).await?)
     }
 
@@ -294,6 +262,51 @@ impl Engine {
             .cloned()
             .ok_or_else(|| EngineError::Internal("index missing after build".into()))
     }
+}
+
+/// Checks (text, intent) pairs and makes them records: text 1-500 characters, intent 1-100, at
+/// most [`MAX_EXAMPLES_PER_CALL`] at a time.
+pub fn intent_examples(
+    tenant: &TenantId,
+    examples: &[(String, String)],
+    source: &str,
+    at: backstop_core::Timestamp,
+) -> Result<Vec<IntentExampleRecord>> {
+    if examples.is_empty() {
+        return Err(EngineError::InvalidInput("no examples given".into()));
+    }
+    if examples.len() > MAX_EXAMPLES_PER_CALL {
+        return Err(EngineError::InvalidInput(format!(
+            "at most {MAX_EXAMPLES_PER_CALL} examples at a time"
+        )));
+    }
+    examples
+        .iter()
+        .enumerate()
+        .map(|(i, (text, intent))| {
+            let (text, intent) = (text.trim(), intent.trim());
+            if text.is_empty() || text.chars().count() > 500 {
+                return Err(EngineError::InvalidInput(format!(
+                    "example {}: text must be 1-500 characters",
+                    i + 1
+                )));
+            }
+            if intent.is_empty() || intent.chars().count() > 100 {
+                return Err(EngineError::InvalidInput(format!(
+                    "example {}: intent must be 1-100 characters",
+                    i + 1
+                )));
+            }
+            Ok(IntentExampleRecord {
+                id: IntentExampleId::new_at(at),
+                tenant: tenant.clone(),
+                text: text.to_owned(),
+                intent: intent.to_owned(),
+                source: source.to_owned(),
+                created_at: at,
+            })
+        })
+        .collect()
 }
 
 /// Embeds on every core.

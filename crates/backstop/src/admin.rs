@@ -158,26 +158,9 @@ pub async fn import_intents(
 ) -> anyhow::Result<(usize, usize)> {
     let tenant = tenant(store, tenant_id).await?;
     let rows: Vec<crate::eval::data::IntentRow> = crate::eval::data::read_jsonl(path)?;
-    anyhow::ensure!(!rows.is_empty(), "{} holds no examples", path.display());
-    let at = Timestamp::now_utc();
-    let mut records = Vec::with_capacity(rows.len());
-    for (i, r) in rows.iter().enumerate() {
-        let (text, label) = (r.text.trim(), r.label.trim());
-        anyhow::ensure!(
-            !text.is_empty() && text.chars().count() <= 500 && !label.is_empty() && label.chars().count() <= 100,
-            "example {} of {}: text must be 1-500 characters and label 1-100",
-            i + 1,
-            path.display()
-        );
-        records.push(backstop_store::IntentExampleRecord {
-            id: backstop_core::ids::IntentExampleId::new_at(at),
-            tenant: tenant.clone(),
-            text: text.to_owned(),
-            intent: label.to_owned(),
-            source: "import".into(),
-            created_at: at,
-        });
-    }
+    let pairs: Vec<(String, String)> = rows.into_iter().map(|r| (r.text, r.label)).collect();
+    let records = backstop_engine::brain::intent_examples(&tenant, &pairs, "import", Timestamp::now_utc())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let added = store.add_intent_examples(&records).await?;
     Ok((added, records.len() - added))
 }
