@@ -73,6 +73,17 @@ pub async fn launch(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    launch_then(config, listener, shutdown, |_| {}).await
+}
+
+/// [`launch`], calling `ready` once everything is prepared (store, models, indexes) and requests
+/// are about to be served — the moment to tell a person the URLs.
+pub async fn launch_then(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
     if config.demo {
         seed::demo(store.as_ref()).await.context("seeding the demo tenant")?;
@@ -97,6 +108,7 @@ pub async fn launch(
     };
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "backstop listening");
+    ready(addr);
     backstop_http::serve(AppState { engine, config: http }, listener, shutdown)
         .await
         .context("serving http")?;

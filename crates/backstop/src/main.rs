@@ -314,28 +314,36 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
-    let addr = listener.local_addr()?;
-    let base = format!("http://{addr}");
     if config.demo {
-        println!("Backstop demo — Maple Market (枫叶商城)");
-        println!("  Demo store with the chat widget: {base}/demo/store");
-        println!("  …signed in as a VIP customer:    {base}/demo/store?as=alice");
         println!(
-            "  Agent inbox:                     {base}/inbox   (tenant: {})",
-            seed::DEMO_TENANT
+            "Backstop demo — preparing (the first start downloads the language model and embeds the knowledge base)…"
         );
-        for (name, email, role, _) in seed::DEMO_AGENTS {
-            println!(
-                "    {name:<11} {email:<20} password: {}  ({})",
-                seed::DEMO_PASSWORD,
-                role.as_str()
-            );
-        }
-        println!("  Data: {}", config.database_url());
-    } else {
-        println!("Backstop listening on {base} (data: {})", config.database_url());
     }
-    backstop::launch(config, listener, shutdown_signal()).await
+    let demo = config.demo;
+    let data = config.database_url();
+    backstop::launch_then(config, listener, shutdown_signal(), move |addr| {
+        let base = format!("http://{addr}");
+        if demo {
+            println!("Backstop demo — Maple Market (枫叶商城)");
+            println!("  Demo store with the chat widget: {base}/demo/store");
+            println!("  …signed in as a VIP customer:    {base}/demo/store?as=alice");
+            println!(
+                "  Agent inbox:                     {base}/inbox   (tenant: {})",
+                seed::DEMO_TENANT
+            );
+            for (name, email, role, _) in seed::DEMO_AGENTS {
+                println!(
+                    "    {name:<11} {email:<20} password: {}  ({})",
+                    seed::DEMO_PASSWORD,
+                    role.as_str()
+                );
+            }
+            println!("  Data: {data}");
+        } else {
+            println!("Backstop listening on {base} (data: {data})");
+        }
+    })
+    .await
 }
 
 async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
