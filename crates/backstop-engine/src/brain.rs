@@ -85,7 +85,10 @@ impl Brain {
         // One search over every language: a question may be answered by an article written in
         // the other one (the answer then uses the customer's translation when there is one).
         let hits = self.kb.search(query, None, 5);
-        let best = understand::choose(&hits, intent.as_ref(), slug);
+        // An article with no version in the question's language.
+        let foreign_only =
+            |id| self.kb.article(id).is_some_and(|a| a.lang != lang) && self.kb.translation(id, lang).is_none();
+        let best = understand::choose(&hits, intent.as_ref(), slug, foreign_only);
         Reading { lang, best, intent }
     }
 }

@@ -1,6 +1,6 @@
 //! Understanding with the local embedding model in the live product: paraphrases that share no
-//! keyword with their article are answered from it, in English and in Chinese; out-of-scope
-//! questions are not answered with an article, and hand off as out of scope.
+//! keyword with their article are answered from it, in English, in Chinese and across the two;
+//! out-of-scope questions are not answered with an article, and hand off as out of scope.
 
 use std::collections::HashSet;
 
@@ -73,6 +73,25 @@ async fn paraphrases_without_shared_keywords_reach_their_articles() {
     let mut all = misses(&app, "en", &en).await;
     all.extend(misses(&app, "zh", &zh).await);
     assert!(all.is_empty(), "{all:#?}");
+    app.stop().await;
+}
+
+/// The demo's Spring Festival article exists only in Chinese: an English question reaches it, and
+/// the answer says it is in Chinese.
+#[tokio::test]
+async fn an_english_question_reaches_a_chinese_only_article() {
+    let app = TestApp::spawn().await;
+    let v = app.visitor(json!({ "lang": "en" })).await;
+    let reply = app.ask(&v, "Will parcels still go out over Chinese New Year?").await;
+    assert_eq!(
+        reply["citations"][0]["title"],
+        kb_title("spring-festival-shipping", "zh"),
+        "{reply:#}"
+    );
+    let body = reply["body"].as_str().unwrap();
+    assert!(body.starts_with("This answer is only available in Chinese"), "{body}");
+    assert!(body.contains("正月初七"), "the article itself follows: {body}");
+    assert!(body.ends_with("ask for a person at any time."), "{body}");
     app.stop().await;
 }
 
