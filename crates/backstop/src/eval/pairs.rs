@@ -109,16 +109,7 @@ fn score(dev: &[PairRow], dev_scores: &[f64], test: &[PairRow], test_scores: &[f
 
 /// Scores with TF-IDF vectors (the lexical baseline).
 pub fn evaluate(dev: &[PairRow], test: &[PairRow], show: bool) -> anyhow::Result<PairReport> {
-    for (name, rows) in [("dev", dev), ("test", test)] {
-        if let Some(r) = rows.iter().find(|r| r.label > 1) {
-            anyhow::bail!(
-                "{name}: label must be 0 or 1, found {} (pair {:?} / {:?})",
-                r.label,
-                r.a,
-                r.b
-            );
-        }
-    }
+    check_labels(dev, test)?;
     // The vocabulary and IDF come from the development questions only.
     let fz = Featurizer::fit(dev.iter().flat_map(|r| [r.a.as_str(), r.b.as_str()]), 1);
     let dev_scores = scores(&fz, dev, "dev", show);
