@@ -4,9 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::conversation::Priority;
+use crate::emotion::{EmotionScores, Inflection, MoodPoint};
 use crate::ids::{ArticleId, TeamId};
 use crate::message::Lang;
-use crate::routing::{DecisionTrace, HandoffReason};
+use crate::routing::{DecisionTrace, HandoffReason, ServiceTier};
 
 /// A fact the customer gave, found by entity extraction.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +57,20 @@ pub struct HandoffPacket {
     pub trace: Option<DecisionTrace>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: time::OffsetDateTime,
+    /// L2 (a person with the AI's help) or L3 (specialists only).
+    #[serde(default)]
+    pub service_tier: ServiceTier,
+    /// The emotion radar's reading of the turn that handed over.
+    #[serde(default)]
+    pub emotion: Option<EmotionScores>,
+    /// The conversation's emotion trajectory up to the handoff.
+    #[serde(default)]
+    pub mood: Vec<MoodPoint>,
+    #[serde(default)]
+    pub inflection: Option<Inflection>,
+    /// The AI's draft answer, when the policy asks a person to approve it.
+    #[serde(default)]
+    pub draft: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +94,14 @@ impl HandoffReason {
             (HandoffReason::Vip, Lang::Zh) => "VIP 客户：由人工服务",
             (HandoffReason::OutOfScope, Lang::En) => "The question is outside what the AI knows",
             (HandoffReason::OutOfScope, Lang::Zh) => "问题超出 AI 的知识范围",
+            (HandoffReason::Complaint, Lang::En) => "The customer threatens to complain publicly or to a regulator",
+            (HandoffReason::Complaint, Lang::Zh) => "客户扬言投诉或曝光",
+            (HandoffReason::Sensitive, Lang::En) => "A sensitive matter the policy keeps for people",
+            (HandoffReason::Sensitive, Lang::Zh) => "敏感事项：按策略由人工处理",
+            (HandoffReason::Review, Lang::En) => "The AI drafted an answer for a person to approve",
+            (HandoffReason::Review, Lang::Zh) => "AI 已起草回复，待人工审核",
+            (HandoffReason::Policy, Lang::En) => "A rule of the tenant's policy",
+            (HandoffReason::Policy, Lang::Zh) => "按租户策略规则转人工",
         }
     }
 }

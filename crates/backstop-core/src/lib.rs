@@ -4,7 +4,9 @@
 //! - [`ids`]: typed identifiers; every record belongs to a [`ids::TenantId`].
 //! - [`conversation`]: the ownership state machine (owner and status are separate).
 //! - [`message`]: message bodies, authors, citations.
-//! - [`routing`]: signals in, decision out (answer, clarify, hand off), with a trace.
+//! - [`routing`]: the signals a decision reads and the decision with its trace.
+//! - [`policy`]: the per-tenant escalation policy (TOML rules, precedence, hysteresis) that decides.
+//! - [`emotion`]: a conversation's emotion trajectory and its inflection points.
 //! - [`handoff`]: the handoff packet an agent sees on top of a handed-over conversation.
 //! - [`directory`]: tenants, teams, agents, customers.
 //!
@@ -13,9 +15,11 @@
 
 pub mod conversation;
 pub mod directory;
+pub mod emotion;
 pub mod handoff;
 pub mod ids;
 pub mod message;
+pub mod policy;
 pub mod routing;
 
 pub use time::OffsetDateTime as Timestamp;

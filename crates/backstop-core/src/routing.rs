@@ -1,12 +1,13 @@
 //! The routing decision: given what understanding found in a customer turn, does the AI answer,
 //! ask one clarifying question, or hand over — and to which team, how urgently, and why.
 //!
-//! The decision is pure: signals in, [`Decision`] out, with the rule that fired kept as a trace.
-//! (The declarative per-tenant policy engine of a later issue replaces [`Policy`]'s fixed rules.)
+//! These are the types; [`crate::policy`] holds the per-tenant rules that turn [`Signals`] into a
+//! [`DecisionTrace`].
 
 use serde::{Deserialize, Serialize};
 
 use crate::conversation::Priority;
+use crate::emotion::{EmotionScores, Inflection};
 
 /// Why a conversation left the AI.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -22,6 +23,14 @@ pub enum HandoffReason {
     Vip,
     /// The question is outside what the AI knows (the intent classifier's out-of-scope decision).
     OutOfScope,
+    /// A threat to complain publicly, to a regulator or in court.
+    Complaint,
+    /// A sensitive topic the tenant keeps for people (legal, a refund above a limit …).
+    Sensitive,
+    /// The AI drafted an answer that a person must approve.
+    Review,
+    /// A tenant rule that names no more specific reason.
+    Policy,
 }
 
 impl HandoffReason {
@@ -32,19 +41,27 @@ impl HandoffReason {
             HandoffReason::Anger => "anger",
             HandoffReason::Vip => "vip",
             HandoffReason::OutOfScope => "out_of_scope",
+            HandoffReason::Complaint => "complaint",
+            HandoffReason::Sensitive => "sensitive",
+            HandoffReason::Review => "review",
+            HandoffReason::Policy => "policy",
         }
     }
 
+    pub const ALL: [HandoffReason; 9] = [
+        Self::CustomerRequest,
+        Self::NoAnswer,
+        Self::Anger,
+        Self::Vip,
+        Self::OutOfScope,
+        Self::Complaint,
+        Self::Sensitive,
+        Self::Review,
+        Self::Policy,
+    ];
+
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::CustomerRequest,
-            Self::NoAnswer,
-            Self::Anger,
-            Self::Vip,
-            Self::OutOfScope,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 }
 
@@ -101,41 +118,115 @@ pub enum Scope {
     OutOfScope,
 }
 
-/// Everything the decision looks at for one customer turn.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+/// A topic the tenant may keep for people.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sensitive {
+    /// Lawyers, courts, legal action.
+    Legal,
+    /// Money back (compared with a rule's `refund_above` using [`Signals::amount`]).
+    Refund,
+    /// A formal complaint, to the company or a regulator.
+    Complaint,
+}
+
+impl Sensitive {
+    pub const ALL: [Sensitive; 3] = [Sensitive::Legal, Sensitive::Refund, Sensitive::Complaint];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sensitive::Legal => "legal",
+            Sensitive::Refund => "refund",
+            Sensitive::Complaint => "complaint",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// Everything the decision looks at for one customer turn. Fields after `scope` came with the
+/// policy engine; traces stored before it read them as their defaults.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Signals {
     /// The customer asked for a person.
     pub explicit_request: bool,
     pub retrieval: Retrieval,
     /// Clarifying questions the AI already asked in a row without then finding an answer.
     pub failed_turns: u32,
-    /// Anger/frustration score in [0, 1].
+    /// The radar's anger score in [0, 1] (0.5: the radar's "angry").
     pub anger: f32,
     pub vip: bool,
     #[serde(default)]
     pub scope: Scope,
+    /// The radar's five scores for this turn.
+    #[serde(default)]
+    pub emotion: EmotionScores,
+    /// How much anger rose over the conversation's recent turns (see [`crate::emotion`]).
+    #[serde(default)]
+    pub anger_rise: f32,
+    #[serde(default)]
+    pub inflection: Option<Inflection>,
+    /// The customer's turn number in this conversation, from 1.
+    #[serde(default)]
+    pub turn: u32,
+    /// The intent (knowledge-base topic) understanding found, when it found one.
+    #[serde(default)]
+    pub intent: Option<String>,
+    /// A threat to complain publicly, to a regulator or in court.
+    #[serde(default)]
+    pub threat: bool,
+    #[serde(default)]
+    pub profanity: bool,
+    #[serde(default)]
+    pub sensitive: Vec<Sensitive>,
+    /// The largest amount of money the customer mentioned.
+    #[serde(default)]
+    pub amount: Option<f64>,
+    /// The customer's value to the tenant (e.g. lifetime spend), when the tenant records it.
+    #[serde(default)]
+    pub customer_value: Option<f64>,
+    #[serde(default = "default_channel")]
+    pub channel: String,
+    #[serde(default = "yes")]
+    pub business_hours: bool,
+    /// Agents online with room for one more conversation; `None` when unknown.
+    #[serde(default)]
+    pub agents_available: Option<u32>,
 }
 
-/// The fixed rules of the foundation, with their knobs.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Policy {
-    /// Anger at or above this hands the conversation to the escalation team.
-    pub anger_threshold: f32,
-    /// How many clarifying questions the AI may ask before it hands off.
-    pub max_clarifications: u32,
-    /// VIP customers go straight to a human.
-    pub vip_to_human: bool,
-    /// An out-of-scope question is answered only when retrieval is at least this confident.
-    pub out_of_scope_override: f32,
+fn default_channel() -> String {
+    "web".into()
 }
 
-impl Default for Policy {
-    fn default() -> Self {
-        Policy {
-            anger_threshold: 0.6,
-            max_clarifications: 1,
-            vip_to_human: true,
-            out_of_scope_override: 0.6,
+fn yes() -> bool {
+    true
+}
+
+impl Signals {
+    /// Signals with nothing remarkable in them: no answer found, calm, first turn.
+    pub fn quiet() -> Signals {
+        Signals {
+            explicit_request: false,
+            retrieval: Retrieval::NoMatch,
+            failed_turns: 0,
+            anger: 0.0,
+            vip: false,
+            scope: Scope::Unknown,
+            emotion: EmotionScores::default(),
+            anger_rise: 0.0,
+            inflection: None,
+            turn: 1,
+            intent: None,
+            threat: false,
+            profanity: false,
+            sensitive: Vec::new(),
+            amount: None,
+            customer_value: None,
+            channel: default_channel(),
+            business_hours: true,
+            agents_available: None,
         }
     }
 }
@@ -149,7 +240,50 @@ pub enum Decision {
         reason: HandoffReason,
         role: TeamRole,
         priority: Priority,
+        #[serde(default)]
+        tier: ServiceTier,
     },
+    /// The AI drafts its answer, and a person of the team approves, edits or rejects it.
+    Draft {
+        role: TeamRole,
+        priority: Priority,
+    },
+}
+
+/// Who serves a conversation: L1 the AI alone, L2 a person helped by the AI (copilot), L3 a
+/// specialist person alone (VIP, legal, large complaints).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ServiceTier {
+    L1,
+    #[default]
+    L2,
+    L3,
+}
+
+impl ServiceTier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceTier::L1 => "L1",
+            ServiceTier::L2 => "L2",
+            ServiceTier::L3 => "L3",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "L1" | "l1" => Some(ServiceTier::L1),
+            "L2" | "l2" => Some(ServiceTier::L2),
+            "L3" | "l3" => Some(ServiceTier::L3),
+            _ => None,
+        }
+    }
+}
+
+/// Another rule whose conditions held too, but which came later in the policy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Alternative {
+    pub rule: String,
+    pub decision: Decision,
 }
 
 /// A decision with the rule that produced it, stored for explanation.
@@ -158,233 +292,10 @@ pub struct DecisionTrace {
     pub decision: Decision,
     pub rule: String,
     pub signals: Signals,
-}
-
-impl Policy {
-    pub fn decide(&self, s: &Signals) -> DecisionTrace {
-        let (decision, rule) = self.rule(s);
-        DecisionTrace {
-            decision,
-            rule: rule.to_owned(),
-            signals: *s,
-        }
-    }
-
-    fn rule(&self, s: &Signals) -> (Decision, &'static str) {
-        let vip_priority = if s.vip { Priority::Urgent } else { Priority::High };
-        if s.explicit_request {
-            let (role, priority) = if s.vip {
-                (TeamRole::Escalation, Priority::Urgent)
-            } else {
-                (TeamRole::General, Priority::Normal)
-            };
-            return (
-                Decision::Handoff {
-                    reason: HandoffReason::CustomerRequest,
-                    role,
-                    priority,
-                },
-                "explicit_request",
-            );
-        }
-        if s.anger >= self.anger_threshold {
-            let d = Decision::Handoff {
-                reason: HandoffReason::Anger,
-                role: TeamRole::Escalation,
-                priority: vip_priority,
-            };
-            return (d, "anger_above_threshold");
-        }
-        if s.vip && self.vip_to_human {
-            let d = Decision::Handoff {
-                reason: HandoffReason::Vip,
-                role: TeamRole::Escalation,
-                priority: Priority::Urgent,
-            };
-            return (d, "vip_to_human");
-        }
-        let out_of_scope = s.scope == Scope::OutOfScope;
-        match s.retrieval {
-            Retrieval::Confident { confidence } if !out_of_scope || confidence >= self.out_of_scope_override => {
-                (Decision::Answer, "confident_answer")
-            }
-            _ if s.failed_turns >= self.max_clarifications => {
-                let (reason, rule) = if out_of_scope {
-                    (HandoffReason::OutOfScope, "out_of_scope_after_clarifying")
-                } else {
-                    (HandoffReason::NoAnswer, "no_answer_after_clarifying")
-                };
-                let d = Decision::Handoff {
-                    reason,
-                    role: TeamRole::General,
-                    priority: Priority::Normal,
-                };
-                (d, rule)
-            }
-            _ if out_of_scope => (Decision::Clarify, "out_of_scope_clarify"),
-            _ => (Decision::Clarify, "clarify_once"),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn signals() -> Signals {
-        Signals {
-            explicit_request: false,
-            retrieval: Retrieval::Confident { confidence: 0.9 },
-            failed_turns: 0,
-            anger: 0.0,
-            vip: false,
-            scope: Scope::Unknown,
-        }
-    }
-
-    #[test]
-    fn confident_answers_are_sent() {
-        let t = Policy::default().decide(&signals());
-        assert_eq!(t.decision, Decision::Answer);
-        assert_eq!(t.rule, "confident_answer");
-    }
-
-    #[test]
-    fn clarify_once_then_hand_off() {
-        let p = Policy::default();
-        let mut s = Signals {
-            retrieval: Retrieval::NoMatch,
-            ..signals()
-        };
-        assert_eq!(p.decide(&s).decision, Decision::Clarify);
-        s.failed_turns = 1;
-        s.retrieval = Retrieval::Weak { confidence: 0.2 };
-        assert_eq!(
-            p.decide(&s).decision,
-            Decision::Handoff {
-                reason: HandoffReason::NoAnswer,
-                role: TeamRole::General,
-                priority: Priority::Normal
-            }
-        );
-    }
-
-    #[test]
-    fn explicit_request_beats_a_confident_answer() {
-        let s = Signals {
-            explicit_request: true,
-            ..signals()
-        };
-        let d = Policy::default().decide(&s).decision;
-        assert_eq!(
-            d,
-            Decision::Handoff {
-                reason: HandoffReason::CustomerRequest,
-                role: TeamRole::General,
-                priority: Priority::Normal
-            }
-        );
-        let vip = Signals {
-            explicit_request: true,
-            vip: true,
-            ..signals()
-        };
-        assert!(matches!(
-            Policy::default().decide(&vip).decision,
-            Decision::Handoff {
-                role: TeamRole::Escalation,
-                priority: Priority::Urgent,
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn anger_goes_to_escalation() {
-        let p = Policy::default();
-        let calm = Signals {
-            anger: 0.59,
-            ..signals()
-        };
-        assert_eq!(p.decide(&calm).decision, Decision::Answer);
-        let angry = Signals {
-            anger: 0.6,
-            ..signals()
-        };
-        assert_eq!(
-            p.decide(&angry).decision,
-            Decision::Handoff {
-                reason: HandoffReason::Anger,
-                role: TeamRole::Escalation,
-                priority: Priority::High
-            }
-        );
-    }
-
-    #[test]
-    fn vip_goes_to_a_human_unless_the_policy_says_otherwise() {
-        let s = Signals { vip: true, ..signals() };
-        assert_eq!(
-            Policy::default().decide(&s).decision,
-            Decision::Handoff {
-                reason: HandoffReason::Vip,
-                role: TeamRole::Escalation,
-                priority: Priority::Urgent
-            }
-        );
-        let relaxed = Policy {
-            vip_to_human: false,
-            ..Policy::default()
-        };
-        assert_eq!(relaxed.decide(&s).decision, Decision::Answer);
-    }
-
-    #[test]
-    fn out_of_scope_vetoes_a_weakly_confident_answer() {
-        let p = Policy::default();
-        let oos = Signals {
-            retrieval: Retrieval::Confident { confidence: 0.55 },
-            scope: Scope::OutOfScope,
-            ..signals()
-        };
-        let t = p.decide(&oos);
-        assert_eq!(
-            (t.decision, t.rule.as_str()),
-            (Decision::Clarify, "out_of_scope_clarify")
-        );
-        let again = Signals { failed_turns: 1, ..oos };
-        assert_eq!(
-            p.decide(&again).decision,
-            Decision::Handoff {
-                reason: HandoffReason::OutOfScope,
-                role: TeamRole::General,
-                priority: Priority::Normal
-            }
-        );
-        // A near-verbatim match is answered whatever the classifier says; in scope, 0.55 is enough.
-        let strong = Signals {
-            retrieval: Retrieval::Confident { confidence: 0.6 },
-            ..oos
-        };
-        assert_eq!(p.decide(&strong).decision, Decision::Answer);
-        let in_scope = Signals {
-            scope: Scope::InScope,
-            ..oos
-        };
-        assert_eq!(p.decide(&in_scope).decision, Decision::Answer);
-    }
-
-    #[test]
-    fn reasons_round_trip() {
-        for r in [
-            HandoffReason::CustomerRequest,
-            HandoffReason::NoAnswer,
-            HandoffReason::Anger,
-            HandoffReason::Vip,
-            HandoffReason::OutOfScope,
-        ] {
-            assert_eq!(HandoffReason::parse(r.as_str()), Some(r));
-        }
-        assert_eq!(HandoffReason::parse("bored"), None);
-    }
+    /// Rules that also matched, in policy order (what would have happened without `rule`).
+    #[serde(default)]
+    pub alternatives: Vec<Alternative>,
+    /// The tenant's policy version that decided (0: the built-in default).
+    #[serde(default)]
+    pub policy_version: u32,
 }

@@ -53,6 +53,8 @@ pub struct Reading {
     pub lang: Lang,
     pub best: Option<Hit>,
     pub intent: Option<IntentPrediction>,
+    /// The text's sentence embedding (shared with the emotion radar), when a model is loaded.
+    pub vector: Option<Vec<f32>>,
 }
 
 impl Reading {
@@ -89,7 +91,12 @@ impl Brain {
         let foreign_only =
             |id| self.kb.article(id).is_some_and(|a| a.lang != lang) && self.kb.translation(id, lang).is_none();
         let best = understand::choose(&hits, intent.as_ref(), slug, foreign_only);
-        Reading { lang, best, intent }
+        Reading {
+            lang,
+            best,
+            intent,
+            vector,
+        }
     }
 }
 

@@ -6,11 +6,12 @@ use backstop_core::conversation::{Actor, Command, Owner, Status};
 use backstop_core::directory::{Agent, Customer};
 use backstop_core::ids::{ConversationId, MessageId, TenantId};
 use backstop_core::message::{Author, ClientMessageId, MessageBody, MessageKind, SystemCode, SystemNote};
-use backstop_core::routing::{Retrieval, Scope, Signals};
-use backstop_nlp::{lang, replies, signals};
+use backstop_core::routing::{Scope, Signals};
+use backstop_nlp::{lang, replies};
 use backstop_store::{MessageRecord, NewMessage, Turn};
 
-use crate::turn::{transition_event, Understanding};
+use crate::assess::Understanding;
+use crate::turn::{handoff_target, transition_event};
 use crate::views::ConversationView;
 use crate::{now, Engine, EngineError, Result};
 
@@ -179,6 +180,9 @@ impl Engine {
                 conv.status = t.to.status;
                 conv.failed_turns = 0;
                 conv.queued_at = None;
+                // The policy's hand-back cool-down starts: no straight hand-over back to people.
+                conv.policy_state.turns_since_handback = Some(0);
+                conv.policy_state.last_rule = None;
                 events.push(transition_event(&t, reason, serde_json::Value::Null, at));
                 messages.push(system(
                     SystemCode::HandedBack,
@@ -221,21 +225,36 @@ impl Engine {
                     .map(|m| m.body.as_str())
                     .collect::<Vec<_>>()
                     .join("\n");
-                let anger = signals::anger(&text);
-                let signals = Signals {
-                    explicit_request: true,
-                    retrieval: Retrieval::NoMatch,
-                    failed_turns: conv.failed_turns,
-                    anger: anger.score,
-                    vip: customer.as_ref().is_some_and(Customer::is_vip),
-                    scope: Scope::Unknown,
-                };
-                let trace = self.inner.config.policy.decide(&signals);
+                // The button is as explicit as words; the radar still reads the recent messages
+                // (lexicon and rules: no embedding for a button press).
+                let feel = self
+                    .inner
+                    .radar
+                    .read(&text, None, &backstop_nlp::emotion::Context::default());
+                let mut signals = Signals::quiet();
+                signals.explicit_request = true;
+                signals.failed_turns = conv.failed_turns;
+                signals.anger = feel.get(backstop_nlp::emotion::Feeling::Anger);
+                signals.emotion.anger = signals.anger;
+                signals.vip = customer.as_ref().is_some_and(Customer::is_vip);
+                signals.turn = conv.mood.last().map_or(1, |p| p.turn + 1);
+                signals.threat = feel.threat;
+                signals.profanity = feel.profanity;
+                let policy = self.policy(tenant).await?;
+                let trace = policy.decide(&signals, &conv.policy_state);
+                conv.policy_state = policy.next_state(&conv.policy_state, &trace);
+                if handoff_target(trace.decision).is_none() {
+                    // A tenant's policy may not refuse a person to someone who asked for one.
+                    return Err(EngineError::InvalidInput(format!(
+                        "the policy's rule {:?} answers a request for a person without handing over",
+                        trace.rule
+                    )));
+                }
                 let u = Understanding {
                     lang: lang::detect_or(&text, conv.lang),
                     text,
                     explicit: true,
-                    anger,
+                    emotion: feel,
                     small_talk: None,
                     best: None,
                     scope: Scope::Unknown,

@@ -43,6 +43,13 @@ impl Hub {
             .subscribe()
     }
 
+    /// Inbox connections open for the tenant (an agent with two tabs counts twice): who could
+    /// take a conversation right now.
+    pub fn agents_online(&self, tenant: &TenantId) -> u32 {
+        let map = self.tenants.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(tenant).map_or(0, |s| s.receiver_count() as u32)
+    }
+
     pub fn subscribe_conversation(&self, conv: ConversationId) -> broadcast::Receiver<WidgetEvent> {
         let mut map = self.conversations.lock().expect("hub lock");
         map.entry(conv)

@@ -6,6 +6,9 @@
 //! - `actor`: one task per conversation; every change to a conversation runs there, in order.
 //! - `brain`: a tenant's understanding (hybrid retrieval index, intent classifier, cached
 //!   embeddings), rebuilt from the store.
+//! - [`assess`]: one customer turn read into the policy's signals (understanding, emotion,
+//!   trajectory, stakes); shared by the live turn and replays.
+//! - `policies`: each tenant's escalation policy, versioned and cached.
 //! - `turn`: the AI's turn (understand → decide → act) and the handoff packet.
 //! - `commands`: what agents and customers ask for (take, reply, note, hand back, resolve, reopen,
 //!   talk to a human).
@@ -17,10 +20,12 @@
 //! [`backstop_store::Store`]. Password hashing and index building run on blocking threads.
 
 mod actor;
+pub mod assess;
 mod auth;
 pub mod brain;
 mod commands;
 pub mod hub;
+mod policies;
 mod turn;
 pub mod views;
 
@@ -30,9 +35,10 @@ use std::sync::{Arc, Mutex, RwLock};
 use backstop_core::conversation::{Conversation, Status, TransitionError};
 use backstop_core::ids::{ConversationId, MessageId, TenantId};
 use backstop_core::message::{Author, BodyError, ClientMessageId, MessageBody, MessageKind};
-use backstop_core::routing::Policy;
+use backstop_core::policy::{Policy, PolicyError};
 use backstop_core::Timestamp;
 use backstop_nlp::embed::Embedder;
+use backstop_nlp::emotion::Radar;
 use backstop_nlp::retrieval::KbArticle;
 use backstop_store::{Appended, ConversationRecord, NewMessage, Store, StoreError};
 
@@ -59,6 +65,8 @@ pub enum EngineError {
     Body(#[from] BodyError),
     #[error("{0}")]
     InvalidInput(String),
+    #[error("invalid policy: {0}")]
+    InvalidPolicy(#[from] PolicyError),
     #[error("storage failed: {0}")]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -72,7 +80,9 @@ pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 pub struct EngineConfig {
     /// The sentence-embedding model; without one, understanding is lexical only.
     pub embedder: Option<Arc<dyn Embedder>>,
+    /// The policy of tenants that saved none of their own, and its text.
     pub policy: Policy,
+    pub policy_source: String,
     /// An idle conversation actor stops after this long (it restarts on the next event).
     pub actor_idle: std::time::Duration,
     /// How long an agent session lasts.
@@ -83,7 +93,8 @@ impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
             embedder: None,
-            policy: Policy::default(),
+            policy: Policy::builtin(),
+            policy_source: backstop_core::policy::DEFAULT_POLICY.to_owned(),
             actor_idle: std::time::Duration::from_secs(60),
             session_ttl: time::Duration::days(7),
         }
@@ -101,6 +112,9 @@ pub(crate) struct Inner {
     pub hub: hub::Hub,
     pub config: EngineConfig,
     kb: RwLock<HashMap<TenantId, Arc<brain::Brain>>>,
+    policies: RwLock<HashMap<TenantId, Arc<Policy>>>,
+    /// The emotion radar, with the trained head when it matches the embedding model.
+    pub radar: Radar,
     actors: Mutex<HashMap<ConversationId, tokio::sync::mpsc::UnboundedSender<actor::Job>>>,
 }
 
@@ -123,12 +137,18 @@ pub(crate) fn now() -> Timestamp {
 
 impl Engine {
     pub fn new(store: Arc<dyn Store>, config: EngineConfig) -> Self {
+        let radar = Radar::builtin(config.embedder.as_ref().map(|e| e.model_id()));
+        if config.embedder.is_some() && radar.head().is_none() {
+            tracing::warn!("no emotion head for this embedding model: the radar reads the lexicon only");
+        }
         Engine {
             inner: Arc::new(Inner {
                 store,
                 hub: hub::Hub::default(),
                 config,
                 kb: RwLock::new(HashMap::new()),
+                policies: RwLock::new(HashMap::new()),
+                radar,
                 actors: Mutex::new(HashMap::new()),
             }),
         }

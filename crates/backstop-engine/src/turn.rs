@@ -5,30 +5,36 @@
 
 use std::sync::Arc;
 
+use backstop_core::conversation::Priority;
 use backstop_core::conversation::{Command, Owner};
 use backstop_core::directory::{Customer, Team};
+use backstop_core::emotion as mood;
 use backstop_core::handoff::{AiAttempt, AngerReading, HandoffPacket, Tier};
 use backstop_core::ids::MessageId;
 use backstop_core::ids::{ConversationId, TenantId};
-use backstop_core::message::{Author, Citation, Lang, MessageKind, SystemCode, SystemNote};
-use backstop_core::routing::{Decision, DecisionTrace, HandoffReason, Retrieval, Scope, Signals};
-use backstop_nlp::retrieval::{Hit, Retriever, CONFIDENT};
+use backstop_core::message::{Author, Citation, MessageKind, SystemCode, SystemNote};
+use backstop_core::routing::{Decision, DecisionTrace, HandoffReason, ServiceTier, TeamRole};
+use backstop_nlp::emotion::Feeling;
+use backstop_nlp::retrieval::{Retriever, CONFIDENT};
 use backstop_nlp::{entities, replies, signals, summary};
 use backstop_store::{ConversationRecord, MessageRecord, NewEvent, NewMessage, Turn};
 
+use crate::assess::{assess, Assessment, TurnInput, Understanding};
 use crate::brain::{blocking, Brain};
 use crate::{now, Engine, EngineError, Result};
 
-/// What understanding found for one turn.
-pub(crate) struct Understanding {
-    pub(crate) lang: Lang,
-    pub(crate) text: String,
-    pub(crate) explicit: bool,
-    pub(crate) anger: signals::AngerSignal,
-    pub(crate) small_talk: Option<signals::SmallTalk>,
-    pub(crate) best: Option<Hit>,
-    /// The intent classifier's verdict on the question.
-    pub(crate) scope: Scope,
+/// Where a hand-over goes: reason, team role, priority, tier; `None` unless the decision hands over.
+pub(crate) fn handoff_target(d: Decision) -> Option<(HandoffReason, TeamRole, Priority, ServiceTier)> {
+    match d {
+        Decision::Handoff {
+            reason,
+            role,
+            priority,
+            tier,
+        } => Some((reason, role, priority, tier)),
+        Decision::Draft { role, priority } => Some((HandoffReason::Review, role, priority, ServiceTier::L2)),
+        Decision::Answer | Decision::Clarify => None,
+    }
 }
 
 impl Engine {
@@ -74,31 +80,19 @@ impl Engine {
         let customer = store.get_customer(tenant, conv.customer).await?;
         let brain = self.brain(tenant).await?;
         let kb = &brain.kb;
-        let u = self.understand(&conv, &pending, brain.clone()).await?;
+        let a = self
+            .read_turn(&conv, &pending, customer.as_ref(), brain.clone(), at)
+            .await?;
+        let u = a.understanding;
         conv.lang = u.lang;
-        let vip = customer.as_ref().is_some_and(Customer::is_vip);
-        let retrieval = match u.best {
-            Some(h) if h.confidence >= CONFIDENT => Retrieval::Confident {
-                confidence: h.confidence,
-            },
-            Some(h) => Retrieval::Weak {
-                confidence: h.confidence,
-            },
-            None => Retrieval::NoMatch,
-        };
-        let signals = Signals {
-            explicit_request: u.explicit,
-            retrieval,
-            failed_turns: conv.failed_turns,
-            anger: u.anger.score,
-            vip,
-            scope: u.scope,
-        };
-        let trace = self.inner.config.policy.decide(&signals);
+        let policy = self.policy(tenant).await?;
+        let trace = policy.decide(&a.signals, &conv.policy_state);
+        conv.policy_state = policy.next_state(&conv.policy_state, &trace);
+        mood::push(&mut conv.mood, a.point);
 
         let mut messages = Vec::new();
         match trace.decision {
-            Decision::Handoff { .. } => {
+            Decision::Handoff { .. } | Decision::Draft { .. } => {
                 let (new_events, notice) = self.handoff(&mut conv, &trace, &u, customer.as_ref(), kb, at).await?;
                 events.extend(new_events);
                 messages.push(notice);
@@ -165,70 +159,65 @@ impl Engine {
         Ok(())
     }
 
-    async fn understand(
+    /// Reads the turn (understanding, emotion, stakes) on a blocking thread.
+    async fn read_turn(
         &self,
         conv: &ConversationRecord,
         pending: &[MessageRecord],
+        customer: Option<&Customer>,
         brain: Arc<Brain>,
-    ) -> Result<Understanding> {
-        let texts: Vec<&str> = pending.iter().map(|m| m.body.as_str()).collect();
-        let text = texts.join("\n");
-        let explicit = texts.iter().any(|t| signals::asks_for_human(t));
-        let anger = texts
+        at: backstop_core::Timestamp,
+    ) -> Result<Assessment> {
+        let texts: Vec<String> = pending.iter().map(|m| m.body.clone()).collect();
+        let history = self.recent_messages(&conv.tenant, conv.id, 30).await?;
+        let earlier: Vec<String> = history
             .iter()
-            .map(|t| signals::anger(t))
-            .max_by(|a, b| a.score.total_cmp(&b.score))
-            .expect("pending is not empty");
-        let small_talk = if texts.len() == 1 {
-            signals::small_talk(&text)
-        } else {
-            None
-        };
-        // Each message on its own, all of them together, and — when the customer is answering our
-        // clarifying question — together with what they asked before. The last message comes
-        // first: when nothing matches, its reading (language, scope) is the one that counts.
-        let mut candidates: Vec<String> = texts.iter().rev().map(|t| t.to_string()).collect();
-        if texts.len() > 1 {
-            candidates.push(text.clone());
-        }
-        if conv.failed_turns > 0 {
-            let before = self.recent_messages(&conv.tenant, conv.id, 10).await?;
-            if let Some(prev) = before
-                .iter()
-                .rev()
-                .find(|m| m.author == Author::Customer && !pending.iter().any(|p| p.id == m.id))
-            {
-                candidates.push(format!("{}\n{}", prev.body, text));
-            }
-        }
+            .rev()
+            .filter(|m| m.author == Author::Customer && !pending.iter().any(|p| p.id == m.id))
+            .map(|m| m.body.clone())
+            .rev()
+            .collect();
+        // The AI's last word before this turn: was it an answer from the knowledge base?
+        let first_pending = pending.first().map(|m| m.seq).unwrap_or(i64::MAX);
+        let after_answer = history
+            .iter()
+            .filter(|m| m.seq < first_pending && m.author != Author::Customer)
+            .max_by_key(|m| m.seq)
+            .is_some_and(|m| m.author == Author::Ai && !m.citations.is_empty());
+        // How long the customer has waited since their previous unanswered message.
+        let waited_minutes = pending
+            .first()
+            .map(|m| ((at - m.created_at).whole_seconds().max(0) as f32) / 60.0)
+            .filter(|m| *m >= 1.0);
         let embedder = self.inner.config.embedder.clone();
-        let fallback = conv.lang;
-        // Embedding and search are CPU work: off the async threads.
-        let readings = blocking(move || {
-            Ok(candidates
-                .iter()
-                .map(|q| brain.read(embedder.as_deref(), q, fallback))
-                .collect::<Vec<_>>())
+        let radar = self.inner.radar.clone();
+        let mood = conv.mood.clone();
+        let (lang, failed_turns) = (conv.lang, conv.failed_turns);
+        let vip = customer.is_some_and(Customer::is_vip);
+        let agents_available = Some(self.inner.hub.agents_online(&conv.tenant));
+        blocking(move || {
+            Ok(assess(
+                &brain,
+                embedder.as_deref(),
+                &radar,
+                &TurnInput {
+                    texts: &texts,
+                    earlier: &earlier,
+                    lang,
+                    failed_turns,
+                    mood: &mood,
+                    after_answer,
+                    vip,
+                    customer_value: None,
+                    channel: "web",
+                    business_hours: true,
+                    agents_available,
+                    waited_minutes,
+                    at,
+                },
+            ))
         })
-        .await?;
-        let mut chosen = &readings[0];
-        for r in &readings[1..] {
-            if r.best
-                .is_some_and(|h| chosen.best.is_none_or(|b| h.confidence > b.confidence))
-            {
-                chosen = r;
-            }
-        }
-        let confident = chosen.best.is_some_and(|h| h.confidence >= CONFIDENT);
-        Ok(Understanding {
-            lang: if confident { chosen.lang } else { readings[0].lang },
-            text,
-            explicit,
-            anger,
-            small_talk,
-            best: chosen.best,
-            scope: chosen.scope(),
-        })
+        .await
     }
 
     /// Moves the conversation to the right team's queue and builds the handoff packet.
@@ -241,7 +230,7 @@ impl Engine {
         kb: &dyn Retriever,
         at: backstop_core::Timestamp,
     ) -> Result<(Vec<NewEvent>, NewMessage)> {
-        let Decision::Handoff { reason, role, priority } = trace.decision else {
+        let Some((reason, role, priority, _tier)) = handoff_target(trace.decision) else {
             return Err(EngineError::Internal("handoff without a handoff decision".into()));
         };
         let teams = self.inner.store.list_teams(&conv.tenant).await?;
@@ -367,11 +356,27 @@ impl Engine {
             facts,
             ai_attempts: attempts,
             anger: AngerReading {
-                score: u.anger.score,
-                cues: u.anger.cues.clone(),
+                score: u.emotion.get(Feeling::Anger),
+                cues: u.emotion.cues.clone(),
             },
             trace: Some(trace.clone()),
             created_at: at,
+            service_tier: handoff_target(trace.decision).map_or(ServiceTier::L2, |t| t.3),
+            emotion: Some(backstop_core::emotion::EmotionScores {
+                anger: u.emotion.get(Feeling::Anger),
+                frustration: u.emotion.get(Feeling::Frustration),
+                anxiety: u.emotion.get(Feeling::Anxiety),
+                sadness: u.emotion.get(Feeling::Sadness),
+                satisfaction: u.emotion.get(Feeling::Satisfaction),
+            }),
+            mood: conv.mood.clone(),
+            inflection: trace.signals.inflection,
+            draft: match trace.decision {
+                Decision::Draft { .. } => current
+                    .filter(|(h, _)| h.confidence >= CONFIDENT)
+                    .map(|(_, a)| replies::answer(u.lang, &a.body)),
+                _ => None,
+            },
         })
     }
 }

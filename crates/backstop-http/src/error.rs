@@ -68,6 +68,7 @@ impl From<EngineError> for ApiError {
                 Self::new(S::PAYLOAD_TOO_LARGE, "message_too_long", b.to_string())
             }
             EngineError::InvalidInput(m) => Self::invalid_input(m),
+            EngineError::InvalidPolicy(p) => Self::new(S::UNPROCESSABLE_ENTITY, "invalid_policy", p.to_string()),
             e @ (EngineError::Store(_) | EngineError::Internal(_)) => {
                 tracing::error!(error = %e, "request failed");
                 Self::new(S::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")

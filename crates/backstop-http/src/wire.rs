@@ -96,6 +96,21 @@ pub fn packet(p: &backstop_core::handoff::HandoffPacket) -> Value {
         "ai_attempts": p.ai_attempts,
         "anger": { "score": p.anger.score, "cues": p.anger.cues },
         "rule": p.trace.as_ref().map(|t| t.rule.clone()),
+        "trace": p.trace,
+        "service_tier": p.service_tier.as_str(),
+        "emotion": p.emotion,
+        "mood": p.mood.iter().map(|m| json!({
+            "turn": m.turn,
+            "anger": m.scores.anger,
+            "frustration": m.scores.frustration,
+            "anxiety": m.scores.anxiety,
+            "sadness": m.scores.sadness,
+            "satisfaction": m.scores.satisfaction,
+            "after_answer": m.after_answer,
+            "at": time(m.at),
+        })).collect::<Vec<_>>(),
+        "inflection": p.inflection.map(|i| i.as_str()),
+        "draft": p.draft,
         "created_at": time(p.created_at),
     })
 }
@@ -137,4 +152,36 @@ pub fn kb_report(r: &backstop_engine::KbReport) -> Value {
         "threshold": r.threshold,
         "seconds": r.seconds,
     })
+}
+
+/// The policy in force: its version (0 = the built-in default), its TOML, and each rule in order
+/// as the inbox shows it.
+pub fn policy(version: u32, source: &str, p: &backstop_core::policy::Policy) -> Value {
+    let rules: Vec<Value> = p
+        .rules
+        .iter()
+        .map(|r| {
+            json!({
+                "name": r.name,
+                "description": r.description,
+                "when": without_nulls(serde_json::to_value(&r.when).unwrap_or(Value::Null)),
+                "then": r.then,
+            })
+        })
+        .collect();
+    json!({
+        "version": version,
+        "default": version == 0,
+        "source": source,
+        "settings": p.settings,
+        "rules": rules,
+    })
+}
+
+/// An object without its null members (conditions not given).
+fn without_nulls(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect()),
+        other => other,
+    }
 }

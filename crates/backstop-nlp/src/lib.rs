@@ -9,6 +9,8 @@
 //! - [`hybrid`]: BM25 fused with embedding similarity (reciprocal-rank fusion, a confidence
 //!   calibrated on the knowledge base itself), cross-lingual.
 //! - [`signals`]: lexicon signals: a request for a person, anger/frustration, small talk.
+//! - [`emotion`] and [`emotion_head`]: the emotion radar (anger, frustration, anxiety, sadness,
+//!   satisfaction) — a trained head on the sentence embedding plus customer-service rules.
 //! - [`entities`]: facts customers give (order numbers, e-mail, phone, amounts).
 //! - [`replies`]: the fixed sentences the AI says, in both languages.
 //! - [`summary`]: the extractive summary at the top of a handoff packet.
@@ -20,6 +22,8 @@
 //! - [`metrics`]: evaluation metrics (accuracy, F1, recall@k, MRR, percentiles, thresholds).
 
 pub mod embed;
+pub mod emotion;
+pub mod emotion_head;
 pub mod entities;
 pub mod features;
 pub mod hybrid;

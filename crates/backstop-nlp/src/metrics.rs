@@ -127,6 +127,43 @@ pub fn best_threshold(scores: &[f64], labels: &[bool]) -> (f64, f64) {
     (best_t, ratio(best_correct, scores.len()))
 }
 
+/// The threshold on `scores` (positive when score ≥ threshold) with the best F1 for the positive
+/// class against `labels`, placed halfway to the next lower score; ties go to the higher
+/// threshold. Returns (threshold, F1).
+pub fn best_f1_threshold(scores: &[f64], labels: &[bool]) -> (f64, f64) {
+    assert_eq!(scores.len(), labels.len(), "scores and labels differ in length");
+    let positives = labels.iter().filter(|&&l| l).count();
+    if scores.is_empty() || positives == 0 {
+        return (0.5, 0.0);
+    }
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    // Highest score first: lowering the threshold past each distinct score admits its examples.
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let (mut tp, mut fp) = (0usize, 0usize);
+    let (mut best_t, mut best_f1) = (f64::INFINITY, 0.0);
+    let mut i = 0;
+    while i < order.len() {
+        let s = scores[order[i]];
+        while i < order.len() && scores[order[i]] == s {
+            if labels[order[i]] {
+                tp += 1;
+            } else {
+                fp += 1;
+            }
+            i += 1;
+        }
+        let f1 = 2.0 * tp as f64 / (2 * tp + fp + (positives - tp)) as f64;
+        if f1 > best_f1 {
+            best_f1 = f1;
+            best_t = match order.get(i) {
+                Some(&next) => (s + scores[next]) / 2.0,
+                None => s - 1e-6,
+            };
+        }
+    }
+    (best_t, best_f1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +216,14 @@ mod tests {
         assert!((t - 0.5).abs() < 1e-12 && acc == 1.0, "{t} {acc}");
         // Everything positive: the lowest score keeps all.
         assert_eq!(best_threshold(&[0.2, 0.8], &[true, true]), (0.2, 1.0));
+    }
+
+    #[test]
+    fn best_f1_threshold_on_a_small_case() {
+        // Scores 0.9 (pos), 0.8 (neg), 0.7 (pos), 0.1 (neg): admitting down to 0.7 gives tp 2,
+        // fp 1, F1 = 4/5 (threshold halfway to 0.1: 0.4); only 0.9 gives F1 = 2/3.
+        let (t, f1) = best_f1_threshold(&[0.9, 0.8, 0.7, 0.1], &[true, false, true, false]);
+        assert!((t - 0.4).abs() < 1e-12 && (f1 - 0.8).abs() < 1e-12, "{t} {f1}");
+        assert_eq!(best_f1_threshold(&[0.3], &[false]), (0.5, 0.0));
     }
 }

@@ -120,6 +120,8 @@ pub fn conversation(row: &SqliteRow) -> Result<ConversationRecord, StoreError> {
         updated_at: from_ts(row.try_get("updated_at").map_err(db)?)?,
         last_message_at: last_message_at.map(from_ts).transpose()?,
         last_seq: row.try_get("last_seq").map_err(db)?,
+        mood: opt_json(row, "mood")?.unwrap_or_default(),
+        policy_state: opt_json(row, "policy_state")?.unwrap_or_default(),
     })
 }
 

@@ -7,6 +7,7 @@
 
 mod codec;
 mod directory;
+mod policies;
 mod understanding;
 
 use std::str::FromStr;
@@ -33,7 +34,7 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
-const CONV_COLS: &str = "tenant_id, id, customer_id, owner_kind, owner_team, owner_agent, priority, priority_rank, status, lang, topic, failed_turns, handoff_reason, queued_at, packet, created_at, updated_at, last_message_at, last_seq";
+const CONV_COLS: &str = "tenant_id, id, customer_id, owner_kind, owner_team, owner_agent, priority, priority_rank, status, lang, topic, failed_turns, handoff_reason, queued_at, packet, created_at, updated_at, last_message_at, last_seq, mood, policy_state";
 const MSG_COLS: &str = "tenant_id, id, conversation_id, seq, author_kind, author_id, author_name, kind, body, client_id, citations, system, handled, created_at";
 
 impl SqliteStore {
@@ -188,7 +189,7 @@ impl Store for SqliteStore {
     async fn create_conversation(&self, c: &ConversationRecord) -> Result<()> {
         let (kind, team, agent, prio, rank) = owner_cols(&c.owner);
         sqlx::query(&format!(
-            "INSERT INTO conversations ({CONV_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+            "INSERT INTO conversations ({CONV_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
         ))
         .bind(c.tenant.as_str())
         .bind(c.id.to_string())
@@ -209,6 +210,8 @@ impl Store for SqliteStore {
         .bind(ts(c.updated_at))
         .bind(c.last_message_at.map(ts))
         .bind(c.last_seq)
+        .bind(to_json(&c.mood))
+        .bind(to_json(&c.policy_state))
         .execute(&self.writer)
         .await
         .map_err(|e| if unique_violation(&e) { StoreError::Conflict("conversation") } else { db(e) })?;
@@ -386,7 +389,7 @@ impl Store for SqliteStore {
         let updated = sqlx::query(
             "UPDATE conversations SET owner_kind = ?3, owner_team = ?4, owner_agent = ?5, priority = ?6, priority_rank = ?7,
                status = ?8, lang = ?9, topic = ?10, failed_turns = ?11, handoff_reason = ?12, queued_at = ?13,
-               packet = ?14, updated_at = ?15
+               packet = ?14, updated_at = ?15, mood = ?16, policy_state = ?17
              WHERE tenant_id = ?1 AND id = ?2",
         )
         .bind(c.tenant.as_str())
@@ -404,6 +407,8 @@ impl Store for SqliteStore {
         .bind(c.queued_at.map(ts))
         .bind(c.packet.as_ref().map(to_json))
         .bind(ts(c.updated_at))
+        .bind(to_json(&c.mood))
+        .bind(to_json(&c.policy_state))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -508,5 +513,23 @@ impl Store for SqliteStore {
 
     async fn list_intent_examples(&self, tenant: &TenantId) -> Result<Vec<IntentExampleRecord>> {
         understanding::list_intent_examples(self, tenant).await
+    }
+
+    async fn save_policy(
+        &self,
+        tenant: &TenantId,
+        source: &str,
+        author: &str,
+        at: backstop_core::Timestamp,
+    ) -> Result<PolicyRecord> {
+        policies::save(self, tenant, source, author, at).await
+    }
+
+    async fn current_policy(&self, tenant: &TenantId) -> Result<Option<PolicyRecord>> {
+        Ok(policies::list(self, tenant, 1).await?.into_iter().next())
+    }
+
+    async fn list_policies(&self, tenant: &TenantId) -> Result<Vec<PolicyRecord>> {
+        policies::list(self, tenant, u32::MAX).await
     }
 }

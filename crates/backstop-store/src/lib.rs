@@ -109,4 +109,18 @@ pub trait Store: Send + Sync + 'static {
     /// were new.
     async fn add_intent_examples(&self, examples: &[IntentExampleRecord]) -> Result<usize>;
     async fn list_intent_examples(&self, tenant: &TenantId) -> Result<Vec<IntentExampleRecord>>;
+
+    // Escalation policy, versioned.
+    /// Saves `source` as the tenant's next policy version and returns the stored record.
+    async fn save_policy(
+        &self,
+        tenant: &TenantId,
+        source: &str,
+        author: &str,
+        at: backstop_core::Timestamp,
+    ) -> Result<PolicyRecord>;
+    /// The version in force (the highest), if the tenant ever saved one.
+    async fn current_policy(&self, tenant: &TenantId) -> Result<Option<PolicyRecord>>;
+    /// Every saved version, newest first.
+    async fn list_policies(&self, tenant: &TenantId) -> Result<Vec<PolicyRecord>>;
 }

@@ -1,5 +1,8 @@
 //! The records the store keeps, independent of any wire format.
 
+use backstop_core::emotion::MoodPoint;
+use backstop_core::policy::PolicyState;
+
 use backstop_core::conversation::{Owner, Status};
 use backstop_core::handoff::HandoffPacket;
 use backstop_core::ids::{AgentId, ArticleId, ConversationId, CustomerId, IntentExampleId, MessageId, TenantId};
@@ -27,6 +30,10 @@ pub struct ConversationRecord {
     pub last_message_at: Option<Timestamp>,
     /// Sequence number of the last stored message (0 before any).
     pub last_seq: i64,
+    /// The emotion radar's reading of each customer turn (the last 50).
+    pub mood: Vec<MoodPoint>,
+    /// What the escalation policy remembers between turns.
+    pub policy_state: PolicyState,
 }
 
 impl ConversationRecord {
@@ -48,6 +55,8 @@ impl ConversationRecord {
             updated_at: at,
             last_message_at: None,
             last_seq: 0,
+            mood: Vec::new(),
+            policy_state: PolicyState::default(),
         }
     }
 }
@@ -184,4 +193,17 @@ pub struct SessionRecord {
     pub agent: AgentId,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
+}
+
+/// One saved version of a tenant's escalation policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyRecord {
+    pub tenant: TenantId,
+    /// 1, 2, 3 … per tenant.
+    pub version: u32,
+    /// The TOML text as saved.
+    pub source: String,
+    /// Who saved it (an agent's e-mail, or "cli").
+    pub author: String,
+    pub created_at: Timestamp,
 }

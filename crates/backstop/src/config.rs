@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use backstop_core::routing::Policy;
+use backstop_core::policy::{Policy, DEFAULT_POLICY};
 use serde::{Deserialize, Serialize};
 
 /// The documented default configuration.
@@ -25,12 +25,9 @@ data_dir = "data"
 database_url = ""
 
 [engine]
-# Anger score (0-1) at or above which the AI hands the conversation to the escalation team.
-anger_threshold = 0.6
-# Clarifying questions the AI may ask before handing off for lack of an answer.
-max_clarifications = 1
-# VIP customers are served by people.
-vip_to_human = true
+# The escalation policy of every tenant that has not saved its own (TOML; the format is in
+# crates/backstop-core/src/default-policy.toml). Empty means the built-in policy.
+policy_file = ""
 
 [models]
 # Where local model files are kept; empty means ~/.cache/backstop/models.
@@ -74,9 +71,7 @@ pub struct StorageConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EngineSection {
-    pub anger_threshold: f32,
-    pub max_clarifications: u32,
-    pub vip_to_human: bool,
+    pub policy_file: PathBuf,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -104,9 +99,7 @@ impl Default for Config {
                 database_url: String::new(),
             },
             engine: EngineSection {
-                anger_threshold: 0.6,
-                max_clarifications: 1,
-                vip_to_human: true,
+                policy_file: PathBuf::new(),
             },
             models: ModelsConfig {
                 dir: PathBuf::new(),
@@ -119,13 +112,15 @@ impl Default for Config {
 }
 
 impl EngineSection {
-    pub fn policy(&self) -> Policy {
-        Policy {
-            anger_threshold: self.anger_threshold,
-            max_clarifications: self.max_clarifications,
-            vip_to_human: self.vip_to_human,
-            ..Policy::default()
+    /// The default policy and its text: the configured file, or the built-in one.
+    pub fn policy(&self) -> anyhow::Result<(Policy, String)> {
+        if self.policy_file.as_os_str().is_empty() {
+            return Ok((Policy::builtin(), DEFAULT_POLICY.to_owned()));
         }
+        let path = &self.policy_file;
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let policy = Policy::parse(&text).with_context(|| format!("{} is not a valid policy", path.display()))?;
+        Ok((policy, text))
     }
 }
 
@@ -171,10 +166,7 @@ impl Config {
                 self.server.listen
             )
         })?;
-        anyhow::ensure!(
-            (0.0..=1.0).contains(&self.engine.anger_threshold),
-            "engine.anger_threshold must be between 0 and 1"
-        );
+        self.engine.policy()?;
         Ok(())
     }
 
@@ -218,16 +210,16 @@ mod tests {
         let path = dir.path().join("b.toml");
         std::fs::write(
             &path,
-            "[server]\nlisten = \"127.0.0.1:9000\"\n[engine]\nanger_threshold = 0.8\n",
+            "[server]\nlisten = \"127.0.0.1:9000\"\n[models]\ndir = \"/opt/a\"\n",
         )
         .unwrap();
         let env = [
-            ("BACKSTOP__ENGINE__ANGER_THRESHOLD".to_string(), "0.7".to_string()),
+            ("BACKSTOP__MODELS__DIR".to_string(), "/opt/b".to_string()),
             ("PATH".into(), "/bin".into()),
         ];
         let c = Config::load(Some(&path), env).unwrap();
         assert_eq!(c.server.listen, "127.0.0.1:9000");
-        assert_eq!(c.engine.anger_threshold, 0.7);
+        assert_eq!(c.models.dir, PathBuf::from("/opt/b"));
     }
 
     #[test]
@@ -237,7 +229,16 @@ mod tests {
         assert!(e.contains("server.listen"), "{e}");
         let env = [("BACKSTOP__SERVER__NOPE".to_string(), "1".to_string())];
         assert!(Config::load(None, env).is_err());
-        let env = [("BACKSTOP__ENGINE__ANGER_THRESHOLD".to_string(), "3".to_string())];
-        assert!(Config::load(None, env).is_err());
+        // A policy file that does not parse is refused at start, with the reason.
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("policy.toml");
+        std::fs::write(
+            &bad,
+            "[[rule]]\nname = \"x\"\nwhen = { anger_at_least = 2.0 }\nthen = { action = \"answer\" }\n",
+        )
+        .unwrap();
+        let env = [("BACKSTOP__ENGINE__POLICY_FILE".to_string(), bad.display().to_string())];
+        let e = format!("{:#}", Config::load(None, env).unwrap_err());
+        assert!(e.contains("not a valid policy") && e.contains("anger_at_least"), "{e}");
     }
 }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod eval;
 pub mod models;
 pub mod seed;
+pub mod vectors;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -41,7 +42,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 /// Builds the engine on `store` with the configured policy and, when enabled, the embedding
 /// model (provisioned on first use). A model that cannot be had is reported, with the manual
 /// steps, and the engine runs on words only.
-pub async fn engine(config: &Config, store: Arc<dyn Store>) -> Engine {
+pub async fn engine(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Engine> {
     let embedder = if config.models.embeddings {
         let dir = config.models.dir.clone();
         match tokio::task::spawn_blocking(move || models::embedder(&dir)).await {
@@ -58,12 +59,14 @@ pub async fn engine(config: &Config, store: Arc<dyn Store>) -> Engine {
     } else {
         None
     };
+    let (policy, policy_source) = config.engine.policy()?;
     let engine_config = EngineConfig {
         embedder,
-        policy: config.engine.policy(),
+        policy,
+        policy_source,
         ..EngineConfig::default()
     };
-    Engine::new(store, engine_config)
+    Ok(Engine::new(store, engine_config))
 }
 
 /// Starts Backstop on `listener` and serves until `shutdown` completes. Unhandled customer
@@ -88,7 +91,7 @@ pub async fn launch_then(
     if config.demo {
         seed::demo(store.as_ref()).await.context("seeding the demo tenant")?;
     }
-    let engine = engine(&config, store).await;
+    let engine = engine(&config, store).await?;
     // Load the segmentation dictionary and the demo index now, not on the first customer message.
     tokio::task::spawn_blocking(backstop_nlp::text::jieba).await?;
     if config.demo {

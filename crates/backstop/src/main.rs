@@ -52,6 +52,11 @@ enum Command {
         #[command(subcommand)]
         command: EvalCommand,
     },
+    /// Train the artefacts the product ships (see the README's "Emotion radar").
+    Train {
+        #[command(subcommand)]
+        command: TrainCommand,
+    },
     /// Benchmarks of this machine.
     Bench {
         #[command(subcommand)]
@@ -157,6 +162,23 @@ enum EvalCommand {
         #[arg(long)]
         lexical: bool,
     },
+    /// Emotion radar: JSONL {"text","labels","anger"}; precision/recall/F1 of `anger` and of each feeling.
+    Emotion {
+        #[arg(long)]
+        test: PathBuf,
+        /// Train a head on these emotion files first instead of using the built-in one.
+        #[arg(long)]
+        train: Vec<PathBuf>,
+        /// Sentiment files ({"text","label":"pos"|"neg"}) to train on as well (with --train).
+        #[arg(long)]
+        train_sentiment: Vec<PathBuf>,
+        /// At most this many training rows per file (0 = all).
+        #[arg(long, default_value_t = 12_000)]
+        max_rows: usize,
+        /// The lexicon and rules alone, without the embedding model (the baseline).
+        #[arg(long)]
+        lexical: bool,
+    },
     /// FAQ retrieval: --kb JSONL {"id","question","answer"}, --queries JSONL {"text","answer_id"}.
     Faq {
         #[arg(long)]
@@ -166,6 +188,27 @@ enum EvalCommand {
         /// BM25 only, without the embedding model (the baseline).
         #[arg(long)]
         lexical: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TrainCommand {
+    /// The emotion radar's head on the embedding model: logistic regressions per feeling.
+    Emotion {
+        /// Emotion files, JSONL {"text","labels","anger"} (GoEmotions, CLUEmotion).
+        #[arg(long = "emotion", required = true)]
+        emotion: Vec<PathBuf>,
+        /// Sentiment files, JSONL {"text","label":"pos"|"neg"}.
+        #[arg(long = "sentiment")]
+        sentiment: Vec<PathBuf>,
+        /// At most this many rows from each file, sampled evenly (0 = all).
+        #[arg(long, default_value_t = 12_000)]
+        max_rows: usize,
+        #[arg(long, default_value_t = 300)]
+        epochs: usize,
+        /// Where to write the head (the shipped one is crates/backstop-nlp/data/emotion-head.txt).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -267,6 +310,28 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
             let path = backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?;
             return backstop::bench::understand(&path, articles, rounds);
         }
+        Command::Train {
+            command:
+                TrainCommand::Emotion {
+                    emotion,
+                    sentiment,
+                    max_rows,
+                    epochs,
+                    out,
+                },
+        } => {
+            let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+            let dir = backstop::models::dir(&config.models.dir);
+            let path = backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?;
+            let e5 = backstop_nlp::embed::E5::load(&path)?;
+            let data = eval::emotion::TrainData {
+                emotion,
+                sentiment,
+                max_rows,
+                epochs,
+            };
+            return eval::emotion::run_train(&e5, &data, Some(&backstop::models::vector_cache(&dir)), &out);
+        }
         Command::Eval { command } => {
             // The embedding model, unless the lexical baseline was asked for (fetched on first use).
             let model = |lexical: bool| -> anyhow::Result<Option<PathBuf>> {
@@ -285,6 +350,32 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                     lexical,
                 } => eval::intents::run(&train, &test, threshold, model(lexical)?.as_deref()),
                 EvalCommand::Pairs { dev, test, lexical } => eval::pairs::run(&dev, &test, model(lexical)?.as_deref()),
+                EvalCommand::Emotion {
+                    test,
+                    train,
+                    train_sentiment,
+                    max_rows,
+                    lexical,
+                } => {
+                    let e5 = match model(lexical)? {
+                        Some(p) => Some(backstop_nlp::embed::E5::load(&p)?),
+                        None => None,
+                    };
+                    let data = (!train.is_empty()).then_some(eval::emotion::TrainData {
+                        emotion: train,
+                        sentiment: train_sentiment,
+                        max_rows,
+                        epochs: 300,
+                    });
+                    let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+                    let cache = backstop::models::vector_cache(&backstop::models::dir(&config.models.dir));
+                    eval::emotion::run_eval(
+                        e5.as_ref().map(|e| e as &dyn backstop_nlp::embed::Embedder),
+                        &test,
+                        data.as_ref(),
+                        Some(&cache),
+                    )
+                }
                 EvalCommand::Faq { kb, queries, lexical } => eval::faq::run(&kb, &queries, model(lexical)?.as_deref()),
             };
         }
@@ -421,6 +512,7 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
         | Command::Config { .. }
         | Command::Eval { .. }
         | Command::Models { .. }
+        | Command::Train { .. }
         | Command::Bench { .. } => {
             unreachable!("handled in main")
         }

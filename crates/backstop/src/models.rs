@@ -74,6 +74,11 @@ static LOADED: OnceLock<Mutex<HashMap<PathBuf, Arc<dyn Embedder>>>> = OnceLock::
 /// Texts whose vectors one process remembers (about 1.5 KB each).
 const MEMORY: usize = 50_000;
 
+/// Where training and evaluation remember the vectors they computed: beside the models.
+pub fn vector_cache(models_dir: &Path) -> PathBuf {
+    models_dir.join("vectors")
+}
+
 /// The embedding model for a server: provisioned on first use (downloaded if missing, checked),
 /// loaded once per process. Blocking: call from a blocking thread.
 pub fn embedder(configured_dir: &Path) -> anyhow::Result<Arc<dyn Embedder>> {

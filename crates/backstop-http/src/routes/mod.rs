@@ -4,6 +4,7 @@ mod agent_live;
 mod auth;
 mod conversations;
 mod pages;
+mod policy;
 mod understanding;
 mod widget;
 mod widget_live;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(conversations::router())
         .merge(understanding::router())
+        .merge(policy::router())
         .merge(agent_live::router())
         .merge(pages::router())
         .fallback(|| async { ApiError::not_found("not_found", "no such page or endpoint") })

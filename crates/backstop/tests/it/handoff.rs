@@ -101,7 +101,11 @@ async fn anger_goes_to_complaints_with_high_priority() {
     assert_eq!(notice["system"]["team_name"], "投诉与 VIP 专席");
     let (conv, packet) = queued_packet(&app, &v.conversation).await;
     assert_eq!(conv["owner"]["priority"], "high");
-    assert_eq!(packet["reason"], "anger");
+    // A threat to complain outranks anger in the policy; both are in the packet.
+    assert_eq!(packet["reason"], "complaint");
+    assert_eq!(packet["trace"]["rule"], "complaint_threat");
+    assert_eq!(packet["service_tier"], "L3");
+    assert!(packet["emotion"]["anger"].as_f64().unwrap() >= 0.6, "{packet:#}");
     assert!(
         packet["anger"]["cues"].as_array().unwrap().iter().any(|c| c == "投诉"),
         "{packet:#}"
@@ -115,6 +119,10 @@ async fn anger_goes_to_complaints_with_high_priority() {
         )
         .await;
     assert_eq!(notice["system"]["team_name"], "Complaints & VIP");
+    let (conv, packet) = queued_packet(&app, &e.conversation).await;
+    assert_eq!(conv["owner"]["priority"], "high");
+    assert_eq!(packet["reason"], "anger");
+    assert_eq!(packet["trace"]["rule"], "anger_above_threshold");
     app.stop().await;
 }
 

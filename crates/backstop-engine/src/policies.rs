@@ -1,0 +1,81 @@
+//! Each tenant's escalation policy: the version in force, cached, and saving a new one (validated
+//! first; the next customer turn follows it).
+
+use std::sync::Arc;
+
+use backstop_core::ids::TenantId;
+use backstop_core::policy::Policy;
+use backstop_store::PolicyRecord;
+
+use crate::{now, Engine, EngineError, Result};
+
+/// A policy's text may be at most this long (inside the API's 64 KB body limit).
+pub const MAX_POLICY_BYTES: usize = 48 * 1024;
+
+impl Engine {
+    /// The policy in force for `tenant`: its newest saved version, or the engine's default.
+    pub async fn policy(&self, tenant: &TenantId) -> Result<Arc<Policy>> {
+        if let Some(p) = self
+            .inner
+            .policies
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(tenant)
+        {
+            return Ok(p.clone());
+        }
+        let policy = match self.inner.store.current_policy(tenant).await? {
+            Some(rec) => {
+                let mut p = Policy::parse(&rec.source).map_err(|e| {
+                    EngineError::Internal(format!(
+                        "stored policy v{} of {tenant} no longer parses: {e}",
+                        rec.version
+                    ))
+                })?;
+                p.version = rec.version;
+                p
+            }
+            None => self.inner.config.policy.clone(),
+        };
+        let policy = Arc::new(policy);
+        self.inner
+            .policies
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(tenant.clone(), policy.clone());
+        Ok(policy)
+    }
+
+    /// The text of the policy in force and its version (0 and the default's text when the tenant
+    /// has saved none).
+    pub async fn policy_source(&self, tenant: &TenantId) -> Result<(u32, String)> {
+        Ok(match self.inner.store.current_policy(tenant).await? {
+            Some(rec) => (rec.version, rec.source),
+            None => (0, self.inner.config.policy_source.clone()),
+        })
+    }
+
+    /// Validates `source` and saves it as the tenant's next version; it decides from the next turn.
+    pub async fn save_policy(&self, tenant: &TenantId, source: &str, author: &str) -> Result<PolicyRecord> {
+        if source.len() > MAX_POLICY_BYTES {
+            return Err(EngineError::InvalidInput(format!(
+                "a policy is at most {MAX_POLICY_BYTES} bytes"
+            )));
+        }
+        let mut policy = Policy::parse(source)?;
+        let rec = self.inner.store.save_policy(tenant, source, author, now()).await?;
+        policy.version = rec.version;
+        self.inner
+            .policies
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(tenant.clone(), Arc::new(policy));
+        tracing::info!(%tenant, version = rec.version, author, "policy saved");
+        Ok(rec)
+    }
+
+    /// Every saved version, newest first.
+    pub async fn policy_versions(&self, tenant: &TenantId) -> Result<Vec<PolicyRecord>> {
+        Ok(self.inner.store.list_policies(tenant).await?)
+    }
+}

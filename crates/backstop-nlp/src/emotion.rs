@@ -1,0 +1,537 @@
+//! The emotion radar: five scores for one customer message — anger, frustration, anxiety,
+//! sadness, satisfaction — in Chinese and English.
+//!
+//! Two layers. A trained [`Head`] (logistic regressions over the message's sentence embedding
+//! plus a few lexical features; `backstop train emotion` produces it from labelled data) reads
+//! the tone. On top, rules add what a model trained on general text misses in customer service:
+//! threats to complain publicly or to a regulator (投诉, 12315, 曝光, "report you"), profanity,
+//! "I already told you", a question asked again, long waits. Without an embedding (no model
+//! installed) the lexicon alone scores anger and frustration.
+//!
+//! Every score is in [0, 1] and 0.5 is the radar's own "yes" for that emotion: the head's biases
+//! are shifted at training time so that 0.5 is the threshold with the best F1 on held-out data.
+
+use crate::emotion_head::{Head, LEXICAL_FEATURES};
+use crate::signals;
+
+/// The emotions the radar scores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Feeling {
+    Anger,
+    Frustration,
+    Anxiety,
+    Sadness,
+    Satisfaction,
+}
+
+impl Feeling {
+    pub const ALL: [Feeling; 5] = [
+        Feeling::Anger,
+        Feeling::Frustration,
+        Feeling::Anxiety,
+        Feeling::Sadness,
+        Feeling::Satisfaction,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Feeling::Anger => "anger",
+            Feeling::Frustration => "frustration",
+            Feeling::Anxiety => "anxiety",
+            Feeling::Sadness => "sadness",
+            Feeling::Satisfaction => "satisfaction",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Feeling> {
+        Feeling::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Scores in [0, 1], indexed by [`Feeling::index`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Scores(pub [f32; 5]);
+
+impl Scores {
+    pub fn get(&self, f: Feeling) -> f32 {
+        self.0[f.index()]
+    }
+
+    fn raise(&mut self, f: Feeling, evidence: f32) {
+        // Noisy-OR: independent evidence adds up without passing 1.
+        let s = &mut self.0[f.index()];
+        *s = 1.0 - (1.0 - *s) * (1.0 - evidence.clamp(0.0, 0.95));
+    }
+}
+
+/// What the customer said before, for the cues that need context.
+#[derive(Clone, Debug, Default)]
+pub struct Context<'a> {
+    /// The customer's earlier messages in this conversation, oldest first.
+    pub earlier: &'a [&'a str],
+    /// Minutes the customer has been waiting for an answer, when known.
+    pub waited_minutes: Option<f32>,
+}
+
+/// One message's reading.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reading {
+    pub scores: Scores,
+    /// What triggered the scores (lexicon words, "threat", "repeated question" …), for people.
+    pub cues: Vec<String>,
+    /// A threat to complain publicly, to a regulator or in court.
+    pub threat: bool,
+    pub profanity: bool,
+    /// Whether the trained head read the tone (false: lexicon only).
+    pub model: bool,
+}
+
+impl Reading {
+    pub fn get(&self, f: Feeling) -> f32 {
+        self.scores.get(f)
+    }
+}
+
+/// Threats to go public, to a regulator or to court. Matched on lower-cased text.
+const THREATS_EN: &[&str] = &[
+    "report you",
+    "reporting you",
+    "sue you",
+    "lawyer",
+    "attorney",
+    "legal action",
+    "small claims",
+    "chargeback",
+    "consumer protection",
+    "trading standards",
+    "ombudsman",
+    "better business bureau",
+    "bbb",
+    "go viral",
+    "post this on",
+    "tell everyone",
+    "leave a review",
+    "1-star",
+    "one star",
+];
+const THREATS_ZH: &[&str] = &[
+    "投诉",
+    "12315",
+    "12345",
+    "曝光",
+    "消协",
+    "消费者协会",
+    "工商",
+    "市场监管",
+    "起诉",
+    "律师",
+    "法院",
+    "报警",
+    "媒体",
+    "微博",
+    "黑猫",
+    "差评",
+    "举报",
+];
+const PROFANITY_EN: &[&str] = &[
+    "fuck", "fucking", "shit", "bullshit", "damn", "wtf", "crap", "asshole", "bastard", "idiot", "idiots", "moron",
+    "dumbass", "bitch", "pissed",
+];
+const PROFANITY_ZH: &[&str] = &[
+    "妈的", "他妈", "tmd", "尼玛", "卧槽", "我靠", "傻逼", "sb", "滚", "狗屎", "垃圾",
+];
+/// "I already told you", in its common forms.
+const ALREADY_TOLD: &[&str] = &[
+    "already told you",
+    "i told you",
+    "already said",
+    "i just said",
+    "said that already",
+    "how many times",
+    "again and again",
+    "我已经说过",
+    "我都说了",
+    "说了多少遍",
+    "说过了",
+    "讲过了",
+    "重复",
+    "又问",
+];
+/// Complaints about waiting, in either language.
+const WAITING: &[&str] = &[
+    "been waiting",
+    "still waiting",
+    "for weeks",
+    "for days",
+    "for hours",
+    "no reply",
+    "no response",
+    "nobody answers",
+    "等了",
+    "还没到",
+    "一直没",
+    "没人回",
+    "没人理",
+    "好几天",
+    "一个星期",
+    "半个月",
+];
+/// Words of thanks and praise: satisfaction the embedding may read as neutral.
+const SATISFIED: &[&str] = &[
+    "thank",
+    "thanks",
+    "great",
+    "perfect",
+    "awesome",
+    "appreciate",
+    "helpful",
+    "love it",
+    "谢谢",
+    "感谢",
+    "太好了",
+    "好评",
+    "满意",
+    "给力",
+    "不错",
+    "点赞",
+];
+/// Worry: delivery before an event, money gone, an account locked.
+const ANXIOUS: &[&str] = &[
+    "worried",
+    "anxious",
+    "nervous",
+    "scared",
+    "urgent",
+    "asap",
+    "emergency",
+    "panic",
+    "担心",
+    "着急",
+    "急用",
+    "紧急",
+    "害怕",
+    "焦虑",
+    "急死",
+    "怎么办",
+];
+
+/// The radar: a head trained for the embedding model in use, or none (lexicon only).
+#[derive(Clone, Debug, Default)]
+pub struct Radar {
+    head: Option<Head>,
+}
+
+impl Radar {
+    /// A radar with the head that ships with Backstop when it was trained for `model_id`.
+    pub fn builtin(model_id: Option<&str>) -> Radar {
+        let head = model_id.and_then(|id| Head::builtin().filter(|h| h.model_id() == id));
+        Radar { head }
+    }
+
+    pub fn with_head(head: Option<Head>) -> Radar {
+        Radar { head }
+    }
+
+    pub fn head(&self) -> Option<&Head> {
+        self.head.as_ref()
+    }
+
+    /// Reads one message. `vector` is its sentence embedding (the same one understanding
+    /// computed), or `None`; without a vector or a head, only the lexicon scores.
+    pub fn read(&self, text: &str, vector: Option<&[f32]>, ctx: &Context) -> Reading {
+        let norm = normalize(text);
+        let lexicon = signals::anger(text);
+        let mut cues = lexicon.cues.clone();
+        let lexical = lexical_features(text, &norm, lexicon.score);
+        let (mut scores, model) = match (&self.head, vector) {
+            (Some(head), Some(v)) if v.len() == head.dims() => {
+                let lang = crate::lang::detect_or(text, backstop_core::message::Lang::En);
+                (head.predict(v, &lexical, lang), true)
+            }
+            _ => {
+                // The lexicon alone: the foundation's anger score, and frustration slightly
+                // below it (the same cues, read as the milder emotion).
+                let mut s = Scores::default();
+                s.0[Feeling::Anger.index()] = lexicon.score;
+                s.0[Feeling::Frustration.index()] = lexicon.score * 0.8;
+                (s, false)
+            }
+        };
+        let threat = hits(&norm, THREATS_EN, THREATS_ZH);
+        let profanity = hits(&norm, PROFANITY_EN, PROFANITY_ZH);
+        if let Some(w) = threat.first() {
+            scores.raise(Feeling::Anger, 0.7);
+            cues.push(format!("threat: {w}"));
+        }
+        if let Some(w) = profanity.first() {
+            scores.raise(Feeling::Anger, 0.5);
+            cues.push(format!("profanity: {w}"));
+        }
+        if model && lexicon.score >= 0.5 {
+            // Customer-service anger words the general-text model may underrate.
+            scores.raise(Feeling::Anger, lexicon.score * 0.6);
+        }
+        if let Some(w) = hits(&norm, ALREADY_TOLD, ALREADY_TOLD).first() {
+            scores.raise(Feeling::Frustration, 0.6);
+            scores.raise(Feeling::Anger, 0.3);
+            cues.push(format!("repeating: {w}"));
+        } else if repeats_earlier(&norm, ctx.earlier) {
+            scores.raise(Feeling::Frustration, 0.5);
+            scores.raise(Feeling::Anger, 0.2);
+            cues.push("asked again".into());
+        }
+        let waited = ctx.waited_minutes.unwrap_or(0.0);
+        if let Some(w) = hits(&norm, WAITING, WAITING).first() {
+            scores.raise(Feeling::Frustration, 0.4);
+            cues.push(format!("waiting: {w}"));
+        } else if waited >= 10.0 {
+            scores.raise(Feeling::Frustration, (waited / 60.0).clamp(0.2, 0.5));
+            cues.push(format!("waited {} min", waited.round()));
+        }
+        if !model {
+            if !hits(&norm, ANXIOUS, ANXIOUS).is_empty() {
+                scores.raise(Feeling::Anxiety, 0.6);
+            }
+            if !hits(&norm, SATISFIED, SATISFIED).is_empty() && lexicon.score < 0.3 {
+                scores.raise(Feeling::Satisfaction, 0.6);
+            }
+        }
+        cues.dedup();
+        Reading {
+            scores,
+            cues,
+            threat: !threat.is_empty(),
+            profanity: !profanity.is_empty(),
+            model,
+        }
+    }
+}
+
+const LEGAL: &[&str] = &[
+    "lawyer",
+    "attorney",
+    "sue",
+    "suing",
+    "lawsuit",
+    "court",
+    "legal action",
+    "small claims",
+    "律师",
+    "起诉",
+    "法院",
+    "诉讼",
+    "法律",
+    "仲裁",
+];
+const REFUND: &[&str] = &[
+    "refund",
+    "refunds",
+    "refunded",
+    "money back",
+    "reimburse",
+    "chargeback",
+    "退款",
+    "退钱",
+    "退费",
+    "赔偿",
+    "返还",
+];
+const COMPLAINT: &[&str] = &[
+    "complaint",
+    "complain",
+    "formal complaint",
+    "regulator",
+    "投诉",
+    "12315",
+    "消协",
+    "举报",
+];
+
+/// The sensitive topics a message touches (legal, refund, complaint), in either language.
+pub fn sensitive(text: &str) -> Vec<backstop_core::routing::Sensitive> {
+    use backstop_core::routing::Sensitive;
+    let norm = normalize(text);
+    let mut out = Vec::new();
+    for (kind, words) in [
+        (Sensitive::Legal, LEGAL),
+        (Sensitive::Refund, REFUND),
+        (Sensitive::Complaint, COMPLAINT),
+    ] {
+        if !hits(&norm, words, words).is_empty() {
+            out.push(kind);
+        }
+    }
+    out
+}
+
+/// The largest amount of money in `text` ("¥1,299.00", "120 元", "$80"), if any.
+pub fn largest_amount(text: &str) -> Option<f64> {
+    crate::entities::extract(text)
+        .into_iter()
+        .filter(|f| f.kind == backstop_core::handoff::FactKind::Amount)
+        .filter_map(|f| {
+            let digits: String = f.value.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect();
+            digits.parse::<f64>().ok()
+        })
+        .fold(None, |best: Option<f64>, v| Some(best.map_or(v, |b| b.max(v))))
+}
+
+/// The lexical features the head reads beside the embedding, in a fixed order.
+pub fn lexical_features(text: &str, norm: &str, lexicon_anger: f32) -> [f32; LEXICAL_FEATURES] {
+    let bangs = text.matches(['!', '！']).count().min(3) as f32 / 3.0;
+    let questions =
+        (text.contains("??") || text.contains("？？") || text.contains("?!") || text.contains("？！")) as u8 as f32;
+    let letters = text.chars().filter(|c| c.is_ascii_alphabetic()).count();
+    let upper = text.chars().filter(|c| c.is_ascii_uppercase()).count();
+    let caps = (letters >= 8 && upper * 10 >= letters * 7) as u8 as f32;
+    let profane = (!hits(norm, PROFANITY_EN, PROFANITY_ZH).is_empty()) as u8 as f32;
+    let satisfied = (!hits(norm, SATISFIED, SATISFIED).is_empty()) as u8 as f32;
+    let anxious = (!hits(norm, ANXIOUS, ANXIOUS).is_empty()) as u8 as f32;
+    [lexicon_anger, profane, bangs, questions, caps, satisfied, anxious]
+}
+
+/// The text the lexicons match against: lower-case, curly quotes folded, spaces collapsed.
+pub fn normalize(text: &str) -> String {
+    let lower = text.to_lowercase().replace(['’', '‘'], "'");
+    lower.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The words of the lists found in `norm`: Latin words on word boundaries, Chinese anywhere.
+fn hits(norm: &str, latin: &[&'static str], han: &[&'static str]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for w in latin.iter().chain(han) {
+        let found = if w.is_ascii() {
+            on_word_boundary(norm, w)
+        } else {
+            norm.contains(w)
+        };
+        if found && !out.contains(w) {
+            out.push(*w);
+        }
+    }
+    out
+}
+
+fn on_word_boundary(text: &str, phrase: &str) -> bool {
+    let mut start = 0;
+    while let Some(i) = text[start..].find(phrase) {
+        let at = start + i;
+        let end = at + phrase.len();
+        let left = text[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_ascii_alphanumeric());
+        let right = text[end..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric());
+        if left && right {
+            return true;
+        }
+        start = end;
+    }
+    false
+}
+
+/// True when the message says again what the customer already asked (most of its words).
+fn repeats_earlier(norm: &str, earlier: &[&str]) -> bool {
+    let grams = |s: &str| -> std::collections::HashSet<String> {
+        let chars: Vec<char> = s.chars().filter(|c| c.is_alphanumeric()).collect();
+        chars.windows(2).map(|w| w.iter().collect()).collect()
+    };
+    let now = grams(norm);
+    if now.len() < 4 {
+        return false;
+    }
+    earlier.iter().any(|e| {
+        let before = grams(&normalize(e));
+        let shared = now.intersection(&before).count();
+        shared * 10 >= now.len().max(before.len()) * 7
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lexicon_only(text: &str) -> Reading {
+        Radar::default().read(text, None, &Context::default())
+    }
+
+    #[test]
+    fn threats_and_profanity_raise_anger_in_both_languages() {
+        for t in [
+            "我要打12315投诉你们",
+            "再不处理我就去微博曝光",
+            "I'm going to report you to the BBB",
+            "this is fucking useless",
+        ] {
+            let r = lexicon_only(t);
+            assert!(r.get(Feeling::Anger) >= 0.6, "{t}: {r:?}");
+            assert!(r.threat || r.profanity, "{t}");
+        }
+        let calm = lexicon_only("How long does shipping to Germany take?");
+        assert!(
+            calm.get(Feeling::Anger) < 0.2 && !calm.threat && !calm.profanity,
+            "{calm:?}"
+        );
+        let calm_zh = lexicon_only("请问怎么修改收货地址");
+        assert!(calm_zh.get(Feeling::Anger) < 0.2, "{calm_zh:?}");
+    }
+
+    #[test]
+    fn repetition_and_waiting_are_frustrating() {
+        let earlier = ["where is my order 12345, it has not arrived"];
+        let ctx = Context {
+            earlier: &earlier,
+            waited_minutes: None,
+        };
+        let r = Radar::default().read("Where is my order 12345? It has not arrived", None, &ctx);
+        assert!(r.cues.contains(&"asked again".to_string()), "{r:?}");
+        assert!(r.get(Feeling::Frustration) >= 0.5);
+        let told = lexicon_only("我已经说过了，订单号是12345");
+        assert!(told.get(Feeling::Frustration) >= 0.5, "{told:?}");
+        let waited = Radar::default().read(
+            "any news?",
+            None,
+            &Context {
+                earlier: &[],
+                waited_minutes: Some(45.0),
+            },
+        );
+        assert!(waited.get(Feeling::Frustration) >= 0.2, "{waited:?}");
+    }
+
+    #[test]
+    fn negation_keeps_a_cue_from_firing() {
+        assert!(lexicon_only("it's not terrible, just the wrong colour").get(Feeling::Anger) < 0.3);
+    }
+
+    #[test]
+    fn lexicon_reads_worry_and_thanks() {
+        assert!(lexicon_only("我很着急，明天就要用").get(Feeling::Anxiety) >= 0.5);
+        assert!(lexicon_only("Thanks, that was really helpful").get(Feeling::Satisfaction) >= 0.5);
+    }
+
+    #[test]
+    fn sensitive_topics_and_amounts() {
+        use backstop_core::routing::Sensitive;
+        assert_eq!(sensitive("I will sue you in small claims court"), [Sensitive::Legal]);
+        assert_eq!(
+            sensitive("我要退款 1299 元，不然就去12315投诉"),
+            [Sensitive::Refund, Sensitive::Complaint]
+        );
+        assert!(sensitive("How do I change my address?").is_empty());
+        assert_eq!(largest_amount("refund ¥1,299.00 not ¥30"), Some(1299.0));
+        assert_eq!(largest_amount("退我 120 元"), Some(120.0));
+        assert_eq!(largest_amount("no money here"), None);
+    }
+
+    #[test]
+    fn feelings_round_trip() {
+        for f in Feeling::ALL {
+            assert_eq!(Feeling::parse(f.as_str()), Some(f));
+        }
+    }
+}
