@@ -73,8 +73,10 @@ const STEP: f32 = 0.05;
 const RISE: f32 = 0.25;
 /// … and the last turn is at least this angry.
 const FLOOR: f32 = 0.3;
-/// A drop after an answer counts when the valence falls by at least this much.
+/// A drop after an answer counts when the valence falls by at least this much …
 const DROP: f32 = 0.4;
+/// … to a clearly negative mood (not merely from thanks to a neutral follow-up question).
+const LOW: f32 = -0.3;
 
 /// Appends a point, keeping the last [`KEEP`].
 pub fn push(trajectory: &mut Vec<MoodPoint>, point: MoodPoint) {
@@ -108,7 +110,7 @@ pub fn inflection(trajectory: &[MoodPoint]) -> Option<Inflection> {
     }
     if n >= 2 && last.after_answer {
         let before = trajectory[n - 2].scores.valence();
-        if before - last.scores.valence() >= DROP && last.scores.valence() < 0.0 {
+        if before - last.scores.valence() >= DROP && last.scores.valence() <= LOW {
             return Some(Inflection::DropAfterAnswer);
         }
     }
@@ -161,8 +163,11 @@ mod tests {
     fn a_sharp_fall_after_an_answer_is_an_inflection() {
         let t = vec![point(1, 0.0, 0.6, false), point(2, 0.45, 0.0, true)];
         assert_eq!(inflection(&t), Some(Inflection::DropAfterAnswer));
-        // The same fall without an AI answer before it is not this inflection.
+        // The same fall without an AI answer before it is not this inflection …
         let t = vec![point(1, 0.0, 0.6, false), point(2, 0.45, 0.0, false)];
+        assert_eq!(inflection(&t), None);
+        // … nor is thanks followed by a calm new question.
+        let t = vec![point(1, 0.0, 0.9, false), point(2, 0.2, 0.0, true)];
         assert_eq!(inflection(&t), None);
     }
 

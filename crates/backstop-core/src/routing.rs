@@ -128,16 +128,24 @@ pub enum Sensitive {
     Refund,
     /// A formal complaint, to the company or a regulator.
     Complaint,
+    /// A product-safety incident: smoke, fire, shocks, injuries.
+    Safety,
 }
 
 impl Sensitive {
-    pub const ALL: [Sensitive; 3] = [Sensitive::Legal, Sensitive::Refund, Sensitive::Complaint];
+    pub const ALL: [Sensitive; 4] = [
+        Sensitive::Legal,
+        Sensitive::Refund,
+        Sensitive::Complaint,
+        Sensitive::Safety,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Sensitive::Legal => "legal",
             Sensitive::Refund => "refund",
             Sensitive::Complaint => "complaint",
+            Sensitive::Safety => "safety",
         }
     }
 

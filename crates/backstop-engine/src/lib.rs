@@ -9,6 +9,7 @@
 //! - [`assess`]: one customer turn read into the policy's signals (understanding, emotion,
 //!   trajectory, stakes); shared by the live turn and replays.
 //! - `policies`: each tenant's escalation policy, versioned and cached.
+//! - [`replay`]: a conversation's customer turns through understanding and policy, off the store.
 //! - `turn`: the AI's turn (understand → decide → act) and the handoff packet.
 //! - `commands`: what agents and customers ask for (take, reply, note, hand back, resolve, reopen,
 //!   talk to a human).
@@ -26,6 +27,7 @@ pub mod brain;
 mod commands;
 pub mod hub;
 mod policies;
+pub mod replay;
 mod turn;
 pub mod views;
 

@@ -379,6 +379,16 @@ function renderPacket() {
         h("span", { class: `conf ${a.confident ? "conf-yes" : "conf-no"}` }, t(a.confident ? "packet.confident" : "packet.unsure")))))));
   }
 
+  const why = whyRow(p);
+  if (why) body.prepend(why);
+  if (p.draft) {
+    body.append(h("div", { class: "pk-row" },
+      h("div", { class: "pk-label" }, t("packet.draft")),
+      h("blockquote", { class: "pk-draft", "data-testid": "packet-draft" }, p.draft)));
+  }
+  const emo = emotionRow(p);
+  if (emo) body.append(emo);
+
   const anger = p.anger;
   if (anger && ((anger.cues && anger.cues.length) || anger.score >= 0.3)) {
     const score = Math.max(0, Math.min(1, Number(anger.score) || 0));
@@ -392,6 +402,78 @@ function renderPacket() {
   }
 
   els.packet.replaceChildren(head, body);
+}
+
+// The policy's reasons: the rule that fired (and its version), the signals that made it fire,
+// the service tier, and the other rules that also matched.
+function whyRow(p) {
+  const tr = p.trace;
+  if (!tr) return null;
+  const sg = tr.signals || {};
+  const chips = [];
+  const sig = (text, cls = "") => chips.push(h("span", { class: `chip chip-signal ${cls}` }, text));
+  if (sg.explicit_request) sig(t("signal.explicit"));
+  if (sg.threat) sig(t("signal.threat"), "sig-hot");
+  if (sg.profanity) sig(t("signal.profanity"), "sig-hot");
+  if (sg.vip) sig(t("signal.vip"));
+  if (sg.inflection) sig(t(`inflection.${sg.inflection}`), "sig-hot");
+  if (sg.scope === "out_of_scope") sig(t("signal.outOfScope"));
+  for (const x of sg.sensitive || []) sig(t("signal.sensitive", { what: x }));
+  if (sg.amount != null) sig(t("signal.amount", { amount: sg.amount }));
+  const e = sg.emotion || {};
+  for (const f of ["anger", "frustration", "anxiety", "sadness"]) {
+    if ((e[f] || 0) >= 0.5) sig(`${t("feeling." + f)} ${Number(e[f]).toFixed(2)}`, "sig-hot");
+  }
+  if (sg.failed_turns) sig(t("signal.failed", { n: sg.failed_turns }));
+  if (sg.turn) sig(t("signal.turn", { n: sg.turn }));
+  const version = tr.policy_version ? t("packet.policyVersion", { v: tr.policy_version }) : t("packet.policyDefault");
+  const also = (tr.alternatives || []).filter((a) => a.decision && a.decision.action === "handoff").map((a) => a.rule);
+  return h("div", { class: "pk-row pk-why", "data-testid": "packet-why" },
+    h("div", { class: "pk-label" }, t("packet.why")),
+    h("div", { class: "pk-chips" },
+      h("span", { class: "chip chip-rule", "data-testid": "packet-rule" }, t("packet.rule", { rule: tr.rule })),
+      h("span", { class: "pk-muted" }, version),
+      p.service_tier ? h("span", { class: `chip chip-tier tier-${p.service_tier}` }, t(`tierlevel.${p.service_tier}`)) : null,
+      chips),
+    also.length ? h("div", { class: "pk-muted" }, t("packet.alsoMatched", { rules: also.join(", ") })) : null);
+}
+
+// The radar's five scores at the handoff and anger over the conversation's turns.
+function emotionRow(p) {
+  const e = p.emotion;
+  if (!e) return null;
+  const bars = ["anger", "frustration", "anxiety", "sadness", "satisfaction"].map((f) => {
+    const v = Math.max(0, Math.min(1, Number(e[f]) || 0));
+    return h("div", { class: `emo emo-${f}`, title: `${t("feeling." + f)} ${v.toFixed(2)}` },
+      h("span", { class: "emo-name" }, t("feeling." + f)),
+      h("span", { class: "emo-meter" }, h("span", { class: "emo-fill", style: `width:${Math.round(v * 100)}%` })),
+      h("span", { class: "emo-val" }, v.toFixed(2)));
+  });
+  const mood = p.mood || [];
+  let spark = null;
+  if (mood.length >= 2) {
+    const W = 120, H = 32, n = mood.length;
+    const pts = mood.map((m, i) => `${(i * (W - 8)) / (n - 1) + 4},${H - 4 - (Math.max(0, Math.min(1, m.anger)) * (H - 8))}`);
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+    svg.setAttribute("class", "spark");
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", t("packet.trajectory"));
+    const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
+    line.setAttribute("points", pts.join(" "));
+    svg.append(line);
+    for (const pt of pts) {
+      const c = document.createElementNS("http://www.w3.org/2000/svg", "circle");
+      const [x, y] = pt.split(",");
+      c.setAttribute("cx", x); c.setAttribute("cy", y); c.setAttribute("r", "2.2");
+      svg.append(c);
+    }
+    spark = h("div", { class: "spark-box", title: mood.map((m) => m.anger.toFixed(2)).join(" → ") },
+      h("span", { class: "pk-muted" }, t("packet.trajectory")), svg);
+  }
+  return h("div", { class: "pk-row pk-emotion", "data-testid": "packet-emotion" },
+    h("div", { class: "pk-label" }, t("packet.emotion")),
+    h("div", { class: "emo-grid" }, bars, spark));
 }
 
 function systemText(m) {

@@ -261,7 +261,7 @@ impl Radar {
                 (s, false)
             }
         };
-        let threat = hits(&norm, THREATS_EN, THREATS_ZH);
+        let threat = affirmed(&norm, THREATS_EN, THREATS_ZH);
         let profanity = hits(&norm, PROFANITY_EN, PROFANITY_ZH);
         if let Some(w) = threat.first() {
             scores.raise(Feeling::Anger, 0.7);
@@ -328,6 +328,13 @@ const LEGAL: &[&str] = &[
     "仲裁",
 ];
 const REFUND: &[&str] = &[
+    "charged twice",
+    "double charged",
+    "double-charged",
+    "扣了两次",
+    "重复扣款",
+    "多扣",
+    "退回",
     "refund",
     "refunds",
     "refunded",
@@ -351,7 +358,37 @@ const COMPLAINT: &[&str] = &[
     "举报",
 ];
 
-/// The sensitive topics a message touches (legal, refund, complaint), in either language.
+/// Product-safety incidents: smoke, fire, shocks, injuries.
+const SAFETY: &[&str] = &[
+    "smoke",
+    "smoking",
+    "caught fire",
+    "on fire",
+    "burning smell",
+    "burnt",
+    "exploded",
+    "explode",
+    "electric shock",
+    "shocked me",
+    "injured",
+    "injury",
+    "hospital",
+    "swollen",
+    "冒烟",
+    "着火",
+    "起火",
+    "烧焦",
+    "烧坏",
+    "漏电",
+    "触电",
+    "爆炸",
+    "鼓包",
+    "受伤",
+    "烫伤",
+    "医院",
+];
+
+/// The sensitive topics a message touches (legal, refund, complaint, safety), in either language.
 pub fn sensitive(text: &str) -> Vec<backstop_core::routing::Sensitive> {
     use backstop_core::routing::Sensitive;
     let norm = normalize(text);
@@ -360,8 +397,9 @@ pub fn sensitive(text: &str) -> Vec<backstop_core::routing::Sensitive> {
         (Sensitive::Legal, LEGAL),
         (Sensitive::Refund, REFUND),
         (Sensitive::Complaint, COMPLAINT),
+        (Sensitive::Safety, SAFETY),
     ] {
-        if !hits(&norm, words, words).is_empty() {
+        if !affirmed(&norm, words, words).is_empty() {
             out.push(kind);
         }
     }
@@ -398,6 +436,69 @@ pub fn lexical_features(text: &str, norm: &str, lexicon_anger: f32) -> [f32; LEX
 pub fn normalize(text: &str) -> String {
     let lower = text.to_lowercase().replace(['’', '‘'], "'");
     lower.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Negations that cancel a threat or topic right after them ("我不是要投诉", "not going to sue").
+const NEGATED_BY_ZH: &[&str] = &[
+    "不是要",
+    "不是想",
+    "不是",
+    "不会",
+    "不想",
+    "不用",
+    "不打算",
+    "没有",
+    "没",
+    "别",
+    "无需",
+    "不",
+];
+const NEGATED_BY_EN: &[&str] = &[
+    "not ",
+    "don't ",
+    "dont ",
+    "won't ",
+    "wont ",
+    "not going to ",
+    "no need to ",
+    "never ",
+    "not trying to ",
+];
+
+/// Like [`hits`], but a word counts only where no negation comes right before it.
+fn affirmed(norm: &str, latin: &[&'static str], han: &[&'static str]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for w in latin.iter().chain(han) {
+        let mut start = 0;
+        while let Some(i) = norm[start..].find(*w) {
+            let at = start + i;
+            start = at + w.len();
+            let before = &norm[..at];
+            let bounded = !w.is_ascii() || {
+                let left = before.chars().next_back().is_none_or(|c| !c.is_ascii_alphanumeric());
+                let right = norm[start..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric());
+                left && right
+            };
+            // A negation right before the word ("not going to report", "我不是要投诉", "我不会去投诉":
+            // a filler verb between negation and word is skipped).
+            let negated = if w.is_ascii() {
+                NEGATED_BY_EN.iter().any(|n| before.ends_with(n))
+            } else {
+                let mut head = before.trim_end();
+                for filler in ["要", "想", "去", "打算", "会"] {
+                    head = head.strip_suffix(filler).unwrap_or(head);
+                }
+                NEGATED_BY_ZH.iter().any(|n| before.ends_with(n) || head.ends_with(n))
+            };
+            if bounded && !negated {
+                if !out.contains(w) {
+                    out.push(*w);
+                }
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// The words of the lists found in `norm`: Latin words on word boundaries, Chinese anywhere.
@@ -463,6 +564,8 @@ mod tests {
     fn threats_and_profanity_raise_anger_in_both_languages() {
         for t in [
             "我要打12315投诉你们",
+            "东西不好我要投诉",
+            "Don't make me report you",
             "再不处理我就去微博曝光",
             "I'm going to report you to the BBB",
             "this is fucking useless",
@@ -476,6 +579,14 @@ mod tests {
             calm.get(Feeling::Anger) < 0.2 && !calm.threat && !calm.profanity,
             "{calm:?}"
         );
+        for t in [
+            "我不是要投诉，只是问一下发票",
+            "我不会去投诉的",
+            "I won't report you, I just want the invoice",
+        ] {
+            let r = lexicon_only(t);
+            assert!(!r.threat, "{t}: {r:?}");
+        }
         let calm_zh = lexicon_only("请问怎么修改收货地址");
         assert!(calm_zh.get(Feeling::Anger) < 0.2, "{calm_zh:?}");
     }
@@ -523,6 +634,11 @@ mod tests {
             [Sensitive::Refund, Sensitive::Complaint]
         );
         assert!(sensitive("How do I change my address?").is_empty());
+        assert_eq!(sensitive("水壶底座冒烟了，还有烧焦味"), [Sensitive::Safety]);
+        assert_eq!(sensitive("I was charged twice, $450 each"), [Sensitive::Refund]);
+        // A denied complaint is no complaint.
+        assert!(sensitive("我不是要投诉，只是问一下").is_empty());
+        assert!(sensitive("I'm not going to complain, just asking").is_empty());
         assert_eq!(largest_amount("refund ¥1,299.00 not ¥30"), Some(1299.0));
         assert_eq!(largest_amount("退我 120 元"), Some(120.0));
         assert_eq!(largest_amount("no money here"), None);

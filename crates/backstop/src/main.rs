@@ -179,6 +179,28 @@ enum EvalCommand {
         #[arg(long)]
         lexical: bool,
     },
+    /// Escalation: replays JSONL {"id","lang","turns":[{"role","text"}],"escalate"} through the
+    /// tenant's understanding and policy; precision/recall/F1 and the turn of the hand-over.
+    Dialogues {
+        #[arg(long)]
+        test: PathBuf,
+        /// A knowledge base in `backstop kb import`'s JSON format (default: the demo's).
+        #[arg(long)]
+        kb: Option<PathBuf>,
+        /// A policy TOML file (default: the built-in policy).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Words only, without the embedding model (the baseline).
+        #[arg(long)]
+        lexical: bool,
+        /// Treat every question as answered by the knowledge base, so only the customer's side
+        /// (requests, emotion, threats, sensitive topics) can hand over.
+        #[arg(long)]
+        assume_answered: bool,
+        /// Print each dialogue's outcome on standard error.
+        #[arg(long)]
+        details: bool,
+    },
     /// FAQ retrieval: --kb JSONL {"id","question","answer"}, --queries JSONL {"text","answer_id"}.
     Faq {
         #[arg(long)]
@@ -375,6 +397,26 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                         data.as_ref(),
                         Some(&cache),
                     )
+                }
+                EvalCommand::Dialogues {
+                    test,
+                    kb,
+                    policy,
+                    lexical,
+                    assume_answered,
+                    details,
+                } => {
+                    let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+                    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+                    let options = eval::dialogues::Options {
+                        test,
+                        kb,
+                        policy,
+                        lexical,
+                        assume_answered,
+                        details,
+                    };
+                    rt.block_on(eval::dialogues::run(config, options))
                 }
                 EvalCommand::Faq { kb, queries, lexical } => eval::faq::run(&kb, &queries, model(lexical)?.as_deref()),
             };

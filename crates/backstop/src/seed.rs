@@ -21,7 +21,7 @@ pub const VIP_NAME: &str = "Alice Chen";
 pub const VIP_EMAIL: &str = "alice@example.com";
 
 /// The demo's agent accounts: name, e-mail, role, team role.
-pub const DEMO_AGENTS: [(&str, &str, AgentRole, TeamRole); 3] = [
+pub const DEMO_AGENTS: [(&str, &str, AgentRole, TeamRole); 4] = [
     ("Lin Wei", "lin@maple.example", AgentRole::Agent, TeamRole::General),
     ("Sam Taylor", "sam@maple.example", AgentRole::Agent, TeamRole::General),
     (
@@ -30,6 +30,7 @@ pub const DEMO_AGENTS: [(&str, &str, AgentRole, TeamRole); 3] = [
         AgentRole::Supervisor,
         TeamRole::Escalation,
     ),
+    ("Chen Jing", "chen@maple.example", AgentRole::Admin, TeamRole::General),
 ];
 
 pub fn demo_tenant_id() -> TenantId {

@@ -1,5 +1,5 @@
 //! The web pages and assets, compiled into the binary: the widget script, the demo store, the
-//! login page and the inbox. No Node.js or build step at run time.
+//! login page, the inbox and the escalation-policy page. No Node.js or build step at run time.
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue};
@@ -18,6 +18,8 @@ const INBOX_HTML: &str = include_str!("../../assets/inbox.html");
 const INBOX_JS: &str = include_str!("../../assets/inbox.js");
 const I18N_JS: &str = include_str!("../../assets/i18n.js");
 const APP_CSS: &str = include_str!("../../assets/app.css");
+const POLICY_HTML: &str = include_str!("../../assets/policy.html");
+const POLICY_JS: &str = include_str!("../../assets/policy.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -41,6 +43,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/login", get(|| async { Html(LOGIN_HTML) }))
         .route("/inbox", get(|| async { Html(INBOX_HTML) }))
+        .route("/policy", get(|| async { Html(POLICY_HTML) }))
+        .route(
+            "/assets/policy.js",
+            get(|| async { asset("text/javascript; charset=utf-8", POLICY_JS) }),
+        )
         .route("/demo/store", get(store))
 }
 

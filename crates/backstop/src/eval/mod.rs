@@ -3,6 +3,7 @@
 //! Nothing here trains on a test file.
 
 pub mod data;
+pub mod dialogues;
 pub mod emotion;
 pub mod faq;
 pub mod intents;

@@ -7,6 +7,7 @@ mod agent;
 mod errors;
 mod handoff;
 mod ingestion;
+mod policy;
 mod retrieval;
 mod tenancy;
 mod tidy;

@@ -1,0 +1,135 @@
+//! Replaying a conversation's customer turns through a tenant's understanding and policy without
+//! touching the store: what the AI would decide at each turn, and where it would hand over.
+//! `backstop eval dialogues` measures escalation with it; the same steps as the live turn
+//! (`turn.rs`) — a confident answer resets the clarification count, a clarifying question adds one,
+//! small talk counts as neither, the first hand-over ends the replay.
+
+use std::sync::Arc;
+
+use backstop_core::emotion::{self as mood, MoodPoint};
+use backstop_core::ids::TenantId;
+use backstop_core::message::Lang;
+use backstop_core::policy::{Policy, PolicyState};
+use backstop_core::routing::{Decision, DecisionTrace};
+use backstop_nlp::retrieval::CONFIDENT;
+
+use crate::assess::{assess, TurnInput};
+use crate::brain::Brain;
+use crate::{now, Engine, Result};
+
+/// One replayed customer turn.
+#[derive(Clone, Debug)]
+pub struct ReplayStep {
+    /// 1-based.
+    pub turn: u32,
+    pub text: String,
+    pub trace: DecisionTrace,
+    /// What the AI would send: "answer", "clarify", "small_talk", or nothing after a hand-over.
+    pub action: &'static str,
+}
+
+/// Everything needed to replay conversations of one tenant on any thread.
+#[derive(Clone)]
+pub struct Replayer {
+    brain: Arc<Brain>,
+    policy: Arc<Policy>,
+    engine: Engine,
+    assume_answered: bool,
+}
+
+impl Engine {
+    /// A replayer with the tenant's current understanding and policy.
+    pub async fn replayer(&self, tenant: &TenantId) -> Result<Replayer> {
+        Ok(Replayer {
+            brain: self.brain(tenant).await?,
+            policy: self.policy(tenant).await?,
+            engine: self.clone(),
+            assume_answered: false,
+        })
+    }
+}
+
+impl Replayer {
+    /// Treats every question as one the knowledge base answers (in scope, confident), so that
+    /// only the customer's side — requests, emotion, threats, stakes — can hand over: the
+    /// policy measured apart from the knowledge base's coverage.
+    pub fn assume_answered(mut self, yes: bool) -> Self {
+        self.assume_answered = yes;
+        self
+    }
+
+    /// Replays `turns` (each the customer's messages between two replies) until the first
+    /// hand-over. CPU-bound: call from a blocking thread.
+    pub fn replay(&self, turns: &[Vec<String>], lang: Lang) -> Vec<ReplayStep> {
+        let inner = &self.engine.inner;
+        let embedder = inner.config.embedder.as_deref();
+        let (mut failed, mut after_answer, mut lang) = (0u32, false, lang);
+        let mut trajectory: Vec<MoodPoint> = Vec::new();
+        let mut state = PolicyState::default();
+        let mut earlier: Vec<String> = Vec::new();
+        let mut steps = Vec::new();
+        for (i, texts) in turns.iter().enumerate() {
+            let texts: Vec<String> = texts.iter().filter(|t| !t.trim().is_empty()).cloned().collect();
+            if texts.is_empty() {
+                continue;
+            }
+            let a = assess(
+                &self.brain,
+                embedder,
+                &inner.radar,
+                &TurnInput {
+                    texts: &texts,
+                    earlier: &earlier,
+                    lang,
+                    failed_turns: failed,
+                    mood: &trajectory,
+                    after_answer,
+                    vip: false,
+                    customer_value: None,
+                    channel: "web",
+                    business_hours: true,
+                    agents_available: None,
+                    waited_minutes: None,
+                    at: now(),
+                },
+            );
+            let mut signals = a.signals.clone();
+            if self.assume_answered {
+                signals.retrieval = backstop_core::routing::Retrieval::Confident { confidence: 1.0 };
+                signals.scope = backstop_core::routing::Scope::InScope;
+            }
+            let trace = self.policy.decide(&signals, &state);
+            state = self.policy.next_state(&state, &trace);
+            mood::push(&mut trajectory, a.point);
+            let u = &a.understanding;
+            lang = u.lang;
+            let confident = self.assume_answered || u.best.is_some_and(|h| h.confidence >= CONFIDENT);
+            let action = match trace.decision {
+                Decision::Handoff { .. } | Decision::Draft { .. } => "",
+                _ if u.small_talk.is_some() && !confident => "small_talk",
+                Decision::Answer => {
+                    failed = 0;
+                    after_answer = true;
+                    "answer"
+                }
+                Decision::Clarify => {
+                    failed += 1;
+                    after_answer = false;
+                    "clarify"
+                }
+            };
+            let handed_over = action.is_empty();
+            steps.push(ReplayStep {
+                turn: i as u32 + 1,
+                text: texts.join("\n"),
+                trace,
+                action,
+            });
+            if handed_over {
+                break;
+            }
+            earlier.extend(texts);
+        }
+        steps
+    }
+}

@@ -1,0 +1,122 @@
+// Escalation policy page: shows the rules in force, lets admins check and save a new version, and lists the versions (any can be loaded back into the editor).
+import { t, applyI18n, toggleLang, onLangChange, relTime, clock } from "/assets/i18n.js";
+
+const $ = (id) => document.getElementById(id);
+const S = { me: null, policy: null, versions: [] };
+
+function h(tag, attrs, ...kids) {
+  const n = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v == null || v === false) continue;
+    if (k === "class") n.className = v;
+    else if (k.startsWith("on")) n.addEventListener(k.slice(2), v);
+    else n.setAttribute(k, v === true ? "" : v);
+  }
+  for (const k of kids.flat()) if (k != null && k !== false) n.append(k instanceof Node ? k : String(k));
+  return n;
+}
+
+async function api(method, path, body) {
+  const res = await fetch(path, {
+    method, credentials: "same-origin",
+    headers: body !== undefined ? { "Content-Type": "application/json" } : {},
+    body: body !== undefined ? JSON.stringify(body) : undefined
+  });
+  if (res.status === 401) { location.href = "/login"; throw { silent: true }; }
+  let data = null;
+  try { data = await res.json(); } catch (_) { /* empty */ }
+  if (!res.ok) throw (data && data.error) || { code: `http_${res.status}`, message: t("error.generic") };
+  return data;
+}
+
+// "anger_at_least = 0.6" → "anger ≥ 0.6", lists joined, booleans as "is" / "is not".
+function condition(key, value) {
+  const list = Array.isArray(value) ? value.join(" | ") : value;
+  const m = key.match(/^(.*)_(at_least|below|above|in)$/);
+  if (m) {
+    const op = { at_least: "≥", below: "<", above: ">", in: "∈" }[m[2]];
+    return `${m[1]} ${op} ${list}`;
+  }
+  if (value === true) return key;
+  if (value === false) return `not ${key}`;
+  return `${key} = ${list}`;
+}
+
+function action(then) {
+  if (!then) return "";
+  const a = then.action;
+  if (a === "handoff") return `${t("policy.handoff")} → ${then.team} · ${then.priority} · ${then.tier} · ${then.reason}`;
+  if (a === "draft") return `${t("policy.draft")} → ${then.team} · ${then.priority}`;
+  return t(`policy.${a}`);
+}
+
+function render() {
+  const p = S.policy;
+  if (!p) return;
+  $("version").textContent = p.default ? t("packet.policyDefault") : t("packet.policyVersion", { v: p.version });
+  $("rules").replaceChildren(...p.rules.map((r, i) => h("tr", { "data-rule": r.name },
+    h("td", { class: "pol-n" }, String(i + 1)),
+    h("td", {}, h("code", {}, r.name), r.description ? h("div", { class: "pol-desc" }, r.description) : null),
+    h("td", {}, Object.keys(r.when).length
+      ? Object.entries(r.when).map(([k, v]) => h("span", { class: "chip chip-signal" }, condition(k, v)))
+      : h("span", { class: "pk-muted" }, t("policy.always"))),
+    h("td", { class: `pol-then then-${r.then.action}` }, action(r.then)))));
+  $("versions").replaceChildren(...(S.versions.length ? S.versions.map((v) => h("li", {},
+    h("strong", {}, `v${v.version}`),
+    h("span", {}, v.author),
+    h("time", { title: clock(v.created_at).full }, relTime(v.created_at)),
+    h("button", { type: "button", class: "link-btn", onclick: () => { $("source").value = v.source; status(t("policy.loaded", { v: v.version })); } }, t("policy.load"))))
+    : [h("li", { class: "pk-muted" }, t("policy.noVersions"))]));
+  const admin = S.me && S.me.role === "admin";
+  $("readonly").hidden = admin;
+  $("save").disabled = !admin;
+}
+
+function status(text, bad = false) {
+  const s = $("status");
+  s.textContent = text;
+  s.classList.toggle("bad", bad);
+}
+
+async function load() {
+  const [p, v] = await Promise.all([api("GET", "/api/v1/policy"), api("GET", "/api/v1/policy/versions")]);
+  S.policy = p;
+  S.versions = v.versions;
+  if (!$("source").value) $("source").value = p.source;
+  render();
+}
+
+async function check() {
+  try {
+    const r = await api("POST", "/api/v1/policy/check", { source: $("source").value });
+    status(t("policy.valid", { n: r.rules }));
+  } catch (e) { if (!e.silent) status(e.message, true); }
+}
+
+async function save() {
+  try {
+    const p = await api("PUT", "/api/v1/policy", { source: $("source").value });
+    S.policy = p;
+    S.versions = (await api("GET", "/api/v1/policy/versions")).versions;
+    render();
+    status(t("policy.saved", { v: p.version }));
+  } catch (e) { if (!e.silent) status(e.message, true); }
+}
+
+async function boot() {
+  applyI18n();
+  try {
+    S.me = (await api("GET", "/api/v1/me")).agent;
+    await load();
+  } catch (e) {
+    if (!e.silent) status(e.message || t("error.generic"), true);
+    return;
+  }
+  $("check").addEventListener("click", check);
+  $("save").addEventListener("click", save);
+  $("lang").addEventListener("click", toggleLang);
+  onLangChange(() => { applyI18n(); render(); });
+  document.body.classList.add("ready");
+}
+
+boot();

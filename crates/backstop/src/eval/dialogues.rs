@@ -1,0 +1,315 @@
+//! `backstop eval dialogues`: replays whole conversations' customer turns through a tenant's
+//! understanding (knowledge base, embeddings, emotion radar) and escalation policy, and measures
+//! the hand-over decision against each dialogue's `escalate` label — precision, recall, F1, and at
+//! which customer turn the hand-over came.
+//!
+//! File: JSONL `{"id","lang","turns":[{"role":"customer"|"agent","text"}],"escalate":bool}`.
+//! Consecutive customer messages form one turn (as in the live product, where the AI answers the
+//! messages that arrived since its last reply); agent turns only separate them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use backstop_core::message::Lang;
+use backstop_core::routing::Decision;
+use backstop_engine::replay::{ReplayStep, Replayer};
+use backstop_nlp::metrics;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::data::read_jsonl;
+use super::{pct, r4, report};
+use crate::{admin, seed, Config};
+
+#[derive(Deserialize)]
+struct TurnRow {
+    role: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct DialogueRow {
+    #[serde(deserialize_with = "super::data::string_or_number")]
+    id: String,
+    #[serde(default)]
+    lang: Option<String>,
+    turns: Vec<TurnRow>,
+    escalate: bool,
+}
+
+/// A dialogue ready to replay.
+struct Dialogue {
+    id: String,
+    lang: Lang,
+    turns: Vec<Vec<String>>,
+    escalate: bool,
+}
+
+fn dialogues(path: &Path) -> anyhow::Result<Vec<Dialogue>> {
+    let rows: Vec<DialogueRow> = read_jsonl(path)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, r) in rows.into_iter().enumerate() {
+        let line = i + 1;
+        let lang = match r.lang.as_deref() {
+            Some("zh") => Lang::Zh,
+            Some("en") | None => Lang::En,
+            Some(other) => anyhow::bail!("{}:{line}: lang must be zh or en, not {other:?}", path.display()),
+        };
+        let mut turns: Vec<Vec<String>> = Vec::new();
+        let mut open = false;
+        for t in r.turns {
+            match t.role.as_str() {
+                "customer" | "user" => {
+                    if !open {
+                        turns.push(Vec::new());
+                        open = true;
+                    }
+                    turns.last_mut().expect("pushed").push(t.text);
+                }
+                "agent" | "assistant" | "bot" => open = false,
+                other => anyhow::bail!(
+                    "{}:{line}: a turn's role is customer or agent, not {other:?}",
+                    path.display()
+                ),
+            }
+        }
+        anyhow::ensure!(
+            !turns.is_empty(),
+            "{}:{line}: dialogue {} has no customer turn",
+            path.display(),
+            r.id
+        );
+        out.push(Dialogue {
+            id: r.id,
+            lang,
+            turns,
+            escalate: r.escalate,
+        });
+    }
+    Ok(out)
+}
+
+/// What one dialogue's replay decided.
+struct Outcome {
+    handoff_turn: Option<u32>,
+    rule: String,
+    reason: Option<&'static str>,
+}
+
+fn outcome(steps: &[ReplayStep]) -> Outcome {
+    let last = steps.last();
+    let reason = last.and_then(|s| match s.trace.decision {
+        Decision::Handoff { reason, .. } => Some(reason.as_str()),
+        Decision::Draft { .. } => Some("review"),
+        _ => None,
+    });
+    Outcome {
+        handoff_turn: reason.and(last.map(|s| s.turn)),
+        rule: last.map(|s| s.trace.rule.clone()).unwrap_or_default(),
+        reason,
+    }
+}
+
+/// Options of the command.
+pub struct Options {
+    pub test: PathBuf,
+    /// A knowledge base in `backstop kb import`'s JSON format instead of the demo's.
+    pub kb: Option<PathBuf>,
+    /// A policy file instead of the built-in one.
+    pub policy: Option<PathBuf>,
+    pub lexical: bool,
+    /// Assume the knowledge base answers every question: measure the customer-side signals only.
+    pub assume_answered: bool,
+    /// Print each dialogue's outcome.
+    pub details: bool,
+}
+
+pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
+    let rows = dialogues(&o.test)?;
+    let dir = tempfile::tempdir().context("a scratch directory")?;
+    config.storage.data_dir = dir.path().to_path_buf();
+    config.storage.database_url = String::new();
+    config.models.embeddings = !o.lexical;
+    if let Some(p) = &o.policy {
+        config.engine.policy_file = p.clone();
+    }
+    let store = crate::open_store(&config).await?;
+    let tenant = match &o.kb {
+        None => {
+            seed::demo(store.as_ref()).await?;
+            seed::demo_tenant_id()
+        }
+        Some(path) => {
+            let json = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            admin::add_tenant(store.as_ref(), "replay", "Replay").await?;
+            admin::import_kb(store.as_ref(), "replay", &json).await?;
+            backstop_core::ids::TenantId::parse("replay").expect("a valid slug")
+        }
+    };
+    let engine = crate::engine(&config, store).await?;
+    eprintln!("building the tenant's understanding …");
+    let replayer: Replayer = engine.replayer(&tenant).await?.assume_answered(o.assume_answered);
+    let pb = super::bar(rows.len() as u64, "dialogues");
+    let rows = Arc::new(rows);
+    let results: Arc<Mutex<Vec<Option<Outcome>>>> = Arc::new(Mutex::new((0..rows.len()).map(|_| None).collect()));
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut tasks = Vec::new();
+    for _ in 0..threads {
+        let (rows, results, next, replayer, pb) = (
+            rows.clone(),
+            results.clone(),
+            next.clone(),
+            replayer.clone(),
+            pb.clone(),
+        );
+        tasks.push(tokio::task::spawn_blocking(move || loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(d) = rows.get(i) else { break };
+            let o = outcome(&replayer.replay(&d.turns, d.lang));
+            results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(o);
+            pb.inc(1);
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    pb.finish_and_clear();
+    let results: Vec<Outcome> = std::mem::take(&mut *results.lock().unwrap_or_else(|p| p.into_inner()))
+        .into_iter()
+        .map(|o| o.expect("every dialogue replayed"))
+        .collect();
+
+    let gold: Vec<bool> = rows.iter().map(|d| d.escalate).collect();
+    let predicted: Vec<bool> = results.iter().map(|o| o.handoff_turn.is_some()).collect();
+    let all = metrics::prf(&gold, &predicted, &true);
+    let mean = |v: Vec<f64>| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
+    let handoff_turns: Vec<f64> = results.iter().filter_map(|o| o.handoff_turn.map(f64::from)).collect();
+    let tp_turns: Vec<f64> = results
+        .iter()
+        .zip(&gold)
+        .filter(|(_, g)| **g)
+        .filter_map(|(o, _)| o.handoff_turn.map(f64::from))
+        .collect();
+    let mean_handoff_turn = mean(handoff_turns.clone());
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for o in &results {
+        if let Some(r) = o.reason {
+            *reasons.entry(r).or_default() += 1;
+        }
+    }
+    if o.details {
+        for (d, r) in rows.iter().zip(&results) {
+            let mark = if d.escalate == r.handoff_turn.is_some() {
+                " "
+            } else {
+                "✗"
+            };
+            eprintln!(
+                "{mark} {:<10} {} gold {:<5} → {} ({})",
+                d.id,
+                d.lang.as_str(),
+                d.escalate,
+                r.handoff_turn
+                    .map_or("AI kept it".to_string(), |t| format!("handoff at turn {t}")),
+                r.rule
+            );
+        }
+    }
+    let mut table = vec![
+        ("dialogues", rows.len().to_string()),
+        ("labelled escalate", gold.iter().filter(|g| **g).count().to_string()),
+        ("handed over", predicted.iter().filter(|p| **p).count().to_string()),
+        ("escalation precision", pct(all.precision)),
+        ("escalation recall", pct(all.recall)),
+        ("escalation F1", pct(all.f1)),
+        ("mean handoff turn", format!("{mean_handoff_turn:.2}")),
+        ("… when right to", format!("{:.2}", mean(tp_turns.clone()))),
+    ];
+    let mut json = Map::new();
+    json.insert("escalation_precision".into(), r4(all.precision));
+    json.insert("escalation_recall".into(), r4(all.recall));
+    json.insert("escalation_f1".into(), r4(all.f1));
+    json.insert("mean_handoff_turn".into(), r4(mean_handoff_turn));
+    json.insert("mean_handoff_turn_true_positive".into(), r4(mean(tp_turns)));
+    let per_lang: Vec<(Lang, String)> = [Lang::En, Lang::Zh]
+        .into_iter()
+        .map(|l| (l, format!("escalation F1 ({})", l.as_str())))
+        .collect();
+    for (lang, name) in &per_lang {
+        let idx: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].lang == *lang).collect();
+        if idx.is_empty() {
+            continue;
+        }
+        let g: Vec<bool> = idx.iter().map(|&i| gold[i]).collect();
+        let p: Vec<bool> = idx.iter().map(|&i| predicted[i]).collect();
+        let prf = metrics::prf(&g, &p, &true);
+        table.push((name.as_str(), pct(prf.f1)));
+        json.insert(format!("escalation_f1_{}", lang.as_str()), r4(prf.f1));
+    }
+    let reason_rows: Vec<String> = reasons.keys().map(|r| format!("reason {r}")).collect();
+    for ((_, n), name) in reasons.iter().zip(&reason_rows) {
+        table.push((name.as_str(), n.to_string()));
+    }
+    json.insert(
+        "reasons".into(),
+        Value::Object(reasons.iter().map(|(r, n)| (r.to_string(), Value::from(*n))).collect()),
+    );
+    json.insert("dialogues".into(), Value::from(rows.len()));
+    json.insert(
+        "knowledge".into(),
+        Value::from(match (&o.kb, o.assume_answered) {
+            (_, true) => "assumed answered",
+            (Some(_), false) => "given knowledge base",
+            (None, false) => "demo knowledge base",
+        }),
+    );
+    json.insert(
+        "model".into(),
+        Value::from(if o.lexical {
+            "lexical+lexicon-radar"
+        } else {
+            "e5-small+emotion-head"
+        }),
+    );
+    report(&format!("dialogues: {}", o.test.display()), &table, json);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consecutive_customer_messages_form_one_turn_and_errors_name_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("d.jsonl");
+        std::fs::write(
+            &p,
+            r#"{"id":1,"lang":"zh","turns":[{"role":"customer","text":"在吗"},{"role":"customer","text":"我的快递呢"},{"role":"agent","text":"亲，请稍等"},{"role":"customer","text":"快点"}],"escalate":false}
+"#,
+        )
+        .unwrap();
+        let d = dialogues(&p).unwrap();
+        assert_eq!(d[0].id, "1");
+        assert_eq!(
+            d[0].turns,
+            vec![vec!["在吗".to_string(), "我的快递呢".into()], vec!["快点".into()]]
+        );
+        std::fs::write(
+            &p,
+            "{\"id\":\"a\",\"turns\":[{\"role\":\"customer\",\"text\":\"hi\"}],\"escalate\":true}\n{\"id\":\"b\",\"turns\":[{\"role\":\"robot\",\"text\":\"x\"}],\"escalate\":true}\n",
+        )
+        .unwrap();
+        let e = format!("{:#}", dialogues(&p).err().unwrap());
+        assert!(e.contains("d.jsonl:2") && e.contains("robot"), "{e}");
+    }
+}
