@@ -7,6 +7,9 @@
 //! also held are kept in the trace as alternatives. Parsing and validation reject anything unclear
 //! with the line, the rule and the reason.
 //!
+//! One thing no policy can change: a customer who asks for a person is handed over (if the rules
+//! would answer, the trace says so under [`GUARANTEE`]).
+//!
 //! Hysteresis keeps a conversation from flapping: while the rule that decided the previous turn
 //! still matches, its emotion thresholds are lowered by `settings.hysteresis` (a customer who was
 //! angry enough stays so until clearly calmer); for a few turns after a person hands the
@@ -23,6 +26,8 @@ use crate::routing::{
 
 /// The built-in policy: what a tenant gets until an admin saves their own.
 pub const DEFAULT_POLICY: &str = include_str!("default-policy.toml");
+/// The rule name in a trace when a request for a person overrode the tenant's rules.
+pub const GUARANTEE: &str = "explicit_request_guarantee";
 /// A policy may hold at most this many rules.
 pub const MAX_RULES: usize = 200;
 
@@ -296,12 +301,26 @@ impl Policy {
             Some(r) => (self.decision(&r.then, s), r.name.clone()),
             None => (Decision::Clarify, "no_rule_matched".to_owned()),
         };
-        let alternatives = matched
+        let mut alternatives: Vec<Alternative> = matched
             .map(|r| Alternative {
                 rule: r.name.clone(),
                 decision: self.decision(&r.then, s),
             })
             .collect();
+        // A customer who asks for a person gets one, whatever the rules say.
+        let (decision, rule) = match decision {
+            Decision::Answer | Decision::Clarify if s.explicit_request => {
+                alternatives.insert(0, Alternative { rule, decision });
+                let asked = Action::Handoff {
+                    team: TeamRole::General,
+                    priority: Priority::Normal,
+                    tier: ServiceTier::L2,
+                    reason: HandoffReason::CustomerRequest,
+                };
+                (self.decision(&asked, s), GUARANTEE.to_owned())
+            }
+            d => (d, rule),
+        };
         DecisionTrace {
             decision,
             rule,

@@ -394,6 +394,29 @@ fn builtin_out_of_scope_vetoes_a_weakly_confident_answer() {
 }
 
 #[test]
+fn no_policy_refuses_a_person_to_someone_who_asks() {
+    let p = Policy::parse("[[rule]]\nname = \"always_answer\"\nthen = { action = \"answer\" }\n").unwrap();
+    let asked = Signals {
+        explicit_request: true,
+        vip: true,
+        ..confident(0.9)
+    };
+    let t = p.decide(&asked, &PolicyState::default());
+    assert_eq!(t.rule, GUARANTEE);
+    assert_eq!(
+        t.decision,
+        handoff(
+            HandoffReason::CustomerRequest,
+            TeamRole::General,
+            Priority::Urgent,
+            ServiceTier::L2
+        )
+    );
+    assert_eq!(t.alternatives[0].rule, "always_answer");
+    assert_eq!(p.decide(&confident(0.9), &PolicyState::default()).rule, "always_answer");
+}
+
+#[test]
 fn reasons_round_trip() {
     for r in HandoffReason::ALL {
         assert_eq!(HandoffReason::parse(r.as_str()), Some(r));

@@ -11,7 +11,7 @@ use backstop_nlp::{lang, replies};
 use backstop_store::{MessageRecord, NewMessage, Turn};
 
 use crate::assess::Understanding;
-use crate::turn::{handoff_target, transition_event};
+use crate::turn::transition_event;
 use crate::views::ConversationView;
 use crate::{now, Engine, EngineError, Result};
 
@@ -243,13 +243,6 @@ impl Engine {
                 let policy = self.policy(tenant).await?;
                 let trace = policy.decide(&signals, &conv.policy_state);
                 conv.policy_state = policy.next_state(&conv.policy_state, &trace);
-                if handoff_target(trace.decision).is_none() {
-                    // A tenant's policy may not refuse a person to someone who asked for one.
-                    return Err(EngineError::InvalidInput(format!(
-                        "the policy's rule {:?} answers a request for a person without handing over",
-                        trace.rule
-                    )));
-                }
                 let u = Understanding {
                     lang: lang::detect_or(&text, conv.lang),
                     text,

@@ -30,8 +30,11 @@ async function api(method, path, body) {
 }
 
 // "anger_at_least = 0.6" → "anger ≥ 0.6", lists joined, booleans as "is" / "is not".
+// Thresholds are stored as 32-bit floats: 0.7 arrives as 0.699999988…, shown as 0.7.
+const num = (v) => (typeof v === "number" && !Number.isInteger(v) ? String(+v.toFixed(4)) : v);
+
 function condition(key, value) {
-  const list = Array.isArray(value) ? value.join(" | ") : value;
+  const list = Array.isArray(value) ? value.map(num).join(" | ") : num(value);
   const m = key.match(/^(.*)_(at_least|below|above|in)$/);
   if (m) {
     const op = { at_least: "≥", below: "<", above: ">", in: "∈" }[m[2]];
