@@ -184,19 +184,19 @@ enum EvalCommand {
     Dialogues {
         #[arg(long)]
         test: PathBuf,
-        /// A knowledge base in `backstop kb import`'s JSON format (default: the demo's).
-        #[arg(long)]
+        /// Replay with this knowledge base (`backstop kb import`'s JSON format).
+        #[arg(long, conflicts_with = "knowledge")]
         kb: Option<PathBuf>,
+        /// Without --kb: "assumed" (every question counts as answered, so only the customer's
+        /// side can hand over; the default) or "demo" (the demo's knowledge base).
+        #[arg(long, default_value = "assumed", value_parser = ["assumed", "demo"])]
+        knowledge: String,
         /// A policy TOML file (default: the built-in policy).
         #[arg(long)]
         policy: Option<PathBuf>,
         /// Words only, without the embedding model (the baseline).
         #[arg(long)]
         lexical: bool,
-        /// Treat every question as answered by the knowledge base, so only the customer's side
-        /// (requests, emotion, threats, sensitive topics) can hand over.
-        #[arg(long)]
-        assume_answered: bool,
         /// Print each dialogue's outcome on standard error.
         #[arg(long)]
         details: bool,
@@ -401,19 +401,22 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                 EvalCommand::Dialogues {
                     test,
                     kb,
+                    knowledge,
                     policy,
                     lexical,
-                    assume_answered,
                     details,
                 } => {
                     let config = Config::load(cli.config.as_deref(), std::env::vars())?;
                     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
                     let options = eval::dialogues::Options {
                         test,
-                        kb,
+                        knowledge: match (kb, knowledge.as_str()) {
+                            (Some(path), _) => eval::dialogues::Knowledge::File(path),
+                            (None, "demo") => eval::dialogues::Knowledge::Demo,
+                            (None, _) => eval::dialogues::Knowledge::Assumed,
+                        },
                         policy,
                         lexical,
-                        assume_answered,
                         details,
                     };
                     rt.block_on(eval::dialogues::run(config, options))

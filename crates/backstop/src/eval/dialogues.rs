@@ -50,11 +50,13 @@ struct Dialogue {
 fn dialogues(path: &Path) -> anyhow::Result<Vec<Dialogue>> {
     let rows: Vec<DialogueRow> = read_jsonl(path)?;
     let mut out = Vec::with_capacity(rows.len());
+    let mut skipped = 0;
     for (i, r) in rows.into_iter().enumerate() {
         let line = i + 1;
         let lang = match r.lang.as_deref() {
-            Some("zh") => Lang::Zh,
-            Some("en") | None => Lang::En,
+            Some("zh") => Some(Lang::Zh),
+            Some("en") => Some(Lang::En),
+            None => None,
             Some(other) => anyhow::bail!("{}:{line}: lang must be zh or en, not {other:?}", path.display()),
         };
         let mut turns: Vec<Vec<String>> = Vec::new();
@@ -68,26 +70,34 @@ fn dialogues(path: &Path) -> anyhow::Result<Vec<Dialogue>> {
                     }
                     turns.last_mut().expect("pushed").push(t.text);
                 }
-                "agent" | "assistant" | "bot" => open = false,
+                "agent" | "assistant" | "bot" | "system" => open = false,
                 other => anyhow::bail!(
                     "{}:{line}: a turn's role is customer or agent, not {other:?}",
                     path.display()
                 ),
             }
         }
-        anyhow::ensure!(
-            !turns.is_empty(),
-            "{}:{line}: dialogue {} has no customer turn",
-            path.display(),
-            r.id
-        );
+        if turns.iter().flatten().all(|t| t.trim().is_empty()) {
+            skipped += 1;
+            continue;
+        }
+        let first = turns
+            .iter()
+            .flatten()
+            .find(|t| !t.trim().is_empty())
+            .cloned()
+            .unwrap_or_default();
         out.push(Dialogue {
             id: r.id,
-            lang,
+            lang: lang.unwrap_or_else(|| backstop_nlp::lang::detect_or(&first, Lang::En)),
             turns,
             escalate: r.escalate,
         });
     }
+    if skipped > 0 {
+        eprintln!("{skipped} dialogue(s) without any customer text were left out");
+    }
+    anyhow::ensure!(!out.is_empty(), "{} has no dialogue with customer text", path.display());
     Ok(out)
 }
 
@@ -96,6 +106,8 @@ struct Outcome {
     handoff_turn: Option<u32>,
     rule: String,
     reason: Option<&'static str>,
+    /// L2 or L3 for a hand-over.
+    tier: Option<&'static str>,
 }
 
 fn outcome(steps: &[ReplayStep]) -> Outcome {
@@ -105,23 +117,39 @@ fn outcome(steps: &[ReplayStep]) -> Outcome {
         Decision::Draft { .. } => Some("review"),
         _ => None,
     });
+    let tier = last.and_then(|s| match s.trace.decision {
+        Decision::Handoff { tier, .. } => Some(tier.as_str()),
+        Decision::Draft { .. } => Some("L2"),
+        _ => None,
+    });
     Outcome {
         handoff_turn: reason.and(last.map(|s| s.turn)),
         rule: last.map(|s| s.trace.rule.clone()).unwrap_or_default(),
         reason,
+        tier,
     }
+}
+
+/// What the replay knows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Knowledge {
+    /// Every question counts as answered: only the customer's side (requests, emotion, threats,
+    /// stakes) can hand over. The default for dialogues of any domain: a knowledge base that does
+    /// not cover their questions would measure its coverage, not the escalation.
+    Assumed,
+    /// The demo tenant's knowledge base (e-commerce, 50 articles).
+    Demo,
+    /// A knowledge base in `backstop kb import`'s JSON format.
+    File(PathBuf),
 }
 
 /// Options of the command.
 pub struct Options {
     pub test: PathBuf,
-    /// A knowledge base in `backstop kb import`'s JSON format instead of the demo's.
-    pub kb: Option<PathBuf>,
+    pub knowledge: Knowledge,
     /// A policy file instead of the built-in one.
     pub policy: Option<PathBuf>,
     pub lexical: bool,
-    /// Assume the knowledge base answers every question: measure the customer-side signals only.
-    pub assume_answered: bool,
     /// Print each dialogue's outcome.
     pub details: bool,
 }
@@ -136,12 +164,12 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
         config.engine.policy_file = p.clone();
     }
     let store = crate::open_store(&config).await?;
-    let tenant = match &o.kb {
-        None => {
+    let tenant = match &o.knowledge {
+        Knowledge::Assumed | Knowledge::Demo => {
             seed::demo(store.as_ref()).await?;
             seed::demo_tenant_id()
         }
-        Some(path) => {
+        Knowledge::File(path) => {
             let json = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
             admin::add_tenant(store.as_ref(), "replay", "Replay").await?;
             admin::import_kb(store.as_ref(), "replay", &json).await?;
@@ -150,7 +178,10 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
     };
     let engine = crate::engine(&config, store).await?;
     eprintln!("building the tenant's understanding …");
-    let replayer: Replayer = engine.replayer(&tenant).await?.assume_answered(o.assume_answered);
+    let replayer: Replayer = engine
+        .replayer(&tenant)
+        .await?
+        .assume_answered(o.knowledge == Knowledge::Assumed);
     let pb = super::bar(rows.len() as u64, "dialogues");
     let rows = Arc::new(rows);
     let results: Arc<Mutex<Vec<Option<Outcome>>>> = Arc::new(Mutex::new((0..rows.len()).map(|_| None).collect()));
@@ -263,13 +294,31 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
         "reasons".into(),
         Value::Object(reasons.iter().map(|(r, n)| (r.to_string(), Value::from(*n))).collect()),
     );
+    let mut tiers: BTreeMap<&str, usize> = BTreeMap::from([("L1", 0), ("L2", 0), ("L3", 0)]);
+    for o in &results {
+        *tiers.entry(o.tier.unwrap_or("L1")).or_default() += 1;
+    }
+    let share = |n: usize| format!("{:.1}%", 100.0 * n as f64 / rows.len() as f64);
+    table.push((
+        "AI kept (L1) / L2 / L3",
+        format!(
+            "{} / {} / {}",
+            share(tiers["L1"]),
+            share(tiers["L2"]),
+            share(tiers["L3"])
+        ),
+    ));
+    json.insert(
+        "tiers".into(),
+        Value::Object(tiers.iter().map(|(t, n)| (t.to_string(), Value::from(*n))).collect()),
+    );
     json.insert("dialogues".into(), Value::from(rows.len()));
     json.insert(
         "knowledge".into(),
-        Value::from(match (&o.kb, o.assume_answered) {
-            (_, true) => "assumed answered",
-            (Some(_), false) => "given knowledge base",
-            (None, false) => "demo knowledge base",
+        Value::from(match &o.knowledge {
+            Knowledge::Assumed => "assumed answered",
+            Knowledge::Demo => "demo knowledge base",
+            Knowledge::File(_) => "given knowledge base",
         }),
     );
     json.insert(
@@ -311,5 +360,14 @@ mod tests {
         .unwrap();
         let e = format!("{:#}", dialogues(&p).err().unwrap());
         assert!(e.contains("d.jsonl:2") && e.contains("robot"), "{e}");
+        // No lang: read from the text. A dialogue without customer text is left out.
+        std::fs::write(
+            &p,
+            "{\"id\":\"c\",\"turns\":[{\"role\":\"system\",\"text\":\"x\"},{\"role\":\"customer\",\"text\":\"我的快递呢 @MapleMarket\"}],\"escalate\":false}\n{\"id\":\"d\",\"turns\":[{\"role\":\"agent\",\"text\":\"hello\"}],\"escalate\":false}\n",
+        )
+        .unwrap();
+        let d = dialogues(&p).unwrap();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].lang, Lang::Zh);
     }
 }
