@@ -2,23 +2,13 @@
 // customer asks for a person, an agent takes the conversation in the inbox and replies — all against
 // a real `backstop demo` server and a real Chromium. Screenshots land in tests/browser/artifacts/.
 import assert from "node:assert/strict";
-import { WAIT, env, useServerAndBrowser, newPage, shot, openWidget, say, widgetMsgs, assertNoJsErrors, e2e } from "./support.mjs";
+import { WAIT, env, useServerAndBrowser, newPage, shot, openWidget, say, widgetMsgs, assertNoJsErrors, e2e, login } from "./support.mjs";
 
-const PASSWORD = "backstop-demo";
 const CJK = /[\u4e00-\u9fff]/;
 
 useServerAndBrowser("server-chat.log");
 
 // ---------- helpers ----------
-
-async function login(page, email) {
-  await page.goto(env.base + "/login");
-  await page.getByTestId("login-email").fill(email);
-  await page.getByTestId("login-password").fill(PASSWORD);
-  await page.getByTestId("login-submit").click();
-  await page.waitForURL(/\/inbox/);
-  await page.getByTestId("me-name").filter({ hasText: /\S/ }).waitFor();
-}
 
 async function openInQueue(page, convId) {
   await page.getByTestId("view-queue").click();

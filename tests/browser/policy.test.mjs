@@ -2,20 +2,9 @@
 // Chinese and in English) reaches a person with priority and the reason shown in the inbox, a calm
 // question stays with the AI, and an admin reads, checks and saves the policy on its page.
 import assert from "node:assert/strict";
-import { env, useServerAndBrowser, newPage, shot, openWidget, say, widgetMsgs, assertNoJsErrors, e2e } from "./support.mjs";
-
-const PASSWORD = "backstop-demo";
+import { env, useServerAndBrowser, newPage, shot, openWidget, say, widgetMsgs, assertNoJsErrors, e2e, login } from "./support.mjs";
 
 useServerAndBrowser("server-policy.log");
-
-async function login(page, email) {
-  await page.goto(env.base + "/login");
-  await page.getByTestId("login-email").fill(email);
-  await page.getByTestId("login-password").fill(PASSWORD);
-  await page.getByTestId("login-submit").click();
-  await page.waitForURL(/\/inbox/);
-  await page.getByTestId("me-name").filter({ hasText: /\S/ }).waitFor();
-}
 
 e2e("Chinese: an angry complaint goes to Complaints & VIP with the reason shown; a calm question stays with the AI", async () => {
   const calm = await newPage("zh-CN");

@@ -148,3 +148,13 @@ export function e2e(name, fn) {
     }
   });
 }
+
+/** Signs `email` in (demo password) on `page` and waits for the inbox. */
+export async function login(page, email) {
+  await page.goto(env.base + "/login");
+  await page.getByTestId("login-email").fill(email);
+  await page.getByTestId("login-password").fill("backstop-demo");
+  await page.getByTestId("login-submit").click();
+  await page.waitForURL(/\/inbox/);
+  await page.getByTestId("me-name").filter({ hasText: /\S/ }).waitFor();
+}

@@ -434,8 +434,7 @@ pub fn lexical_features(text: &str, norm: &str, lexicon_anger: f32) -> [f32; LEX
 
 /// The text the lexicons match against: lower-case, curly quotes folded, spaces collapsed.
 pub fn normalize(text: &str) -> String {
-    let lower = text.to_lowercase().replace(['’', '‘'], "'");
-    lower.split_whitespace().collect::<Vec<_>>().join(" ")
+    signals::normalize(text)
 }
 
 /// Negations that cancel a threat or topic right after them ("我不是要投诉", "not going to sue").
@@ -506,7 +505,7 @@ fn hits(norm: &str, latin: &[&'static str], han: &[&'static str]) -> Vec<&'stati
     let mut out = Vec::new();
     for w in latin.iter().chain(han) {
         let found = if w.is_ascii() {
-            on_word_boundary(norm, w)
+            signals::contains_phrase(norm, w)
         } else {
             norm.contains(w)
         };
@@ -515,24 +514,6 @@ fn hits(norm: &str, latin: &[&'static str], han: &[&'static str]) -> Vec<&'stati
         }
     }
     out
-}
-
-fn on_word_boundary(text: &str, phrase: &str) -> bool {
-    let mut start = 0;
-    while let Some(i) = text[start..].find(phrase) {
-        let at = start + i;
-        let end = at + phrase.len();
-        let left = text[..at]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !c.is_ascii_alphanumeric());
-        let right = text[end..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric());
-        if left && right {
-            return true;
-        }
-        start = end;
-    }
-    false
 }
 
 /// True when the message says again what the customer already asked (most of its words).

@@ -328,7 +328,7 @@ pub fn small_talk(text: &str) -> Option<SmallTalk> {
 }
 
 /// Lower-case, full-width punctuation folded, whitespace collapsed.
-fn normalize(text: &str) -> String {
+pub(crate) fn normalize(text: &str) -> String {
     let lower = text.to_lowercase().replace(['’', '‘'], "'");
     lower.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -352,7 +352,8 @@ fn find_phrase(text: &str, phrase: &str) -> Option<usize> {
     None
 }
 
-fn contains_phrase(text: &str, phrase: &str) -> bool {
+/// True when `phrase` occurs in `text` on word boundaries (for Latin phrases).
+pub(crate) fn contains_phrase(text: &str, phrase: &str) -> bool {
     find_phrase(text, phrase).is_some()
 }
 
