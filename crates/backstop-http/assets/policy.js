@@ -48,8 +48,11 @@ function condition(key, value) {
 function action(then) {
   if (!then) return "";
   const a = then.action;
-  if (a === "handoff") return `${t("policy.handoff")} → ${then.team} · ${then.priority} · ${then.tier} · ${then.reason}`;
-  if (a === "draft") return `${t("policy.draft")} → ${then.team} · ${then.priority}`;
+  const team = t(`policy.team.${then.team}`);
+  if (a === "handoff") {
+    return `${t("policy.handoff")} → ${team} · ${t(`priority.${then.priority}`)} · ${then.tier} · ${t(`reason.${then.reason}`)}`;
+  }
+  if (a === "draft") return `${t("policy.draft")} → ${team} · ${t(`priority.${then.priority}`)}`;
   return t(`policy.${a}`);
 }
 
