@@ -9,10 +9,12 @@
 //! - [`emotion`]: a conversation's emotion trajectory and its inflection points.
 //! - [`handoff`]: the handoff packet an agent sees on top of a handed-over conversation.
 //! - [`directory`]: tenants, teams, agents, customers.
+//! - [`assignment`]: which available agent takes a handed-over conversation, and queue order.
 //!
 //! Architecture invariant: this crate does no I/O, starts no tasks and reads no clock; callers pass
 //! the time in.
 
+pub mod assignment;
 pub mod conversation;
 pub mod directory;
 pub mod emotion;

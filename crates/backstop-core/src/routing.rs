@@ -260,7 +260,7 @@ pub enum Decision {
 
 /// Who serves a conversation: L1 the AI alone, L2 a person helped by the AI (copilot), L3 a
 /// specialist person alone (VIP, legal, large complaints).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ServiceTier {
     L1,
     #[default]
