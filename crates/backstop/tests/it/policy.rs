@@ -75,6 +75,37 @@ async fn anger_rising_over_three_turns_hands_off_at_the_inflection() {
     app.stop().await;
 }
 
+/// Hysteresis end to end: after a person hands the conversation back, the same level of anger
+/// that first sent it to people (0.6 here) does not send it straight back; only clearly more does.
+#[tokio::test]
+async fn a_hand_back_is_not_followed_by_a_hand_over_at_the_same_anger() {
+    let app = TestApp::spawn_lexical().await;
+    let v = app.visitor(json!({ "lang": "en" })).await;
+    // "unacceptable" 0.6 and "ridiculous" 0.5: anger 0.8.
+    let first = app.ask(&v, "This is unacceptable and ridiculous").await;
+    assert_eq!(first["system"]["code"], "handoff", "{first}");
+    let zhao = app.login("demo", "zhao@maple.example").await;
+    let path = |what: &str| format!("/api/v1/conversations/{}/{what}", v.conversation);
+    assert_eq!(app.agent_post(&zhao, &path("take"), json!({})).await.0, 200);
+    assert_eq!(
+        app.agent_post(&zhao, &path("hand-back"), json!({ "reason": "sorted the refund" }))
+            .await
+            .0,
+        200
+    );
+    // Anger 0.6 would hand over a fresh conversation; in the cool-down the bar is 0.7.
+    let reply = app.ask(&v, "Still unacceptable.").await;
+    assert_eq!(reply["author"]["kind"], "ai", "stays with the AI: {reply}");
+    let (_, detail) = app
+        .agent_get(&zhao, &format!("/api/v1/conversations/{}", v.conversation))
+        .await;
+    assert_eq!(detail["conversation"]["owner"]["kind"], "ai");
+    // Clearly angrier than before does go to people again.
+    let again = app.ask(&v, "This is unacceptable, a scam, I am furious!!!").await;
+    assert_eq!(again["system"]["code"], "handoff", "{again}");
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn an_admin_changes_a_rule_and_the_next_message_follows_it() {
     let app = TestApp::spawn_lexical().await;
