@@ -373,7 +373,11 @@ impl Policy {
         let h = self.settings.hysteresis;
         if state.last_rule.as_deref() == Some(rule.name.as_str()) {
             -h
-        } else if state.turns_since_handback.is_some() && matches!(rule.then, Action::Handoff { .. }) {
+        } else if state
+            .turns_since_handback
+            .is_some_and(|t| t < self.settings.handback_cooldown_turns)
+            && matches!(rule.then, Action::Handoff { .. })
+        {
             h
         } else {
             0.0

@@ -186,6 +186,10 @@ then = { action = "answer" }
     let after = p.next_state(&next, &t);
     assert_eq!(after.turns_since_handback, None);
     assert_eq!(p.decide(&angry(0.65), &after).rule, "angry");
+    // With no cool-down, a hand-back raises nothing.
+    let mut none = p.clone();
+    none.settings.handback_cooldown_turns = 0;
+    assert_eq!(none.decide(&angry(0.65), &back).rule, "angry");
 }
 
 /// Each condition, on its own, decides between two otherwise identical turns.
