@@ -39,6 +39,22 @@ pub enum Strategy {
     Skills,
 }
 
+impl Strategy {
+    pub const ALL: [Strategy; 3] = [Strategy::RoundRobin, Strategy::LeastLoaded, Strategy::Skills];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::RoundRobin => "round_robin",
+            Strategy::LeastLoaded => "least_loaded",
+            Strategy::Skills => "skills",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
 /// An agent as assignment sees them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentLoad {

@@ -24,6 +24,9 @@ pub struct Team {
     /// The name shown to customers writing in another language (e.g. `zh` → 综合客服).
     pub names: BTreeMap<Lang, String>,
     pub role: TeamRole,
+    /// How the team picks among its available agents.
+    #[serde(default)]
+    pub strategy: crate::assignment::Strategy,
 }
 
 impl Team {
@@ -68,6 +71,35 @@ pub struct Agent {
     pub email: String,
     pub role: AgentRole,
     pub team_ids: Vec<TeamId>,
+    #[serde(default)]
+    pub profile: AgentProfile,
+}
+
+/// What assignment needs to know of an agent: how much they can hold and what they know.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AgentProfile {
+    /// Conversations the agent may hold at once.
+    pub capacity: u32,
+    /// Languages they serve customers in.
+    pub languages: Vec<Lang>,
+    /// Knowledge-base topics they know well (e.g. "refunds").
+    pub topics: Vec<String>,
+}
+
+impl AgentProfile {
+    pub const DEFAULT_CAPACITY: u32 = 5;
+    pub const MAX_CAPACITY: u32 = 100;
+}
+
+impl Default for AgentProfile {
+    fn default() -> Self {
+        AgentProfile {
+            capacity: Self::DEFAULT_CAPACITY,
+            languages: vec![Lang::Zh, Lang::En],
+            topics: Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

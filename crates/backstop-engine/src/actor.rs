@@ -15,7 +15,8 @@ pub(crate) enum Job {
     /// Handle the conversation's unhandled customer messages.
     Kick,
     Command {
-        action: AgentAction,
+        /// Boxed: an action carries the agent's whole record.
+        action: Box<AgentAction>,
         reply: oneshot::Sender<Result<CommandOutcome>>,
     },
 }
@@ -33,7 +34,14 @@ impl Engine {
         action: AgentAction,
     ) -> Result<CommandOutcome> {
         let (tx, rx) = oneshot::channel();
-        self.send(tenant, conv, Job::Command { action, reply: tx });
+        self.send(
+            tenant,
+            conv,
+            Job::Command {
+                action: Box::new(action),
+                reply: tx,
+            },
+        );
         rx.await
             .map_err(|_| crate::EngineError::Internal("conversation actor stopped".into()))?
     }
@@ -82,7 +90,7 @@ impl Engine {
                     }
                 }
                 Job::Command { action, reply } => {
-                    let outcome = self.command(&tenant, conv, action).await;
+                    let outcome = self.command(&tenant, conv, *action).await;
                     reply.send(outcome).ok();
                 }
             }

@@ -9,6 +9,7 @@
 //! - [`assess`]: one customer turn read into the policy's signals (understanding, emotion,
 //!   trajectory, stakes); shared by the live turn and replays.
 //! - `policies`: each tenant's escalation policy, versioned and cached.
+//! - [`presence`]: who is online (inbox sockets, the away switch) and each agent's load.
 //! - [`replay`]: a conversation's customer turns through understanding and policy, off the store.
 //! - `turn`: the AI's turn (understand → decide → act) and the handoff packet.
 //! - `commands`: what agents and customers ask for (take, reply, note, hand back, resolve, reopen,
@@ -27,6 +28,7 @@ pub mod brain;
 mod commands;
 pub mod hub;
 mod policies;
+pub mod presence;
 pub mod replay;
 mod turn;
 pub mod views;
@@ -115,6 +117,7 @@ pub(crate) struct Inner {
     pub config: EngineConfig,
     kb: RwLock<HashMap<TenantId, Arc<brain::Brain>>>,
     policies: RwLock<HashMap<TenantId, Arc<Policy>>>,
+    presence: presence::PresenceBook,
     /// The emotion radar, with the trained head when it matches the embedding model.
     pub radar: Radar,
     actors: Mutex<HashMap<ConversationId, tokio::sync::mpsc::UnboundedSender<actor::Job>>>,
@@ -150,6 +153,7 @@ impl Engine {
                 config,
                 kb: RwLock::new(HashMap::new()),
                 policies: RwLock::new(HashMap::new()),
+                presence: presence::PresenceBook::default(),
                 radar,
                 actors: Mutex::new(HashMap::new()),
             }),

@@ -141,6 +141,19 @@ pub fn agent(a: &Agent) -> Value {
     json!({ "id": a.id, "name": a.name, "email": a.email, "role": a.role.as_str(), "team_ids": a.team_ids })
 }
 
+/// An agent with presence, capacity, skills and load (supervisor view).
+pub fn agent_status(a: &backstop_engine::presence::AgentStatus) -> Value {
+    let p = &a.agent.profile;
+    json!({
+        "agent": agent(&a.agent),
+        "presence": a.presence,
+        "active": a.active,
+        "capacity": p.capacity,
+        "languages": p.languages.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+        "topics": p.topics,
+    })
+}
+
 /// What rebuilding a tenant's understanding did.
 pub fn kb_report(r: &backstop_engine::KbReport) -> Value {
     json!({

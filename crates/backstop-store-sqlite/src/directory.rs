@@ -1,6 +1,7 @@
 //! Directory queries of the SQLite store: tenants, teams, agents, sessions, customers, widget
 //! visitors and knowledge-base articles.
 
+use backstop_core::assignment::Strategy;
 use backstop_core::directory::{Agent, AgentRole, Customer, Team, Tenant};
 use backstop_core::ids::{AgentId, ArticleId, CustomerId, TeamId, TenantId};
 use backstop_core::routing::TeamRole;
@@ -33,6 +34,7 @@ pub(crate) fn agent(row: &SqliteRow) -> Result<Agent> {
         email: row.try_get("email").map_err(db)?,
         role: AgentRole::parse(&role).ok_or_else(|| corrupt("role"))?,
         team_ids: teams,
+        profile: json(row, "profile")?,
     })
 }
 
@@ -68,14 +70,16 @@ pub(crate) async fn get_tenant(store: &SqliteStore, id: &TenantId) -> Result<Opt
 
 pub(crate) async fn upsert_team(store: &SqliteStore, t: &Team) -> Result<()> {
     sqlx::query(
-        "INSERT INTO teams (tenant_id, id, name, names, role) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, names = excluded.names, role = excluded.role",
+        "INSERT INTO teams (tenant_id, id, name, names, role, strategy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, names = excluded.names, role = excluded.role,
+           strategy = excluded.strategy",
     )
     .bind(t.tenant.as_str())
     .bind(t.id.to_string())
     .bind(&t.name)
     .bind(to_json(&t.names))
     .bind(t.role.as_str())
+    .bind(t.strategy.as_str())
     .execute(&store.writer)
     .await
     .map_err(db)?;
@@ -83,20 +87,23 @@ pub(crate) async fn upsert_team(store: &SqliteStore, t: &Team) -> Result<()> {
 }
 
 pub(crate) async fn list_teams(store: &SqliteStore, tenant: &TenantId) -> Result<Vec<Team>> {
-    let rows = sqlx::query("SELECT tenant_id, id, name, names, role FROM teams WHERE tenant_id = ?1 ORDER BY name")
-        .bind(tenant.as_str())
-        .fetch_all(&store.reader)
-        .await
-        .map_err(db)?;
+    let rows =
+        sqlx::query("SELECT tenant_id, id, name, names, role, strategy FROM teams WHERE tenant_id = ?1 ORDER BY name")
+            .bind(tenant.as_str())
+            .fetch_all(&store.reader)
+            .await
+            .map_err(db)?;
     rows.iter()
         .map(|r| {
             let role: String = r.try_get("role").map_err(db)?;
+            let strategy: String = r.try_get("strategy").map_err(db)?;
             Ok(Team {
                 id: TeamId(codec::uuid(r, "id")?),
                 tenant: codec::tenant(r)?,
                 name: r.try_get("name").map_err(db)?,
                 names: json(r, "names")?,
                 role: TeamRole::parse(&role).ok_or_else(|| corrupt("team role"))?,
+                strategy: Strategy::parse(&strategy).ok_or_else(|| corrupt("team strategy"))?,
             })
         })
         .collect()
@@ -104,11 +111,11 @@ pub(crate) async fn list_teams(store: &SqliteStore, tenant: &TenantId) -> Result
 
 pub(crate) async fn upsert_agent(store: &SqliteStore, a: &Agent, password_hash: &str) -> Result<()> {
     let r = sqlx::query(
-        "INSERT INTO agents (tenant_id, id, name, email, email_lower, role, team_ids, password_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO agents (tenant_id, id, name, email, email_lower, role, team_ids, password_hash, profile)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, email = excluded.email,
            email_lower = excluded.email_lower, role = excluded.role, team_ids = excluded.team_ids,
-           password_hash = excluded.password_hash",
+           password_hash = excluded.password_hash, profile = excluded.profile",
     )
     .bind(a.tenant.as_str())
     .bind(a.id.to_string())
@@ -118,6 +125,7 @@ pub(crate) async fn upsert_agent(store: &SqliteStore, a: &Agent, password_hash: 
     .bind(a.role.as_str())
     .bind(to_json(&a.team_ids))
     .bind(password_hash)
+    .bind(to_json(&a.profile))
     .execute(&store.writer)
     .await;
     match r {
@@ -134,6 +142,16 @@ pub(crate) async fn get_agent(store: &SqliteStore, tenant: &TenantId, id: AgentI
         .await
         .map_err(db)?;
     row.as_ref().map(agent).transpose()
+}
+
+/// Every agent of the tenant, by name.
+pub(crate) async fn list_agents(store: &SqliteStore, tenant: &TenantId) -> Result<Vec<Agent>> {
+    let rows = sqlx::query("SELECT * FROM agents WHERE tenant_id = ?1 ORDER BY name, id")
+        .bind(tenant.as_str())
+        .fetch_all(&store.reader)
+        .await
+        .map_err(db)?;
+    rows.iter().map(agent).collect()
 }
 
 pub(crate) async fn find_agent_by_email(

@@ -150,6 +150,10 @@ impl Store for SqliteStore {
         directory::get_agent(self, tenant, id).await
     }
 
+    async fn list_agents(&self, tenant: &TenantId) -> Result<Vec<Agent>> {
+        directory::list_agents(self, tenant).await
+    }
+
     async fn find_agent_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<(Agent, String)>> {
         directory::find_agent_by_email(self, tenant, email).await
     }

@@ -2,8 +2,9 @@
 //! [`store_contract_tests!`](crate::store_contract_tests) with a function that makes a fresh, empty
 //! store; each check below then runs against it as its own test.
 
+use backstop_core::assignment::Strategy;
 use backstop_core::conversation::{Owner, Priority, Status};
-use backstop_core::directory::{Agent, AgentRole, Customer, Team, Tenant};
+use backstop_core::directory::{Agent, AgentProfile, AgentRole, Customer, Team, Tenant};
 use backstop_core::ids::{
     AgentId, ArticleId, ConversationId, CustomerId, IntentExampleId, MessageId, TeamId, TenantId,
 };
@@ -99,11 +100,13 @@ pub async fn tenants_teams_and_agents(s: &dyn Store) {
         name: "General".into(),
         names: Default::default(),
         role: TeamRole::General,
+        strategy: Strategy::RoundRobin,
     };
     s.upsert_team(&team).await.unwrap();
     let renamed = Team {
         name: "General support".into(),
         names: [(Lang::Zh, "综合客服".to_string())].into(),
+        strategy: Strategy::Skills,
         ..team.clone()
     };
     s.upsert_team(&renamed).await.unwrap();
@@ -118,9 +121,26 @@ pub async fn tenants_teams_and_agents(s: &dyn Store) {
         email: "zhang@shop-a.example".into(),
         role: AgentRole::Agent,
         team_ids: vec![team.id],
+        profile: AgentProfile {
+            capacity: 3,
+            languages: vec![Lang::Zh],
+            topics: vec!["refunds".into()],
+        },
     };
     s.upsert_agent(&agent, "$argon2id$hash").await.unwrap();
     assert_eq!(s.get_agent(&t.id, agent.id).await.unwrap(), Some(agent.clone()));
+    let second = Agent {
+        id: AgentId::new_at(t0() + Duration::seconds(1)),
+        name: "An Li".into(),
+        email: "an@shop-a.example".into(),
+        profile: AgentProfile::default(),
+        ..agent.clone()
+    };
+    s.upsert_agent(&second, "$argon2id$other").await.unwrap();
+    assert_eq!(s.list_agents(&t.id).await.unwrap(), vec![second.clone(), agent.clone()]);
+    let other = tenant("shop-b");
+    s.create_tenant(&other).await.unwrap();
+    assert!(s.list_agents(&other.id).await.unwrap().is_empty());
     let (found, hash) = s
         .find_agent_by_email(&t.id, "ZHANG@shop-a.example")
         .await

@@ -40,6 +40,8 @@ pub trait Store: Send + Sync + 'static {
     async fn list_teams(&self, tenant: &TenantId) -> Result<Vec<Team>>;
     async fn upsert_agent(&self, agent: &Agent, password_hash: &str) -> Result<()>;
     async fn get_agent(&self, tenant: &TenantId, id: AgentId) -> Result<Option<Agent>>;
+    /// Every agent of the tenant, ordered by name.
+    async fn list_agents(&self, tenant: &TenantId) -> Result<Vec<Agent>>;
     /// The agent and its password hash, by e-mail (case-insensitive).
     async fn find_agent_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<(Agent, String)>>;
     async fn create_session(&self, session: &SessionRecord) -> Result<()>;

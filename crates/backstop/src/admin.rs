@@ -75,6 +75,7 @@ pub async fn add_team(
         name: name.trim().into(),
         names: localized,
         role,
+        strategy: Default::default(),
     };
     store.upsert_team(&team).await?;
     Ok(team)
@@ -126,6 +127,7 @@ pub async fn add_agent(
         email: email.trim().into(),
         role,
         team_ids,
+        profile: Default::default(),
     };
     store.upsert_agent(&agent, &hash).await?;
     Ok(agent)

@@ -3,7 +3,8 @@
 //! left as it is.
 
 use anyhow::Context;
-use backstop_core::directory::{Agent, AgentRole, Customer, Team, Tenant};
+use backstop_core::assignment::Strategy;
+use backstop_core::directory::{Agent, AgentProfile, AgentRole, Customer, Team, Tenant};
 use backstop_core::ids::{AgentId, ArticleId, CustomerId, TeamId, TenantId};
 use backstop_core::message::Lang;
 use backstop_core::routing::TeamRole;
@@ -32,6 +33,21 @@ pub const DEMO_AGENTS: [(&str, &str, AgentRole, TeamRole); 4] = [
     ),
     ("Chen Jing", "chen@maple.example", AgentRole::Admin, TeamRole::General),
 ];
+
+/// The demo agents' capacity and skills (languages, topics), for skills-based assignment.
+fn demo_profile(email: &str) -> AgentProfile {
+    let (capacity, languages, topics): (u32, &[Lang], &[&str]) = match email {
+        "lin@maple.example" => (5, &[Lang::Zh, Lang::En], &["orders", "shipping"]),
+        "sam@maple.example" => (5, &[Lang::En], &["returns", "refunds", "payment"]),
+        "zhao@maple.example" => (4, &[Lang::Zh, Lang::En], &["refunds", "warranty"]),
+        _ => (3, &[Lang::Zh, Lang::En], &[]),
+    };
+    AgentProfile {
+        capacity,
+        languages: languages.to_vec(),
+        topics: topics.iter().map(|t| t.to_string()).collect(),
+    }
+}
 
 pub fn demo_tenant_id() -> TenantId {
     TenantId::parse(DEMO_TENANT).expect("valid slug")
@@ -92,6 +108,7 @@ pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
         name: "General support".into(),
         names: [(Lang::Zh, "综合客服".to_string())].into(),
         role: TeamRole::General,
+        strategy: Strategy::Skills,
     };
     let escalation = Team {
         id: TeamId::new_at(now + time::Duration::microseconds(1)),
@@ -99,6 +116,7 @@ pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
         name: "Complaints & VIP".into(),
         names: [(Lang::Zh, "投诉与 VIP 专席".to_string())].into(),
         role: TeamRole::Escalation,
+        strategy: Strategy::LeastLoaded,
     };
     store.upsert_team(&general).await?;
     store.upsert_team(&escalation).await?;
@@ -116,6 +134,7 @@ pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
             email: (*email).into(),
             role: *role,
             team_ids: vec![team_id],
+            profile: demo_profile(email),
         };
         store.upsert_agent(&agent, &hash).await?;
     }

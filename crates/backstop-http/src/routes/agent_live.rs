@@ -24,6 +24,8 @@ async fn upgrade(State(s): State<AppState>, SignedIn(session): SignedIn, ws: Web
 
 async fn run(s: AppState, session: AgentSession, mut socket: WebSocket) {
     let mut live = s.engine.hub().subscribe_tenant(&session.agent.tenant);
+    // Online while this socket is open (unless the agent says they are away).
+    let _online = s.engine.presence().connect(session.agent.id);
     loop {
         tokio::select! {
             incoming = socket.recv() => {

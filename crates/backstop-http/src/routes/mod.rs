@@ -1,6 +1,7 @@
 //! The routers of each resource, merged into one application.
 
 mod agent_live;
+mod agents;
 mod auth;
 mod conversations;
 mod pages;
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(conversations::router())
         .merge(understanding::router())
         .merge(policy::router())
+        .merge(agents::router())
         .merge(agent_live::router())
         .merge(pages::router())
         .fallback(|| async { ApiError::not_found("not_found", "no such page or endpoint") })

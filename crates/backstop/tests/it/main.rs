@@ -8,6 +8,7 @@ mod errors;
 mod handoff;
 mod ingestion;
 mod policy;
+mod presence;
 mod retrieval;
 mod tenancy;
 mod tidy;

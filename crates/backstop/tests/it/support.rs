@@ -303,6 +303,7 @@ async fn seed_second_tenant(dir: &Path) {
         name: "Acme support".into(),
         names: Default::default(),
         role: TeamRole::General,
+        strategy: Default::default(),
     };
     store.upsert_team(&team).await.unwrap();
     let hash = backstop_engine::hash_password(seed::DEMO_PASSWORD).unwrap();
@@ -313,6 +314,7 @@ async fn seed_second_tenant(dir: &Path) {
         email: "ada@acme.example".into(),
         role: AgentRole::Agent,
         team_ids: vec![team.id],
+        profile: Default::default(),
     };
     store.upsert_agent(&agent, &hash).await.unwrap();
 }

@@ -1,0 +1,55 @@
+//! Agents' presence and load: an agent switches themselves online or away; supervisors and admins
+//! list every agent with presence, capacity, skills and the conversations they hold.
+
+use axum::extract::State;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use backstop_core::assignment::Presence;
+use backstop_core::directory::AgentRole;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, SignedIn};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/agents", get(list))
+        .route("/api/v1/me/presence", put(set_presence))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresenceBody {
+    presence: Presence,
+}
+
+async fn set_presence(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    ApiJson(body): ApiJson<PresenceBody>,
+) -> ApiResult<Json<Value>> {
+    let away = match body.presence {
+        Presence::Online => false,
+        Presence::Away => true,
+        Presence::Offline => {
+            return Err(ApiError::invalid_input(
+                "presence is \"online\" or \"away\"; offline is when no inbox is open",
+            ))
+        }
+    };
+    s.engine.presence().set_away(session.agent.id, away);
+    let now = s.engine.presence().presence(session.agent.id);
+    Ok(Json(json!({ "presence": now, "away": away })))
+}
+
+async fn list(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<Value>> {
+    if session.agent.role == AgentRole::Agent {
+        return Err(ApiError::forbidden("only supervisors and admins see every agent"));
+    }
+    let statuses = s.engine.agent_statuses(&session.agent.tenant).await?;
+    Ok(Json(
+        json!({ "agents": statuses.iter().map(crate::wire::agent_status).collect::<Vec<_>>() }),
+    ))
+}
