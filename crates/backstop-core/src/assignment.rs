@@ -3,8 +3,8 @@
 //! one [`Strategy`]; a customer goes back to the agent who served them last when that agent is
 //! available and has room ("sticky"); nobody is ever given more than their capacity.
 //!
-//! Not wired into the engine yet: the next step is presence and load from the inbox connections
-//! and the store, then assignment on hand-over and on an agent becoming free.
+//! The engine (`assign.rs`) feeds it presence, load and skills and applies the choice; a team
+//! whose strategy is [`Strategy::Manual`] (the default) is never assigned automatically.
 
 use std::cmp::Ordering;
 
@@ -30,8 +30,10 @@ pub enum Presence {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
-    /// The available agent who was given a conversation longest ago.
+    /// No automatic assignment: agents take conversations from the queue themselves.
     #[default]
+    Manual,
+    /// The available agent who was given a conversation longest ago.
     RoundRobin,
     /// The available agent with the smallest share of their capacity in use.
     LeastLoaded,
@@ -40,10 +42,16 @@ pub enum Strategy {
 }
 
 impl Strategy {
-    pub const ALL: [Strategy; 3] = [Strategy::RoundRobin, Strategy::LeastLoaded, Strategy::Skills];
+    pub const ALL: [Strategy; 4] = [
+        Strategy::Manual,
+        Strategy::RoundRobin,
+        Strategy::LeastLoaded,
+        Strategy::Skills,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Strategy::Manual => "manual",
             Strategy::RoundRobin => "round_robin",
             Strategy::LeastLoaded => "least_loaded",
             Strategy::Skills => "skills",
@@ -127,8 +135,12 @@ fn least_loaded(a: &AgentLoad, b: &AgentLoad) -> Ordering {
     a.load().total_cmp(&b.load()).then_with(|| longest_idle(a, b))
 }
 
-/// Chooses an agent for `need` by `strategy`, or `None` when nobody in the team is available.
+/// Chooses an agent for `need` by `strategy`, or `None` when nobody in the team is available
+/// (or the team assigns by hand).
 pub fn choose(strategy: Strategy, agents: &[AgentLoad], need: &Need) -> Option<Choice> {
+    if strategy == Strategy::Manual {
+        return None;
+    }
     let available: Vec<&AgentLoad> = agents.iter().filter(|a| a.available_in(need.team)).collect();
     if let Some(last) = need.last_agent {
         if available.iter().any(|a| a.agent == last) {
@@ -139,6 +151,7 @@ pub fn choose(strategy: Strategy, agents: &[AgentLoad], need: &Need) -> Option<C
         }
     }
     match strategy {
+        Strategy::Manual => None,
         Strategy::RoundRobin => available.into_iter().min_by(|a, b| longest_idle(a, b)).map(|a| Choice {
             agent: a.agent,
             why: Why::RoundRobin,

@@ -42,6 +42,19 @@ fn chosen(strategy: Strategy, agents: &[AgentLoad], need: &Need) -> Option<u64> 
 }
 
 #[test]
+fn manual_teams_are_never_assigned_automatically() {
+    let agents = [load(1, 0, 3, None)];
+    let back = Need {
+        last_agent: Some(agent(1)),
+        ..need()
+    };
+    assert_eq!(choose(Strategy::Manual, &agents, &back), None);
+    for s in Strategy::ALL {
+        assert_eq!(Strategy::parse(s.as_str()), Some(s));
+    }
+}
+
+#[test]
 fn round_robin_takes_turns_by_who_waited_longest_for_work() {
     let agents = [load(1, 0, 3, Some(5)), load(2, 2, 3, Some(1)), load(3, 0, 3, Some(9))];
     assert_eq!(chosen(Strategy::RoundRobin, &agents, &need()), Some(2));

@@ -14,6 +14,8 @@ use crate::{Engine, Result};
 pub(crate) enum Job {
     /// Handle the conversation's unhandled customer messages.
     Kick,
+    /// Offer the conversation, if it waits in a queue, to an available agent.
+    Assign,
     Command {
         /// Boxed: an action carries the agent's whole record.
         action: Box<AgentAction>,
@@ -24,6 +26,10 @@ pub(crate) enum Job {
 impl Engine {
     pub(crate) fn kick(&self, tenant: &TenantId, conv: ConversationId) {
         self.send(tenant, conv, Job::Kick);
+    }
+
+    pub(crate) fn send_assign(&self, tenant: &TenantId, conv: ConversationId) {
+        self.send(tenant, conv, Job::Assign);
     }
 
     /// Runs `action` on the conversation's actor and waits for its outcome.
@@ -87,6 +93,11 @@ impl Engine {
                 Job::Kick => {
                     if let Err(e) = self.ai_turn(&tenant, conv).await {
                         tracing::error!(tenant = %tenant, conversation = %conv, error = %e, "conversation turn failed");
+                    }
+                }
+                Job::Assign => {
+                    if let Err(e) = self.assign(&tenant, conv).await {
+                        tracing::error!(tenant = %tenant, conversation = %conv, error = %e, "assignment failed");
                     }
                 }
                 Job::Command { action, reply } => {

@@ -281,6 +281,16 @@ impl Engine {
         if turn.conversation.owner == Owner::Ai && before_owner != Owner::Ai {
             self.kick(tenant, id);
         }
+        // Handed over: offer it to an agent. An agent let go of one: offer them the waiting ones.
+        let now_owner = turn.conversation.owner;
+        let freed = matches!(before_owner, Owner::Agent { .. })
+            && (now_owner != before_owner || matches!(turn.conversation.status, Status::Resolved | Status::Snoozed));
+        if let Owner::Queue { .. } = now_owner {
+            self.assign(tenant, id).await?;
+        }
+        if freed {
+            self.assign_waiting(tenant).await?;
+        }
         Ok(CommandOutcome {
             view,
             message: stored.into_iter().next(),

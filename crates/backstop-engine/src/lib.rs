@@ -11,6 +11,8 @@
 //! - `policies`: each tenant's escalation policy, versioned and cached.
 //! - [`presence`]: who is online (inbox sockets, the away switch) and each agent's load.
 //! - [`replay`]: a conversation's customer turns through understanding and policy, off the store.
+//! - `assign`: automatic assignment of queued conversations to available agents (by the team's
+//!   strategy, sticky, within capacity), on hand-over and whenever an agent could take more.
 //! - `turn`: the AI's turn (understand → decide → act) and the handoff packet.
 //! - `commands`: what agents and customers ask for (take, reply, note, hand back, resolve, reopen,
 //!   talk to a human).
@@ -23,6 +25,7 @@
 
 mod actor;
 pub mod assess;
+mod assign;
 mod auth;
 pub mod brain;
 mod commands;
@@ -118,6 +121,7 @@ pub(crate) struct Inner {
     kb: RwLock<HashMap<TenantId, Arc<brain::Brain>>>,
     policies: RwLock<HashMap<TenantId, Arc<Policy>>>,
     presence: presence::PresenceBook,
+    assignments: assign::Assignments,
     /// The emotion radar, with the trained head when it matches the embedding model.
     pub radar: Radar,
     actors: Mutex<HashMap<ConversationId, tokio::sync::mpsc::UnboundedSender<actor::Job>>>,
@@ -154,6 +158,7 @@ impl Engine {
                 kb: RwLock::new(HashMap::new()),
                 policies: RwLock::new(HashMap::new()),
                 presence: presence::PresenceBook::default(),
+                assignments: assign::Assignments::default(),
                 radar,
                 actors: Mutex::new(HashMap::new()),
             }),

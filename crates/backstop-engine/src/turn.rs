@@ -155,6 +155,7 @@ impl Engine {
         self.inner.hub.publish_conversation(view);
         if let Owner::Queue { team, .. } = turn.conversation.owner {
             self.refresh_queue(tenant, team).await?;
+            self.assign(tenant, id).await?;
         }
         Ok(())
     }

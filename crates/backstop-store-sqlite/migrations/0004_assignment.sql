@@ -1,4 +1,4 @@
 -- Assignment: each agent's capacity and skills (JSON: {"capacity","languages","topics"}) and each
 -- team's assignment strategy.
 ALTER TABLE agents ADD COLUMN profile TEXT NOT NULL DEFAULT '{}';
-ALTER TABLE teams ADD COLUMN strategy TEXT NOT NULL DEFAULT 'round_robin';
+ALTER TABLE teams ADD COLUMN strategy TEXT NOT NULL DEFAULT 'manual';

@@ -108,7 +108,8 @@ pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
         name: "General support".into(),
         names: [(Lang::Zh, "综合客服".to_string())].into(),
         role: TeamRole::General,
-        strategy: Strategy::Skills,
+        // Agents take from the queue by hand in the demo (automatic assignment: see Strategy).
+        strategy: Strategy::Manual,
     };
     let escalation = Team {
         id: TeamId::new_at(now + time::Duration::microseconds(1)),
@@ -116,7 +117,7 @@ pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
         name: "Complaints & VIP".into(),
         names: [(Lang::Zh, "投诉与 VIP 专席".to_string())].into(),
         role: TeamRole::Escalation,
-        strategy: Strategy::LeastLoaded,
+        strategy: Strategy::Manual,
     };
     store.upsert_team(&general).await?;
     store.upsert_team(&escalation).await?;

@@ -26,6 +26,10 @@ async fn run(s: AppState, session: AgentSession, mut socket: WebSocket) {
     let mut live = s.engine.hub().subscribe_tenant(&session.agent.tenant);
     // Online while this socket is open (unless the agent says they are away).
     let _online = s.engine.presence().connect(session.agent.id);
+    // An agent arriving may take what waits.
+    if let Err(e) = s.engine.assign_waiting(&session.agent.tenant).await {
+        tracing::warn!(error = %e, "offering waiting conversations failed");
+    }
     loop {
         tokio::select! {
             incoming = socket.recv() => {

@@ -41,6 +41,9 @@ async fn set_presence(
     };
     s.engine.presence().set_away(session.agent.id, away);
     let now = s.engine.presence().presence(session.agent.id);
+    if now == Presence::Online {
+        s.engine.assign_waiting(&session.agent.tenant).await?;
+    }
     Ok(Json(json!({ "presence": now, "away": away })))
 }
 

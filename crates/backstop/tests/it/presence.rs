@@ -1,19 +1,13 @@
-//! Presence and load: an agent is online while their inbox socket is open (away when they say
-//! so), and supervisors see every agent's presence, capacity, skills and load.
+//! Presence, load and automatic assignment: an agent is online while their inbox socket is open
+//! (away when they say so); supervisors see every agent's presence, capacity, skills and load; a
+//! team that assigns automatically gives a handed-over conversation to an available agent, by its
+//! strategy, within capacity, and offers waiting ones when an agent arrives or frees up.
 
 use serde_json::{json, Value};
 
-use crate::support::{AgentClient, TestApp};
+use backstop_core::assignment::Strategy;
 
-async fn open_inbox_socket(app: &TestApp, a: &AgentClient) -> crate::support::Ws {
-    let mut req =
-        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(app.ws_url("/api/v1/ws"))
-            .unwrap();
-    req.headers_mut()
-        .insert("cookie", format!("backstop_session={}", a.token).parse().unwrap());
-    let (ws, _) = tokio_tungstenite::connect_async(req).await.expect("agent ws");
-    crate::support::Ws(ws)
-}
+use crate::support::{AgentClient, TestApp};
 
 fn by_email<'a>(list: &'a Value, email: &str) -> &'a Value {
     list["agents"]
@@ -52,7 +46,7 @@ async fn presence_follows_the_inbox_socket_and_the_away_switch() {
     );
     assert_eq!(sam["topics"], json!(["returns", "refunds", "payment"]));
 
-    let socket = open_inbox_socket(&app, &lin).await;
+    let socket = app.inbox_socket(&lin).await;
     presence_of(&app, &zhao, "lin@maple.example", "online").await;
     let r = app
         .http
@@ -98,5 +92,96 @@ async fn load_counts_the_conversations_an_agent_holds() {
     let (_, list) = app.agent_get(&zhao, "/api/v1/agents").await;
     assert_eq!(by_email(&list, "zhao@maple.example")["active"], 1);
     assert_eq!(by_email(&list, "lin@maple.example")["active"], 0);
+    app.stop().await;
+}
+
+/// Waits until the conversation's owner satisfies `pred`.
+async fn owner_until(app: &TestApp, who: &AgentClient, conv: &str, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..150 {
+        let (_, d) = app.agent_get(who, &format!("/api/v1/conversations/{conv}")).await;
+        if pred(&d["conversation"]["owner"]) {
+            return d;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    panic!("conversation {conv} never became {what}");
+}
+
+#[tokio::test]
+async fn a_handoff_goes_to_an_available_agent_of_an_automatic_team() {
+    let app = TestApp::spawn_lexical().await;
+    app.set_team_strategy("Complaints & VIP", Strategy::LeastLoaded).await;
+    let zhao = app.login("demo", "zhao@maple.example").await;
+    let _inbox = app.inbox_socket(&zhao).await;
+    presence_of(&app, &zhao, "zhao@maple.example", "online").await;
+
+    let v = app.visitor(json!({ "lang": "en" })).await;
+    assert_eq!(
+        app.ask(&v, "This is unacceptable and ridiculous").await["system"]["code"],
+        "handoff"
+    );
+    let d = owner_until(&app, &zhao, &v.conversation, "zhao's", |o| o["kind"] == "agent").await;
+    assert_eq!(d["conversation"]["owner"]["agent_name"], "Zhao Min");
+    // The customer is told who joined; the event says how.
+    let (msgs, _) = app
+        .wait_for(&v, "agent joined", |m, _| {
+            m.iter().any(|x| x["system"]["code"] == "agent_joined")
+        })
+        .await;
+    assert!(msgs.iter().any(|x| x["system"]["agent_name"] == "Zhao Min"));
+    assert!(d["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["kind"] == "take" && e["reason"] == "assigned by least_loaded"));
+    // The General team is manual (the demo's default): a request for a person waits there.
+    let w = app.visitor(json!({ "lang": "en" })).await;
+    assert_eq!(app.ask(&w, "get me a human").await["system"]["code"], "handoff");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let (_, d) = app
+        .agent_get(&zhao, &format!("/api/v1/conversations/{}", w.conversation))
+        .await;
+    assert_eq!(d["conversation"]["owner"]["kind"], "queue");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn waiting_conversations_go_out_when_an_agent_arrives_or_returns_from_away() {
+    let app = TestApp::spawn_lexical().await;
+    app.set_team_strategy("General support", Strategy::RoundRobin).await;
+    let lin = app.login("demo", "lin@maple.example").await;
+    // Nobody online: both wait.
+    let mut visitors = Vec::new();
+    for _ in 0..2 {
+        let v = app.visitor(json!({ "lang": "en" })).await;
+        assert_eq!(app.ask(&v, "get me a human").await["system"]["code"], "handoff");
+        visitors.push(v);
+    }
+    // Lin arrives (capacity 5): both are offered to her, oldest first.
+    let _inbox = app.inbox_socket(&lin).await;
+    for v in &visitors {
+        owner_until(&app, &lin, &v.conversation, "Lin's", |o| o["agent_name"] == "Lin Wei").await;
+    }
+    // Away: a third waits; back online: it is hers.
+    let put = |p: &'static str| {
+        app.http
+            .put(app.url("/api/v1/me/presence"))
+            .bearer_auth(&lin.token)
+            .json(&json!({ "presence": p }))
+            .send()
+    };
+    assert_eq!(put("away").await.unwrap().status(), 200);
+    let third = app.visitor(json!({ "lang": "en" })).await;
+    assert_eq!(app.ask(&third, "get me a human").await["system"]["code"], "handoff");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let (_, d) = app
+        .agent_get(&lin, &format!("/api/v1/conversations/{}", third.conversation))
+        .await;
+    assert_eq!(d["conversation"]["owner"]["kind"], "queue", "not while away");
+    assert_eq!(put("online").await.unwrap().status(), 200);
+    owner_until(&app, &lin, &third.conversation, "Lin's", |o| {
+        o["agent_name"] == "Lin Wei"
+    })
+    .await;
     app.stop().await;
 }

@@ -282,6 +282,37 @@ pub fn kb_title(slug: &str, lang: &str) -> String {
         .to_string()
 }
 
+impl TestApp {
+    /// Switches a demo team's assignment strategy, straight in the database (as an admin tool
+    /// would; the engine reads teams afresh at every assignment).
+    pub async fn set_team_strategy(&self, team_name: &str, strategy: backstop_core::assignment::Strategy) {
+        let mut config = Config::default();
+        config.storage.data_dir = self.dir.clone();
+        let store = backstop::open_store(&config).await.unwrap();
+        let demo = seed::demo_tenant_id();
+        let mut team = store
+            .list_teams(&demo)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.name == team_name)
+            .unwrap_or_else(|| panic!("no team {team_name}"));
+        team.strategy = strategy;
+        store.upsert_team(&team).await.unwrap();
+    }
+
+    /// Opens the agent's inbox socket: they count as online while it lives.
+    pub async fn inbox_socket(&self, a: &AgentClient) -> Ws {
+        let mut req =
+            tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(self.ws_url("/api/v1/ws"))
+                .unwrap();
+        req.headers_mut()
+            .insert("cookie", format!("backstop_session={}", a.token).parse().unwrap());
+        let (ws, _) = tokio_tungstenite::connect_async(req).await.expect("agent ws");
+        Ws(ws)
+    }
+}
+
 /// A second tenant, `acme`, with one agent, so tests can check isolation.
 async fn seed_second_tenant(dir: &Path) {
     let mut config = Config::default();

@@ -1,0 +1,188 @@
+//! Automatic assignment: a conversation waiting in a team's queue goes to an available agent of
+//! that team, chosen by the team's strategy (`backstop_core::assignment`), when it is handed over
+//! and whenever an agent could take more (comes online, returns from away, finishes one).
+//!
+//! Assignment runs on the conversation's actor (so it is ordered with everything else that happens
+//! to it) and under a per-tenant lock (so two conversations assigned at once cannot both take an
+//! agent's last free place). Teams whose strategy is `manual` are never assigned automatically.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use backstop_core::assignment::{choose, AgentLoad, Need, Waiting};
+use backstop_core::conversation::{Command, Owner, Status};
+use backstop_core::ids::{AgentId, ConversationId, TenantId};
+use backstop_core::message::{Author, MessageKind, SystemCode, SystemNote};
+use backstop_core::routing::ServiceTier;
+use backstop_core::Timestamp;
+use backstop_nlp::replies;
+use backstop_store::{ConversationFilter, NewMessage, Turn};
+
+use crate::turn::transition_event;
+use crate::{now, Engine, Result};
+
+/// When each agent of a tenant was last given a conversation, behind the tenant's assignment lock.
+type LastAssigned = Arc<tokio::sync::Mutex<HashMap<AgentId, Timestamp>>>;
+
+/// Per tenant: the assignment lock and the agents' last assignments.
+#[derive(Default)]
+pub(crate) struct Assignments {
+    tenants: std::sync::Mutex<HashMap<TenantId, LastAssigned>>,
+}
+
+impl Assignments {
+    fn of(&self, tenant: &TenantId) -> LastAssigned {
+        self.tenants
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(tenant.clone())
+            .or_default()
+            .clone()
+    }
+}
+
+impl Engine {
+    /// Offers every conversation waiting in the tenant's queues, most urgent first, to the
+    /// available agents (each on its own actor).
+    pub async fn assign_waiting(&self, tenant: &TenantId) -> Result<()> {
+        let queued = self
+            .inner
+            .store
+            .list_conversations(
+                tenant,
+                &ConversationFilter {
+                    owner_kind: Some("queue"),
+                    statuses: vec![Status::Open],
+                    limit: 500,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let mut waiting: Vec<(Waiting, ConversationId)> = queued
+            .iter()
+            .filter_map(|c| {
+                let Owner::Queue { priority, .. } = c.owner else {
+                    return None;
+                };
+                let packet = c.packet.as_ref();
+                Some((
+                    Waiting {
+                        tier: packet.map_or(ServiceTier::L2, |p| p.service_tier),
+                        priority,
+                        anger: packet.map_or(0.0, |p| p.anger.score),
+                        since: c.queued_at.unwrap_or(c.updated_at),
+                    },
+                    c.id,
+                ))
+            })
+            .collect();
+        waiting.sort_by(|a, b| backstop_core::assignment::queue_order(&a.0, &b.0));
+        for (_, id) in waiting {
+            self.send_assign(tenant, id);
+        }
+        Ok(())
+    }
+
+    /// Assigns the conversation if it waits in a queue whose team assigns automatically and an
+    /// agent is available. Runs on the conversation's actor.
+    pub(crate) async fn assign(&self, tenant: &TenantId, id: ConversationId) -> Result<Option<AgentId>> {
+        let lock = self.inner.assignments.of(tenant);
+        let mut last_assigned = lock.lock().await;
+        let store = &self.inner.store;
+        let mut conv = self.conversation(tenant, id).await?;
+        let Owner::Queue { team, .. } = conv.owner else {
+            return Ok(None);
+        };
+        if conv.status != Status::Open {
+            return Ok(None);
+        }
+        let Some(team_rec) = store.list_teams(tenant).await?.into_iter().find(|t| t.id == team) else {
+            return Ok(None);
+        };
+        let statuses = self.agent_statuses(tenant).await?;
+        let loads: Vec<AgentLoad> = statuses
+            .iter()
+            .map(|s| AgentLoad {
+                agent: s.agent.id,
+                teams: s.agent.team_ids.clone(),
+                presence: s.presence,
+                capacity: s.agent.profile.capacity,
+                active: s.active,
+                languages: s.agent.profile.languages.clone(),
+                topics: s.agent.profile.topics.clone(),
+                last_assigned: last_assigned.get(&s.agent.id).copied(),
+            })
+            .collect();
+        // Sticky: the last person who held this conversation.
+        let last_agent = store
+            .list_events(tenant, id)
+            .await?
+            .iter()
+            .rev()
+            .find_map(|e| match e.event.to_owner {
+                Some(Owner::Agent { agent }) => Some(agent),
+                _ => None,
+            });
+        let need = Need {
+            team,
+            lang: conv.lang,
+            topic: conv.topic.clone(),
+            last_agent,
+        };
+        let Some(choice) = choose(team_rec.strategy, &loads, &need) else {
+            return Ok(None);
+        };
+        let agent = statuses
+            .into_iter()
+            .find(|s| s.agent.id == choice.agent)
+            .expect("chosen among them")
+            .agent;
+        let at = now();
+        let t = Self::machine(&conv).apply(Command::Take { agent: agent.id })?;
+        conv.owner = t.to.owner;
+        conv.status = t.to.status;
+        conv.queued_at = None;
+        conv.updated_at = at;
+        let data = serde_json::json!({ "assignment": choice.why, "strategy": team_rec.strategy });
+        let event = transition_event(
+            &t,
+            Some(format!("assigned by {}", team_rec.strategy.as_str())),
+            data,
+            at,
+        );
+        let joined = NewMessage {
+            id: backstop_core::ids::MessageId::new_at(at),
+            tenant: tenant.clone(),
+            conversation: id,
+            author: Author::System,
+            kind: MessageKind::Text,
+            body: replies::agent_joined(conv.lang, &agent.name),
+            client_id: None,
+            citations: vec![],
+            system: Some(SystemNote {
+                code: SystemCode::AgentJoined,
+                team_name: None,
+                agent_name: Some(agent.name.clone()),
+            }),
+            handled: true,
+            created_at: at,
+        };
+        let turn = Turn {
+            conversation: conv,
+            events: vec![event],
+            messages: vec![joined],
+            handled: vec![],
+        };
+        let stored = store.apply_turn(&turn).await?;
+        last_assigned.insert(agent.id, at);
+        drop(last_assigned);
+        for m in &stored {
+            self.inner.hub.publish_message(m);
+        }
+        let view = self.view_of(turn.conversation).await?;
+        self.inner.hub.publish_conversation(view);
+        self.refresh_queue(tenant, team).await?;
+        tracing::info!(%tenant, conversation = %id, agent = %agent.id, why = ?choice.why, "assigned");
+        Ok(Some(agent.id))
+    }
+}
