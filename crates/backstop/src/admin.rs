@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 
 use anyhow::{bail, Context};
-use backstop_core::directory::{Agent, AgentRole, Team, Tenant};
+use backstop_core::assignment::Strategy;
+use backstop_core::directory::{Agent, AgentProfile, AgentRole, Team, Tenant};
 use backstop_core::ids::{AgentId, TeamId, TenantId};
 use backstop_core::message::Lang;
 use backstop_core::routing::TeamRole;
@@ -133,6 +134,66 @@ pub async fn add_agent(
     Ok(agent)
 }
 
+/// Sets how a team's queue is assigned: manual, round_robin, least_loaded or skills.
+pub async fn set_team_strategy(store: &dyn Store, tenant_id: &str, name: &str, strategy: &str) -> anyhow::Result<Team> {
+    let tenant = tenant(store, tenant_id).await?;
+    let strategy = Strategy::parse(strategy)
+        .with_context(|| format!("strategy {strategy:?}: use manual, round_robin, least_loaded or skills"))?;
+    let mut team = store
+        .list_teams(&tenant)
+        .await?
+        .into_iter()
+        .find(|t| t.name.eq_ignore_ascii_case(name.trim()))
+        .with_context(|| format!("tenant {tenant} has no team named {name:?}"))?;
+    team.strategy = strategy;
+    store.upsert_team(&team).await?;
+    Ok(team)
+}
+
+/// Changes an agent's capacity and skills; what is not given stays as it was.
+pub async fn set_agent_profile(
+    store: &dyn Store,
+    tenant_id: &str,
+    email: &str,
+    capacity: Option<u32>,
+    languages: &[String],
+    topics: &[String],
+) -> anyhow::Result<Agent> {
+    let tenant = tenant(store, tenant_id).await?;
+    let (mut agent, hash) = store
+        .find_agent_by_email(&tenant, email)
+        .await?
+        .with_context(|| format!("tenant {tenant} has no agent {email:?}"))?;
+    if let Some(c) = capacity {
+        anyhow::ensure!(
+            (1..=AgentProfile::MAX_CAPACITY).contains(&c),
+            "capacity must be between 1 and {}",
+            AgentProfile::MAX_CAPACITY
+        );
+        agent.profile.capacity = c;
+    }
+    if !languages.is_empty() {
+        agent.profile.languages = languages
+            .iter()
+            .map(|l| Lang::parse(l.trim()).with_context(|| format!("unknown language {l:?}: use zh or en")))
+            .collect::<anyhow::Result<_>>()?;
+    }
+    if !topics.is_empty() {
+        let topics: Vec<String> = topics
+            .iter()
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect();
+        anyhow::ensure!(
+            topics.iter().all(|t| t.len() <= 100),
+            "a topic is at most 100 characters"
+        );
+        agent.profile.topics = topics;
+    }
+    store.upsert_agent(&agent, &hash).await?;
+    Ok(agent)
+}
+
 /// Imports articles from a JSON array (`slug`, `lang`, `topic`, `title`, `body`, `questions`);
 /// an article with the same slug and language as an existing one replaces it.
 pub async fn import_kb(store: &dyn Store, tenant_id: &str, json: &str) -> anyhow::Result<(usize, usize)> {
@@ -251,6 +312,56 @@ mod tests {
         )
         .await;
         assert!(dup.unwrap_err().to_string().contains("already has"));
+
+        // Assignment settings: a team's strategy, an agent's capacity and skills.
+        let team = set_team_strategy(s.as_ref(), "acme", "support", "skills")
+            .await
+            .unwrap();
+        assert_eq!(team.strategy, Strategy::Skills);
+        assert!(set_team_strategy(s.as_ref(), "acme", "support", "random")
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("least_loaded"));
+        let ann = set_agent_profile(
+            s.as_ref(),
+            "acme",
+            "ann@acme.example",
+            Some(2),
+            &["zh".into()],
+            &["Refunds".into()],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            ann.profile,
+            AgentProfile {
+                capacity: 2,
+                languages: vec![Lang::Zh],
+                topics: vec!["refunds".into()]
+            }
+        );
+        let kept = set_agent_profile(s.as_ref(), "acme", "ann@acme.example", Some(4), &[], &[])
+            .await
+            .unwrap();
+        assert_eq!(
+            (kept.profile.capacity, kept.profile.languages.clone()),
+            (4, vec![Lang::Zh])
+        );
+        for (capacity, langs) in [(Some(0), vec![]), (None, vec!["fr".to_string()])] {
+            assert!(
+                set_agent_profile(s.as_ref(), "acme", "ann@acme.example", capacity, &langs, &[])
+                    .await
+                    .is_err()
+            );
+        }
+        // The password is untouched: Ann can still sign in.
+        let (_, hash) = s
+            .find_agent_by_email(&TenantId::parse("acme").unwrap(), "ann@acme.example")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(hash.starts_with("$argon2id$"));
 
         let kb = r#"[{"slug":"hours","lang":"en","topic":"account","title":"Opening hours","body":"We answer 9-21.","questions":["when are you open"]}]"#;
         assert_eq!(import_kb(s.as_ref(), "acme", kb).await.unwrap(), (1, 0));

@@ -116,6 +116,15 @@ enum TeamCommand {
         #[arg(long)]
         display: Vec<String>,
     },
+    /// Set how the team's queue is assigned: manual (agents take), round_robin, least_loaded, skills.
+    Set {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        strategy: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -134,6 +143,22 @@ enum AgentCommand {
         /// A team the agent works in, by name (repeatable).
         #[arg(long)]
         team: Vec<String>,
+    },
+    /// Set an agent's capacity and skills (what is not given stays as it was).
+    Set {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        /// Conversations they may hold at once (1-100).
+        #[arg(long)]
+        capacity: Option<u32>,
+        /// A language they serve customers in: zh or en (repeatable).
+        #[arg(long)]
+        language: Vec<String>,
+        /// A knowledge-base topic they know well, e.g. refunds (repeatable).
+        #[arg(long)]
+        topic: Vec<String>,
     },
 }
 
@@ -507,6 +532,37 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
         } => {
             let team = admin::add_team(store, &tenant, &name, &role, &display).await?;
             println!("Added team {} ({}) to {tenant}.", team.name, team.role.as_str());
+        }
+        Command::Team {
+            command: TeamCommand::Set { tenant, name, strategy },
+        } => {
+            let team = admin::set_team_strategy(store, &tenant, &name, &strategy).await?;
+            println!("Team {} now assigns by {}.", team.name, team.strategy.as_str());
+        }
+        Command::Agent {
+            command:
+                AgentCommand::Set {
+                    tenant,
+                    email,
+                    capacity,
+                    language,
+                    topic,
+                },
+        } => {
+            let a = admin::set_agent_profile(store, &tenant, &email, capacity, &language, &topic).await?;
+            let langs: Vec<&str> = a.profile.languages.iter().map(|l| l.as_str()).collect();
+            println!(
+                "{} <{}>: capacity {}, languages {}, topics {}.",
+                a.name,
+                a.email,
+                a.profile.capacity,
+                langs.join(", "),
+                if a.profile.topics.is_empty() {
+                    "none".to_string()
+                } else {
+                    a.profile.topics.join(", ")
+                }
+            );
         }
         Command::Agent {
             command:
