@@ -123,6 +123,18 @@ pub enum Command {
     Take {
         agent: AgentId,
     },
+    /// Automatic assignment gives a queued conversation to an agent.
+    Assign {
+        agent: AgentId,
+    },
+    /// The owning agent passes the conversation to a team's queue or to a colleague; a supervisor
+    /// may do it for any queued or agent-owned conversation (reassignment).
+    Transfer {
+        by: AgentId,
+        supervisor: bool,
+        /// A queue or an agent (never the AI: that is a hand-back).
+        to: Owner,
+    },
     /// The owning agent gives the conversation back to the AI.
     HandBack {
         agent: AgentId,
@@ -150,6 +162,8 @@ impl Command {
         match self {
             Command::Handoff { .. } => "handoff",
             Command::Take { .. } => "take",
+            Command::Assign { .. } => "assign",
+            Command::Transfer { .. } => "transfer",
             Command::HandBack { .. } => "hand_back",
             Command::Resolve { .. } => "resolve",
             Command::Reopen { .. } => "reopen",
@@ -163,6 +177,8 @@ impl Command {
         match *self {
             Command::Handoff { .. } => Actor::Ai,
             Command::Take { agent } | Command::HandBack { agent } | Command::Snooze { agent } => Actor::Agent(agent),
+            Command::Assign { .. } => Actor::System,
+            Command::Transfer { by, .. } => Actor::Agent(by),
             Command::Resolve { actor } | Command::Reopen { actor } | Command::Close { actor } => actor,
             Command::CustomerMessage => Actor::Customer,
         }
@@ -275,6 +291,38 @@ impl Conversation {
                     return Err(wrong_status(name, self.status));
                 }
                 to.owner = Owner::Agent { agent };
+                to.status = Status::Open;
+            }
+            Command::Assign { agent } => {
+                if !matches!(self.owner, Owner::Queue { .. }) {
+                    return Err(wrong_owner("assign", self.owner));
+                }
+                if !self.status.is_active() {
+                    return Err(wrong_status(name, self.status));
+                }
+                to.owner = Owner::Agent { agent };
+                to.status = Status::Open;
+            }
+            Command::Transfer {
+                by,
+                supervisor,
+                to: target,
+            } => {
+                match (self.owner, supervisor) {
+                    (Owner::Agent { agent }, false) if agent != by => return Err(TransitionError::NotOwner),
+                    (Owner::Agent { .. }, _) => {}
+                    (Owner::Queue { .. }, true) => {}
+                    (other, _) => return Err(wrong_owner("transfer", other)),
+                }
+                if !self.status.is_active() {
+                    return Err(wrong_status(name, self.status));
+                }
+                match target {
+                    Owner::Ai => return Err(wrong_owner("transfer to", Owner::Ai)),
+                    t if t == self.owner => return Err(wrong_owner("transfer to", t)),
+                    _ => {}
+                }
+                to.owner = target;
                 to.status = Status::Open;
             }
             Command::HandBack { agent } => {

@@ -8,6 +8,7 @@ use uuid::Uuid;
 const ME: AgentId = AgentId(Uuid::from_u128(1));
 const OTHER: AgentId = AgentId(Uuid::from_u128(2));
 const TEAM: TeamId = TeamId(Uuid::from_u128(10));
+const SUPERVISOR: AgentId = AgentId(Uuid::from_u128(3));
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum O {
@@ -40,6 +41,39 @@ fn commands() -> Vec<(&'static str, Command)> {
             },
         ),
         ("take", Command::Take { agent: ME }),
+        ("assign_me", Command::Assign { agent: ME }),
+        (
+            "transfer_to_queue",
+            Command::Transfer {
+                by: ME,
+                supervisor: false,
+                to: owner(O::Queue),
+            },
+        ),
+        (
+            "transfer_to_other",
+            Command::Transfer {
+                by: ME,
+                supervisor: false,
+                to: owner(O::Other),
+            },
+        ),
+        (
+            "reassign_to_me",
+            Command::Transfer {
+                by: SUPERVISOR,
+                supervisor: true,
+                to: owner(O::Me),
+            },
+        ),
+        (
+            "transfer_to_ai",
+            Command::Transfer {
+                by: ME,
+                supervisor: true,
+                to: Owner::Ai,
+            },
+        ),
         ("hand_back", Command::HandBack { agent: ME }),
         (
             "resolve_by_me",
@@ -83,6 +117,12 @@ fn allowed() -> Vec<(&'static str, O, Status, O, Status)> {
         }
     }
     for s in [Open, Snoozed] {
+        t.push(("assign_me", O::Queue, s, O::Me, Open));
+        t.push(("transfer_to_queue", O::Me, s, O::Queue, Open));
+        t.push(("transfer_to_other", O::Me, s, O::Other, Open));
+        for o in [O::Queue, O::Other] {
+            t.push(("reassign_to_me", o, s, O::Me, Open));
+        }
         t.push(("hand_back", O::Me, s, O::Ai, Open));
         for o in [O::Ai, O::Queue, O::Me] {
             t.push(("resolve_by_me", o, s, o, Resolved));

@@ -138,7 +138,7 @@ impl Engine {
             .expect("chosen among them")
             .agent;
         let at = now();
-        let t = Self::machine(&conv).apply(Command::Take { agent: agent.id })?;
+        let t = Self::machine(&conv).apply(Command::Assign { agent: agent.id })?;
         conv.owner = t.to.owner;
         conv.status = t.to.status;
         conv.queued_at = None;

@@ -2,7 +2,7 @@
 //! take, reply, private note, hand back to the AI, resolve, reopen, and the customer's "talk to a
 //! human" button. Each accepted change is stored with its event and announced live.
 
-use backstop_core::conversation::{Actor, Command, Owner, Status};
+use backstop_core::conversation::{Actor, Command, Owner, Priority, Status};
 use backstop_core::directory::{Agent, Customer};
 use backstop_core::ids::{ConversationId, MessageId, TenantId};
 use backstop_core::message::{Author, ClientMessageId, MessageBody, MessageKind, SystemCode, SystemNote};
@@ -42,6 +42,20 @@ pub enum AgentAction {
     },
     /// The customer pressed "talk to a human".
     RequestHuman,
+    /// Pass the conversation to a team's queue or a colleague, with a private note for them.
+    /// Supervisors and admins may reassign any queued or agent-held conversation.
+    Transfer {
+        agent: Agent,
+        to: TransferTo,
+        note: Option<String>,
+    },
+}
+
+/// Where a transfer goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransferTo {
+    Team(backstop_core::ids::TeamId),
+    Agent(backstop_core::ids::AgentId),
 }
 
 /// What a command produced.
@@ -209,6 +223,73 @@ impl Engine {
                 }
                 events.push(transition_event(&t, None, serde_json::Value::Null, at));
                 messages.push(system(SystemCode::Reopened, Some(&agent), replies::reopened(conv.lang)));
+            }
+            AgentAction::Transfer { agent, to, note } => {
+                let note = note
+                    .map(|n| MessageBody::parse(&n).map(MessageBody::into_string))
+                    .transpose()?;
+                let supervisor = agent.role != backstop_core::directory::AgentRole::Agent;
+                let (target, joined) = match to {
+                    TransferTo::Team(team_id) => {
+                        let team = store
+                            .list_teams(tenant)
+                            .await?
+                            .into_iter()
+                            .find(|t| t.id == team_id)
+                            .ok_or_else(|| EngineError::InvalidInput("no such team".into()))?;
+                        let priority = match conv.owner {
+                            Owner::Queue { priority, .. } => priority,
+                            _ => conv.packet.as_ref().map_or(Priority::Normal, |p| p.priority),
+                        };
+                        (
+                            Owner::Queue {
+                                team: team.id,
+                                priority,
+                            },
+                            Err(team),
+                        )
+                    }
+                    TransferTo::Agent(agent_id) => {
+                        let colleague = store
+                            .get_agent(tenant, agent_id)
+                            .await?
+                            .ok_or_else(|| EngineError::InvalidInput("no such agent".into()))?;
+                        (Owner::Agent { agent: colleague.id }, Ok(colleague))
+                    }
+                };
+                let t = machine.apply(Command::Transfer {
+                    by: agent.id,
+                    supervisor,
+                    to: target,
+                })?;
+                conv.owner = t.to.owner;
+                conv.status = t.to.status;
+                conv.queued_at = matches!(conv.owner, Owner::Queue { .. }).then_some(at);
+                events.push(transition_event(&t, note.clone(), serde_json::Value::Null, at));
+                if let Some(body) = note {
+                    let appended = store
+                        .append_message(&agent_message(&agent, MessageKind::Note, body, None))
+                        .await?;
+                    self.inner.hub.publish_message(&appended.message);
+                }
+                match joined {
+                    Ok(colleague) => messages.push(system(
+                        SystemCode::AgentJoined,
+                        Some(&colleague),
+                        replies::agent_joined(conv.lang, &colleague.name),
+                    )),
+                    Err(team) => {
+                        let mut m = system(
+                            SystemCode::Handoff,
+                            None,
+                            replies::handoff(conv.lang, team.display_name(conv.lang), None),
+                        );
+                        if let Some(s) = m.system.as_mut() {
+                            s.team_name = Some(team.display_name(conv.lang).to_string());
+                        }
+                        messages.push(m);
+                    }
+                }
             }
             AgentAction::RequestHuman => {
                 if !machine.ai_may_send() {

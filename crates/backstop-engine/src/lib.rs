@@ -51,7 +51,7 @@ use backstop_store::{Appended, ConversationRecord, NewMessage, Store, StoreError
 
 pub use auth::{hash_password, user_hash, AgentSession, WidgetSession, WidgetSessionRequest};
 pub use brain::{Brain, KbReport, Reading};
-pub use commands::AgentAction;
+pub use commands::{AgentAction, TransferTo};
 
 /// Errors the engine reports; the HTTP layer maps each to a stable code.
 #[derive(Debug, thiserror::Error)]

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use backstop_engine::views::InboxView;
-use backstop_engine::AgentAction;
+use backstop_engine::{AgentAction, TransferTo};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -26,6 +26,43 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/conversations/{id}/hand-back", post(hand_back))
         .route("/api/v1/conversations/{id}/resolve", post(resolve))
         .route("/api/v1/conversations/{id}/reopen", post(reopen))
+        .route("/api/v1/conversations/{id}/transfer", post(transfer))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransferBody {
+    team_id: Option<String>,
+    agent_id: Option<String>,
+    note: Option<String>,
+}
+
+/// Pass the conversation to a team's queue or a colleague (exactly one), with an optional private
+/// note for whoever picks it up.
+async fn transfer(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<TransferBody>,
+) -> ApiResult<Json<Value>> {
+    let bad_id = || ApiError::invalid_input("team_id or agent_id is not a valid id");
+    let to = match (b.team_id, b.agent_id) {
+        (Some(team), None) => TransferTo::Team(backstop_core::ids::TeamId::parse(&team).map_err(|_| bad_id())?),
+        (None, Some(agent)) => TransferTo::Agent(backstop_core::ids::AgentId::parse(&agent).map_err(|_| bad_id())?),
+        _ => return Err(ApiError::invalid_input("give exactly one of team_id and agent_id")),
+    };
+    let note = b.note.filter(|n| !n.trim().is_empty());
+    act(
+        &s,
+        &session,
+        &id,
+        AgentAction::Transfer {
+            agent: session.agent.clone(),
+            to,
+            note,
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]

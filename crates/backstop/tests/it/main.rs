@@ -12,4 +12,5 @@ mod presence;
 mod retrieval;
 mod tenancy;
 mod tidy;
+mod transfer;
 mod understanding;

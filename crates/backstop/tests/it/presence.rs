@@ -133,7 +133,7 @@ async fn a_handoff_goes_to_an_available_agent_of_an_automatic_team() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|e| e["kind"] == "take" && e["reason"] == "assigned by least_loaded"));
+        .any(|e| e["kind"] == "assign" && e["reason"] == "assigned by least_loaded"));
     // The General team is manual (the demo's default): a request for a person waits there.
     let w = app.visitor(json!({ "lang": "en" })).await;
     assert_eq!(app.ask(&w, "get me a human").await["system"]["code"], "handoff");
