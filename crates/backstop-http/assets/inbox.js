@@ -309,6 +309,7 @@ function renderHead() {
   const show = {
     take: !closed && (kind === "queue" || kind === "ai"),
     handback: !closed && isMine(c),
+    transfer: !closed && (isMine(c) || (S.me && S.me.role !== "agent" && (kind === "queue" || kind === "agent"))),
     resolve: !closed && isMine(c),
     reopen: closed
   };
@@ -644,8 +645,59 @@ async function refreshOpen() {
 
 const ACTION_PATH = { take: "take", handback: "hand-back", resolve: "resolve", reopen: "reopen" };
 
+// Transfer: to a team's queue or a colleague, with a private note for them.
+async function openTransfer() {
+  const dlg = document.getElementById("transfer-dialog");
+  const select = document.getElementById("transfer-to");
+  let teams, agents;
+  try {
+    [teams, agents] = await Promise.all([api("GET", "/api/v1/teams"), api("GET", "/api/v1/agents")]);
+  } catch (e) { toast(e); return; }
+  const c = S.open.conversation;
+  const teamGroup = h("optgroup", { label: t("transfer.teams") },
+    teams.teams.filter((tm) => !(c.owner.kind === "queue" && c.owner.team_id === tm.id))
+      .map((tm) => h("option", { value: `team:${tm.id}` }, tm.name)));
+  const people = agents.agents.filter((a) => a.agent.id !== (c.owner.agent_id || "") && (a.agent.id !== S.me.id || !isMine(c)));
+  const agentGroup = h("optgroup", { label: t("transfer.colleagues") },
+    people.map((a) => h("option", { value: `agent:${a.agent.id}` },
+      `${a.agent.name} · ${t(`presence.${a.presence}`)} · ${a.active}/${a.capacity}`)));
+  select.replaceChildren(teamGroup, agentGroup);
+  document.getElementById("transfer-note").value = "";
+  dlg.showModal();
+}
+
+async function submitTransfer(ev) {
+  ev.preventDefault();
+  if (!S.open) return;
+  const dlg = document.getElementById("transfer-dialog");
+  const [kind, target] = document.getElementById("transfer-to").value.split(":");
+  const note = document.getElementById("transfer-note").value.trim();
+  const body = kind === "team" ? { team_id: target } : { agent_id: target };
+  if (note) body.note = note;
+  const id = S.open.conversation.id;
+  const btn = document.getElementById("transfer-submit");
+  btn.disabled = true;
+  try {
+    const d = await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/transfer`, body);
+    if (d && d.conversation) {
+      S.convs.set(d.conversation.id, d.conversation);
+      if (S.open && S.open.conversation.id === d.conversation.id) S.open.conversation = d.conversation;
+    }
+    dlg.close();
+    toast({ message: t("transfer.done") }, "ok");
+    renderHead();
+    renderCounts();
+    renderList();
+  } catch (e) {
+    toast(e);
+  } finally {
+    btn.disabled = false;
+  }
+}
+
 async function act(action, btn) {
   if (!S.open) return;
+  if (action === "transfer") { openTransfer(); return; }
   const id = S.open.conversation.id;
   btn.disabled = true;
   try {
@@ -791,6 +843,8 @@ function wire() {
     location.href = "/login";
   });
   document.querySelectorAll("[data-action]").forEach((b) => b.addEventListener("click", () => act(b.dataset.action, b)));
+  document.getElementById("transfer-form").addEventListener("submit", submitTransfer);
+  document.getElementById("transfer-cancel").addEventListener("click", () => document.getElementById("transfer-dialog").close());
   document.querySelectorAll(".composer-tab").forEach((b) => b.addEventListener("click", () => {
     S.mode = b.dataset.mode;
     renderComposerState();

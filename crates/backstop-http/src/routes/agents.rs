@@ -1,11 +1,11 @@
-//! Agents' presence and load: an agent switches themselves online or away; supervisors and admins
-//! list every agent with presence, capacity, skills and the conversations they hold.
+//! Agents' presence and load: an agent switches themselves online or away; everyone signed in
+//! lists the tenant's agents with presence, capacity, skills and the conversations they hold (the
+//! supervisor's view, and whom an agent can transfer to).
 
 use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use backstop_core::assignment::Presence;
-use backstop_core::directory::AgentRole;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -48,9 +48,6 @@ async fn set_presence(
 }
 
 async fn list(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<Value>> {
-    if session.agent.role == AgentRole::Agent {
-        return Err(ApiError::forbidden("only supervisors and admins see every agent"));
-    }
     let statuses = s.engine.agent_statuses(&session.agent.tenant).await?;
     Ok(Json(
         json!({ "agents": statuses.iter().map(crate::wire::agent_status).collect::<Vec<_>>() }),
