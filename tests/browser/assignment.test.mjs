@@ -44,3 +44,53 @@ e2e("Transfer: Lin passes a conversation to Zhao with a note; Zhao has it with t
   await shot(zhao, "31-transferred-to-zhao-en.png");
   assertNoJsErrors(shop, lin, zhao);
 });
+
+e2e("Satisfaction: after Lin resolves, the widget asks for a rating; a rating is sent and thanked", async () => {
+  const shop = await newPage("en-US");
+  const convId = await openWidget(shop);
+  await say(shop, "I want to talk to a person about my invoice");
+  await widgetMsgs(shop, "system").filter({ hasText: /General support/ }).first().waitFor();
+  const lin = await newPage("en-US");
+  await login(lin, "lin@maple.example");
+  await lin.getByTestId("view-queue").click();
+  await lin.locator(`[data-testid="conv-item"][data-id="${convId}"]`).click();
+  await lin.getByTestId("take-btn").click();
+  await lin.getByTestId("reply-input").fill("Done — the corrected invoice is in your e-mail.");
+  await lin.getByTestId("reply-send").click();
+  await lin.getByTestId("resolve-btn").click();
+
+  const card = shop.getByTestId("bs-rating");
+  await card.waitFor();
+  assert.equal(await shop.getByTestId("bs-rate-send").isDisabled(), true, "no rating chosen yet");
+  await shop.getByTestId("bs-star-4").click();
+  await shop.getByTestId("bs-rate-comment").fill("Quick and friendly");
+  await shot(shop.getByTestId("bs-panel"), "32-widget-rating-en.png");
+  await shop.getByTestId("bs-rate-send").click();
+  await card.filter({ hasText: "Thank you for your feedback!" }).waitFor();
+  await card.waitFor({ state: "hidden", timeout: 10_000 });
+  assertNoJsErrors(shop, lin);
+});
+
+e2e("Satisfaction in Chinese: 不满意？转人工客服 reopens the resolved conversation to a person", async () => {
+  const shop = await newPage("zh-CN");
+  const convId = await openWidget(shop);
+  await say(shop, "发票开错了，我要转人工");
+  await widgetMsgs(shop, "system").filter({ hasText: /综合客服/ }).first().waitFor();
+  const lin = await newPage("zh-CN");
+  await login(lin, "lin@maple.example");
+  await lin.getByTestId("view-queue").click();
+  await lin.locator(`[data-testid="conv-item"][data-id="${convId}"]`).click();
+  await lin.getByTestId("take-btn").click();
+  await lin.getByTestId("resolve-btn").click();
+
+  const card = shop.getByTestId("bs-rating");
+  await card.filter({ hasText: "您对本次服务满意吗？" }).waitFor();
+  await shop.getByTestId("bs-star-2").click();
+  await shot(shop.getByTestId("bs-panel"), "33-widget-rating-zh.png");
+  await shop.getByTestId("bs-rate-person").click();
+  await widgetMsgs(shop, "system").filter({ hasText: "会话已重新打开" }).first().waitFor();
+  await card.filter({ hasText: "感谢您的评价！" }).waitFor();
+  // Back with Lin, a person, and Lin sees it open again in her inbox.
+  await lin.locator(`[data-testid="conv-item"][data-id="${convId}"]`).filter({ hasText: "会话已重新打开" }).waitFor();
+  assertNoJsErrors(shop, lin);
+});

@@ -9,6 +9,7 @@
 //! - [`emotion`]: a conversation's emotion trajectory and its inflection points.
 //! - [`handoff`]: the handoff packet an agent sees on top of a handed-over conversation.
 //! - [`directory`]: tenants, teams, agents, customers.
+//! - [`csat`]: the customer's rating of a resolved conversation.
 //! - [`assignment`]: which available agent takes a handed-over conversation, and queue order.
 //!
 //! Architecture invariant: this crate does no I/O, starts no tasks and reads no clock; callers pass
@@ -16,6 +17,7 @@
 
 pub mod assignment;
 pub mod conversation;
+pub mod csat;
 pub mod directory;
 pub mod emotion;
 pub mod handoff;

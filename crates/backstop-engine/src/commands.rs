@@ -8,7 +8,7 @@ use backstop_core::ids::{ConversationId, MessageId, TenantId};
 use backstop_core::message::{Author, ClientMessageId, MessageBody, MessageKind, SystemCode, SystemNote};
 use backstop_core::routing::{Scope, Signals};
 use backstop_nlp::{lang, replies};
-use backstop_store::{MessageRecord, NewMessage, Turn};
+use backstop_store::{MessageRecord, NewEvent, NewMessage, Turn};
 
 use crate::assess::Understanding;
 use crate::turn::transition_event;
@@ -42,6 +42,13 @@ pub enum AgentAction {
     },
     /// The customer pressed "talk to a human".
     RequestHuman,
+    /// The customer rates the resolved conversation (1–5, a comment); `person`: "not satisfied,
+    /// get me a person" — the conversation reopens to a human.
+    Rate {
+        rating: u8,
+        comment: Option<String>,
+        person: bool,
+    },
     /// Pass the conversation to a team's queue or a colleague, with a private note for them.
     /// Supervisors and admins may reassign any queued or agent-held conversation.
     Transfer {
@@ -133,6 +140,7 @@ impl Engine {
             handled: true,
             created_at: at,
         };
+        let mut then_request_human = false;
         match action {
             AgentAction::Take { agent } => {
                 let t = machine.apply(Command::Take { agent: agent.id })?;
@@ -291,6 +299,49 @@ impl Engine {
                     }
                 }
             }
+            AgentAction::Rate {
+                rating,
+                comment,
+                person,
+            } => {
+                if conv.status != Status::Resolved {
+                    return Err(EngineError::Transition(
+                        backstop_core::conversation::TransitionError::WrongStatus {
+                            command: "rate",
+                            status: conv.status.as_str(),
+                        },
+                    ));
+                }
+                let csat = backstop_core::csat::Csat::new(rating, comment.as_deref(), at)
+                    .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
+                events.push(NewEvent {
+                    kind: "csat".into(),
+                    actor: "customer".into(),
+                    reason: csat.is_low().then(|| format!("rated {rating}/5: flagged for review")),
+                    from_owner: None,
+                    to_owner: None,
+                    from_status: None,
+                    to_status: None,
+                    data: serde_json::json!({ "rating": csat.rating, "comment": csat.comment }),
+                    at,
+                });
+                if csat.is_low() {
+                    tracing::info!(%tenant, conversation = %id, rating, "low satisfaction rating");
+                }
+                conv.csat = Some(csat);
+                if person {
+                    let t = machine.apply(Command::Reopen { actor: Actor::Customer })?;
+                    conv.status = t.to.status;
+                    events.push(transition_event(
+                        &t,
+                        Some("not satisfied: asked for a person".into()),
+                        serde_json::Value::Null,
+                        at,
+                    ));
+                    messages.push(system(SystemCode::Reopened, None, replies::reopened(conv.lang)));
+                    then_request_human = true;
+                }
+            }
             AgentAction::RequestHuman => {
                 if !machine.ai_may_send() {
                     // Already with a person (or finished): nothing to do, report where it stands.
@@ -371,6 +422,10 @@ impl Engine {
         }
         if freed {
             self.assign_waiting(tenant).await?;
+        }
+        // Reopened by an unhappy customer: a person takes it from here (the AI never answers them).
+        if then_request_human && turn.conversation.owner == Owner::Ai {
+            return Box::pin(self.command(tenant, id, AgentAction::RequestHuman)).await;
         }
         Ok(CommandOutcome {
             view,

@@ -27,6 +27,8 @@ pub struct WidgetState {
     pub team_name: Option<String>,
     pub status: Status,
     pub queue_position: Option<u32>,
+    /// The customer already rated this conversation.
+    pub rated: bool,
 }
 
 impl ConversationView {
@@ -37,6 +39,7 @@ impl ConversationView {
             team_name: self.team.as_ref().map(|t| t.display_name(self.record.lang).to_string()),
             status: self.record.status,
             queue_position: self.queue_position,
+            rated: self.record.csat.is_some(),
         }
     }
 }
@@ -248,6 +251,7 @@ impl Engine {
                     team_name,
                     status: c.status,
                     queue_position: Some(i as u32 + 1),
+                    rated: c.csat.is_some(),
                 },
             );
         }

@@ -28,7 +28,9 @@
       agent_joined: "{agent} joined the conversation", handed_back: "You're chatting with the AI assistant again",
       resolved: "Conversation resolved", reopened: "Conversation reopened",
       message_too_long: "That message is too long (max 4000 characters).", empty_message: "Please type a message first.",
-      generic: "Something went wrong. Please try again."
+      generic: "Something went wrong. Please try again.",
+      rateQ: "How did we do?", rateStar: "{n} of 5", rateComment: "Anything we could do better? (optional)",
+      rateSend: "Send rating", ratePerson: "Not satisfied? Talk to a person", rateThanks: "Thank you for your feedback!"
     },
     zh: {
       open: "打开聊天", close: "关闭聊天", ai: "AI 助手", aiSub: "即时回复",
@@ -44,7 +46,9 @@
       agent_joined: "{agent} 已加入会话", handed_back: "已切换回 AI 助手为您服务",
       resolved: "会话已解决", reopened: "会话已重新打开",
       message_too_long: "消息过长（最多 4000 字）。", empty_message: "请先输入消息。",
-      generic: "出了点问题，请重试。"
+      generic: "出了点问题，请重试。",
+      rateQ: "您对本次服务满意吗？", rateStar: "{n} 星（满分 5 星）", rateComment: "还有哪里可以改进？（选填）",
+      rateSend: "提交评价", ratePerson: "不满意？转人工客服", rateThanks: "感谢您的评价！"
     }
   }[lang];
   function t(k, v) {
@@ -72,7 +76,8 @@
   var outbox = [];
   try { outbox = JSON.parse(lsGet("outbox") || "[]") || []; } catch (e) { outbox = []; }
   var byId = {}, pendingEl = {}, maxSeq = 0;
-  var wstate = { owner: "ai", agent_name: null, team_name: null, status: "open", queue_position: null };
+  var wstate = { owner: "ai", agent_name: null, team_name: null, status: "open", queue_position: null, rated: false };
+  var rateEl = null, rateStars = [], rateComment = null, rateSend = null, rating = 0, thanksTimer = null;
   var ws = null, live = false, started = false, starting = false, attempts = 0, timer = null, lastFrame = 0;
   var isOpen = false, unread = 0, firstSync = true, errTimer = null, connTimer = null;
 
@@ -116,6 +121,13 @@
     ".cp{display:flex;align-items:flex-end;gap:8px;border:1px solid var(--line);border-radius:12px;padding:6px 6px 6px 12px}.cp:focus-within{border-color:var(--a)}" +
     "textarea{flex:1;border:0;outline:0;resize:none;font:inherit;color:inherit;background:transparent;max-height:120px;min-height:22px;padding:4px 0;line-height:1.45}" +
     ".sd{flex:none;width:34px;height:34px;border:0;border-radius:9px;background:var(--a);color:#fff;display:flex;align-items:center;justify-content:center}.sd:disabled{background:#c9cedb;cursor:default}.sd svg{width:17px;height:17px}" +
+    ".rt{border:1px solid var(--line);border-radius:12px;padding:10px 12px;margin:0 0 8px;background:#fafbfc;text-align:center}" +
+    ".rt .rq{font-weight:600;margin:0 0 6px}.rt .ss{display:flex;justify-content:center;gap:4px;margin:0 0 6px}" +
+    ".rt .s{border:0;background:none;font-size:24px;line-height:1;color:#c9cedb;padding:0 2px}.rt .s.on{color:#f5a623}" +
+    ".rt textarea{width:100%;box-sizing:border-box;border:1px solid var(--line);border-radius:8px;padding:6px 8px;background:#fff;margin:0 0 6px}" +
+    ".rt .go{border:0;border-radius:8px;background:var(--a);color:#fff;padding:6px 14px;font-weight:600}.rt .go:disabled{background:#c9cedb}" +
+    ".rt .pp{display:block;margin:6px auto 0;border:0;background:none;color:var(--a);font-size:12px;text-decoration:underline}" +
+    ".rt .ok{color:#1a7f45;font-weight:600}" +
     ".mt{display:flex;justify-content:space-between;font-size:11px;color:#9aa1b0;margin-top:6px;padding:0 2px}.ct.w{color:#b42318;font-weight:600}" +
     "@media (max-width:480px){.p{right:0;bottom:0;width:100%;height:100%;max-height:none;border-radius:0}.p:not([hidden])~.l,.op .l{display:none}}";
 
@@ -220,7 +232,8 @@
     var mt = el("div", "mt");
     countEl = el("span", "ct");
     mt.appendChild(countEl); mt.appendChild(el("span", "", t("powered")));
-    foot.appendChild(errEl); foot.appendChild(humanBtn); foot.appendChild(cp); foot.appendChild(mt);
+    rateEl = buildRating();
+    foot.appendChild(errEl); foot.appendChild(rateEl); foot.appendChild(humanBtn); foot.appendChild(cp); foot.appendChild(mt);
 
     panel.appendChild(head); panel.appendChild(queueEl); panel.appendChild(connEl); panel.appendChild(logEl); panel.appendChild(foot);
 
@@ -242,6 +255,73 @@
 
     renderLauncher(); renderGreeting(); renderState();
     document.body.appendChild(host);
+  }
+
+  // The satisfaction card: shown once the conversation is resolved and not yet rated.
+  function buildRating() {
+    var box = el("div", "rt");
+    box.setAttribute("data-testid", "bs-rating");
+    box.hidden = true;
+    box.appendChild(el("div", "rq", t("rateQ")));
+    var row = el("div", "ss");
+    rateStars = [];
+    for (var i = 1; i <= 5; i++) {
+      (function (n) {
+        var b = el("button", "s", "\u2605");
+        b.type = "button";
+        b.setAttribute("aria-label", t("rateStar", { n: n }));
+        b.setAttribute("data-testid", "bs-star-" + n);
+        b.onclick = function () { rating = n; paintStars(); };
+        rateStars.push(b);
+        row.appendChild(b);
+      })(i);
+    }
+    box.appendChild(row);
+    rateComment = el("textarea");
+    rateComment.rows = 2;
+    rateComment.maxLength = 2000;
+    rateComment.placeholder = t("rateComment");
+    rateComment.setAttribute("aria-label", t("rateComment"));
+    rateComment.setAttribute("data-testid", "bs-rate-comment");
+    box.appendChild(rateComment);
+    rateSend = el("button", "go", t("rateSend"));
+    rateSend.type = "button";
+    rateSend.disabled = true;
+    rateSend.setAttribute("data-testid", "bs-rate-send");
+    rateSend.onclick = function () { sendRating(false); };
+    box.appendChild(rateSend);
+    var person = el("button", "pp", t("ratePerson"));
+    person.type = "button";
+    person.setAttribute("data-testid", "bs-rate-person");
+    person.onclick = function () { sendRating(true); };
+    box.appendChild(person);
+    return box;
+  }
+
+  function paintStars() {
+    rateStars.forEach(function (b, i) { b.classList.toggle("on", i < rating); });
+    rateSend.disabled = !rating;
+  }
+
+  function sendRating(person) {
+    if (!conv) return;
+    var body = { rating: rating || 1, person: person };
+    var c = rateComment.value.trim();
+    if (c) body.comment = c;
+    rateSend.disabled = true;
+    api("POST", "/conversations/" + encodeURIComponent(conv) + "/rating", body).then(function (r) {
+      rateEl.textContent = "";
+      rateEl.appendChild(el("div", "ok", t("rateThanks")));
+      clearTimeout(thanksTimer);
+      thanksTimer = setTimeout(function () {
+        var fresh = buildRating();
+        rateEl.parentNode.replaceChild(fresh, rateEl);
+        rateEl = fresh;
+        renderState();
+      }, 4000);
+      applyState(r.state);
+      rateEl.hidden = false;
+    }, function (e) { rateSend.disabled = !rating; showErr(errText(e)); });
   }
 
   function renderLauncher() {
@@ -292,6 +372,10 @@
     }
     humanBtn.hidden = o === "queue" || o === "agent";
     humanBtn.disabled = false;
+    // Ask for a rating once the conversation is resolved (a thank-you stays up briefly after).
+    var ask = s.status === "resolved" && !s.rated;
+    if (ask && rateEl.hidden) { rating = 0; paintStars(); rateComment.value = ""; }
+    if (ask || !rateEl.querySelector(".ok")) rateEl.hidden = !ask;
   }
 
   function setConn(mode) {

@@ -41,6 +41,7 @@ pub fn widget_state(s: &WidgetState) -> Value {
         "team_name": s.team_name,
         "status": s.status.as_str(),
         "queue_position": s.queue_position,
+        "rated": s.rated,
     })
 }
 

@@ -122,6 +122,7 @@ pub fn conversation(row: &SqliteRow) -> Result<ConversationRecord, StoreError> {
         last_seq: row.try_get("last_seq").map_err(db)?,
         mood: opt_json(row, "mood")?.unwrap_or_default(),
         policy_state: opt_json(row, "policy_state")?.unwrap_or_default(),
+        csat: opt_json(row, "csat")?,
     })
 }
 

@@ -34,7 +34,7 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
-const CONV_COLS: &str = "tenant_id, id, customer_id, owner_kind, owner_team, owner_agent, priority, priority_rank, status, lang, topic, failed_turns, handoff_reason, queued_at, packet, created_at, updated_at, last_message_at, last_seq, mood, policy_state";
+const CONV_COLS: &str = "tenant_id, id, customer_id, owner_kind, owner_team, owner_agent, priority, priority_rank, status, lang, topic, failed_turns, handoff_reason, queued_at, packet, created_at, updated_at, last_message_at, last_seq, mood, policy_state, csat";
 const MSG_COLS: &str = "tenant_id, id, conversation_id, seq, author_kind, author_id, author_name, kind, body, client_id, citations, system, handled, created_at";
 
 impl SqliteStore {
@@ -193,7 +193,7 @@ impl Store for SqliteStore {
     async fn create_conversation(&self, c: &ConversationRecord) -> Result<()> {
         let (kind, team, agent, prio, rank) = owner_cols(&c.owner);
         sqlx::query(&format!(
-            "INSERT INTO conversations ({CONV_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
+            "INSERT INTO conversations ({CONV_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
         ))
         .bind(c.tenant.as_str())
         .bind(c.id.to_string())
@@ -216,6 +216,7 @@ impl Store for SqliteStore {
         .bind(c.last_seq)
         .bind(to_json(&c.mood))
         .bind(to_json(&c.policy_state))
+        .bind(c.csat.as_ref().map(to_json))
         .execute(&self.writer)
         .await
         .map_err(|e| if unique_violation(&e) { StoreError::Conflict("conversation") } else { db(e) })?;
@@ -393,7 +394,7 @@ impl Store for SqliteStore {
         let updated = sqlx::query(
             "UPDATE conversations SET owner_kind = ?3, owner_team = ?4, owner_agent = ?5, priority = ?6, priority_rank = ?7,
                status = ?8, lang = ?9, topic = ?10, failed_turns = ?11, handoff_reason = ?12, queued_at = ?13,
-               packet = ?14, updated_at = ?15, mood = ?16, policy_state = ?17
+               packet = ?14, updated_at = ?15, mood = ?16, policy_state = ?17, csat = ?18
              WHERE tenant_id = ?1 AND id = ?2",
         )
         .bind(c.tenant.as_str())
@@ -413,6 +414,7 @@ impl Store for SqliteStore {
         .bind(ts(c.updated_at))
         .bind(to_json(&c.mood))
         .bind(to_json(&c.policy_state))
+        .bind(c.csat.as_ref().map(to_json))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -517,6 +519,21 @@ impl Store for SqliteStore {
 
     async fn list_intent_examples(&self, tenant: &TenantId) -> Result<Vec<IntentExampleRecord>> {
         understanding::list_intent_examples(self, tenant).await
+    }
+
+    async fn rated_conversations(&self, tenant: &TenantId, at_most: u8, limit: u32) -> Result<Vec<ConversationRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CONV_COLS} FROM conversations WHERE tenant_id = ?1 AND csat IS NOT NULL
+               AND json_extract(csat, '$.rating') <= ?2
+             ORDER BY json_extract(csat, '$.at') DESC, id DESC LIMIT ?3"
+        ))
+        .bind(tenant.as_str())
+        .bind(at_most as i64)
+        .bind(limit.clamp(1, 1000) as i64)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.iter().map(conversation).collect()
     }
 
     async fn save_policy(

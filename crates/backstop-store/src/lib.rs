@@ -112,6 +112,9 @@ pub trait Store: Send + Sync + 'static {
     async fn add_intent_examples(&self, examples: &[IntentExampleRecord]) -> Result<usize>;
     async fn list_intent_examples(&self, tenant: &TenantId) -> Result<Vec<IntentExampleRecord>>;
 
+    /// Conversations the customer rated `at_most` or lower, most recently rated first.
+    async fn rated_conversations(&self, tenant: &TenantId, at_most: u8, limit: u32) -> Result<Vec<ConversationRecord>>;
+
     // Escalation policy, versioned.
     /// Saves `source` as the tenant's next policy version and returns the stored record.
     async fn save_policy(

@@ -34,6 +34,8 @@ pub struct ConversationRecord {
     pub mood: Vec<MoodPoint>,
     /// What the escalation policy remembers between turns.
     pub policy_state: PolicyState,
+    /// The customer's rating, once given.
+    pub csat: Option<backstop_core::csat::Csat>,
 }
 
 impl ConversationRecord {
@@ -57,6 +59,7 @@ impl ConversationRecord {
             last_seq: 0,
             mood: Vec::new(),
             policy_state: PolicyState::default(),
+            csat: None,
         }
     }
 }

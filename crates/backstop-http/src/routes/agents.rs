@@ -17,6 +17,47 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/agents", get(list))
         .route("/api/v1/me/presence", put(set_presence))
+        .route("/api/v1/ratings", get(ratings))
+}
+
+#[derive(Deserialize)]
+struct RatingsQuery {
+    /// Ratings at most this (default 2: the ones flagged for review).
+    at_most: Option<u8>,
+    limit: Option<u32>,
+}
+
+/// Rated conversations for review, most recent first (supervisors and admins).
+async fn ratings(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    axum::extract::Query(q): axum::extract::Query<RatingsQuery>,
+) -> ApiResult<Json<Value>> {
+    if session.agent.role == backstop_core::directory::AgentRole::Agent {
+        return Err(ApiError::forbidden("only supervisors and admins review ratings"));
+    }
+    let at_most = q.at_most.unwrap_or(backstop_core::csat::LOW).clamp(1, 5);
+    let convs = s
+        .engine
+        .store()
+        .rated_conversations(&session.agent.tenant, at_most, q.limit.unwrap_or(100))
+        .await
+        .map_err(backstop_engine::EngineError::from)?;
+    let items: Vec<Value> = convs
+        .iter()
+        .filter_map(|c| {
+            c.csat.as_ref().map(|r| {
+                json!({
+                    "conversation_id": c.id,
+                    "rating": r.rating,
+                    "comment": r.comment,
+                    "at": crate::wire::time(r.at),
+                    "flagged": r.is_low(),
+                })
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "ratings": items })))
 }
 
 #[derive(Deserialize)]

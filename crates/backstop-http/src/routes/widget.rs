@@ -23,6 +23,43 @@ pub fn router() -> Router<AppState> {
             post(send).get(list),
         )
         .route("/api/widget/v1/{tenant}/conversations/{id}/human", post(human))
+        .route("/api/widget/v1/{tenant}/conversations/{id}/rating", post(rate))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RatingBody {
+    rating: u8,
+    comment: Option<String>,
+    /// "Not satisfied, get me a person."
+    #[serde(default)]
+    person: bool,
+}
+
+/// The customer rates the resolved conversation (once); asking for a person reopens it to a human.
+async fn rate(
+    State(s): State<AppState>,
+    Path((tenant, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<RatingBody>,
+) -> ApiResult<Json<Value>> {
+    let (tenant, id) = (tenant_id(&tenant)?, conversation_id(&id)?);
+    s.engine
+        .authorize_visitor(&tenant, &visitor_token(&headers)?, id)
+        .await?;
+    let out = s
+        .engine
+        .act(
+            &tenant,
+            id,
+            AgentAction::Rate {
+                rating: b.rating,
+                comment: b.comment,
+                person: b.person,
+            },
+        )
+        .await?;
+    Ok(Json(json!({ "state": wire::widget_state(&out.view.widget_state()) })))
 }
 
 #[derive(Deserialize)]

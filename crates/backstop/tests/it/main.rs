@@ -4,6 +4,7 @@
 mod support;
 
 mod agent;
+mod csat;
 mod errors;
 mod handoff;
 mod ingestion;
