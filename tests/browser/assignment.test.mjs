@@ -94,3 +94,29 @@ e2e("Satisfaction in Chinese: 不满意？转人工客服 reopens the resolved c
   await lin.locator(`[data-testid="conv-item"][data-id="${convId}"]`).filter({ hasText: "会话已重新打开" }).waitFor();
   assertNoJsErrors(shop, lin);
 });
+
+e2e("Supervisor view: queues per team, agents with presence and load, in both languages", async () => {
+  const shop = await newPage("en-US");
+  await openWidget(shop);
+  await say(shop, "Please connect me to a human agent");
+  await widgetMsgs(shop, "system").filter({ hasText: /General support/ }).first().waitFor();
+
+  const inbox = await newPage("en-US");
+  await login(inbox, "lin@maple.example"); // Lin's inbox is open: she is online
+  const sup = await newPage("en-US");
+  await login(sup, "zhao@maple.example");
+  await sup.getByTestId("nav-supervisor").click();
+  await sup.waitForURL(/\/supervisor/);
+  const general = sup.getByTestId("sup-queues").locator('tr[data-team="General support"]');
+  await general.waitFor();
+  assert.match(await general.innerText(), /General support\s+1\s+0/, "one waiting in General support");
+  const lin = sup.getByTestId("sup-agents").locator('tr[data-agent="lin@maple.example"]');
+  await lin.filter({ hasText: "online" }).waitFor();
+  assert.match(await lin.innerText(), /\d+\/5/, "load against capacity");
+  assert.match(await sup.getByTestId("sup-agents").locator('tr[data-agent="sam@maple.example"]').innerText(), /offline/);
+  await shot(sup, "34-supervisor-en.png");
+  await sup.getByTestId("lang-toggle").click();
+  await sup.getByText("待复核的低评分").waitFor();
+  await shot(sup, "35-supervisor-zh.png");
+  assertNoJsErrors(shop, inbox, sup);
+});

@@ -73,6 +73,9 @@ async fn teams(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiRes
         .await
         .map_err(backstop_engine::EngineError::from)?;
     Ok(Json(json!({
-        "teams": teams.iter().map(|t| json!({ "id": t.id, "name": t.name, "role": t.role.as_str() })).collect::<Vec<_>>(),
+        "teams": teams
+            .iter()
+            .map(|t| json!({ "id": t.id, "name": t.name, "role": t.role.as_str(), "strategy": t.strategy.as_str() }))
+            .collect::<Vec<_>>(),
     })))
 }

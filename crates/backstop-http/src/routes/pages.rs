@@ -1,5 +1,5 @@
 //! The web pages and assets, compiled into the binary: the widget script, the demo store, the
-//! login page, the inbox and the escalation-policy page. No Node.js or build step at run time.
+//! login page, the inbox, the escalation-policy page and the supervisor view. No Node.js or build step at run time.
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue};
@@ -20,6 +20,8 @@ const I18N_JS: &str = include_str!("../../assets/i18n.js");
 const APP_CSS: &str = include_str!("../../assets/app.css");
 const POLICY_HTML: &str = include_str!("../../assets/policy.html");
 const POLICY_JS: &str = include_str!("../../assets/policy.js");
+const SUPERVISOR_HTML: &str = include_str!("../../assets/supervisor.html");
+const SUPERVISOR_JS: &str = include_str!("../../assets/supervisor.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -44,6 +46,11 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(|| async { Html(LOGIN_HTML) }))
         .route("/inbox", get(|| async { Html(INBOX_HTML) }))
         .route("/policy", get(|| async { Html(POLICY_HTML) }))
+        .route("/supervisor", get(|| async { Html(SUPERVISOR_HTML) }))
+        .route(
+            "/assets/supervisor.js",
+            get(|| async { asset("text/javascript; charset=utf-8", SUPERVISOR_JS) }),
+        )
         .route(
             "/assets/policy.js",
             get(|| async { asset("text/javascript; charset=utf-8", POLICY_JS) }),
