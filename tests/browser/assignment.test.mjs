@@ -120,3 +120,26 @@ e2e("Supervisor view: queues per team, agents with presence and load, in both la
   await shot(sup, "35-supervisor-zh.png");
   assertNoJsErrors(shop, inbox, sup);
 });
+
+e2e("Copilot: Lin inserts a suggested reply drafted from the knowledge base and sends it", async () => {
+  const shop = await newPage("en-US");
+  const convId = await openWidget(shop);
+  await say(shop, "Talk to a human please: how long does international shipping take?");
+  await widgetMsgs(shop, "system").filter({ hasText: /General support/ }).first().waitFor();
+
+  const lin = await newPage("en-US");
+  await login(lin, "lin@maple.example");
+  await lin.getByTestId("view-queue").click();
+  await lin.locator(`[data-testid="conv-item"][data-id="${convId}"]`).click();
+  await lin.getByTestId("take-btn").click();
+  await lin.getByTestId("copilot-suggestion").first().waitFor();
+  const pick = lin.getByTestId("copilot-suggestion").filter({ hasText: "Shipping outside mainland China" });
+  await pick.waitFor();
+  assert.match(await pick.innerText(), /Source: Shipping outside mainland China/, "the suggestion names its source");
+  await shot(lin, "36-copilot-en.png");
+  await pick.getByTestId("copilot-insert").click();
+  assert.match(await lin.getByTestId("reply-input").inputValue(), /30 countries/);
+  await lin.getByTestId("reply-send").click();
+  await widgetMsgs(shop, "agent").filter({ hasText: "30 countries" }).first().waitFor();
+  assertNoJsErrors(shop, lin);
+});

@@ -25,6 +25,8 @@ pub enum AgentAction {
         agent: Agent,
         body: String,
         client_id: Option<String>,
+        /// How the reply used the copilot's suggestions, when the inbox showed some.
+        copilot: Option<crate::copilot::Use>,
     },
     Note {
         agent: Agent,
@@ -154,7 +156,12 @@ impl Engine {
                     replies::agent_joined(conv.lang, &agent.name),
                 ));
             }
-            AgentAction::Reply { agent, body, client_id } => {
+            AgentAction::Reply {
+                agent,
+                body,
+                client_id,
+                copilot,
+            } => {
                 machine.agent_may_reply(agent.id)?;
                 let body = MessageBody::parse(&body)?.into_string();
                 let appended = store
@@ -164,13 +171,30 @@ impl Engine {
                     self.inner.hub.publish_message(&appended.message);
                 }
                 let mut conv = self.conversation(tenant, id).await?;
-                if conv.status == Status::Snoozed {
-                    conv.status = Status::Open;
-                    conv.updated_at = at;
+                // The copilot's record: was a suggestion sent as it was, edited, or not used?
+                let copilot_events: Vec<NewEvent> = match (copilot, appended.duplicate) {
+                    (Some(how), false) => vec![NewEvent {
+                        kind: "copilot".into(),
+                        actor: Actor::Agent(agent.id).label(),
+                        reason: Some(how.as_str().into()),
+                        from_owner: None,
+                        to_owner: None,
+                        from_status: None,
+                        to_status: None,
+                        data: serde_json::json!({ "use": how.as_str(), "message": appended.message.id }),
+                        at,
+                    }],
+                    _ => vec![],
+                };
+                if conv.status == Status::Snoozed || !copilot_events.is_empty() {
+                    if conv.status == Status::Snoozed {
+                        conv.status = Status::Open;
+                        conv.updated_at = at;
+                    }
                     store
                         .apply_turn(&Turn {
                             conversation: conv.clone(),
-                            events: vec![],
+                            events: copilot_events,
                             messages: vec![],
                             handled: vec![],
                         })

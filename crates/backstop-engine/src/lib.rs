@@ -13,6 +13,8 @@
 //! - [`replay`]: a conversation's customer turns through understanding and policy, off the store.
 //! - `assign`: automatic assignment of queued conversations to available agents (by the team's
 //!   strategy, sticky, within capacity), on hand-over and whenever an agent could take more.
+//! - [`copilot`]: suggested replies from the knowledge base (with sources), a running summary and
+//!   de-escalation phrasing for the agent; how each reply used them is recorded.
 //! - `turn`: the AI's turn (understand → decide → act) and the handoff packet.
 //! - `commands`: what agents and customers ask for (take, reply, note, hand back, resolve, reopen,
 //!   talk to a human).
@@ -29,6 +31,7 @@ mod assign;
 mod auth;
 pub mod brain;
 mod commands;
+pub mod copilot;
 pub mod hub;
 mod policies;
 pub mod presence;

@@ -28,6 +28,8 @@ const S = {
   drafts: new Map(),
   replyCid: null,        // { convId, body, cid }: reuse the client id when a failed send is retried
   sending: false,
+  copilot: null,         // { convId, shown, inserted }: what the copilot offered and what was inserted
+  copilotTimer: null,
   packetCollapsed: (() => { try { return localStorage.getItem("backstop:packetCollapsed") === "1"; } catch (_) { return false; } })(),
   ws: null, live: false, everLive: false, attempts: 0, timer: null
 };
@@ -573,6 +575,45 @@ function renderConversation() {
   renderHead();
   renderPacket();
   renderTranscript(true);
+  loadCopilot();
+}
+
+// ---------- copilot ----------
+
+// Suggestions for the open conversation while it is mine: KB-drafted replies (with sources) and,
+// when the customer is upset, a calming opening; "Insert" puts one in the composer.
+async function loadCopilot() {
+  const box = document.getElementById("copilot");
+  const c = S.open && S.open.conversation;
+  if (!c || !isMine(c) || isClosed(c)) { box.hidden = true; S.copilot = null; return; }
+  const id = c.id;
+  let d;
+  try { d = await api("GET", `/api/v1/conversations/${encodeURIComponent(id)}/copilot`); } catch (e) { return; }
+  if (!S.open || S.open.conversation.id !== id) return;
+  S.copilot = { convId: id, shown: d.suggestions.length > 0 || !!d.de_escalation, inserted: S.copilot && S.copilot.convId === id ? S.copilot.inserted : null };
+  const insert = (text) => {
+    els.input.value = text;
+    S.copilot.inserted = text;
+    S.mode = "reply";
+    renderComposerState();
+    els.input.focus();
+  };
+  const items = d.suggestions.map((s) => h("li", { class: "cp-item", "data-testid": "copilot-suggestion" },
+    h("div", { class: "cp-top" },
+      h("strong", { class: "cp-title" }, s.title),
+      h("span", { class: "cp-conf" }, t("copilot.match", { n: Math.round(s.confidence * 100) })),
+      h("button", { type: "button", class: "btn btn-sm", "data-testid": "copilot-insert", onclick: () => insert(s.text) }, t("copilot.insert"))),
+    h("div", { class: "cp-text" }, s.text),
+    h("div", { class: "cp-src" }, t("copilot.source", { title: s.title }))));
+  box.replaceChildren(...[
+    h("div", { class: "cp-head" }, h("span", { class: "pk-icon", "aria-hidden": "true" }, "✦"), h("strong", {}, t("copilot.title")),
+      d.summary ? h("span", { class: "cp-summary", title: d.summary }, d.summary) : null),
+    d.de_escalation ? h("div", { class: "cp-calm", "data-testid": "copilot-calm" },
+      h("span", {}, d.de_escalation),
+      h("button", { type: "button", class: "btn btn-sm", onclick: () => insert(d.de_escalation) }, t("copilot.insert"))) : null,
+    items.length ? h("ol", { class: "cp-list" }, items) : h("div", { class: "pk-muted" }, t("copilot.none"))
+  ].filter(Boolean));
+  box.hidden = false;
 }
 
 async function openConversation(id) {
@@ -709,7 +750,8 @@ async function act(action, btn) {
     }
     if (S.open && S.open.conversation.id === id) {
       renderHead();
-      if (action === "take") { S.mode = "reply"; renderComposerState(); els.input.focus(); }
+      if (action === "take") { S.mode = "reply"; renderComposerState(); els.input.focus(); loadCopilot(); }
+      if (action === "resolve" || action === "handback") loadCopilot();
     }
     // a taken conversation now lives in "Mine": follow it there so it stays in the list beside it
     if (action === "take" && S.view !== "mine" && S.openId === id) location.hash = `#/mine/${id}`;
@@ -739,7 +781,12 @@ async function sendComposer() {
       const r = S.replyCid;
       const cid = r && r.convId === id && r.body === body ? r.cid : uuid();
       S.replyCid = { convId: id, body, cid };
-      d = await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/messages`, { body, client_id: cid });
+      const payload = { body, client_id: cid };
+      const cp = S.copilot && S.copilot.convId === id ? S.copilot : null;
+      if (cp && cp.inserted) payload.suggested = cp.inserted;
+      else if (cp && cp.shown) payload.suggestions_shown = true;
+      d = await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/messages`, payload);
+      if (cp) cp.inserted = null;
       S.replyCid = null;
     }
     if (S.open && S.open.conversation.id === id) {
@@ -778,7 +825,11 @@ function onMessageEvent(m) {
     });
     renderList();
   }
-  if (S.open && S.open.conversation.id === m.conversation_id) addMessage(m);
+  if (S.open && S.open.conversation.id === m.conversation_id) {
+    addMessage(m);
+    // a new customer message: fresh suggestions
+    if (m.author && m.author.kind === "customer") { clearTimeout(S.copilotTimer); S.copilotTimer = setTimeout(loadCopilot, 400); }
+  }
   else if (S.openId === m.conversation_id && !S.open) S.early.push(m);
 }
 

@@ -7,6 +7,14 @@ use backstop_core::message::Lang;
 use crate::signals::SmallTalk;
 
 /// The AI's reply when it sends an article.
+/// A calming opening an agent can start with when the customer is upset.
+pub fn de_escalation(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "I'm really sorry about this — I understand how frustrating it is. I'm on it personally and will stay with you until it's sorted.",
+        Lang::Zh => "非常抱歉给您带来这么多麻烦，完全理解您的心情。我会亲自跟进，直到帮您把问题解决好。",
+    }
+}
+
 pub fn answer(lang: Lang, body: &str) -> String {
     match lang {
         Lang::En => {

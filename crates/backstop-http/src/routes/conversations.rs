@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use backstop_engine::copilot::Use;
 use backstop_engine::views::InboxView;
 use backstop_engine::{AgentAction, TransferTo};
 use serde::Deserialize;
@@ -27,6 +28,28 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/conversations/{id}/resolve", post(resolve))
         .route("/api/v1/conversations/{id}/reopen", post(reopen))
         .route("/api/v1/conversations/{id}/transfer", post(transfer))
+        .route("/api/v1/conversations/{id}/copilot", get(copilot))
+}
+
+/// The copilot for the conversation: suggested replies with their sources, a summary, and
+/// de-escalation phrasing when the customer is upset.
+async fn copilot(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let c = s.engine.copilot(&session.agent.tenant, conversation_id(&id)?).await?;
+    Ok(Json(json!({
+        "lang": c.lang.as_str(),
+        "summary": c.summary,
+        "suggestions": c.suggestions.iter().map(|x| json!({
+            "article_id": x.article,
+            "title": x.title,
+            "text": x.text,
+            "confidence": x.confidence,
+        })).collect::<Vec<_>>(),
+        "de_escalation": c.de_escalation,
+    })))
 }
 
 #[derive(Deserialize)]
@@ -193,6 +216,12 @@ async fn hand_back(
 struct MessageBody {
     body: String,
     client_id: Option<String>,
+    /// The copilot suggestion the agent inserted (to record whether it was sent as is or edited).
+    #[serde(default)]
+    suggested: Option<String>,
+    /// The inbox showed suggestions: without `suggested`, the reply ignored them.
+    #[serde(default)]
+    suggestions_shown: bool,
 }
 
 async fn reply(
@@ -201,10 +230,16 @@ async fn reply(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MessageBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    let copilot = match (&b.suggested, b.suggestions_shown) {
+        (Some(s), _) => Some(Use::of(&b.body, s)),
+        (None, true) => Some(Use::Ignored),
+        (None, false) => None,
+    };
     let action = AgentAction::Reply {
         agent: session.agent.clone(),
         body: b.body,
         client_id: b.client_id,
+        copilot,
     };
     let out = s
         .engine

@@ -4,6 +4,7 @@
 mod support;
 
 mod agent;
+mod copilot;
 mod csat;
 mod errors;
 mod handoff;
