@@ -2,7 +2,7 @@
 // transfers it, with a private note, to a colleague, who finds it in their inbox with the note;
 // the customer sees the colleague join.
 import assert from "node:assert/strict";
-import { useServerAndBrowser, newPage, shot, openWidget, say, widgetMsgs, assertNoJsErrors, e2e, login } from "./support.mjs";
+import { env, useServerAndBrowser, newPage, shot, openWidget, say, widgetMsgs, assertNoJsErrors, e2e, login } from "./support.mjs";
 
 useServerAndBrowser("server-assignment.log");
 
@@ -142,4 +142,33 @@ e2e("Copilot: Lin inserts a suggested reply drafted from the knowledge base and 
   await lin.getByTestId("reply-send").click();
   await widgetMsgs(shop, "agent").filter({ hasText: "30 countries" }).first().waitFor();
   assertNoJsErrors(shop, lin);
+});
+
+e2e("Draft mode: the AI's answer waits for Lin's approval, then reaches the customer as the AI's answer", async () => {
+  const admin = await newPage("en-US");
+  await login(admin, "chen@maple.example");
+  const current = await (await admin.request.get(env.base + "/api/v1/policy")).json();
+  const source = `[[rule]]\nname = "shipping_drafts"\nwhen = { intent_in = ["shipping"], answer = ["confident"] }\nthen = { action = "draft", team = "general" }\n\n${current.source}`;
+  const saved = await admin.request.put(env.base + "/api/v1/policy", { data: { source } });
+  assert.equal(saved.status(), 200);
+
+  const shop = await newPage("en-US");
+  const convId = await openWidget(shop);
+  await say(shop, "How long does delivery take?");
+  await widgetMsgs(shop, "system").filter({ hasText: /General support/ }).first().waitFor();
+  assert.equal(await widgetMsgs(shop, "ai").count(), 0, "nothing sent before approval");
+
+  const lin = await newPage("en-US");
+  await login(lin, "lin@maple.example");
+  await lin.getByTestId("view-queue").click();
+  await lin.locator(`[data-testid="conv-item"][data-id="${convId}"]`).click();
+  await lin.getByTestId("packet-draft").waitFor();
+  await shot(lin, "37-draft-approval-en.png");
+  await lin.getByTestId("draft-approve").click();
+  const answer = widgetMsgs(shop, "ai").last();
+  await answer.locator(".ch").first().waitFor();
+  assert.match(await answer.locator(".b").innerText(), /deliver|ship|day/i);
+  // Put the built-in policy back for the other tests of this server.
+  await admin.request.put(env.base + "/api/v1/policy", { data: { source: current.source } });
+  assertNoJsErrors(shop, lin, admin);
 });

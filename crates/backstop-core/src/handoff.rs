@@ -68,9 +68,12 @@ pub struct HandoffPacket {
     pub mood: Vec<MoodPoint>,
     #[serde(default)]
     pub inflection: Option<Inflection>,
-    /// The AI's draft answer, when the policy asks a person to approve it.
+    /// The AI's draft answer, when the policy asks a person to approve it …
     #[serde(default)]
     pub draft: Option<String>,
+    /// … and the article it comes from.
+    #[serde(default)]
+    pub draft_source: Option<crate::message::Citation>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -44,6 +44,14 @@ pub enum AgentAction {
     },
     /// The customer pressed "talk to a human".
     RequestHuman,
+    /// An agent decides on the AI's draft answer: approve it (as written, or with `edited` text)
+    /// and it is sent as the AI's answer, the conversation back with the AI; or reject it and keep
+    /// the conversation.
+    DecideDraft {
+        agent: Agent,
+        approve: bool,
+        edited: Option<String>,
+    },
     /// The customer rates the resolved conversation (1–5, a comment); `person`: "not satisfied,
     /// get me a person" — the conversation reopens to a human.
     Rate {
@@ -365,6 +373,65 @@ impl Engine {
                     messages.push(system(SystemCode::Reopened, None, replies::reopened(conv.lang)));
                     then_request_human = true;
                 }
+            }
+            AgentAction::DecideDraft { agent, approve, edited } => {
+                let mut packet = conv
+                    .packet
+                    .clone()
+                    .filter(|p| p.draft.is_some())
+                    .ok_or_else(|| EngineError::InvalidInput("no AI draft is waiting for approval".into()))?;
+                // From the queue, the deciding agent takes it first.
+                if matches!(conv.owner, Owner::Queue { .. }) {
+                    let t = machine.apply(Command::Take { agent: agent.id })?;
+                    conv.owner = t.to.owner;
+                    conv.status = t.to.status;
+                    conv.queued_at = None;
+                    events.push(transition_event(
+                        &t,
+                        Some("to decide on the AI draft".into()),
+                        serde_json::Value::Null,
+                        at,
+                    ));
+                }
+                // Only the agent who holds it decides.
+                Self::machine(&conv).agent_may_reply(agent.id)?;
+                let draft = packet.draft.take().unwrap_or_default();
+                let source = packet.draft_source.take();
+                if approve {
+                    let edited = edited.filter(|e| e.trim() != draft.trim());
+                    let body = MessageBody::parse(edited.as_deref().unwrap_or(&draft))?.into_string();
+                    let how = if edited.is_some() {
+                        "approved with edits"
+                    } else {
+                        "approved"
+                    };
+                    let t = Self::machine(&conv).apply(Command::HandBack { agent: agent.id })?;
+                    conv.owner = t.to.owner;
+                    conv.status = t.to.status;
+                    conv.failed_turns = 0;
+                    events.push(transition_event(
+                        &t,
+                        Some(format!("AI draft {how}")),
+                        serde_json::Value::Null,
+                        at,
+                    ));
+                    let mut answer = crate::turn::ai_message(&conv, body, source.into_iter().collect(), at);
+                    answer.created_at = at;
+                    messages.push(answer);
+                } else {
+                    events.push(NewEvent {
+                        kind: "draft_rejected".into(),
+                        actor: Actor::Agent(agent.id).label(),
+                        reason: Some("AI draft rejected".into()),
+                        from_owner: None,
+                        to_owner: None,
+                        from_status: None,
+                        to_status: None,
+                        data: serde_json::json!({ "draft": draft }),
+                        at,
+                    });
+                }
+                conv.packet = Some(packet);
             }
             AgentAction::RequestHuman => {
                 if !machine.ai_may_send() {

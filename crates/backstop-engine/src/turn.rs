@@ -378,6 +378,15 @@ impl Engine {
                     .map(|(_, a)| replies::answer(u.lang, &a.body)),
                 _ => None,
             },
+            draft_source: match trace.decision {
+                Decision::Draft { .. } => current
+                    .filter(|(h, _)| h.confidence >= CONFIDENT)
+                    .map(|(_, a)| Citation {
+                        article_id: a.id,
+                        title: a.title.clone(),
+                    }),
+                _ => None,
+            },
         })
     }
 }

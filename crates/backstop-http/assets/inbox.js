@@ -382,13 +382,10 @@ function renderPacket() {
         h("span", { class: `conf ${a.confident ? "conf-yes" : "conf-no"}` }, t(a.confident ? "packet.confident" : "packet.unsure")))))));
   }
 
+  // The reasons first, then — the most pressing thing to do — the AI's draft to approve.
   const why = whyRow(p);
+  if (p.draft) body.prepend(draftRow(p));
   if (why) body.prepend(why);
-  if (p.draft) {
-    body.append(h("div", { class: "pk-row" },
-      h("div", { class: "pk-label" }, t("packet.draft")),
-      h("blockquote", { class: "pk-draft", "data-testid": "packet-draft" }, p.draft)));
-  }
   const emo = emotionRow(p);
   if (emo) body.append(emo);
 
@@ -439,6 +436,38 @@ function whyRow(p) {
       p.service_tier ? h("span", { class: `chip chip-tier tier-${p.service_tier}` }, t(`tierlevel.${p.service_tier}`)) : null,
       chips),
     also.length ? h("div", { class: "pk-muted" }, t("packet.alsoMatched", { rules: also.join(", ") })) : null);
+}
+
+// The AI's draft answer waiting for a person: approve (as is or edited: sent as the AI's answer,
+// the conversation back with the AI) or reject (the agent keeps it).
+function draftRow(p) {
+  const quote = h("blockquote", { class: "pk-draft", "data-testid": "packet-draft" }, p.draft);
+  const editor = h("textarea", { class: "input pk-draft-edit", rows: "4", "data-testid": "draft-editor", hidden: true });
+  editor.value = p.draft;
+  const decide = async (decision, edited) => {
+    const id = S.open.conversation.id;
+    try {
+      const d = await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/draft`,
+        edited != null ? { decision, body: edited } : { decision });
+      if (d && d.conversation) { upsert(d.conversation); if (S.open && S.open.conversation.id === id) S.open.conversation = d.conversation; }
+      if (S.open && S.open.packet) S.open.packet = { ...S.open.packet, draft: null };
+      toast({ message: t(decision === "approve" ? "draft.sent" : "draft.rejected") }, "ok");
+      renderHead(); renderPacket(); renderCounts(); renderList();
+    } catch (e) { toast(e); }
+  };
+  const sendEdited = h("button", { type: "button", class: "btn btn-sm btn-primary", hidden: true, "data-testid": "draft-send-edited",
+    onclick: () => decide("approve", editor.value) }, t("draft.sendEdited"));
+  const editBtn = h("button", { type: "button", class: "btn btn-sm", "data-testid": "draft-edit", onclick: () => {
+    quote.hidden = true; editor.hidden = false; sendEdited.hidden = false; editBtn.hidden = true; editor.focus();
+  } }, t("draft.edit"));
+  return h("div", { class: "pk-row" },
+    h("div", { class: "pk-label" }, t("packet.draft")),
+    p.draft_source ? h("div", { class: "pk-muted" }, t("copilot.source", { title: p.draft_source.title })) : null,
+    quote, editor,
+    h("div", { class: "pk-chips" },
+      h("button", { type: "button", class: "btn btn-sm btn-success", "data-testid": "draft-approve", onclick: () => decide("approve") }, t("draft.approve")),
+      editBtn, sendEdited,
+      h("button", { type: "button", class: "btn btn-sm", "data-testid": "draft-reject", onclick: () => decide("reject") }, t("draft.reject"))));
 }
 
 // The radar's five scores at the handoff and anger over the conversation's turns.

@@ -112,6 +112,7 @@ pub fn packet(p: &backstop_core::handoff::HandoffPacket) -> Value {
         })).collect::<Vec<_>>(),
         "inflection": p.inflection.map(|i| i.as_str()),
         "draft": p.draft,
+        "draft_source": p.draft_source.as_ref().map(|c| json!({ "article_id": c.article_id, "title": c.title })),
         "created_at": time(p.created_at),
     })
 }

@@ -29,6 +29,41 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/conversations/{id}/reopen", post(reopen))
         .route("/api/v1/conversations/{id}/transfer", post(transfer))
         .route("/api/v1/conversations/{id}/copilot", get(copilot))
+        .route("/api/v1/conversations/{id}/draft", post(decide_draft))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DraftBody {
+    /// "approve" or "reject".
+    decision: String,
+    /// With "approve": the edited text to send instead of the draft.
+    body: Option<String>,
+}
+
+/// Approve (as is, or edited) or reject the AI's draft answer waiting in the handoff packet.
+async fn decide_draft(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<DraftBody>,
+) -> ApiResult<Json<Value>> {
+    let approve = match b.decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(ApiError::invalid_input("decision is \"approve\" or \"reject\"")),
+    };
+    act(
+        &s,
+        &session,
+        &id,
+        AgentAction::DecideDraft {
+            agent: session.agent.clone(),
+            approve,
+            edited: b.body,
+        },
+    )
+    .await
 }
 
 /// The copilot for the conversation: suggested replies with their sources, a summary, and

@@ -6,6 +6,7 @@ mod support;
 mod agent;
 mod copilot;
 mod csat;
+mod drafts;
 mod errors;
 mod handoff;
 mod ingestion;
