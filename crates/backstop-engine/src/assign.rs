@@ -138,6 +138,9 @@ impl Engine {
             .expect("chosen among them")
             .agent;
         let at = now();
+        if let Some(since) = conv.queued_at {
+            self.inner.waits.record(team, since, now());
+        }
         let t = Self::machine(&conv).apply(Command::Assign { agent: agent.id })?;
         conv.owner = t.to.owner;
         conv.status = t.to.status;

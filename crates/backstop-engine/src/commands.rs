@@ -153,6 +153,9 @@ impl Engine {
         let mut then_request_human = false;
         match action {
             AgentAction::Take { agent } => {
+                if let (Owner::Queue { team, .. }, Some(since)) = (conv.owner, conv.queued_at) {
+                    self.inner.waits.record(team, since, at);
+                }
                 let t = machine.apply(Command::Take { agent: agent.id })?;
                 conv.owner = t.to.owner;
                 conv.status = t.to.status;

@@ -125,6 +125,7 @@ pub(crate) struct Inner {
     policies: RwLock<HashMap<TenantId, Arc<Policy>>>,
     presence: presence::PresenceBook,
     assignments: assign::Assignments,
+    waits: presence::Waits,
     /// The emotion radar, with the trained head when it matches the embedding model.
     pub radar: Radar,
     actors: Mutex<HashMap<ConversationId, tokio::sync::mpsc::UnboundedSender<actor::Job>>>,
@@ -162,6 +163,7 @@ impl Engine {
                 policies: RwLock::new(HashMap::new()),
                 presence: presence::PresenceBook::default(),
                 assignments: assign::Assignments::default(),
+                waits: presence::Waits::default(),
                 radar,
                 actors: Mutex::new(HashMap::new()),
             }),

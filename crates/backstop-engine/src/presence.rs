@@ -121,3 +121,60 @@ impl Engine {
             .collect())
     }
 }
+
+/// How long conversations recently waited in each team's queue before a person took them: the
+/// basis of the wait the customer is shown. The last [`Waits::KEEP`] per team, in memory.
+#[derive(Default)]
+pub(crate) struct Waits {
+    teams: Mutex<HashMap<backstop_core::ids::TeamId, std::collections::VecDeque<f64>>>,
+}
+
+impl Waits {
+    const KEEP: usize = 20;
+
+    /// Records that a conversation queued at `since` was taken at `at`.
+    pub(crate) fn record(
+        &self,
+        team: backstop_core::ids::TeamId,
+        since: backstop_core::Timestamp,
+        at: backstop_core::Timestamp,
+    ) {
+        let secs = (at - since).as_seconds_f64().max(0.0);
+        let mut map = self.teams.lock().unwrap_or_else(|p| p.into_inner());
+        let q = map.entry(team).or_default();
+        q.push_back(secs);
+        while q.len() > Self::KEEP {
+            q.pop_front();
+        }
+    }
+
+    /// The estimated wait at `position` (1 = next), rounded up to half a minute; `None` before any
+    /// conversation of the team was taken.
+    pub(crate) fn eta(&self, team: backstop_core::ids::TeamId, position: u32) -> Option<u32> {
+        let map = self.teams.lock().unwrap_or_else(|p| p.into_inner());
+        let q = map.get(&team).filter(|q| !q.is_empty())?;
+        let mean = q.iter().sum::<f64>() / q.len() as f64;
+        let secs = (mean * position as f64).max(1.0);
+        Some(((secs / 30.0).ceil() * 30.0) as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_estimate_is_the_recent_mean_times_the_position() {
+        let w = Waits::default();
+        let team = backstop_core::ids::TeamId(uuid::Uuid::from_u128(7));
+        assert_eq!(w.eta(team, 1), None, "no history, no promise");
+        let t0 = time::OffsetDateTime::UNIX_EPOCH;
+        w.record(team, t0, t0 + time::Duration::seconds(40));
+        w.record(team, t0, t0 + time::Duration::seconds(80));
+        // mean 60 s: first in line ~1 min, third ~3 min; rounded up to half minutes.
+        assert_eq!(w.eta(team, 1), Some(60));
+        assert_eq!(w.eta(team, 3), Some(180));
+        w.record(team, t0, t0 + time::Duration::seconds(5));
+        assert_eq!(w.eta(team, 1), Some(60), "mean 41.7 s rounds up to 60");
+    }
+}

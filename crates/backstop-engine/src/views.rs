@@ -29,6 +29,8 @@ pub struct WidgetState {
     pub queue_position: Option<u32>,
     /// The customer already rated this conversation.
     pub rated: bool,
+    /// Estimated seconds until a person takes it (queue position × the team's recent waits).
+    pub eta_seconds: Option<u32>,
 }
 
 impl ConversationView {
@@ -40,6 +42,7 @@ impl ConversationView {
             status: self.record.status,
             queue_position: self.queue_position,
             rated: self.record.csat.is_some(),
+            eta_seconds: None,
         }
     }
 }
@@ -252,6 +255,7 @@ impl Engine {
                     status: c.status,
                     queue_position: Some(i as u32 + 1),
                     rated: c.csat.is_some(),
+                    eta_seconds: self.inner.waits.eta(team, i as u32 + 1),
                 },
             );
         }

@@ -29,6 +29,7 @@
       resolved: "Conversation resolved", reopened: "Conversation reopened",
       message_too_long: "That message is too long (max 4000 characters).", empty_message: "Please type a message first.",
       generic: "Something went wrong. Please try again.",
+      eta: "about {m} min", etaSoon: "any moment now",
       rateQ: "How did we do?", rateStar: "{n} of 5", rateComment: "Anything we could do better? (optional)",
       rateSend: "Send rating", ratePerson: "Not satisfied? Talk to a person", rateThanks: "Thank you for your feedback!"
     },
@@ -47,6 +48,7 @@
       resolved: "会话已解决", reopened: "会话已重新打开",
       message_too_long: "消息过长（最多 4000 字）。", empty_message: "请先输入消息。",
       generic: "出了点问题，请重试。",
+      eta: "预计约 {m} 分钟", etaSoon: "马上就好",
       rateQ: "您对本次服务满意吗？", rateStar: "{n} 星（满分 5 星）", rateComment: "还有哪里可以改进？（选填）",
       rateSend: "提交评价", ratePerson: "不满意？转人工客服", rateThanks: "感谢您的评价！"
     }
@@ -368,7 +370,9 @@
     if (o === "queue") {
       queueEl.textContent = "";
       queueEl.appendChild(el("span", "dot"));
-      queueEl.appendChild(el("span", "", s.queue_position ? t("queue", { n: s.queue_position }) : t("queueNoPos")));
+      var line = s.queue_position ? t("queue", { n: s.queue_position }) : t("queueNoPos");
+      if (s.eta_seconds) line += " · " + (s.eta_seconds < 60 ? t("etaSoon") : t("eta", { m: Math.round(s.eta_seconds / 60) }));
+      queueEl.appendChild(el("span", "", line));
     }
     humanBtn.hidden = o === "queue" || o === "agent";
     humanBtn.disabled = false;

@@ -42,6 +42,7 @@ pub fn widget_state(s: &WidgetState) -> Value {
         "status": s.status.as_str(),
         "queue_position": s.queue_position,
         "rated": s.rated,
+        "eta_seconds": s.eta_seconds,
     })
 }
 

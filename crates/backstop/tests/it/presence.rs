@@ -185,3 +185,32 @@ async fn waiting_conversations_go_out_when_an_agent_arrives_or_returns_from_away
     .await;
     app.stop().await;
 }
+
+/// The customer's estimated wait: queue position × how long the team's recent conversations waited.
+#[tokio::test]
+async fn waiting_customers_are_told_an_estimated_wait_once_the_team_has_history() {
+    let app = TestApp::spawn_lexical().await;
+    let lin = app.login("demo", "lin@maple.example").await;
+    let first = app.visitor(json!({ "lang": "en" })).await;
+    assert_eq!(app.ask(&first, "get me a human").await["system"]["code"], "handoff");
+    let (_, state) = app.transcript(&first).await;
+    assert!(state["eta_seconds"].is_null(), "no history yet: no promise");
+    // Lin takes it: the team now has one wait on record.
+    let path = format!("/api/v1/conversations/{}/take", first.conversation);
+    assert_eq!(app.agent_post(&lin, &path, json!({})).await.0, 200);
+    let second = app.visitor(json!({ "lang": "en" })).await;
+    let mut ws = app.widget_ws(&second, 0).await;
+    assert_eq!(app.ask(&second, "get me a human").await["system"]["code"], "handoff");
+    let frame = ws
+        .until("a queue state with an estimate", |f| {
+            f["type"] == "state" && f["state"]["eta_seconds"].as_u64().is_some()
+        })
+        .await;
+    assert_eq!(frame["state"]["queue_position"], 1);
+    assert_eq!(
+        frame["state"]["eta_seconds"].as_u64().unwrap() % 30,
+        0,
+        "rounded to half minutes"
+    );
+    app.stop().await;
+}
