@@ -6,17 +6,28 @@ import { env, useServerAndBrowser, newPage, shot, openWidget, say, widgetMsgs, a
 
 useServerAndBrowser("server-assignment.log");
 
-e2e("Transfer: Lin passes a conversation to Zhao with a note; Zhao has it with the note; the customer sees Zhao join", async () => {
-  const shop = await newPage("en-US");
+/** The customer (on a new page in `locale`) writes `text` and is handed to the General support queue. */
+async function customerHandedOff(locale, text, team = /General support|综合客服/) {
+  const shop = await newPage(locale);
   const convId = await openWidget(shop);
-  await say(shop, "I need to talk to a person about my warranty");
-  await widgetMsgs(shop, "system").filter({ hasText: /General support/ }).first().waitFor();
+  await say(shop, text);
+  await widgetMsgs(shop, "system").filter({ hasText: team }).first().waitFor();
+  return { shop, convId };
+}
 
-  const lin = await newPage("en-US");
-  await login(lin, "lin@maple.example");
-  await lin.getByTestId("view-queue").click();
-  await lin.locator(`[data-testid="conv-item"][data-id="${convId}"]`).click();
-  await lin.getByTestId("take-btn").click();
+/** `email` signs in (new page in `locale`) and opens the conversation from the queue; `take` takes it. */
+async function agentOpensFromQueue(locale, email, convId, take = true) {
+  const page = await newPage(locale);
+  await login(page, email);
+  await page.getByTestId("view-queue").click();
+  await page.locator(`[data-testid="conv-item"][data-id="${convId}"]`).click();
+  if (take) await page.getByTestId("take-btn").click();
+  return page;
+}
+
+e2e("Transfer: Lin passes a conversation to Zhao with a note; Zhao has it with the note; the customer sees Zhao join", async () => {
+  const { shop, convId } = await customerHandedOff("en-US", "I need to talk to a person about my warranty");
+  const lin = await agentOpensFromQueue("en-US", "lin@maple.example", convId);
   await lin.getByTestId("transfer-btn").waitFor();
   await lin.getByTestId("transfer-btn").click();
   const dialog = lin.getByTestId("transfer-dialog");
@@ -46,15 +57,8 @@ e2e("Transfer: Lin passes a conversation to Zhao with a note; Zhao has it with t
 });
 
 e2e("Satisfaction: after Lin resolves, the widget asks for a rating; a rating is sent and thanked", async () => {
-  const shop = await newPage("en-US");
-  const convId = await openWidget(shop);
-  await say(shop, "I want to talk to a person about my invoice");
-  await widgetMsgs(shop, "system").filter({ hasText: /General support/ }).first().waitFor();
-  const lin = await newPage("en-US");
-  await login(lin, "lin@maple.example");
-  await lin.getByTestId("view-queue").click();
-  await lin.locator(`[data-testid="conv-item"][data-id="${convId}"]`).click();
-  await lin.getByTestId("take-btn").click();
+  const { shop, convId } = await customerHandedOff("en-US", "I want to talk to a person about my invoice");
+  const lin = await agentOpensFromQueue("en-US", "lin@maple.example", convId);
   await lin.getByTestId("reply-input").fill("Done — the corrected invoice is in your e-mail.");
   await lin.getByTestId("reply-send").click();
   await lin.getByTestId("resolve-btn").click();
@@ -72,15 +76,8 @@ e2e("Satisfaction: after Lin resolves, the widget asks for a rating; a rating is
 });
 
 e2e("Satisfaction in Chinese: 不满意？转人工客服 reopens the resolved conversation to a person", async () => {
-  const shop = await newPage("zh-CN");
-  const convId = await openWidget(shop);
-  await say(shop, "发票开错了，我要转人工");
-  await widgetMsgs(shop, "system").filter({ hasText: /综合客服/ }).first().waitFor();
-  const lin = await newPage("zh-CN");
-  await login(lin, "lin@maple.example");
-  await lin.getByTestId("view-queue").click();
-  await lin.locator(`[data-testid="conv-item"][data-id="${convId}"]`).click();
-  await lin.getByTestId("take-btn").click();
+  const { shop, convId } = await customerHandedOff("zh-CN", "发票开错了，我要转人工");
+  const lin = await agentOpensFromQueue("zh-CN", "lin@maple.example", convId);
   await lin.getByTestId("resolve-btn").click();
 
   const card = shop.getByTestId("bs-rating");
@@ -122,16 +119,8 @@ e2e("Supervisor view: queues per team, agents with presence and load, in both la
 });
 
 e2e("Copilot: Lin inserts a suggested reply drafted from the knowledge base and sends it", async () => {
-  const shop = await newPage("en-US");
-  const convId = await openWidget(shop);
-  await say(shop, "Talk to a human please: how long does international shipping take?");
-  await widgetMsgs(shop, "system").filter({ hasText: /General support/ }).first().waitFor();
-
-  const lin = await newPage("en-US");
-  await login(lin, "lin@maple.example");
-  await lin.getByTestId("view-queue").click();
-  await lin.locator(`[data-testid="conv-item"][data-id="${convId}"]`).click();
-  await lin.getByTestId("take-btn").click();
+  const { shop, convId } = await customerHandedOff("en-US", "Talk to a human please: how long does international shipping take?");
+  const lin = await agentOpensFromQueue("en-US", "lin@maple.example", convId);
   await lin.getByTestId("copilot-suggestion").first().waitFor();
   const pick = lin.getByTestId("copilot-suggestion").filter({ hasText: "Shipping outside mainland China" });
   await pick.waitFor();
@@ -152,16 +141,9 @@ e2e("Draft mode: the AI's answer waits for Lin's approval, then reaches the cust
   const saved = await admin.request.put(env.base + "/api/v1/policy", { data: { source } });
   assert.equal(saved.status(), 200);
 
-  const shop = await newPage("en-US");
-  const convId = await openWidget(shop);
-  await say(shop, "How long does delivery take?");
-  await widgetMsgs(shop, "system").filter({ hasText: /General support/ }).first().waitFor();
+  const { shop, convId } = await customerHandedOff("en-US", "How long does delivery take?");
   assert.equal(await widgetMsgs(shop, "ai").count(), 0, "nothing sent before approval");
-
-  const lin = await newPage("en-US");
-  await login(lin, "lin@maple.example");
-  await lin.getByTestId("view-queue").click();
-  await lin.locator(`[data-testid="conv-item"][data-id="${convId}"]`).click();
+  const lin = await agentOpensFromQueue("en-US", "lin@maple.example", convId, false);
   await lin.getByTestId("packet-draft").waitFor();
   await shot(lin, "37-draft-approval-en.png");
   await lin.getByTestId("draft-approve").click();

@@ -13,15 +13,12 @@ async fn draft_mode_for_shipping(app: &TestApp) {
         "[[rule]]\nname = \"shipping_drafts\"\nwhen = {{ intent_in = [\"shipping\"], answer = [\"confident\"] }}\nthen = {{ action = \"draft\", team = \"general\" }}\n\n{}",
         current["source"].as_str().unwrap()
     );
-    let r = app
-        .http
-        .put(app.url("/api/v1/policy"))
-        .bearer_auth(&admin.token)
-        .json(&json!({ "source": source }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(
+        app.agent_put(&admin, "/api/v1/policy", json!({ "source": source }))
+            .await
+            .0,
+        200
+    );
 }
 
 async fn drafted(app: &TestApp, lin: &AgentClient) -> (Visitor, Value) {

@@ -7,16 +7,7 @@ use serde_json::{json, Value};
 use crate::support::{AgentClient, TestApp};
 
 async fn put_policy(app: &TestApp, a: &AgentClient, source: &str) -> (u16, Value) {
-    let r = app
-        .http
-        .put(app.url("/api/v1/policy"))
-        .bearer_auth(&a.token)
-        .json(&json!({ "source": source }))
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
+    app.agent_put(a, "/api/v1/policy", json!({ "source": source })).await
 }
 
 /// On words only the radar is the lexicon and its rules, so the scores below are exact:

@@ -163,14 +163,8 @@ async fn waiting_conversations_go_out_when_an_agent_arrives_or_returns_from_away
         owner_until(&app, &lin, &v.conversation, "Lin's", |o| o["agent_name"] == "Lin Wei").await;
     }
     // Away: a third waits; back online: it is hers.
-    let put = |p: &'static str| {
-        app.http
-            .put(app.url("/api/v1/me/presence"))
-            .bearer_auth(&lin.token)
-            .json(&json!({ "presence": p }))
-            .send()
-    };
-    assert_eq!(put("away").await.unwrap().status(), 200);
+    let put = |p: &'static str| app.agent_put(&lin, "/api/v1/me/presence", json!({ "presence": p }));
+    assert_eq!(put("away").await.0, 200);
     let third = app.visitor(json!({ "lang": "en" })).await;
     assert_eq!(app.ask(&third, "get me a human").await["system"]["code"], "handoff");
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -178,7 +172,7 @@ async fn waiting_conversations_go_out_when_an_agent_arrives_or_returns_from_away
         .agent_get(&lin, &format!("/api/v1/conversations/{}", third.conversation))
         .await;
     assert_eq!(d["conversation"]["owner"]["kind"], "queue", "not while away");
-    assert_eq!(put("online").await.unwrap().status(), 200);
+    assert_eq!(put("online").await.0, 200);
     owner_until(&app, &lin, &third.conversation, "Lin's", |o| {
         o["agent_name"] == "Lin Wei"
     })

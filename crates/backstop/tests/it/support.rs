@@ -235,6 +235,19 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    pub async fn agent_put(&self, a: &AgentClient, path: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .put(self.url(path))
+            .bearer_auth(&a.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn widget_ws(&self, v: &Visitor, after: i64) -> Ws {
         let url = self.ws_url(&format!(
             "/api/widget/v1/demo/ws?token={}&conversation={}&after={after}",
