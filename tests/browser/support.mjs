@@ -2,7 +2,7 @@
 // directory, random port) and one Chromium, and uses the page helpers below.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, createWriteStream, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname, resolve } from "node:path";
@@ -157,4 +157,14 @@ export async function login(page, email) {
   await page.getByTestId("login-submit").click();
   await page.waitForURL(/\/inbox/);
   await page.getByTestId("me-name").filter({ hasText: /\S/ }).waitFor();
+}
+
+/** Runs a `backstop` admin command against the test server's database (SQLite allows it alongside). */
+export function admin(...args) {
+  const r = spawnSync(BIN, args, {
+    env: { ...process.env, BACKSTOP__STORAGE__DATA_DIR: dataDir, BACKSTOP__MODELS__EMBEDDINGS: "false" },
+    encoding: "utf8"
+  });
+  assert.equal(r.status, 0, `backstop ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
 }
