@@ -449,7 +449,7 @@ function draftRow(p) {
     try {
       const d = await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/draft`,
         edited != null ? { decision, body: edited } : { decision });
-      if (d && d.conversation) { upsert(d.conversation); if (S.open && S.open.conversation.id === id) S.open.conversation = d.conversation; }
+      upsert(d && d.conversation);
       if (S.open && S.open.packet) S.open.packet = { ...S.open.packet, draft: null };
       toast({ message: t(decision === "approve" ? "draft.sent" : "draft.rejected") }, "ok");
       renderHead(); renderPacket(); renderCounts(); renderList();
@@ -749,10 +749,7 @@ async function submitTransfer(ev) {
   btn.disabled = true;
   try {
     const d = await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/transfer`, body);
-    if (d && d.conversation) {
-      S.convs.set(d.conversation.id, d.conversation);
-      if (S.open && S.open.conversation.id === d.conversation.id) S.open.conversation = d.conversation;
-    }
+    upsert(d && d.conversation);
     dlg.close();
     toast({ message: t("transfer.done") }, "ok");
     renderHead();
@@ -773,10 +770,7 @@ async function act(action, btn) {
   try {
     const d = await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/${ACTION_PATH[action]}`,
       action === "handback" ? { reason: null } : undefined);
-    if (d && d.conversation) {
-      S.convs.set(d.conversation.id, d.conversation);
-      if (S.open && S.open.conversation.id === d.conversation.id) S.open.conversation = d.conversation;
-    }
+    upsert(d && d.conversation);
     if (S.open && S.open.conversation.id === id) {
       renderHead();
       if (action === "take") { S.mode = "reply"; renderComposerState(); els.input.focus(); loadCopilot(); }

@@ -48,25 +48,10 @@ async fn presence_follows_the_inbox_socket_and_the_away_switch() {
 
     let socket = app.inbox_socket(&lin).await;
     presence_of(&app, &zhao, "lin@maple.example", "online").await;
-    let r = app
-        .http
-        .put(app.url("/api/v1/me/presence"))
-        .bearer_auth(&lin.token)
-        .json(&json!({ "presence": "away" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let presence = |p: &'static str| app.agent_put(&lin, "/api/v1/me/presence", json!({ "presence": p }));
+    assert_eq!(presence("away").await.0, 200);
     presence_of(&app, &zhao, "lin@maple.example", "away").await;
-    let bad = app
-        .http
-        .put(app.url("/api/v1/me/presence"))
-        .bearer_auth(&lin.token)
-        .json(&json!({ "presence": "offline" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status(), 422);
+    assert_eq!(presence("offline").await.0, 422);
     drop(socket);
     presence_of(&app, &zhao, "lin@maple.example", "offline").await;
 

@@ -223,22 +223,18 @@ impl TestApp {
     }
 
     pub async fn agent_post(&self, a: &AgentClient, path: &str, body: Value) -> (u16, Value) {
-        let r = self
-            .http
-            .post(self.url(path))
-            .bearer_auth(&a.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        self.agent_send(reqwest::Method::POST, a, path, body).await
     }
 
     pub async fn agent_put(&self, a: &AgentClient, path: &str, body: Value) -> (u16, Value) {
+        self.agent_send(reqwest::Method::PUT, a, path, body).await
+    }
+
+    /// A JSON request as the agent: the status and the JSON answer (null when there is none).
+    async fn agent_send(&self, method: reqwest::Method, a: &AgentClient, path: &str, body: Value) -> (u16, Value) {
         let r = self
             .http
-            .put(self.url(path))
+            .request(method, self.url(path))
             .bearer_auth(&a.token)
             .json(&body)
             .send()
