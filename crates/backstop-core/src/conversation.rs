@@ -135,6 +135,12 @@ pub enum Command {
         /// A queue or an agent (never the AI: that is a hand-back).
         to: Owner,
     },
+    /// The service clock ran out: the conversation goes (back) to a team's queue at a higher
+    /// priority, taken from an agent who had not answered.
+    Escalate {
+        team: TeamId,
+        priority: Priority,
+    },
     /// The owning agent gives the conversation back to the AI.
     HandBack {
         agent: AgentId,
@@ -164,6 +170,7 @@ impl Command {
             Command::Take { .. } => "take",
             Command::Assign { .. } => "assign",
             Command::Transfer { .. } => "transfer",
+            Command::Escalate { .. } => "escalate",
             Command::HandBack { .. } => "hand_back",
             Command::Resolve { .. } => "resolve",
             Command::Reopen { .. } => "reopen",
@@ -177,7 +184,7 @@ impl Command {
         match *self {
             Command::Handoff { .. } => Actor::Ai,
             Command::Take { agent } | Command::HandBack { agent } | Command::Snooze { agent } => Actor::Agent(agent),
-            Command::Assign { .. } => Actor::System,
+            Command::Assign { .. } | Command::Escalate { .. } => Actor::System,
             Command::Transfer { by, .. } => Actor::Agent(by),
             Command::Resolve { actor } | Command::Reopen { actor } | Command::Close { actor } => actor,
             Command::CustomerMessage => Actor::Customer,
@@ -324,6 +331,15 @@ impl Conversation {
                 }
                 to.owner = target;
                 to.status = Status::Open;
+            }
+            Command::Escalate { team, priority } => {
+                if self.owner == Owner::Ai {
+                    return Err(wrong_owner(name, self.owner));
+                }
+                if self.status != Status::Open {
+                    return Err(wrong_status(name, self.status));
+                }
+                to.owner = Owner::Queue { team, priority };
             }
             Command::HandBack { agent } => {
                 self.require_owner(agent, "hand back")?;

@@ -76,6 +76,13 @@ fn commands() -> Vec<(&'static str, Command)> {
         ),
         ("hand_back", Command::HandBack { agent: ME }),
         (
+            "escalate",
+            Command::Escalate {
+                team: TEAM,
+                priority: Priority::Normal,
+            },
+        ),
+        (
             "resolve_by_me",
             Command::Resolve {
                 actor: Actor::Agent(ME),
@@ -144,6 +151,9 @@ fn allowed() -> Vec<(&'static str, O, Status, O, Status)> {
         t.push(("close_by_me", o, Resolved, o, Closed));
     }
     t.push(("snooze", O::Me, Open, O::Me, Snoozed));
+    for o in [O::Queue, O::Me, O::Other] {
+        t.push(("escalate", o, Open, O::Queue, Open));
+    }
     t
 }
 

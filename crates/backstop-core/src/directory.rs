@@ -27,6 +27,12 @@ pub struct Team {
     /// How the team picks among its available agents.
     #[serde(default)]
     pub strategy: crate::assignment::Strategy,
+    /// When the team answers (default: always).
+    #[serde(default)]
+    pub hours: crate::hours::BusinessHours,
+    /// First-reply targets and the reply time promised to offline tickets.
+    #[serde(default)]
+    pub sla: crate::sla::SlaTargets,
 }
 
 impl Team {

@@ -11,6 +11,8 @@
 //! - [`directory`]: tenants, teams, agents, customers.
 //! - [`csat`]: the customer's rating of a resolved conversation.
 //! - [`assignment`]: which available agent takes a handed-over conversation, and queue order.
+//! - [`sla`]: the clock from hand-over to first human reply, breaches and offline tickets.
+//! - [`hours`]: a team's business hours in its time zone.
 //!
 //! Architecture invariant: this crate does no I/O, starts no tasks and reads no clock; callers pass
 //! the time in.
@@ -21,9 +23,11 @@ pub mod csat;
 pub mod directory;
 pub mod emotion;
 pub mod handoff;
+pub mod hours;
 pub mod ids;
 pub mod message;
 pub mod policy;
 pub mod routing;
+pub mod sla;
 
 pub use time::OffsetDateTime as Timestamp;

@@ -102,6 +102,8 @@ pub enum SystemCode {
     HandedBack,
     Resolved,
     Reopened,
+    /// Nobody can answer now: a person will reply by a promised time.
+    Ticket,
 }
 
 /// The most characters one message may hold.

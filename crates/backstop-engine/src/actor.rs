@@ -16,6 +16,8 @@ pub(crate) enum Job {
     Kick,
     /// Offer the conversation, if it waits in a queue, to an available agent.
     Assign,
+    /// Its SLA clock may have run out: escalate if so.
+    Sla,
     Command {
         /// Boxed: an action carries the agent's whole record.
         action: Box<AgentAction>,
@@ -26,6 +28,10 @@ pub(crate) enum Job {
 impl Engine {
     pub(crate) fn kick(&self, tenant: &TenantId, conv: ConversationId) {
         self.send(tenant, conv, Job::Kick);
+    }
+
+    pub(crate) fn send_sla(&self, tenant: &TenantId, conv: ConversationId) {
+        self.send(tenant, conv, Job::Sla);
     }
 
     pub(crate) fn send_assign(&self, tenant: &TenantId, conv: ConversationId) {
@@ -98,6 +104,11 @@ impl Engine {
                 Job::Assign => {
                     if let Err(e) = self.assign(&tenant, conv).await {
                         tracing::error!(tenant = %tenant, conversation = %conv, error = %e, "assignment failed");
+                    }
+                }
+                Job::Sla => {
+                    if let Err(e) = self.sla_breach(&tenant, conv).await {
+                        tracing::error!(tenant = %tenant, conversation = %conv, error = %e, "SLA escalation failed");
                     }
                 }
                 Job::Command { action, reply } => {

@@ -19,10 +19,21 @@ use backstop_nlp::replies;
 use backstop_store::{ConversationFilter, NewMessage, Turn};
 
 use crate::turn::transition_event;
-use crate::{now, Engine, Result};
+use crate::{Engine, Result};
 
 /// When each agent of a tenant was last given a conversation, behind the tenant's assignment lock.
 type LastAssigned = Arc<tokio::sync::Mutex<HashMap<AgentId, Timestamp>>>;
+
+/// Overrides of the team's own way of assigning (after a missed first-reply target).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Route {
+    /// Use this strategy instead of the team's (even for a manual team).
+    pub strategy: Option<backstop_core::assignment::Strategy>,
+    /// Consider every agent of the tenant, not only the team's.
+    pub any_team: bool,
+    /// Pass over this agent (the one who let the customer wait).
+    pub exclude: Option<AgentId>,
+}
 
 /// Per tenant: the assignment lock and the agents' last assignments.
 #[derive(Default)]
@@ -86,6 +97,16 @@ impl Engine {
     /// Assigns the conversation if it waits in a queue whose team assigns automatically and an
     /// agent is available. Runs on the conversation's actor.
     pub(crate) async fn assign(&self, tenant: &TenantId, id: ConversationId) -> Result<Option<AgentId>> {
+        self.assign_by(tenant, id, Route::default()).await
+    }
+
+    /// [`Engine::assign`], with the team's way of assigning overridden by `route`.
+    pub(crate) async fn assign_by(
+        &self,
+        tenant: &TenantId,
+        id: ConversationId,
+        route: Route,
+    ) -> Result<Option<AgentId>> {
         let lock = self.inner.assignments.of(tenant);
         let mut last_assigned = lock.lock().await;
         let store = &self.inner.store;
@@ -100,11 +121,17 @@ impl Engine {
             return Ok(None);
         };
         let statuses = self.agent_statuses(tenant).await?;
+        let strategy = route.strategy.unwrap_or(team_rec.strategy);
         let loads: Vec<AgentLoad> = statuses
             .iter()
+            .filter(|s| Some(s.agent.id) != route.exclude)
             .map(|s| AgentLoad {
                 agent: s.agent.id,
-                teams: s.agent.team_ids.clone(),
+                teams: if route.any_team {
+                    vec![team]
+                } else {
+                    s.agent.team_ids.clone()
+                },
                 presence: s.presence,
                 capacity: s.agent.profile.capacity,
                 active: s.active,
@@ -129,7 +156,7 @@ impl Engine {
             topic: conv.topic.clone(),
             last_agent,
         };
-        let Some(choice) = choose(team_rec.strategy, &loads, &need) else {
+        let Some(choice) = choose(strategy, &loads, &need) else {
             return Ok(None);
         };
         let agent = statuses
@@ -137,22 +164,25 @@ impl Engine {
             .find(|s| s.agent.id == choice.agent)
             .expect("chosen among them")
             .agent;
-        let at = now();
+        let at = self.now();
         if let Some(since) = conv.queued_at {
-            self.inner.waits.record(team, since, now());
+            self.inner.waits.record(team, since, self.now());
         }
         let t = Self::machine(&conv).apply(Command::Assign { agent: agent.id })?;
         conv.owner = t.to.owner;
         conv.status = t.to.status;
         conv.queued_at = None;
         conv.updated_at = at;
-        let data = serde_json::json!({ "assignment": choice.why, "strategy": team_rec.strategy });
-        let event = transition_event(
-            &t,
-            Some(format!("assigned by {}", team_rec.strategy.as_str())),
-            data,
-            at,
-        );
+        let data = serde_json::json!({ "assignment": choice.why, "strategy": strategy, "any_team": route.any_team });
+        let why = match (route.strategy.is_some(), route.any_team) {
+            (_, true) => format!(
+                "assigned by {} across teams after a missed first-reply target",
+                strategy.as_str()
+            ),
+            (true, false) => format!("assigned by {} after a missed first-reply target", strategy.as_str()),
+            _ => format!("assigned by {}", strategy.as_str()),
+        };
+        let event = transition_event(&t, Some(why), data, at);
         let joined = NewMessage {
             id: backstop_core::ids::MessageId::new_at(at),
             tenant: tenant.clone(),

@@ -13,7 +13,7 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::{now, Engine, EngineError, Result};
+use crate::{Engine, EngineError, Result};
 
 /// A signed-in agent.
 #[derive(Clone, Debug)]
@@ -115,7 +115,7 @@ impl Engine {
             _ => return Err(EngineError::InvalidCredentials),
         };
         let token = random_token();
-        let at = now();
+        let at = self.now();
         self.inner
             .store
             .create_session(&SessionRecord {
@@ -139,7 +139,7 @@ impl Engine {
             .get_session(&hash)
             .await?
             .ok_or(EngineError::Unauthenticated)?;
-        if session.expires_at <= now() {
+        if session.expires_at <= self.now() {
             self.inner.store.delete_session(&hash).await?;
             return Err(EngineError::Unauthenticated);
         }
@@ -188,7 +188,7 @@ impl Engine {
                     Some(k) => k.id,
                     None => {
                         let c = Customer {
-                            id: CustomerId::new_at(now()),
+                            id: CustomerId::new_at(self.now()),
                             tenant: tenant.clone(),
                             name: req
                                 .name
@@ -215,7 +215,7 @@ impl Engine {
         let conv = match store.latest_open_conversation(tenant, customer).await? {
             Some(c) => c,
             None => {
-                let at = now();
+                let at = self.now();
                 let c = ConversationRecord::new(ConversationId::new_at(at), tenant.clone(), customer, lang, at);
                 store.create_conversation(&c).await?;
                 c

@@ -257,7 +257,7 @@ impl Engine {
         examples: &[(String, String)],
         source: &str,
     ) -> Result<usize> {
-        let records = intent_examples(tenant, examples, source, crate::now())?;
+        let records = intent_examples(tenant, examples, source, time::OffsetDateTime::now_utc())?;
         Ok(self.inner.store.add_intent_examples(&records).await?)
     }
 

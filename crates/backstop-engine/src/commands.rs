@@ -13,7 +13,7 @@ use backstop_store::{MessageRecord, NewEvent, NewMessage, Turn};
 use crate::assess::Understanding;
 use crate::turn::transition_event;
 use crate::views::ConversationView;
-use crate::{now, Engine, EngineError, Result};
+use crate::{Engine, EngineError, Result};
 
 /// A request to change a conversation.
 #[derive(Clone, Debug)]
@@ -112,7 +112,7 @@ impl Engine {
     ) -> Result<CommandOutcome> {
         let store = &self.inner.store;
         let mut conv = self.conversation(tenant, id).await?;
-        let at = now();
+        let at = self.now();
         let before_owner = conv.owner;
         let machine = Self::machine(&conv);
         let mut events = Vec::new();
@@ -183,7 +183,7 @@ impl Engine {
                 }
                 let mut conv = self.conversation(tenant, id).await?;
                 // The copilot's record: was a suggestion sent as it was, edited, or not used?
-                let copilot_events: Vec<NewEvent> = match (copilot, appended.duplicate) {
+                let mut copilot_events: Vec<NewEvent> = match (copilot, appended.duplicate) {
                     (Some(how), false) => vec![NewEvent {
                         kind: "copilot".into(),
                         actor: Actor::Agent(agent.id).label(),
@@ -197,6 +197,30 @@ impl Engine {
                     }],
                     _ => vec![],
                 };
+                // The first human reply stops the hand-over's clock.
+                if let (Some(clock), false) = (conv.sla.as_mut(), appended.duplicate) {
+                    if let Some(met) = clock.replied(at) {
+                        let secs = clock.first_reply_secs().unwrap_or(0);
+                        copilot_events.push(NewEvent {
+                            kind: "first_reply".into(),
+                            actor: Actor::Agent(agent.id).label(),
+                            reason: Some(format!(
+                                "first human reply after {secs} s ({} the {} s target)",
+                                if met { "within" } else { "missing" },
+                                clock.target_secs
+                            )),
+                            from_owner: None,
+                            to_owner: None,
+                            from_status: None,
+                            to_status: None,
+                            data: serde_json::json!({
+                                "seconds": secs, "target_secs": clock.target_secs, "met": met,
+                                "breaches": clock.breaches, "ticket": clock.ticket,
+                            }),
+                            at,
+                        });
+                    }
+                }
                 if conv.status == Status::Snoozed || !copilot_events.is_empty() {
                     if conv.status == Status::Snoozed {
                         conv.status = Status::Open;
@@ -240,6 +264,9 @@ impl Engine {
                 // The policy's hand-back cool-down starts: no straight hand-over back to people.
                 conv.policy_state.turns_since_handback = Some(0);
                 conv.policy_state.last_rule = None;
+                if let Some(clock) = conv.sla.as_mut() {
+                    clock.stop();
+                }
                 events.push(transition_event(&t, reason, serde_json::Value::Null, at));
                 messages.push(system(
                     SystemCode::HandedBack,
@@ -253,6 +280,9 @@ impl Engine {
                 })?;
                 conv.status = t.to.status;
                 conv.queued_at = None;
+                if let Some(clock) = conv.sla.as_mut() {
+                    clock.stop();
+                }
                 events.push(transition_event(&t, None, serde_json::Value::Null, at));
                 messages.push(system(SystemCode::Resolved, Some(&agent), replies::resolved(conv.lang)));
             }
@@ -412,6 +442,9 @@ impl Engine {
                     conv.owner = t.to.owner;
                     conv.status = t.to.status;
                     conv.failed_turns = 0;
+                    if let Some(clock) = conv.sla.as_mut() {
+                        clock.replied(at);
+                    }
                     events.push(transition_event(
                         &t,
                         Some(format!("AI draft {how}")),

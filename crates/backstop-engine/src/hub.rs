@@ -17,6 +17,13 @@ use crate::views::{ConversationView, WidgetState};
 pub enum AgentEvent {
     Message(Arc<MessageRecord>),
     Conversation(Arc<ConversationView>),
+    /// A first-reply target was missed.
+    Alert(Arc<crate::sla::SlaAlert>),
+    /// An agent came online, went away or offline.
+    Presence {
+        agent: backstop_core::ids::AgentId,
+        presence: backstop_core::assignment::Presence,
+    },
 }
 
 /// What one conversation's widget receives.
@@ -71,6 +78,19 @@ impl Hub {
         let tenant = view.record.tenant.clone();
         self.to_tenant(&tenant, AgentEvent::Conversation(Arc::new(view)));
         self.to_conversation(id, WidgetEvent::State(state));
+    }
+
+    pub(crate) fn publish_alert(&self, tenant: &TenantId, alert: Arc<crate::sla::SlaAlert>) {
+        self.to_tenant(tenant, AgentEvent::Alert(alert));
+    }
+
+    pub(crate) fn publish_presence(
+        &self,
+        tenant: &TenantId,
+        agent: backstop_core::ids::AgentId,
+        presence: backstop_core::assignment::Presence,
+    ) {
+        self.to_tenant(tenant, AgentEvent::Presence { agent, presence });
     }
 
     pub(crate) fn publish_state(&self, conv: ConversationId, state: WidgetState) {

@@ -15,6 +15,8 @@
 //!   strategy, sticky, within capacity), on hand-over and whenever an agent could take more.
 //! - [`copilot`]: suggested replies from the knowledge base (with sources), a running summary and
 //!   de-escalation phrasing for the agent; how each reply used them is recorded.
+//! - `sla` and [`clock`]: the first-reply clock of each hand-over, the sweep that escalates a
+//!   missed target, offline tickets; every time the engine reads comes from one clock.
 //! - `turn`: the AI's turn (understand → decide → act) and the handoff packet.
 //! - `commands`: what agents and customers ask for (take, reply, note, hand back, resolve, reopen,
 //!   talk to a human).
@@ -30,12 +32,14 @@ pub mod assess;
 mod assign;
 mod auth;
 pub mod brain;
+pub mod clock;
 mod commands;
 pub mod copilot;
 pub mod hub;
 mod policies;
 pub mod presence;
 pub mod replay;
+mod sla;
 mod turn;
 pub mod views;
 
@@ -55,6 +59,7 @@ use backstop_store::{Appended, ConversationRecord, NewMessage, Store, StoreError
 pub use auth::{hash_password, user_hash, AgentSession, WidgetSession, WidgetSessionRequest};
 pub use brain::{Brain, KbReport, Reading};
 pub use commands::{AgentAction, TransferTo};
+pub use sla::SlaAlert;
 
 /// Errors the engine reports; the HTTP layer maps each to a stable code.
 #[derive(Debug, thiserror::Error)]
@@ -97,6 +102,10 @@ pub struct EngineConfig {
     pub actor_idle: std::time::Duration,
     /// How long an agent session lasts.
     pub session_ttl: time::Duration,
+    /// Where the engine reads the time (tests move a [`clock::ManualClock`]).
+    pub clock: Arc<dyn clock::Clock>,
+    /// How often the SLA sweep looks for missed deadlines.
+    pub sla_sweep: std::time::Duration,
 }
 
 impl Default for EngineConfig {
@@ -107,6 +116,8 @@ impl Default for EngineConfig {
             policy_source: backstop_core::policy::DEFAULT_POLICY.to_owned(),
             actor_idle: std::time::Duration::from_secs(60),
             session_ttl: time::Duration::days(7),
+            clock: Arc::new(clock::SystemClock),
+            sla_sweep: std::time::Duration::from_secs(1),
         }
     }
 }
@@ -144,11 +155,12 @@ pub fn kb_article(a: backstop_store::ArticleRecord) -> KbArticle {
     }
 }
 
-pub(crate) fn now() -> Timestamp {
-    Timestamp::now_utc()
-}
-
 impl Engine {
+    /// The engine's time (the configured clock).
+    pub fn now(&self) -> Timestamp {
+        self.inner.config.clock.now()
+    }
+
     pub fn new(store: Arc<dyn Store>, config: EngineConfig) -> Self {
         let radar = Radar::builtin(config.embedder.as_ref().map(|e| e.model_id()));
         if config.embedder.is_some() && radar.head().is_none() {
@@ -220,7 +232,7 @@ impl Engine {
         if conv.status == Status::Closed {
             return Err(EngineError::ConversationClosed);
         }
-        let now = now();
+        let now = self.now();
         let appended = self
             .inner
             .store

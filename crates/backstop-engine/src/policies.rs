@@ -7,7 +7,7 @@ use backstop_core::ids::TenantId;
 use backstop_core::policy::Policy;
 use backstop_store::PolicyRecord;
 
-use crate::{now, Engine, EngineError, Result};
+use crate::{Engine, EngineError, Result};
 
 /// A policy's text may be at most this long (inside the API's 64 KB body limit).
 pub const MAX_POLICY_BYTES: usize = 48 * 1024;
@@ -63,7 +63,7 @@ impl Engine {
             )));
         }
         let mut policy = Policy::parse(source)?;
-        let rec = self.inner.store.save_policy(tenant, source, author, now()).await?;
+        let rec = self.inner.store.save_policy(tenant, source, author, self.now()).await?;
         policy.version = rec.version;
         self.inner
             .policies

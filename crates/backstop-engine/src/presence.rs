@@ -89,6 +89,12 @@ impl Engine {
         &self.inner.presence
     }
 
+    /// Tells the tenant's inboxes (the supervisor view) the agent's presence now.
+    pub fn announce_presence(&self, tenant: &TenantId, agent: AgentId) {
+        let now = self.inner.presence.presence(agent);
+        self.inner.hub.publish_presence(tenant, agent, now);
+    }
+
     /// Every agent of the tenant with presence and current load.
     pub async fn agent_statuses(&self, tenant: &TenantId) -> Result<Vec<AgentStatus>> {
         let agents = self.inner.store.list_agents(tenant).await?;

@@ -15,7 +15,7 @@ use backstop_nlp::retrieval::CONFIDENT;
 
 use crate::assess::{assess, TurnInput};
 use crate::brain::Brain;
-use crate::{now, Engine, Result};
+use crate::{Engine, Result};
 
 /// One replayed customer turn.
 #[derive(Clone, Debug)]
@@ -90,7 +90,7 @@ impl Replayer {
                     business_hours: true,
                     agents_available: None,
                     waited_minutes: None,
-                    at: now(),
+                    at: time::OffsetDateTime::now_utc(),
                 },
             );
             let mut signals = a.signals.clone();

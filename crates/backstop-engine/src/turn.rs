@@ -21,7 +21,7 @@ use backstop_store::{ConversationRecord, MessageRecord, NewEvent, NewMessage, Tu
 
 use crate::assess::{assess, Assessment, TurnInput, Understanding};
 use crate::brain::{blocking, Brain};
-use crate::{now, Engine, EngineError, Result};
+use crate::{Engine, EngineError, Result};
 
 /// Where a hand-over goes: reason, team role, priority, tier; `None` unless the decision hands over.
 pub(crate) fn handoff_target(d: Decision) -> Option<(HandoffReason, TeamRole, Priority, ServiceTier)> {
@@ -48,7 +48,7 @@ impl Engine {
         let mut conv = self.conversation(tenant, id).await?;
         let handled: Vec<MessageId> = pending.iter().map(|m| m.id).collect();
         let mut events = Vec::new();
-        let at = now();
+        let at = self.now();
 
         // A customer writing wakes a snoozed conversation and reopens a resolved one.
         let woke = Self::machine(&conv).apply(Command::CustomerMessage)?;
@@ -196,6 +196,14 @@ impl Engine {
         let (lang, failed_turns) = (conv.lang, conv.failed_turns);
         let vip = customer.is_some_and(Customer::is_vip);
         let agents_available = Some(self.inner.hub.agents_online(&conv.tenant));
+        // Open when any team is within its business hours.
+        let business_hours = self
+            .inner
+            .store
+            .list_teams(&conv.tenant)
+            .await?
+            .iter()
+            .any(|t| t.hours.is_open(at));
         blocking(move || {
             Ok(assess(
                 &brain,
@@ -211,7 +219,7 @@ impl Engine {
                     vip,
                     customer_value: None,
                     channel: "web",
-                    business_hours: true,
+                    business_hours,
                     agents_available,
                     waited_minutes,
                     at,
@@ -256,8 +264,32 @@ impl Engine {
                 .or_else(|| kb.article(h.article).map(|a| a.topic.clone()));
         }
         conv.packet = Some(self.packet(conv, trace, reason, &team, u, customer, kb, at).await?);
+        // The first-reply clock starts now; nobody to answer makes it a ticket at once.
+        let vip = customer.is_some_and(Customer::is_vip) || priority == Priority::Urgent;
+        let ticket = self.start_sla(conv, &team, vip, at).await?;
         let data = serde_json::json!({ "trace": trace });
-        let events = vec![transition_event(&transition, Some(reason.as_str().into()), data, at)];
+        let mut events = vec![transition_event(&transition, Some(reason.as_str().into()), data, at)];
+        if let Some(ticket) = ticket {
+            events.push(NewEvent {
+                kind: "ticket".into(),
+                actor: "system".into(),
+                reason: Some(format!(
+                    "{}: reply promised by {}",
+                    ticket.reason.as_str(),
+                    team.hours.local_label(ticket.promised_by)
+                )),
+                from_owner: None,
+                to_owner: None,
+                from_status: None,
+                to_status: None,
+                data: serde_json::json!({ "ticket": ticket }),
+                at,
+            });
+            conv.lang = u.lang;
+            let notice = Self::ticket_notice(conv, &team, ticket, at);
+            tracing::info!(tenant = %conv.tenant, conversation = %conv.id, reason = reason.as_str(), team = %team.name, ticket = ticket.reason.as_str(), "handed off as a ticket");
+            return Ok((events, notice));
+        }
         let note = SystemNote {
             code: SystemCode::Handoff,
             team_name: Some(team.display_name(u.lang).to_string()),

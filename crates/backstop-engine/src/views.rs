@@ -31,6 +31,8 @@ pub struct WidgetState {
     pub rated: bool,
     /// Estimated seconds until a person takes it (queue position × the team's recent waits).
     pub eta_seconds: Option<u32>,
+    /// Nobody can answer now: when a person will.
+    pub ticket: Option<backstop_core::sla::Ticket>,
 }
 
 impl ConversationView {
@@ -43,6 +45,12 @@ impl ConversationView {
             queue_position: self.queue_position,
             rated: self.record.csat.is_some(),
             eta_seconds: None,
+            ticket: self
+                .record
+                .sla
+                .as_ref()
+                .filter(|c| c.first_reply_at.is_none())
+                .and_then(|c| c.ticket),
         }
     }
 }
@@ -256,6 +264,11 @@ impl Engine {
                     queue_position: Some(i as u32 + 1),
                     rated: c.csat.is_some(),
                     eta_seconds: self.inner.waits.eta(team, i as u32 + 1),
+                    ticket: c
+                        .sla
+                        .as_ref()
+                        .filter(|s| s.first_reply_at.is_none())
+                        .and_then(|s| s.ticket),
                 },
             );
         }

@@ -43,6 +43,59 @@ pub fn widget_state(s: &WidgetState) -> Value {
         "queue_position": s.queue_position,
         "rated": s.rated,
         "eta_seconds": s.eta_seconds,
+        "ticket": s.ticket.as_ref().map(ticket),
+    })
+}
+
+/// A team with its assignment strategy, business hours (and whether it is open at `now`) and
+/// service targets.
+pub fn team(t: &backstop_core::directory::Team, now: Timestamp) -> Value {
+    json!({
+        "id": t.id,
+        "name": t.name,
+        "role": t.role.as_str(),
+        "strategy": t.strategy.as_str(),
+        "hours": { "timezone": t.hours.timezone(), "open": t.hours.spec(), "open_now": t.hours.is_open(now) },
+        "sla": {
+            "vip_secs": t.sla.vip_secs,
+            "standard_secs": t.sla.standard_secs,
+            "ticket_reply_mins": t.sla.ticket_reply_mins,
+        },
+    })
+}
+
+pub fn ticket(t: &backstop_core::sla::Ticket) -> Value {
+    json!({ "reason": t.reason.as_str(), "promised_by": time(t.promised_by) })
+}
+
+/// A hand-over's first-reply clock.
+pub fn sla(c: &backstop_core::sla::SlaClock) -> Value {
+    json!({
+        "started_at": time(c.started_at),
+        "target_secs": c.target_secs,
+        "due_at": c.due_at.map(time),
+        "breaches": c.breaches,
+        "first_reply_at": c.first_reply_at.map(time),
+        "first_reply_secs": c.first_reply_secs(),
+        "met": c.met(),
+        "ticket": c.ticket.as_ref().map(ticket),
+    })
+}
+
+/// What supervisors are told when a first-reply target is missed.
+pub fn alert(a: &backstop_engine::SlaAlert) -> Value {
+    json!({
+        "conversation_id": a.conversation,
+        "team_id": a.team,
+        "team_name": a.team_name,
+        "breach": a.breach.number,
+        "waited_secs": a.breach.waited_secs,
+        "priority": a.breach.priority.as_str(),
+        "next": a.breach.next,
+        "target_secs": a.target_secs,
+        "assigned_to": a.assigned_to,
+        "ticket": a.ticket.as_ref().map(ticket),
+        "at": time(a.at),
     })
 }
 
@@ -79,6 +132,7 @@ pub fn conversation(v: &ConversationView) -> Value {
         })),
         "waiting_since": if r.owner.kind() == "queue" { r.queued_at.map(time) } else { None },
         "queue_position": v.queue_position,
+        "sla": r.sla.as_ref().map(sla),
         "updated_at": time(r.updated_at),
     })
 }

@@ -62,6 +62,22 @@ pub fn handoff(lang: Lang, team: &str, position: Option<u32>) -> String {
     }
 }
 
+/// Outside the team's hours: the conversation is kept as a ticket, answered by `by`.
+pub fn ticket_closed(lang: Lang, team: &str, by: &str) -> String {
+    match lang {
+        Lang::En => format!("Our {team} team is offline right now, so I've passed your conversation on as a ticket with everything we've talked about. A person will reply by {by}. You can close this window: the answer will be waiting here."),
+        Lang::Zh => format!("{team}现在不在服务时间，我已把您的问题连同之前的对话转成工单。人工客服会在 {by} 之前回复您，您可以先关闭窗口，回复会保留在这里。"),
+    }
+}
+
+/// Nobody of the team is online: the conversation is kept as a ticket, answered by `by`.
+pub fn ticket_busy(lang: Lang, team: &str, by: &str) -> String {
+    match lang {
+        Lang::En => format!("Nobody from {team} is available this minute, so I've passed your conversation on as a ticket with everything we've talked about. A person will reply by {by} at the latest. You can close this window: the answer will be waiting here."),
+        Lang::Zh => format!("{team}的同事暂时都不在线，我已把您的问题连同之前的对话转成工单。人工客服最晚会在 {by} 之前回复您，您可以先关闭窗口，回复会保留在这里。"),
+    }
+}
+
 pub fn agent_joined(lang: Lang, agent: &str) -> String {
     match lang {
         Lang::En => format!("{agent} joined the conversation"),

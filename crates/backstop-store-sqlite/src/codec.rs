@@ -123,6 +123,7 @@ pub fn conversation(row: &SqliteRow) -> Result<ConversationRecord, StoreError> {
         mood: opt_json(row, "mood")?.unwrap_or_default(),
         policy_state: opt_json(row, "policy_state")?.unwrap_or_default(),
         csat: opt_json(row, "csat")?,
+        sla: opt_json(row, "sla")?,
     })
 }
 

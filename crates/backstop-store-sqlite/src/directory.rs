@@ -70,9 +70,9 @@ pub(crate) async fn get_tenant(store: &SqliteStore, id: &TenantId) -> Result<Opt
 
 pub(crate) async fn upsert_team(store: &SqliteStore, t: &Team) -> Result<()> {
     sqlx::query(
-        "INSERT INTO teams (tenant_id, id, name, names, role, strategy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO teams (tenant_id, id, name, names, role, strategy, hours, sla) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, names = excluded.names, role = excluded.role,
-           strategy = excluded.strategy",
+           strategy = excluded.strategy, hours = excluded.hours, sla = excluded.sla",
     )
     .bind(t.tenant.as_str())
     .bind(t.id.to_string())
@@ -80,6 +80,8 @@ pub(crate) async fn upsert_team(store: &SqliteStore, t: &Team) -> Result<()> {
     .bind(to_json(&t.names))
     .bind(t.role.as_str())
     .bind(t.strategy.as_str())
+    .bind(to_json(&t.hours))
+    .bind(to_json(&t.sla))
     .execute(&store.writer)
     .await
     .map_err(db)?;
@@ -87,12 +89,13 @@ pub(crate) async fn upsert_team(store: &SqliteStore, t: &Team) -> Result<()> {
 }
 
 pub(crate) async fn list_teams(store: &SqliteStore, tenant: &TenantId) -> Result<Vec<Team>> {
-    let rows =
-        sqlx::query("SELECT tenant_id, id, name, names, role, strategy FROM teams WHERE tenant_id = ?1 ORDER BY name")
-            .bind(tenant.as_str())
-            .fetch_all(&store.reader)
-            .await
-            .map_err(db)?;
+    let rows = sqlx::query(
+        "SELECT tenant_id, id, name, names, role, strategy, hours, sla FROM teams WHERE tenant_id = ?1 ORDER BY name",
+    )
+    .bind(tenant.as_str())
+    .fetch_all(&store.reader)
+    .await
+    .map_err(db)?;
     rows.iter()
         .map(|r| {
             let role: String = r.try_get("role").map_err(db)?;
@@ -104,6 +107,8 @@ pub(crate) async fn list_teams(store: &SqliteStore, tenant: &TenantId) -> Result
                 names: json(r, "names")?,
                 role: TeamRole::parse(&role).ok_or_else(|| corrupt("team role"))?,
                 strategy: Strategy::parse(&strategy).ok_or_else(|| corrupt("team strategy"))?,
+                hours: json(r, "hours")?,
+                sla: json(r, "sla")?,
             })
         })
         .collect()

@@ -34,8 +34,13 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
-const CONV_COLS: &str = "tenant_id, id, customer_id, owner_kind, owner_team, owner_agent, priority, priority_rank, status, lang, topic, failed_turns, handoff_reason, queued_at, packet, created_at, updated_at, last_message_at, last_seq, mood, policy_state, csat";
+const CONV_COLS: &str = "tenant_id, id, customer_id, owner_kind, owner_team, owner_agent, priority, priority_rank, status, lang, topic, failed_turns, handoff_reason, queued_at, packet, created_at, updated_at, last_message_at, last_seq, mood, policy_state, csat, sla, sla_due_at";
 const MSG_COLS: &str = "tenant_id, id, conversation_id, seq, author_kind, author_id, author_name, kind, body, client_id, citations, system, handled, created_at";
+
+/// The next SLA deadline to sweep for, if the clock is watching one.
+fn sla_due(c: &ConversationRecord) -> Option<i64> {
+    c.sla.as_ref().and_then(|s| s.due_at).map(ts)
+}
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `url` (`sqlite://path/to/file.db`) and migrates it.
@@ -193,7 +198,7 @@ impl Store for SqliteStore {
     async fn create_conversation(&self, c: &ConversationRecord) -> Result<()> {
         let (kind, team, agent, prio, rank) = owner_cols(&c.owner);
         sqlx::query(&format!(
-            "INSERT INTO conversations ({CONV_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+            "INSERT INTO conversations ({CONV_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
         ))
         .bind(c.tenant.as_str())
         .bind(c.id.to_string())
@@ -217,6 +222,8 @@ impl Store for SqliteStore {
         .bind(to_json(&c.mood))
         .bind(to_json(&c.policy_state))
         .bind(c.csat.as_ref().map(to_json))
+        .bind(c.sla.as_ref().map(to_json))
+        .bind(sla_due(c))
         .execute(&self.writer)
         .await
         .map_err(|e| if unique_violation(&e) { StoreError::Conflict("conversation") } else { db(e) })?;
@@ -387,6 +394,21 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn sla_due(&self, at: backstop_core::Timestamp, limit: u32) -> Result<Vec<(TenantId, ConversationId)>> {
+        let rows = sqlx::query(
+            "SELECT tenant_id, id FROM conversations WHERE sla_due_at IS NOT NULL AND sla_due_at <= ?1
+             ORDER BY sla_due_at LIMIT ?2",
+        )
+        .bind(ts(at))
+        .bind(limit as i64)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| Ok((codec::tenant(r)?, ConversationId(codec::uuid(r, "id")?))))
+            .collect()
+    }
+
     async fn apply_turn(&self, turn: &Turn) -> Result<Vec<MessageRecord>> {
         let c = &turn.conversation;
         let mut tx = self.writer.begin().await.map_err(db)?;
@@ -394,7 +416,8 @@ impl Store for SqliteStore {
         let updated = sqlx::query(
             "UPDATE conversations SET owner_kind = ?3, owner_team = ?4, owner_agent = ?5, priority = ?6, priority_rank = ?7,
                status = ?8, lang = ?9, topic = ?10, failed_turns = ?11, handoff_reason = ?12, queued_at = ?13,
-               packet = ?14, updated_at = ?15, mood = ?16, policy_state = ?17, csat = ?18
+               packet = ?14, updated_at = ?15, mood = ?16, policy_state = ?17, csat = ?18,
+               sla = ?19, sla_due_at = ?20
              WHERE tenant_id = ?1 AND id = ?2",
         )
         .bind(c.tenant.as_str())
@@ -415,6 +438,8 @@ impl Store for SqliteStore {
         .bind(to_json(&c.mood))
         .bind(to_json(&c.policy_state))
         .bind(c.csat.as_ref().map(to_json))
+        .bind(c.sla.as_ref().map(to_json))
+        .bind(sla_due(c))
         .execute(&mut *tx)
         .await
         .map_err(db)?;

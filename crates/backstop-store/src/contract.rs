@@ -15,6 +15,9 @@ use time::Duration;
 
 use crate::*;
 
+mod service;
+pub use service::*;
+
 /// Generates one `#[tokio::test]` per contract check for a backend.
 #[macro_export]
 macro_rules! store_contract_tests {
@@ -23,7 +26,8 @@ macro_rules! store_contract_tests {
             tenants_teams_and_agents, sessions, customers_and_visitors, conversations_are_tenant_scoped,
             append_is_ordered_and_idempotent, turns_apply_atomically, listing_and_queue_positions,
             messages_query, articles_round_trip, embeddings_cache, intent_examples, tenant_isolation,
-            policies_are_versioned, mood_and_policy_state_round_trip, ratings_are_kept_and_listed);
+            policies_are_versioned, mood_and_policy_state_round_trip, ratings_are_kept_and_listed,
+            sla_clocks_are_swept_when_due);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -101,12 +105,20 @@ pub async fn tenants_teams_and_agents(s: &dyn Store) {
         names: Default::default(),
         role: TeamRole::General,
         strategy: Strategy::RoundRobin,
+        hours: Default::default(),
+        sla: Default::default(),
     };
     s.upsert_team(&team).await.unwrap();
     let renamed = Team {
         name: "General support".into(),
         names: [(Lang::Zh, "综合客服".to_string())].into(),
         strategy: Strategy::Skills,
+        hours: backstop_core::hours::BusinessHours::parse("Asia/Shanghai", "mon-fri 09:00-18:00").unwrap(),
+        sla: backstop_core::sla::SlaTargets {
+            vip_secs: 20,
+            standard_secs: 90,
+            ticket_reply_mins: 60,
+        },
         ..team.clone()
     };
     s.upsert_team(&renamed).await.unwrap();
@@ -624,31 +636,4 @@ pub async fn mood_and_policy_state_round_trip(s: &dyn Store) {
     let back = s.get_conversation(&a, conv).await.unwrap().unwrap();
     assert_eq!(back.mood, c.mood);
     assert_eq!(back.policy_state, c.policy_state);
-}
-
-pub async fn ratings_are_kept_and_listed(s: &dyn Store) {
-    use backstop_core::csat::Csat;
-    let (a, customer, first) = setup(s, "shop-a").await;
-    let (b, _, other) = setup(s, "shop-b").await;
-    let second = new_conversation(&a, customer, t0() + Duration::seconds(5));
-    s.create_conversation(&second).await.unwrap();
-    assert!(s.rated_conversations(&a, 5, 10).await.unwrap().is_empty());
-    for (tenant, id, rating, minute) in [(&a, first, 1u8, 1i64), (&a, second.id, 4, 2), (&b, other, 1, 3)] {
-        let mut c = s.get_conversation(tenant, id).await.unwrap().unwrap();
-        c.csat = Some(Csat::new(rating, Some("late parcel"), t0() + Duration::minutes(minute)).unwrap());
-        s.apply_turn(&Turn {
-            conversation: c,
-            events: vec![],
-            messages: vec![],
-            handled: vec![],
-        })
-        .await
-        .unwrap();
-    }
-    let low = s.rated_conversations(&a, 2, 10).await.unwrap();
-    assert_eq!(low.iter().map(|c| c.id).collect::<Vec<_>>(), [first]);
-    assert_eq!(low[0].csat.as_ref().unwrap().comment.as_deref(), Some("late parcel"));
-    // Most recently rated first; another tenant's ratings never show.
-    let all = s.rated_conversations(&a, 5, 10).await.unwrap();
-    assert_eq!(all.iter().map(|c| c.id).collect::<Vec<_>>(), [second.id, first]);
 }

@@ -88,6 +88,10 @@ pub trait Store: Send + Sync + 'static {
     /// Conversations with unhandled customer messages (for recovery after a restart).
     async fn conversations_with_pending(&self, limit: u32) -> Result<Vec<(TenantId, ConversationId)>>;
 
+    /// Conversations whose SLA clock is due at `at` (across tenants, soonest first): the sweep
+    /// that turns a missed first-reply target into an escalation.
+    async fn sla_due(&self, at: backstop_core::Timestamp, limit: u32) -> Result<Vec<(TenantId, ConversationId)>>;
+
     /// Applies one turn atomically: the conversation's new state, its events, the messages it
     /// sends, and which customer messages it handled. Returns the stored messages.
     async fn apply_turn(&self, turn: &Turn) -> Result<Vec<MessageRecord>>;

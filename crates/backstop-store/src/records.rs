@@ -36,6 +36,8 @@ pub struct ConversationRecord {
     pub policy_state: PolicyState,
     /// The customer's rating, once given.
     pub csat: Option<backstop_core::csat::Csat>,
+    /// The clock of the latest hand-over (to the first human reply), with any offline ticket.
+    pub sla: Option<backstop_core::sla::SlaClock>,
 }
 
 impl ConversationRecord {
@@ -60,6 +62,7 @@ impl ConversationRecord {
             mood: Vec::new(),
             policy_state: PolicyState::default(),
             csat: None,
+            sla: None,
         }
     }
 }

@@ -77,6 +77,8 @@ pub async fn add_team(
         names: localized,
         role,
         strategy: Default::default(),
+        hours: Default::default(),
+        sla: Default::default(),
     };
     store.upsert_team(&team).await?;
     Ok(team)
@@ -135,17 +137,42 @@ pub async fn add_agent(
 }
 
 /// Sets how a team's queue is assigned: manual, round_robin, least_loaded or skills.
-pub async fn set_team_strategy(store: &dyn Store, tenant_id: &str, name: &str, strategy: &str) -> anyhow::Result<Team> {
+/// What `backstop team set` changes; `None` keeps the team's current value.
+#[derive(Clone, Debug, Default)]
+pub struct TeamChanges {
+    pub strategy: Option<String>,
+    /// Business hours, e.g. `mon-fri 09:00-18:00, sat 10:00-14:00` or `always`.
+    pub hours: Option<String>,
+    /// IANA time zone of the hours, e.g. `Asia/Shanghai`.
+    pub timezone: Option<String>,
+    pub vip_target_secs: Option<u32>,
+    pub standard_target_secs: Option<u32>,
+    pub ticket_reply_mins: Option<u32>,
+}
+
+/// Changes a team's assignment strategy, business hours and service targets.
+pub async fn set_team(store: &dyn Store, tenant_id: &str, name: &str, changes: &TeamChanges) -> anyhow::Result<Team> {
     let tenant = tenant(store, tenant_id).await?;
-    let strategy = Strategy::parse(strategy)
-        .with_context(|| format!("strategy {strategy:?}: use manual, round_robin, least_loaded or skills"))?;
     let mut team = store
         .list_teams(&tenant)
         .await?
         .into_iter()
         .find(|t| t.name.eq_ignore_ascii_case(name.trim()))
         .with_context(|| format!("tenant {tenant} has no team named {name:?}"))?;
-    team.strategy = strategy;
+    if let Some(s) = &changes.strategy {
+        team.strategy = Strategy::parse(s)
+            .with_context(|| format!("strategy {s:?}: use manual, round_robin, least_loaded or skills"))?;
+    }
+    if changes.hours.is_some() || changes.timezone.is_some() {
+        let tz = changes.timezone.as_deref().unwrap_or(team.hours.timezone());
+        let spec = changes.hours.clone().unwrap_or_else(|| team.hours.spec());
+        team.hours = backstop_core::hours::BusinessHours::parse(tz, &spec).context("business hours")?;
+    }
+    let sla = &mut team.sla;
+    sla.vip_secs = changes.vip_target_secs.unwrap_or(sla.vip_secs);
+    sla.standard_secs = changes.standard_target_secs.unwrap_or(sla.standard_secs);
+    sla.ticket_reply_mins = changes.ticket_reply_mins.unwrap_or(sla.ticket_reply_mins);
+    sla.validate().context("service targets")?;
     store.upsert_team(&team).await?;
     Ok(team)
 }
@@ -314,15 +341,54 @@ mod tests {
         assert!(dup.unwrap_err().to_string().contains("already has"));
 
         // Assignment settings: a team's strategy, an agent's capacity and skills.
-        let team = set_team_strategy(s.as_ref(), "acme", "support", "skills")
-            .await
-            .unwrap();
+        let change = |f: fn(&mut TeamChanges)| {
+            let mut c = TeamChanges::default();
+            f(&mut c);
+            c
+        };
+        let team = set_team(
+            s.as_ref(),
+            "acme",
+            "support",
+            &change(|c| c.strategy = Some("skills".into())),
+        )
+        .await
+        .unwrap();
         assert_eq!(team.strategy, Strategy::Skills);
-        assert!(set_team_strategy(s.as_ref(), "acme", "support", "random")
+        let err = |c: TeamChanges| {
+            let s = s.clone();
+            async move { format!("{:#}", set_team(s.as_ref(), "acme", "support", &c).await.unwrap_err()) }
+        };
+        assert!(err(change(|c| c.strategy = Some("random".into())))
             .await
-            .unwrap_err()
-            .to_string()
             .contains("least_loaded"));
+        // Business hours and service targets; what is not given stays.
+        let team = set_team(
+            s.as_ref(),
+            "acme",
+            "support",
+            &change(|c| {
+                c.hours = Some("mon-fri 09:00-18:00".into());
+                c.timezone = Some("Asia/Shanghai".into());
+                c.vip_target_secs = Some(20);
+            }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (team.strategy, team.hours.spec().as_str(), team.hours.timezone()),
+            (Strategy::Skills, "mon-fri 09:00-18:00", "Asia/Shanghai")
+        );
+        assert_eq!((team.sla.vip_secs, team.sla.standard_secs), (20, 120));
+        assert!(err(change(|c| c.timezone = Some("Moon/Base".into())))
+            .await
+            .contains("unknown time zone"));
+        assert!(err(change(|c| c.hours = Some("mon 18:00-09:00".into())))
+            .await
+            .contains("closes before it opens"));
+        assert!(err(change(|c| c.vip_target_secs = Some(600)))
+            .await
+            .contains("VIP target cannot be longer"));
         let ann = set_agent_profile(
             s.as_ref(),
             "acme",

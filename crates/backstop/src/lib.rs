@@ -43,6 +43,15 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 /// model (provisioned on first use). A model that cannot be had is reported, with the manual
 /// steps, and the engine runs on words only.
 pub async fn engine(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Engine> {
+    engine_on(config, store, Arc::new(backstop_engine::clock::SystemClock)).await
+}
+
+/// [`engine`] reading the time from `clock`.
+pub async fn engine_on(
+    config: &Config,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn backstop_engine::clock::Clock>,
+) -> anyhow::Result<Engine> {
     let embedder = if config.models.embeddings {
         let dir = config.models.dir.clone();
         match tokio::task::spawn_blocking(move || models::embedder(&dir)).await {
@@ -64,6 +73,7 @@ pub async fn engine(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<En
         embedder,
         policy,
         policy_source,
+        clock,
         ..EngineConfig::default()
     };
     Ok(Engine::new(store, engine_config))
@@ -87,11 +97,29 @@ pub async fn launch_then(
     shutdown: impl Future<Output = ()> + Send + 'static,
     ready: impl FnOnce(std::net::SocketAddr),
 ) -> anyhow::Result<()> {
+    launch_on(
+        config,
+        Arc::new(backstop_engine::clock::SystemClock),
+        listener,
+        shutdown,
+        ready,
+    )
+    .await
+}
+
+/// [`launch_then`] on `clock` (tests move a `ManualClock` to pass SLA deadlines at once).
+pub async fn launch_on(
+    config: Config,
+    clock: Arc<dyn backstop_engine::clock::Clock>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
     if config.demo {
         seed::demo(store.as_ref()).await.context("seeding the demo tenant")?;
     }
-    let engine = engine(&config, store).await?;
+    let engine = engine_on(&config, store, clock).await?;
     // Load the segmentation dictionary and the demo index now, not on the first customer message.
     tokio::task::spawn_blocking(backstop_nlp::text::jieba).await?;
     if config.demo {
@@ -112,8 +140,10 @@ pub async fn launch_then(
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "backstop listening");
     ready(addr);
-    backstop_http::serve(AppState { engine, config: http }, listener, shutdown)
+    let sweeper = engine.spawn_sla_sweeper();
+    let served = backstop_http::serve(AppState { engine, config: http }, listener, shutdown)
         .await
-        .context("serving http")?;
-    Ok(())
+        .context("serving http");
+    sweeper.abort();
+    served
 }

@@ -116,14 +116,31 @@ enum TeamCommand {
         #[arg(long)]
         display: Vec<String>,
     },
-    /// Set how the team's queue is assigned: manual (agents take), round_robin, least_loaded, skills.
+    /// Change a team: how its queue is assigned, its business hours and its service targets
+    /// (what is not given stays as it is).
     Set {
         #[arg(long)]
         tenant: String,
         #[arg(long)]
         name: String,
+        /// manual (agents take), round_robin, least_loaded or skills.
         #[arg(long)]
-        strategy: String,
+        strategy: Option<String>,
+        /// Business hours, e.g. "mon-fri 09:00-18:00, sat 10:00-14:00", or "always".
+        #[arg(long)]
+        hours: Option<String>,
+        /// The hours' time zone (IANA name), e.g. Asia/Shanghai.
+        #[arg(long)]
+        timezone: Option<String>,
+        /// Seconds to the first human reply for VIP or urgent hand-overs (default 30).
+        #[arg(long)]
+        vip_target: Option<u32>,
+        /// Seconds to the first human reply otherwise (default 120).
+        #[arg(long)]
+        standard_target: Option<u32>,
+        /// Minutes after opening within which an offline ticket is promised a reply (default 120).
+        #[arg(long)]
+        ticket_reply: Option<u32>,
     },
 }
 
@@ -534,10 +551,37 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
             println!("Added team {} ({}) to {tenant}.", team.name, team.role.as_str());
         }
         Command::Team {
-            command: TeamCommand::Set { tenant, name, strategy },
+            command:
+                TeamCommand::Set {
+                    tenant,
+                    name,
+                    strategy,
+                    hours,
+                    timezone,
+                    vip_target,
+                    standard_target,
+                    ticket_reply,
+                },
         } => {
-            let team = admin::set_team_strategy(store, &tenant, &name, &strategy).await?;
-            println!("Team {} now assigns by {}.", team.name, team.strategy.as_str());
+            let changes = admin::TeamChanges {
+                strategy,
+                hours,
+                timezone,
+                vip_target_secs: vip_target,
+                standard_target_secs: standard_target,
+                ticket_reply_mins: ticket_reply,
+            };
+            let team = admin::set_team(store, &tenant, &name, &changes).await?;
+            println!(
+                "Team {}: assigns by {}; open {} ({}); first reply within {} s (VIP {} s); tickets answered within {} min of opening.",
+                team.name,
+                team.strategy.as_str(),
+                team.hours.spec(),
+                team.hours.timezone(),
+                team.sla.standard_secs,
+                team.sla.vip_secs,
+                team.sla.ticket_reply_mins
+            );
         }
         Command::Agent {
             command:

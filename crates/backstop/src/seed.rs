@@ -110,6 +110,9 @@ pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
         role: TeamRole::General,
         // Agents take from the queue by hand in the demo (automatic assignment: see Strategy).
         strategy: Strategy::Manual,
+        // Open around the clock so the demo hands over whenever it is tried.
+        hours: Default::default(),
+        sla: Default::default(),
     };
     let escalation = Team {
         id: TeamId::new_at(now + time::Duration::microseconds(1)),
@@ -118,6 +121,8 @@ pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
         names: [(Lang::Zh, "投诉与 VIP 专席".to_string())].into(),
         role: TeamRole::Escalation,
         strategy: Strategy::Manual,
+        hours: Default::default(),
+        sla: Default::default(),
     };
     store.upsert_team(&general).await?;
     store.upsert_team(&escalation).await?;

@@ -25,7 +25,8 @@ async fn upgrade(State(s): State<AppState>, SignedIn(session): SignedIn, ws: Web
 async fn run(s: AppState, session: AgentSession, mut socket: WebSocket) {
     let mut live = s.engine.hub().subscribe_tenant(&session.agent.tenant);
     // Online while this socket is open (unless the agent says they are away).
-    let _online = s.engine.presence().connect(session.agent.id);
+    let online = s.engine.presence().connect(session.agent.id);
+    s.engine.announce_presence(&session.agent.tenant, session.agent.id);
     // An agent arriving may take what waits.
     if let Err(e) = s.engine.assign_waiting(&session.agent.tenant).await {
         tracing::warn!(error = %e, "offering waiting conversations failed");
@@ -46,6 +47,8 @@ async fn run(s: AppState, session: AgentSession, mut socket: WebSocket) {
                 let frame = match event {
                     Ok(AgentEvent::Message(m)) => json!({ "type": "message", "message": wire::message(&m) }),
                     Ok(AgentEvent::Conversation(v)) => json!({ "type": "conversation", "conversation": wire::conversation(&v) }),
+                    Ok(AgentEvent::Alert(a)) => json!({ "type": "alert", "alert": wire::alert(&a) }),
+                    Ok(AgentEvent::Presence { agent, presence }) => json!({ "type": "presence", "agent_id": agent, "presence": presence }),
                     // Fell behind: the client reloads its lists.
                     Err(RecvError::Lagged(_)) => json!({ "type": "resync" }),
                     Err(RecvError::Closed) => break,
@@ -54,4 +57,6 @@ async fn run(s: AppState, session: AgentSession, mut socket: WebSocket) {
             }
         }
     }
+    drop(online);
+    s.engine.announce_presence(&session.agent.tenant, session.agent.id);
 }

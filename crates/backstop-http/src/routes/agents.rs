@@ -18,6 +18,19 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/agents", get(list))
         .route("/api/v1/me/presence", put(set_presence))
         .route("/api/v1/ratings", get(ratings))
+        .route("/api/v1/alerts", get(alerts))
+}
+
+/// Open conversations whose first-reply target was missed and that still wait for a person, most
+/// breaches first (supervisors and admins; the same alerts arrive live on the inbox socket).
+async fn alerts(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<Value>> {
+    if session.agent.role == backstop_core::directory::AgentRole::Agent {
+        return Err(ApiError::forbidden("only supervisors and admins see SLA alerts"));
+    }
+    let late = s.engine.sla_alerts(&session.agent.tenant).await?;
+    Ok(Json(
+        json!({ "alerts": late.iter().map(crate::wire::conversation).collect::<Vec<_>>() }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -81,6 +94,7 @@ async fn set_presence(
         }
     };
     s.engine.presence().set_away(session.agent.id, away);
+    s.engine.announce_presence(&session.agent.tenant, session.agent.id);
     let now = s.engine.presence().presence(session.agent.id);
     if now == Presence::Online {
         s.engine.assign_waiting(&session.agent.tenant).await?;

@@ -75,7 +75,7 @@ async fn teams(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiRes
     Ok(Json(json!({
         "teams": teams
             .iter()
-            .map(|t| json!({ "id": t.id, "name": t.name, "role": t.role.as_str(), "strategy": t.strategy.as_str() }))
+            .map(|t| wire::team(t, s.engine.now()))
             .collect::<Vec<_>>(),
     })))
 }

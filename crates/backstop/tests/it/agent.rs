@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 #[tokio::test]
 async fn agent_takes_and_replies_and_the_customer_receives_it_live() {
     let app = TestApp::spawn().await;
+    let _staff = app.staff().await;
     let v = app.visitor(json!({ "lang": "en" })).await;
     app.ask(&v, "I need a real person").await;
     let mut ws = app.widget_ws(&v, 0).await;
@@ -89,13 +90,18 @@ async fn agent_takes_and_replies_and_the_customer_receives_it_live() {
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["handoff", "take"], "every transition is an event");
+    assert_eq!(
+        kinds,
+        ["handoff", "take", "first_reply"],
+        "every transition is an event"
+    );
     app.stop().await;
 }
 
 #[tokio::test]
 async fn after_the_handoff_the_ai_sends_nothing() {
     let app = TestApp::spawn().await;
+    let _staff = app.staff().await;
     let v = app.visitor(json!({ "lang": "en" })).await;
     app.ask(&v, "talk to a human").await;
     // While queued, and then while an agent owns it, questions the AI could answer get no AI reply.
@@ -141,6 +147,7 @@ async fn after_the_handoff_the_ai_sends_nothing() {
 #[tokio::test]
 async fn hand_back_lets_the_ai_answer_again_and_resolve_ends_it() {
     let app = TestApp::spawn().await;
+    let _staff = app.staff().await;
     let v = app.visitor(json!({ "lang": "en" })).await;
     app.ask(&v, "I want to speak to a person").await;
     let agent = app.login("demo", "lin@maple.example").await;

@@ -3,18 +3,17 @@
 
 use serde_json::json;
 
-use crate::support::TestApp;
+use crate::support::{handed_over, TestApp};
 
 #[tokio::test]
 async fn suggestions_come_from_the_knowledge_base_and_their_use_is_recorded() {
     let app = TestApp::spawn_lexical().await;
     let lin = app.login("demo", "lin@maple.example").await;
     let v = app.visitor(json!({ "lang": "en" })).await;
-    assert_eq!(
-        app.ask(&v, "Talk to a human please: how long does international shipping take?")
-            .await["system"]["code"],
-        "handoff"
-    );
+    assert!(handed_over(
+        &app.ask(&v, "Talk to a human please: how long does international shipping take?")
+            .await
+    ));
     let path = |what: &str| format!("/api/v1/conversations/{}/{what}", v.conversation);
     assert_eq!(app.agent_post(&lin, &path("take"), json!({})).await.0, 200);
     let (status, c) = app.agent_get(&lin, &path("copilot")).await;
@@ -62,11 +61,10 @@ async fn an_upset_customer_gets_de_escalation_phrasing_in_their_language() {
     let app = TestApp::spawn_lexical().await;
     let zhao = app.login("demo", "zhao@maple.example").await;
     let v = app.visitor(json!({ "lang": "zh" })).await;
-    assert_eq!(
-        app.ask(&v, "你们这是什么破服务，气死我了，退款到底什么时候到账！")
-            .await["system"]["code"],
-        "handoff"
-    );
+    assert!(handed_over(
+        &app.ask(&v, "你们这是什么破服务，气死我了，退款到底什么时候到账！")
+            .await
+    ));
     let path = |what: &str| format!("/api/v1/conversations/{}/{what}", v.conversation);
     assert_eq!(app.agent_post(&zhao, &path("take"), json!({})).await.0, 200);
     let (_, c) = app.agent_get(&zhao, &path("copilot")).await;

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{TestApp, Visitor};
+use crate::support::{handed_over, TestApp, Visitor};
 
 async fn rate(app: &TestApp, v: &Visitor, body: Value) -> (u16, Value) {
     let r = app
@@ -24,7 +24,7 @@ async fn a_resolved_conversation_is_rated_and_low_ratings_are_flagged() {
     let lin = app.login("demo", "lin@maple.example").await;
     let zhao = app.login("demo", "zhao@maple.example").await;
     let v = app.visitor(json!({ "lang": "en" })).await;
-    assert_eq!(app.ask(&v, "get me a human").await["system"]["code"], "handoff");
+    assert!(handed_over(&app.ask(&v, "get me a human").await));
     let path = |what: &str| format!("/api/v1/conversations/{}/{what}", v.conversation);
     assert_eq!(app.agent_post(&lin, &path("take"), json!({})).await.0, 200);
 
@@ -82,6 +82,6 @@ async fn not_satisfied_get_me_a_person_reopens_to_a_human() {
     assert_eq!(body["state"]["status"], "open");
     assert_eq!(body["state"]["owner"], "queue", "a person, not the AI: {body}");
     let (msgs, _) = app.transcript(&v).await;
-    assert!(msgs.iter().any(|m| m["system"]["code"] == "handoff"));
+    assert!(msgs.iter().any(handed_over));
     app.stop().await;
 }

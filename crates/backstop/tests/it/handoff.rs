@@ -15,6 +15,7 @@ async fn queued_packet(app: &TestApp, conversation: &str) -> (Value, Value) {
 #[tokio::test]
 async fn zhuan_ren_gong_hands_off_with_a_packet() {
     let app = TestApp::spawn().await;
+    let _staff = app.staff().await;
     let v = app.visitor(json!({ "lang": "zh" })).await;
     let answer = app.ask(&v, "我的订单 MM-20261121-0042 什么时候发货？").await;
     assert_eq!(answer["author"]["kind"], "ai");
@@ -59,6 +60,7 @@ async fn zhuan_ren_gong_hands_off_with_a_packet() {
 #[tokio::test]
 async fn english_request_and_the_button_hand_off() {
     let app = TestApp::spawn().await;
+    let _staff = app.staff().await;
     let v = app.visitor(json!({ "lang": "en" })).await;
     let notice = app.ask(&v, "Can I talk to a human please?").await;
     assert_eq!(notice["system"]["code"], "handoff");
@@ -95,6 +97,7 @@ async fn english_request_and_the_button_hand_off() {
 #[tokio::test]
 async fn anger_goes_to_complaints_with_high_priority() {
     let app = TestApp::spawn().await;
+    let _staff = app.staff().await;
     let v = app.visitor(json!({ "lang": "zh" })).await;
     let notice = app.ask(&v, "你们这是什么破服务！三个星期了还没到，我要投诉！").await;
     assert_eq!(notice["system"]["code"], "handoff");
@@ -129,6 +132,7 @@ async fn anger_goes_to_complaints_with_high_priority() {
 #[tokio::test]
 async fn verified_vip_goes_straight_to_a_person_and_unverified_claims_do_not() {
     let app = TestApp::spawn().await;
+    let _staff = app.staff().await;
     // The store page renders the VIP's e-mail with its HMAC, as a host site would.
     let page = app
         .http

@@ -13,6 +13,7 @@ mod ingestion;
 mod policy;
 mod presence;
 mod retrieval;
+mod sla;
 mod tenancy;
 mod tidy;
 mod transfer;

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{AgentClient, TestApp};
+use crate::support::{handed_over, AgentClient, TestApp};
 
 async fn put_policy(app: &TestApp, a: &AgentClient, source: &str) -> (u16, Value) {
     app.agent_put(a, "/api/v1/policy", json!({ "source": source })).await
@@ -27,7 +27,7 @@ async fn anger_rising_over_three_turns_hands_off_at_the_inflection() {
         "still with the AI after turn 2: {second}"
     );
     let third = app.ask(&v, "I'm annoyed now, where is it?").await;
-    assert_eq!(third["system"]["code"], "handoff", "{third}");
+    assert!(handed_over(&third), "{third}");
 
     let zhao = app.login("demo", "zhao@maple.example").await;
     let (status, detail) = app
@@ -74,7 +74,7 @@ async fn a_hand_back_is_not_followed_by_a_hand_over_at_the_same_anger() {
     let v = app.visitor(json!({ "lang": "en" })).await;
     // "unacceptable" 0.6 and "ridiculous" 0.5: anger 0.8.
     let first = app.ask(&v, "This is unacceptable and ridiculous").await;
-    assert_eq!(first["system"]["code"], "handoff", "{first}");
+    assert!(handed_over(&first), "{first}");
     let zhao = app.login("demo", "zhao@maple.example").await;
     let path = |what: &str| format!("/api/v1/conversations/{}/{what}", v.conversation);
     assert_eq!(app.agent_post(&zhao, &path("take"), json!({})).await.0, 200);
@@ -93,7 +93,7 @@ async fn a_hand_back_is_not_followed_by_a_hand_over_at_the_same_anger() {
     assert_eq!(detail["conversation"]["owner"]["kind"], "ai");
     // Clearly angrier than before does go to people again.
     let again = app.ask(&v, "This is unacceptable, a scam, I am furious!!!").await;
-    assert_eq!(again["system"]["code"], "handoff", "{again}");
+    assert!(handed_over(&again), "{again}");
     app.stop().await;
 }
 
@@ -123,7 +123,7 @@ async fn an_admin_changes_a_rule_and_the_next_message_follows_it() {
 
     let w = app.visitor(json!({ "lang": "en" })).await;
     let reply = app.ask(&w, question).await;
-    assert_eq!(reply["system"]["code"], "handoff", "{reply}");
+    assert!(handed_over(&reply), "{reply}");
     let (_, detail) = app
         .agent_get(&admin, &format!("/api/v1/conversations/{}", w.conversation))
         .await;

@@ -15,10 +15,18 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub const WAIT: Duration = Duration::from_secs(15);
 
+/// A notice that a person takes over: `handoff` (someone of the team is online) or `ticket`
+/// (nobody is: a reply is promised by a time).
+pub fn handed_over(notice: &Value) -> bool {
+    matches!(notice["system"]["code"].as_str(), Some("handoff" | "ticket"))
+}
+
 pub struct TestApp {
     pub base: String,
     pub dir: PathBuf,
     pub http: reqwest::Client,
+    /// The server's clock: `advance` it to pass SLA deadlines without waiting.
+    pub clock: std::sync::Arc<backstop_engine::clock::ManualClock>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -59,9 +67,16 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let handle = tokio::spawn(backstop::launch(config, listener, async move {
-            rx.await.ok();
-        }));
+        let clock = std::sync::Arc::new(backstop_engine::clock::ManualClock::default());
+        let handle = tokio::spawn(backstop::launch_on(
+            config,
+            clock.clone(),
+            listener,
+            async move {
+                rx.await.ok();
+            },
+            |_| {},
+        ));
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
@@ -70,6 +85,7 @@ impl TestApp {
             base: format!("http://{addr}"),
             dir,
             http,
+            clock,
             shutdown: Some(tx),
             handle: Some(handle),
         };
@@ -295,6 +311,11 @@ impl TestApp {
     /// Switches a demo team's assignment strategy, straight in the database (as an admin tool
     /// would; the engine reads teams afresh at every assignment).
     pub async fn set_team_strategy(&self, team_name: &str, strategy: backstop_core::assignment::Strategy) {
+        self.update_team(team_name, |t| t.strategy = strategy).await;
+    }
+
+    /// Changes a demo team straight in the store (the server reads teams on each use).
+    pub async fn update_team(&self, team_name: &str, change: impl FnOnce(&mut Team)) {
         let mut config = Config::default();
         config.storage.data_dir = self.dir.clone();
         let store = backstop::open_store(&config).await.unwrap();
@@ -306,8 +327,44 @@ impl TestApp {
             .into_iter()
             .find(|t| t.name == team_name)
             .unwrap_or_else(|| panic!("no team {team_name}"));
-        team.strategy = strategy;
+        change(&mut team);
         store.upsert_team(&team).await.unwrap();
+    }
+
+    /// Someone online in each demo team (Lin Wei in General support, Zhao Min in Complaints &
+    /// VIP) while the sockets live, so hand-overs are live hand-overs, not offline tickets.
+    pub async fn staff(&self) -> Vec<Ws> {
+        let mut online = Vec::new();
+        let mut last = None;
+        for email in ["lin@maple.example", "zhao@maple.example"] {
+            let a = self.login("demo", email).await;
+            online.push(self.inbox_socket(&a).await);
+            last = Some(a);
+        }
+        self.wait_online(last.as_ref().unwrap(), &["lin@maple.example", "zhao@maple.example"])
+            .await;
+        online
+    }
+
+    /// Waits until the server counts these agents online (sockets are counted by the server task).
+    pub async fn wait_online(&self, asking: &AgentClient, emails: &[&str]) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let (_, list) = self.agent_get(asking, "/api/v1/agents").await;
+            let online = |e: &&str| {
+                list["agents"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x["agent"]["email"] == *e && x["presence"] == "online"))
+            };
+            if emails.iter().all(online) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{emails:?} never online: {list}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Opens the agent's inbox socket: they count as online while it lives.
@@ -344,6 +401,8 @@ async fn seed_second_tenant(dir: &Path) {
         names: Default::default(),
         role: TeamRole::General,
         strategy: Default::default(),
+        hours: Default::default(),
+        sla: Default::default(),
     };
     store.upsert_team(&team).await.unwrap();
     let hash = backstop_engine::hash_password(seed::DEMO_PASSWORD).unwrap();

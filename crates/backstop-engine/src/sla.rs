@@ -1,0 +1,345 @@
+//! The hand-over service level, live: the clock starts at the AI's hand-over (or the hand-over
+//! becomes an offline ticket at once — outside the team's hours, or with nobody of the team
+//! online), the first human reply stops it, and a sweep escalates every clock that runs out.
+//!
+//! The sweep runs every `EngineConfig::sla_sweep` (and at once when a test's clock jumps) over the
+//! store's due deadlines, so a restart loses nothing; each breach runs on the conversation's
+//! actor: the breach is recorded, the priority raised, the conversation taken back from an agent
+//! who had not answered, the supervisors alerted, and the next way to reach a person tried
+//! (`backstop_core::sla::Fallback`). When nobody can be reached it becomes a ticket with a
+//! promised reply time, so a handed-off conversation is never a silent dead end.
+
+use std::sync::Arc;
+
+use backstop_core::assignment::{Presence, Strategy};
+use backstop_core::conversation::{Command, Owner, Priority, Status};
+use backstop_core::directory::Team;
+use backstop_core::ids::{AgentId, ConversationId, TeamId, TenantId};
+use backstop_core::message::{Author, MessageKind, SystemCode, SystemNote};
+use backstop_core::sla::{Breach, Fallback, SlaClock, Ticket, TicketReason};
+use backstop_core::Timestamp;
+use backstop_nlp::replies;
+use backstop_store::{ConversationRecord, NewEvent, NewMessage, Turn};
+
+use crate::assign::Route;
+use crate::turn::transition_event;
+use crate::{Engine, Result};
+
+/// What supervisors are told when a first-reply target is missed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SlaAlert {
+    pub conversation: ConversationId,
+    pub team: TeamId,
+    pub team_name: String,
+    pub breach: Breach,
+    pub target_secs: u32,
+    /// Who took it when the fallback found someone.
+    pub assigned_to: Option<String>,
+    /// The promised time, when it became (or was) an offline ticket.
+    pub ticket: Option<Ticket>,
+    pub at: Timestamp,
+}
+
+impl Engine {
+    /// Starts the sweep that escalates missed first-reply targets; abort the handle to stop it.
+    pub fn spawn_sla_sweeper(&self) -> tokio::task::JoinHandle<()> {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let every = engine.inner.config.sla_sweep;
+            loop {
+                let clock = engine.inner.config.clock.clone();
+                let jumped = async {
+                    match clock.jumped() {
+                        Some(n) => n.notified().await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    _ = tokio::time::sleep(every) => {}
+                    _ = jumped => {}
+                }
+                if let Err(e) = engine.sweep_sla().await {
+                    tracing::error!(error = %e, "SLA sweep failed");
+                }
+            }
+        })
+    }
+
+    /// Sends every conversation whose clock is due to its actor; returns how many.
+    pub async fn sweep_sla(&self) -> Result<usize> {
+        let due = self.inner.store.sla_due(self.now(), 500).await?;
+        for (tenant, id) in &due {
+            self.send_sla(tenant, *id);
+        }
+        Ok(due.len())
+    }
+
+    /// Whether someone of `team` is online (not away) to answer now.
+    pub(crate) async fn team_reachable(&self, tenant: &TenantId, team: TeamId) -> Result<bool> {
+        Ok(self
+            .inner
+            .store
+            .list_agents(tenant)
+            .await?
+            .iter()
+            .any(|a| a.team_ids.contains(&team) && self.inner.presence.presence(a.id) == Presence::Online))
+    }
+
+    /// Starts the clock of a hand-over to `team`; returns the ticket when nobody can answer now.
+    pub(crate) async fn start_sla(
+        &self,
+        conv: &mut ConversationRecord,
+        team: &Team,
+        vip: bool,
+        at: Timestamp,
+    ) -> Result<Option<Ticket>> {
+        let mut clock = SlaClock::start(team.id, &team.sla, vip, at);
+        let reason = if !team.hours.is_open(at) {
+            Some(TicketReason::OutsideHours)
+        } else if !self.team_reachable(&conv.tenant, team.id).await? {
+            Some(TicketReason::NobodyAvailable)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            clock.make_ticket(reason, team.sla.promise(&team.hours, at));
+        }
+        let ticket = clock.ticket;
+        conv.sla = Some(clock);
+        Ok(ticket)
+    }
+
+    /// The customer's notice for a ticket: who will answer and by when (the team's local time).
+    pub(crate) fn ticket_notice(conv: &ConversationRecord, team: &Team, ticket: Ticket, at: Timestamp) -> NewMessage {
+        let name = team.display_name(conv.lang).to_string();
+        let by = format!(
+            "{} ({})",
+            team.hours.local_label(ticket.promised_by),
+            team.hours.timezone()
+        );
+        let body = match ticket.reason {
+            TicketReason::OutsideHours => replies::ticket_closed(conv.lang, &name, &by),
+            TicketReason::NobodyAvailable => replies::ticket_busy(conv.lang, &name, &by),
+        };
+        NewMessage {
+            id: backstop_core::ids::MessageId::new_at(at),
+            tenant: conv.tenant.clone(),
+            conversation: conv.id,
+            author: Author::System,
+            kind: MessageKind::Text,
+            body,
+            client_id: None,
+            citations: vec![],
+            system: Some(SystemNote {
+                code: SystemCode::Ticket,
+                team_name: Some(name),
+                agent_name: None,
+            }),
+            handled: true,
+            created_at: at,
+        }
+    }
+
+    /// One missed deadline, on the conversation's actor.
+    pub(crate) async fn sla_breach(&self, tenant: &TenantId, id: ConversationId) -> Result<()> {
+        let store = &self.inner.store;
+        let at = self.now();
+        let mut conv = self.conversation(tenant, id).await?;
+        let Some(mut clock) = conv.sla.clone().filter(|c| c.is_due(at)) else {
+            return Ok(());
+        };
+        let teams = store.list_teams(tenant).await?;
+        let waiting = conv.status == Status::Open && conv.owner != Owner::Ai;
+        let team = teams.iter().find(|t| t.id == clock.team).cloned();
+        let (Some(team), true) = (team, waiting) else {
+            // Nobody waits for a person any more (or the team is gone): stop watching.
+            clock.stop();
+            conv.sla = Some(clock);
+            return self.save(conv, vec![], vec![]).await;
+        };
+        let (priority, silent) = match conv.owner {
+            Owner::Queue { priority, .. } => (priority, None),
+            Owner::Agent { agent } => (
+                conv.packet.as_ref().map_or(Priority::Normal, |p| p.priority),
+                Some(agent),
+            ),
+            Owner::Ai => (Priority::Normal, None),
+        };
+        let breach = clock.breach(at, priority);
+        let mut events = vec![NewEvent {
+            kind: "sla_breach".into(),
+            actor: "system".into(),
+            reason: Some(format!(
+                "no human reply within {} s (breach {}, waited {} s)",
+                clock.target_secs, breach.number, breach.waited_secs
+            )),
+            from_owner: None,
+            to_owner: None,
+            from_status: None,
+            to_status: None,
+            data: serde_json::json!({ "breach": breach, "target_secs": clock.target_secs, "team": team.id }),
+            at,
+        }];
+        if breach.next != Fallback::Alert {
+            // Back to the queue (from an agent who had not answered) one priority higher.
+            let t = Self::machine(&conv).apply(Command::Escalate {
+                team: team.id,
+                priority: breach.priority,
+            })?;
+            conv.owner = t.to.owner;
+            conv.queued_at = conv.queued_at.or(Some(clock.started_at));
+            if let Some(p) = conv.packet.as_mut() {
+                p.priority = breach.priority;
+            }
+            events.push(transition_event(
+                &t,
+                Some("first-reply target missed".into()),
+                serde_json::Value::Null,
+                at,
+            ));
+        }
+        conv.sla = Some(clock.clone());
+        conv.updated_at = at;
+        self.save(conv, events, vec![]).await?;
+        tracing::warn!(%tenant, conversation = %id, breach = breach.number, waited = breach.waited_secs, "SLA breached");
+
+        // The next way to reach a person.
+        let route = match breach.next {
+            Fallback::Team { strategy } => Some(Route {
+                strategy: Some(strategy),
+                any_team: false,
+                exclude: silent,
+            }),
+            Fallback::AnyTeam => Some(Route {
+                strategy: Some(Strategy::LeastLoaded),
+                any_team: true,
+                exclude: silent,
+            }),
+            Fallback::Ticket | Fallback::Alert => None,
+        };
+        let assigned = match route {
+            Some(r) => self.assign_by(tenant, id, r).await?,
+            None => None,
+        };
+        let assigned_to = match assigned {
+            Some(a) => store.get_agent(tenant, a).await?.map(|a| a.name),
+            None => None,
+        };
+        let mut ticket = clock.ticket;
+        if assigned.is_none() && ticket.is_none() {
+            let nobody = !self.anyone_online(tenant, silent).await?;
+            if breach.next == Fallback::Ticket || nobody {
+                ticket = Some(self.make_ticket(tenant, id, &team).await?);
+            }
+        }
+        let alert = SlaAlert {
+            conversation: id,
+            team: team.id,
+            team_name: team.name.clone(),
+            breach,
+            target_secs: clock.target_secs,
+            assigned_to,
+            ticket,
+            at,
+        };
+        self.inner.hub.publish_alert(tenant, Arc::new(alert));
+        self.refresh_queue(tenant, team.id).await?;
+        Ok(())
+    }
+
+    /// Whether any agent of the tenant other than `except` is online.
+    async fn anyone_online(&self, tenant: &TenantId, except: Option<AgentId>) -> Result<bool> {
+        Ok(self
+            .inner
+            .store
+            .list_agents(tenant)
+            .await?
+            .iter()
+            .any(|a| Some(a.id) != except && self.inner.presence.presence(a.id) == Presence::Online))
+    }
+
+    /// Nobody could be reached: the queued conversation becomes a ticket with a promised time.
+    async fn make_ticket(&self, tenant: &TenantId, id: ConversationId, team: &Team) -> Result<Ticket> {
+        let at = self.now();
+        let mut conv = self.conversation(tenant, id).await?;
+        let promised_by = team.sla.promise(&team.hours, at);
+        let reason = if team.hours.is_open(at) {
+            TicketReason::NobodyAvailable
+        } else {
+            TicketReason::OutsideHours
+        };
+        let clock = conv
+            .sla
+            .get_or_insert_with(|| SlaClock::start(team.id, &team.sla, false, at));
+        clock.make_ticket(reason, promised_by);
+        let ticket = Ticket { reason, promised_by };
+        let event = NewEvent {
+            kind: "ticket".into(),
+            actor: "system".into(),
+            reason: Some(format!(
+                "{}: reply promised by {}",
+                reason.as_str(),
+                team.hours.local_label(promised_by)
+            )),
+            from_owner: None,
+            to_owner: None,
+            from_status: None,
+            to_status: None,
+            data: serde_json::json!({ "ticket": ticket }),
+            at,
+        };
+        let notice = Self::ticket_notice(&conv, team, ticket, at);
+        conv.updated_at = at;
+        self.save(conv, vec![event], vec![notice]).await?;
+        Ok(ticket)
+    }
+
+    /// Stores a change made here and announces it.
+    async fn save(&self, conv: ConversationRecord, events: Vec<NewEvent>, messages: Vec<NewMessage>) -> Result<()> {
+        let turn = Turn {
+            conversation: conv,
+            events,
+            messages,
+            handled: vec![],
+        };
+        let stored = self.inner.store.apply_turn(&turn).await?;
+        for m in &stored {
+            self.inner.hub.publish_message(m);
+        }
+        let view = self.view_of(turn.conversation).await?;
+        self.inner.hub.publish_conversation(view);
+        Ok(())
+    }
+
+    /// Open conversations whose hand-over clock ran out at least once, most breaches first: the
+    /// supervisor's alert list.
+    pub async fn sla_alerts(&self, tenant: &TenantId) -> Result<Vec<crate::views::ConversationView>> {
+        let open = self
+            .inner
+            .store
+            .list_conversations(
+                tenant,
+                &backstop_store::ConversationFilter {
+                    statuses: vec![Status::Open],
+                    limit: 1000,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let mut late: Vec<ConversationRecord> = open
+            .into_iter()
+            .filter(|c| {
+                c.owner != Owner::Ai
+                    && c.sla
+                        .as_ref()
+                        .is_some_and(|s| s.breaches > 0 && s.first_reply_at.is_none())
+            })
+            .collect();
+        late.sort_by_key(|c| std::cmp::Reverse(c.sla.as_ref().map_or(0, |s| s.breaches)));
+        let mut views = Vec::with_capacity(late.len());
+        for c in late {
+            views.push(self.view_of(c).await?);
+        }
+        Ok(views)
+    }
+}

@@ -1,0 +1,89 @@
+//! Contract checks of the human backstop's records: customer ratings and hand-over SLA clocks.
+
+use time::Duration;
+
+use super::{new_conversation, setup, t0};
+use crate::*;
+use backstop_core::ids::TeamId;
+
+pub async fn ratings_are_kept_and_listed(s: &dyn Store) {
+    use backstop_core::csat::Csat;
+    let (a, customer, first) = setup(s, "shop-a").await;
+    let (b, _, other) = setup(s, "shop-b").await;
+    let second = new_conversation(&a, customer, t0() + Duration::seconds(5));
+    s.create_conversation(&second).await.unwrap();
+    assert!(s.rated_conversations(&a, 5, 10).await.unwrap().is_empty());
+    for (tenant, id, rating, minute) in [(&a, first, 1u8, 1i64), (&a, second.id, 4, 2), (&b, other, 1, 3)] {
+        let mut c = s.get_conversation(tenant, id).await.unwrap().unwrap();
+        c.csat = Some(Csat::new(rating, Some("late parcel"), t0() + Duration::minutes(minute)).unwrap());
+        s.apply_turn(&Turn {
+            conversation: c,
+            events: vec![],
+            messages: vec![],
+            handled: vec![],
+        })
+        .await
+        .unwrap();
+    }
+    let low = s.rated_conversations(&a, 2, 10).await.unwrap();
+    assert_eq!(low.iter().map(|c| c.id).collect::<Vec<_>>(), [first]);
+    assert_eq!(low[0].csat.as_ref().unwrap().comment.as_deref(), Some("late parcel"));
+    // Most recently rated first; another tenant's ratings never show.
+    let all = s.rated_conversations(&a, 5, 10).await.unwrap();
+    assert_eq!(all.iter().map(|c| c.id).collect::<Vec<_>>(), [second.id, first]);
+}
+
+pub async fn sla_clocks_are_swept_when_due(s: &dyn Store) {
+    use backstop_core::sla::{SlaClock, SlaTargets, TicketReason};
+    let (a, customer, first) = setup(s, "shop-a").await;
+    let (b, _, other) = setup(s, "shop-b").await;
+    let second = new_conversation(&a, customer, t0());
+    s.create_conversation(&second).await.unwrap();
+    assert!(s.sla_due(t0() + Duration::days(1), 10).await.unwrap().is_empty());
+    let team = TeamId::new_at(t0());
+    let targets = SlaTargets::default();
+    // first: standard (due +120 s); second: VIP (due +30 s); other tenant: VIP too.
+    for (tenant, id, vip) in [(&a, first, false), (&a, second.id, true), (&b, other, true)] {
+        let mut c = s.get_conversation(tenant, id).await.unwrap().unwrap();
+        c.sla = Some(SlaClock::start(team, &targets, vip, t0()));
+        s.apply_turn(&Turn {
+            conversation: c,
+            events: vec![],
+            messages: vec![],
+            handled: vec![],
+        })
+        .await
+        .unwrap();
+    }
+    assert!(s.sla_due(t0() + Duration::seconds(29), 10).await.unwrap().is_empty());
+    let due = s.sla_due(t0() + Duration::seconds(30), 10).await.unwrap();
+    assert_eq!(due.len(), 2, "both VIP clocks, across tenants");
+    assert!(due.contains(&(a.clone(), second.id)) && due.contains(&(b.clone(), other)));
+    let all = s.sla_due(t0() + Duration::seconds(120), 10).await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[2], (a.clone(), first), "soonest deadline first");
+    // A reply stops the clock; a ticket moves the deadline to its promise.
+    let mut c = s.get_conversation(&a, second.id).await.unwrap().unwrap();
+    c.sla.as_mut().unwrap().replied(t0() + Duration::seconds(10));
+    let mut f = s.get_conversation(&a, first).await.unwrap().unwrap();
+    f.sla
+        .as_mut()
+        .unwrap()
+        .make_ticket(TicketReason::OutsideHours, t0() + Duration::hours(3));
+    for conv in [c, f.clone()] {
+        s.apply_turn(&Turn {
+            conversation: conv,
+            events: vec![],
+            messages: vec![],
+            handled: vec![],
+        })
+        .await
+        .unwrap();
+    }
+    assert_eq!(
+        s.sla_due(t0() + Duration::hours(1), 10).await.unwrap(),
+        vec![(b.clone(), other)]
+    );
+    assert_eq!(s.sla_due(t0() + Duration::hours(3), 10).await.unwrap().len(), 2);
+    assert_eq!(s.get_conversation(&a, first).await.unwrap().unwrap().sla, f.sla);
+}
