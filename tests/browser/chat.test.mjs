@@ -21,7 +21,7 @@ async function openInQueue(page, convId) {
 
 // ---------- tests ----------
 
-e2e("English: AI answers from the knowledge base, customer asks for a person, Lin takes over and replies", async () => {
+e2e("English: AI answers from the knowledge base, customer asks for a person while nobody is online (a ticket with a promised time), Lin comes in and replies", async () => {
   // --- context A: the customer on the store ---
   const shop = await newPage("en-US");
   const convId = await openWidget(shop);
@@ -36,13 +36,18 @@ e2e("English: AI answers from the knowledge base, customer asks for a person, Li
   assert.match(await answer.locator(".b").innerText(), /deliver|ship|day/i, "the answer is about delivery");
   await shot(shop, "01-store-widget-en.png");
 
+  // Nobody of the team is online: an offline ticket, with the reply time promised in the header.
   await shop.getByTestId("bs-human").click();
   const queue = shop.getByTestId("bs-queue");
-  await queue.filter({ hasText: /#\d+/ }).waitFor();
-  assert.match(await queue.innerText(), /you are #\d+ in the queue/);
+  await queue.filter({ hasText: /a person will reply by/ }).waitFor();
+  assert.equal(await queue.getAttribute("data-ticket"), "nobody_available");
+  assert.match(await queue.innerText(), /Everyone is busy · a person will reply by .*\d/);
   await shop.getByTestId("bs-human").waitFor({ state: "hidden" });
-  await widgetMsgs(shop, "system").filter({ hasText: /Transferred to General support/ }).first().waitFor();
-  await shot(shop.getByTestId("bs-panel"), "02-widget-queue-en.png");
+  await widgetMsgs(shop, "system").filter({ hasText: /Nobody from General support is available this minute/ }).first().waitFor();
+  await shot(shop.getByTestId("bs-panel"), "02-widget-ticket-en.png");
+  // The customer closes the chat and goes on browsing.
+  await shop.getByTestId("bs-launcher").click();
+  await shop.getByTestId("bs-panel").waitFor({ state: "hidden" });
 
   // --- context B: Lin in the inbox ---
   const inbox = await newPage("en-US");
@@ -56,6 +61,8 @@ e2e("English: AI answers from the knowledge base, customer asks for a person, Li
   await openInQueue(inbox, convId);
   const packet = inbox.getByTestId("packet");
   await packet.filter({ hasText: "Handoff" }).waitFor();
+  // The queue shows the ticket's promise, not a countdown.
+  assert.match(await inbox.locator(`[data-testid="conv-item"][data-id="${convId}"] [data-testid="sla-chip"]`).innerText(), /ticket · reply by/);
   assert.match(await packet.innerText(), /Asked for a person/, "packet shows why the customer was handed off");
   assert.match(await packet.innerText(), /How long does delivery take\?/, "packet lists what the AI already tried");
   await inbox.getByTestId("transcript").locator('[data-author="ai"]').first().waitFor();
@@ -71,7 +78,11 @@ e2e("English: AI answers from the knowledge base, customer asks for a person, Li
   await inbox.waitForFunction(() => document.querySelector('[data-testid="reply-input"]').value === "", null, { timeout: WAIT });
   await shot(inbox, "04-inbox-conversation-en.png");
 
-  // --- back to the customer: Lin's reply arrives live, with her name in the header ---
+  // --- back to the customer: the closed chat shows that a person answered ---
+  await shop.getByTestId("bs-badge").filter({ hasText: "1" }).waitFor();
+  await shot(shop, "04b-store-badge-en.png");
+  await shop.getByTestId("bs-launcher").click();
+  // Lin's reply is there, with her name in the header
   const agentMsg = widgetMsgs(shop, "agent").filter({ hasText: "parcel left our warehouse" });
   await agentMsg.waitFor();
   assert.match(await agentMsg.locator(".au").innerText(), /Lin Wei/);
@@ -96,6 +107,11 @@ e2e("Chinese: the widget answers in Chinese and 转人工 hands off to a person"
   assert.match(body, CJK, `AI answers in Chinese, got: ${body}`);
   await answer.locator(".ch").filter({ hasText: /^来源：/ }).first().waitFor();
 
+  // Lin is at work (her inbox is open), so this is a live hand-over with a place in the queue.
+  const inbox = await newPage("zh-CN");
+  await login(inbox, "lin@maple.example");
+  await inbox.getByTestId("view-queue").filter({ hasText: "排队中" }).waitFor();
+
   await say(shop, "转人工");
   const queue = shop.getByTestId("bs-queue");
   await queue.filter({ hasText: /第 \d+ 位/ }).waitFor();
@@ -103,9 +119,6 @@ e2e("Chinese: the widget answers in Chinese and 转人工 hands off to a person"
   await shot(shop.getByTestId("bs-panel"), "06-widget-zh.png");
 
   // An agent whose browser speaks Chinese sees the inbox — and the handoff packet — in Chinese.
-  const inbox = await newPage("zh-CN");
-  await login(inbox, "lin@maple.example");
-  await inbox.getByTestId("view-queue").filter({ hasText: "排队中" }).waitFor();
   await openInQueue(inbox, convId);
   const packet = inbox.getByTestId("packet");
   assert.match(await packet.innerText(), CJK);

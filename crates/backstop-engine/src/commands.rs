@@ -180,6 +180,7 @@ impl Engine {
                     .await?;
                 if !appended.duplicate {
                     self.inner.hub.publish_message(&appended.message);
+                    self.inner.answers.forget(tenant);
                 }
                 let mut conv = self.conversation(tenant, id).await?;
                 // The copilot's record: was a suggestion sent as it was, edited, or not used?

@@ -137,6 +137,7 @@ pub(crate) struct Inner {
     presence: presence::PresenceBook,
     assignments: assign::Assignments,
     waits: presence::Waits,
+    answers: copilot::AnswerBooks,
     /// The emotion radar, with the trained head when it matches the embedding model.
     pub radar: Radar,
     actors: Mutex<HashMap<ConversationId, tokio::sync::mpsc::UnboundedSender<actor::Job>>>,
@@ -176,6 +177,7 @@ impl Engine {
                 presence: presence::PresenceBook::default(),
                 assignments: assign::Assignments::default(),
                 waits: presence::Waits::default(),
+                answers: copilot::AnswerBooks::default(),
                 radar,
                 actors: Mutex::new(HashMap::new()),
             }),

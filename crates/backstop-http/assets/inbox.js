@@ -227,6 +227,22 @@ function previewPrefix(kind) {
   return "";
 }
 
+// The hand-over's first-reply clock: time left, overdue, or the promise of an offline ticket.
+function slaChip(c) {
+  const sla = c.sla;
+  if (!sla || sla.first_reply_at || !sla.due_at || c.status !== "open") return null;
+  if (sla.ticket) {
+    return h("span", { class: "chip chip-sla sla-ticket", "data-testid": "sla-chip", title: clock(sla.ticket.promised_by).full },
+      t("sla.ticket", { time: clock(sla.ticket.promised_by).short }));
+  }
+  const left = Math.round((ts(sla.due_at) - Date.now()) / 1000);
+  if (left <= 0) {
+    return h("span", { class: "chip chip-sla sla-late", "data-testid": "sla-chip" }, t("sla.overdue", { time: duration(sla.due_at) }));
+  }
+  const mmss = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+  return h("span", { class: `chip chip-sla${left <= 30 ? " sla-soon" : ""}`, "data-testid": "sla-chip" }, t("sla.left", { time: mmss }));
+}
+
 function convItem(c) {
   const lm = c.last_message;
   const prio = (c.owner && c.owner.priority) || null;
@@ -236,9 +252,12 @@ function convItem(c) {
     if (c.handoff_reason) chips.push(h("span", { class: `chip chip-reason reason-${c.handoff_reason}` }, t(`reason.${c.handoff_reason}`)));
     if (prio && prio !== "normal") chips.push(h("span", { class: `chip chip-prio prio-${prio}` }, t(`priority.${prio}`)));
     if (c.owner.team_name) chips.push(h("span", { class: "chip chip-muted" }, c.owner.team_name));
+    chips.push(slaChip(c));
     if (c.waiting_since) chips.push(h("span", { class: "ci-wait" }, t("list.waiting", { time: duration(c.waiting_since) })));
   } else if (c.owner && c.owner.kind === "agent" && !isMine(c) && c.owner.agent_name) {
     chips.push(h("span", { class: "chip chip-muted" }, c.owner.agent_name));
+  } else if (isMine(c)) {
+    chips.push(slaChip(c));
   }
   if (c.topic) chips.push(h("span", { class: "chip chip-topic" }, topicLabel(c.topic)));
 
@@ -512,6 +531,7 @@ function systemText(m) {
   const s = m.system || {};
   if (s.code === "handoff") return s.team_name ? t("sys.handoffTeam", { team: s.team_name }) : t("sys.handoff");
   if (s.code === "agent_joined") return t("sys.agent_joined", { agent: s.agent_name || (m.author && m.author.name) || t("msg.agent") });
+  if (s.code === "ticket") return s.team_name ? t("sys.ticketTeam", { team: s.team_name }) : t("sys.ticket");
   const key = `sys.${s.code}`;
   if (s.code && t(key) !== key) return t(key);
   return m.body || "";
@@ -627,13 +647,17 @@ async function loadCopilot() {
     renderComposerState();
     els.input.focus();
   };
-  const items = d.suggestions.map((s) => h("li", { class: "cp-item", "data-testid": "copilot-suggestion" },
+  const past = (s) => s.source && s.source.kind === "past_answer";
+  const items = d.suggestions.map((s) => h("li", { class: `cp-item${past(s) ? " cp-past" : ""}`, "data-testid": "copilot-suggestion", "data-source": s.source ? s.source.kind : "article" },
     h("div", { class: "cp-top" },
-      h("strong", { class: "cp-title" }, s.title),
+      h("strong", { class: "cp-title" }, past(s) ? t("copilot.pastTitle", { question: s.title }) : s.title),
       h("span", { class: "cp-conf" }, t("copilot.match", { n: Math.round(s.confidence * 100) })),
       h("button", { type: "button", class: "btn btn-sm", "data-testid": "copilot-insert", onclick: () => insert(s.text) }, t("copilot.insert"))),
     h("div", { class: "cp-text" }, s.text),
-    h("div", { class: "cp-src" }, t("copilot.source", { title: s.title }))));
+    h("div", { class: "cp-src" }, past(s)
+      ? [t("copilot.pastSource", { agent: s.source.agent_name || t("msg.agent"), time: relTime(s.source.at) }), " · ",
+        h("a", { href: `#/all/${s.source.conversation_id}` }, t("copilot.pastOpen"))]
+      : t("copilot.source", { title: s.title }))));
   box.replaceChildren(...[
     h("div", { class: "cp-head" }, h("span", { class: "pk-icon", "aria-hidden": "true" }, "✦"), h("strong", {}, t("copilot.title")),
       d.summary ? h("span", { class: "cp-summary", title: d.summary }, d.summary) : null),
@@ -942,7 +966,8 @@ function wire() {
   });
 
   // keep relative times fresh; ping so idle proxies keep the socket open
-  setInterval(renderList, 30000);
+  // Often enough for the first-reply countdowns.
+  setInterval(renderList, 5000);
   setInterval(() => { if (S.ws && S.ws.readyState === 1) S.ws.send(JSON.stringify({ type: "ping" })); }, 25000);
 }
 

@@ -1,9 +1,10 @@
-// Supervisor view: agents (presence, load against capacity, skills), queues per team (waiting, urgent, longest wait) and flagged ratings, refreshed every 5 seconds.
+// Supervisor view: SLA alerts, queues per team (waiting, urgent, longest wait, tickets, hours, targets), agents (presence, load, skills) and flagged ratings; live over the inbox socket (every change reloads the figures), with a slow poll as a fallback.
 import { t, applyI18n, toggleLang, onLangChange, relTime, clock } from "/assets/i18n.js";
 
 const $ = (id) => document.getElementById(id);
-const S = { teams: [], agents: [], queue: [], ratings: [], at: null };
-const REFRESH_MS = 5000;
+const S = { teams: [], agents: [], queue: [], ratings: [], alerts: [], at: null, live: false };
+// Live over the socket; the poll only covers a socket that cannot connect.
+const POLL_MS = 30000;
 
 function h(tag, attrs, ...kids) {
   const n = document.createElement(tag);
@@ -24,7 +25,28 @@ async function api(path) {
   return data;
 }
 
+const secs = (n) => (n >= 120 ? t("sup.minutes", { n: Math.round(n / 60) }) : t("sup.seconds", { n }));
+
+function alertRow(c) {
+  const sla = c.sla || {};
+  const who = c.customer && (c.customer.name || c.customer.email);
+  const where = c.owner.kind === "agent"
+    ? t("sup.alert.with", { agent: c.owner.agent_name || "?" })
+    : sla.ticket
+      ? t("sup.alert.ticket", { time: clock(sla.ticket.promised_by).short })
+      : t("sup.alert.queued", { team: c.owner.team_name || "" });
+  const view = c.owner.kind === "agent" ? "all" : "queue";
+  return h("li", { "data-conversation": c.id, class: "sup-alert" },
+    h("strong", { class: "sup-breach" }, t("sup.alert.breaches", { n: sla.breaches || 0 })),
+    h("span", {}, `${who || t("sup.alert.anon")} · ${t("sup.alert.target", { target: secs(sla.target_secs || 0) })} · ${where}`),
+    c.owner.priority ? h("span", { class: `chip chip-prio prio-${c.owner.priority}` }, t(`priority.${c.owner.priority}`)) : null,
+    h("a", { href: `/inbox#/${view}/${c.id}` }, t("sup.open")),
+    h("time", { title: clock(sla.started_at).full }, relTime(sla.started_at)));
+}
+
 function render() {
+  $("live").hidden = !S.live;
+  $("alerts").replaceChildren(...(S.alerts.length ? S.alerts.map(alertRow) : [h("li", { class: "pk-muted" }, t("sup.noAlerts"))]));
   $("updated").textContent = S.at ? t("sup.updated", { time: clock(S.at.toISOString()).short }) : "";
   $("queues").replaceChildren(...S.teams.map((team) => {
     const waiting = S.queue.filter((c) => c.owner.team_id === team.id);
@@ -35,7 +57,13 @@ function render() {
       h("td", { class: waiting.length ? "sup-num sup-hot" : "sup-num" }, String(waiting.length)),
       h("td", { class: "sup-num" }, String(hot)),
       h("td", {}, oldest ? h("time", { title: clock(oldest).full }, relTime(oldest)) : "—"),
-      h("td", {}, t(`sup.strategy.${team.strategy || "manual"}`)));
+      h("td", { class: "sup-num" }, String(waiting.filter((c) => c.sla && c.sla.ticket).length)),
+      h("td", {}, t(`sup.strategy.${team.strategy || "manual"}`)),
+      h("td", {}, team.hours
+        ? [h("span", { class: `presence presence-${team.hours.open_now ? "online" : "offline"}` }, t(team.hours.open_now ? "sup.open_now" : "sup.closed_now")),
+          h("div", { class: "pol-desc" }, team.hours.open === "always" ? t("sup.always") : `${team.hours.open} · ${team.hours.timezone}`)]
+        : "—"),
+      h("td", {}, team.sla ? t("sup.targets", { vip: secs(team.sla.vip_secs), std: secs(team.sla.standard_secs) }) : "—"));
   }));
   $("agents").replaceChildren(...S.agents.map((a) => {
     const full = a.active >= a.capacity;
@@ -57,8 +85,10 @@ function render() {
 
 async function refresh() {
   try {
-    const [teams, agents, queue, ratings] = await Promise.all([
-      api("/api/v1/teams"), api("/api/v1/agents"), api("/api/v1/conversations?view=queue&limit=500"), api("/api/v1/ratings")]);
+    const [teams, agents, queue, ratings, alerts] = await Promise.all([
+      api("/api/v1/teams"), api("/api/v1/agents"), api("/api/v1/conversations?view=queue&limit=500"), api("/api/v1/ratings"),
+      api("/api/v1/alerts")]);
+    S.alerts = alerts.alerts;
     S.teams = teams.teams;
     S.agents = agents.agents;
     S.queue = queue.conversations;
@@ -71,12 +101,37 @@ async function refresh() {
   }
 }
 
+// Every change in the tenant (a conversation moving, an agent's presence, a missed target) reloads
+// the figures, at most a few times a second.
+let pending = null;
+function soon() {
+  if (pending) return;
+  pending = setTimeout(() => { pending = null; refresh(); }, 250);
+}
+
+function connect(attempt = 0) {
+  // watch=1: watching the floor does not make the supervisor "online" for conversations.
+  const ws = new WebSocket(`${location.origin.replace(/^http/, "ws")}/api/v1/ws?watch=1`);
+  ws.onopen = () => { S.live = true; attempt = 0; render(); soon(); };
+  ws.onmessage = (e) => {
+    let f;
+    try { f = JSON.parse(e.data); } catch { return; }
+    if (f.type === "conversation" || f.type === "presence" || f.type === "alert" || f.type === "resync") soon();
+  };
+  ws.onclose = () => {
+    S.live = false;
+    render();
+    setTimeout(() => connect(attempt + 1), Math.min(30000, 1000 * 2 ** attempt));
+  };
+}
+
 async function boot() {
   applyI18n();
   $("lang").addEventListener("click", toggleLang);
   onLangChange(() => { applyI18n(); render(); });
   await refresh();
-  setInterval(refresh, REFRESH_MS);
+  connect();
+  setInterval(refresh, POLL_MS);
   document.body.classList.add("ready");
 }
 

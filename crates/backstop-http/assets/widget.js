@@ -30,6 +30,10 @@
       message_too_long: "That message is too long (max 4000 characters).", empty_message: "Please type a message first.",
       generic: "Something went wrong. Please try again.",
       eta: "about {m} min", etaSoon: "any moment now",
+      ticketTitle: "A person will get back to you",
+      ticketClosed: "We're offline now · a person will reply by {time}",
+      ticketBusy: "Everyone is busy · a person will reply by {time}",
+      newReply: "({n}) New reply", 
       rateQ: "How did we do?", rateStar: "{n} of 5", rateComment: "Anything we could do better? (optional)",
       rateSend: "Send rating", ratePerson: "Not satisfied? Talk to a person", rateThanks: "Thank you for your feedback!"
     },
@@ -49,6 +53,10 @@
       message_too_long: "消息过长（最多 4000 字）。", empty_message: "请先输入消息。",
       generic: "出了点问题，请重试。",
       eta: "预计约 {m} 分钟", etaSoon: "马上就好",
+      ticketTitle: "人工客服稍后回复您",
+      ticketClosed: "现在是非服务时间 · 人工客服将在 {time} 前回复",
+      ticketBusy: "客服暂时都不在线 · 人工客服将在 {time} 前回复",
+      newReply: "({n}) 新回复", 
       rateQ: "您对本次服务满意吗？", rateStar: "{n} 星（满分 5 星）", rateComment: "还有哪里可以改进？（选填）",
       rateSend: "提交评价", ratePerson: "不满意？转人工客服", rateThanks: "感谢您的评价！"
     }
@@ -245,6 +253,7 @@
     launcher.setAttribute("aria-expanded", "false");
     launcher.onclick = function () { toggle(!isOpen); };
     badge = el("span", "bd");
+    badge.setAttribute("data-testid", "bs-badge");
     badge.hidden = true;
 
     root.appendChild(panel); root.appendChild(launcher);
@@ -357,7 +366,7 @@
       subEl.textContent = s.team_name || (tenantName ? tenantName + " · " : "") + t("support");
     } else if (o === "queue") {
       avatar.innerHTML = IC.person;
-      nameEl.appendChild(document.createTextNode(t("waiting")));
+      nameEl.appendChild(document.createTextNode(t(s.ticket ? "ticketTitle" : "waiting")));
       subEl.textContent = s.team_name || tenantName || "";
     } else {
       avatar.innerHTML = IC.spark;
@@ -372,6 +381,9 @@
       queueEl.appendChild(el("span", "dot"));
       var line = s.queue_position ? t("queue", { n: s.queue_position }) : t("queueNoPos");
       if (s.eta_seconds) line += " · " + (s.eta_seconds < 60 ? t("etaSoon") : t("eta", { m: Math.round(s.eta_seconds / 60) }));
+      // Nobody can answer now: the promised reply time, in the customer's own time zone.
+      if (s.ticket) line = t(s.ticket.reason === "outside_hours" ? "ticketClosed" : "ticketBusy", { time: fmtTime(s.ticket.promised_by) });
+      queueEl.setAttribute("data-ticket", s.ticket ? s.ticket.reason : "");
       queueEl.appendChild(el("span", "", line));
     }
     humanBtn.hidden = o === "queue" || o === "agent";
@@ -484,9 +496,25 @@
     place(n, n.__seq);
     var a = m.author && m.author.kind;
     if (fresh && !isOpen && (a === "ai" || a === "agent")) { unread++; renderLauncher(); }
+    if (fresh && a === "agent") notifyHidden();
+    if (isOpen) markSeen();
     if (a === "customer" || a === "system") scrollDown();
     else if (stick || (fresh && a === "agent")) reveal(n);
   }
+
+  // ---- a person's answer reaches a customer who is not looking ----
+  var baseTitle = document.title, titled = 0;
+  function markSeen() { if (maxSeq > (+lsGet("seen") || 0)) lsSet("seen", String(maxSeq)); }
+  // Another tab in front: say so in this tab's title until the customer comes back.
+  function notifyHidden() {
+    if (!document.hidden) return;
+    if (!titled) baseTitle = document.title;
+    titled++;
+    document.title = t("newReply", { n: titled }) + " " + baseTitle;
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && titled) { document.title = baseTitle; titled = 0; }
+  });
 
   function addPending(item) {
     if (pendingEl[item.client_id]) return;
@@ -648,6 +676,12 @@
       case "hello":
         live = true; attempts = 0; lastFrame = Date.now();
         setConn("live");
+        // A returning customer with the chat closed: what people answered meanwhile shows on the launcher.
+        if (firstSync && !isOpen) {
+          var seen = +lsGet("seen") || 0;
+          unread += (f.messages || []).filter(function (m) { return m.seq > seen && m.author && m.author.kind === "agent"; }).length;
+          renderLauncher();
+        }
         (f.messages || []).forEach(function (m) { addMessage(m, !firstSync); });
         firstSync = false;
         applyState(f.state);
@@ -702,7 +736,7 @@
   function toggle(open) {
     isOpen = open;
     panel.hidden = !open;
-    if (open) { unread = 0; scrollDown(); if (!started) start(); if (window.innerWidth > 480) input.focus(); }
+    if (open) { unread = 0; markSeen(); scrollDown(); if (!started) start(); if (window.innerWidth > 480) input.focus(); }
     ssSet("open", open ? "1" : "0");
     renderLauncher();
   }

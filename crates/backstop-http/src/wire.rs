@@ -64,6 +64,32 @@ pub fn team(t: &backstop_core::directory::Team, now: Timestamp) -> Value {
     })
 }
 
+/// A copilot suggestion with its source: an article, or a colleague's past answer.
+pub fn suggestion(x: &backstop_engine::copilot::Suggestion) -> Value {
+    use backstop_engine::copilot::Source;
+    let source = match &x.source {
+        Source::Article(id) => json!({ "kind": "article", "article_id": id }),
+        Source::PastAnswer {
+            conversation,
+            agent_name,
+            at,
+        } => {
+            json!({ "kind": "past_answer", "conversation_id": conversation, "agent_name": agent_name, "at": time(*at) })
+        }
+    };
+    let article_id = match &x.source {
+        Source::Article(id) => Some(*id),
+        Source::PastAnswer { .. } => None,
+    };
+    json!({
+        "article_id": article_id,
+        "title": x.title,
+        "text": x.text,
+        "confidence": x.confidence,
+        "source": source,
+    })
+}
+
 pub fn ticket(t: &backstop_core::sla::Ticket) -> Value {
     json!({ "reason": t.reason.as_str(), "promised_by": time(t.promised_by) })
 }
@@ -103,7 +129,9 @@ pub fn conversation(v: &ConversationView) -> Value {
     let r = &v.record;
     let (team_id, priority) = match r.owner {
         Owner::Queue { team, priority } => (Some(team), Some(priority.as_str())),
-        _ => (None, None),
+        // With a person: the hand-over's priority (raised by missed first-reply targets).
+        Owner::Agent { .. } => (None, r.packet.as_ref().map(|p| p.priority.as_str())),
+        Owner::Ai => (None, None),
     };
     let agent_id = match r.owner {
         Owner::Agent { agent } => Some(agent),

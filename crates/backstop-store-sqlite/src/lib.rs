@@ -394,6 +394,45 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn past_answers(&self, tenant: &TenantId, limit: u32) -> Result<Vec<PastAnswer>> {
+        let rows = sqlx::query(
+            "SELECT a.conversation_id, a.id, a.body, a.author_name, a.created_at,
+               (SELECT json_group_array(q.body ORDER BY q.seq) FROM messages q
+                 WHERE q.tenant_id = a.tenant_id AND q.conversation_id = a.conversation_id
+                   AND q.author_kind = 'customer' AND q.seq < a.seq
+                   AND q.seq > COALESCE((SELECT MAX(p.seq) FROM messages p
+                     WHERE p.tenant_id = a.tenant_id AND p.conversation_id = a.conversation_id
+                       AND p.author_kind = 'agent' AND p.kind = 'text' AND p.seq < a.seq), 0)) AS questions
+             FROM messages a
+             WHERE a.tenant_id = ?1 AND a.author_kind = 'agent' AND a.kind = 'text'
+             ORDER BY a.created_at DESC, a.seq DESC LIMIT ?2",
+        )
+        .bind(tenant.as_str())
+        .bind(limit as i64)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let questions: Vec<String> = json(r, "questions")?;
+            if questions.is_empty() {
+                continue;
+            }
+            out.push(PastAnswer {
+                conversation: ConversationId(codec::uuid(r, "conversation_id")?),
+                message: backstop_core::ids::MessageId(codec::uuid(r, "id")?),
+                questions,
+                answer: r.try_get("body").map_err(db)?,
+                agent_name: r
+                    .try_get::<Option<String>, _>("author_name")
+                    .map_err(db)?
+                    .unwrap_or_default(),
+                at: from_ts(r.try_get("created_at").map_err(db)?)?,
+            });
+        }
+        Ok(out)
+    }
+
     async fn sla_due(&self, at: backstop_core::Timestamp, limit: u32) -> Result<Vec<(TenantId, ConversationId)>> {
         let rows = sqlx::query(
             "SELECT tenant_id, id FROM conversations WHERE sla_due_at IS NOT NULL AND sla_due_at <= ?1

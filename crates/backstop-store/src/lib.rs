@@ -116,6 +116,10 @@ pub trait Store: Send + Sync + 'static {
     async fn add_intent_examples(&self, examples: &[IntentExampleRecord]) -> Result<usize>;
     async fn list_intent_examples(&self, tenant: &TenantId) -> Result<Vec<IntentExampleRecord>>;
 
+    /// The newest `limit` public agent replies of the tenant, each with the customer messages it
+    /// answered: those after the previous public agent reply (replies with none are left out).
+    async fn past_answers(&self, tenant: &TenantId, limit: u32) -> Result<Vec<PastAnswer>>;
+
     /// Conversations the customer rated `at_most` or lower, most recently rated first.
     async fn rated_conversations(&self, tenant: &TenantId, at_most: u8, limit: u32) -> Result<Vec<ConversationRecord>>;
 

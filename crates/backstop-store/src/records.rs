@@ -201,6 +201,19 @@ pub struct SessionRecord {
     pub expires_at: Timestamp,
 }
 
+/// A person's public reply to a customer, with the customer messages it answered (those since the
+/// previous person's reply): what the copilot learns "past human answers" from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PastAnswer {
+    pub conversation: ConversationId,
+    pub message: MessageId,
+    /// The customer's messages since the previous public agent reply, oldest first.
+    pub questions: Vec<String>,
+    pub answer: String,
+    pub agent_name: String,
+    pub at: Timestamp,
+}
+
 /// One saved version of a tenant's escalation policy.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRecord {

@@ -18,18 +18,33 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/ws", get(upgrade))
 }
 
-async fn upgrade(State(s): State<AppState>, SignedIn(session): SignedIn, ws: WebSocketUpgrade) -> ApiResult<Response> {
-    Ok(ws.on_upgrade(move |socket| run(s, session, socket)))
+#[derive(serde::Deserialize)]
+struct LiveQuery {
+    /// `?watch=1`: only watch (the supervisor view) — the socket does not make the agent online.
+    #[serde(default)]
+    watch: Option<String>,
 }
 
-async fn run(s: AppState, session: AgentSession, mut socket: WebSocket) {
+async fn upgrade(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    axum::extract::Query(q): axum::extract::Query<LiveQuery>,
+    ws: WebSocketUpgrade,
+) -> ApiResult<Response> {
+    let watch = q.watch.is_some_and(|w| w == "1" || w == "true");
+    Ok(ws.on_upgrade(move |socket| run(s, session, socket, watch)))
+}
+
+async fn run(s: AppState, session: AgentSession, mut socket: WebSocket, watch: bool) {
     let mut live = s.engine.hub().subscribe_tenant(&session.agent.tenant);
-    // Online while this socket is open (unless the agent says they are away).
-    let online = s.engine.presence().connect(session.agent.id);
-    s.engine.announce_presence(&session.agent.tenant, session.agent.id);
-    // An agent arriving may take what waits.
-    if let Err(e) = s.engine.assign_waiting(&session.agent.tenant).await {
-        tracing::warn!(error = %e, "offering waiting conversations failed");
+    // An inbox is online while this socket is open (unless the agent says they are away).
+    let online = (!watch).then(|| s.engine.presence().connect(session.agent.id));
+    if !watch {
+        s.engine.announce_presence(&session.agent.tenant, session.agent.id);
+        // An agent arriving may take what waits.
+        if let Err(e) = s.engine.assign_waiting(&session.agent.tenant).await {
+            tracing::warn!(error = %e, "offering waiting conversations failed");
+        }
     }
     loop {
         tokio::select! {
@@ -57,6 +72,8 @@ async fn run(s: AppState, session: AgentSession, mut socket: WebSocket) {
             }
         }
     }
-    drop(online);
-    s.engine.announce_presence(&session.agent.tenant, session.agent.id);
+    if online.is_some() {
+        drop(online);
+        s.engine.announce_presence(&session.agent.tenant, session.agent.id);
+    }
 }

@@ -77,12 +77,7 @@ async fn copilot(
     Ok(Json(json!({
         "lang": c.lang.as_str(),
         "summary": c.summary,
-        "suggestions": c.suggestions.iter().map(|x| json!({
-            "article_id": x.article,
-            "title": x.title,
-            "text": x.text,
-            "confidence": x.confidence,
-        })).collect::<Vec<_>>(),
+        "suggestions": c.suggestions.iter().map(crate::wire::suggestion).collect::<Vec<_>>(),
         "de_escalation": c.de_escalation,
     })))
 }

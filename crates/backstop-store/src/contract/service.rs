@@ -1,10 +1,12 @@
-//! Contract checks of the human backstop's records: customer ratings and hand-over SLA clocks.
+//! Contract checks of the human backstop's records: customer ratings, hand-over SLA clocks and
+//! past human answers.
 
 use time::Duration;
 
-use super::{new_conversation, setup, t0};
+use super::{customer_msg, new_conversation, setup, t0};
 use crate::*;
-use backstop_core::ids::TeamId;
+use backstop_core::ids::{AgentId, MessageId, TeamId};
+use backstop_core::message::{Author, MessageKind};
 
 pub async fn ratings_are_kept_and_listed(s: &dyn Store) {
     use backstop_core::csat::Csat;
@@ -86,4 +88,78 @@ pub async fn sla_clocks_are_swept_when_due(s: &dyn Store) {
     );
     assert_eq!(s.sla_due(t0() + Duration::hours(3), 10).await.unwrap().len(), 2);
     assert_eq!(s.get_conversation(&a, first).await.unwrap().unwrap().sla, f.sla);
+}
+
+pub async fn past_answers_pair_replies_with_questions(s: &dyn Store) {
+    let (a, _, conv) = setup(s, "shop-a").await;
+    let (b, _, other) = setup(s, "shop-b").await;
+    let agent = |tenant: &TenantId, c: ConversationId, kind: MessageKind, body: &str, secs: i64| NewMessage {
+        id: MessageId::new_at(t0() + Duration::seconds(secs)),
+        tenant: tenant.clone(),
+        conversation: c,
+        author: Author::Agent {
+            id: AgentId::new_at(t0()),
+            name: "Lin Wei".into(),
+        },
+        kind,
+        body: body.into(),
+        client_id: None,
+        citations: vec![],
+        system: None,
+        handled: true,
+        created_at: t0() + Duration::seconds(secs),
+    };
+    // An agent greeting before the customer said anything has no question: left out.
+    s.append_message(&agent(&a, conv, MessageKind::Text, "Hello!", 1))
+        .await
+        .unwrap();
+    s.append_message(&customer_msg(&a, conv, Some("q1"), "my parcel is damaged"))
+        .await
+        .unwrap();
+    s.append_message(&customer_msg(&a, conv, Some("q1b"), "it is the blue one"))
+        .await
+        .unwrap();
+    s.append_message(&agent(&a, conv, MessageKind::Note, "check photos", 3))
+        .await
+        .unwrap();
+    s.append_message(&agent(
+        &a,
+        conv,
+        MessageKind::Text,
+        "Sorry! I'll send a new one today.",
+        4,
+    ))
+    .await
+    .unwrap();
+    s.append_message(&customer_msg(&a, conv, Some("q2"), "thanks, and the invoice?"))
+        .await
+        .unwrap();
+    s.append_message(&agent(&a, conv, MessageKind::Text, "The invoice is in your e-mail.", 6))
+        .await
+        .unwrap();
+    s.append_message(&customer_msg(&b, other, Some("q3"), "other tenant"))
+        .await
+        .unwrap();
+    s.append_message(&agent(&b, other, MessageKind::Text, "not yours", 8))
+        .await
+        .unwrap();
+
+    let got = s.past_answers(&a, 10).await.unwrap();
+    let pairs: Vec<(Vec<&str>, &str)> = got
+        .iter()
+        .map(|p| (p.questions.iter().map(String::as_str).collect(), p.answer.as_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            (vec!["thanks, and the invoice?"], "The invoice is in your e-mail."),
+            (
+                vec!["my parcel is damaged", "it is the blue one"],
+                "Sorry! I'll send a new one today."
+            ),
+        ],
+        "newest first; notes and unprompted replies left out; other tenants never"
+    );
+    assert_eq!((got[0].agent_name.as_str(), got[0].conversation), ("Lin Wei", conv));
+    assert_eq!(s.past_answers(&a, 1).await.unwrap().len(), 1);
 }
