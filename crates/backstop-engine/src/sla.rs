@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use backstop_core::assignment::{Presence, Strategy};
 use backstop_core::conversation::{Command, Owner, Priority, Status};
-use backstop_core::directory::Team;
-use backstop_core::ids::{AgentId, ConversationId, TeamId, TenantId};
+use backstop_core::directory::{Agent, Team};
+use backstop_core::ids::{ConversationId, TeamId, TenantId};
 use backstop_core::message::{Author, MessageKind, SystemCode, SystemNote};
 use backstop_core::sla::{Breach, Fallback, SlaClock, Ticket, TicketReason};
 use backstop_core::Timestamp;
@@ -74,15 +74,34 @@ impl Engine {
         Ok(due.len())
     }
 
-    /// Whether someone of `team` is online (not away) to answer now.
-    pub(crate) async fn team_reachable(&self, tenant: &TenantId, team: TeamId) -> Result<bool> {
+    /// Whether an agent of the tenant who passes `which` is online (not away) to answer now.
+    async fn anyone_online(&self, tenant: &TenantId, which: impl Fn(&Agent) -> bool) -> Result<bool> {
         Ok(self
             .inner
             .store
             .list_agents(tenant)
             .await?
             .iter()
-            .any(|a| a.team_ids.contains(&team) && self.inner.presence.presence(a.id) == Presence::Online))
+            .any(|a| which(a) && self.inner.presence.presence(a.id) == Presence::Online))
+    }
+
+    /// The event recording that a hand-over became a ticket.
+    pub(crate) fn ticket_event(team: &Team, ticket: Ticket, at: Timestamp) -> NewEvent {
+        NewEvent {
+            kind: "ticket".into(),
+            actor: "system".into(),
+            reason: Some(format!(
+                "{}: reply promised by {}",
+                ticket.reason.as_str(),
+                team.hours.local_label(ticket.promised_by)
+            )),
+            from_owner: None,
+            to_owner: None,
+            from_status: None,
+            to_status: None,
+            data: serde_json::json!({ "ticket": ticket }),
+            at,
+        }
     }
 
     /// Starts the clock of a hand-over to `team`; returns the ticket when nobody can answer now.
@@ -96,7 +115,10 @@ impl Engine {
         let mut clock = SlaClock::start(team.id, &team.sla, vip, at);
         let reason = if !team.hours.is_open(at) {
             Some(TicketReason::OutsideHours)
-        } else if !self.team_reachable(&conv.tenant, team.id).await? {
+        } else if !self
+            .anyone_online(&conv.tenant, |a| a.team_ids.contains(&team.id))
+            .await?
+        {
             Some(TicketReason::NobodyAvailable)
         } else {
             None
@@ -227,7 +249,7 @@ impl Engine {
         };
         let mut ticket = clock.ticket;
         if assigned.is_none() && ticket.is_none() {
-            let nobody = !self.anyone_online(tenant, silent).await?;
+            let nobody = !self.anyone_online(tenant, |a| Some(a.id) != silent).await?;
             if breach.next == Fallback::Ticket || nobody {
                 ticket = Some(self.make_ticket(tenant, id, &team).await?);
             }
@@ -247,17 +269,6 @@ impl Engine {
         Ok(())
     }
 
-    /// Whether any agent of the tenant other than `except` is online.
-    async fn anyone_online(&self, tenant: &TenantId, except: Option<AgentId>) -> Result<bool> {
-        Ok(self
-            .inner
-            .store
-            .list_agents(tenant)
-            .await?
-            .iter()
-            .any(|a| Some(a.id) != except && self.inner.presence.presence(a.id) == Presence::Online))
-    }
-
     /// Nobody could be reached: the queued conversation becomes a ticket with a promised time.
     async fn make_ticket(&self, tenant: &TenantId, id: ConversationId, team: &Team) -> Result<Ticket> {
         let at = self.now();
@@ -273,21 +284,7 @@ impl Engine {
             .get_or_insert_with(|| SlaClock::start(team.id, &team.sla, false, at));
         clock.make_ticket(reason, promised_by);
         let ticket = Ticket { reason, promised_by };
-        let event = NewEvent {
-            kind: "ticket".into(),
-            actor: "system".into(),
-            reason: Some(format!(
-                "{}: reply promised by {}",
-                reason.as_str(),
-                team.hours.local_label(promised_by)
-            )),
-            from_owner: None,
-            to_owner: None,
-            from_status: None,
-            to_status: None,
-            data: serde_json::json!({ "ticket": ticket }),
-            at,
-        };
+        let event = Self::ticket_event(team, ticket, at);
         let notice = Self::ticket_notice(&conv, team, ticket, at);
         conv.updated_at = at;
         self.save(conv, vec![event], vec![notice]).await?;

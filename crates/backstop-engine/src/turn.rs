@@ -270,21 +270,7 @@ impl Engine {
         let data = serde_json::json!({ "trace": trace });
         let mut events = vec![transition_event(&transition, Some(reason.as_str().into()), data, at)];
         if let Some(ticket) = ticket {
-            events.push(NewEvent {
-                kind: "ticket".into(),
-                actor: "system".into(),
-                reason: Some(format!(
-                    "{}: reply promised by {}",
-                    ticket.reason.as_str(),
-                    team.hours.local_label(ticket.promised_by)
-                )),
-                from_owner: None,
-                to_owner: None,
-                from_status: None,
-                to_status: None,
-                data: serde_json::json!({ "ticket": ticket }),
-                at,
-            });
+            events.push(Self::ticket_event(&team, ticket, at));
             conv.lang = u.lang;
             let notice = Self::ticket_notice(conv, &team, ticket, at);
             tracing::info!(tenant = %conv.tenant, conversation = %conv.id, reason = reason.as_str(), team = %team.name, ticket = ticket.reason.as_str(), "handed off as a ticket");

@@ -133,24 +133,7 @@ async fn anger_goes_to_complaints_with_high_priority() {
 async fn verified_vip_goes_straight_to_a_person_and_unverified_claims_do_not() {
     let app = TestApp::spawn().await;
     let _staff = app.staff().await;
-    // The store page renders the VIP's e-mail with its HMAC, as a host site would.
-    let page = app
-        .http
-        .get(app.url("/demo/store?as=alice"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let hash = page
-        .split("data-user-hash=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let hash = app.vip_hash().await;
     let vip = app
         .visitor(json!({ "lang": "en", "email": "alice@example.com", "user_hash": hash }))
         .await;

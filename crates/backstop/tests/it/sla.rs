@@ -179,7 +179,7 @@ async fn a_vip_answered_within_thirty_seconds_meets_the_target() {
 
     // The verified VIP shopper of the demo is held to 30 seconds.
     let vip = app
-        .visitor(json!({ "lang": "en", "email": backstop::seed::VIP_EMAIL, "user_hash": vip_hash(&app).await }))
+        .visitor(json!({ "lang": "en", "email": backstop::seed::VIP_EMAIL, "user_hash": app.vip_hash().await }))
         .await;
     let notice = app.ask(&vip, "I want to talk to a person").await;
     assert_eq!(notice["system"]["code"], "handoff", "{notice}");
@@ -204,26 +204,6 @@ async fn a_vip_answered_within_thirty_seconds_meets_the_target() {
     let d = detail(&app, &zhao, &vip.conversation).await;
     assert!(events(&d, "sla_breach").is_empty(), "answered in time: no breach");
     app.stop().await;
-}
-
-/// The demo store page signs the VIP shopper's e-mail, as a host site would.
-async fn vip_hash(app: &TestApp) -> String {
-    let page = app
-        .http
-        .get(app.url("/demo/store?as=alice"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    page.split("data-user-hash=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 #[tokio::test]

@@ -331,6 +331,27 @@ impl TestApp {
         store.upsert_team(&team).await.unwrap();
     }
 
+    /// The VIP shopper's e-mail signature, read from the demo store page that renders it with its
+    /// HMAC, as a host site would.
+    pub async fn vip_hash(&self) -> String {
+        let page = self
+            .http
+            .get(self.url("/demo/store?as=alice"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        page.split("data-user-hash=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
     /// Someone online in each demo team (Lin Wei in General support, Zhao Min in Complaints &
     /// VIP) while the sockets live, so hand-overs are live hand-overs, not offline tickets.
     pub async fn staff(&self) -> Vec<Ws> {
