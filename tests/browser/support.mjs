@@ -31,7 +31,9 @@ function startServer(logName) {
       env: { ...process.env, NO_COLOR: "1", RUST_LOG: process.env.RUST_LOG || "info" }
     });
     let out = "";
-    const timer = setTimeout(() => rejectStart(new Error(`backstop demo printed no store URL within 60 s:\n${out}`)), 60_000);
+    // A fresh data directory embeds the demo knowledge base first (~20 s on two idle cores, far
+    // longer on a busy machine): generous, since this is set-up, not a measurement.
+    const timer = setTimeout(() => rejectStart(new Error(`backstop demo printed no store URL within 180 s:\n${out}`)), 180_000);
     server.stdout.on("data", (chunk) => {
       log.write(chunk);
       out += chunk;

@@ -138,6 +138,9 @@ pub(crate) struct Inner {
     assignments: assign::Assignments,
     waits: presence::Waits,
     answers: copilot::AnswerBooks,
+    /// The soonest SLA deadline set since the last sweep, and the sweep's doorbell.
+    sla_next: Mutex<Option<Timestamp>>,
+    sla_wake: tokio::sync::Notify,
     /// The emotion radar, with the trained head when it matches the embedding model.
     pub radar: Radar,
     actors: Mutex<HashMap<ConversationId, tokio::sync::mpsc::UnboundedSender<actor::Job>>>,
@@ -178,6 +181,8 @@ impl Engine {
                 assignments: assign::Assignments::default(),
                 waits: presence::Waits::default(),
                 answers: copilot::AnswerBooks::default(),
+                sla_next: Mutex::new(None),
+                sla_wake: tokio::sync::Notify::new(),
                 radar,
                 actors: Mutex::new(HashMap::new()),
             }),

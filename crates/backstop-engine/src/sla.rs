@@ -2,13 +2,15 @@
 //! becomes an offline ticket at once — outside the team's hours, or with nobody of the team
 //! online), the first human reply stops it, and a sweep escalates every clock that runs out.
 //!
-//! The sweep runs every `EngineConfig::sla_sweep` (and at once when a test's clock jumps) over the
-//! store's due deadlines, so a restart loses nothing; each breach runs on the conversation's
+//! The sweep wakes at the soonest deadline set since it last ran (so an alert comes within
+//! milliseconds of it), at least every `EngineConfig::sla_sweep`, and at once when a test's clock
+//! jumps; it reads the due deadlines from the store, so a restart loses nothing; each breach runs on the conversation's
 //! actor: the breach is recorded, the priority raised, the conversation taken back from an agent
 //! who had not answered, the supervisors alerted, and the next way to reach a person tried
 //! (`backstop_core::sla::Fallback`). When nobody can be reached it becomes a ticket with a
 //! promised reply time, so a handed-off conversation is never a silent dead end.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use backstop_core::assignment::{Presence, Strategy};
@@ -24,6 +26,10 @@ use backstop_store::{ConversationRecord, NewEvent, NewMessage, Turn};
 use crate::assign::Route;
 use crate::turn::transition_event;
 use crate::{Engine, Result};
+
+/// A conversation sent for escalation is sent again only if still due after this long (its actor
+/// failed or is far behind).
+const RESEND: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What supervisors are told when a first-reply target is missed.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,6 +52,8 @@ impl Engine {
         let engine = self.clone();
         tokio::spawn(async move {
             let every = engine.inner.config.sla_sweep;
+            // Conversations sent to their actor and not yet escalated: not sent again for a while.
+            let mut in_flight: HashMap<ConversationId, std::time::Instant> = HashMap::new();
             loop {
                 let clock = engine.inner.config.clock.clone();
                 let jumped = async {
@@ -54,24 +62,69 @@ impl Engine {
                         None => std::future::pending().await,
                     }
                 };
+                // The soonest deadline: one set since the last sweep, or the store's.
+                let hinted = *engine.inner.sla_next.lock().unwrap_or_else(|p| p.into_inner());
+                let stored = engine.inner.store.next_sla_due().await.unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "reading the next SLA deadline failed");
+                    None
+                });
+                let next = match (hinted, stored) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                // A deadline already passed is being escalated on its actor: look again shortly,
+                // not in a busy loop.
+                let nap = next.map_or(every, |d| {
+                    std::time::Duration::try_from(d - clock.now())
+                        .unwrap_or_default()
+                        .max(std::time::Duration::from_millis(20))
+                        .min(every)
+                });
                 tokio::select! {
-                    _ = tokio::time::sleep(every) => {}
+                    _ = tokio::time::sleep(nap) => {}
                     _ = jumped => {}
+                    _ = engine.inner.sla_wake.notified() => continue,
                 }
-                if let Err(e) = engine.sweep_sla().await {
+                // Deadlines already passed are in the store; later ones re-arm below or on the tick.
+                {
+                    let mut n = engine.inner.sla_next.lock().unwrap_or_else(|p| p.into_inner());
+                    if n.is_some_and(|d| d <= clock.now()) {
+                        *n = None;
+                    }
+                }
+                if let Err(e) = engine.sweep(&mut in_flight).await {
                     tracing::error!(error = %e, "SLA sweep failed");
                 }
             }
         })
     }
 
-    /// Sends every conversation whose clock is due to its actor; returns how many.
-    pub async fn sweep_sla(&self) -> Result<usize> {
-        let due = self.inner.store.sla_due(self.now(), 500).await?;
-        for (tenant, id) in &due {
-            self.send_sla(tenant, *id);
+    /// Tells the sweep about a deadline just set, so it wakes then rather than at its next tick.
+    pub(crate) fn sla_deadline(&self, clock: &SlaClock) {
+        let Some(due) = clock.due_at.filter(|_| clock.first_reply_at.is_none()) else {
+            return;
+        };
+        let mut next = self.inner.sla_next.lock().unwrap_or_else(|p| p.into_inner());
+        if next.is_none_or(|n| due < n) {
+            *next = Some(due);
+            self.inner.sla_wake.notify_one();
         }
-        Ok(due.len())
+    }
+
+    /// Sends every conversation whose clock is due to its actor, except those sent less than
+    /// [`RESEND`] ago and still being escalated; returns how many were sent.
+    async fn sweep(&self, in_flight: &mut HashMap<ConversationId, std::time::Instant>) -> Result<usize> {
+        let due = self.inner.store.sla_due(self.now(), 500).await?;
+        in_flight.retain(|id, at| at.elapsed() < RESEND && due.iter().any(|(_, d)| d == id));
+        let mut sent = 0;
+        for (tenant, id) in &due {
+            if let std::collections::hash_map::Entry::Vacant(e) = in_flight.entry(*id) {
+                e.insert(std::time::Instant::now());
+                self.send_sla(tenant, *id);
+                sent += 1;
+            }
+        }
+        Ok(sent)
     }
 
     /// Whether an agent of the tenant who passes `which` is online (not away) to answer now.
@@ -127,6 +180,7 @@ impl Engine {
             clock.make_ticket(reason, team.sla.promise(&team.hours, at));
         }
         let ticket = clock.ticket;
+        self.sla_deadline(&clock);
         conv.sla = Some(clock);
         Ok(ticket)
     }
@@ -220,6 +274,7 @@ impl Engine {
                 at,
             ));
         }
+        self.sla_deadline(&clock);
         conv.sla = Some(clock.clone());
         conv.updated_at = at;
         self.save(conv, events, vec![]).await?;

@@ -394,6 +394,15 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn next_sla_due(&self) -> Result<Option<backstop_core::Timestamp>> {
+        let v: Option<i64> =
+            sqlx::query_scalar("SELECT MIN(sla_due_at) FROM conversations WHERE sla_due_at IS NOT NULL")
+                .fetch_one(&self.reader)
+                .await
+                .map_err(db)?;
+        v.map(from_ts).transpose()
+    }
+
     async fn past_answers(&self, tenant: &TenantId, limit: u32) -> Result<Vec<PastAnswer>> {
         let rows = sqlx::query(
             "SELECT a.conversation_id, a.id, a.body, a.author_name, a.created_at,

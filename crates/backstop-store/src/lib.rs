@@ -91,6 +91,8 @@ pub trait Store: Send + Sync + 'static {
     /// Conversations whose SLA clock is due at `at` (across tenants, soonest first): the sweep
     /// that turns a missed first-reply target into an escalation.
     async fn sla_due(&self, at: backstop_core::Timestamp, limit: u32) -> Result<Vec<(TenantId, ConversationId)>>;
+    /// The soonest SLA deadline watched, across tenants (when the sweep should next wake).
+    async fn next_sla_due(&self) -> Result<Option<backstop_core::Timestamp>>;
 
     /// Applies one turn atomically: the conversation's new state, its events, the messages it
     /// sends, and which customer messages it handled. Returns the stored messages.

@@ -1,7 +1,10 @@
 //! Benchmarks of this machine: `backstop bench embed` (the embedding model alone: load time and
 //! per-text latency over a fixed bilingual set of customer messages, one core) and `backstop bench
 //! understand` (a whole message through the live understanding path over a large knowledge base,
-//! one core and two).
+//! one core and two); `backstop bench sla` (see [`sla`]).
+
+mod sla;
+pub use sla::sla;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -294,6 +294,15 @@ enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         rounds: usize,
     },
+    /// How late a missed first-reply target is noticed: hands over demo conversations nobody
+    /// takes and times each supervisor alert against its deadline.
+    Sla {
+        #[arg(long, default_value_t = 200)]
+        conversations: usize,
+        /// The first-reply target set on the demo teams, in seconds.
+        #[arg(long, default_value_t = 5)]
+        target: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -373,6 +382,12 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
             let dir = backstop::models::dir(&config.models.dir);
             let path = backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?;
             return backstop::bench::understand(&path, articles, rounds);
+        }
+        Command::Bench {
+            command: BenchCommand::Sla { conversations, target },
+        } => {
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            return rt.block_on(backstop::bench::sla(conversations, target));
         }
         Command::Train {
             command:

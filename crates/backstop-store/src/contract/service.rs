@@ -42,6 +42,7 @@ pub async fn sla_clocks_are_swept_when_due(s: &dyn Store) {
     let second = new_conversation(&a, customer, t0());
     s.create_conversation(&second).await.unwrap();
     assert!(s.sla_due(t0() + Duration::days(1), 10).await.unwrap().is_empty());
+    assert_eq!(s.next_sla_due().await.unwrap(), None);
     let team = TeamId::new_at(t0());
     let targets = SlaTargets::default();
     // first: standard (due +120 s); second: VIP (due +30 s); other tenant: VIP too.
@@ -58,6 +59,7 @@ pub async fn sla_clocks_are_swept_when_due(s: &dyn Store) {
         .unwrap();
     }
     assert!(s.sla_due(t0() + Duration::seconds(29), 10).await.unwrap().is_empty());
+    assert_eq!(s.next_sla_due().await.unwrap(), Some(t0() + Duration::seconds(30)));
     let due = s.sla_due(t0() + Duration::seconds(30), 10).await.unwrap();
     assert_eq!(due.len(), 2, "both VIP clocks, across tenants");
     assert!(due.contains(&(a.clone(), second.id)) && due.contains(&(b.clone(), other)));
@@ -87,6 +89,11 @@ pub async fn sla_clocks_are_swept_when_due(s: &dyn Store) {
         vec![(b.clone(), other)]
     );
     assert_eq!(s.sla_due(t0() + Duration::hours(3), 10).await.unwrap().len(), 2);
+    assert_eq!(
+        s.next_sla_due().await.unwrap(),
+        Some(t0() + Duration::seconds(30)),
+        "the other tenant's VIP clock"
+    );
     assert_eq!(s.get_conversation(&a, first).await.unwrap().unwrap().sla, f.sla);
 }
 
