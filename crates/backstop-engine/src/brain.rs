@@ -128,7 +128,13 @@ impl Engine {
     pub async fn reload_kb(&self, tenant: &TenantId) -> Result<KbReport> {
         let started = Instant::now();
         let store = &self.inner.store;
-        let articles: Vec<KbArticle> = store.list_articles(tenant).await?.into_iter().map(kb_article).collect();
+        let articles: Vec<KbArticle> = store
+            .list_articles(tenant)
+            .await?
+            .into_iter()
+            .filter(|a| !a.archived)
+            .map(kb_article)
+            .collect();
         let extra: Vec<Example> = store
             .list_intent_examples(tenant)
             .await?

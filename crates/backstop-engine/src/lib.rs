@@ -17,6 +17,7 @@
 //!   de-escalation phrasing for the agent; how each reply used them is recorded.
 //! - `sla` and [`clock`]: the first-reply clock of each hand-over, the sweep that escalates a
 //!   missed target, offline tickets; every time the engine reads comes from one clock.
+//! - `kb`: knowledge-base management (create, edit, archive, restore, revert; versioned; used at once).
 //! - `turn`: the AI's turn (understand → decide → act) and the handoff packet.
 //! - `commands`: what agents and customers ask for (take, reply, note, hand back, resolve, reopen,
 //!   talk to a human).
@@ -36,6 +37,7 @@ pub mod clock;
 mod commands;
 pub mod copilot;
 pub mod hub;
+mod kb;
 mod policies;
 pub mod presence;
 pub mod replay;
@@ -68,6 +70,11 @@ pub enum EngineError {
     TenantNotFound,
     #[error("no such conversation")]
     ConversationNotFound,
+    #[error("no such article")]
+    ArticleNotFound,
+    /// The change clashes with what is stored (e.g. a slug already used in that language).
+    #[error("{0}")]
+    Conflict(String),
     #[error("the conversation is closed")]
     ConversationClosed,
     #[error("not signed in")]

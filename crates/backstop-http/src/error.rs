@@ -47,6 +47,8 @@ impl From<EngineError> for ApiError {
         use StatusCode as S;
         match e {
             EngineError::TenantNotFound => Self::new(S::NOT_FOUND, "tenant_not_found", "no such tenant"),
+            EngineError::ArticleNotFound => Self::new(S::NOT_FOUND, "article_not_found", "no such article"),
+            EngineError::Conflict(m) => Self::new(S::CONFLICT, "conflict", m),
             EngineError::ConversationNotFound => {
                 Self::new(S::NOT_FOUND, "conversation_not_found", "no such conversation")
             }

@@ -90,6 +90,30 @@ pub fn suggestion(x: &backstop_engine::copilot::Suggestion) -> Value {
     })
 }
 
+/// A knowledge-base article.
+pub fn article(a: &backstop_store::ArticleRecord) -> Value {
+    json!({
+        "id": a.id,
+        "slug": a.slug,
+        "lang": a.lang.as_str(),
+        "topic": a.topic,
+        "title": a.title,
+        "body": a.body,
+        "questions": a.questions,
+        "version": a.version,
+        "archived": a.archived,
+        "updated_at": time(a.updated_at),
+    })
+}
+
+/// One stored version of an article: its content then, how it changed and by whom.
+pub fn article_version(v: &backstop_store::ArticleVersion) -> Value {
+    let mut j = article(&v.article);
+    j["change"] = json!(v.change);
+    j["author"] = json!(v.author);
+    j
+}
+
 pub fn ticket(t: &backstop_core::sla::Ticket) -> Value {
     json!({ "reason": t.reason.as_str(), "promised_by": time(t.promised_by) })
 }

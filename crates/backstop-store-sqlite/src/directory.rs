@@ -3,7 +3,7 @@
 
 use backstop_core::assignment::Strategy;
 use backstop_core::directory::{Agent, AgentRole, Customer, Team, Tenant};
-use backstop_core::ids::{AgentId, ArticleId, CustomerId, TeamId, TenantId};
+use backstop_core::ids::{AgentId, CustomerId, TeamId, TenantId};
 use backstop_core::routing::TeamRole;
 use backstop_store::*;
 use sqlx::sqlite::SqliteRow;
@@ -290,50 +290,4 @@ pub(crate) async fn find_visitor(
         .await
         .map_err(db)?;
     row.map(|r| Ok(CustomerId(codec::uuid(&r, "customer_id")?))).transpose()
-}
-
-pub(crate) async fn upsert_article(store: &SqliteStore, a: &ArticleRecord) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO articles (tenant_id, id, slug, lang, topic, title, body, questions, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT (tenant_id, id) DO UPDATE SET slug = excluded.slug, lang = excluded.lang, topic = excluded.topic,
-           title = excluded.title, body = excluded.body, questions = excluded.questions, updated_at = excluded.updated_at",
-    )
-    .bind(a.tenant.as_str())
-    .bind(a.id.to_string())
-    .bind(&a.slug)
-    .bind(a.lang.as_str())
-    .bind(&a.topic)
-    .bind(&a.title)
-    .bind(&a.body)
-    .bind(to_json(&a.questions))
-    .bind(ts(a.updated_at))
-    .execute(&store.writer)
-    .await
-    .map_err(db)?;
-    Ok(())
-}
-
-pub(crate) async fn list_articles(store: &SqliteStore, tenant: &TenantId) -> Result<Vec<ArticleRecord>> {
-    let rows = sqlx::query("SELECT * FROM articles WHERE tenant_id = ?1 ORDER BY slug, lang")
-        .bind(tenant.as_str())
-        .fetch_all(&store.reader)
-        .await
-        .map_err(db)?;
-    rows.iter()
-        .map(|r| {
-            let l: String = r.try_get("lang").map_err(db)?;
-            Ok(ArticleRecord {
-                id: ArticleId(codec::uuid(r, "id")?),
-                tenant: codec::tenant(r)?,
-                slug: r.try_get("slug").map_err(db)?,
-                lang: lang(&l)?,
-                topic: r.try_get("topic").map_err(db)?,
-                title: r.try_get("title").map_err(db)?,
-                body: r.try_get("body").map_err(db)?,
-                questions: json(r, "questions")?,
-                updated_at: from_ts(r.try_get("updated_at").map_err(db)?)?,
-            })
-        })
-        .collect()
 }

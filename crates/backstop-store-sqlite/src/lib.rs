@@ -7,6 +7,7 @@
 
 mod codec;
 mod directory;
+mod kb;
 mod policies;
 mod understanding;
 
@@ -566,11 +567,27 @@ impl Store for SqliteStore {
     }
 
     async fn upsert_article(&self, a: &ArticleRecord) -> Result<()> {
-        directory::upsert_article(self, a).await
+        kb::save_article(self, a, "import", "system").await.map(|_| ())
+    }
+
+    async fn save_article(&self, a: &ArticleRecord, change: &str, author: &str) -> Result<ArticleRecord> {
+        kb::save_article(self, a, change, author).await
     }
 
     async fn list_articles(&self, tenant: &TenantId) -> Result<Vec<ArticleRecord>> {
-        directory::list_articles(self, tenant).await
+        kb::list_articles(self, tenant).await
+    }
+
+    async fn get_article(&self, tenant: &TenantId, id: backstop_core::ids::ArticleId) -> Result<Option<ArticleRecord>> {
+        kb::get_article(self, tenant, id).await
+    }
+
+    async fn article_versions(
+        &self,
+        tenant: &TenantId,
+        id: backstop_core::ids::ArticleId,
+    ) -> Result<Vec<ArticleVersion>> {
+        kb::article_versions(self, tenant, id).await
     }
 
     async fn get_embeddings(

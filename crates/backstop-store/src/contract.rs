@@ -459,14 +459,59 @@ pub async fn articles_round_trip(s: &dyn Store) {
         body: "退货签收后3-5个工作日原路退回。".into(),
         questions: vec!["退款什么时候到".into(), "钱多久退回来".into()],
         updated_at: t0(),
+        version: 1,
+        archived: false,
     };
     s.upsert_article(&a).await.unwrap();
     let edited = ArticleRecord {
         body: "退货签收后3至5个工作日内原路退回。".into(),
+        updated_at: t0() + Duration::minutes(1),
         ..a.clone()
     };
-    s.upsert_article(&edited).await.unwrap();
-    assert_eq!(s.list_articles(&t).await.unwrap(), vec![edited]);
+    let saved = s.save_article(&edited, "update", "lin@shop-a.example").await.unwrap();
+    assert_eq!(saved.version, 2, "the store numbers versions");
+    assert_eq!(s.list_articles(&t).await.unwrap(), vec![saved.clone()]);
+    assert_eq!(s.get_article(&t, a.id).await.unwrap(), Some(saved.clone()));
+    // Archived articles are kept and listed, flagged.
+    let archived = s
+        .save_article(
+            &ArticleRecord {
+                archived: true,
+                ..saved.clone()
+            },
+            "archive",
+            "chen@shop-a.example",
+        )
+        .await
+        .unwrap();
+    assert!(s.list_articles(&t).await.unwrap()[0].archived);
+    // Every version, newest first, with how and by whom.
+    let history = s.article_versions(&t, a.id).await.unwrap();
+    let summary: Vec<(u32, &str, &str, bool)> = history
+        .iter()
+        .map(|v| {
+            (
+                v.article.version,
+                v.change.as_str(),
+                v.author.as_str(),
+                v.article.archived,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (3, "archive", "chen@shop-a.example", true),
+            (2, "update", "lin@shop-a.example", false),
+            (1, "import", "system", false)
+        ]
+    );
+    assert_eq!(history[2].article.body, a.body, "the first version's content is kept");
+    assert_eq!(history[0].article, archived);
+    // Another tenant sees none of it.
+    let (other, _, _) = setup(s, "shop-b").await;
+    assert_eq!(s.get_article(&other, a.id).await.unwrap(), None);
+    assert!(s.article_versions(&other, a.id).await.unwrap().is_empty());
 }
 
 pub async fn embeddings_cache(s: &dyn Store) {

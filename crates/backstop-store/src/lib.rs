@@ -100,8 +100,21 @@ pub trait Store: Send + Sync + 'static {
     async fn list_events(&self, tenant: &TenantId, conv: ConversationId) -> Result<Vec<EventRecord>>;
 
     // Knowledge base.
+    /// Saves an article as its next version (change "import", author "system").
     async fn upsert_article(&self, article: &ArticleRecord) -> Result<()>;
+    /// Saves an article (new or changed, archived or not) as its next version, recording how
+    /// (`create`, `update`, `archive`, `restore`, `revert`, `import`) and by whom; returns it with
+    /// its version number. Atomic.
+    async fn save_article(&self, article: &ArticleRecord, change: &str, author: &str) -> Result<ArticleRecord>;
+    /// Every article of the tenant, archived ones included, by slug and language.
     async fn list_articles(&self, tenant: &TenantId) -> Result<Vec<ArticleRecord>>;
+    async fn get_article(&self, tenant: &TenantId, id: backstop_core::ids::ArticleId) -> Result<Option<ArticleRecord>>;
+    /// Every version of an article, newest first.
+    async fn article_versions(
+        &self,
+        tenant: &TenantId,
+        id: backstop_core::ids::ArticleId,
+    ) -> Result<Vec<ArticleVersion>>;
 
     // Understanding: cached embeddings and intent examples.
     /// The cached vectors among `keys` for `model` (missing keys are simply absent).

@@ -169,6 +169,21 @@ pub struct ArticleRecord {
     pub body: String,
     pub questions: Vec<String>,
     pub updated_at: Timestamp,
+    /// 1 for a new article; each save adds one (set by the store).
+    pub version: u32,
+    /// Kept, with its history, but not used by the AI.
+    pub archived: bool,
+}
+
+/// One stored version of an article: its content then, how it changed and who changed it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArticleVersion {
+    /// The content; `version` is this version's number, `updated_at` when it was saved.
+    pub article: ArticleRecord,
+    /// `create`, `update`, `archive`, `restore`, `revert` or `import`.
+    pub change: String,
+    /// The agent's e-mail, or `system` / `cli`.
+    pub author: String,
 }
 
 /// A labelled example for a tenant's intent classifier.

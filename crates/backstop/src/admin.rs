@@ -231,6 +231,8 @@ pub async fn import_kb(store: &dyn Store, tenant_id: &str, json: &str) -> anyhow
     for mut a in incoming {
         if let Some(old) = existing.iter().find(|o| o.slug == a.slug && o.lang == a.lang) {
             a.id = old.id;
+            // An import changes the content; archiving stays a trainer's decision.
+            a.archived = old.archived;
             updated += 1;
         } else {
             created += 1;

@@ -81,6 +81,8 @@ pub fn articles(tenant: &TenantId, json: &str, at: Timestamp) -> anyhow::Result<
                 body: a.body,
                 questions: a.questions,
                 updated_at: at,
+                version: 1,
+                archived: false,
             })
         })
         .collect()

@@ -2,6 +2,7 @@
 
 mod agent_live;
 mod agents;
+mod articles;
 mod auth;
 mod conversations;
 mod pages;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(conversations::router())
         .merge(understanding::router())
         .merge(policy::router())
+        .merge(articles::router())
         .merge(agents::router())
         .merge(agent_live::router())
         .merge(pages::router())

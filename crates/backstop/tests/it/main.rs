@@ -4,6 +4,7 @@
 mod support;
 
 mod agent;
+mod articles;
 mod copilot;
 mod csat;
 mod drafts;

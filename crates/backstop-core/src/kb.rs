@@ -1,0 +1,170 @@
+//! Knowledge-base entries as trainers write them: what makes an article valid, and what a change
+//! to one is (for the version history). Pure: the store keeps the versions, the engine applies.
+//!
+//! An article is one answer in one language; articles sharing a `slug` are translations of each
+//! other. `questions` are ways customers ask it (they weigh more than the body in retrieval). The
+//! limits keep one article within an API request (64 KB), Chinese included.
+
+use crate::message::Lang;
+
+pub const MAX_SLUG: usize = 80;
+pub const MAX_TOPIC: usize = 60;
+pub const MAX_TITLE: usize = 200;
+pub const MAX_BODY: usize = 10_000;
+pub const MAX_QUESTIONS: usize = 30;
+pub const MAX_QUESTION: usize = 200;
+
+/// The content of an article, before it is stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArticleDraft {
+    pub slug: String,
+    pub lang: Lang,
+    pub topic: String,
+    pub title: String,
+    pub body: String,
+    pub questions: Vec<String>,
+}
+
+/// Why an article is refused; each names the field.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KbError {
+    #[error("slug: 1-{MAX_SLUG} characters of a-z, 0-9 and '-' (got {0:?})")]
+    Slug(String),
+    #[error("topic: 1-{MAX_TOPIC} characters of a-z, 0-9, '-' and '_' (got {0:?})")]
+    Topic(String),
+    #[error("title: 1-{MAX_TITLE} characters")]
+    Title,
+    #[error("body: 1-{MAX_BODY} characters")]
+    Body,
+    #[error("questions: at most {MAX_QUESTIONS}, each 1-{MAX_QUESTION} characters")]
+    Questions,
+    #[error("unknown language {0:?} (zh or en)")]
+    Lang(String),
+}
+
+/// What a stored version records about how it came to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    Create,
+    Update,
+    Archive,
+    Restore,
+    /// Content brought back from an earlier version.
+    Revert {
+        to: u32,
+    },
+}
+
+impl Change {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Change::Create => "create",
+            Change::Update => "update",
+            Change::Archive => "archive",
+            Change::Restore => "restore",
+            Change::Revert { .. } => "revert",
+        }
+    }
+}
+
+fn slug_ok(s: &str, extra: &[char], max: usize) -> bool {
+    !s.is_empty()
+        && s.chars().count() <= max
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || extra.contains(&c))
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+impl ArticleDraft {
+    /// Trims every field, drops empty and repeated questions, and checks the limits.
+    pub fn normalized(mut self) -> Result<ArticleDraft, KbError> {
+        self.slug = self.slug.trim().to_ascii_lowercase();
+        self.topic = self.topic.trim().to_ascii_lowercase();
+        self.title = self.title.trim().to_string();
+        self.body = self.body.trim().to_string();
+        let mut seen = std::collections::HashSet::new();
+        self.questions = self
+            .questions
+            .iter()
+            .map(|q| q.trim().to_string())
+            .filter(|q| !q.is_empty() && seen.insert(q.to_lowercase()))
+            .collect();
+        if !slug_ok(&self.slug, &[], MAX_SLUG) {
+            return Err(KbError::Slug(self.slug));
+        }
+        if !slug_ok(&self.topic, &['_'], MAX_TOPIC) {
+            return Err(KbError::Topic(self.topic));
+        }
+        if self.title.is_empty() || self.title.chars().count() > MAX_TITLE {
+            return Err(KbError::Title);
+        }
+        if self.body.is_empty() || self.body.chars().count() > MAX_BODY {
+            return Err(KbError::Body);
+        }
+        if self.questions.len() > MAX_QUESTIONS || self.questions.iter().any(|q| q.chars().count() > MAX_QUESTION) {
+            return Err(KbError::Questions);
+        }
+        Ok(self)
+    }
+}
+
+/// Reads a language code for an article (`zh`, `en`, regional tags allowed).
+pub fn lang(code: &str) -> Result<Lang, KbError> {
+    Lang::parse(code.trim()).ok_or_else(|| KbError::Lang(code.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> ArticleDraft {
+        ArticleDraft {
+            slug: " Shipping-Times ".into(),
+            lang: Lang::En,
+            topic: "shipping".into(),
+            title: "  How long delivery takes ".into(),
+            body: "Two to three days.\n".into(),
+            questions: vec![
+                " How long? ".into(),
+                "".into(),
+                "how long?".into(),
+                "When will it arrive?".into(),
+            ],
+        }
+    }
+
+    #[test]
+    fn drafts_are_trimmed_and_deduplicated() {
+        let d = draft().normalized().unwrap();
+        assert_eq!(d.slug, "shipping-times");
+        assert_eq!(d.title, "How long delivery takes");
+        assert_eq!(d.body, "Two to three days.");
+        assert_eq!(d.questions, ["How long?", "When will it arrive?"]);
+    }
+
+    #[test]
+    fn each_field_is_checked() {
+        let bad = |f: fn(&mut ArticleDraft)| {
+            let mut d = draft();
+            f(&mut d);
+            d.normalized().unwrap_err()
+        };
+        assert_eq!(bad(|d| d.slug = "has space".into()), KbError::Slug("has space".into()));
+        assert_eq!(bad(|d| d.slug = "-x".into()), KbError::Slug("-x".into()));
+        assert_eq!(bad(|d| d.topic = "".into()), KbError::Topic("".into()));
+        assert_eq!(bad(|d| d.title = " ".into()), KbError::Title);
+        assert_eq!(bad(|d| d.body = "x".repeat(MAX_BODY + 1)), KbError::Body);
+        assert_eq!(
+            bad(|d| d.questions = vec!["q".repeat(MAX_QUESTION + 1)]),
+            KbError::Questions
+        );
+        assert_eq!(lang("fr"), Err(KbError::Lang("fr".into())));
+        assert_eq!(lang("zh-CN"), Ok(Lang::Zh));
+        // Chinese titles and bodies are fine; topics keep underscores.
+        let mut d = draft();
+        d.title = "快递多久能到".into();
+        d.topic = "after_sales".into();
+        assert!(d.normalized().is_ok());
+    }
+}

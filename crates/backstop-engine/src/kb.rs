@@ -1,0 +1,182 @@
+//! Knowledge-base management: trainers create, edit, archive, restore and revert articles; every
+//! change is a stored version (who, when, how) and the AI uses it at once — the tenant's
+//! understanding is rebuilt from the store right after the change, re-embedding only new text
+//! (vectors are cached by content).
+
+use backstop_core::ids::{ArticleId, TenantId};
+use backstop_core::kb::{ArticleDraft, Change};
+use backstop_store::{ArticleRecord, ArticleVersion};
+
+use crate::{Engine, EngineError, Result};
+
+impl Engine {
+    /// Every article of the tenant, archived ones included.
+    pub async fn articles(&self, tenant: &TenantId) -> Result<Vec<ArticleRecord>> {
+        Ok(self.inner.store.list_articles(tenant).await?)
+    }
+
+    /// One article with its versions, newest first.
+    pub async fn article(&self, tenant: &TenantId, id: ArticleId) -> Result<(ArticleRecord, Vec<ArticleVersion>)> {
+        let a = self.find_article(tenant, id).await?;
+        let versions = self.inner.store.article_versions(tenant, id).await?;
+        Ok((a, versions))
+    }
+
+    async fn find_article(&self, tenant: &TenantId, id: ArticleId) -> Result<ArticleRecord> {
+        self.inner
+            .store
+            .get_article(tenant, id)
+            .await?
+            .ok_or(EngineError::ArticleNotFound)
+    }
+
+    /// No other article of the tenant may have the same slug and language.
+    async fn check_unique(&self, tenant: &TenantId, d: &ArticleDraft, except: Option<ArticleId>) -> Result<()> {
+        let clash = self
+            .inner
+            .store
+            .list_articles(tenant)
+            .await?
+            .into_iter()
+            .find(|a| a.slug == d.slug && a.lang == d.lang && Some(a.id) != except);
+        match clash {
+            Some(a) if a.archived => Err(EngineError::Conflict(format!(
+                "an archived article already has slug {:?} in {}: restore it instead",
+                d.slug,
+                d.lang.as_str()
+            ))),
+            Some(_) => Err(EngineError::Conflict(format!(
+                "an article already has slug {:?} in {}",
+                d.slug,
+                d.lang.as_str()
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    async fn save_version(&self, a: ArticleRecord, change: Change, author: &str) -> Result<ArticleRecord> {
+        let saved = self.inner.store.save_article(&a, change.as_str(), author).await?;
+        self.reload_kb(&a.tenant).await?;
+        tracing::info!(tenant = %a.tenant, article = %a.id, version = saved.version, change = change.as_str(), "article saved");
+        Ok(saved)
+    }
+
+    pub async fn create_article(&self, tenant: &TenantId, draft: ArticleDraft, author: &str) -> Result<ArticleRecord> {
+        let d = draft
+            .normalized()
+            .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
+        self.check_unique(tenant, &d, None).await?;
+        let at = self.now();
+        let a = ArticleRecord {
+            id: ArticleId::new_at(at),
+            tenant: tenant.clone(),
+            slug: d.slug,
+            lang: d.lang,
+            topic: d.topic,
+            title: d.title,
+            body: d.body,
+            questions: d.questions,
+            updated_at: at,
+            version: 1,
+            archived: false,
+        };
+        self.save_version(a, Change::Create, author).await
+    }
+
+    pub async fn update_article(
+        &self,
+        tenant: &TenantId,
+        id: ArticleId,
+        draft: ArticleDraft,
+        author: &str,
+    ) -> Result<ArticleRecord> {
+        let d = draft
+            .normalized()
+            .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
+        let current = self.find_article(tenant, id).await?;
+        self.check_unique(tenant, &d, Some(id)).await?;
+        let a = ArticleRecord {
+            slug: d.slug,
+            lang: d.lang,
+            topic: d.topic,
+            title: d.title,
+            body: d.body,
+            questions: d.questions,
+            updated_at: self.now(),
+            ..current
+        };
+        self.save_version(a, Change::Update, author).await
+    }
+
+    /// Archives (the AI stops using it) or restores an article.
+    pub async fn set_archived(
+        &self,
+        tenant: &TenantId,
+        id: ArticleId,
+        archived: bool,
+        author: &str,
+    ) -> Result<ArticleRecord> {
+        let current = self.find_article(tenant, id).await?;
+        if current.archived == archived {
+            return Ok(current);
+        }
+        if !archived {
+            let d = ArticleDraft {
+                slug: current.slug.clone(),
+                lang: current.lang,
+                topic: current.topic.clone(),
+                title: current.title.clone(),
+                body: current.body.clone(),
+                questions: current.questions.clone(),
+            };
+            self.check_unique(tenant, &d, Some(id)).await?;
+        }
+        let change = if archived { Change::Archive } else { Change::Restore };
+        let a = ArticleRecord {
+            archived,
+            updated_at: self.now(),
+            ..current
+        };
+        self.save_version(a, change, author).await
+    }
+
+    /// Brings back the content of an earlier version as a new version (the history is kept).
+    pub async fn revert_article(
+        &self,
+        tenant: &TenantId,
+        id: ArticleId,
+        version: u32,
+        author: &str,
+    ) -> Result<ArticleRecord> {
+        let current = self.find_article(tenant, id).await?;
+        let old = self
+            .inner
+            .store
+            .article_versions(tenant, id)
+            .await?
+            .into_iter()
+            .find(|v| v.article.version == version)
+            .ok_or_else(|| EngineError::InvalidInput(format!("the article has no version {version}")))?
+            .article;
+        let d = ArticleDraft {
+            slug: old.slug.clone(),
+            lang: old.lang,
+            topic: old.topic.clone(),
+            title: old.title.clone(),
+            body: old.body.clone(),
+            questions: old.questions.clone(),
+        };
+        self.check_unique(tenant, &d, Some(id)).await?;
+        let a = ArticleRecord {
+            slug: d.slug,
+            lang: d.lang,
+            topic: d.topic,
+            title: d.title,
+            body: d.body,
+            questions: d.questions,
+            updated_at: self.now(),
+            ..current
+        };
+        self.save_version(a, Change::Revert { to: version }, author).await
+    }
+}

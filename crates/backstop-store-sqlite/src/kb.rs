@@ -1,0 +1,138 @@
+//! Knowledge-base articles and their versions: saving an article writes the article and its next
+//! version in one transaction.
+
+use backstop_core::ids::{ArticleId, TenantId};
+use backstop_store::{ArticleRecord, ArticleVersion, Result, StoreError};
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use crate::codec::{self, db, from_ts, json, lang, to_json, ts};
+use crate::SqliteStore;
+
+fn article(r: &SqliteRow, id_col: &str, at_col: &str) -> Result<ArticleRecord> {
+    let l: String = r.try_get("lang").map_err(db)?;
+    let version: i64 = r.try_get("version").map_err(db)?;
+    let archived: i64 = r.try_get("archived").map_err(db)?;
+    Ok(ArticleRecord {
+        id: ArticleId(codec::uuid(r, id_col)?),
+        tenant: codec::tenant(r)?,
+        slug: r.try_get("slug").map_err(db)?,
+        lang: lang(&l)?,
+        topic: r.try_get("topic").map_err(db)?,
+        title: r.try_get("title").map_err(db)?,
+        body: r.try_get("body").map_err(db)?,
+        questions: json(r, "questions")?,
+        updated_at: from_ts(r.try_get(at_col).map_err(db)?)?,
+        version: version as u32,
+        archived: archived != 0,
+    })
+}
+
+pub(crate) async fn save_article(
+    store: &SqliteStore,
+    a: &ArticleRecord,
+    change: &str,
+    author: &str,
+) -> Result<ArticleRecord> {
+    let mut tx = store.writer.begin().await.map_err(db)?;
+    let current: Option<i64> = sqlx::query_scalar("SELECT version FROM articles WHERE tenant_id = ?1 AND id = ?2")
+        .bind(a.tenant.as_str())
+        .bind(a.id.to_string())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+    let version = current.map_or(1, |v| v + 1);
+    sqlx::query(
+        "INSERT INTO articles (tenant_id, id, slug, lang, topic, title, body, questions, updated_at, version, archived)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET slug = excluded.slug, lang = excluded.lang, topic = excluded.topic,
+           title = excluded.title, body = excluded.body, questions = excluded.questions, updated_at = excluded.updated_at,
+           version = excluded.version, archived = excluded.archived",
+    )
+    .bind(a.tenant.as_str())
+    .bind(a.id.to_string())
+    .bind(&a.slug)
+    .bind(a.lang.as_str())
+    .bind(&a.topic)
+    .bind(&a.title)
+    .bind(&a.body)
+    .bind(to_json(&a.questions))
+    .bind(ts(a.updated_at))
+    .bind(version)
+    .bind(a.archived as i64)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    sqlx::query(
+        "INSERT INTO article_versions (tenant_id, article_id, version, slug, lang, topic, title, body, questions, archived, change, author, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )
+    .bind(a.tenant.as_str())
+    .bind(a.id.to_string())
+    .bind(version)
+    .bind(&a.slug)
+    .bind(a.lang.as_str())
+    .bind(&a.topic)
+    .bind(&a.title)
+    .bind(&a.body)
+    .bind(to_json(&a.questions))
+    .bind(a.archived as i64)
+    .bind(change)
+    .bind(author)
+    .bind(ts(a.updated_at))
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(ArticleRecord {
+        version: version as u32,
+        ..a.clone()
+    })
+}
+
+pub(crate) async fn list_articles(store: &SqliteStore, tenant: &TenantId) -> Result<Vec<ArticleRecord>> {
+    let rows = sqlx::query("SELECT * FROM articles WHERE tenant_id = ?1 ORDER BY slug, lang")
+        .bind(tenant.as_str())
+        .fetch_all(&store.reader)
+        .await
+        .map_err(db)?;
+    rows.iter().map(|r| article(r, "id", "updated_at")).collect()
+}
+
+pub(crate) async fn get_article(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    id: ArticleId,
+) -> Result<Option<ArticleRecord>> {
+    let row = sqlx::query("SELECT * FROM articles WHERE tenant_id = ?1 AND id = ?2")
+        .bind(tenant.as_str())
+        .bind(id.to_string())
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(db)?;
+    row.map(|r| article(&r, "id", "updated_at")).transpose()
+}
+
+pub(crate) async fn article_versions(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    id: ArticleId,
+) -> Result<Vec<ArticleVersion>> {
+    let rows =
+        sqlx::query("SELECT * FROM article_versions WHERE tenant_id = ?1 AND article_id = ?2 ORDER BY version DESC")
+            .bind(tenant.as_str())
+            .bind(id.to_string())
+            .fetch_all(&store.reader)
+            .await
+            .map_err(db)?;
+    rows.iter()
+        .map(|r| {
+            Ok(ArticleVersion {
+                article: article(r, "article_id", "at")?,
+                change: r.try_get("change").map_err(db)?,
+                author: r.try_get("author").map_err(db)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()
+        .map_err(|e: StoreError| e)
+}
