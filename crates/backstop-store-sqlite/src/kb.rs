@@ -35,10 +35,37 @@ pub(crate) async fn save_article(
     author: &str,
 ) -> Result<ArticleRecord> {
     let mut tx = store.writer.begin().await.map_err(db)?;
+    let saved = save_in(&mut tx, a, change, author).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(saved)
+}
+
+/// Saves many articles in one transaction (an import): all or none.
+pub(crate) async fn save_articles(
+    store: &SqliteStore,
+    articles: &[ArticleRecord],
+    change: &str,
+    author: &str,
+) -> Result<Vec<ArticleRecord>> {
+    let mut tx = store.writer.begin().await.map_err(db)?;
+    let mut saved = Vec::with_capacity(articles.len());
+    for a in articles {
+        saved.push(save_in(&mut tx, a, change, author).await?);
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(saved)
+}
+
+async fn save_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    a: &ArticleRecord,
+    change: &str,
+    author: &str,
+) -> Result<ArticleRecord> {
     let current: Option<i64> = sqlx::query_scalar("SELECT version FROM articles WHERE tenant_id = ?1 AND id = ?2")
         .bind(a.tenant.as_str())
         .bind(a.id.to_string())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await
         .map_err(db)?;
     let version = current.map_or(1, |v| v + 1);
@@ -60,7 +87,7 @@ pub(crate) async fn save_article(
     .bind(ts(a.updated_at))
     .bind(version)
     .bind(a.archived as i64)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(db)?;
     sqlx::query(
@@ -80,10 +107,9 @@ pub(crate) async fn save_article(
     .bind(change)
     .bind(author)
     .bind(ts(a.updated_at))
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(db)?;
-    tx.commit().await.map_err(db)?;
     Ok(ArticleRecord {
         version: version as u32,
         ..a.clone()

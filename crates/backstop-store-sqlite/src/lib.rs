@@ -574,6 +574,15 @@ impl Store for SqliteStore {
         kb::save_article(self, a, change, author).await
     }
 
+    async fn save_articles(
+        &self,
+        articles: &[ArticleRecord],
+        change: &str,
+        author: &str,
+    ) -> Result<Vec<ArticleRecord>> {
+        kb::save_articles(self, articles, change, author).await
+    }
+
     async fn list_articles(&self, tenant: &TenantId) -> Result<Vec<ArticleRecord>> {
         kb::list_articles(self, tenant).await
     }

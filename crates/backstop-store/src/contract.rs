@@ -508,6 +508,19 @@ pub async fn articles_round_trip(s: &dyn Store) {
     );
     assert_eq!(history[2].article.body, a.body, "the first version's content is kept");
     assert_eq!(history[0].article, archived);
+    // Many at once (an import): each gets its next version.
+    let second = ArticleRecord {
+        id: ArticleId::new_at(t0() + Duration::seconds(1)),
+        slug: "refund-method".into(),
+        version: 1,
+        ..a.clone()
+    };
+    let batch = s
+        .save_articles(&[archived.clone(), second], "import", "cli")
+        .await
+        .unwrap();
+    assert_eq!(batch.iter().map(|x| x.version).collect::<Vec<_>>(), [4, 1]);
+    assert_eq!(s.list_articles(&t).await.unwrap().len(), 2);
     // Another tenant sees none of it.
     let (other, _, _) = setup(s, "shop-b").await;
     assert_eq!(s.get_article(&other, a.id).await.unwrap(), None);

@@ -106,6 +106,9 @@ pub trait Store: Send + Sync + 'static {
     /// (`create`, `update`, `archive`, `restore`, `revert`, `import`) and by whom; returns it with
     /// its version number. Atomic.
     async fn save_article(&self, article: &ArticleRecord, change: &str, author: &str) -> Result<ArticleRecord>;
+    /// [`Store::save_article`] for many articles in one transaction (an import): all or none.
+    async fn save_articles(&self, articles: &[ArticleRecord], change: &str, author: &str)
+        -> Result<Vec<ArticleRecord>>;
     /// Every article of the tenant, archived ones included, by slug and language.
     async fn list_articles(&self, tenant: &TenantId) -> Result<Vec<ArticleRecord>>;
     async fn get_article(&self, tenant: &TenantId, id: backstop_core::ids::ArticleId) -> Result<Option<ArticleRecord>>;

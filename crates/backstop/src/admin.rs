@@ -221,8 +221,122 @@ pub async fn set_agent_profile(
     Ok(agent)
 }
 
-/// Imports articles from a JSON array (`slug`, `lang`, `topic`, `title`, `body`, `questions`);
-/// an article with the same slug and language as an existing one replaces it.
+/// What `backstop kb import` did.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    /// Rows identical to the stored article: no new version.
+    pub unchanged: usize,
+    pub rejected: Vec<crate::kbfile::Rejected>,
+}
+
+/// Imports articles from files or directories (JSON, CSV, Markdown; see [`crate::kbfile`]): a row
+/// with the slug and language of a stored article is a new version of it (archived ones stay
+/// archived), identical rows change nothing, bad rows are reported with file and line. All the
+/// good rows are saved in one transaction.
+pub async fn import_kb_files(
+    store: &dyn Store,
+    tenant_id: &str,
+    paths: &[std::path::PathBuf],
+    progress: &indicatif::ProgressBar,
+) -> anyhow::Result<ImportReport> {
+    let tenant = tenant(store, tenant_id).await?;
+    let mut parsed = crate::kbfile::Parsed::default();
+    for p in paths {
+        let part = crate::kbfile::read(p)?;
+        parsed.rows.extend(part.rows);
+        parsed.rejected.extend(part.rejected);
+    }
+    crate::kbfile::dedupe(&mut parsed);
+    let existing: std::collections::HashMap<(String, backstop_core::message::Lang), backstop_store::ArticleRecord> =
+        store
+            .list_articles(&tenant)
+            .await?
+            .into_iter()
+            .map(|a| ((a.slug.clone(), a.lang), a))
+            .collect();
+    let mut report = ImportReport {
+        rejected: parsed.rejected,
+        ..Default::default()
+    };
+    let at = Timestamp::now_utc();
+    let mut batch = Vec::new();
+    progress.set_length(parsed.rows.len() as u64);
+    for (i, row) in parsed.rows.into_iter().enumerate() {
+        let d = row.draft;
+        let old = existing.get(&(d.slug.clone(), d.lang));
+        if let Some(o) = old {
+            if o.topic == d.topic && o.title == d.title && o.body == d.body && o.questions == d.questions {
+                report.unchanged += 1;
+                progress.inc(1);
+                continue;
+            }
+        }
+        let a = backstop_store::ArticleRecord {
+            id: old.map_or_else(
+                || backstop_core::ids::ArticleId::new_at(at + time::Duration::microseconds(i as i64)),
+                |o| o.id,
+            ),
+            tenant: tenant.clone(),
+            slug: d.slug,
+            lang: d.lang,
+            topic: d.topic,
+            title: d.title,
+            body: d.body,
+            questions: d.questions,
+            updated_at: at,
+            version: 1,
+            archived: old.is_some_and(|o| o.archived),
+        };
+        if old.is_some() {
+            report.updated += 1;
+        } else {
+            report.created += 1;
+        }
+        batch.push(a);
+        progress.inc(1);
+    }
+    store.save_articles(&batch, "import", "cli").await?;
+    Ok(report)
+}
+
+/// `backstop kb export`: the tenant's articles (archived ones left out) as JSON or CSV, to `out`
+/// or as the returned text; returns how many.
+pub async fn kb_export(
+    store: &dyn Store,
+    tenant_id: &str,
+    format: Option<&str>,
+    out: Option<&std::path::Path>,
+) -> anyhow::Result<(usize, Option<String>)> {
+    let tenant = tenant(store, tenant_id).await?;
+    let articles: Vec<_> = store
+        .list_articles(&tenant)
+        .await?
+        .into_iter()
+        .filter(|a| !a.archived)
+        .collect();
+    let ext = out
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let text = match format.map(str::to_ascii_lowercase).or(ext).as_deref().unwrap_or("json") {
+        "json" => crate::kbfile::to_json(&articles),
+        "csv" => crate::kbfile::to_csv(&articles)?,
+        other => bail!("format {other:?}: use json or csv"),
+    };
+    match out {
+        Some(p) => {
+            std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?;
+            Ok((articles.len(), None))
+        }
+        None => Ok((articles.len(), Some(text))),
+    }
+}
+
+/// Imports articles from a JSON array (`slug`, `lang`, `topic`, `title`, `body`, `questions`), as
+/// `eval dialogues --kb` does; an article with the same slug and language as an existing one
+/// becomes its next version. Returns (created, updated).
 pub async fn import_kb(store: &dyn Store, tenant_id: &str, json: &str) -> anyhow::Result<(usize, usize)> {
     let tenant = tenant(store, tenant_id).await?;
     let existing = store.list_articles(&tenant).await?;
@@ -231,7 +345,6 @@ pub async fn import_kb(store: &dyn Store, tenant_id: &str, json: &str) -> anyhow
     for mut a in incoming {
         if let Some(old) = existing.iter().find(|o| o.slug == a.slug && o.lang == a.lang) {
             a.id = old.id;
-            // An import changes the content; archiving stays a trainer's decision.
             a.archived = old.archived;
             updated += 1;
         } else {
@@ -431,24 +544,70 @@ mod tests {
             .unwrap();
         assert!(hash.starts_with("$argon2id$"));
 
-        let kb = r#"[{"slug":"hours","lang":"en","topic":"account","title":"Opening hours","body":"We answer 9-21.","questions":["when are you open"]}]"#;
-        assert_eq!(import_kb(s.as_ref(), "acme", kb).await.unwrap(), (1, 0));
-        assert_eq!(
-            import_kb(s.as_ref(), "acme", kb).await.unwrap(),
-            (0, 1),
-            "re-importing updates in place"
-        );
-        assert_eq!(
-            s.list_articles(&TenantId::parse("acme").unwrap()).await.unwrap().len(),
-            1
-        );
-        let bad = import_kb(
-            s.as_ref(),
-            "acme",
-            r#"[{"slug":"x","lang":"fr","topic":"t","title":"t","body":"b","questions":[]}]"#,
+        // Knowledge-base import: created, then unchanged, then updated; bad rows reported; an
+        // archived article stays archived; all good rows in one go.
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("kb.csv");
+        let md = dir.path().join("hours.md");
+        std::fs::write(
+            &csv,
+            "slug,lang,topic,title,body,questions\nhours,en,account,Opening hours,We answer 9-21.,when are you open\nx,fr,t,t,b,\n",
         )
-        .await;
-        assert!(bad.unwrap_err().to_string().contains("unknown lang"));
+        .unwrap();
+        std::fs::write(
+            &md,
+            "---\nslug: hours\nlang: zh\ntopic: account\ntitle: 营业时间\n---\n每天 9 点到 21 点。\n",
+        )
+        .unwrap();
+        let pb = indicatif::ProgressBar::hidden();
+        let r = import_kb_files(s.as_ref(), "acme", &[csv.clone(), md.clone()], &pb)
+            .await
+            .unwrap();
+        assert_eq!((r.created, r.updated, r.unchanged), (2, 0, 0));
+        assert_eq!(r.rejected.len(), 1);
+        assert_eq!(
+            r.rejected[0].to_string(),
+            format!("{}:3: unknown language \"fr\" (zh or en)", csv.display())
+        );
+        let r = import_kb_files(s.as_ref(), "acme", std::slice::from_ref(&csv), &pb)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.created, r.updated, r.unchanged),
+            (0, 0, 1),
+            "re-importing the same is no change"
+        );
+        let acme = TenantId::parse("acme").unwrap();
+        let mut en = s
+            .list_articles(&acme)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.lang == backstop_core::message::Lang::En)
+            .unwrap();
+        en.archived = true;
+        s.save_article(&en, "archive", "test").await.unwrap();
+        std::fs::write(
+            &csv,
+            "slug,lang,topic,title,body\nhours,en,account,Opening hours,We answer 8-22.\n",
+        )
+        .unwrap();
+        let r = import_kb_files(s.as_ref(), "acme", &[dir.path().to_path_buf()], &pb)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.created, r.updated, r.unchanged),
+            (0, 1, 1),
+            "a directory: both files"
+        );
+        let after = s.get_article(&acme, en.id).await.unwrap().unwrap();
+        assert_eq!(
+            (after.body.as_str(), after.archived, after.version),
+            ("We answer 8-22.", true, 3)
+        );
+        let (n, text) = kb_export(s.as_ref(), "acme", Some("csv"), None).await.unwrap();
+        assert_eq!(n, 1, "archived articles are not exported");
+        assert!(text.unwrap().contains("营业时间"));
 
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("intents.jsonl");

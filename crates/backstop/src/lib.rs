@@ -7,6 +7,7 @@ pub mod admin;
 pub mod bench;
 pub mod config;
 pub mod eval;
+pub mod kbfile;
 pub mod models;
 pub mod seed;
 pub mod vectors;

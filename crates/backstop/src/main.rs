@@ -4,338 +4,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use backstop::{admin, config::DEFAULT_TOML, eval, seed, Config};
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-#[derive(Parser)]
-#[command(
-    name = "backstop",
-    version,
-    about = "AI answers first, humans back it up: a self-hosted customer-service platform"
-)]
-struct Cli {
-    /// A TOML configuration file (see `backstop config print-default`).
-    #[arg(long, global = true, env = "BACKSTOP_CONFIG")]
-    config: Option<PathBuf>,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Serve the API, the widget and the inbox.
-    Serve(ServeArgs),
-    /// Seed the demo store (Maple Market) if needed, and serve it.
-    Demo(ServeArgs),
-    /// Configuration helpers.
-    Config {
-        #[command(subcommand)]
-        command: ConfigCommand,
-    },
-    /// Client companies (tenants).
-    Tenant {
-        #[command(subcommand)]
-        command: TenantCommand,
-    },
-    /// Teams of agents, each with its own queue.
-    Team {
-        #[command(subcommand)]
-        command: TeamCommand,
-    },
-    /// Agent accounts.
-    Agent {
-        #[command(subcommand)]
-        command: AgentCommand,
-    },
-    /// Measure the AI on labelled data (progress bars, a table, and a final JSON line).
-    Eval {
-        #[command(subcommand)]
-        command: EvalCommand,
-    },
-    /// Train the artefacts the product ships (see the README's "Emotion radar").
-    Train {
-        #[command(subcommand)]
-        command: TrainCommand,
-    },
-    /// Benchmarks of this machine.
-    Bench {
-        #[command(subcommand)]
-        command: BenchCommand,
-    },
-    /// Local model files.
-    Models {
-        #[command(subcommand)]
-        command: ModelsCommand,
-    },
-    /// The knowledge base the AI answers from.
-    Kb {
-        #[command(subcommand)]
-        command: KbCommand,
-    },
-    /// Examples the tenant's intent classifier learns from.
-    Intents {
-        #[command(subcommand)]
-        command: IntentsCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum IntentsCommand {
-    /// Import labelled examples from JSONL {"text","label"} (label: an article slug, any intent
-    /// name, or "oos" for out of scope). Examples already present are skipped.
-    Import {
-        #[arg(long)]
-        tenant: String,
-        file: PathBuf,
-    },
-}
-
-#[derive(Subcommand)]
-enum TenantCommand {
-    /// Create a tenant and print its widget snippet and secret.
-    Add {
-        /// Short id used in URLs and the widget snippet: a-z, 0-9 and '-'.
-        id: String,
-        #[arg(long)]
-        name: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum TeamCommand {
-    /// Add a team.
-    Add {
-        #[arg(long)]
-        tenant: String,
-        #[arg(long)]
-        name: String,
-        /// general (questions the AI could not settle) or escalation (angry or VIP customers).
-        #[arg(long, default_value = "general")]
-        role: String,
-        /// The name customers see in another language, e.g. --display zh=综合客服 (repeatable).
-        #[arg(long)]
-        display: Vec<String>,
-    },
-    /// Change a team: how its queue is assigned, its business hours and its service targets
-    /// (what is not given stays as it is).
-    Set {
-        #[arg(long)]
-        tenant: String,
-        #[arg(long)]
-        name: String,
-        /// manual (agents take), round_robin, least_loaded or skills.
-        #[arg(long)]
-        strategy: Option<String>,
-        /// Business hours, e.g. "mon-fri 09:00-18:00, sat 10:00-14:00", or "always".
-        #[arg(long)]
-        hours: Option<String>,
-        /// The hours' time zone (IANA name), e.g. Asia/Shanghai.
-        #[arg(long)]
-        timezone: Option<String>,
-        /// Seconds to the first human reply for VIP or urgent hand-overs (default 30).
-        #[arg(long)]
-        vip_target: Option<u32>,
-        /// Seconds to the first human reply otherwise (default 120).
-        #[arg(long)]
-        standard_target: Option<u32>,
-        /// Minutes after opening within which an offline ticket is promised a reply (default 120).
-        #[arg(long)]
-        ticket_reply: Option<u32>,
-    },
-}
-
-#[derive(Subcommand)]
-enum AgentCommand {
-    /// Add an agent; the password is read from standard input (one line, at least 10 characters).
-    Add {
-        #[arg(long)]
-        tenant: String,
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        name: String,
-        /// agent, supervisor or admin.
-        #[arg(long, default_value = "agent")]
-        role: String,
-        /// A team the agent works in, by name (repeatable).
-        #[arg(long)]
-        team: Vec<String>,
-    },
-    /// Set an agent's capacity and skills (what is not given stays as it was).
-    Set {
-        #[arg(long)]
-        tenant: String,
-        #[arg(long)]
-        email: String,
-        /// Conversations they may hold at once (1-100).
-        #[arg(long)]
-        capacity: Option<u32>,
-        /// A language they serve customers in: zh or en (repeatable).
-        #[arg(long)]
-        language: Vec<String>,
-        /// A knowledge-base topic they know well, e.g. refunds (repeatable).
-        #[arg(long)]
-        topic: Vec<String>,
-    },
-}
-
-#[derive(Subcommand)]
-enum EvalCommand {
-    /// Intent recognition with out-of-scope detection: JSONL {"text","label"}, label "oos" = out of scope.
-    Intents {
-        #[arg(long)]
-        train: PathBuf,
-        #[arg(long)]
-        test: PathBuf,
-        /// A fixed out-of-scope threshold (0-1) instead of calibrating one on held-out training data.
-        #[arg(long)]
-        threshold: Option<f32>,
-        /// Lexical features only, without the embedding model (the baseline).
-        #[arg(long)]
-        lexical: bool,
-    },
-    /// Question matching: JSONL {"a","b","label"} (1 = same question); threshold chosen on --dev.
-    Pairs {
-        #[arg(long)]
-        dev: PathBuf,
-        #[arg(long)]
-        test: PathBuf,
-        /// Score with TF-IDF vectors instead of the embedding model (the baseline).
-        #[arg(long)]
-        lexical: bool,
-    },
-    /// Emotion radar: JSONL {"text","labels","anger"}; precision/recall/F1 of `anger` and of each feeling.
-    Emotion {
-        #[arg(long)]
-        test: PathBuf,
-        /// Train a head on these emotion files first instead of using the built-in one.
-        #[arg(long)]
-        train: Vec<PathBuf>,
-        /// Sentiment files ({"text","label":"pos"|"neg"}) to train on as well (with --train).
-        #[arg(long)]
-        train_sentiment: Vec<PathBuf>,
-        /// At most this many training rows per file (0 = all).
-        #[arg(long, default_value_t = 12_000)]
-        max_rows: usize,
-        /// The lexicon and rules alone, without the embedding model (the baseline).
-        #[arg(long)]
-        lexical: bool,
-    },
-    /// Escalation: replays JSONL {"id","lang","turns":[{"role","text"}],"escalate"} through the
-    /// tenant's understanding and policy; precision/recall/F1 and the turn of the hand-over.
-    Dialogues {
-        #[arg(long)]
-        test: PathBuf,
-        /// Replay with this knowledge base (`backstop kb import`'s JSON format).
-        #[arg(long, conflicts_with = "knowledge")]
-        kb: Option<PathBuf>,
-        /// Without --kb: "assumed" (every question counts as answered, so only the customer's
-        /// side can hand over; the default) or "demo" (the demo's knowledge base).
-        #[arg(long, default_value = "assumed", value_parser = ["assumed", "demo"])]
-        knowledge: String,
-        /// A policy TOML file (default: the built-in policy).
-        #[arg(long)]
-        policy: Option<PathBuf>,
-        /// Words only, without the embedding model (the baseline).
-        #[arg(long)]
-        lexical: bool,
-        /// Print each dialogue's outcome on standard error.
-        #[arg(long)]
-        details: bool,
-    },
-    /// FAQ retrieval: --kb JSONL {"id","question","answer"}, --queries JSONL {"text","answer_id"}.
-    Faq {
-        #[arg(long)]
-        kb: PathBuf,
-        #[arg(long)]
-        queries: PathBuf,
-        /// BM25 only, without the embedding model (the baseline).
-        #[arg(long)]
-        lexical: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum TrainCommand {
-    /// The emotion radar's head on the embedding model: logistic regressions per feeling.
-    Emotion {
-        /// Emotion files, JSONL {"text","labels","anger"} (GoEmotions, CLUEmotion).
-        #[arg(long = "emotion", required = true)]
-        emotion: Vec<PathBuf>,
-        /// Sentiment files, JSONL {"text","label":"pos"|"neg"}.
-        #[arg(long = "sentiment")]
-        sentiment: Vec<PathBuf>,
-        /// At most this many rows from each file, sampled evenly (0 = all).
-        #[arg(long, default_value_t = 12_000)]
-        max_rows: usize,
-        #[arg(long, default_value_t = 300)]
-        epochs: usize,
-        /// Where to write the head (the shipped one is crates/backstop-nlp/data/emotion-head.txt).
-        #[arg(long)]
-        out: PathBuf,
-    },
-}
-
-#[derive(Subcommand)]
-enum BenchCommand {
-    /// Latency of the embedding model (fetches it first if needed).
-    Embed {
-        /// How many times to embed the fixed set of 10 texts.
-        #[arg(long, default_value_t = 20)]
-        rounds: usize,
-    },
-    /// A customer message through the live understanding path (embed, intent, hybrid retrieval)
-    /// over a large knowledge base: the demo's articles plus re-worded copies.
-    Understand {
-        /// Knowledge-base size.
-        #[arg(long, default_value_t = 10_000)]
-        articles: usize,
-        /// How many times to understand the fixed set of 10 messages (per core).
-        #[arg(long, default_value_t = 20)]
-        rounds: usize,
-    },
-    /// How late a missed first-reply target is noticed: hands over demo conversations nobody
-    /// takes and times each supervisor alert against its deadline.
-    Sla {
-        #[arg(long, default_value_t = 200)]
-        conversations: usize,
-        /// The first-reply target set on the demo teams, in seconds.
-        #[arg(long, default_value_t = 5)]
-        target: u32,
-    },
-}
-
-#[derive(Subcommand)]
-enum ModelsCommand {
-    /// Download and check the multilingual embedding model (idempotent); prints its path.
-    Fetch,
-}
-
-#[derive(Subcommand)]
-enum KbCommand {
-    /// Import articles from a JSON array of {slug, lang, topic, title, body, questions}.
-    Import {
-        #[arg(long)]
-        tenant: String,
-        file: PathBuf,
-    },
-}
-
-#[derive(clap::Args)]
-struct ServeArgs {
-    /// Address to listen on (overrides server.listen), e.g. 127.0.0.1:8080; port 0 picks a free port.
-    #[arg(long)]
-    listen: Option<String>,
-    /// Data directory (overrides storage.data_dir).
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
-}
-
-#[derive(Subcommand)]
-enum ConfigCommand {
-    /// Print the documented default configuration.
-    PrintDefault,
-}
+mod cli;
+use cli::*;
 
 fn main() -> std::process::ExitCode {
     match run_cli(Cli::parse()) {
@@ -645,16 +318,34 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
             );
         }
         Command::Kb {
-            command: KbCommand::Import { tenant, file },
+            command: KbCommand::Import { tenant, files },
         } => {
-            let json = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-            let (created, updated) = admin::import_kb(store, &tenant, &json).await?;
+            let started = std::time::Instant::now();
+            let pb = backstop::eval::bar(0, "importing");
+            let report = admin::import_kb_files(store, &tenant, &files, &pb).await?;
+            pb.finish_and_clear();
+            for r in &report.rejected {
+                eprintln!("rejected {r}");
+            }
             println!(
-                "{}: {created} articles created, {updated} updated in {tenant}.",
-                file.display()
+                "{tenant}: {} created, {} updated, {} unchanged, {} rejected ({:.1} s).",
+                report.created,
+                report.updated,
+                report.unchanged,
+                report.rejected.len(),
+                started.elapsed().as_secs_f64()
             );
-            println!("A running server picks the change up when it restarts.");
+            println!("A running server uses them after POST /api/v1/understanding/rebuild or a restart.");
+            if report.created + report.updated + report.unchanged == 0 && !report.rejected.is_empty() {
+                anyhow::bail!("nothing could be imported");
+            }
         }
+        Command::Kb {
+            command: KbCommand::Export { tenant, format, out },
+        } => match admin::kb_export(store, &tenant, format.as_deref(), out.as_deref()).await? {
+            (_, Some(text)) => println!("{text}"),
+            (n, None) => eprintln!("{n} articles of {tenant} written."),
+        },
         Command::Intents {
             command: IntentsCommand::Import { tenant, file },
         } => {

@@ -1,0 +1,350 @@
+//! The command line: every subcommand and its arguments (clap), parsed in `main`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "backstop",
+    version,
+    about = "AI answers first, humans back it up: a self-hosted customer-service platform"
+)]
+pub(crate) struct Cli {
+    /// A TOML configuration file (see `backstop config print-default`).
+    #[arg(long, global = true, env = "BACKSTOP_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Serve the API, the widget and the inbox.
+    Serve(ServeArgs),
+    /// Seed the demo store (Maple Market) if needed, and serve it.
+    Demo(ServeArgs),
+    /// Configuration helpers.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Client companies (tenants).
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// Teams of agents, each with its own queue.
+    Team {
+        #[command(subcommand)]
+        command: TeamCommand,
+    },
+    /// Agent accounts.
+    Agent {
+        #[command(subcommand)]
+        command: AgentCommand,
+    },
+    /// Measure the AI on labelled data (progress bars, a table, and a final JSON line).
+    Eval {
+        #[command(subcommand)]
+        command: EvalCommand,
+    },
+    /// Train the artefacts the product ships (see the README's "Emotion radar").
+    Train {
+        #[command(subcommand)]
+        command: TrainCommand,
+    },
+    /// Benchmarks of this machine.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+    /// Local model files.
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
+    /// The knowledge base the AI answers from.
+    Kb {
+        #[command(subcommand)]
+        command: KbCommand,
+    },
+    /// Examples the tenant's intent classifier learns from.
+    Intents {
+        #[command(subcommand)]
+        command: IntentsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum IntentsCommand {
+    /// Import labelled examples from JSONL {"text","label"} (label: an article slug, any intent
+    /// name, or "oos" for out of scope). Examples already present are skipped.
+    Import {
+        #[arg(long)]
+        tenant: String,
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum TenantCommand {
+    /// Create a tenant and print its widget snippet and secret.
+    Add {
+        /// Short id used in URLs and the widget snippet: a-z, 0-9 and '-'.
+        id: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum TeamCommand {
+    /// Add a team.
+    Add {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        name: String,
+        /// general (questions the AI could not settle) or escalation (angry or VIP customers).
+        #[arg(long, default_value = "general")]
+        role: String,
+        /// The name customers see in another language, e.g. --display zh=综合客服 (repeatable).
+        #[arg(long)]
+        display: Vec<String>,
+    },
+    /// Change a team: how its queue is assigned, its business hours and its service targets
+    /// (what is not given stays as it is).
+    Set {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        name: String,
+        /// manual (agents take), round_robin, least_loaded or skills.
+        #[arg(long)]
+        strategy: Option<String>,
+        /// Business hours, e.g. "mon-fri 09:00-18:00, sat 10:00-14:00", or "always".
+        #[arg(long)]
+        hours: Option<String>,
+        /// The hours' time zone (IANA name), e.g. Asia/Shanghai.
+        #[arg(long)]
+        timezone: Option<String>,
+        /// Seconds to the first human reply for VIP or urgent hand-overs (default 30).
+        #[arg(long)]
+        vip_target: Option<u32>,
+        /// Seconds to the first human reply otherwise (default 120).
+        #[arg(long)]
+        standard_target: Option<u32>,
+        /// Minutes after opening within which an offline ticket is promised a reply (default 120).
+        #[arg(long)]
+        ticket_reply: Option<u32>,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum AgentCommand {
+    /// Add an agent; the password is read from standard input (one line, at least 10 characters).
+    Add {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// agent, supervisor or admin.
+        #[arg(long, default_value = "agent")]
+        role: String,
+        /// A team the agent works in, by name (repeatable).
+        #[arg(long)]
+        team: Vec<String>,
+    },
+    /// Set an agent's capacity and skills (what is not given stays as it was).
+    Set {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        /// Conversations they may hold at once (1-100).
+        #[arg(long)]
+        capacity: Option<u32>,
+        /// A language they serve customers in: zh or en (repeatable).
+        #[arg(long)]
+        language: Vec<String>,
+        /// A knowledge-base topic they know well, e.g. refunds (repeatable).
+        #[arg(long)]
+        topic: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum EvalCommand {
+    /// Intent recognition with out-of-scope detection: JSONL {"text","label"}, label "oos" = out of scope.
+    Intents {
+        #[arg(long)]
+        train: PathBuf,
+        #[arg(long)]
+        test: PathBuf,
+        /// A fixed out-of-scope threshold (0-1) instead of calibrating one on held-out training data.
+        #[arg(long)]
+        threshold: Option<f32>,
+        /// Lexical features only, without the embedding model (the baseline).
+        #[arg(long)]
+        lexical: bool,
+    },
+    /// Question matching: JSONL {"a","b","label"} (1 = same question); threshold chosen on --dev.
+    Pairs {
+        #[arg(long)]
+        dev: PathBuf,
+        #[arg(long)]
+        test: PathBuf,
+        /// Score with TF-IDF vectors instead of the embedding model (the baseline).
+        #[arg(long)]
+        lexical: bool,
+    },
+    /// Emotion radar: JSONL {"text","labels","anger"}; precision/recall/F1 of `anger` and of each feeling.
+    Emotion {
+        #[arg(long)]
+        test: PathBuf,
+        /// Train a head on these emotion files first instead of using the built-in one.
+        #[arg(long)]
+        train: Vec<PathBuf>,
+        /// Sentiment files ({"text","label":"pos"|"neg"}) to train on as well (with --train).
+        #[arg(long)]
+        train_sentiment: Vec<PathBuf>,
+        /// At most this many training rows per file (0 = all).
+        #[arg(long, default_value_t = 12_000)]
+        max_rows: usize,
+        /// The lexicon and rules alone, without the embedding model (the baseline).
+        #[arg(long)]
+        lexical: bool,
+    },
+    /// Escalation: replays JSONL {"id","lang","turns":[{"role","text"}],"escalate"} through the
+    /// tenant's understanding and policy; precision/recall/F1 and the turn of the hand-over.
+    Dialogues {
+        #[arg(long)]
+        test: PathBuf,
+        /// Replay with this knowledge base (`backstop kb import`'s JSON format).
+        #[arg(long, conflicts_with = "knowledge")]
+        kb: Option<PathBuf>,
+        /// Without --kb: "assumed" (every question counts as answered, so only the customer's
+        /// side can hand over; the default) or "demo" (the demo's knowledge base).
+        #[arg(long, default_value = "assumed", value_parser = ["assumed", "demo"])]
+        knowledge: String,
+        /// A policy TOML file (default: the built-in policy).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Words only, without the embedding model (the baseline).
+        #[arg(long)]
+        lexical: bool,
+        /// Print each dialogue's outcome on standard error.
+        #[arg(long)]
+        details: bool,
+    },
+    /// FAQ retrieval: --kb JSONL {"id","question","answer"}, --queries JSONL {"text","answer_id"}.
+    Faq {
+        #[arg(long)]
+        kb: PathBuf,
+        #[arg(long)]
+        queries: PathBuf,
+        /// BM25 only, without the embedding model (the baseline).
+        #[arg(long)]
+        lexical: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum TrainCommand {
+    /// The emotion radar's head on the embedding model: logistic regressions per feeling.
+    Emotion {
+        /// Emotion files, JSONL {"text","labels","anger"} (GoEmotions, CLUEmotion).
+        #[arg(long = "emotion", required = true)]
+        emotion: Vec<PathBuf>,
+        /// Sentiment files, JSONL {"text","label":"pos"|"neg"}.
+        #[arg(long = "sentiment")]
+        sentiment: Vec<PathBuf>,
+        /// At most this many rows from each file, sampled evenly (0 = all).
+        #[arg(long, default_value_t = 12_000)]
+        max_rows: usize,
+        #[arg(long, default_value_t = 300)]
+        epochs: usize,
+        /// Where to write the head (the shipped one is crates/backstop-nlp/data/emotion-head.txt).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum BenchCommand {
+    /// Latency of the embedding model (fetches it first if needed).
+    Embed {
+        /// How many times to embed the fixed set of 10 texts.
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+    },
+    /// A customer message through the live understanding path (embed, intent, hybrid retrieval)
+    /// over a large knowledge base: the demo's articles plus re-worded copies.
+    Understand {
+        /// Knowledge-base size.
+        #[arg(long, default_value_t = 10_000)]
+        articles: usize,
+        /// How many times to understand the fixed set of 10 messages (per core).
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+    },
+    /// How late a missed first-reply target is noticed: hands over demo conversations nobody
+    /// takes and times each supervisor alert against its deadline.
+    Sla {
+        #[arg(long, default_value_t = 200)]
+        conversations: usize,
+        /// The first-reply target set on the demo teams, in seconds.
+        #[arg(long, default_value_t = 5)]
+        target: u32,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ModelsCommand {
+    /// Download and check the multilingual embedding model (idempotent); prints its path.
+    Fetch,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum KbCommand {
+    /// Import articles from JSON (an array of {slug, lang, topic, title, body, questions}), CSV
+    /// (header slug,lang,topic,title,body,questions; questions separated by " | ") or Markdown
+    /// files with front matter, or directories of them. Same slug and language = a new version;
+    /// bad rows are reported with file and line, the good ones still import.
+    Import {
+        #[arg(long)]
+        tenant: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Export the tenant's articles (archived ones left out) as JSON or CSV, the import formats.
+    Export {
+        #[arg(long)]
+        tenant: String,
+        /// json or csv (default: from the file's extension).
+        #[arg(long)]
+        format: Option<String>,
+        /// Where to write (default: standard output, JSON).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on (overrides server.listen), e.g. 127.0.0.1:8080; port 0 picks a free port.
+    #[arg(long)]
+    pub(crate) listen: Option<String>,
+    /// Data directory (overrides storage.data_dir).
+    #[arg(long)]
+    pub(crate) data_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Print the documented default configuration.
+    PrintDefault,
+}
