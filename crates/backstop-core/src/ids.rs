@@ -123,6 +123,10 @@ uuid_id!(
     /// A labelled example for a tenant's intent classifier.
     IntentExampleId
 );
+uuid_id!(
+    /// A knowledge-base entry drafted from a human's answer, waiting for a trainer.
+    CandidateId
+);
 
 #[cfg(test)]
 mod tests {

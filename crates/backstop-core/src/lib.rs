@@ -10,6 +10,7 @@
 //! - [`handoff`]: the handoff packet an agent sees on top of a handed-over conversation.
 //! - [`directory`]: tenants, teams, agents, customers.
 //! - [`kb`]: what a valid knowledge-base article is, and the kinds of change to one.
+//! - [`learn`]: candidate entries drafted from human answers, and conflicting figures.
 //! - [`csat`]: the customer's rating of a resolved conversation.
 //! - [`assignment`]: which available agent takes a handed-over conversation, and queue order.
 //! - [`sla`]: the clock from hand-over to first human reply, breaches and offline tickets.
@@ -27,6 +28,7 @@ pub mod handoff;
 pub mod hours;
 pub mod ids;
 pub mod kb;
+pub mod learn;
 pub mod message;
 pub mod policy;
 pub mod routing;

@@ -151,6 +151,8 @@ impl Engine {
             created_at: at,
         };
         let mut then_request_human = false;
+        // A person resolved it: what they answered may teach the AI.
+        let mut learn = false;
         match action {
             AgentAction::Take { agent } => {
                 if let (Owner::Queue { team, .. }, Some(since)) = (conv.owner, conv.queued_at) {
@@ -284,6 +286,7 @@ impl Engine {
                 if let Some(clock) = conv.sla.as_mut() {
                     clock.stop();
                 }
+                learn = true;
                 events.push(transition_event(&t, None, serde_json::Value::Null, at));
                 messages.push(system(SystemCode::Resolved, Some(&agent), replies::resolved(conv.lang)));
             }
@@ -535,6 +538,11 @@ impl Engine {
         for owner in [before_owner, turn.conversation.owner] {
             if let Owner::Queue { team, .. } = owner {
                 self.refresh_queue(tenant, team).await?;
+            }
+        }
+        if learn {
+            if let Err(e) = self.draft_candidate(tenant, id).await {
+                tracing::warn!(%tenant, conversation = %id, error = %e, "drafting a knowledge candidate failed");
             }
         }
         // A hand-back may leave customer messages the AI should now answer.

@@ -17,6 +17,7 @@
 //!   de-escalation phrasing for the agent; how each reply used them is recorded.
 //! - `sla` and [`clock`]: the first-reply clock of each hand-over, the sweep that escalates a
 //!   missed target, offline tickets; every time the engine reads comes from one clock.
+//! - [`learn`]: candidate entries drafted from what people answered, and the trainer's review.
 //! - `kb`: knowledge-base management (create, edit, archive, restore, revert; versioned; used at once).
 //! - `turn`: the AI's turn (understand → decide → act) and the handoff packet.
 //! - `commands`: what agents and customers ask for (take, reply, note, hand back, resolve, reopen,
@@ -38,6 +39,7 @@ mod commands;
 pub mod copilot;
 pub mod hub;
 mod kb;
+pub mod learn;
 mod policies;
 pub mod presence;
 pub mod replay;

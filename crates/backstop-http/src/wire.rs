@@ -106,6 +106,26 @@ pub fn article(a: &backstop_store::ArticleRecord) -> Value {
     })
 }
 
+/// A candidate knowledge-base entry drafted from a person's answer, with its provenance.
+pub fn candidate(c: &backstop_core::learn::Candidate) -> Value {
+    json!({
+        "id": c.id,
+        "conversation_id": c.conversation,
+        "lang": c.lang.as_str(),
+        "topic": c.topic,
+        "question": c.question,
+        "answer": c.answer,
+        "agent_name": c.agent_name,
+        "near": c.near.as_ref().map(|n| json!({ "article_id": n.article, "title": n.title, "confidence": n.confidence })),
+        "conflict": c.conflict,
+        "status": c.status.as_str(),
+        "decided_by": c.decided_by,
+        "decided_at": c.decided_at.map(time),
+        "article_id": c.article,
+        "created_at": time(c.created_at),
+    })
+}
+
 /// One stored version of an article: its content then, how it changed and by whom.
 pub fn article_version(v: &backstop_store::ArticleVersion) -> Value {
     let mut j = article(&v.article);

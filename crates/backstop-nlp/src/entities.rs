@@ -1,9 +1,11 @@
 //! Facts customers give in passing — order numbers, e-mail addresses, phone numbers, amounts — so
-//! the agent taking over does not have to ask again.
+//! the agent taking over does not have to ask again; and [`redact`], which takes the personal ones
+//! (and given names) out of a text before it becomes knowledge for everyone.
 
 use std::sync::OnceLock;
 
 use backstop_core::handoff::{Fact, FactKind};
+use backstop_core::message::Lang;
 use regex::Regex;
 
 struct Patterns {
@@ -56,6 +58,34 @@ pub fn extract(text: &str) -> Vec<Fact> {
     out
 }
 
+/// `text` without personal data: order numbers, e-mail addresses, phone numbers and the given
+/// `names` become placeholders in the text's language (`[order number]`, `[订单号]` …). Amounts
+/// stay: they are usually policy ("a ¥10 fee"), not personal.
+pub fn redact(text: &str, names: &[&str]) -> String {
+    let zh = crate::lang::detect_or(text, Lang::En) == Lang::Zh;
+    let label = |en: &'static str, zh_label: &'static str| if zh { zh_label } else { en };
+    let p = patterns();
+    let mut out = p.email.replace_all(text, label("[e-mail]", "[邮箱]")).into_owned();
+    out = p.phone.replace_all(&out, label("[phone]", "[电话]")).into_owned();
+    out = p
+        .order
+        .replace_all(&out, |c: &regex::Captures| match c.get(1) {
+            // "order MM-…": keep the word, drop the number.
+            Some(id) => {
+                let whole = c.get(0).map_or("", |m| m.as_str());
+                let keep = &whole[..id.start() - c.get(0).map_or(0, |m| m.start())];
+                format!("{keep}{}", label("[order number]", "[订单号]"))
+            }
+            None => label("[order number]", "[订单号]").to_string(),
+        })
+        .into_owned();
+    for name in names.iter().map(|n| n.trim()).filter(|n| n.chars().count() >= 2) {
+        let re = Regex::new(&format!("(?i){}", regex::escape(name))).expect("escaped name");
+        out = re.replace_all(&out, label("[name]", "[姓名]")).into_owned();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +119,23 @@ mod tests {
         assert_eq!(values(t, FactKind::Phone), ["138 1234 5678"]);
         assert_eq!(values(t, FactKind::Amount), ["¥299.00"]);
         assert_eq!(values("退我 120 元", FactKind::Amount), ["120 元"]);
+    }
+
+    #[test]
+    fn personal_data_is_redacted_in_the_texts_language() {
+        let en = redact(
+            "Hi Alice Wong, your order MM-20261121-0042 ships today. Call 138-0013-8000 or write to alice@example.com. The fee is ¥10.",
+            &["Alice Wong"],
+        );
+        assert_eq!(
+            en,
+            "Hi [name], your order [order number] ships today. Call [phone] or write to [e-mail]. The fee is ¥10."
+        );
+        let zh = redact(
+            "王小明您好，订单号 MM-20261121-0042 已发货，有问题请拨打 13800138000。",
+            &["王小明"],
+        );
+        assert_eq!(zh, "[姓名]您好，订单号 [订单号] 已发货，有问题请拨打 [电话]。");
+        assert_eq!(redact("Nothing personal here.", &["A"]), "Nothing personal here.");
     }
 }

@@ -1,7 +1,8 @@
-//! Knowledge-base articles and their versions: saving an article writes the article and its next
-//! version in one transaction.
+//! Knowledge-base articles and their versions (saving an article writes the article and its next
+//! version in one transaction), and candidate entries drafted from human answers.
 
-use backstop_core::ids::{ArticleId, TenantId};
+use backstop_core::ids::{ArticleId, CandidateId, TenantId};
+use backstop_core::learn::{Candidate, CandidateStatus};
 use backstop_store::{ArticleRecord, ArticleVersion, Result, StoreError};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
@@ -161,4 +162,54 @@ pub(crate) async fn article_versions(
         })
         .collect::<Result<Vec<_>>>()
         .map_err(|e: StoreError| e)
+}
+
+pub(crate) async fn put_candidate(store: &SqliteStore, tenant: &TenantId, c: &Candidate) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO candidates (tenant_id, id, conversation_id, status, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET status = excluded.status, data = excluded.data",
+    )
+    .bind(tenant.as_str())
+    .bind(c.id.to_string())
+    .bind(c.conversation.to_string())
+    .bind(c.status.as_str())
+    .bind(to_json(c))
+    .bind(ts(c.created_at))
+    .execute(&store.writer)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn list_candidates(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    status: Option<CandidateStatus>,
+    limit: u32,
+) -> Result<Vec<Candidate>> {
+    let rows = sqlx::query(
+        "SELECT data FROM candidates WHERE tenant_id = ?1 AND (?2 IS NULL OR status = ?2)
+         ORDER BY created_at DESC, id DESC LIMIT ?3",
+    )
+    .bind(tenant.as_str())
+    .bind(status.map(|s| s.as_str()))
+    .bind(limit as i64)
+    .fetch_all(&store.reader)
+    .await
+    .map_err(db)?;
+    rows.iter().map(|r| json(r, "data")).collect()
+}
+
+pub(crate) async fn get_candidate(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    id: CandidateId,
+) -> Result<Option<Candidate>> {
+    let row = sqlx::query("SELECT data FROM candidates WHERE tenant_id = ?1 AND id = ?2")
+        .bind(tenant.as_str())
+        .bind(id.to_string())
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(db)?;
+    row.map(|r| json(&r, "data")).transpose()
 }

@@ -587,6 +587,27 @@ impl Store for SqliteStore {
         kb::list_articles(self, tenant).await
     }
 
+    async fn put_candidate(&self, tenant: &TenantId, c: &backstop_core::learn::Candidate) -> Result<()> {
+        kb::put_candidate(self, tenant, c).await
+    }
+
+    async fn list_candidates(
+        &self,
+        tenant: &TenantId,
+        status: Option<backstop_core::learn::CandidateStatus>,
+        limit: u32,
+    ) -> Result<Vec<backstop_core::learn::Candidate>> {
+        kb::list_candidates(self, tenant, status, limit).await
+    }
+
+    async fn get_candidate(
+        &self,
+        tenant: &TenantId,
+        id: backstop_core::ids::CandidateId,
+    ) -> Result<Option<backstop_core::learn::Candidate>> {
+        kb::get_candidate(self, tenant, id).await
+    }
+
     async fn get_article(&self, tenant: &TenantId, id: backstop_core::ids::ArticleId) -> Result<Option<ArticleRecord>> {
         kb::get_article(self, tenant, id).await
     }

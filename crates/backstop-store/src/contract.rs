@@ -27,7 +27,8 @@ macro_rules! store_contract_tests {
             append_is_ordered_and_idempotent, turns_apply_atomically, listing_and_queue_positions,
             messages_query, articles_round_trip, embeddings_cache, intent_examples, tenant_isolation,
             policies_are_versioned, mood_and_policy_state_round_trip, ratings_are_kept_and_listed,
-            sla_clocks_are_swept_when_due, past_answers_pair_replies_with_questions);
+            sla_clocks_are_swept_when_due, past_answers_pair_replies_with_questions,
+            candidates_are_queued_and_decided);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(

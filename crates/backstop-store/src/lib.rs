@@ -109,6 +109,20 @@ pub trait Store: Send + Sync + 'static {
     /// [`Store::save_article`] for many articles in one transaction (an import): all or none.
     async fn save_articles(&self, articles: &[ArticleRecord], change: &str, author: &str)
         -> Result<Vec<ArticleRecord>>;
+    /// Stores a candidate entry (new, or its decision).
+    async fn put_candidate(&self, tenant: &TenantId, candidate: &backstop_core::learn::Candidate) -> Result<()>;
+    /// The tenant's candidates (of one status, or all), newest first.
+    async fn list_candidates(
+        &self,
+        tenant: &TenantId,
+        status: Option<backstop_core::learn::CandidateStatus>,
+        limit: u32,
+    ) -> Result<Vec<backstop_core::learn::Candidate>>;
+    async fn get_candidate(
+        &self,
+        tenant: &TenantId,
+        id: backstop_core::ids::CandidateId,
+    ) -> Result<Option<backstop_core::learn::Candidate>>;
     /// Every article of the tenant, archived ones included, by slug and language.
     async fn list_articles(&self, tenant: &TenantId) -> Result<Vec<ArticleRecord>>;
     async fn get_article(&self, tenant: &TenantId, id: backstop_core::ids::ArticleId) -> Result<Option<ArticleRecord>>;

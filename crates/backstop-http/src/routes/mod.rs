@@ -4,6 +4,7 @@ mod agent_live;
 mod agents;
 mod articles;
 mod auth;
+mod candidates;
 mod conversations;
 mod pages;
 mod policy;
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(understanding::router())
         .merge(policy::router())
         .merge(articles::router())
+        .merge(candidates::router())
         .merge(agents::router())
         .merge(agent_live::router())
         .merge(pages::router())

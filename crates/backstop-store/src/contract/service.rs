@@ -1,5 +1,5 @@
 //! Contract checks of the human backstop's records: customer ratings, hand-over SLA clocks and
-//! past human answers.
+//! past human answers, and the candidate entries drafted from them.
 
 use time::Duration;
 
@@ -169,4 +169,52 @@ pub async fn past_answers_pair_replies_with_questions(s: &dyn Store) {
     );
     assert_eq!((got[0].agent_name.as_str(), got[0].conversation), ("Lin Wei", conv));
     assert_eq!(s.past_answers(&a, 1).await.unwrap().len(), 1);
+}
+
+pub async fn candidates_are_queued_and_decided(s: &dyn Store) {
+    use backstop_core::ids::{ArticleId, CandidateId};
+    use backstop_core::learn::{Candidate, CandidateStatus, Near};
+    let (a, _, conv) = setup(s, "shop-a").await;
+    let (b, _, _) = setup(s, "shop-b").await;
+    let make = |secs: i64| Candidate {
+        id: CandidateId::new_at(t0() + Duration::seconds(secs)),
+        conversation: conv,
+        lang: backstop_core::message::Lang::En,
+        topic: Some("shipping".into()),
+        question: "Can I pick it up at the warehouse?".into(),
+        answer: "Yes, weekdays 10:00-17:00.".into(),
+        agent_name: "Lin Wei".into(),
+        near: Some(Near {
+            article: ArticleId::new_at(t0()),
+            title: "Shipping times".into(),
+            confidence: 0.4,
+        }),
+        conflict: None,
+        status: CandidateStatus::Pending,
+        decided_by: None,
+        decided_at: None,
+        article: None,
+        created_at: t0() + Duration::seconds(secs),
+    };
+    let (first, second) = (make(1), make(2));
+    s.put_candidate(&a, &first).await.unwrap();
+    s.put_candidate(&a, &second).await.unwrap();
+    let pending = s.list_candidates(&a, Some(CandidateStatus::Pending), 10).await.unwrap();
+    assert_eq!(pending, vec![second.clone(), first.clone()], "newest first, whole");
+    let decided = Candidate {
+        status: CandidateStatus::Approved,
+        decided_by: Some("zhao@shop-a.example".into()),
+        decided_at: Some(t0() + Duration::minutes(5)),
+        article: Some(ArticleId::new_at(t0() + Duration::minutes(5))),
+        ..first.clone()
+    };
+    s.put_candidate(&a, &decided).await.unwrap();
+    assert_eq!(
+        s.list_candidates(&a, Some(CandidateStatus::Pending), 10).await.unwrap(),
+        vec![second.clone()]
+    );
+    assert_eq!(s.get_candidate(&a, first.id).await.unwrap(), Some(decided));
+    assert_eq!(s.list_candidates(&a, None, 10).await.unwrap().len(), 2);
+    assert_eq!(s.get_candidate(&b, first.id).await.unwrap(), None, "tenant-scoped");
+    assert!(s.list_candidates(&b, None, 10).await.unwrap().is_empty());
 }

@@ -11,6 +11,7 @@ mod drafts;
 mod errors;
 mod handoff;
 mod ingestion;
+mod learning;
 mod policy;
 mod presence;
 mod retrieval;
