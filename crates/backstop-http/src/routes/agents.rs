@@ -24,9 +24,7 @@ pub fn router() -> Router<AppState> {
 /// Open conversations whose first-reply target was missed and that still wait for a person, most
 /// breaches first (supervisors and admins; the same alerts arrive live on the inbox socket).
 async fn alerts(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<Value>> {
-    if session.agent.role == backstop_core::directory::AgentRole::Agent {
-        return Err(ApiError::forbidden("only supervisors and admins see SLA alerts"));
-    }
+    crate::extract::supervisors_only(&session, "see SLA alerts")?;
     let late = s.engine.sla_alerts(&session.agent.tenant).await?;
     Ok(Json(
         json!({ "alerts": late.iter().map(crate::wire::conversation).collect::<Vec<_>>() }),
@@ -46,9 +44,7 @@ async fn ratings(
     SignedIn(session): SignedIn,
     axum::extract::Query(q): axum::extract::Query<RatingsQuery>,
 ) -> ApiResult<Json<Value>> {
-    if session.agent.role == backstop_core::directory::AgentRole::Agent {
-        return Err(ApiError::forbidden("only supervisors and admins review ratings"));
-    }
+    crate::extract::supervisors_only(&session, "review ratings")?;
     let at_most = q.at_most.unwrap_or(backstop_core::csat::LOW).clamp(1, 5);
     let convs = s
         .engine

@@ -6,7 +6,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use backstop_core::directory::AgentRole;
 use backstop_core::ids::ArticleId;
 use backstop_core::kb::ArticleDraft;
 use backstop_engine::AgentSession;
@@ -66,12 +65,7 @@ struct RevertBody {
 }
 
 fn trainer(session: &AgentSession) -> ApiResult<()> {
-    if session.agent.role == AgentRole::Agent {
-        return Err(ApiError::forbidden(
-            "only supervisors and admins change the knowledge base",
-        ));
-    }
-    Ok(())
+    crate::extract::supervisors_only(session, "change the knowledge base")
 }
 
 fn article_id(s: &str) -> ApiResult<ArticleId> {

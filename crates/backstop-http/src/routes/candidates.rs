@@ -5,7 +5,6 @@
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use backstop_core::directory::AgentRole;
 use backstop_core::ids::{ArticleId, CandidateId};
 use backstop_core::learn::CandidateStatus;
 use backstop_engine::learn::Approval;
@@ -48,12 +47,7 @@ struct MergeBody {
 }
 
 fn trainer(session: &AgentSession) -> ApiResult<()> {
-    if session.agent.role == AgentRole::Agent {
-        return Err(ApiError::forbidden(
-            "only supervisors and admins review knowledge candidates",
-        ));
-    }
-    Ok(())
+    crate::extract::supervisors_only(session, "review knowledge candidates")
 }
 
 fn candidate_id(s: &str) -> ApiResult<CandidateId> {

@@ -5,7 +5,6 @@
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
-use backstop_core::directory::AgentRole;
 use backstop_engine::AgentSession;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -21,10 +20,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn trainer(session: &AgentSession) -> Result<(), ApiError> {
-    match session.agent.role {
-        AgentRole::Supervisor | AgentRole::Admin => Ok(()),
-        AgentRole::Agent => Err(ApiError::forbidden("only supervisors and admins train the AI")),
-    }
+    crate::extract::supervisors_only(session, "train the AI")
 }
 
 #[derive(Deserialize)]
