@@ -9,6 +9,32 @@ use backstop_store::{ArticleRecord, ArticleVersion};
 
 use crate::{Engine, EngineError, Result};
 
+/// An article's content as a draft.
+pub(crate) fn draft_of(a: &ArticleRecord) -> ArticleDraft {
+    ArticleDraft {
+        slug: a.slug.clone(),
+        lang: a.lang,
+        topic: a.topic.clone(),
+        title: a.title.clone(),
+        body: a.body.clone(),
+        questions: a.questions.clone(),
+    }
+}
+
+/// `a` with the content of `d`, saved at `at`.
+fn with_content(a: ArticleRecord, d: ArticleDraft, at: backstop_core::Timestamp) -> ArticleRecord {
+    ArticleRecord {
+        slug: d.slug,
+        lang: d.lang,
+        topic: d.topic,
+        title: d.title,
+        body: d.body,
+        questions: d.questions,
+        updated_at: at,
+        ..a
+    }
+}
+
 impl Engine {
     /// Every article of the tenant, archived ones included.
     pub async fn articles(&self, tenant: &TenantId) -> Result<Vec<ArticleRecord>> {
@@ -67,20 +93,21 @@ impl Engine {
             .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
         self.check_unique(tenant, &d, None).await?;
         let at = self.now();
-        let a = ArticleRecord {
+        let empty = ArticleRecord {
             id: ArticleId::new_at(at),
             tenant: tenant.clone(),
-            slug: d.slug,
+            slug: String::new(),
             lang: d.lang,
-            topic: d.topic,
-            title: d.title,
-            body: d.body,
-            questions: d.questions,
+            topic: String::new(),
+            title: String::new(),
+            body: String::new(),
+            questions: vec![],
             updated_at: at,
             version: 1,
             archived: false,
         };
-        self.save_version(a, Change::Create, author).await
+        self.save_version(with_content(empty, d, at), Change::Create, author)
+            .await
     }
 
     pub async fn update_article(
@@ -95,17 +122,8 @@ impl Engine {
             .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
         let current = self.find_article(tenant, id).await?;
         self.check_unique(tenant, &d, Some(id)).await?;
-        let a = ArticleRecord {
-            slug: d.slug,
-            lang: d.lang,
-            topic: d.topic,
-            title: d.title,
-            body: d.body,
-            questions: d.questions,
-            updated_at: self.now(),
-            ..current
-        };
-        self.save_version(a, Change::Update, author).await
+        self.save_version(with_content(current, d, self.now()), Change::Update, author)
+            .await
     }
 
     /// Archives (the AI stops using it) or restores an article.
@@ -121,15 +139,7 @@ impl Engine {
             return Ok(current);
         }
         if !archived {
-            let d = ArticleDraft {
-                slug: current.slug.clone(),
-                lang: current.lang,
-                topic: current.topic.clone(),
-                title: current.title.clone(),
-                body: current.body.clone(),
-                questions: current.questions.clone(),
-            };
-            self.check_unique(tenant, &d, Some(id)).await?;
+            self.check_unique(tenant, &draft_of(&current), Some(id)).await?;
         }
         let change = if archived { Change::Archive } else { Change::Restore };
         let a = ArticleRecord {
@@ -158,25 +168,13 @@ impl Engine {
             .find(|v| v.article.version == version)
             .ok_or_else(|| EngineError::InvalidInput(format!("the article has no version {version}")))?
             .article;
-        let d = ArticleDraft {
-            slug: old.slug.clone(),
-            lang: old.lang,
-            topic: old.topic.clone(),
-            title: old.title.clone(),
-            body: old.body.clone(),
-            questions: old.questions.clone(),
-        };
+        let d = draft_of(&old);
         self.check_unique(tenant, &d, Some(id)).await?;
-        let a = ArticleRecord {
-            slug: d.slug,
-            lang: d.lang,
-            topic: d.topic,
-            title: d.title,
-            body: d.body,
-            questions: d.questions,
-            updated_at: self.now(),
-            ..current
-        };
-        self.save_version(a, Change::Revert { to: version }, author).await
+        self.save_version(
+            with_content(current, d, self.now()),
+            Change::Revert { to: version },
+            author,
+        )
+        .await
     }
 }

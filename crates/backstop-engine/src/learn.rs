@@ -213,16 +213,11 @@ impl Engine {
     ) -> Result<(Candidate, ArticleRecord)> {
         let c = self.pending(tenant, id).await?;
         let (a, _) = self.article(tenant, into).await?;
-        let mut questions = a.questions.clone();
-        questions.extend(c.question.lines().map(str::to_string));
-        let draft = ArticleDraft {
-            slug: a.slug.clone(),
-            lang: a.lang,
-            topic: a.topic.clone(),
-            title: a.title.clone(),
-            body: body.unwrap_or_else(|| a.body.clone()),
-            questions,
-        };
+        let mut draft = crate::kb::draft_of(&a);
+        draft.questions.extend(c.question.lines().map(str::to_string));
+        if let Some(b) = body {
+            draft.body = b;
+        }
         let article = self.update_article(tenant, into, draft, by).await?;
         let c = self
             .decide(tenant, c, CandidateStatus::Merged, Some(article.id), by)
