@@ -21,20 +21,6 @@ pub(crate) fn draft_of(a: &ArticleRecord) -> ArticleDraft {
     }
 }
 
-/// `a` with the content of `d`, saved at `at`.
-fn with_content(a: ArticleRecord, d: ArticleDraft, at: backstop_core::Timestamp) -> ArticleRecord {
-    ArticleRecord {
-        slug: d.slug,
-        lang: d.lang,
-        topic: d.topic,
-        title: d.title,
-        body: d.body,
-        questions: d.questions,
-        updated_at: at,
-        ..a
-    }
-}
-
 impl Engine {
     /// Every article of the tenant, archived ones included.
     pub async fn articles(&self, tenant: &TenantId) -> Result<Vec<ArticleRecord>> {
@@ -93,21 +79,8 @@ impl Engine {
             .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
         self.check_unique(tenant, &d, None).await?;
         let at = self.now();
-        let empty = ArticleRecord {
-            id: ArticleId::new_at(at),
-            tenant: tenant.clone(),
-            slug: String::new(),
-            lang: d.lang,
-            topic: String::new(),
-            title: String::new(),
-            body: String::new(),
-            questions: vec![],
-            updated_at: at,
-            version: 1,
-            archived: false,
-        };
-        self.save_version(with_content(empty, d, at), Change::Create, author)
-            .await
+        let a = ArticleRecord::from_draft(ArticleId::new_at(at), tenant.clone(), d, at);
+        self.save_version(a, Change::Create, author).await
     }
 
     pub async fn update_article(
@@ -122,7 +95,7 @@ impl Engine {
             .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
         let current = self.find_article(tenant, id).await?;
         self.check_unique(tenant, &d, Some(id)).await?;
-        self.save_version(with_content(current, d, self.now()), Change::Update, author)
+        self.save_version(current.with_draft(d, self.now()), Change::Update, author)
             .await
     }
 
@@ -171,7 +144,7 @@ impl Engine {
         let d = draft_of(&old);
         self.check_unique(tenant, &d, Some(id)).await?;
         self.save_version(
-            with_content(current, d, self.now()),
+            current.with_draft(d, self.now()),
             Change::Revert { to: version },
             author,
         )

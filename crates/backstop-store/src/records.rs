@@ -175,6 +175,34 @@ pub struct ArticleRecord {
     pub archived: bool,
 }
 
+impl ArticleRecord {
+    /// A new article (version 1, not archived) with the content of `draft`.
+    pub fn from_draft(id: ArticleId, tenant: TenantId, draft: backstop_core::kb::ArticleDraft, at: Timestamp) -> Self {
+        ArticleRecord {
+            id,
+            tenant,
+            slug: draft.slug,
+            lang: draft.lang,
+            topic: draft.topic,
+            title: draft.title,
+            body: draft.body,
+            questions: draft.questions,
+            updated_at: at,
+            version: 1,
+            archived: false,
+        }
+    }
+
+    /// This article with the content of `draft`, changed at `at` (id, version, archived kept).
+    pub fn with_draft(self, draft: backstop_core::kb::ArticleDraft, at: Timestamp) -> Self {
+        ArticleRecord {
+            version: self.version,
+            archived: self.archived,
+            ..ArticleRecord::from_draft(self.id, self.tenant, draft, at)
+        }
+    }
+}
+
 /// One stored version of an article: its content then, how it changed and who changed it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArticleVersion {

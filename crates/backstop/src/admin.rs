@@ -273,21 +273,14 @@ pub async fn import_kb_files(
                 continue;
             }
         }
-        let a = backstop_store::ArticleRecord {
-            id: old.map_or_else(
-                || backstop_core::ids::ArticleId::new_at(at + time::Duration::microseconds(i as i64)),
-                |o| o.id,
+        let a = match old {
+            Some(o) => o.clone().with_draft(d, at),
+            None => backstop_store::ArticleRecord::from_draft(
+                backstop_core::ids::ArticleId::new_at(at + time::Duration::microseconds(i as i64)),
+                tenant.clone(),
+                d,
+                at,
             ),
-            tenant: tenant.clone(),
-            slug: d.slug,
-            lang: d.lang,
-            topic: d.topic,
-            title: d.title,
-            body: d.body,
-            questions: d.questions,
-            updated_at: at,
-            version: 1,
-            archived: old.is_some_and(|o| o.archived),
         };
         if old.is_some() {
             report.updated += 1;
