@@ -126,15 +126,38 @@ impl Engine {
     /// retrieval index and, with an embedding model, the vectors (cached) and the intent
     /// classifier. Answers keep using the previous one until the new one is ready.
     pub async fn reload_kb(&self, tenant: &TenantId) -> Result<KbReport> {
-        let started = Instant::now();
-        let store = &self.inner.store;
-        let articles: Vec<KbArticle> = store
+        let articles: Vec<KbArticle> = self
+            .inner
+            .store
             .list_articles(tenant)
             .await?
             .into_iter()
             .filter(|a| !a.archived)
             .map(kb_article)
             .collect();
+        let (brain, report) = self.build_brain(tenant, articles).await?;
+        self.inner
+            .kb
+            .write()
+            .expect("kb lock")
+            .insert(tenant.clone(), Arc::new(brain));
+        tracing::info!(
+            tenant = %tenant,
+            articles = report.articles,
+            vectors = report.vectors,
+            embedded = report.embedded,
+            intents = report.intents,
+            seconds = report.seconds,
+            "understanding rebuilt"
+        );
+        Ok(report)
+    }
+
+    /// An understanding of `articles` with the tenant's intent examples, not installed: what
+    /// [`Engine::reload_kb`] installs, and what a replay of a draft knowledge base reads with.
+    pub(crate) async fn build_brain(&self, tenant: &TenantId, articles: Vec<KbArticle>) -> Result<(Brain, KbReport)> {
+        let started = Instant::now();
+        let store = &self.inner.store;
         let extra: Vec<Example> = store
             .list_intent_examples(tenant)
             .await?
@@ -200,22 +223,8 @@ impl Engine {
             report.intents = m.intents().len();
             report.threshold = Some(m.threshold());
         }
-        self.inner
-            .kb
-            .write()
-            .expect("kb lock")
-            .insert(tenant.clone(), Arc::new(brain));
         report.seconds = started.elapsed().as_secs_f64();
-        tracing::info!(
-            tenant = %tenant,
-            articles = report.articles,
-            vectors = report.vectors,
-            embedded = report.embedded,
-            intents = report.intents,
-            seconds = report.seconds,
-            "understanding rebuilt"
-        );
-        Ok(report)
+        Ok((brain, report))
     }
 
     /// The vectors of `texts`, from the store's cache where possible; the rest are embedded on

@@ -11,12 +11,16 @@
 //! - `policies`: each tenant's escalation policy, versioned and cached.
 //! - [`presence`]: who is online (inbox sockets, the away switch) and each agent's load.
 //! - [`replay`]: a conversation's customer turns through understanding and policy, off the store.
+//! - [`whatif`]: past conversations replayed against the current and a draft knowledge base and
+//!   policy, side by side (`backstop replay`).
 //! - `assign`: automatic assignment of queued conversations to available agents (by the team's
 //!   strategy, sticky, within capacity), on hand-over and whenever an agent could take more.
 //! - [`copilot`]: suggested replies from the knowledge base (with sources), a running summary and
 //!   de-escalation phrasing for the agent; how each reply used them is recorded.
 //! - `sla` and [`clock`]: the first-reply clock of each hand-over, the sweep that escalates a
 //!   missed target, offline tickets; every time the engine reads comes from one clock.
+//! - [`gaps`]: unanswered and handed-over questions grouped by meaning (gap mining), and each
+//!   newly published topic's hand-over rate before and after.
 //! - [`learn`]: candidate entries drafted from what people answered, and the trainer's review.
 //! - `kb`: knowledge-base management (create, edit, archive, restore, revert; versioned; used at once).
 //! - `turn`: the AI's turn (understand → decide → act) and the handoff packet.
@@ -37,6 +41,7 @@ pub mod brain;
 pub mod clock;
 mod commands;
 pub mod copilot;
+pub mod gaps;
 pub mod hub;
 mod kb;
 pub mod learn;
@@ -46,6 +51,7 @@ pub mod replay;
 mod sla;
 mod turn;
 pub mod views;
+pub mod whatif;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};

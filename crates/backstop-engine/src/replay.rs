@@ -40,16 +40,25 @@ pub struct Replayer {
 impl Engine {
     /// A replayer with the tenant's current understanding and policy.
     pub async fn replayer(&self, tenant: &TenantId) -> Result<Replayer> {
-        Ok(Replayer {
-            brain: self.brain(tenant).await?,
-            policy: self.policy(tenant).await?,
-            engine: self.clone(),
-            assume_answered: false,
-        })
+        Ok(Replayer::new(
+            self.brain(tenant).await?,
+            self.policy(tenant).await?,
+            self.clone(),
+        ))
     }
 }
 
 impl Replayer {
+    /// A replayer with this understanding and policy (e.g. a draft's).
+    pub fn new(brain: Arc<Brain>, policy: Arc<Policy>, engine: Engine) -> Replayer {
+        Replayer {
+            brain,
+            policy,
+            engine,
+            assume_answered: false,
+        }
+    }
+
     /// Treats every question as one the knowledge base answers (in scope, confident), so that
     /// only the customer's side — requests, emotion, threats, stakes — can hand over: the
     /// policy measured apart from the knowledge base's coverage.

@@ -108,7 +108,7 @@ impl Engine {
                     vec![],
                     at,
                 ));
-                events.push(decision_event("small_talk", &trace, at));
+                events.push(decision_event("small_talk", &trace, &u.text, at));
             }
             Decision::Answer => {
                 let hit = u.best.expect("a confident decision has a hit");
@@ -128,7 +128,7 @@ impl Engine {
                     title: article.title.clone(),
                 };
                 messages.push(ai_message(&conv, body, vec![cite], at));
-                events.push(decision_event("answer", &trace, at));
+                events.push(decision_event("answer", &trace, &u.text, at));
             }
             Decision::Clarify => {
                 let hint = u
@@ -137,7 +137,7 @@ impl Engine {
                     .map(|a| replies::topic_name(u.lang, &a.topic));
                 conv.failed_turns += 1;
                 messages.push(ai_message(&conv, replies::clarify(u.lang, hint.as_deref()), vec![], at));
-                events.push(decision_event("clarify", &trace, at));
+                events.push(decision_event("clarify", &trace, &u.text, at));
             }
         }
         conv.updated_at = at;
@@ -267,7 +267,7 @@ impl Engine {
         // The first-reply clock starts now; nobody to answer makes it a ticket at once.
         let vip = customer.is_some_and(Customer::is_vip) || priority == Priority::Urgent;
         let ticket = self.start_sla(conv, &team, vip, at).await?;
-        let data = serde_json::json!({ "trace": trace });
+        let data = serde_json::json!({ "trace": trace, "question": u.text });
         let mut events = vec![transition_event(&transition, Some(reason.as_str().into()), data, at)];
         if let Some(ticket) = ticket {
             events.push(Self::ticket_event(&team, ticket, at));
@@ -449,7 +449,8 @@ pub(crate) fn transition_event(
     }
 }
 
-fn decision_event(kind: &str, trace: &DecisionTrace, at: backstop_core::Timestamp) -> NewEvent {
+/// What the AI decided on a turn; `question` (the turn's customer text) is what gap mining reads.
+fn decision_event(kind: &str, trace: &DecisionTrace, question: &str, at: backstop_core::Timestamp) -> NewEvent {
     NewEvent {
         kind: format!("ai_{kind}"),
         actor: "ai".into(),
@@ -458,7 +459,7 @@ fn decision_event(kind: &str, trace: &DecisionTrace, at: backstop_core::Timestam
         to_owner: None,
         from_status: None,
         to_status: None,
-        data: serde_json::json!({ "trace": trace }),
+        data: serde_json::json!({ "trace": trace, "question": question }),
         at,
     }
 }

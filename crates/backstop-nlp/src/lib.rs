@@ -21,6 +21,7 @@
 //!   built-in off-topic set) and the rule for which article the AI may act on.
 //! - [`metrics`]: evaluation metrics (accuracy, F1, recall@k, MRR, percentiles, thresholds).
 
+pub mod cluster;
 pub mod embed;
 pub mod emotion;
 pub mod emotion_head;

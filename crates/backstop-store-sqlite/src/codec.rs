@@ -5,7 +5,7 @@ use backstop_core::conversation::{Owner, Priority, Status};
 use backstop_core::ids::{AgentId, ConversationId, MessageId, TeamId, TenantId};
 use backstop_core::message::{Author, Lang, MessageKind};
 use backstop_core::Timestamp;
-use backstop_store::{ConversationRecord, MessageRecord, StoreError};
+use backstop_store::{ConversationRecord, EventRecord, MessageRecord, NewEvent, StoreError};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use uuid::Uuid;
@@ -164,5 +164,27 @@ pub fn message(row: &SqliteRow) -> Result<MessageRecord, StoreError> {
         system: opt_json(row, "system")?,
         handled: handled != 0,
         created_at: from_ts(row.try_get("created_at").map_err(db)?)?,
+    })
+}
+
+/// An `events` row.
+pub fn event_row(r: &SqliteRow) -> Result<EventRecord, StoreError> {
+    let from_status: Option<String> = r.try_get("from_status").map_err(db)?;
+    let to_status: Option<String> = r.try_get("to_status").map_err(db)?;
+    let data: String = r.try_get("data").map_err(db)?;
+    Ok(EventRecord {
+        id: r.try_get("id").map_err(db)?,
+        conversation: ConversationId(uuid(r, "conversation_id")?),
+        event: NewEvent {
+            kind: r.try_get("kind").map_err(db)?,
+            actor: r.try_get("actor").map_err(db)?,
+            reason: r.try_get("reason").map_err(db)?,
+            from_owner: opt_json(r, "from_owner")?,
+            to_owner: opt_json(r, "to_owner")?,
+            from_status: from_status.as_deref().and_then(Status::parse),
+            to_status: to_status.as_deref().and_then(Status::parse),
+            data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            at: from_ts(r.try_get("at").map_err(db)?)?,
+        },
     })
 }

@@ -542,28 +542,33 @@ impl Store for SqliteStore {
             .fetch_all(&self.reader)
             .await
             .map_err(db)?;
-        rows.iter()
-            .map(|r| {
-                let from_status: Option<String> = r.try_get("from_status").map_err(db)?;
-                let to_status: Option<String> = r.try_get("to_status").map_err(db)?;
-                let data: String = r.try_get("data").map_err(db)?;
-                Ok(EventRecord {
-                    id: r.try_get("id").map_err(db)?,
-                    conversation: ConversationId(codec::uuid(r, "conversation_id")?),
-                    event: NewEvent {
-                        kind: r.try_get("kind").map_err(db)?,
-                        actor: r.try_get("actor").map_err(db)?,
-                        reason: r.try_get("reason").map_err(db)?,
-                        from_owner: opt_json(r, "from_owner")?,
-                        to_owner: opt_json(r, "to_owner")?,
-                        from_status: from_status.as_deref().and_then(Status::parse),
-                        to_status: to_status.as_deref().and_then(Status::parse),
-                        data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                        at: from_ts(r.try_get("at").map_err(db)?)?,
-                    },
-                })
-            })
-            .collect()
+        rows.iter().map(event_row).collect()
+    }
+
+    async fn events_of_kinds(
+        &self,
+        tenant: &TenantId,
+        kinds: &[&str],
+        since: backstop_core::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<EventRecord>> {
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (0..kinds.len()).map(|i| format!("?{}", i + 4)).collect();
+        let sql = format!(
+            "SELECT * FROM events WHERE tenant_id = ?1 AND at >= ?2 AND kind IN ({}) ORDER BY at DESC, id DESC LIMIT ?3",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(tenant.as_str())
+            .bind(ts(since))
+            .bind(i64::from(limit));
+        for k in kinds {
+            q = q.bind(*k);
+        }
+        let rows = q.fetch_all(&self.reader).await.map_err(db)?;
+        rows.iter().map(event_row).collect()
     }
 
     async fn upsert_article(&self, a: &ArticleRecord) -> Result<()> {

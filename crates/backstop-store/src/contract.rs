@@ -28,6 +28,7 @@ macro_rules! store_contract_tests {
             messages_query, articles_round_trip, embeddings_cache, intent_examples, tenant_isolation,
             policies_are_versioned, mood_and_policy_state_round_trip, ratings_are_kept_and_listed,
             sla_clocks_are_swept_when_due, past_answers_pair_replies_with_questions,
+            events_are_read_by_kind_across_conversations,
             candidates_are_queued_and_decided);
     };
     (@each $make:expr; $($name:ident),*) => {

@@ -98,6 +98,15 @@ pub trait Store: Send + Sync + 'static {
     /// sends, and which customer messages it handled. Returns the stored messages.
     async fn apply_turn(&self, turn: &Turn) -> Result<Vec<MessageRecord>>;
     async fn list_events(&self, tenant: &TenantId, conv: ConversationId) -> Result<Vec<EventRecord>>;
+    /// The tenant's events of these kinds at or after `since`, across conversations, newest
+    /// first, at most `limit` (what the AI did, for gap mining).
+    async fn events_of_kinds(
+        &self,
+        tenant: &TenantId,
+        kinds: &[&str],
+        since: backstop_core::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<EventRecord>>;
 
     // Knowledge base.
     /// Saves an article as its next version (change "import", author "system").

@@ -35,7 +35,7 @@ pub async fn add_tenant(store: &dyn Store, id: &str, name: &str) -> anyhow::Resu
     Ok(secret)
 }
 
-async fn tenant(store: &dyn Store, id: &str) -> anyhow::Result<TenantId> {
+pub async fn tenant(store: &dyn Store, id: &str) -> anyhow::Result<TenantId> {
     let id = TenantId::parse(id).context("tenant id")?;
     store
         .get_tenant(&id)

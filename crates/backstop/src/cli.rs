@@ -74,6 +74,38 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: IntentsCommand,
     },
+    /// Before a change ships: replay past conversations against the current knowledge base and
+    /// policy and against a draft, side by side (what the AI would answer, hand over, and which
+    /// conversations change), then one JSON line.
+    Replay(ReplayArgs),
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ReplayArgs {
+    #[arg(long)]
+    pub(crate) tenant: String,
+    /// A dialogues JSONL file ({"id","lang","turns":[{"role","text"}]}) instead of the tenant's
+    /// stored conversations.
+    #[arg(long)]
+    pub(crate) dialogues: Option<PathBuf>,
+    /// Without --dialogues: how many of the newest stored conversations.
+    #[arg(long, default_value_t = 500)]
+    pub(crate) limit: u32,
+    /// Draft articles added or changed (files or directories, as `kb import` reads them).
+    #[arg(long)]
+    pub(crate) kb: Vec<PathBuf>,
+    /// Leave out the current article with this slug (as if archived); repeatable.
+    #[arg(long)]
+    pub(crate) archive: Vec<String>,
+    /// A draft escalation policy (TOML).
+    #[arg(long)]
+    pub(crate) policy: Option<PathBuf>,
+    /// Words only, without the embedding model.
+    #[arg(long)]
+    pub(crate) lexical: bool,
+    /// List every conversation whose outcome changes (otherwise the first 20).
+    #[arg(long)]
+    pub(crate) details: bool,
 }
 
 #[derive(Subcommand)]

@@ -9,6 +9,7 @@ pub mod config;
 pub mod eval;
 pub mod kbfile;
 pub mod models;
+pub mod replay;
 pub mod seed;
 pub mod vectors;
 

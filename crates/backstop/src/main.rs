@@ -154,6 +154,21 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                 EvalCommand::Faq { kb, queries, lexical } => eval::faq::run(&kb, &queries, model(lexical)?.as_deref()),
             };
         }
+        Command::Replay(a) => {
+            let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let options = backstop::replay::Options {
+                tenant: a.tenant,
+                dialogues: a.dialogues,
+                limit: a.limit,
+                kb: a.kb,
+                archive: a.archive,
+                policy: a.policy,
+                lexical: a.lexical,
+                details: a.details,
+            };
+            return rt.block_on(backstop::replay::run(config, options));
+        }
         admin => {
             let config = Config::load(cli.config.as_deref(), std::env::vars())?;
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -364,7 +379,8 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
         | Command::Eval { .. }
         | Command::Models { .. }
         | Command::Train { .. }
-        | Command::Bench { .. } => {
+        | Command::Bench { .. }
+        | Command::Replay(_) => {
             unreachable!("handled in main")
         }
     }

@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ArticleBody {
+pub(crate) struct ArticleBody {
     slug: String,
     lang: String,
     topic: String,
@@ -38,7 +38,7 @@ struct ArticleBody {
 }
 
 impl ArticleBody {
-    fn draft(self) -> ApiResult<ArticleDraft> {
+    pub(crate) fn draft(self) -> ApiResult<ArticleDraft> {
         let lang = backstop_core::kb::lang(&self.lang).map_err(|e| ApiError::invalid_input(e.to_string()))?;
         Ok(ArticleDraft {
             slug: self.slug,
@@ -68,7 +68,7 @@ fn trainer(session: &AgentSession) -> ApiResult<()> {
     crate::extract::supervisors_only(session, "change the knowledge base")
 }
 
-fn article_id(s: &str) -> ApiResult<ArticleId> {
+pub(crate) fn article_id(s: &str) -> ApiResult<ArticleId> {
     uuid::Uuid::parse_str(s)
         .map(ArticleId)
         .map_err(|_| ApiError::not_found("article_not_found", "no such article"))

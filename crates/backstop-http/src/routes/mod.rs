@@ -6,6 +6,7 @@ mod articles;
 mod auth;
 mod candidates;
 mod conversations;
+mod knowledge;
 mod pages;
 mod policy;
 mod understanding;
@@ -43,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .merge(policy::router())
         .merge(articles::router())
         .merge(candidates::router())
+        .merge(knowledge::router())
         .merge(agents::router())
         .merge(agent_live::router())
         .merge(pages::router())

@@ -218,3 +218,60 @@ pub async fn candidates_are_queued_and_decided(s: &dyn Store) {
     assert_eq!(s.get_candidate(&b, first.id).await.unwrap(), None, "tenant-scoped");
     assert!(s.list_candidates(&b, None, 10).await.unwrap().is_empty());
 }
+
+pub async fn events_are_read_by_kind_across_conversations(s: &dyn Store) {
+    let (a, customer, first) = setup(s, "shop-a").await;
+    let (b, _, other) = setup(s, "shop-b").await;
+    let second = new_conversation(&a, customer, t0());
+    s.create_conversation(&second).await.unwrap();
+    let event = |kind: &str, question: &str, minute: i64| NewEvent {
+        kind: kind.into(),
+        actor: "ai".into(),
+        reason: None,
+        from_owner: None,
+        to_owner: None,
+        from_status: None,
+        to_status: None,
+        data: serde_json::json!({ "question": question }),
+        at: t0() + Duration::minutes(minute),
+    };
+    for (tenant, conv, events) in [
+        (
+            &a,
+            first,
+            vec![event("ai_clarify", "old", -60), event("ai_answer", "q1", 1)],
+        ),
+        (
+            &a,
+            second.id,
+            vec![event("handoff", "q2", 2), event("ai_small_talk", "hi", 3)],
+        ),
+        (&b, other, vec![event("ai_answer", "elsewhere", 4)]),
+    ] {
+        let c = s.get_conversation(tenant, conv).await.unwrap().unwrap();
+        s.apply_turn(&Turn {
+            conversation: c,
+            events,
+            messages: vec![],
+            handled: vec![],
+        })
+        .await
+        .unwrap();
+    }
+    let kinds = ["ai_answer", "ai_clarify", "handoff"];
+    let got = s.events_of_kinds(&a, &kinds, t0(), 10).await.unwrap();
+    // Newest first, only these kinds, only since t0, only this tenant.
+    let seen: Vec<(&str, ConversationId)> = got.iter().map(|e| (e.event.kind.as_str(), e.conversation)).collect();
+    assert_eq!(seen, vec![("handoff", second.id), ("ai_answer", first)]);
+    assert_eq!(got[0].event.data["question"], "q2");
+    assert_eq!(got[0].event.at, t0() + Duration::minutes(2));
+    assert_eq!(s.events_of_kinds(&a, &kinds, t0(), 1).await.unwrap().len(), 1);
+    assert_eq!(
+        s.events_of_kinds(&a, &kinds, t0() - Duration::hours(2), 10)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    assert!(s.events_of_kinds(&a, &[], t0(), 10).await.unwrap().is_empty());
+}

@@ -36,10 +36,11 @@ struct DialogueRow {
     #[serde(default)]
     lang: Option<String>,
     turns: Vec<TurnRow>,
-    escalate: bool,
+    #[serde(default)]
+    escalate: Option<bool>,
 }
 
-/// A dialogue ready to replay.
+/// A labelled dialogue ready to replay.
 struct Dialogue {
     id: String,
     lang: Lang,
@@ -48,6 +49,28 @@ struct Dialogue {
 }
 
 fn dialogues(path: &Path) -> anyhow::Result<Vec<Dialogue>> {
+    read(path)?
+        .into_iter()
+        .map(|(d, escalate, line)| {
+            let escalate = escalate.with_context(|| {
+                format!(
+                    "{}:{line}: \"escalate\": true or false is needed to score",
+                    path.display()
+                )
+            })?;
+            Ok(Dialogue {
+                id: d.id,
+                lang: d.lang,
+                turns: d.turns,
+                escalate,
+            })
+        })
+        .collect()
+}
+
+/// Reads a dialogues file: each dialogue, its `escalate` label if it has one, and its line.
+/// Dialogues without any customer text are left out (and counted on standard error).
+pub fn read(path: &Path) -> anyhow::Result<Vec<(backstop_engine::whatif::Dialogue, Option<bool>, usize)>> {
     let rows: Vec<DialogueRow> = read_jsonl(path)?;
     let mut out = Vec::with_capacity(rows.len());
     let mut skipped = 0;
@@ -87,12 +110,12 @@ fn dialogues(path: &Path) -> anyhow::Result<Vec<Dialogue>> {
             .find(|t| !t.trim().is_empty())
             .cloned()
             .unwrap_or_default();
-        out.push(Dialogue {
+        let dialogue = backstop_engine::whatif::Dialogue {
             id: r.id,
             lang: lang.unwrap_or_else(|| backstop_nlp::lang::detect_or(&first, Lang::En)),
             turns,
-            escalate: r.escalate,
-        });
+        };
+        out.push((dialogue, r.escalate, line));
     }
     if skipped > 0 {
         eprintln!("{skipped} dialogue(s) without any customer text were left out");

@@ -1,0 +1,113 @@
+//! What the AI trainer learns from the conversations: `POST /api/v1/replay` (the tenant's recent
+//! conversations replayed against the current knowledge base and policy and against a draft, side
+//! by side) and `GET /api/v1/gaps` (the questions the AI could not answer, grouped by meaning).
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use backstop_core::policy::Policy;
+use backstop_engine::whatif::Draft;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::articles::{article_id, ArticleBody};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, SignedIn};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/replay", post(replay))
+        .route("/api/v1/gaps", get(gaps))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplayBody {
+    /// Articles added, or replacing the current one with the same slug and language.
+    #[serde(default)]
+    articles: Vec<ArticleBody>,
+    /// Current articles (ids) left out.
+    #[serde(default)]
+    archive: Vec<String>,
+    /// A draft policy (TOML).
+    #[serde(default)]
+    policy: Option<String>,
+    /// How many of the newest conversations (default 200, at most 5,000).
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+/// The most draft articles one replay takes.
+const MAX_DRAFT_ARTICLES: usize = 200;
+
+async fn replay(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    ApiJson(body): ApiJson<ReplayBody>,
+) -> ApiResult<Json<Value>> {
+    crate::extract::supervisors_only(&session, "replay conversations")?;
+    let tenant = &session.agent.tenant;
+    if body.articles.len() > MAX_DRAFT_ARTICLES {
+        return Err(ApiError::invalid_input(format!(
+            "at most {MAX_DRAFT_ARTICLES} draft articles at a time"
+        )));
+    }
+    let mut draft = Draft::default();
+    for a in body.articles {
+        draft.articles.push(a.draft()?);
+    }
+    for id in &body.archive {
+        draft.archive.push(article_id(id)?);
+    }
+    if let Some(source) = &body.policy {
+        draft.policy = Some(Policy::parse(source).map_err(|e| ApiError::invalid_input(format!("policy: {e}")))?);
+    }
+    if draft.is_empty() {
+        return Err(ApiError::invalid_input(
+            "nothing to compare: give draft articles, articles to archive or a policy",
+        ));
+    }
+    let limit = body.limit.unwrap_or(200).clamp(1, backstop_engine::whatif::MAX_STORED);
+    let dialogues = s.engine.stored_dialogues(tenant, limit).await?;
+    let current = s.engine.replayer(tenant).await?;
+    let drafted = s.engine.draft_replayer(tenant, &draft).await?;
+    let cmp = s
+        .engine
+        .compare(current, drafted, Arc::new(dialogues), Arc::new(|| {}))
+        .await?;
+    Ok(Json(json!({
+        "conversations": cmp.current.dialogues,
+        "current": side(&cmp.current),
+        "draft": side(&cmp.draft),
+        "changed": cmp.changed,
+    })))
+}
+
+fn side(t: &backstop_engine::whatif::Tally) -> Value {
+    json!({
+        "answered": t.answered,
+        "unanswered": t.unanswered,
+        "handoff": t.handoff,
+        "answered_share": t.answered_share(),
+        "handoff_rate": t.handoff_rate(),
+        "reasons": t.reasons,
+    })
+}
+
+#[derive(Deserialize)]
+struct GapsQuery {
+    /// The period, in days back from now (default 30, 1-365).
+    days: Option<u32>,
+}
+
+async fn gaps(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    Query(q): Query<GapsQuery>,
+) -> ApiResult<Json<backstop_engine::gaps::GapReport>> {
+    crate::extract::supervisors_only(&session, "see the knowledge gaps")?;
+    Ok(Json(s.engine.gaps(&session.agent.tenant, q.days.unwrap_or(30)).await?))
+}
