@@ -114,6 +114,111 @@ pub fn lang(code: &str) -> Result<Lang, KbError> {
     Lang::parse(code.trim()).ok_or_else(|| KbError::Lang(code.to_string()))
 }
 
+/// One line of a line-by-line comparison.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "op", content = "text", rename_all = "snake_case")]
+pub enum Line {
+    Same(String),
+    Removed(String),
+    Added(String),
+}
+
+/// A one-line field before and after.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// How one version of an article differs from another, field by field.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Diff {
+    /// Each changed one-line field: slug, lang, topic, title.
+    pub fields: Vec<FieldChange>,
+    /// The body, line by line (unchanged lines included, for context).
+    pub body: Vec<Line>,
+    pub questions_added: Vec<String>,
+    pub questions_removed: Vec<String>,
+}
+
+impl Diff {
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+            && self.questions_added.is_empty()
+            && self.questions_removed.is_empty()
+            && self.body.iter().all(|l| matches!(l, Line::Same(_)))
+    }
+}
+
+/// What changed from `old` to `new`.
+pub fn diff(old: &ArticleDraft, new: &ArticleDraft) -> Diff {
+    let mut fields = Vec::new();
+    for (name, a, b) in [
+        ("slug", old.slug.as_str(), new.slug.as_str()),
+        ("lang", old.lang.as_str(), new.lang.as_str()),
+        ("topic", old.topic.as_str(), new.topic.as_str()),
+        ("title", old.title.as_str(), new.title.as_str()),
+    ] {
+        if a != b {
+            fields.push(FieldChange {
+                field: name.into(),
+                before: a.into(),
+                after: b.into(),
+            });
+        }
+    }
+    Diff {
+        fields,
+        body: lines(&old.body, &new.body),
+        questions_added: new
+            .questions
+            .iter()
+            .filter(|q| !old.questions.contains(q))
+            .cloned()
+            .collect(),
+        questions_removed: old
+            .questions
+            .iter()
+            .filter(|q| !new.questions.contains(q))
+            .cloned()
+            .collect(),
+    }
+}
+
+/// A line diff by longest common subsequence (bodies are at most 10,000 characters).
+fn lines(old: &str, new: &str) -> Vec<Line> {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    let (n, m) = (a.len(), b.len());
+    // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
+    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < n || j < m {
+        if i < n && j < m && a[i] == b[j] {
+            out.push(Line::Same(a[i].to_string()));
+            i += 1;
+            j += 1;
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            out.push(Line::Removed(a[i].to_string()));
+            i += 1;
+        } else {
+            out.push(Line::Added(b[j].to_string()));
+            j += 1;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +271,53 @@ mod tests {
         d.title = "快递多久能到".into();
         d.topic = "after_sales".into();
         assert!(d.normalized().is_ok());
+    }
+
+    #[test]
+    fn diffs_show_what_changed_line_by_line() {
+        let old = ArticleDraft {
+            slug: "returns".into(),
+            lang: Lang::En,
+            topic: "returns".into(),
+            title: "Returns".into(),
+            body: "Returns are free.\nWithin 30 days.\nKeep the receipt.".into(),
+            questions: vec!["how do I return".into(), "return window".into()],
+        };
+        let mut new = old.clone();
+        assert!(diff(&old, &new).is_empty());
+        new.title = "Returning an item".into();
+        new.body = "Returns are free.\nWithin 14 days.\nKeep the receipt.\nUse the label.".into();
+        new.questions = vec!["how do I return".into(), "can I send it back".into()];
+        let d = diff(&old, &new);
+        assert_eq!(
+            d.fields,
+            vec![FieldChange {
+                field: "title".into(),
+                before: "Returns".into(),
+                after: "Returning an item".into()
+            }]
+        );
+        assert_eq!(
+            d.body,
+            vec![
+                Line::Same("Returns are free.".into()),
+                Line::Removed("Within 30 days.".into()),
+                Line::Added("Within 14 days.".into()),
+                Line::Same("Keep the receipt.".into()),
+                Line::Added("Use the label.".into()),
+            ]
+        );
+        assert_eq!(d.questions_added, vec!["can I send it back".to_string()]);
+        assert_eq!(d.questions_removed, vec!["return window".to_string()]);
+        assert!(!d.is_empty());
+        // Chinese lines too; an empty body against a full one.
+        let zh = |body: &str| ArticleDraft {
+            body: body.into(),
+            ..old.clone()
+        };
+        assert_eq!(
+            diff(&zh(""), &zh("七天无理由退货")).body,
+            vec![Line::Added("七天无理由退货".into())]
+        );
     }
 }

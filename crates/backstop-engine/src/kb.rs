@@ -150,4 +150,40 @@ impl Engine {
         )
         .await
     }
+
+    /// How version `to` (default: the newest) differs from version `from` (default: the one before
+    /// `to`; version 1 is compared with an empty article).
+    pub async fn article_diff(
+        &self,
+        tenant: &TenantId,
+        id: ArticleId,
+        from: Option<u32>,
+        to: Option<u32>,
+    ) -> Result<(u32, u32, backstop_core::kb::Diff)> {
+        let current = self.find_article(tenant, id).await?;
+        let versions = self.inner.store.article_versions(tenant, id).await?;
+        let to = to.unwrap_or(current.version);
+        let from = from.unwrap_or(to.saturating_sub(1));
+        let find = |v: u32| {
+            versions
+                .iter()
+                .find(|x| x.article.version == v)
+                .map(|x| draft_of(&x.article))
+                .ok_or_else(|| EngineError::InvalidInput(format!("the article has no version {v}")))
+        };
+        let new = find(to)?;
+        let old = if from == 0 {
+            ArticleDraft {
+                slug: new.slug.clone(),
+                lang: new.lang,
+                topic: new.topic.clone(),
+                title: String::new(),
+                body: String::new(),
+                questions: Vec::new(),
+            }
+        } else {
+            find(from)?
+        };
+        Ok((from, to, backstop_core::kb::diff(&old, &new)))
+    }
 }

@@ -70,6 +70,10 @@ pub fn redact(text: &str, names: &[&str]) -> String {
     out = p
         .order
         .replace_all(&out, |c: &regex::Captures| match c.get(1) {
+            // "order myself": a word, not a number (as in `extract`, an id has a digit).
+            Some(id) if !id.as_str().chars().any(|c| c.is_ascii_digit()) => {
+                c.get(0).map_or("", |m| m.as_str()).to_string()
+            }
             // "order MM-…": keep the word, drop the number.
             Some(id) => {
                 let whole = c.get(0).map_or("", |m| m.as_str());
@@ -130,6 +134,13 @@ mod tests {
         assert_eq!(
             en,
             "Hi [name], your order [order number] ships today. Call [phone] or write to [e-mail]. The fee is ¥10."
+        );
+        assert_eq!(
+            redact(
+                "Can I pick up my order myself at the warehouse? Order 20261121 too.",
+                &[]
+            ),
+            "Can I pick up my order myself at the warehouse? Order [order number] too."
         );
         let zh = redact(
             "王小明您好，订单号 MM-20261121-0042 已发货，有问题请拨打 13800138000。",

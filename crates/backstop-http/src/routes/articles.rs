@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/articles/{id}/archive", post(archive))
         .route("/api/v1/articles/{id}/restore", post(restore))
         .route("/api/v1/articles/{id}/revert", post(revert))
+        .route("/api/v1/articles/{id}/diff", get(diff))
 }
 
 #[derive(Deserialize)]
@@ -170,4 +171,24 @@ async fn revert(
         )
         .await?;
     Ok(Json(json!({ "article": wire::article(&a) })))
+}
+
+#[derive(Deserialize)]
+struct DiffQuery {
+    from: Option<u32>,
+    to: Option<u32>,
+}
+
+/// How one version differs from another (default: the newest from the one before).
+async fn diff(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<String>,
+    Query(q): Query<DiffQuery>,
+) -> ApiResult<Json<Value>> {
+    let (from, to, diff) = s
+        .engine
+        .article_diff(&session.agent.tenant, article_id(&id)?, q.from, q.to)
+        .await?;
+    Ok(Json(json!({ "from": from, "to": to, "diff": diff })))
 }

@@ -1,5 +1,5 @@
 //! The web pages and assets, compiled into the binary: the widget script, the demo store, the
-//! login page, the inbox, the escalation-policy page and the supervisor view. No Node.js or build step at run time.
+//! login page, the inbox, the escalation-policy page, the supervisor view and the knowledge page. No Node.js or build step at run time.
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue};
@@ -22,6 +22,8 @@ const POLICY_HTML: &str = include_str!("../../assets/policy.html");
 const POLICY_JS: &str = include_str!("../../assets/policy.js");
 const SUPERVISOR_HTML: &str = include_str!("../../assets/supervisor.html");
 const SUPERVISOR_JS: &str = include_str!("../../assets/supervisor.js");
+const KNOWLEDGE_HTML: &str = include_str!("../../assets/knowledge.html");
+const KNOWLEDGE_JS: &str = include_str!("../../assets/knowledge.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -47,6 +49,11 @@ pub fn router() -> Router<AppState> {
         .route("/inbox", get(|| async { Html(INBOX_HTML) }))
         .route("/policy", get(|| async { Html(POLICY_HTML) }))
         .route("/supervisor", get(|| async { Html(SUPERVISOR_HTML) }))
+        .route("/knowledge", get(|| async { Html(KNOWLEDGE_HTML) }))
+        .route(
+            "/assets/knowledge.js",
+            get(|| async { asset("text/javascript; charset=utf-8", KNOWLEDGE_JS) }),
+        )
         .route(
             "/assets/supervisor.js",
             get(|| async { asset("text/javascript; charset=utf-8", SUPERVISOR_JS) }),

@@ -107,6 +107,25 @@ async fn a_trainer_creates_edits_reverts_and_archives_and_the_ai_follows_each_ve
         .await;
     assert_eq!(status, 422);
 
+    // Diffable: the edit against version 1, line by line; the revert undoes it.
+    let (status, d) = app.agent_get(&zhao, &format!("{path}/diff?from=1&to=2")).await;
+    assert_eq!(status, 200, "{d}");
+    let ops: Vec<&str> = d["diff"]["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["op"].as_str().unwrap())
+        .collect();
+    assert_eq!(ops, ["removed", "added"], "{d}");
+    assert_eq!(
+        d["diff"]["body"][1]["text"],
+        "Engraving is free this month for every order."
+    );
+    let (_, d) = app.agent_get(&zhao, &format!("{path}/diff")).await;
+    assert_eq!((d["from"].as_u64(), d["to"].as_u64()), (Some(2), Some(3)), "{d}");
+    assert_eq!(d["diff"]["body"][0]["op"], "removed");
+    assert_eq!(app.agent_get(&zhao, &format!("{path}/diff?from=1&to=7")).await.0, 422);
+
     // Archived: the AI no longer answers from it (it asks or hands over instead).
     let (status, archived) = app.agent_post(&zhao, &format!("{path}/archive"), json!({})).await;
     assert_eq!((status, archived["article"]["archived"].as_bool()), (200, Some(true)));
