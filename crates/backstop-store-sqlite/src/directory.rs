@@ -1,42 +1,14 @@
 //! Directory queries of the SQLite store: tenants, teams, agents, sessions, customers, widget
 //! visitors and knowledge-base articles.
 
-use backstop_core::assignment::Strategy;
-use backstop_core::directory::{Agent, AgentRole, Customer, Team, Tenant};
-use backstop_core::ids::{AgentId, CustomerId, TeamId, TenantId};
-use backstop_core::routing::TeamRole;
+use backstop_core::directory::{Agent, Customer, Team, Tenant};
+use backstop_core::ids::{AgentId, CustomerId, TenantId};
 use backstop_store::*;
-use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-use crate::codec::{self, *};
-use crate::{unique_violation, SqliteStore};
+use backstop_store::codec::{self, *};
 
-pub(crate) fn customer(row: &SqliteRow) -> Result<Customer> {
-    let lang_s: Option<String> = row.try_get("lang").map_err(db)?;
-    Ok(Customer {
-        id: CustomerId(codec::uuid(row, "id")?),
-        tenant: codec::tenant(row)?,
-        name: row.try_get("name").map_err(db)?,
-        email: row.try_get("email").map_err(db)?,
-        tags: json(row, "tags")?,
-        lang: lang_s.as_deref().map(lang).transpose()?,
-    })
-}
-
-pub(crate) fn agent(row: &SqliteRow) -> Result<Agent> {
-    let role: String = row.try_get("role").map_err(db)?;
-    let teams: Vec<TeamId> = json(row, "team_ids")?;
-    Ok(Agent {
-        id: AgentId(codec::uuid(row, "id")?),
-        tenant: codec::tenant(row)?,
-        name: row.try_get("name").map_err(db)?,
-        email: row.try_get("email").map_err(db)?,
-        role: AgentRole::parse(&role).ok_or_else(|| corrupt("role"))?,
-        team_ids: teams,
-        profile: json(row, "profile")?,
-    })
-}
+use crate::SqliteStore;
 
 pub(crate) async fn create_tenant(store: &SqliteStore, t: &Tenant) -> Result<()> {
     let r = sqlx::query("INSERT INTO tenants (id, name, widget_secret) VALUES (?1, ?2, ?3)")
@@ -96,22 +68,7 @@ pub(crate) async fn list_teams(store: &SqliteStore, tenant: &TenantId) -> Result
     .fetch_all(&store.reader)
     .await
     .map_err(db)?;
-    rows.iter()
-        .map(|r| {
-            let role: String = r.try_get("role").map_err(db)?;
-            let strategy: String = r.try_get("strategy").map_err(db)?;
-            Ok(Team {
-                id: TeamId(codec::uuid(r, "id")?),
-                tenant: codec::tenant(r)?,
-                name: r.try_get("name").map_err(db)?,
-                names: json(r, "names")?,
-                role: TeamRole::parse(&role).ok_or_else(|| corrupt("team role"))?,
-                strategy: Strategy::parse(&strategy).ok_or_else(|| corrupt("team strategy"))?,
-                hours: json(r, "hours")?,
-                sla: json(r, "sla")?,
-            })
-        })
-        .collect()
+    rows.iter().map(codec::team).collect()
 }
 
 pub(crate) async fn upsert_agent(store: &SqliteStore, a: &Agent, password_hash: &str) -> Result<()> {

@@ -4,30 +4,10 @@
 use backstop_core::ids::{ArticleId, CandidateId, TenantId};
 use backstop_core::learn::{Candidate, CandidateStatus};
 use backstop_store::{ArticleRecord, ArticleVersion, Result, StoreError};
-use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-use crate::codec::{self, db, from_ts, json, lang, to_json, ts};
 use crate::SqliteStore;
-
-fn article(r: &SqliteRow, id_col: &str, at_col: &str) -> Result<ArticleRecord> {
-    let l: String = r.try_get("lang").map_err(db)?;
-    let version: i64 = r.try_get("version").map_err(db)?;
-    let archived: i64 = r.try_get("archived").map_err(db)?;
-    Ok(ArticleRecord {
-        id: ArticleId(codec::uuid(r, id_col)?),
-        tenant: codec::tenant(r)?,
-        slug: r.try_get("slug").map_err(db)?,
-        lang: lang(&l)?,
-        topic: r.try_get("topic").map_err(db)?,
-        title: r.try_get("title").map_err(db)?,
-        body: r.try_get("body").map_err(db)?,
-        questions: json(r, "questions")?,
-        updated_at: from_ts(r.try_get(at_col).map_err(db)?)?,
-        version: version as u32,
-        archived: archived != 0,
-    })
-}
+use backstop_store::codec::{article, db, json, to_json, ts};
 
 pub(crate) async fn save_article(
     store: &SqliteStore,

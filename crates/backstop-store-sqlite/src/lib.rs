@@ -5,7 +5,6 @@
 //! `SQLITE_BUSY`; reads use a separate pool and see the last committed state (WAL). The journal is
 //! synced on every commit (`synchronous = FULL`): a message is on disk before it is acknowledged.
 
-mod codec;
 mod directory;
 mod kb;
 mod policies;
@@ -18,8 +17,8 @@ use async_trait::async_trait;
 use backstop_core::conversation::Status;
 use backstop_core::directory::{Agent, Customer, Team, Tenant};
 use backstop_core::ids::{AgentId, ConversationId, CustomerId, TenantId};
+use backstop_store::codec::{self, *};
 use backstop_store::*;
-use codec::*;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Sqlite, Transaction};
 
@@ -33,14 +32,6 @@ impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SqliteStore").finish_non_exhaustive()
     }
-}
-
-const CONV_COLS: &str = "tenant_id, id, customer_id, owner_kind, owner_team, owner_agent, priority, priority_rank, status, lang, topic, failed_turns, handoff_reason, queued_at, packet, created_at, updated_at, last_message_at, last_seq, mood, policy_state, csat, sla, sla_due_at";
-const MSG_COLS: &str = "tenant_id, id, conversation_id, seq, author_kind, author_id, author_name, kind, body, client_id, citations, system, handled, created_at";
-
-/// The next SLA deadline to sweep for, if the clock is watching one.
-fn sla_due(c: &ConversationRecord) -> Option<i64> {
-    c.sla.as_ref().and_then(|s| s.due_at).map(ts)
 }
 
 impl SqliteStore {
@@ -124,10 +115,6 @@ impl SqliteStore {
             created_at: m.created_at,
         })
     }
-}
-
-pub(crate) fn unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
 #[async_trait]

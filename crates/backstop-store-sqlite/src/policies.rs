@@ -5,8 +5,9 @@ use backstop_core::Timestamp;
 use backstop_store::*;
 use sqlx::Row;
 
-use crate::codec::*;
-use crate::{unique_violation, SqliteStore};
+use backstop_store::codec::{self, *};
+
+use crate::SqliteStore;
 
 /// Saves the next version. The version is read and written in one transaction on the single
 /// writer connection, so two admins saving at once get consecutive versions.
@@ -64,7 +65,7 @@ pub(crate) async fn list(store: &SqliteStore, tenant: &TenantId, limit: u32) -> 
         .map(|r| {
             let version: i64 = r.try_get("version").map_err(db)?;
             Ok(PolicyRecord {
-                tenant: codec_tenant(r)?,
+                tenant: codec::tenant(r)?,
                 version: version as u32,
                 source: r.try_get("source").map_err(db)?,
                 author: r.try_get("author").map_err(db)?,
@@ -72,8 +73,4 @@ pub(crate) async fn list(store: &SqliteStore, tenant: &TenantId, limit: u32) -> 
             })
         })
         .collect()
-}
-
-fn codec_tenant(r: &sqlx::sqlite::SqliteRow) -> Result<TenantId> {
-    tenant(r)
 }

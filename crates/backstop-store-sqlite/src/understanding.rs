@@ -6,24 +6,11 @@ use backstop_core::ids::{IntentExampleId, TenantId};
 use backstop_store::*;
 use sqlx::Row;
 
-use crate::codec::{self, *};
 use crate::SqliteStore;
+use backstop_store::codec::{self, *};
 
 /// Keys looked up per query (well under SQLite's bound-parameter limit).
 const CHUNK: usize = 500;
-
-fn to_blob(v: &[f32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-
-fn from_blob(b: &[u8]) -> Result<Vec<f32>> {
-    if !b.len().is_multiple_of(4) {
-        return Err(StoreError::Corrupt(format!("an embedding of {} bytes", b.len())));
-    }
-    Ok(b.chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect())
-}
 
 pub(crate) async fn get_embeddings(
     store: &SqliteStore,

@@ -15,7 +15,9 @@ use time::Duration;
 
 use crate::*;
 
+mod concurrency;
 mod service;
+pub use concurrency::*;
 pub use service::*;
 
 /// Generates one `#[tokio::test]` per contract check for a backend.
@@ -29,7 +31,8 @@ macro_rules! store_contract_tests {
             policies_are_versioned, mood_and_policy_state_round_trip, ratings_are_kept_and_listed,
             sla_clocks_are_swept_when_due, past_answers_pair_replies_with_questions,
             events_are_read_by_kind_across_conversations,
-            candidates_are_queued_and_decided);
+            candidates_are_queued_and_decided, concurrent_appends_are_ordered_and_deduplicated,
+            concurrent_versions_are_consecutive);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(

@@ -5,6 +5,8 @@
 //! the only logic it owns is what must be atomic: per-conversation sequence numbers, idempotent
 //! message ingestion, and applying a turn (state, events, messages, handled marks) all at once.
 
+#[cfg(feature = "sql")]
+pub mod codec;
 #[cfg(feature = "contract")]
 pub mod contract;
 mod records;

@@ -373,6 +373,10 @@ pub(crate) struct ServeArgs {
     /// Data directory (overrides storage.data_dir).
     #[arg(long)]
     pub(crate) data_dir: Option<PathBuf>,
+    /// Database URL (overrides storage.database_url): sqlite://PATH (the default, in the data
+    /// directory) or postgres://USER:PASSWORD@HOST:PORT/DATABASE.
+    #[arg(long)]
+    pub(crate) database_url: Option<String>,
 }
 
 #[derive(Subcommand)]

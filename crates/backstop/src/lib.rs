@@ -36,8 +36,35 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
             .await
             .with_context(|| format!("opening {url}"))?;
         Ok(Arc::new(store))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let store = backstop_store_postgres::PgStore::connect(&url)
+            .await
+            .with_context(|| format!("opening {}", redact_url(&url)))?;
+        Ok(Arc::new(store))
     } else {
-        anyhow::bail!("unsupported database url {url:?}: this build supports sqlite://PATH")
+        anyhow::bail!(
+            "unsupported database url {:?}: use sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE",
+            redact_url(&url)
+        )
+    }
+}
+
+/// The URL with any password replaced by `***`, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_once('/').map_or((rest, None), |(a, p)| (a, Some(p)));
+    let authority = match authority.rsplit_once('@') {
+        Some((user, host)) => match user.split_once(':') {
+            Some((name, _)) => format!("{name}:***@{host}"),
+            None => authority.to_owned(),
+        },
+        None => authority.to_owned(),
+    };
+    match path {
+        Some(p) => format!("{scheme}://{authority}/{p}"),
+        None => format!("{scheme}://{authority}"),
     }
 }
 
@@ -148,4 +175,20 @@ pub async fn launch_on(
         .context("serving http");
     sweeper.abort();
     served
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_hidden_in_database_urls() {
+        assert_eq!(
+            redact_url("postgres://backstop:s3cret@db.internal:5432/backstop?sslmode=require"),
+            "postgres://backstop:***@db.internal:5432/backstop?sslmode=require"
+        );
+        assert_eq!(redact_url("postgres://me@db/backstop"), "postgres://me@db/backstop");
+        assert_eq!(redact_url("sqlite://data/backstop.db"), "sqlite://data/backstop.db");
+        assert_eq!(redact_url("postgres://u:p@ss@host/db"), "postgres://u:***@host/db");
+    }
 }

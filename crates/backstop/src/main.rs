@@ -179,6 +179,9 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
     if let Some(l) = args.listen {
         config.server.listen = l;
     }
+    if let Some(url) = args.database_url {
+        config.storage.database_url = url;
+    }
     if let Some(d) = args.data_dir {
         config.storage.data_dir = d;
     }
@@ -201,7 +204,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
         );
     }
     let demo = config.demo;
-    let data = config.database_url();
+    let data = backstop::redact_url(&config.database_url());
     backstop::launch_then(config, listener, shutdown_signal(), move |addr| {
         let base = format!("http://{addr}");
         if demo {

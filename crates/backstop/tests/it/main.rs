@@ -14,6 +14,7 @@ mod handoff;
 mod ingestion;
 mod learning;
 mod policy;
+mod postgres;
 mod presence;
 mod replay_cli;
 mod retrieval;

@@ -59,6 +59,12 @@ impl TestApp {
         Self::spawn_with(dir, |c| c.models.embeddings = false).await
     }
 
+    /// A demo server on the database at `url` (for restarts on the same PostgreSQL schema).
+    pub async fn spawn_on_url(url: String) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir").keep();
+        Self::spawn_with(dir, |c| c.storage.database_url = url).await
+    }
+
     async fn spawn_with(dir: PathBuf, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = Config::default();
         config.storage.data_dir = dir.clone();
@@ -443,4 +449,22 @@ pub fn authors(msgs: &[Value]) -> Vec<String> {
     msgs.iter()
         .map(|m| m["author"]["kind"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// A new, empty schema in the test PostgreSQL database; returns a URL whose connections use it.
+pub async fn fresh_postgres_schema() -> String {
+    use sqlx::Connection;
+    let url = std::env::var("BACKSTOP_TEST_POSTGRES").expect(
+        "BACKSTOP_TEST_POSTGRES is not set: run scripts/test.sh (it starts PostgreSQL), or point it at a \
+         database you may create schemas in",
+    );
+    let schema = format!("nodes_{}", uuid::Uuid::now_v7().simple());
+    let mut admin = sqlx::PgConnection::connect(&url).await.expect("connect to PostgreSQL");
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut admin)
+        .await
+        .expect("create schema");
+    admin.close().await.ok();
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}options[search_path]={schema}")
 }
