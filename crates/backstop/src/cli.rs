@@ -78,6 +78,64 @@ pub(crate) enum Command {
     /// policy and against a draft, side by side (what the AI would answer, hand over, and which
     /// conversations change), then one JSON line.
     Replay(ReplayArgs),
+    /// Load-test a running server over real WebSockets (or one it starts with --spawn): customers
+    /// chatting at once, a share escalating to a simulated agent; a table, a JSON report and a
+    /// final JSON line.
+    Load(LoadArgs),
+}
+
+#[derive(clap::Args)]
+pub(crate) struct LoadArgs {
+    /// The server to load.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    pub(crate) url: String,
+    /// Start `backstop demo` on a free port and a temporary data directory, and load that.
+    #[arg(long)]
+    pub(crate) spawn: bool,
+    /// With --spawn: words only (BM25), no embedding model.
+    #[arg(long, requires = "spawn")]
+    pub(crate) lexical: bool,
+    /// With --spawn: store in this database (postgres://…) instead of a temporary SQLite file.
+    #[arg(long, requires = "spawn")]
+    pub(crate) database_url: Option<String>,
+    /// The server's process id, to report its memory and CPU (found by itself with --spawn).
+    #[arg(long)]
+    pub(crate) server_pid: Option<u32>,
+    #[arg(long, default_value = "demo")]
+    pub(crate) tenant: String,
+    /// Customers chatting at once.
+    #[arg(long, default_value_t = 50)]
+    pub(crate) conversations: usize,
+    /// Questions each customer asks (each waits for its answer).
+    #[arg(long, default_value_t = 10)]
+    pub(crate) messages: usize,
+    /// Target customer messages per second across all customers (default: as fast as answered).
+    #[arg(long)]
+    pub(crate) rate: Option<f64>,
+    /// Share of customers who ask for a person half-way (0–1).
+    #[arg(long, default_value_t = 0.1)]
+    pub(crate) escalate: f64,
+    /// The simulated agent's e-mail (default for the demo tenant: lin@maple.example).
+    #[arg(long)]
+    pub(crate) agent: Option<String>,
+    /// The simulated agent's password (default for the demo: backstop-demo).
+    #[arg(long, env = "BACKSTOP_LOAD_AGENT_PASSWORD")]
+    pub(crate) agent_password: Option<String>,
+    /// Questions to ask, one per line (default: the demo knowledge base's sample questions).
+    #[arg(long)]
+    pub(crate) questions: Option<PathBuf>,
+    /// Hold this many idle customer connections instead, and report the server's memory.
+    #[arg(long)]
+    pub(crate) idle: Option<usize>,
+    /// With --idle: seconds to hold them.
+    #[arg(long, default_value_t = 10)]
+    pub(crate) hold: u64,
+    /// Seconds to wait for an acknowledgement or a reply.
+    #[arg(long, default_value_t = 60)]
+    pub(crate) timeout: u64,
+    /// Write the JSON report here.
+    #[arg(long)]
+    pub(crate) report: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod config;
 pub mod eval;
 pub mod kbfile;
+pub mod load;
 pub mod models;
 pub mod replay;
 pub mod seed;

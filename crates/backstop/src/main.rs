@@ -169,6 +169,10 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
             };
             return rt.block_on(backstop::replay::run(config, options));
         }
+        Command::Load(a) => {
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            return rt.block_on(backstop::load::command::run(load_args(a)?));
+        }
         admin => {
             let config = Config::load(cli.config.as_deref(), std::env::vars())?;
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -383,7 +387,8 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
         | Command::Models { .. }
         | Command::Train { .. }
         | Command::Bench { .. }
-        | Command::Replay(_) => {
+        | Command::Replay(_)
+        | Command::Load(_) => {
             unreachable!("handled in main")
         }
     }
@@ -407,4 +412,61 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
+}
+
+fn load_args(a: cli::LoadArgs) -> anyhow::Result<backstop::load::command::Args> {
+    let demo = a.tenant == seed::DEMO_TENANT;
+    let agent = match (a.agent, demo) {
+        (Some(email), _) => {
+            let password = a
+                .agent_password
+                .context("--agent needs the agent's password (--agent-password or BACKSTOP_LOAD_AGENT_PASSWORD)")?;
+            Some((email, password))
+        }
+        (None, true) => Some((
+            seed::DEMO_AGENTS[0].1.to_owned(),
+            a.agent_password.unwrap_or_else(|| seed::DEMO_PASSWORD.to_owned()),
+        )),
+        (None, false) => None,
+    };
+    anyhow::ensure!(
+        agent.is_some() || a.escalate == 0.0,
+        "escalating customers need an agent: give --agent EMAIL, or --escalate 0"
+    );
+    let questions = match &a.questions {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("reading {}", path.display()))?
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        None if demo => Vec::new(),
+        None => anyhow::bail!("--questions FILE is needed for a tenant other than the demo"),
+    };
+    Ok(backstop::load::command::Args {
+        options: backstop::load::Options {
+            base: a.url.trim_end_matches('/').to_owned(),
+            tenant: a.tenant,
+            conversations: a.conversations,
+            messages: a.messages,
+            rate: a.rate,
+            escalate: a.escalate,
+            agent,
+            server_pid: a.server_pid,
+            questions,
+            timeout: std::time::Duration::from_secs(a.timeout),
+            reconnect: false,
+            progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            answered: Default::default(),
+        },
+        spawn: a.spawn.then(|| backstop::load::server::SpawnOptions {
+            lexical: a.lexical,
+            database_url: a.database_url,
+            ..Default::default()
+        }),
+        idle: a.idle,
+        hold: std::time::Duration::from_secs(a.hold),
+        report: a.report,
+    })
 }

@@ -6,6 +6,7 @@ mod support;
 mod agent;
 mod articles;
 mod copilot;
+mod crash;
 mod csat;
 mod drafts;
 mod errors;

@@ -1,0 +1,132 @@
+//! Crash safety: a real `backstop demo` process under load is killed with SIGKILL half-way and
+//! started again on the same data; the customers reconnect and resend what was not acknowledged.
+//! Afterwards every acknowledged message is stored exactly once, every customer message was
+//! answered, and none got two AI replies.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use backstop::load::{self, server};
+use backstop_core::ids::{ConversationId, TenantId};
+use backstop_core::message::Author;
+use backstop_store::MessageQuery;
+
+#[tokio::test]
+async fn a_server_killed_mid_load_loses_nothing_and_never_answers_twice() {
+    let dir = tempfile::tempdir().expect("temp dir").keep();
+    let spawn = server::SpawnOptions {
+        lexical: true,
+        data_dir: Some(dir.clone()),
+        port: server::free_port().unwrap(),
+        exe: Some(env!("CARGO_BIN_EXE_backstop").into()),
+        ..Default::default()
+    };
+    let mut first = server::spawn(&spawn).await.expect("start the server");
+    let options = load::Options {
+        base: first.base.clone(),
+        tenant: "demo".into(),
+        conversations: 12,
+        messages: 12,
+        rate: None,
+        escalate: 0.0,
+        agent: None,
+        server_pid: None,
+        questions: Vec::new(),
+        timeout: Duration::from_secs(120),
+        reconnect: true,
+        progress: false,
+        answered: Default::default(),
+    };
+    let total = (options.conversations * options.messages) as u64;
+    let answered = options.answered.clone();
+    let run = tokio::spawn({
+        let options = options.clone();
+        async move { load::run(&options).await }
+    });
+
+    // Kill it once about a third of the messages are answered: some in flight, some not yet sent.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while answered.load(Ordering::Relaxed) < total / 3 {
+        assert!(tokio::time::Instant::now() < deadline, "the load made no progress");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    first.child.start_kill().expect("SIGKILL");
+    first.child.wait().await.expect("the server is gone");
+    let killed_at = answered.load(Ordering::Relaxed);
+    assert!(killed_at < total, "the kill came before the end of the load");
+    let second = server::spawn(&spawn).await.expect("restart on the same data");
+
+    let report = run.await.expect("load task").expect("load run");
+    assert_eq!(report.errors, 0, "{:?}", report.error_kinds);
+    assert!(report.reconnects > 0, "the customers noticed the crash and reconnected");
+    // A customer the policy hands over stops there (no agent in this test): fewer than `total`.
+    assert!(report.sent > total / 2, "most of the load ran: {report:?}");
+    assert_eq!(
+        report.acked, report.sent,
+        "every message was acknowledged (after a resend if needed)"
+    );
+    assert_eq!(
+        report.answered, report.sent,
+        "every message was answered (AI, or the hand-over)"
+    );
+    assert_eq!(report.extra_ai_replies, 0);
+    drop(second); // killed on drop; the database is read below
+
+    let mut config = backstop::Config::default();
+    config.storage.data_dir = dir;
+    let store = backstop::open_store(&config).await.unwrap();
+    let tenant = TenantId::parse("demo").unwrap();
+    let mut acked: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for (conv, client, id) in &report.acked_ids {
+        acked
+            .entry(conv.clone())
+            .or_default()
+            .push((client.clone(), id.clone()));
+    }
+    assert_eq!(acked.len(), options.conversations);
+    for (conv, ids) in &acked {
+        let conv = ConversationId(conv.parse().unwrap());
+        let all = store
+            .list_messages(&tenant, conv, &MessageQuery::default())
+            .await
+            .unwrap();
+        for (client, id) in ids {
+            let copies: Vec<_> = all
+                .iter()
+                .filter(|m| m.client_id.as_deref() == Some(client.as_str()))
+                .collect();
+            assert_eq!(copies.len(), 1, "{client} is stored exactly once");
+            assert_eq!(
+                copies[0].id.to_string(),
+                *id,
+                "{client} is the message that was acknowledged"
+            );
+        }
+        let customer = all.iter().filter(|m| m.author == Author::Customer).count();
+        assert_eq!(customer, ids.len(), "no customer message lost or duplicated");
+        assert!(
+            all.iter().all(|m| m.handled || m.author != Author::Customer),
+            "all answered"
+        );
+        // Between two customer messages, exactly one AI reply.
+        let mut replies_since_question = 0;
+        for m in &all {
+            match m.author {
+                Author::Customer => replies_since_question = 0,
+                Author::Ai => {
+                    replies_since_question += 1;
+                    assert_eq!(replies_since_question, 1, "two AI replies to one message in {conv}");
+                }
+                _ => {}
+            }
+        }
+        let ai = all.iter().filter(|m| m.author == Author::Ai).count();
+        let handed_over = all.iter().any(|m| m.author == Author::System);
+        assert_eq!(
+            ai + usize::from(handed_over),
+            customer,
+            "one AI reply per customer message (the last one handed over, if any) in {conv}"
+        );
+    }
+}
