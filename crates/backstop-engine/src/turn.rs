@@ -17,7 +17,7 @@ use backstop_core::routing::{Decision, DecisionTrace, HandoffReason, ServiceTier
 use backstop_nlp::emotion::Feeling;
 use backstop_nlp::retrieval::{Retriever, CONFIDENT};
 use backstop_nlp::{entities, replies, signals, summary};
-use backstop_store::{ConversationRecord, MessageRecord, NewEvent, NewMessage, Turn};
+use backstop_store::{ConversationRecord, MessageRecord, NewEvent, NewMessage, StoreError, Turn};
 
 use crate::assess::{assess, Assessment, TurnInput, Understanding};
 use crate::brain::{blocking, Brain};
@@ -34,6 +34,19 @@ pub(crate) fn handoff_target(d: Decision) -> Option<(HandoffReason, TeamRole, Pr
         } => Some((reason, role, priority, tier)),
         Decision::Draft { role, priority } => Some((HandoffReason::Review, role, priority, ServiceTier::L2)),
         Decision::Answer | Decision::Clarify => None,
+    }
+}
+
+/// Whether a turn was stored. A turn the store refuses because its messages were handled in the
+/// meantime (by a worker that took over) is dropped, not an error: that worker answered them.
+fn applied<T>(r: std::result::Result<T, StoreError>, tenant: &TenantId, id: ConversationId) -> Result<bool> {
+    match r {
+        Ok(_) => Ok(true),
+        Err(StoreError::Conflict(what)) => {
+            tracing::info!(tenant = %tenant, conversation = %id, "turn dropped: {what}");
+            Ok(false)
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -70,7 +83,9 @@ impl Engine {
                 messages: vec![],
                 handled,
             };
-            store.apply_turn(&turn).await?;
+            if !applied(store.apply_turn(&turn).await, tenant, id)? {
+                return Ok(());
+            }
             self.inner
                 .hub
                 .publish_conversation(self.view_of(turn.conversation).await?);
@@ -147,7 +162,14 @@ impl Engine {
             messages,
             handled,
         };
-        let stored = store.apply_turn(&turn).await?;
+        let result = store.apply_turn(&turn).await;
+        let stored = match result {
+            Ok(stored) => stored,
+            Err(e) => {
+                applied::<()>(Err(e), tenant, id)?;
+                return Ok(());
+            }
+        };
         for m in &stored {
             self.inner.hub.publish_message(m);
         }

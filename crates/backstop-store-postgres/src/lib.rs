@@ -320,7 +320,7 @@ impl Store for PgStore {
         let mut tx = self.pool.begin().await.map_err(db)?;
         // Lock the conversation first: a duplicate delivered to another node at the same moment
         // waits here, then finds the first copy below.
-        let found = sqlx::query("SELECT id FROM conversations WHERE tenant_id = $1 AND id = $2")
+        let found = sqlx::query("SELECT id FROM conversations WHERE tenant_id = $1 AND id = $2 FOR UPDATE")
             .bind(m.tenant.as_str())
             .bind(m.conversation.to_string())
             .fetch_optional(&mut *tx)
@@ -527,13 +527,21 @@ impl Store for PgStore {
             .map_err(db)?;
         }
         for id in &turn.handled {
-            sqlx::query("UPDATE messages SET handled = 1 WHERE tenant_id = $1 AND conversation_id = $2 AND id = $3")
-                .bind(c.tenant.as_str())
-                .bind(c.id.to_string())
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
+            // Only a message no turn has handled yet: a second turn for the same message (a
+            // worker that took over while the first was still running) fails as a whole here,
+            // so no message is ever answered twice.
+            let done = sqlx::query(
+                "UPDATE messages SET handled = 1 WHERE tenant_id = $1 AND conversation_id = $2 AND id = $3 AND handled = 0",
+            )
+            .bind(c.tenant.as_str())
+            .bind(c.id.to_string())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::Conflict("message already handled"));
+            }
         }
         let mut stored = Vec::with_capacity(turn.messages.len());
         for m in &turn.messages {

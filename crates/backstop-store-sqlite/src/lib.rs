@@ -503,13 +503,21 @@ impl Store for SqliteStore {
             .map_err(db)?;
         }
         for id in &turn.handled {
-            sqlx::query("UPDATE messages SET handled = 1 WHERE tenant_id = ?1 AND conversation_id = ?2 AND id = ?3")
-                .bind(c.tenant.as_str())
-                .bind(c.id.to_string())
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
+            // Only a message no turn has handled yet: a second turn for the same message (a
+            // worker that took over while the first was still running) fails as a whole here,
+            // so no message is ever answered twice.
+            let done = sqlx::query(
+                "UPDATE messages SET handled = 1 WHERE tenant_id = ?1 AND conversation_id = ?2 AND id = ?3 AND handled = 0",
+            )
+            .bind(c.tenant.as_str())
+            .bind(c.id.to_string())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::Conflict("message already handled"));
+            }
         }
         let mut stored = Vec::with_capacity(turn.messages.len());
         for m in &turn.messages {

@@ -34,7 +34,7 @@ macro_rules! store_contract_tests {
             sla_clocks_are_swept_when_due, past_answers_pair_replies_with_questions,
             events_are_read_by_kind_across_conversations,
             candidates_are_queued_and_decided, concurrent_appends_are_ordered_and_deduplicated,
-            concurrent_versions_are_consecutive);
+            concurrent_versions_are_consecutive, a_message_is_handled_by_one_turn_only);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(

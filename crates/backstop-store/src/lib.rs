@@ -97,7 +97,9 @@ pub trait Store: Send + Sync + 'static {
     async fn next_sla_due(&self) -> Result<Option<backstop_core::Timestamp>>;
 
     /// Applies one turn atomically: the conversation's new state, its events, the messages it
-    /// sends, and which customer messages it handled. Returns the stored messages.
+    /// sends, and which customer messages it handled. Returns the stored messages. A turn that
+    /// claims a message some turn already handled (or one that does not exist) is refused whole
+    /// with [`StoreError::Conflict`]: nothing of it is stored.
     async fn apply_turn(&self, turn: &Turn) -> Result<Vec<MessageRecord>>;
     async fn list_events(&self, tenant: &TenantId, conv: ConversationId) -> Result<Vec<EventRecord>>;
     /// The tenant's events of these kinds at or after `since`, across conversations, newest

@@ -1,6 +1,7 @@
 //! Contract checks of writes racing each other, as they do when several nodes share one database
 //! (or many actors share one node): a conversation's sequence numbers stay gapless and unique, a
-//! message delivered twice at the same moment is stored once, and versions stay consecutive.
+//! message delivered twice at the same moment is stored once, versions stay consecutive, and a
+//! customer message is answered by one turn only.
 
 use std::collections::BTreeSet;
 
@@ -80,4 +81,63 @@ pub async fn concurrent_versions_are_consecutive(s: &dyn Store) {
     let versions: BTreeSet<u32> = saved.into_iter().map(|r| r.unwrap().version).collect();
     assert_eq!(versions, (1..=6).collect::<BTreeSet<u32>>());
     assert_eq!(s.article_versions(&t, article.id).await.unwrap().len(), 6);
+}
+
+pub async fn a_message_is_handled_by_one_turn_only(s: &dyn Store) {
+    use backstop_core::ids::MessageId;
+    use backstop_core::message::Author;
+    let (t, _, conv) = setup(s, "shop-once").await;
+    let asked = s
+        .append_message(&customer_msg(&t, conv, Some("q"), "where is my parcel?"))
+        .await
+        .unwrap()
+        .message;
+    let state = s.get_conversation(&t, conv).await.unwrap().unwrap();
+    // Two workers answer the same question at once (one took over while the other still ran).
+    let turn = |answer: &str| Turn {
+        conversation: state.clone(),
+        events: vec![NewEvent {
+            kind: "ai_answer".into(),
+            actor: "ai".into(),
+            reason: None,
+            from_owner: None,
+            to_owner: None,
+            from_status: None,
+            to_status: None,
+            data: serde_json::json!({ "answer": answer }),
+            at: t0(),
+        }],
+        messages: vec![NewMessage {
+            id: MessageId::new_at(t0()),
+            author: Author::Ai,
+            handled: true,
+            ..customer_msg(&t, conv, None, answer)
+        }],
+        handled: vec![asked.id],
+    };
+    let (a, b) = (turn("first"), turn("second"));
+    let results = join_all([s.apply_turn(&a), s.apply_turn(&b)]).await;
+    let applied = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(applied, 1, "exactly one turn answers: {results:?}");
+    assert!(
+        results.iter().any(|r| matches!(r, Err(StoreError::Conflict(_)))),
+        "the other is refused: {results:?}"
+    );
+    let all = s.list_messages(&t, conv, &MessageQuery::default()).await.unwrap();
+    assert_eq!(
+        all.iter().filter(|m| m.author == Author::Ai).count(),
+        1,
+        "one reply stored"
+    );
+    assert_eq!(
+        s.list_events(&t, conv).await.unwrap().len(),
+        1,
+        "nothing of the refused turn is kept"
+    );
+    // Replaying a turn later (a redelivered job) is refused the same way.
+    assert!(matches!(s.apply_turn(&a).await, Err(StoreError::Conflict(_))));
+    assert_eq!(
+        s.list_messages(&t, conv, &MessageQuery::default()).await.unwrap().len(),
+        2
+    );
 }
