@@ -14,6 +14,9 @@ use crate::{Engine, Result};
 pub(crate) enum Job {
     /// Handle the conversation's unhandled customer messages.
     Kick,
+    /// The same, for a work item taken from the cluster's queue: `done` is dropped when the turn
+    /// is over, and the item is acknowledged then.
+    Turn { done: oneshot::Sender<()> },
     /// Offer the conversation, if it waits in a queue, to an available agent.
     Assign,
     /// Its SLA clock may have run out: escalate if so.
@@ -26,8 +29,12 @@ pub(crate) enum Job {
 }
 
 impl Engine {
+    /// Schedules the conversation's turn: on this node's actor, or — in a cluster — on whichever
+    /// node takes it from the work queue.
     pub(crate) fn kick(&self, tenant: &TenantId, conv: ConversationId) {
-        self.send(tenant, conv, Job::Kick);
+        if !self.queue_turn(tenant, conv) {
+            self.send(tenant, conv, Job::Kick);
+        }
     }
 
     pub(crate) fn send_sla(&self, tenant: &TenantId, conv: ConversationId) {
@@ -58,7 +65,7 @@ impl Engine {
             .map_err(|_| crate::EngineError::Internal("conversation actor stopped".into()))?
     }
 
-    fn send(&self, tenant: &TenantId, conv: ConversationId, job: Job) {
+    pub(crate) fn send(&self, tenant: &TenantId, conv: ConversationId, job: Job) {
         let mut actors = self.inner.actors.lock().expect("actor registry");
         let job = match actors.get(&conv) {
             Some(tx) => match tx.send(job) {
@@ -95,11 +102,28 @@ impl Engine {
                     }
                 }
             };
+            // In a cluster, one node at a time works on a conversation: hold it for this job.
+            let _hold = match self.cluster() {
+                Some(_) => match self.inner.store.lock_conversation(&tenant, conv).await {
+                    Ok(hold) => Some(hold),
+                    Err(e) => {
+                        tracing::error!(tenant = %tenant, conversation = %conv, error = %e, "cannot hold the conversation; working on it anyway");
+                        None
+                    }
+                },
+                None => None,
+            };
             match job {
                 Job::Kick => {
                     if let Err(e) = self.ai_turn(&tenant, conv).await {
                         tracing::error!(tenant = %tenant, conversation = %conv, error = %e, "conversation turn failed");
                     }
+                }
+                Job::Turn { done } => {
+                    if let Err(e) = self.ai_turn(&tenant, conv).await {
+                        tracing::error!(tenant = %tenant, conversation = %conv, error = %e, "conversation turn failed");
+                    }
+                    drop(done);
                 }
                 Job::Assign => {
                     if let Err(e) = self.assign(&tenant, conv).await {

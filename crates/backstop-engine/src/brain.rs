@@ -126,6 +126,16 @@ impl Engine {
     /// retrieval index and, with an embedding model, the vectors (cached) and the intent
     /// classifier. Answers keep using the previous one until the new one is ready.
     pub async fn reload_kb(&self, tenant: &TenantId) -> Result<KbReport> {
+        let report = self.load_kb(tenant).await?;
+        // The other nodes of a cluster rebuild theirs too.
+        self.inner
+            .hub
+            .forward(backstop_bus::Signal::Knowledge { tenant: tenant.clone() });
+        Ok(report)
+    }
+
+    /// [`Engine::reload_kb`] on this node only (at start, or when another node changed it).
+    pub async fn load_kb(&self, tenant: &TenantId) -> Result<KbReport> {
         let articles: Vec<KbArticle> = self
             .inner
             .store

@@ -1,10 +1,15 @@
 //! Live fan-out. Agents subscribe to their tenant (every message, notes included, and every
 //! conversation change); a widget subscribes to its one conversation (public messages and its
 //! state). Slow subscribers that fall behind are told so (`Lagged`) and resynchronize.
+//!
+//! On several nodes, what is published here is also handed to the bus (as ids: see
+//! `backstop-bus`), and what other nodes publish comes back through the `deliver_*` methods, which
+//! reach this node's sockets only.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use backstop_bus::Signal;
 use backstop_core::ids::{ConversationId, TenantId};
 use backstop_core::message::MessageKind;
 use backstop_store::MessageRecord;
@@ -40,6 +45,8 @@ const WIDGET_BUFFER: usize = 64;
 pub struct Hub {
     tenants: Mutex<HashMap<TenantId, broadcast::Sender<AgentEvent>>>,
     conversations: Mutex<HashMap<ConversationId, broadcast::Sender<WidgetEvent>>>,
+    /// Where local events go for the other nodes (set when the node joins a cluster).
+    outbox: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Signal>>,
 }
 
 impl Hub {
@@ -64,7 +71,37 @@ impl Hub {
             .subscribe()
     }
 
+    /// Sends local events to other nodes from now on.
+    pub(crate) fn forward_to(&self, outbox: tokio::sync::mpsc::UnboundedSender<Signal>) {
+        self.outbox.set(outbox).ok();
+    }
+
+    pub(crate) fn forward(&self, signal: Signal) {
+        if let Some(tx) = self.outbox.get() {
+            tx.send(signal).ok();
+        }
+    }
+
+    /// Inbox sockets open on this node, per tenant (for the other nodes).
+    pub(crate) fn inboxes(&self) -> Vec<(TenantId, u32)> {
+        let map = self.tenants.lock().unwrap_or_else(|p| p.into_inner());
+        map.iter()
+            .map(|(t, s)| (t.clone(), s.receiver_count() as u32))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
     pub(crate) fn publish_message(&self, m: &MessageRecord) {
+        self.forward(Signal::Message {
+            tenant: m.tenant.clone(),
+            conversation: m.conversation,
+            seq: m.seq,
+        });
+        self.deliver_message(m);
+    }
+
+    /// A message stored by another node, to this node's sockets.
+    pub(crate) fn deliver_message(&self, m: &MessageRecord) {
         let m = Arc::new(m.clone());
         self.to_tenant(&m.tenant, AgentEvent::Message(m.clone()));
         if m.kind == MessageKind::Text {
@@ -73,6 +110,14 @@ impl Hub {
     }
 
     pub(crate) fn publish_conversation(&self, view: ConversationView) {
+        self.forward(Signal::Conversation {
+            tenant: view.record.tenant.clone(),
+            conversation: view.record.id,
+        });
+        self.deliver_conversation(view);
+    }
+
+    pub(crate) fn deliver_conversation(&self, view: ConversationView) {
         let state = view.widget_state();
         let id = view.record.id;
         let tenant = view.record.tenant.clone();
@@ -81,10 +126,34 @@ impl Hub {
     }
 
     pub(crate) fn publish_alert(&self, tenant: &TenantId, alert: Arc<crate::sla::SlaAlert>) {
+        if let Ok(json) = serde_json::to_value(alert.as_ref()) {
+            self.forward(Signal::Alert {
+                tenant: tenant.clone(),
+                alert: json,
+            });
+        }
+        self.deliver_alert(tenant, alert);
+    }
+
+    pub(crate) fn deliver_alert(&self, tenant: &TenantId, alert: Arc<crate::sla::SlaAlert>) {
         self.to_tenant(tenant, AgentEvent::Alert(alert));
     }
 
     pub(crate) fn publish_presence(
+        &self,
+        tenant: &TenantId,
+        agent: backstop_core::ids::AgentId,
+        presence: backstop_core::assignment::Presence,
+    ) {
+        self.forward(Signal::Presence {
+            tenant: tenant.clone(),
+            agent,
+            presence,
+        });
+        self.deliver_presence(tenant, agent, presence);
+    }
+
+    pub(crate) fn deliver_presence(
         &self,
         tenant: &TenantId,
         agent: backstop_core::ids::AgentId,

@@ -39,6 +39,7 @@ mod assign;
 mod auth;
 pub mod brain;
 pub mod clock;
+mod cluster;
 mod commands;
 pub mod copilot;
 pub mod gaps;
@@ -159,6 +160,8 @@ pub(crate) struct Inner {
     /// The emotion radar, with the trained head when it matches the embedding model.
     pub radar: Radar,
     actors: Mutex<HashMap<ConversationId, tokio::sync::mpsc::UnboundedSender<actor::Job>>>,
+    /// Set when this node joined a cluster (several nodes on one database).
+    cluster: std::sync::OnceLock<Arc<cluster::Cluster>>,
 }
 
 /// A stored article as retrieval sees it.
@@ -200,6 +203,7 @@ impl Engine {
                 sla_wake: tokio::sync::Notify::new(),
                 radar,
                 actors: Mutex::new(HashMap::new()),
+                cluster: std::sync::OnceLock::new(),
             }),
         }
     }

@@ -70,6 +70,9 @@ impl Engine {
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .insert(tenant.clone(), Arc::new(policy));
+        self.inner
+            .hub
+            .forward(backstop_bus::Signal::Policy { tenant: tenant.clone() });
         tracing::info!(%tenant, version = rec.version, author, "policy saved");
         Ok(rec)
     }

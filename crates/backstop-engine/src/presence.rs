@@ -1,6 +1,7 @@
-//! Agents' presence: online while at least one inbox socket of theirs is open, unless they set
-//! themselves away; offline otherwise. Kept in memory per process (several nodes: issue "Scale
-//! and proof"), and the per-agent load the supervisor view and assignment read.
+//! Agents' presence: online while at least one inbox socket of theirs is open (on this node or,
+//! in a cluster, on another: the nodes' heartbeats say how many each holds), unless they set
+//! themselves away; offline otherwise. And the per-agent load the supervisor view and assignment
+//! read.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,10 @@ struct Entry {
 #[derive(Clone, Default)]
 pub struct PresenceBook {
     agents: Arc<Mutex<HashMap<AgentId, Entry>>>,
+    /// Inbox sockets other nodes hold, per agent (from their latest heartbeats).
+    remote: Arc<Mutex<HashMap<AgentId, u32>>>,
+    /// Rung when this node's sockets change (the cluster sends a heartbeat at once).
+    pub(crate) changed: Arc<tokio::sync::Notify>,
 }
 
 /// Keeps an agent counted as connected until dropped (when their socket closes).
@@ -37,6 +42,7 @@ impl Drop for Connected {
         if let Some(e) = map.get_mut(&self.agent) {
             e.sockets = e.sockets.saturating_sub(1);
         }
+        self.book.changed.notify_one();
     }
 }
 
@@ -49,6 +55,7 @@ impl PresenceBook {
             .entry(agent)
             .or_default()
             .sockets += 1;
+        self.changed.notify_one();
         Connected {
             book: self.clone(),
             agent,
@@ -66,12 +73,40 @@ impl PresenceBook {
     }
 
     pub fn presence(&self, agent: AgentId) -> Presence {
+        let remote = self
+            .remote
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&agent)
+            .copied()
+            .unwrap_or(0);
         let map = self.agents.lock().unwrap_or_else(|p| p.into_inner());
-        match map.get(&agent) {
-            Some(e) if e.sockets > 0 && e.away => Presence::Away,
-            Some(e) if e.sockets > 0 => Presence::Online,
-            _ => Presence::Offline,
+        let (sockets, away) = map.get(&agent).map_or((0, false), |e| (e.sockets, e.away));
+        match (sockets + remote, away) {
+            (0, _) => Presence::Offline,
+            (_, true) => Presence::Away,
+            (_, false) => Presence::Online,
         }
+    }
+
+    /// Whether the agent said they are away.
+    pub(crate) fn away(&self, agent: AgentId) -> bool {
+        let map = self.agents.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&agent).is_some_and(|e| e.away)
+    }
+
+    /// The inbox sockets this node holds, per agent.
+    pub(crate) fn local_sockets(&self) -> Vec<(AgentId, u32)> {
+        let map = self.agents.lock().unwrap_or_else(|p| p.into_inner());
+        map.iter()
+            .filter(|(_, e)| e.sockets > 0)
+            .map(|(a, e)| (*a, e.sockets))
+            .collect()
+    }
+
+    /// Replaces what other nodes hold (summed over the live ones).
+    pub(crate) fn set_remote(&self, sockets: HashMap<AgentId, u32>) {
+        *self.remote.lock().unwrap_or_else(|p| p.into_inner()) = sockets;
     }
 }
 
@@ -91,6 +126,11 @@ impl Engine {
 
     /// Tells the tenant's inboxes (the supervisor view) the agent's presence now.
     pub fn announce_presence(&self, tenant: &TenantId, agent: AgentId) {
+        self.inner.hub.forward(backstop_bus::Signal::Away {
+            tenant: tenant.clone(),
+            agent,
+            away: self.inner.presence.away(agent),
+        });
         let now = self.inner.presence.presence(agent);
         self.inner.hub.publish_presence(tenant, agent, now);
     }

@@ -32,7 +32,7 @@ use crate::{Engine, Result};
 const RESEND: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What supervisors are told when a first-reply target is missed.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SlaAlert {
     pub conversation: ConversationId,
     pub team: TeamId,
@@ -43,6 +43,7 @@ pub struct SlaAlert {
     pub assigned_to: Option<String>,
     /// The promised time, when it became (or was) an offline ticket.
     pub ticket: Option<Ticket>,
+    #[serde(with = "time::serde::rfc3339")]
     pub at: Timestamp,
 }
 

@@ -217,7 +217,7 @@ impl Engine {
         let mood = conv.mood.clone();
         let (lang, failed_turns) = (conv.lang, conv.failed_turns);
         let vip = customer.is_some_and(Customer::is_vip);
-        let agents_available = Some(self.inner.hub.agents_online(&conv.tenant));
+        let agents_available = Some(self.agents_online(&conv.tenant));
         // Open when any team is within its business hours.
         let business_hours = self
             .inner

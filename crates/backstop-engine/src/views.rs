@@ -235,6 +235,15 @@ impl Engine {
 
     /// Tells every widget waiting in `team`'s queue its new position.
     pub(crate) async fn refresh_queue(&self, tenant: &TenantId, team: backstop_core::ids::TeamId) -> Result<()> {
+        self.inner.hub.forward(backstop_bus::Signal::Queue {
+            tenant: tenant.clone(),
+            team,
+        });
+        self.queue_positions(tenant, team).await
+    }
+
+    /// Tells this node's widgets waiting in the team's queue their places.
+    pub(crate) async fn queue_positions(&self, tenant: &TenantId, team: backstop_core::ids::TeamId) -> Result<()> {
         let filter = ConversationFilter {
             owner_kind: Some("queue"),
             statuses: vec![Status::Open, Status::Snoozed],

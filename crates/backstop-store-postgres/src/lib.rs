@@ -11,6 +11,7 @@
 mod directory;
 mod kb;
 mod policies;
+mod turns;
 mod understanding;
 
 use std::str::FromStr;
@@ -28,10 +29,15 @@ use sqlx::{Postgres, Row, Transaction};
 /// Connections per node: enough for the actors writing at once, well under PostgreSQL's default
 /// limit of 100 for a few nodes.
 const POOL_SIZE: u32 = 16;
+/// Conversations one node works on at once (each holds a connection of its own while it does).
+const LOCK_POOL_SIZE: u32 = 8;
 
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// Connections that hold conversation locks (a job's queries use `pool`, so a node working
+    /// on many conversations at once cannot starve itself of connections).
+    locks: PgPool,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -60,11 +66,16 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Database(e.to_string()))?;
-        Ok(PgStore { pool })
+        let locks = PgPoolOptions::new()
+            .max_connections(LOCK_POOL_SIZE)
+            .min_connections(0)
+            .connect_lazy_with(pool.connect_options().as_ref().clone());
+        Ok(PgStore { pool, locks })
     }
 
     /// Closes the pool, waiting for in-flight work.
     pub async fn close(&self) {
+        self.locks.close().await;
         self.pool.close().await;
     }
 
@@ -316,6 +327,18 @@ impl Store for PgStore {
         Ok(Some(ahead as u32 + 1))
     }
 
+    async fn lock_conversation(&self, tenant: &TenantId, conv: ConversationId) -> Result<ConversationLock> {
+        // A transaction-scoped advisory lock: released at commit or rollback, and by the server
+        // when this node's connection dies, so a crashed node never keeps a conversation.
+        let mut tx = self.locks.begin().await.map_err(db)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(turns::lock_key(tenant, conv))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        Ok(ConversationLock::held(Box::new(tx)))
+    }
+
     async fn append_message(&self, m: &NewMessage) -> Result<Appended> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         // Lock the conversation first: a duplicate delivered to another node at the same moment
@@ -470,88 +493,7 @@ impl Store for PgStore {
     }
 
     async fn apply_turn(&self, turn: &Turn) -> Result<Vec<MessageRecord>> {
-        let c = &turn.conversation;
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let (kind, team, agent, prio, rank) = owner_cols(&c.owner);
-        let updated = sqlx::query(
-            "UPDATE conversations SET owner_kind = $3, owner_team = $4, owner_agent = $5, priority = $6, priority_rank = $7,
-               status = $8, lang = $9, topic = $10, failed_turns = $11, handoff_reason = $12, queued_at = $13,
-               packet = $14, updated_at = $15, mood = $16, policy_state = $17, csat = $18,
-               sla = $19, sla_due_at = $20
-             WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(c.tenant.as_str())
-        .bind(c.id.to_string())
-        .bind(kind)
-        .bind(team)
-        .bind(agent)
-        .bind(prio)
-        .bind(rank)
-        .bind(c.status.as_str())
-        .bind(c.lang.as_str())
-        .bind(&c.topic)
-        .bind(c.failed_turns as i64)
-        .bind(c.handoff_reason.map(|r| r.as_str()))
-        .bind(c.queued_at.map(ts))
-        .bind(c.packet.as_ref().map(to_json))
-        .bind(ts(c.updated_at))
-        .bind(to_json(&c.mood))
-        .bind(to_json(&c.policy_state))
-        .bind(c.csat.as_ref().map(to_json))
-        .bind(c.sla.as_ref().map(to_json))
-        .bind(sla_due(c))
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::NotFound("conversation"));
-        }
-        for e in &turn.events {
-            sqlx::query(
-                "INSERT INTO events (tenant_id, conversation_id, kind, actor, reason, from_owner, to_owner, from_status, to_status, data, at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            )
-            .bind(c.tenant.as_str())
-            .bind(c.id.to_string())
-            .bind(&e.kind)
-            .bind(&e.actor)
-            .bind(&e.reason)
-            .bind(e.from_owner.as_ref().map(to_json))
-            .bind(e.to_owner.as_ref().map(to_json))
-            .bind(e.from_status.map(|s| s.as_str()))
-            .bind(e.to_status.map(|s| s.as_str()))
-            .bind(e.data.to_string())
-            .bind(ts(e.at))
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        }
-        for id in &turn.handled {
-            // Only a message no turn has handled yet: a second turn for the same message (a
-            // worker that took over while the first was still running) fails as a whole here,
-            // so no message is ever answered twice.
-            let done = sqlx::query(
-                "UPDATE messages SET handled = 1 WHERE tenant_id = $1 AND conversation_id = $2 AND id = $3 AND handled = 0",
-            )
-            .bind(c.tenant.as_str())
-            .bind(c.id.to_string())
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::Conflict("message already handled"));
-            }
-        }
-        let mut stored = Vec::with_capacity(turn.messages.len());
-        for m in &turn.messages {
-            if m.tenant != c.tenant || m.conversation != c.id {
-                return Err(StoreError::NotFound("conversation"));
-            }
-            stored.push(Self::insert_message(&mut tx, m).await?);
-        }
-        tx.commit().await.map_err(db)?;
-        Ok(stored)
+        turns::apply_turn(self, turn).await
     }
 
     async fn list_events(&self, tenant: &TenantId, conv: ConversationId) -> Result<Vec<EventRecord>> {

@@ -29,3 +29,32 @@ async fn fresh() -> PgStore {
 }
 
 backstop_store::store_contract_tests!(fresh);
+
+/// Beyond the shared contract: with PostgreSQL, a conversation held by one node's actor waits for
+/// it (several nodes, one database); another conversation does not.
+#[tokio::test]
+async fn a_held_conversation_waits_for_its_holder() {
+    use backstop_core::ids::{ConversationId, TenantId};
+    use backstop_store::Store;
+    use std::time::Duration;
+    let store = fresh().await;
+    let tenant = TenantId::parse("shop").unwrap();
+    let (a, b) = (
+        ConversationId(uuid::Uuid::now_v7()),
+        ConversationId(uuid::Uuid::now_v7()),
+    );
+    let held = store.lock_conversation(&tenant, a).await.unwrap();
+    assert!(held.is_held());
+    let other = store.clone();
+    let waiting = {
+        let tenant = tenant.clone();
+        tokio::spawn(async move { other.lock_conversation(&tenant, a).await.unwrap() })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "the second hold waits while the first is held");
+    let elsewhere = tokio::time::timeout(Duration::from_secs(5), store.lock_conversation(&tenant, b)).await;
+    assert!(elsewhere.is_ok(), "another conversation is not blocked");
+    drop(held);
+    let second = tokio::time::timeout(Duration::from_secs(5), waiting).await;
+    assert!(second.is_ok(), "released when the holder drops it");
+}

@@ -31,6 +31,31 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// A hold on one conversation, released when dropped (see [`Store::lock_conversation`]).
+pub struct ConversationLock(Option<Box<dyn std::any::Any + Send>>);
+
+impl ConversationLock {
+    /// A hold that holds nothing (one node: its actors already take turns).
+    pub fn none() -> Self {
+        ConversationLock(None)
+    }
+
+    /// A hold kept alive by `guard` (a backend's lock, released when the guard drops).
+    pub fn held(guard: Box<dyn std::any::Any + Send>) -> Self {
+        ConversationLock(Some(guard))
+    }
+
+    pub fn is_held(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+impl std::fmt::Debug for ConversationLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ConversationLock").field(&self.is_held()).finish()
+    }
+}
+
 /// Persistence for everything Backstop keeps. Every method is scoped to a tenant: no query ever
 /// reads across tenants (tested by the contract suite).
 #[async_trait]
@@ -74,6 +99,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<ConversationRecord>>;
     /// 1-based place in its team's queue (priority first, then waiting time), if it is queued.
     async fn queue_position(&self, tenant: &TenantId, id: ConversationId) -> Result<Option<u32>>;
+
+    /// Holds the conversation for whoever works on it until the returned lock is dropped: with
+    /// several nodes on one database, one node at a time (waiting for the holder). An embedded
+    /// single-node store returns a lock that holds nothing.
+    async fn lock_conversation(&self, _tenant: &TenantId, _conv: ConversationId) -> Result<ConversationLock> {
+        Ok(ConversationLock::none())
+    }
 
     // Messages.
     /// Stores a message with the next sequence number of its conversation. Idempotent on

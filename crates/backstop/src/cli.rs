@@ -435,6 +435,13 @@ pub(crate) struct ServeArgs {
     /// directory) or postgres://USER:PASSWORD@HOST:PORT/DATABASE.
     #[arg(long)]
     pub(crate) database_url: Option<String>,
+    /// Run as one of several nodes sharing the database, over this NATS server with JetStream
+    /// (overrides bus.url), e.g. nats://127.0.0.1:4222.
+    #[arg(long)]
+    pub(crate) bus: Option<String>,
+    /// This node's name among the nodes (overrides bus.node).
+    #[arg(long)]
+    pub(crate) node: Option<String>,
 }
 
 #[derive(Subcommand)]

@@ -24,6 +24,19 @@ data_dir = "data"
 # Database URL; empty means sqlite://<data_dir>/backstop.db.
 database_url = ""
 
+[bus]
+# Several nodes: the NATS server (with JetStream) they share, e.g. "nats://10.0.0.5:4222". Empty
+# means one node, all in process. Several nodes also need a shared PostgreSQL database_url.
+url = ""
+# This node's name among the nodes; empty means "<hostname>-<process id>".
+node = ""
+# Subject prefix and stream name stem: deployments sharing one NATS server use different ones.
+prefix = "backstop"
+# Seconds a node may work on a queued turn before another node may take it over.
+ack_wait_secs = 30
+# Turns this node runs at once.
+concurrency = 64
+
 [engine]
 # The escalation policy of every tenant that has not saved its own (TOML; the format is in
 # crates/backstop-core/src/default-policy.toml). Empty means the built-in policy.
@@ -46,6 +59,7 @@ filter = "info"
 pub struct Config {
     pub server: ServerConfig,
     pub storage: StorageConfig,
+    pub bus: BusConfig,
     pub engine: EngineSection,
     pub models: ModelsConfig,
     pub log: LogConfig,
@@ -83,6 +97,16 @@ pub struct ModelsConfig {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct BusConfig {
+    pub url: String,
+    pub node: String,
+    pub prefix: String,
+    pub ack_wait_secs: u64,
+    pub concurrency: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogConfig {
     pub filter: String,
 }
@@ -97,6 +121,13 @@ impl Default for Config {
             storage: StorageConfig {
                 data_dir: PathBuf::from("data"),
                 database_url: String::new(),
+            },
+            bus: BusConfig {
+                url: String::new(),
+                node: String::new(),
+                prefix: "backstop".into(),
+                ack_wait_secs: 30,
+                concurrency: 64,
             },
             engine: EngineSection {
                 policy_file: PathBuf::new(),

@@ -69,6 +69,34 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// Connects to the configured NATS server and makes this engine one node of the cluster.
+async fn join_cluster(config: &Config, engine: &Engine) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !config.database_url().starts_with("sqlite:"),
+        "several nodes (bus.url = {}) need a database they share: set storage.database_url to postgres://…",
+        config.bus.url
+    );
+    let node = if config.bus.node.is_empty() {
+        let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+        let host = host.trim();
+        format!("{}-{}", if host.is_empty() { "node" } else { host }, std::process::id())
+    } else {
+        config.bus.node.clone()
+    };
+    let (bus, inbox) = backstop_bus::NatsBus::connect(backstop_bus::NatsOptions {
+        url: config.bus.url.clone(),
+        node: node.clone(),
+        prefix: config.bus.prefix.clone(),
+        ack_wait: std::time::Duration::from_secs(config.bus.ack_wait_secs.max(1)),
+        concurrency: config.bus.concurrency.max(1),
+    })
+    .await
+    .context("joining the cluster")?;
+    engine.join_cluster(bus, inbox);
+    tracing::info!(node, url = %config.bus.url, "this node is part of a cluster");
+    Ok(())
+}
+
 /// Builds the engine on `store` with the configured policy and, when enabled, the embedding
 /// model (provisioned on first use). A model that cannot be had is reported, with the manual
 /// steps, and the engine runs on words only.
@@ -152,9 +180,12 @@ pub async fn launch_on(
     let engine = engine_on(&config, store, clock).await?;
     // Load the segmentation dictionary and the demo index now, not on the first customer message.
     tokio::task::spawn_blocking(backstop_nlp::text::jieba).await?;
+    if !config.bus.url.is_empty() {
+        join_cluster(&config, &engine).await?;
+    }
     if config.demo {
         engine
-            .reload_kb(&seed::demo_tenant_id())
+            .load_kb(&seed::demo_tenant_id())
             .await
             .context("indexing the demo knowledge base")?;
     }

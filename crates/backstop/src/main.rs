@@ -186,6 +186,12 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
     if let Some(url) = args.database_url {
         config.storage.database_url = url;
     }
+    if let Some(url) = args.bus {
+        config.bus.url = url;
+    }
+    if let Some(node) = args.node {
+        config.bus.node = node;
+    }
     if let Some(d) = args.data_dir {
         config.storage.data_dir = d;
     }
@@ -457,6 +463,7 @@ fn load_args(a: cli::LoadArgs) -> anyhow::Result<backstop::load::command::Args> 
             questions,
             timeout: std::time::Duration::from_secs(a.timeout),
             reconnect: false,
+            fallback: None,
             progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             answered: Default::default(),
         },

@@ -64,6 +64,9 @@ pub struct Target {
     /// An agent answers hand-overs: wait for them. Without one, a hand-over ends the
     /// conversation (the customer has been told a person will reply).
     pub expect_agent: bool,
+    /// Another node of the same deployment: a dropped socket reconnects there when `base` does
+    /// not answer.
+    pub fallback: Option<String>,
 }
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -90,9 +93,13 @@ pub(crate) async fn session(http: &reqwest::Client, t: &Target, lang: &str) -> a
 
 /// Opens the widget socket and reads its `hello`.
 pub(crate) async fn connect(t: &Target, s: &Session, after: i64) -> anyhow::Result<(Socket, Value)> {
+    connect_to(&t.base, t, s, after).await
+}
+
+async fn connect_to(base: &str, t: &Target, s: &Session, after: i64) -> anyhow::Result<(Socket, Value)> {
     let url = format!(
         "{}/api/widget/v1/{}/ws?token={}&conversation={}&after={after}",
-        t.base.replacen("http", "ws", 1),
+        base.replacen("http", "ws", 1),
         t.tenant,
         s.token,
         s.conversation
@@ -177,8 +184,14 @@ impl Conn<'_> {
     async fn reopen(&mut self, deadline: Instant) -> anyhow::Result<()> {
         // A restarted server needs a moment (and indexes its knowledge base): keep trying.
         let until = deadline.max(Instant::now() + Duration::from_secs(120));
+        let bases: Vec<&str> = std::iter::once(self.target.base.as_str())
+            .chain(self.target.fallback.as_deref())
+            .collect();
+        let mut attempt = 0;
         loop {
-            if let Ok((ws, hello)) = connect(self.target, &self.session, self.last_seq).await {
+            let base = bases[attempt % bases.len()];
+            attempt += 1;
+            if let Ok((ws, hello)) = connect_to(base, self.target, &self.session, self.last_seq).await {
                 self.ws = ws;
                 self.reconnects += 1;
                 self.absorb_hello(&hello);

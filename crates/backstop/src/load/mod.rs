@@ -41,6 +41,8 @@ pub struct Options {
     pub timeout: Duration,
     /// Reconnect and resend after a dropped socket (for crash tests).
     pub reconnect: bool,
+    /// With `reconnect`: another node to reconnect to when `base` is gone.
+    pub fallback: Option<String>,
     /// Show a progress bar.
     pub progress: bool,
     /// Counts answered customer messages as they are answered (for a watcher such as a crash test).
@@ -223,6 +225,7 @@ pub async fn run(o: &Options) -> anyhow::Result<Report> {
         reconnect: o.reconnect,
         run: format!("load-{run_id}"),
         expect_agent: o.agent.is_some(),
+        fallback: o.fallback.clone(),
     };
     let agent_stats = Arc::new(agent::AgentStats::default());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -438,6 +441,7 @@ pub async fn idle(o: &Options, n: usize, hold: Duration) -> anyhow::Result<IdleR
         reconnect: false,
         run: "idle".into(),
         expect_agent: false,
+        fallback: None,
     };
     let before = o.server_pid.and_then(server::sample);
     let bar = o.progress.then(|| {

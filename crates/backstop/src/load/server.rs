@@ -29,6 +29,10 @@ pub struct SpawnOptions {
     pub port: u16,
     /// The backstop executable (default: this one).
     pub exe: Option<PathBuf>,
+    /// More arguments for `backstop demo` (e.g. `--bus`, `--node`).
+    pub args: Vec<String>,
+    /// More environment variables (e.g. `BACKSTOP__BUS__PREFIX`).
+    pub env: Vec<(String, String)>,
 }
 
 /// A free TCP port on 127.0.0.1 (bound and released: fine for a benchmark on one machine).
@@ -69,6 +73,7 @@ pub async fn spawn(opts: &SpawnOptions) -> anyhow::Result<Spawned> {
     if let Some(url) = &opts.database_url {
         cmd.arg("--database-url").arg(url);
     }
+    cmd.args(&opts.args).envs(opts.env.iter().map(|(k, v)| (k, v)));
     let mut child = cmd.spawn().context("starting the server")?;
     let pid = child.id().context("the server exited at once")?;
     let base = format!("http://127.0.0.1:{port}");

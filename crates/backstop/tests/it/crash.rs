@@ -35,6 +35,7 @@ async fn a_server_killed_mid_load_loses_nothing_and_never_answers_twice() {
         questions: Vec::new(),
         timeout: Duration::from_secs(120),
         reconnect: true,
+        fallback: None,
         progress: false,
         answered: Default::default(),
     };

@@ -5,6 +5,7 @@ mod support;
 
 mod agent;
 mod articles;
+mod cluster;
 mod copilot;
 mod crash;
 mod csat;
