@@ -5,6 +5,7 @@
 //! `SQLITE_BUSY`; reads use a separate pool and see the last committed state (WAL). The journal is
 //! synced on every commit (`synchronous = FULL`): a message is on disk before it is acknowledged.
 
+mod batch;
 mod directory;
 mod kb;
 mod policies;
@@ -20,12 +21,14 @@ use backstop_core::ids::{AgentId, ConversationId, CustomerId, TenantId};
 use backstop_store::codec::{self, *};
 use backstop_store::*;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::Row;
 
 #[derive(Clone)]
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    /// Group commit of message appends and turns (see `batch`).
+    batch: batch::Batcher,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -58,62 +61,14 @@ impl SqliteStore {
             .connect_with(opts.read_only(true))
             .await
             .map_err(db)?;
-        Ok(SqliteStore { writer, reader })
+        let batch = batch::Batcher::start(writer.clone());
+        Ok(SqliteStore { writer, reader, batch })
     }
 
     /// Closes both pools, waiting for in-flight work.
     pub async fn close(&self) {
         self.writer.close().await;
         self.reader.close().await;
-    }
-
-    async fn insert_message(tx: &mut Transaction<'_, Sqlite>, m: &NewMessage) -> Result<MessageRecord> {
-        let seq: Option<i64> = sqlx::query_scalar(
-            "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = ?3, updated_at = MAX(updated_at, ?3)
-             WHERE tenant_id = ?1 AND id = ?2 RETURNING last_seq",
-        )
-        .bind(m.tenant.as_str())
-        .bind(m.conversation.to_string())
-        .bind(ts(m.created_at))
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db)?;
-        let seq = seq.ok_or(StoreError::NotFound("conversation"))?;
-        let (akind, aid, aname) = author_cols(&m.author);
-        sqlx::query(&format!(
-            "INSERT INTO messages ({MSG_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
-        ))
-        .bind(m.tenant.as_str())
-        .bind(m.id.to_string())
-        .bind(m.conversation.to_string())
-        .bind(seq)
-        .bind(akind)
-        .bind(aid)
-        .bind(aname)
-        .bind(m.kind.as_str())
-        .bind(&m.body)
-        .bind(&m.client_id)
-        .bind(to_json(&m.citations))
-        .bind(m.system.as_ref().map(to_json))
-        .bind(m.handled as i64)
-        .bind(ts(m.created_at))
-        .execute(&mut **tx)
-        .await
-        .map_err(db)?;
-        Ok(MessageRecord {
-            id: m.id,
-            tenant: m.tenant.clone(),
-            conversation: m.conversation,
-            seq,
-            author: m.author.clone(),
-            kind: m.kind,
-            body: m.body.clone(),
-            client_id: m.client_id.clone(),
-            citations: m.citations.clone(),
-            system: m.system.clone(),
-            handled: m.handled,
-            created_at: m.created_at,
-        })
     }
 }
 
@@ -304,30 +259,7 @@ impl Store for SqliteStore {
     }
 
     async fn append_message(&self, m: &NewMessage) -> Result<Appended> {
-        let mut tx = self.writer.begin().await.map_err(db)?;
-        if let Some(cid) = &m.client_id {
-            let row = sqlx::query(&format!(
-                "SELECT {MSG_COLS} FROM messages WHERE tenant_id = ?1 AND conversation_id = ?2 AND client_id = ?3"
-            ))
-            .bind(m.tenant.as_str())
-            .bind(m.conversation.to_string())
-            .bind(cid)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-            if let Some(row) = row {
-                return Ok(Appended {
-                    message: message(&row)?,
-                    duplicate: true,
-                });
-            }
-        }
-        let stored = Self::insert_message(&mut tx, m).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(Appended {
-            message: stored,
-            duplicate: false,
-        })
+        self.batch.append(m.clone()).await
     }
 
     async fn list_messages(
@@ -446,88 +378,7 @@ impl Store for SqliteStore {
     }
 
     async fn apply_turn(&self, turn: &Turn) -> Result<Vec<MessageRecord>> {
-        let c = &turn.conversation;
-        let mut tx = self.writer.begin().await.map_err(db)?;
-        let (kind, team, agent, prio, rank) = owner_cols(&c.owner);
-        let updated = sqlx::query(
-            "UPDATE conversations SET owner_kind = ?3, owner_team = ?4, owner_agent = ?5, priority = ?6, priority_rank = ?7,
-               status = ?8, lang = ?9, topic = ?10, failed_turns = ?11, handoff_reason = ?12, queued_at = ?13,
-               packet = ?14, updated_at = ?15, mood = ?16, policy_state = ?17, csat = ?18,
-               sla = ?19, sla_due_at = ?20
-             WHERE tenant_id = ?1 AND id = ?2",
-        )
-        .bind(c.tenant.as_str())
-        .bind(c.id.to_string())
-        .bind(kind)
-        .bind(team)
-        .bind(agent)
-        .bind(prio)
-        .bind(rank)
-        .bind(c.status.as_str())
-        .bind(c.lang.as_str())
-        .bind(&c.topic)
-        .bind(c.failed_turns as i64)
-        .bind(c.handoff_reason.map(|r| r.as_str()))
-        .bind(c.queued_at.map(ts))
-        .bind(c.packet.as_ref().map(to_json))
-        .bind(ts(c.updated_at))
-        .bind(to_json(&c.mood))
-        .bind(to_json(&c.policy_state))
-        .bind(c.csat.as_ref().map(to_json))
-        .bind(c.sla.as_ref().map(to_json))
-        .bind(sla_due(c))
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::NotFound("conversation"));
-        }
-        for e in &turn.events {
-            sqlx::query(
-                "INSERT INTO events (tenant_id, conversation_id, kind, actor, reason, from_owner, to_owner, from_status, to_status, data, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )
-            .bind(c.tenant.as_str())
-            .bind(c.id.to_string())
-            .bind(&e.kind)
-            .bind(&e.actor)
-            .bind(&e.reason)
-            .bind(e.from_owner.as_ref().map(to_json))
-            .bind(e.to_owner.as_ref().map(to_json))
-            .bind(e.from_status.map(|s| s.as_str()))
-            .bind(e.to_status.map(|s| s.as_str()))
-            .bind(e.data.to_string())
-            .bind(ts(e.at))
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        }
-        for id in &turn.handled {
-            // Only a message no turn has handled yet: a second turn for the same message (a
-            // worker that took over while the first was still running) fails as a whole here,
-            // so no message is ever answered twice.
-            let done = sqlx::query(
-                "UPDATE messages SET handled = 1 WHERE tenant_id = ?1 AND conversation_id = ?2 AND id = ?3 AND handled = 0",
-            )
-            .bind(c.tenant.as_str())
-            .bind(c.id.to_string())
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::Conflict("message already handled"));
-            }
-        }
-        let mut stored = Vec::with_capacity(turn.messages.len());
-        for m in &turn.messages {
-            if m.tenant != c.tenant || m.conversation != c.id {
-                return Err(StoreError::NotFound("conversation"));
-            }
-            stored.push(Self::insert_message(&mut tx, m).await?);
-        }
-        tx.commit().await.map_err(db)?;
-        Ok(stored)
+        self.batch.turn(turn.clone()).await
     }
 
     async fn list_events(&self, tenant: &TenantId, conv: ConversationId) -> Result<Vec<EventRecord>> {

@@ -4,7 +4,9 @@
 //! one core and two); `backstop bench sla` (see [`sla`]).
 
 mod sla;
+mod store;
 pub use sla::sla;
+pub use store::store;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -381,6 +381,17 @@ pub(crate) enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         rounds: usize,
     },
+    /// The storage alone: append a customer message and apply the AI's turn, from many
+    /// conversations at once (SQLite in a temporary file, or --database-url).
+    Store {
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        conversations: usize,
+        /// Messages per conversation.
+        #[arg(long, default_value_t = 50)]
+        messages: usize,
+    },
     /// How late a missed first-reply target is noticed: hands over demo conversations nobody
     /// takes and times each supervisor alert against its deadline.
     Sla {

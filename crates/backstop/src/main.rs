@@ -57,6 +57,17 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
             return backstop::bench::understand(&path, articles, rounds);
         }
         Command::Bench {
+            command:
+                BenchCommand::Store {
+                    database_url,
+                    conversations,
+                    messages,
+                },
+        } => {
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            return rt.block_on(backstop::bench::store(database_url.as_deref(), conversations, messages));
+        }
+        Command::Bench {
             command: BenchCommand::Sla { conversations, target },
         } => {
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
