@@ -124,6 +124,10 @@ pub(crate) struct LoadArgs {
     /// Questions to ask, one per line (default: the demo knowledge base's sample questions).
     #[arg(long)]
     pub(crate) questions: Option<PathBuf>,
+    /// Append a reference to every question so that no text repeats: nothing is answered from a
+    /// cache, every message pays for the whole understanding path.
+    #[arg(long)]
+    pub(crate) unique: bool,
     /// Hold this many idle customer connections instead, and report the server's memory.
     #[arg(long)]
     pub(crate) idle: Option<usize>,

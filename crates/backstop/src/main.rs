@@ -472,6 +472,7 @@ fn load_args(a: cli::LoadArgs) -> anyhow::Result<backstop::load::command::Args> 
             agent,
             server_pid: a.server_pid,
             questions,
+            unique: a.unique,
             timeout: std::time::Duration::from_secs(a.timeout),
             reconnect: false,
             fallback: None,

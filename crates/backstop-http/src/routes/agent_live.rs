@@ -32,7 +32,10 @@ async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
     let watch = q.watch.is_some_and(|w| w == "1" || w == "true");
-    Ok(ws.on_upgrade(move |socket| run(s, session, socket, watch)))
+    Ok(ws
+        .read_buffer_size(super::WS_BUFFER_BYTES)
+        .write_buffer_size(0)
+        .on_upgrade(move |socket| run(s, session, socket, watch)))
 }
 
 async fn run(s: AppState, session: AgentSession, mut socket: WebSocket, watch: bool) {

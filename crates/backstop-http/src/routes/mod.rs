@@ -25,6 +25,8 @@ use crate::AppState;
 /// Request bodies larger than this are refused with `payload_too_large` (a message is at most
 /// 4,000 characters, i.e. at most 16 KB of UTF-8, plus JSON framing).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// A WebSocket's read buffer (the protocol library's default is 128 KiB per socket).
+pub const WS_BUFFER_BYTES: usize = 4 * 1024;
 
 pub fn router(state: AppState) -> Router {
     // The widget is embedded on other sites: its API answers cross-origin requests (it uses no cookies).

@@ -1,6 +1,6 @@
 //! The agent simulator: signs in, keeps an inbox socket open (so the agent counts as online and
 //! hand-overs go to the queue, not to a ticket), and for every conversation that reaches the queue
-//! takes it, answers it and resolves it.
+//! takes it, answers it and hands it back to the AI.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -57,7 +57,8 @@ pub async fn run(
         .insert("cookie", format!("backstop_session={token}").parse()?);
     let (mut ws, _) = tokio_tungstenite::connect_async(req).await.context("agent socket")?;
     ready.send(()).ok();
-    let mut handled: HashSet<String> = HashSet::new();
+    // Conversations being answered now (a hand-over announces itself in several updates).
+    let busy: Arc<std::sync::Mutex<HashSet<String>>> = Default::default();
     loop {
         let frame = tokio::select! {
             f = ws.next() => f,
@@ -77,26 +78,34 @@ pub async fn run(
             continue;
         }
         let id = c["id"].as_str().unwrap_or_default().to_owned();
-        if !handled.insert(id.clone()) {
+        if !busy.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone()) {
             continue;
         }
-        let (http, base, token, stats) = (http.clone(), base.clone(), token.clone(), stats.clone());
+        let (http, base, token, stats, busy) = (http.clone(), base.clone(), token.clone(), stats.clone(), busy.clone());
         tokio::spawn(async move {
             match answer(&http, &base, &token, &id).await {
-                Ok(()) => stats.taken.fetch_add(1, Ordering::Relaxed),
+                Ok(true) => {
+                    stats.taken.fetch_add(1, Ordering::Relaxed);
+                }
+                // An update that arrived late: someone (this simulator) already has it.
+                Ok(false) => {}
                 Err(e) => {
                     tracing::debug!(conversation = %id, "agent simulator: {e:#}");
-                    stats.errors.fetch_add(1, Ordering::Relaxed)
+                    stats.errors.fetch_add(1, Ordering::Relaxed);
                 }
             };
+            busy.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
         });
     }
 }
 
-/// Take, reply, resolve.
-async fn answer(http: &reqwest::Client, base: &str, token: &str, id: &str) -> anyhow::Result<()> {
+/// Take, reply, hand back to the AI (the customer goes on asking).
+async fn answer(http: &reqwest::Client, base: &str, token: &str, id: &str) -> anyhow::Result<bool> {
     let url = |what: &str| format!("{base}/api/v1/conversations/{id}/{what}");
     let r = http.post(url("take")).bearer_auth(token).send().await?;
+    if r.status() == reqwest::StatusCode::CONFLICT || r.status() == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
+        return Ok(false);
+    }
     anyhow::ensure!(r.status().is_success(), "take: HTTP {}", r.status());
     let r = http
         .post(url("messages"))
@@ -108,7 +117,12 @@ async fn answer(http: &reqwest::Client, base: &str, token: &str, id: &str) -> an
         .send()
         .await?;
     anyhow::ensure!(r.status().is_success(), "reply: HTTP {}", r.status());
-    let r = http.post(url("resolve")).bearer_auth(token).send().await?;
-    anyhow::ensure!(r.status().is_success(), "resolve: HTTP {}", r.status());
-    Ok(())
+    let r = http
+        .post(url("hand-back"))
+        .bearer_auth(token)
+        .json(&json!({ "reason": null }))
+        .send()
+        .await?;
+    anyhow::ensure!(r.status().is_success(), "hand back: HTTP {}", r.status());
+    Ok(true)
 }

@@ -44,8 +44,8 @@ pub struct Outcome {
     pub reply_ms: Vec<f64>,
     /// Asked for a person (or was handed over by the policy).
     pub escalated: bool,
-    /// Request for a person → the first agent message.
-    pub human_ms: Option<f64>,
+    /// Each hand-over (asked for, or the policy's) → the agent's first message.
+    pub human_ms: Vec<f64>,
     pub errors: Vec<String>,
     /// Every acknowledged message: (client id, message id).
     pub acked_ids: Vec<(String, String)>,
@@ -276,6 +276,7 @@ async fn run_inner(
         out.sent += 1;
         let mut acked_seq: Option<i64> = None;
         let mut handed_over = false;
+        let mut reached = false;
         // Messages that came before our acknowledgement (after a reconnect, the reply can come in
         // the hello, ahead of the resend's ack): looked at again once the ack gives our seq.
         let mut early: Vec<Value> = Vec::new();
@@ -309,7 +310,7 @@ async fn run_inner(
                     again.extend(early.drain(..).map(Event::Frame));
                 }
                 Some("error") if v["client_id"] == client_id.as_str() => {
-                    anyhow::bail!("rejected: {}", v["code"]);
+                    anyhow::bail!("rejected {}", v["code"].as_str().unwrap_or("?"));
                 }
                 Some("message") => {
                     let m = &v["message"];
@@ -341,21 +342,21 @@ async fn run_inner(
                                 return drain(&mut conn, out).await;
                             }
                         }
-                        "agent" if handed_over => {
-                            out.human_ms = Some(ms(sent_at));
-                            return drain(&mut conn, out).await;
+                        "agent" if handed_over && !reached => {
+                            out.human_ms.push(ms(sent_at));
+                            // The agent answers and hands the conversation back to the AI; the
+                            // customer goes on once the widget shows the AI in charge again.
+                            reached = true;
                         }
                         _ => {}
                     }
                 }
+                Some("state") if reached && v["state"]["owner"] == "ai" => break,
                 _ => {}
             }
             if handed_over && Instant::now() >= deadline {
                 anyhow::bail!("no agent within {:?}", target.timeout);
             }
-        }
-        if handed_over {
-            break;
         }
     }
     drain(&mut conn, out).await

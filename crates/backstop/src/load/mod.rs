@@ -37,6 +37,9 @@ pub struct Options {
     pub server_pid: Option<u32>,
     /// Questions to ask (one per line); empty: the demo knowledge base's sample questions.
     pub questions: Vec<String>,
+    /// Make every message's text unique (a reference appended), so none is answered from a
+    /// cache of earlier texts: every message pays the full understanding path.
+    pub unique: bool,
     /// How long to wait for an acknowledgement or a reply.
     pub timeout: Duration,
     /// Reconnect and resend after a dropped socket (for crash tests).
@@ -128,7 +131,9 @@ pub struct Report {
     pub ack_ms: Latency,
     /// Customer message → the AI's answer.
     pub reply_ms: Latency,
+    /// Conversations handed over at least once (asked for a person, or the policy's call).
     pub escalated: u64,
+    /// Hand-overs answered by the agent (a conversation can be handed over more than once).
     pub reached_human: u64,
     /// Request for a person → the agent's first message.
     pub time_to_human_ms: Latency,
@@ -184,7 +189,14 @@ fn scripts(o: &Options) -> Vec<customer::Script> {
                 index: i,
                 lang,
                 questions: (0..o.messages)
-                    .map(|k| list[(i * 7 + k * 13) % list.len()].clone())
+                    .map(|k| {
+                        let q = list[(i * 7 + k * 13) % list.len()];
+                        if o.unique {
+                            format!("{q} (ref {i}.{k})")
+                        } else {
+                            q.clone()
+                        }
+                    })
                     .collect(),
                 escalate_at: escalates.then_some(o.messages / 2),
             }
@@ -342,10 +354,8 @@ fn report(
         r.reconnects += out.reconnects;
         ack.extend(out.ack_ms);
         reply.extend(out.reply_ms);
-        if let Some(h) = out.human_ms {
-            r.reached_human += 1;
-            human.push(h);
-        }
+        r.reached_human += out.human_ms.len() as u64;
+        human.extend(out.human_ms);
         for e in &out.errors {
             r.errors += 1;
             *r.error_kinds.entry(error_kind(e)).or_default() += 1;

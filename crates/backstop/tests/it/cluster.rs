@@ -236,6 +236,7 @@ async fn when_a_node_dies_another_takes_over_its_conversations() {
         agent: None,
         server_pid: None,
         questions: Vec::new(),
+        unique: false,
         timeout: Duration::from_secs(60),
         reconnect: true,
         fallback: Some(b.base.clone()),

@@ -33,6 +33,7 @@ async fn a_server_killed_mid_load_loses_nothing_and_never_answers_twice() {
         agent: None,
         server_pid: None,
         questions: Vec::new(),
+        unique: false,
         timeout: Duration::from_secs(120),
         reconnect: true,
         fallback: None,
