@@ -3,19 +3,15 @@
 //! B see each other live; then node A is killed with SIGKILL under load, its customers reconnect
 //! to node B, and nothing is lost or answered twice.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use backstop::load::{self, server};
-use backstop_core::ids::{ConversationId, TenantId};
-use backstop_core::message::Author;
-use backstop_store::MessageQuery;
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::support::{fresh_postgres_schema, WAIT};
+use crate::support::{assert_answered_once, fresh_postgres_schema, WAIT};
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -270,40 +266,5 @@ async fn when_a_node_dies_another_takes_over_its_conversations() {
     let store = backstop_store_postgres::PgStore::connect(&nodes.database)
         .await
         .unwrap();
-    let tenant = TenantId::parse("demo").unwrap();
-    let mut acked: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    for (conv, client, id) in &report.acked_ids {
-        acked
-            .entry(conv.clone())
-            .or_default()
-            .push((client.clone(), id.clone()));
-    }
-    use backstop_store::Store;
-    for (conv, ids) in &acked {
-        let conv = ConversationId(conv.parse().unwrap());
-        let all = store
-            .list_messages(&tenant, conv, &MessageQuery::default())
-            .await
-            .unwrap();
-        for (client, id) in ids {
-            let copies: Vec<_> = all
-                .iter()
-                .filter(|m| m.client_id.as_deref() == Some(client.as_str()))
-                .collect();
-            assert_eq!(copies.len(), 1, "{client} stored exactly once");
-            assert_eq!(copies[0].id.to_string(), *id);
-        }
-        assert!(all.iter().all(|m| m.handled || m.author != Author::Customer));
-        let mut since_question = 0;
-        for m in &all {
-            match m.author {
-                Author::Customer => since_question = 0,
-                Author::Ai => {
-                    since_question += 1;
-                    assert_eq!(since_question, 1, "two AI replies to one message in {conv}");
-                }
-                _ => {}
-            }
-        }
-    }
+    assert_answered_once(&store, &report, options.conversations).await;
 }

@@ -3,14 +3,12 @@
 //! Afterwards every acknowledged message is stored exactly once, every customer message was
 //! answered, and none got two AI replies.
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use backstop::load::{self, server};
-use backstop_core::ids::{ConversationId, TenantId};
-use backstop_core::message::Author;
-use backstop_store::MessageQuery;
+
+use crate::support::assert_answered_once;
 
 #[tokio::test]
 async fn a_server_killed_mid_load_loses_nothing_and_never_answers_twice() {
@@ -78,57 +76,5 @@ async fn a_server_killed_mid_load_loses_nothing_and_never_answers_twice() {
     let mut config = backstop::Config::default();
     config.storage.data_dir = dir;
     let store = backstop::open_store(&config).await.unwrap();
-    let tenant = TenantId::parse("demo").unwrap();
-    let mut acked: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    for (conv, client, id) in &report.acked_ids {
-        acked
-            .entry(conv.clone())
-            .or_default()
-            .push((client.clone(), id.clone()));
-    }
-    assert_eq!(acked.len(), options.conversations);
-    for (conv, ids) in &acked {
-        let conv = ConversationId(conv.parse().unwrap());
-        let all = store
-            .list_messages(&tenant, conv, &MessageQuery::default())
-            .await
-            .unwrap();
-        for (client, id) in ids {
-            let copies: Vec<_> = all
-                .iter()
-                .filter(|m| m.client_id.as_deref() == Some(client.as_str()))
-                .collect();
-            assert_eq!(copies.len(), 1, "{client} is stored exactly once");
-            assert_eq!(
-                copies[0].id.to_string(),
-                *id,
-                "{client} is the message that was acknowledged"
-            );
-        }
-        let customer = all.iter().filter(|m| m.author == Author::Customer).count();
-        assert_eq!(customer, ids.len(), "no customer message lost or duplicated");
-        assert!(
-            all.iter().all(|m| m.handled || m.author != Author::Customer),
-            "all answered"
-        );
-        // Between two customer messages, exactly one AI reply.
-        let mut replies_since_question = 0;
-        for m in &all {
-            match m.author {
-                Author::Customer => replies_since_question = 0,
-                Author::Ai => {
-                    replies_since_question += 1;
-                    assert_eq!(replies_since_question, 1, "two AI replies to one message in {conv}");
-                }
-                _ => {}
-            }
-        }
-        let ai = all.iter().filter(|m| m.author == Author::Ai).count();
-        let handed_over = all.iter().any(|m| m.author == Author::System);
-        assert_eq!(
-            ai + usize::from(handed_over),
-            customer,
-            "one AI reply per customer message (the last one handed over, if any) in {conv}"
-        );
-    }
+    assert_answered_once(store.as_ref(), &report, options.conversations).await;
 }

@@ -468,3 +468,66 @@ pub async fn fresh_postgres_schema() -> String {
     let sep = if url.contains('?') { '&' } else { '?' };
     format!("{url}{sep}options[search_path]={schema}")
 }
+
+/// After a load run with crashes: every acknowledged message of the run is stored exactly once
+/// (the very message acknowledged), no customer message is lost, duplicated or left unanswered,
+/// and each got exactly one reply — an AI answer, or (the last one) the hand-over notice.
+pub async fn assert_answered_once(
+    store: &dyn backstop_store::Store,
+    report: &backstop::load::Report,
+    conversations: usize,
+) {
+    use backstop_core::ids::ConversationId;
+    use backstop_core::message::Author;
+    use backstop_store::MessageQuery;
+    let tenant = seed::demo_tenant_id();
+    let mut acked: std::collections::HashMap<&str, Vec<(&str, &str)>> = Default::default();
+    for (conv, client, id) in &report.acked_ids {
+        acked.entry(conv).or_default().push((client, id));
+    }
+    assert_eq!(
+        acked.len(),
+        conversations,
+        "every customer got at least one message through"
+    );
+    for (conv, ids) in &acked {
+        let conv = ConversationId(conv.parse().unwrap());
+        let all = store
+            .list_messages(&tenant, conv, &MessageQuery::default())
+            .await
+            .unwrap();
+        for (client, id) in ids {
+            let copies: Vec<_> = all.iter().filter(|m| m.client_id.as_deref() == Some(*client)).collect();
+            assert_eq!(copies.len(), 1, "{client} is stored exactly once");
+            assert_eq!(
+                copies[0].id.to_string(),
+                *id,
+                "{client} is the message that was acknowledged"
+            );
+        }
+        let customer = all.iter().filter(|m| m.author == Author::Customer).count();
+        assert_eq!(customer, ids.len(), "no customer message lost or duplicated in {conv}");
+        assert!(
+            all.iter().all(|m| m.handled || m.author != Author::Customer),
+            "every message of {conv} was handled"
+        );
+        let mut replies_since_question = 0;
+        for m in &all {
+            match m.author {
+                Author::Customer => replies_since_question = 0,
+                Author::Ai => {
+                    replies_since_question += 1;
+                    assert_eq!(replies_since_question, 1, "two AI replies to one message in {conv}");
+                }
+                _ => {}
+            }
+        }
+        let ai = all.iter().filter(|m| m.author == Author::Ai).count();
+        let handed_over = all.iter().any(|m| m.author == Author::System);
+        assert_eq!(
+            ai + usize::from(handed_over),
+            customer,
+            "one reply per customer message (the last one the hand-over, if any) in {conv}"
+        );
+    }
+}
