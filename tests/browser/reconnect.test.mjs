@@ -62,7 +62,7 @@ async function tapWidgetSocket(page) {
     /** The message frames the page sent (from index `from` of `sent` on). */
     sentMessages: (from = 0) => tap.sent.slice(from).filter((f) => f.type === "message")
   };
-  await page.routeWebSocket(new RegExp(`/api/widget/v1/${TENANT}/ws\\?`), (ws) => {
+  await page.routeWebSocket(new RegExp(`/api/widget/v1/${TENANT}/ws($|\\?)`), (ws) => {
     if (tap.down) {
       tap.refused++;
       ws.close({ code: 1006, reason: "network down" }).catch(() => {});

@@ -79,6 +79,14 @@ pub struct Agent {
     pub team_ids: Vec<TeamId>,
     #[serde(default)]
     pub profile: AgentProfile,
+    /// A deactivated agent cannot sign in, holds no session and is given no conversation; their
+    /// history stays.
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// What assignment needs to know of an agent: how much they can hold and what they know.
@@ -114,6 +122,10 @@ pub struct Customer {
     pub tenant: TenantId,
     pub name: Option<String>,
     pub email: Option<String>,
+    /// The e-mail is vouched for: by the host site's HMAC (`user_hash`), or by an operator who
+    /// imported the customer. A visitor's unverified claim is kept as contact information only:
+    /// a verified identity never resolves to a customer whose e-mail is not verified.
+    pub email_verified: bool,
     pub tags: Vec<String>,
     pub lang: Option<Lang>,
 }

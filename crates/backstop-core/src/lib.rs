@@ -15,6 +15,7 @@
 //! - [`assignment`]: which available agent takes a handed-over conversation, and queue order.
 //! - [`sla`]: the clock from hand-over to first human reply, breaches and offline tickets.
 //! - [`hours`]: a team's business hours in its time zone.
+//! - [`password`]: the password policy (length, trimming, common and trivial passwords).
 //!
 //! Architecture invariant: this crate does no I/O, starts no tasks and reads no clock; callers pass
 //! the time in.
@@ -30,6 +31,7 @@ pub mod ids;
 pub mod kb;
 pub mod learn;
 pub mod message;
+pub mod password;
 pub mod policy;
 pub mod routing;
 pub mod sla;

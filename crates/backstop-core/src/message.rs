@@ -121,14 +121,24 @@ pub enum BodyError {
     TooLong(usize),
 }
 
+/// Characters a message never carries: control characters other than newline and tab, and the
+/// invisible direction marks, embeddings, overrides and isolates that make text display in another
+/// order than it is stored (a "Trojan Source" reply that reads differently to the agent than to the
+/// customer), and the byte-order mark.
+pub fn is_hidden_control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// `raw` without [`is_hidden_control`] characters (for names and other one-line text as well).
+pub fn strip_hidden_controls(raw: &str) -> String {
+    raw.chars().filter(|c| !is_hidden_control(*c)).collect()
+}
+
 impl MessageBody {
-    /// Trims surrounding whitespace, strips control characters other than newlines and tabs.
+    /// Strips hidden control characters ([`is_hidden_control`]), then trims surrounding whitespace.
     pub fn parse(raw: &str) -> Result<Self, BodyError> {
-        let cleaned: String = raw
-            .trim()
-            .chars()
-            .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
-            .collect();
+        let cleaned = strip_hidden_controls(raw).trim().to_owned();
         if cleaned.is_empty() {
             return Err(BodyError::Empty);
         }
@@ -182,6 +192,26 @@ mod tests {
             MessageBody::parse(&format!("{zh}x")),
             Err(BodyError::TooLong(MAX_BODY_CHARS + 1))
         );
+    }
+
+    #[test]
+    fn direction_overrides_and_controls_are_stripped() {
+        // "Trojan Source": a right-to-left override makes "txt.exe" display as "exe.txt".
+        assert_eq!(
+            MessageBody::parse("refund \u{202E}txt.exe\u{202C} now")
+                .unwrap()
+                .as_str(),
+            "refund txt.exe now"
+        );
+        for c in [
+            '\u{200E}', '\u{200F}', '\u{202A}', '\u{2066}', '\u{2069}', '\u{FEFF}', '\u{1B}', '\u{85}',
+        ] {
+            assert_eq!(MessageBody::parse(&format!("a{c}b")).unwrap().as_str(), "ab", "{:?}", c);
+        }
+        assert_eq!(MessageBody::parse(" \u{202E} "), Err(BodyError::Empty));
+        // Lines, tabs, Chinese and emoji (with their joiners) stay.
+        let kept = "退货\n\t👩\u{200D}💻 ok";
+        assert_eq!(MessageBody::parse(kept).unwrap().as_str(), kept);
     }
 
     #[test]

@@ -124,7 +124,7 @@ impl Engine {
         let strategy = route.strategy.unwrap_or(team_rec.strategy);
         let loads: Vec<AgentLoad> = statuses
             .iter()
-            .filter(|s| Some(s.agent.id) != route.exclude)
+            .filter(|s| Some(s.agent.id) != route.exclude && s.agent.active)
             .map(|s| AgentLoad {
                 agent: s.agent.id,
                 teams: if route.any_team {

@@ -1,15 +1,19 @@
-//! Who is asking: agents sign in with an e-mail and password (argon2id hashes, verified on a
-//! blocking thread) and get a random session token, of which only a SHA-256 is stored. Widget
-//! visitors get a random visitor token; a visitor is linked to a known customer only when the host
-//! site vouches for the e-mail with an HMAC of the tenant's widget secret.
+//! Who is asking, for agents: sign-in with an e-mail and password (argon2id, verified on a blocking
+//! thread, at most a few at once), random session tokens of which only a SHA-256 is stored,
+//! sessions that end when unused or revoked, and repeated failures that lock an account for a
+//! while. Unknown tenants and unknown e-mails cost the same verification and lock the same way as
+//! real accounts, so neither timing nor answers tell whether an account exists.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use backstop_core::directory::{Agent, Customer, Tenant};
-use backstop_core::ids::{ConversationId, CustomerId, TenantId};
-use backstop_core::message::Lang;
-use backstop_store::{ConversationRecord, SessionRecord};
-use hmac::{Hmac, Mac};
+use backstop_core::directory::{Agent, Tenant};
+use backstop_core::ids::TenantId;
+use backstop_core::password::{Lockout, Password};
+use backstop_core::Timestamp;
+use backstop_store::{AgentCredentials, SessionRecord};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -22,23 +26,59 @@ pub struct AgentSession {
     pub tenant: Tenant,
 }
 
-/// What the widget asks for when it starts.
-#[derive(Clone, Debug, Default)]
-pub struct WidgetSessionRequest {
-    pub token: Option<String>,
-    pub lang: Option<Lang>,
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub user_hash: Option<String>,
+/// How agents sign in and how long they stay signed in.
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
+    /// A session ends this long after sign-in, used or not.
+    pub session_ttl: time::Duration,
+    /// A session ends after this long unused.
+    pub session_idle: time::Duration,
+    /// Password verifications running at once (each argon2id run holds 19 MiB).
+    pub password_checks: usize,
+    /// How long a sign-in waits for a free verification before it is refused as busy.
+    pub password_wait: std::time::Duration,
+    /// How repeated failures of one account lock it.
+    pub lockout: Lockout,
 }
 
-#[derive(Clone, Debug)]
-pub struct WidgetSession {
-    pub token: String,
-    pub customer: CustomerId,
-    pub conversation: ConversationId,
-    pub tenant_name: String,
-    pub lang: Lang,
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            session_ttl: time::Duration::days(7),
+            session_idle: time::Duration::hours(12),
+            password_checks: std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8),
+            password_wait: std::time::Duration::from_secs(10),
+            lockout: Lockout::default(),
+        }
+    }
+}
+
+/// A session's last use is written at most this often.
+const TOUCH_EVERY: time::Duration = time::Duration::seconds(60);
+/// Unknown accounts whose failures are remembered (to lock them as real ones would be).
+const PHANTOMS: usize = 10_000;
+
+/// What the engine keeps in memory for signing in: the bound on verifications at once, and the
+/// failures of accounts that do not exist.
+pub(crate) struct SignIns {
+    checks: tokio::sync::Semaphore,
+    phantoms: Mutex<HashMap<(String, String), Phantom>>,
+}
+
+#[derive(Clone, Copy)]
+struct Phantom {
+    failures: u32,
+    locked_until: Option<Timestamp>,
+    last: Timestamp,
+}
+
+impl SignIns {
+    pub(crate) fn new(settings: &AuthSettings) -> Self {
+        SignIns {
+            checks: tokio::sync::Semaphore::new(settings.password_checks.max(1)),
+            phantoms: Mutex::new(HashMap::new()),
+        }
+    }
 }
 
 /// Hashes a password with argon2id (slow on purpose: call from a blocking thread).
@@ -54,27 +94,22 @@ fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
-fn random_token() -> String {
+/// The hash verified when there is no account, so that a wrong tenant or e-mail costs the same.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2LkRmdjVkG0Kq6DLnBuWvQ4ZfRrQ2b2yPzuxzQe6Z2M";
+
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
 
-fn sha256_hex(s: &str) -> String {
+pub(crate) fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
 
-/// The value a host site puts in `data-user-hash` for `email`.
-pub fn user_hash(widget_secret: &str, email: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(widget_secret.as_bytes()).expect("hmac accepts any key length");
-    mac.update(email.trim().to_lowercase().as_bytes());
-    hex::encode(mac.finalize().into_bytes())
-}
-
-fn user_hash_ok(widget_secret: &str, email: &str, given: &str) -> bool {
-    let mut mac = Hmac::<Sha256>::new_from_slice(widget_secret.as_bytes()).expect("hmac accepts any key length");
-    mac.update(email.trim().to_lowercase().as_bytes());
-    hex::decode(given.trim()).is_ok_and(|g| mac.verify_slice(&g).is_ok())
+fn seconds_until(now: Timestamp, until: Timestamp) -> u64 {
+    ((until - now).whole_seconds().max(1)) as u64
 }
 
 impl Engine {
@@ -86,69 +121,186 @@ impl Engine {
             .ok_or(EngineError::TenantNotFound)
     }
 
-    /// Hashes `password` off the async threads.
-    pub async fn hash_password(&self, password: String) -> Result<String> {
-        tokio::task::spawn_blocking(move || hash_password(&password))
+    /// Runs `f` on a blocking thread once one of the bounded password checks is free (waiting at
+    /// most the configured time: then [`EngineError::Busy`]).
+    async fn password_work<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+        let wait = self.inner.config.auth.password_wait;
+        let permit = tokio::time::timeout(wait, self.inner.sign_ins.checks.acquire())
             .await
-            .map_err(|e| EngineError::Internal(e.to_string()))?
-    }
-
-    /// Signs an agent in; returns the session token (shown once) and the session.
-    pub async fn login(&self, tenant: &TenantId, email: &str, password: &str) -> Result<(String, AgentSession)> {
-        let tenant = self
-            .inner
-            .store
-            .get_tenant(tenant)
-            .await?
-            .ok_or(EngineError::InvalidCredentials)?;
-        let found = self.inner.store.find_agent_by_email(&tenant.id, email).await?;
-        // Verify against a dummy hash when the agent is unknown, so timing does not reveal accounts.
-        const DUMMY: &str =
-            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2LkRmdjVkG0Kq6DLnBuWvQ4ZfRrQ2b2yPzuxzQe6Z2M";
-        let hash = found.as_ref().map_or(DUMMY.to_string(), |(_, h)| h.clone());
-        let password = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .map_err(|_| EngineError::Busy {
+                retry_after_secs: wait.as_secs().max(1),
+            })?
+            .map_err(|e| EngineError::Internal(e.to_string()))?;
+        let out = tokio::task::spawn_blocking(f)
             .await
             .map_err(|e| EngineError::Internal(e.to_string()))?;
-        let agent = match found {
-            Some((agent, _)) if ok => agent,
-            _ => return Err(EngineError::InvalidCredentials),
+        drop(permit);
+        Ok(out)
+    }
+
+    /// Hashes `password` off the async threads (within the bound on password work).
+    pub async fn hash_password(&self, password: String) -> Result<String> {
+        self.password_work(move || hash_password(&password)).await?
+    }
+
+    /// Signs an agent in; returns the session token (shown once) and the session. A locked account
+    /// is refused before its password is checked ([`EngineError::TooManyAttempts`]).
+    pub async fn login(&self, tenant: &str, email: &str, password: &str) -> Result<(String, AgentSession)> {
+        let email_key = email.trim().to_lowercase();
+        let tenant_key = tenant.trim().to_lowercase();
+        let now = self.now();
+        let tenant = match TenantId::parse(tenant.trim()) {
+            Ok(id) => self.inner.store.get_tenant(&id).await?,
+            Err(_) => None,
         };
+        let found = match &tenant {
+            Some(t) if email_key.len() <= 320 => self.inner.store.find_agent_by_email(&t.id, &email_key).await?,
+            _ => None,
+        };
+        // Locked (a real account, or a phantom one failing as often): refuse without checking.
+        let locked = match &found {
+            Some(c) => c.locked_until.filter(|u| *u > now),
+            None => self.phantom_lock(&tenant_key, &email_key, now),
+        };
+        if let Some(until) = locked {
+            return Err(EngineError::TooManyAttempts {
+                retry_after_secs: seconds_until(now, until),
+            });
+        }
+        let hash = found
+            .as_ref()
+            .map_or_else(|| DUMMY_HASH.to_owned(), |c| c.password_hash.clone());
+        let candidate = Password::for_sign_in(password).map(str::to_owned);
+        let ok = match candidate {
+            Some(p) => self.password_work(move || verify_password(&p, &hash)).await?,
+            None => false,
+        };
+        match (found, tenant) {
+            (Some(creds), Some(tenant)) if ok && creds.agent.active => {
+                if creds.failed_logins > 0 || creds.locked_until.is_some() {
+                    self.inner
+                        .store
+                        .clear_login_failures(&tenant.id, creds.agent.id)
+                        .await?;
+                }
+                let token = self.open_session(&tenant.id, &creds.agent).await?;
+                tracing::info!(tenant = %tenant.id, agent = %creds.agent.id, "agent signed in");
+                Ok((
+                    token,
+                    AgentSession {
+                        agent: creds.agent,
+                        tenant,
+                    },
+                ))
+            }
+            (Some(creds), Some(tenant)) => {
+                self.failed_sign_in(&tenant.id, &creds, ok).await?;
+                Err(EngineError::InvalidCredentials)
+            }
+            _ => {
+                self.phantom_failure(&tenant_key, &email_key, now);
+                tracing::warn!(tenant = %tenant_key, reason = "no such account", "sign-in failed");
+                Err(EngineError::InvalidCredentials)
+            }
+        }
+    }
+
+    /// Counts a failed sign-in of a real account and locks it when the failures pile up.
+    async fn failed_sign_in(&self, tenant: &TenantId, creds: &AgentCredentials, password_ok: bool) -> Result<()> {
+        let agent = creds.agent.id;
+        if password_ok {
+            // The right password of a deactivated account: refused like a wrong one, not counted.
+            tracing::warn!(tenant = %tenant, agent = %agent, reason = "deactivated", "sign-in failed");
+            return Ok(());
+        }
+        let failures = self.inner.store.note_login_failure(tenant, agent).await?;
+        let lock = self.inner.config.auth.lockout.lock_for(failures);
+        if let Some(secs) = lock {
+            let until = self.now() + time::Duration::seconds(secs as i64);
+            self.inner.store.set_login_lock(tenant, agent, Some(until)).await?;
+        }
+        tracing::warn!(
+            tenant = %tenant, agent = %agent, failures, locked_secs = lock.unwrap_or(0),
+            reason = "wrong password", "sign-in failed"
+        );
+        Ok(())
+    }
+
+    fn phantom_lock(&self, tenant: &str, email: &str, now: Timestamp) -> Option<Timestamp> {
+        let map = self.inner.sign_ins.phantoms.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&(tenant.to_owned(), email.to_owned()))
+            .and_then(|p| p.locked_until)
+            .filter(|u| *u > now)
+    }
+
+    /// Remembers a failure of an account that does not exist, locking it as a real one would be.
+    fn phantom_failure(&self, tenant: &str, email: &str, now: Timestamp) {
+        let lockout = self.inner.config.auth.lockout;
+        let mut map = self.inner.sign_ins.phantoms.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= PHANTOMS {
+            // Forget what no lock depends on any more, then (still full) the oldest half.
+            let horizon = now - time::Duration::seconds(lockout.max_secs as i64);
+            map.retain(|_, p| p.last > horizon);
+            if map.len() >= PHANTOMS {
+                let mut times: Vec<Timestamp> = map.values().map(|p| p.last).collect();
+                times.sort_unstable();
+                let cut = times[times.len() / 2];
+                map.retain(|_, p| p.last > cut);
+            }
+        }
+        let entry = map.entry((tenant.to_owned(), email.to_owned())).or_insert(Phantom {
+            failures: 0,
+            locked_until: None,
+            last: now,
+        });
+        entry.failures = entry.failures.saturating_add(1);
+        entry.last = now;
+        if let Some(secs) = lockout.lock_for(entry.failures) {
+            entry.locked_until = Some(now + time::Duration::seconds(secs as i64));
+        }
+    }
+
+    /// A new session for `agent`; returns its token.
+    pub(crate) async fn open_session(&self, tenant: &TenantId, agent: &Agent) -> Result<String> {
         let token = random_token();
         let at = self.now();
         self.inner
             .store
             .create_session(&SessionRecord {
                 token_hash: sha256_hex(&token),
-                tenant: tenant.id.clone(),
+                tenant: tenant.clone(),
                 agent: agent.id,
                 created_at: at,
-                expires_at: at + self.inner.config.session_ttl,
+                expires_at: at + self.inner.config.auth.session_ttl,
+                last_seen_at: at,
             })
             .await?;
-        tracing::info!(tenant = %tenant.id, agent = %agent.id, "agent signed in");
-        Ok((token, AgentSession { agent, tenant }))
+        Ok(token)
     }
 
-    /// The session a token belongs to, if it is valid and not expired.
+    /// The session a token belongs to, if it is valid: not expired, used recently enough, and its
+    /// agent still active.
     pub async fn authenticate(&self, token: &str) -> Result<AgentSession> {
-        let hash = sha256_hex(token);
-        let session = self
-            .inner
-            .store
-            .get_session(&hash)
-            .await?
-            .ok_or(EngineError::Unauthenticated)?;
-        if session.expires_at <= self.now() {
-            self.inner.store.delete_session(&hash).await?;
+        if token.is_empty() || token.len() > 128 {
             return Err(EngineError::Unauthenticated);
         }
-        let agent = self
-            .inner
-            .store
+        let hash = sha256_hex(token);
+        let store = &self.inner.store;
+        let session = store.get_session(&hash).await?.ok_or(EngineError::Unauthenticated)?;
+        let now = self.now();
+        let idle = self.inner.config.auth.session_idle;
+        if session.expires_at <= now || session.last_seen_at + idle <= now {
+            store.delete_session(&hash).await?;
+            return Err(EngineError::Unauthenticated);
+        }
+        let agent = store
             .get_agent(&session.tenant, session.agent)
             .await?
+            .filter(|a| a.active)
             .ok_or(EngineError::Unauthenticated)?;
+        if now - session.last_seen_at >= TOUCH_EVERY {
+            store.touch_session(&hash, now).await?;
+        }
         let tenant = self.tenant(&session.tenant).await?;
         Ok(AgentSession { agent, tenant })
     }
@@ -157,98 +309,48 @@ impl Engine {
         Ok(self.inner.store.delete_session(&sha256_hex(token)).await?)
     }
 
-    /// Starts or resumes a widget visitor's session and returns their open conversation.
-    pub async fn widget_session(&self, tenant: &TenantId, req: WidgetSessionRequest) -> Result<WidgetSession> {
-        let store = &self.inner.store;
-        let t = self.tenant(tenant).await?;
-        let verified_email = match (&req.email, &req.user_hash) {
-            (Some(e), Some(h)) if user_hash_ok(&t.widget_secret, e, h) => Some(e.trim().to_lowercase()),
-            _ => None,
-        };
-        let known = match &verified_email {
-            Some(e) => store.find_customer_by_email(tenant, e).await?,
-            None => None,
-        };
-        let by_token = match &req.token {
-            Some(tok) if !tok.is_empty() && tok.len() <= 128 => store
-                .find_visitor(tenant, &sha256_hex(tok))
-                .await?
-                .map(|c| (tok.clone(), c)),
-            _ => None,
-        };
-        let (token, customer) = match (by_token, known) {
-            (Some((tok, cid)), Some(k)) if cid != k.id => {
-                store.link_visitor(tenant, &sha256_hex(&tok), k.id).await?;
-                (tok, k.id)
-            }
-            (Some((tok, cid)), _) => (tok, cid),
-            (None, known) => {
-                let tok = random_token();
-                let cid = match known {
-                    Some(k) => k.id,
-                    None => {
-                        let c = Customer {
-                            id: CustomerId::new_at(self.now()),
-                            tenant: tenant.clone(),
-                            name: req
-                                .name
-                                .clone()
-                                .filter(|n| !n.trim().is_empty())
-                                .map(|n| n.trim().chars().take(100).collect()),
-                            email: req
-                                .email
-                                .clone()
-                                .filter(|e| e.contains('@'))
-                                .map(|e| e.trim().chars().take(200).collect()),
-                            tags: vec![],
-                            lang: req.lang,
-                        };
-                        store.upsert_customer(&c).await?;
-                        c.id
-                    }
-                };
-                store.link_visitor(tenant, &sha256_hex(&tok), cid).await?;
-                (tok, cid)
-            }
-        };
-        let lang = req.lang.unwrap_or(Lang::En);
-        let conv = match store.latest_open_conversation(tenant, customer).await? {
-            Some(c) => c,
-            None => {
-                let at = self.now();
-                let c = ConversationRecord::new(ConversationId::new_at(at), tenant.clone(), customer, lang, at);
-                store.create_conversation(&c).await?;
-                c
-            }
-        };
-        Ok(WidgetSession {
-            token,
-            customer,
-            conversation: conv.id,
-            tenant_name: t.name,
-            lang: conv.lang,
-        })
+    /// Ends every session of the agent and closes their live sockets; returns how many sessions
+    /// there were.
+    pub async fn sign_out_everywhere(&self, tenant: &TenantId, agent: backstop_core::ids::AgentId) -> Result<u64> {
+        let n = self.inner.store.delete_agent_sessions(tenant, agent).await?;
+        self.inner.hub.publish_signed_out(tenant, agent);
+        tracing::info!(tenant = %tenant, agent = %agent, sessions = n, "agent signed out everywhere");
+        Ok(n)
     }
 
-    /// Checks that the visitor token belongs to the customer of `conv`; otherwise the
-    /// conversation does not exist as far as this visitor is concerned.
-    pub async fn authorize_visitor(
-        &self,
-        tenant: &TenantId,
-        token: &str,
-        conv: ConversationId,
-    ) -> Result<ConversationRecord> {
-        self.tenant(tenant).await?;
-        let customer = self
+    /// The signed-in agent changes their own password: the current one must be right and the new
+    /// one meet the policy. Every session ends; the agent gets a fresh one (its token returned).
+    pub async fn change_password(&self, session: &AgentSession, current: &str, new: &str) -> Result<String> {
+        let agent = &session.agent;
+        let new =
+            Password::parse(new, &[&agent.email, &agent.name]).map_err(|e| EngineError::InvalidInput(e.to_string()))?;
+        let creds = self
             .inner
             .store
-            .find_visitor(tenant, &sha256_hex(token))
+            .find_agent_by_email(&agent.tenant, &agent.email)
             .await?
             .ok_or(EngineError::Unauthenticated)?;
-        let c = self.conversation(tenant, conv).await?;
-        if c.customer != customer {
-            return Err(EngineError::ConversationNotFound);
+        let current = Password::for_sign_in(current).unwrap_or_default().to_owned();
+        let hash = creds.password_hash.clone();
+        if !self.password_work(move || verify_password(&current, &hash)).await? {
+            self.failed_sign_in(&agent.tenant, &creds, false).await?;
+            return Err(EngineError::InvalidCredentials);
         }
-        Ok(c)
+        self.set_password(&agent.tenant, agent.id, new).await?;
+        self.open_session(&agent.tenant, agent).await
+    }
+
+    /// Stores a new password (already checked against the policy) and ends every session.
+    pub(crate) async fn set_password(
+        &self,
+        tenant: &TenantId,
+        agent: backstop_core::ids::AgentId,
+        password: Password,
+    ) -> Result<()> {
+        let hash = self.hash_password(password.as_str().to_owned()).await?;
+        self.inner.store.set_agent_password(tenant, agent, &hash).await?;
+        self.sign_out_everywhere(tenant, agent).await?;
+        tracing::info!(tenant = %tenant, agent = %agent, "password changed");
+        Ok(())
     }
 }

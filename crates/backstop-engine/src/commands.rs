@@ -330,7 +330,8 @@ impl Engine {
                         let colleague = store
                             .get_agent(tenant, agent_id)
                             .await?
-                            .ok_or_else(|| EngineError::InvalidInput("no such agent".into()))?;
+                            .filter(|a| a.active)
+                            .ok_or_else(|| EngineError::InvalidInput("no such agent (or deactivated)".into()))?;
                         (Owner::Agent { agent: colleague.id }, Ok(colleague))
                     }
                 };

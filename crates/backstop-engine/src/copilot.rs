@@ -18,7 +18,7 @@ use backstop_core::Timestamp;
 use backstop_nlp::embed::Role;
 use backstop_nlp::retrieval::{Bm25Index, KbArticle};
 use backstop_nlp::retrieval::{Query, Retriever};
-use backstop_nlp::{lang, replies, signals, summary};
+use backstop_nlp::{entities, lang, replies, signals, summary};
 use backstop_store::PastAnswer;
 
 use crate::brain::blocking;
@@ -130,12 +130,27 @@ impl AnswerBooks {
     }
 }
 
+/// A past answer with the personal data of its customer and agent taken out, as a learning
+/// candidate's is: names, e-mail addresses, phone numbers, order numbers, street addresses. What
+/// one customer was told is offered in another's conversation only in this form.
+fn redacted(mut p: PastAnswer) -> PastAnswer {
+    let mut names: Vec<&str> = vec![p.agent_name.as_str()];
+    names.extend(p.customer_name.as_deref());
+    let names: Vec<String> = names.into_iter().map(str::to_owned).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    p.answer = entities::redact(&p.answer, &names);
+    p.questions = p.questions.iter().map(|q| entities::redact(q, &names)).collect();
+    p
+}
+
 impl AnswerBook {
-    /// Indexes replies worth reusing: a real answer (not "one moment"), to a real question, once.
+    /// Indexes replies worth reusing: a real answer (not "one moment"), to a real question, once,
+    /// with personal data taken out.
     fn build(pairs: Vec<PastAnswer>) -> Result<AnswerBook> {
         let mut seen = std::collections::HashSet::new();
         let pairs: Vec<(String, PastAnswer)> = pairs
             .into_iter()
+            .map(redacted)
             .map(|p| (question(&p), p))
             .filter(|(q, p)| p.answer.chars().count() >= 15 && q.chars().count() >= 4)
             .filter(|(q, p)| seen.insert((q.to_lowercase(), p.answer.trim().to_string())))

@@ -29,6 +29,9 @@ pub enum AgentEvent {
         agent: backstop_core::ids::AgentId,
         presence: backstop_core::assignment::Presence,
     },
+    /// Every session of this agent ended (signed out everywhere, new password, deactivated): their
+    /// open sockets close.
+    SignedOut(backstop_core::ids::AgentId),
 }
 
 /// What one conversation's widget receives.
@@ -160,6 +163,12 @@ impl Hub {
         presence: backstop_core::assignment::Presence,
     ) {
         self.to_tenant(tenant, AgentEvent::Presence { agent, presence });
+    }
+
+    /// Closes this node's sockets of `agent` (other nodes' sockets find the session gone when they
+    /// next check it, within a minute).
+    pub(crate) fn publish_signed_out(&self, tenant: &TenantId, agent: backstop_core::ids::AgentId) {
+        self.to_tenant(tenant, AgentEvent::SignedOut(agent));
     }
 
     pub(crate) fn publish_state(&self, conv: ConversationId, state: WidgetState) {

@@ -27,12 +27,16 @@
 //! - `commands`: what agents and customers ask for (take, reply, note, hand back, resolve, reopen,
 //!   talk to a human).
 //! - [`hub`]: live fan-out to widgets and inboxes.
-//! - `auth`: agent logins and sessions; widget visitors.
+//! - `auth`: agent sign-in (bounded password checks, lockouts) and sessions (expiry, idle
+//!   timeout, revocation); `accounts`: what admins do to accounts (deactivate, role, password,
+//!   unlock, rotate the widget secret).
+//! - `visitors`: widget visitors, verified e-mails, conversations reserved until the first message.
 //! - [`views`]: read models the HTTP layer turns into JSON.
 //!
 //! Architecture invariant: the engine does no HTTP and no SQL; it talks to storage only through
 //! [`backstop_store::Store`]. Password hashing and index building run on blocking threads.
 
+mod accounts;
 mod actor;
 pub mod assess;
 mod assign;
@@ -52,6 +56,7 @@ pub mod replay;
 mod sla;
 mod turn;
 pub mod views;
+mod visitors;
 pub mod whatif;
 
 use std::collections::HashMap;
@@ -67,10 +72,12 @@ use backstop_nlp::emotion::Radar;
 use backstop_nlp::retrieval::KbArticle;
 use backstop_store::{Appended, ConversationRecord, NewMessage, Store, StoreError};
 
-pub use auth::{hash_password, user_hash, AgentSession, WidgetSession, WidgetSessionRequest};
+pub use accounts::AccountChange;
+pub use auth::{hash_password, AgentSession, AuthSettings};
 pub use brain::{Brain, KbReport, Reading};
 pub use commands::{AgentAction, TransferTo};
 pub use sla::SlaAlert;
+pub use visitors::{user_hash, VisitorConversation, WidgetSession, WidgetSessionRequest};
 
 /// Errors the engine reports; the HTTP layer maps each to a stable code.
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +88,9 @@ pub enum EngineError {
     ConversationNotFound,
     #[error("no such article")]
     ArticleNotFound,
+    /// Something else asked for by id does not exist (an agent, …).
+    #[error("no such {0}")]
+    NotFound(&'static str),
     /// The change clashes with what is stored (e.g. a slug already used in that language).
     #[error("{0}")]
     Conflict(String),
@@ -90,6 +100,12 @@ pub enum EngineError {
     Unauthenticated,
     #[error("wrong e-mail or password")]
     InvalidCredentials,
+    /// Too many failed sign-ins: the account is locked for a while.
+    #[error("too many failed sign-ins; try again in {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: u64 },
+    /// Every password check is in use for longer than a sign-in waits.
+    #[error("too many sign-ins at once; try again in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     #[error(transparent)]
     Transition(#[from] TransitionError),
     #[error(transparent)]
@@ -116,8 +132,8 @@ pub struct EngineConfig {
     pub policy_source: String,
     /// An idle conversation actor stops after this long (it restarts on the next event).
     pub actor_idle: std::time::Duration,
-    /// How long an agent session lasts.
-    pub session_ttl: time::Duration,
+    /// How agents sign in, and how long sessions last.
+    pub auth: AuthSettings,
     /// Where the engine reads the time (tests move a [`clock::ManualClock`]).
     pub clock: Arc<dyn clock::Clock>,
     /// How often the SLA sweep looks for missed deadlines.
@@ -131,7 +147,7 @@ impl Default for EngineConfig {
             policy: Policy::builtin(),
             policy_source: backstop_core::policy::DEFAULT_POLICY.to_owned(),
             actor_idle: std::time::Duration::from_secs(60),
-            session_ttl: time::Duration::days(7),
+            auth: AuthSettings::default(),
             clock: Arc::new(clock::SystemClock),
             sla_sweep: std::time::Duration::from_secs(1),
         }
@@ -154,6 +170,7 @@ pub(crate) struct Inner {
     assignments: assign::Assignments,
     waits: presence::Waits,
     answers: copilot::AnswerBooks,
+    sign_ins: auth::SignIns,
     /// The soonest SLA deadline set since the last sweep, and the sweep's doorbell.
     sla_next: Mutex<Option<Timestamp>>,
     sla_wake: tokio::sync::Notify,
@@ -188,8 +205,10 @@ impl Engine {
         if config.embedder.is_some() && radar.head().is_none() {
             tracing::warn!("no emotion head for this embedding model: the radar reads the lexicon only");
         }
+        let sign_ins = auth::SignIns::new(&config.auth);
         Engine {
             inner: Arc::new(Inner {
+                sign_ins,
                 store,
                 hub: hub::Hub::default(),
                 config,
@@ -206,6 +225,10 @@ impl Engine {
                 cluster: std::sync::OnceLock::new(),
             }),
         }
+    }
+
+    pub fn auth_settings(&self) -> &AuthSettings {
+        &self.inner.config.auth
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -136,7 +136,7 @@ impl Engine {
             .list_agents(tenant)
             .await?
             .iter()
-            .any(|a| which(a) && self.inner.presence.presence(a.id) == Presence::Online))
+            .any(|a| a.active && which(a) && self.inner.presence.presence(a.id) == Presence::Online))
     }
 
     /// The event recording that a hand-over became a ticket.

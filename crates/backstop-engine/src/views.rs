@@ -35,6 +35,22 @@ pub struct WidgetState {
     pub ticket: Option<backstop_core::sla::Ticket>,
 }
 
+impl WidgetState {
+    /// A conversation reserved for a visitor who has not written yet: the AI answers, nothing else.
+    pub fn unstarted() -> Self {
+        WidgetState {
+            owner: "ai",
+            agent_name: None,
+            team_name: None,
+            status: Status::Open,
+            queue_position: None,
+            rated: false,
+            eta_seconds: None,
+            ticket: None,
+        }
+    }
+}
+
 impl ConversationView {
     pub fn widget_state(&self) -> WidgetState {
         WidgetState {
@@ -122,6 +138,28 @@ impl Engine {
     /// The state shown in the customer's widget.
     pub async fn widget_state(&self, tenant: &TenantId, id: ConversationId) -> Result<WidgetState> {
         Ok(self.view(tenant, id).await?.widget_state())
+    }
+
+    /// What a visitor sees of their conversation: public messages after `after_seq`, and its state
+    /// (a reserved, unwritten one has none and is the AI's).
+    pub async fn visitor_transcript(
+        &self,
+        tenant: &TenantId,
+        conv: &crate::VisitorConversation,
+        after_seq: i64,
+    ) -> Result<(Vec<MessageRecord>, WidgetState)> {
+        match conv {
+            crate::VisitorConversation::Stored(c) => Ok((
+                self.public_messages(tenant, c.id, after_seq).await?,
+                self.widget_state(tenant, c.id).await?,
+            )),
+            crate::VisitorConversation::Reserved { .. } => {
+                if after_seq < 0 {
+                    return Err(EngineError::InvalidInput("after must be 0 or more".into()));
+                }
+                Ok((Vec::new(), WidgetState::unstarted()))
+            }
+        }
     }
 
     pub async fn list(

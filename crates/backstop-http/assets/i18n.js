@@ -45,6 +45,8 @@ export const STRINGS = {
     "list.waiting": "waiting {time}",
 
     "customer.visitor": "Visitor",
+    "customer.unverified": "e-mail unverified",
+    "customer.unverifiedHint": "The visitor typed this e-mail; the shop did not confirm it. Check who they are before sharing account details.",
     "tag.vip": "VIP",
 
     "reason.customer_request": "Asked for a person",
@@ -314,6 +316,8 @@ export const STRINGS = {
     "list.waiting": "已等待 {time}",
 
     "customer.visitor": "访客",
+    "customer.unverified": "邮箱未验证",
+    "customer.unverifiedHint": "该邮箱由访客自行填写，商家未确认。透露账户信息前请先核实对方身份。",
     "tag.vip": "VIP",
 
     "reason.customer_request": "客户要求转人工",

@@ -124,7 +124,10 @@ async function api(method, path, body) {
     res = await fetch(path, {
       method,
       credentials: "same-origin",
-      headers: body !== undefined ? { "Content-Type": "application/json" } : {},
+      // The header marks the request as the page's own (a form on another site cannot send it).
+      headers: body !== undefined
+        ? { "Content-Type": "application/json", "X-Requested-With": "backstop" }
+        : { "X-Requested-With": "backstop" },
       body: body !== undefined ? JSON.stringify(body) : undefined
     });
   } catch (_) {
@@ -317,6 +320,11 @@ function renderHead() {
 
   const meta = [];
   if (cu.name && cu.email) meta.push(h("span", { class: "meta-email" }, cu.email));
+  // An e-mail the visitor typed, not one the shop vouched for: say so, so nobody trusts it blindly.
+  if (cu.email && !cu.email_verified) {
+    meta.push(h("span", { class: "chip chip-unverified", title: t("customer.unverifiedHint"), "data-testid": "unverified" },
+      t("customer.unverified")));
+  }
   meta.push(h("span", { class: `status-pill status-${c.status}` }, t(`status.${c.status}`)));
   meta.push(h("span", { class: `owner-label owner-${c.owner.kind}` }, ownerLabel(c)));
   const prio = c.owner.priority;

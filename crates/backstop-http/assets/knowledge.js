@@ -93,8 +93,12 @@ function h(tag, attrs, ...kids) {
 }
 
 async function api(path, body, method) {
-  const init = { credentials: "same-origin", method: method || (body ? "POST" : "GET") };
-  if (body) { init.body = JSON.stringify(body); init.headers = { "content-type": "application/json" }; }
+  const init = {
+    credentials: "same-origin",
+    method: method || (body ? "POST" : "GET"),
+    headers: { "X-Requested-With": "backstop" }
+  };
+  if (body) { init.body = JSON.stringify(body); init.headers["Content-Type"] = "application/json"; }
   const res = await fetch(path, init);
   if (res.status === 401) { location.href = "/login"; throw { silent: true }; }
   const data = await res.json().catch(() => null);

@@ -19,7 +19,9 @@ function h(tag, attrs, ...kids) {
 async function api(method, path, body) {
   const res = await fetch(path, {
     method, credentials: "same-origin",
-    headers: body !== undefined ? { "Content-Type": "application/json" } : {},
+    headers: body !== undefined
+      ? { "Content-Type": "application/json", "X-Requested-With": "backstop" }
+      : { "X-Requested-With": "backstop" },
     body: body !== undefined ? JSON.stringify(body) : undefined
   });
   if (res.status === 401) { location.href = "/login"; throw { silent: true }; }

@@ -564,7 +564,7 @@
 
   // ---- network ----
   function api(method, path, body) {
-    var h = { "Content-Type": "application/json" };
+    var h = { "Content-Type": "application/json", "X-Requested-With": "backstop-widget" };
     if (token) h["X-Visitor-Token"] = token;
     return fetch(origin + "/api/widget/v1/" + encodeURIComponent(tenant) + path, {
       method: method, headers: h, credentials: "omit", body: body ? JSON.stringify(body) : undefined
@@ -619,11 +619,16 @@
   function connect() {
     if (!conv) return;
     if (ws) { try { ws.close(); } catch (e) { /* ignore */ } }
-    var url = wsOrigin + "/api/widget/v1/" + encodeURIComponent(tenant) + "/ws?token=" + encodeURIComponent(token) +
-      "&conversation=" + encodeURIComponent(conv) + "&after=" + maxSeq;
+    // The token goes in the first frame, never in the URL (URLs end up in logs).
+    var url = wsOrigin + "/api/widget/v1/" + encodeURIComponent(tenant) + "/ws";
     var s;
     try { s = new WebSocket(url); } catch (e) { retry(); return; }
     ws = s;
+    var after = maxSeq;
+    s.onopen = function () {
+      if (ws !== s) return;
+      try { s.send(JSON.stringify({ type: "hello", token: token, conversation_id: conv, after: after })); } catch (e) { /* onclose retries */ }
+    };
     s.onmessage = function (ev) {
       if (ws !== s) return;
       lastFrame = Date.now();

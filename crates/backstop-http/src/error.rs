@@ -1,9 +1,10 @@
 //! The one API error type. Every failure becomes a JSON body
 //! `{"error":{"code":"stable_code","message":"..."}}` with a 4xx status, or `internal` with a 500
-//! whose details go to the log, never to the client.
+//! whose details go to the log, never to the client. A refusal to be retried later (429, 503)
+//! also says when, in `Retry-After`.
 
-use axum::extract::rejection::{BytesRejection, JsonRejection};
-use axum::http::StatusCode;
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use backstop_core::conversation::TransitionError;
 use backstop_core::message::BodyError;
@@ -14,6 +15,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds to wait before trying again (sent as `Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -22,7 +25,22 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs.max(1));
+        self
+    }
+
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many requests; try again in {retry_after_secs} s"),
+        )
+        .retry_after(retry_after_secs)
     }
 
     pub fn invalid_input(message: impl Into<String>) -> Self {
@@ -48,6 +66,7 @@ impl From<EngineError> for ApiError {
         match e {
             EngineError::TenantNotFound => Self::new(S::NOT_FOUND, "tenant_not_found", "no such tenant"),
             EngineError::ArticleNotFound => Self::new(S::NOT_FOUND, "article_not_found", "no such article"),
+            EngineError::NotFound(what) => Self::new(S::NOT_FOUND, "not_found", format!("no such {what}")),
             EngineError::Conflict(m) => Self::new(S::CONFLICT, "conflict", m),
             EngineError::ConversationNotFound => {
                 Self::new(S::NOT_FOUND, "conversation_not_found", "no such conversation")
@@ -58,6 +77,12 @@ impl From<EngineError> for ApiError {
             EngineError::Unauthenticated => Self::unauthenticated(),
             EngineError::InvalidCredentials => {
                 Self::new(S::UNAUTHORIZED, "invalid_credentials", "wrong e-mail or password")
+            }
+            e @ EngineError::TooManyAttempts { retry_after_secs } => {
+                Self::new(S::TOO_MANY_REQUESTS, "too_many_attempts", e.to_string()).retry_after(retry_after_secs)
+            }
+            e @ EngineError::Busy { retry_after_secs } => {
+                Self::new(S::SERVICE_UNAVAILABLE, "busy", e.to_string()).retry_after(retry_after_secs)
             }
             EngineError::Transition(TransitionError::NotOwner) => {
                 Self::new(S::CONFLICT, "not_owner", TransitionError::NotOwner.to_string())
@@ -109,10 +134,30 @@ impl From<BytesRejection> for ApiError {
     }
 }
 
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        Self::invalid_input(format!("bad query string: {}", r.body_text()))
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+            format!("bad path: {}", r.body_text()),
+        )
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "error": { "code": self.code, "message": self.message } });
-        (self.status, axum::Json(body)).into_response()
+        let mut resp = (self.status, axum::Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
     }
 }
 

@@ -14,6 +14,16 @@ use crate::AppState;
 #[from_request(via(axum::Json), rejection(ApiError))]
 pub struct ApiJson<T>(pub T);
 
+/// `axum::extract::Query` whose rejections are API errors (JSON, `invalid_input`).
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// `axum::extract::Path` whose rejections are API errors.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
 pub const SESSION_COOKIE: &str = "backstop_session";
 
 /// The session token of a request: `Authorization: Bearer …` or the session cookie.
@@ -54,5 +64,13 @@ pub fn supervisors_only(session: &AgentSession, what: &str) -> Result<(), ApiErr
             Err(ApiError::forbidden(format!("only supervisors and admins {what}")))
         }
         _ => Ok(()),
+    }
+}
+
+/// Admins only; everyone else gets 403 `forbidden` saying who may `what`.
+pub fn admins_only(session: &AgentSession, what: &str) -> Result<(), ApiError> {
+    match session.agent.role {
+        backstop_core::directory::AgentRole::Admin => Ok(()),
+        _ => Err(ApiError::forbidden(format!("only admins {what}"))),
     }
 }

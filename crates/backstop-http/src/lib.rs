@@ -9,10 +9,15 @@
 
 pub mod error;
 mod extract;
+mod guard;
+pub mod limits;
 mod routes;
+pub mod serve;
 pub mod wire;
 
 use std::future::Future;
+use std::net::IpAddr;
+use std::sync::Arc;
 
 use axum::Router;
 use backstop_core::ids::TenantId;
@@ -26,14 +31,57 @@ pub struct DemoShopper {
     pub email: String,
 }
 
+/// When the session cookie is marked `Secure`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CookieSecurity {
+    /// When the request came over HTTPS (as a trusted proxy says, or the page's origin shows).
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
 /// Settings of the HTTP layer.
 #[derive(Clone, Debug)]
 pub struct HttpConfig {
-    /// Set the `Secure` flag on the session cookie (when served over HTTPS).
-    pub secure_cookies: bool,
+    pub secure_cookies: CookieSecurity,
     /// The tenant whose demo store page is served at `/demo/store`.
     pub demo_tenant: Option<TenantId>,
     pub demo_shopper: Option<DemoShopper>,
+    /// Proxies whose `X-Forwarded-For`, `-Host` and `-Proto` are believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Origins besides the server's own from which the agents' pages may call the API
+    /// (e.g. `https://support.example.com` when a proxy rewrites `Host`).
+    pub origins: Vec<String>,
+    /// Sites allowed to embed the widget (empty: any).
+    pub widget_origins: Vec<String>,
+    pub limits: limits::Limits,
+    /// How long a widget socket may take to say who it is.
+    pub socket_hello_timeout: std::time::Duration,
+    /// How often an agent's open socket checks that its session is still valid.
+    pub socket_session_check: std::time::Duration,
+    /// Connection caps and timeouts of the accept loop.
+    pub connections: serve::ConnectionSettings,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            secure_cookies: CookieSecurity::Auto,
+            demo_tenant: None,
+            demo_shopper: None,
+            trusted_proxies: vec![
+                IpAddr::from([127, 0, 0, 1]),
+                IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+            ],
+            origins: Vec::new(),
+            widget_origins: Vec::new(),
+            limits: limits::Limits::default(),
+            socket_hello_timeout: std::time::Duration::from_secs(10),
+            socket_session_check: std::time::Duration::from_secs(60),
+            connections: serve::ConnectionSettings::default(),
+        }
+    }
 }
 
 /// Shared state of every handler.
@@ -41,6 +89,19 @@ pub struct HttpConfig {
 pub struct AppState {
     pub engine: Engine,
     pub config: HttpConfig,
+    pub limiter: Arc<limits::RateLimiter>,
+    pub sockets: Arc<limits::SocketCounts>,
+}
+
+impl AppState {
+    pub fn new(engine: Engine, config: HttpConfig) -> Self {
+        AppState {
+            limiter: Arc::new(limits::RateLimiter::new(config.limits.clone())),
+            sockets: Arc::new(limits::SocketCounts::default()),
+            engine,
+            config,
+        }
+    }
 }
 
 /// The full application router.
@@ -48,13 +109,12 @@ pub fn router(state: AppState) -> Router {
     routes::router(state)
 }
 
-/// Serves the application on `listener` until `shutdown` completes.
+/// Serves the application on `listener` until `shutdown` completes (see [`serve::serve`]).
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let settings = state.config.connections.clone();
+    serve::serve(router(state), listener, settings, shutdown).await
 }

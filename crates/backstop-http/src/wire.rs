@@ -185,7 +185,7 @@ pub fn conversation(v: &ConversationView) -> Value {
         "id": r.id,
         "status": r.status.as_str(),
         "lang": r.lang.as_str(),
-        "customer": v.customer.as_ref().map(|c| json!({ "id": c.id, "name": c.name, "email": c.email, "tags": c.tags })),
+        "customer": v.customer.as_ref().map(|c| json!({ "id": c.id, "name": c.name, "email": c.email, "email_verified": c.email_verified, "tags": c.tags })),
         "owner": {
             "kind": r.owner.kind(),
             "team_id": team_id,
@@ -267,7 +267,7 @@ pub fn detail(d: &ConversationDetail) -> Value {
 }
 
 pub fn agent(a: &Agent) -> Value {
-    json!({ "id": a.id, "name": a.name, "email": a.email, "role": a.role.as_str(), "team_ids": a.team_ids })
+    json!({ "id": a.id, "name": a.name, "email": a.email, "role": a.role.as_str(), "team_ids": a.team_ids, "active": a.active })
 }
 
 /// An agent with presence, capacity, skills and load (supervisor view).

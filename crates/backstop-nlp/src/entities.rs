@@ -1,6 +1,7 @@
 //! Facts customers give in passing — order numbers, e-mail addresses, phone numbers, amounts — so
 //! the agent taking over does not have to ask again; and [`redact`], which takes the personal ones
-//! (and given names) out of a text before it becomes knowledge for everyone.
+//! (and street addresses, and given names) out of a text before it becomes knowledge for everyone
+//! or is offered to another customer's agent.
 
 use std::sync::OnceLock;
 
@@ -13,6 +14,9 @@ struct Patterns {
     email: Regex,
     phone: Regex,
     amount: Regex,
+    /// Street addresses: English (a house number, a capitalised street name, a street type, a
+    /// flat), post-office boxes, Chinese (a road or estate with its number, building and room).
+    address: Vec<Regex>,
 }
 
 fn patterns() -> &'static Patterns {
@@ -26,6 +30,18 @@ fn patterns() -> &'static Patterns {
             .expect("phone pattern"),
         amount: Regex::new(r"(?:[¥￥$€£]\s?\d[\d,]*(?:\.\d{1,2})?|\b\d[\d,]*(?:\.\d{1,2})?\s?(?:元|块|rmb|cny|usd|dollars?|euros?)\b|\d[\d,]*(?:\.\d{1,2})?\s?(?:元|块))")
             .expect("amount pattern"),
+        address: [
+            // 221B Baker Street, 10 Downing St., 1600 Pennsylvania Avenue NW, Apt 4B
+            r"\b\d{1,5}[A-Za-z]?,?\s+(?:[A-Z][A-Za-z'.-]*\s+){1,4}(?i:street|st|road|rd|avenue|ave|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|close|crescent|parkway|pkwy|highway|hwy|square|sq|row|walk|gardens)\b\.?(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?(?:,?\s*(?i:apt|apartment|unit|suite|ste|flat|floor|fl|room|rm|#)\.?\s*#?[A-Za-z0-9-]{1,6})?",
+            r"(?i)\bp\.?\s?o\.?\s+box\s+\d{1,8}\b",
+            // 世纪大道100号, 文三路90号3号楼1201室, 建国路88号SOHO现代城A座
+            r"[\p{Han}A-Za-z0-9--[省市区县镇乡]]{1,8}(?:路|街|大道|大街|巷|弄|胡同|里)\s*\d{1,5}\s*(?:号|號)(?:\s*[\p{Han}A-Za-z]{0,8}?\s*(?:\d{1,4}|[A-Za-z])\s*(?:号楼|栋|幢|座|单元|层|楼|室|号))*",
+            // 阳光花园小区5栋302, 金地公寓3号楼2单元501室
+            r"[\p{Han}--[省市区县镇乡在到于住放]]{1,8}(?:小区|花园|公寓|大厦|社区|新村|家园|苑)\s*\d{1,4}\s*(?:号楼|栋|幢|座)(?:\s*\d{1,4}\s*(?:单元|层|楼|室|号))*(?:\s*\d{2,5}\s*室?)?",
+        ]
+        .iter()
+        .map(|p| Regex::new(p).expect("address pattern"))
+        .collect(),
     })
 }
 
@@ -67,6 +83,9 @@ pub fn redact(text: &str, names: &[&str]) -> String {
     let p = patterns();
     let mut out = p.email.replace_all(text, label("[e-mail]", "[邮箱]")).into_owned();
     out = p.phone.replace_all(&out, label("[phone]", "[电话]")).into_owned();
+    for re in &p.address {
+        out = re.replace_all(&out, label("[address]", "[地址]")).into_owned();
+    }
     out = p
         .order
         .replace_all(&out, |c: &regex::Captures| match c.get(1) {
@@ -148,5 +167,49 @@ mod tests {
         );
         assert_eq!(zh, "[姓名]您好，订单号 [订单号] 已发货，有问题请拨打 [电话]。");
         assert_eq!(redact("Nothing personal here.", &["A"]), "Nothing personal here.");
+    }
+
+    #[test]
+    fn street_addresses_are_redacted_in_both_languages() {
+        for (text, want) in [
+            (
+                "I'll send it to 221B Baker Street, London.",
+                "I'll send it to [address], London.",
+            ),
+            (
+                "Ship to 1600 Pennsylvania Avenue NW, Apt 4B please",
+                "Ship to [address] please",
+            ),
+            (
+                "Our courier left it at 10 Downing St. yesterday",
+                "Our courier left it at [address] yesterday",
+            ),
+            ("Use P.O. Box 1234 instead", "Use [address] instead"),
+            // The city and district stay: they are not the customer's own.
+            ("已改寄到上海市浦东新区世纪大道100号", "已改寄到上海市浦东新区[地址]"),
+            (
+                "收货地址：杭州西湖区文三路90号3号楼1201室，请查收",
+                "收货地址：杭州西湖区[地址]，请查收",
+            ),
+            ("快递放在阳光花园小区5栋302门口了", "快递放在[地址]门口了"),
+        ] {
+            assert_eq!(redact(text, &[]), want, "{text}");
+        }
+        // Numbers that are not addresses stay.
+        for text in [
+            "I waited 3 days way too long",
+            "I ordered 2 Large Coffee Mugs and 1 Tea Set",
+            "Version 2 Way Forward is out",
+            "退款 3 到 5 个工作日到账，第2天发货",
+            "学习路线有 3 条",
+            "满100元包邮",
+            "Room for 2 more in the box",
+        ] {
+            assert!(
+                !redact(text, &[]).contains("[address]") && !redact(text, &[]).contains("[地址]"),
+                "{text}: {}",
+                redact(text, &[])
+            );
+        }
     }
 }

@@ -21,6 +21,7 @@ use async_trait::async_trait;
 use backstop_core::conversation::Status;
 use backstop_core::directory::{Agent, Customer, Team, Tenant};
 use backstop_core::ids::{AgentId, ConversationId, CustomerId, TenantId};
+use backstop_core::Timestamp;
 use backstop_store::codec::{self, *};
 use backstop_store::*;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -171,8 +172,36 @@ impl Store for PgStore {
         directory::list_agents(self, tenant).await
     }
 
-    async fn find_agent_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<(Agent, String)>> {
+    async fn find_agent_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<AgentCredentials>> {
         directory::find_agent_by_email(self, tenant, email).await
+    }
+
+    async fn set_agent_password(&self, tenant: &TenantId, agent: AgentId, hash: &str) -> Result<()> {
+        directory::set_agent_password(self, tenant, agent, hash).await
+    }
+
+    async fn note_login_failure(&self, tenant: &TenantId, agent: AgentId) -> Result<u32> {
+        directory::note_login_failure(self, tenant, agent).await
+    }
+
+    async fn set_login_lock(&self, tenant: &TenantId, agent: AgentId, until: Option<Timestamp>) -> Result<()> {
+        directory::set_login_lock(self, tenant, agent, until).await
+    }
+
+    async fn clear_login_failures(&self, tenant: &TenantId, agent: AgentId) -> Result<()> {
+        directory::clear_login_failures(self, tenant, agent).await
+    }
+
+    async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<()> {
+        directory::touch_session(self, token_hash, at).await
+    }
+
+    async fn delete_agent_sessions(&self, tenant: &TenantId, agent: AgentId) -> Result<u64> {
+        directory::delete_agent_sessions(self, tenant, agent).await
+    }
+
+    async fn set_widget_secret(&self, tenant: &TenantId, secret: &str) -> Result<()> {
+        directory::set_widget_secret(self, tenant, secret).await
     }
 
     async fn create_session(&self, s: &SessionRecord) -> Result<()> {
@@ -195,15 +224,24 @@ impl Store for PgStore {
         directory::get_customer(self, tenant, id).await
     }
 
-    async fn find_customer_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<Customer>> {
-        directory::find_customer_by_email(self, tenant, email).await
+    async fn find_verified_customer(&self, tenant: &TenantId, email: &str) -> Result<Option<Customer>> {
+        directory::find_verified_customer(self, tenant, email).await
+    }
+
+    async fn reserve_visitor_conversation(
+        &self,
+        tenant: &TenantId,
+        token_hash: &str,
+        conv: ConversationId,
+    ) -> Result<()> {
+        directory::reserve_visitor_conversation(self, tenant, token_hash, conv).await
     }
 
     async fn link_visitor(&self, tenant: &TenantId, token_hash: &str, customer: CustomerId) -> Result<()> {
         directory::link_visitor(self, tenant, token_hash, customer).await
     }
 
-    async fn find_visitor(&self, tenant: &TenantId, token_hash: &str) -> Result<Option<CustomerId>> {
+    async fn find_visitor(&self, tenant: &TenantId, token_hash: &str) -> Result<Option<VisitorRecord>> {
         directory::find_visitor(self, tenant, token_hash).await
     }
 
@@ -441,6 +479,9 @@ impl Store for PgStore {
     async fn past_answers(&self, tenant: &TenantId, limit: u32) -> Result<Vec<PastAnswer>> {
         let rows = sqlx::query(
             "SELECT a.conversation_id, a.id, a.body, a.author_name, a.created_at,
+               (SELECT cu.name FROM conversations c JOIN customers cu
+                 ON cu.tenant_id = c.tenant_id AND cu.id = c.customer_id
+                 WHERE c.tenant_id = a.tenant_id AND c.id = a.conversation_id) AS customer_name,
                (SELECT COALESCE(json_agg(q.body ORDER BY q.seq)::text, '[]') FROM messages q
                  WHERE q.tenant_id = a.tenant_id AND q.conversation_id = a.conversation_id
                    AND q.author_kind = 'customer' AND q.seq < a.seq
@@ -471,6 +512,7 @@ impl Store for PgStore {
                     .try_get::<Option<String>, _>("author_name")
                     .map_err(db)?
                     .unwrap_or_default(),
+                customer_name: r.try_get("customer_name").map_err(db)?,
                 at: from_ts(r.try_get("created_at").map_err(db)?)?,
             });
         }

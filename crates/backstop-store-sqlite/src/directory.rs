@@ -73,11 +73,11 @@ pub(crate) async fn list_teams(store: &SqliteStore, tenant: &TenantId) -> Result
 
 pub(crate) async fn upsert_agent(store: &SqliteStore, a: &Agent, password_hash: &str) -> Result<()> {
     let r = sqlx::query(
-        "INSERT INTO agents (tenant_id, id, name, email, email_lower, role, team_ids, password_hash, profile)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO agents (tenant_id, id, name, email, email_lower, role, team_ids, password_hash, profile, active)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, email = excluded.email,
            email_lower = excluded.email_lower, role = excluded.role, team_ids = excluded.team_ids,
-           password_hash = excluded.password_hash, profile = excluded.profile",
+           password_hash = excluded.password_hash, profile = excluded.profile, active = excluded.active",
     )
     .bind(a.tenant.as_str())
     .bind(a.id.to_string())
@@ -88,6 +88,7 @@ pub(crate) async fn upsert_agent(store: &SqliteStore, a: &Agent, password_hash: 
     .bind(to_json(&a.team_ids))
     .bind(password_hash)
     .bind(to_json(&a.profile))
+    .bind(i64::from(a.active))
     .execute(&store.writer)
     .await;
     match r {
@@ -120,26 +121,104 @@ pub(crate) async fn find_agent_by_email(
     store: &SqliteStore,
     tenant: &TenantId,
     email: &str,
-) -> Result<Option<(Agent, String)>> {
+) -> Result<Option<AgentCredentials>> {
     let row = sqlx::query("SELECT * FROM agents WHERE tenant_id = ?1 AND email_lower = ?2")
         .bind(tenant.as_str())
         .bind(email.trim().to_lowercase())
         .fetch_optional(&store.reader)
         .await
         .map_err(db)?;
-    row.map(|r| Ok((agent(&r)?, r.try_get("password_hash").map_err(db)?)))
-        .transpose()
+    row.as_ref().map(codec::credentials).transpose()
+}
+
+pub(crate) async fn set_agent_password(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    agent: AgentId,
+    hash: &str,
+) -> Result<()> {
+    let r = sqlx::query(
+        "UPDATE agents SET password_hash = ?3, failed_logins = 0, locked_until = NULL WHERE tenant_id = ?1 AND id = ?2",
+    )
+    .bind(tenant.as_str())
+    .bind(agent.to_string())
+    .bind(hash)
+    .execute(&store.writer)
+    .await
+    .map_err(db)?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound("agent"));
+    }
+    Ok(())
+}
+
+pub(crate) async fn note_login_failure(store: &SqliteStore, tenant: &TenantId, agent: AgentId) -> Result<u32> {
+    let row = sqlx::query(
+        "UPDATE agents SET failed_logins = failed_logins + 1 WHERE tenant_id = ?1 AND id = ?2 RETURNING failed_logins",
+    )
+    .bind(tenant.as_str())
+    .bind(agent.to_string())
+    .fetch_optional(&store.writer)
+    .await
+    .map_err(db)?
+    .ok_or(StoreError::NotFound("agent"))?;
+    let n: i64 = row.try_get("failed_logins").map_err(db)?;
+    u32::try_from(n).map_err(|_| corrupt("failed_logins"))
+}
+
+pub(crate) async fn set_login_lock(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    agent: AgentId,
+    until: Option<backstop_core::Timestamp>,
+) -> Result<()> {
+    sqlx::query("UPDATE agents SET locked_until = ?3 WHERE tenant_id = ?1 AND id = ?2")
+        .bind(tenant.as_str())
+        .bind(agent.to_string())
+        .bind(until.map(ts))
+        .execute(&store.writer)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn clear_login_failures(store: &SqliteStore, tenant: &TenantId, agent: AgentId) -> Result<()> {
+    sqlx::query(
+        "UPDATE agents SET failed_logins = 0, locked_until = NULL
+         WHERE tenant_id = ?1 AND id = ?2 AND (failed_logins != 0 OR locked_until IS NOT NULL)",
+    )
+    .bind(tenant.as_str())
+    .bind(agent.to_string())
+    .execute(&store.writer)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn set_widget_secret(store: &SqliteStore, tenant: &TenantId, secret: &str) -> Result<()> {
+    let r = sqlx::query("UPDATE tenants SET widget_secret = ?2 WHERE id = ?1")
+        .bind(tenant.as_str())
+        .bind(secret)
+        .execute(&store.writer)
+        .await
+        .map_err(db)?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound("tenant"));
+    }
+    Ok(())
 }
 
 pub(crate) async fn create_session(store: &SqliteStore, s: &SessionRecord) -> Result<()> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, tenant_id, agent_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO sessions (token_hash, tenant_id, agent_id, created_at, expires_at, last_seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )
     .bind(&s.token_hash)
     .bind(s.tenant.as_str())
     .bind(s.agent.to_string())
     .bind(ts(s.created_at))
     .bind(ts(s.expires_at))
+    .bind(ts(s.last_seen_at))
     .execute(&store.writer)
     .await
     .map_err(db)?;
@@ -152,16 +231,27 @@ pub(crate) async fn get_session(store: &SqliteStore, token_hash: &str) -> Result
         .fetch_optional(&store.reader)
         .await
         .map_err(db)?;
-    row.map(|r| {
-        Ok(SessionRecord {
-            token_hash: r.try_get("token_hash").map_err(db)?,
-            tenant: codec::tenant(&r)?,
-            agent: AgentId(codec::uuid(&r, "agent_id")?),
-            created_at: from_ts(r.try_get("created_at").map_err(db)?)?,
-            expires_at: from_ts(r.try_get("expires_at").map_err(db)?)?,
-        })
-    })
-    .transpose()
+    row.as_ref().map(codec::session).transpose()
+}
+
+pub(crate) async fn touch_session(store: &SqliteStore, token_hash: &str, at: backstop_core::Timestamp) -> Result<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1")
+        .bind(token_hash)
+        .bind(ts(at))
+        .execute(&store.writer)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn delete_agent_sessions(store: &SqliteStore, tenant: &TenantId, agent: AgentId) -> Result<u64> {
+    let r = sqlx::query("DELETE FROM sessions WHERE tenant_id = ?1 AND agent_id = ?2")
+        .bind(tenant.as_str())
+        .bind(agent.to_string())
+        .execute(&store.writer)
+        .await
+        .map_err(db)?;
+    Ok(r.rows_affected())
 }
 
 pub(crate) async fn delete_session(store: &SqliteStore, token_hash: &str) -> Result<()> {
@@ -175,9 +265,11 @@ pub(crate) async fn delete_session(store: &SqliteStore, token_hash: &str) -> Res
 
 pub(crate) async fn upsert_customer(store: &SqliteStore, c: &Customer) -> Result<()> {
     sqlx::query(
-        "INSERT INTO customers (tenant_id, id, name, email, email_lower, tags, lang) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO customers (tenant_id, id, name, email, email_lower, tags, lang, email_verified)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, email = excluded.email,
-           email_lower = excluded.email_lower, tags = excluded.tags, lang = excluded.lang",
+           email_lower = excluded.email_lower, tags = excluded.tags, lang = excluded.lang,
+           email_verified = excluded.email_verified",
     )
     .bind(c.tenant.as_str())
     .bind(c.id.to_string())
@@ -186,6 +278,7 @@ pub(crate) async fn upsert_customer(store: &SqliteStore, c: &Customer) -> Result
     .bind(c.email.as_ref().map(|e| e.to_lowercase()))
     .bind(to_json(&c.tags))
     .bind(c.lang.map(|l| l.as_str()))
+    .bind(i64::from(c.email_verified))
     .execute(&store.writer)
     .await
     .map_err(db)?;
@@ -202,17 +295,19 @@ pub(crate) async fn get_customer(store: &SqliteStore, tenant: &TenantId, id: Cus
     row.as_ref().map(customer).transpose()
 }
 
-pub(crate) async fn find_customer_by_email(
+pub(crate) async fn find_verified_customer(
     store: &SqliteStore,
     tenant: &TenantId,
     email: &str,
 ) -> Result<Option<Customer>> {
-    let row = sqlx::query("SELECT * FROM customers WHERE tenant_id = ?1 AND email_lower = ?2 ORDER BY id LIMIT 1")
-        .bind(tenant.as_str())
-        .bind(email.trim().to_lowercase())
-        .fetch_optional(&store.reader)
-        .await
-        .map_err(db)?;
+    let row = sqlx::query(
+        "SELECT * FROM customers WHERE tenant_id = ?1 AND email_lower = ?2 AND email_verified = 1 ORDER BY id LIMIT 1",
+    )
+    .bind(tenant.as_str())
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(&store.reader)
+    .await
+    .map_err(db)?;
     row.as_ref().map(customer).transpose()
 }
 
@@ -224,7 +319,8 @@ pub(crate) async fn link_visitor(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO visitors (tenant_id, token_hash, customer_id) VALUES (?1, ?2, ?3)
-         ON CONFLICT (tenant_id, token_hash) DO UPDATE SET customer_id = excluded.customer_id",
+         ON CONFLICT (tenant_id, token_hash) DO UPDATE SET customer_id = excluded.customer_id,
+           pending_conversation = NULL",
     )
     .bind(tenant.as_str())
     .bind(token_hash)
@@ -239,12 +335,32 @@ pub(crate) async fn find_visitor(
     store: &SqliteStore,
     tenant: &TenantId,
     token_hash: &str,
-) -> Result<Option<CustomerId>> {
-    let row = sqlx::query("SELECT customer_id FROM visitors WHERE tenant_id = ?1 AND token_hash = ?2")
+) -> Result<Option<VisitorRecord>> {
+    let row =
+        sqlx::query("SELECT customer_id, pending_conversation FROM visitors WHERE tenant_id = ?1 AND token_hash = ?2")
+            .bind(tenant.as_str())
+            .bind(token_hash)
+            .fetch_optional(&store.reader)
+            .await
+            .map_err(db)?;
+    row.as_ref().map(codec::visitor).transpose()
+}
+
+pub(crate) async fn reserve_visitor_conversation(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    token_hash: &str,
+    conversation: backstop_core::ids::ConversationId,
+) -> Result<()> {
+    let r = sqlx::query("UPDATE visitors SET pending_conversation = ?3 WHERE tenant_id = ?1 AND token_hash = ?2")
         .bind(tenant.as_str())
         .bind(token_hash)
-        .fetch_optional(&store.reader)
+        .bind(conversation.to_string())
+        .execute(&store.writer)
         .await
         .map_err(db)?;
-    row.map(|r| Ok(CustomerId(codec::uuid(&r, "customer_id")?))).transpose()
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound("visitor"));
+    }
+    Ok(())
 }

@@ -242,6 +242,7 @@ pub fn customer(row: &impl Columns) -> Result<Customer, StoreError> {
         tenant: tenant(row)?,
         name: row.opt_text("name")?,
         email: row.opt_text("email")?,
+        email_verified: row.int("email_verified")? != 0,
         tags: json(row, "tags")?,
         lang: lang_s.as_deref().map(lang).transpose()?,
     })
@@ -257,6 +258,35 @@ pub fn agent(row: &impl Columns) -> Result<Agent, StoreError> {
         role: AgentRole::parse(&role).ok_or_else(|| corrupt("role"))?,
         team_ids: json(row, "team_ids")?,
         profile: json(row, "profile")?,
+        active: row.int("active")? != 0,
+    })
+}
+
+/// An `agents` row with what signing in needs.
+pub fn credentials(row: &impl Columns) -> Result<crate::AgentCredentials, StoreError> {
+    Ok(crate::AgentCredentials {
+        agent: agent(row)?,
+        password_hash: row.text("password_hash")?,
+        failed_logins: u32::try_from(row.int("failed_logins")?).map_err(|_| corrupt("failed_logins"))?,
+        locked_until: row.opt_int("locked_until")?.map(from_ts).transpose()?,
+    })
+}
+
+pub fn session(r: &impl Columns) -> Result<crate::SessionRecord, StoreError> {
+    Ok(crate::SessionRecord {
+        token_hash: r.text("token_hash")?,
+        tenant: tenant(r)?,
+        agent: AgentId(uuid(r, "agent_id")?),
+        created_at: from_ts(r.int("created_at")?)?,
+        expires_at: from_ts(r.int("expires_at")?)?,
+        last_seen_at: from_ts(r.int("last_seen_at")?)?,
+    })
+}
+
+pub fn visitor(r: &impl Columns) -> Result<crate::VisitorRecord, StoreError> {
+    Ok(crate::VisitorRecord {
+        customer: CustomerId(uuid(r, "customer_id")?),
+        pending_conversation: opt_uuid(r, "pending_conversation")?.map(ConversationId),
     })
 }
 

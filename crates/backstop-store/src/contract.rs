@@ -2,23 +2,24 @@
 //! [`store_contract_tests!`](crate::store_contract_tests) with a function that makes a fresh, empty
 //! store; each check below then runs against it as its own test.
 
-use backstop_core::assignment::Strategy;
 use backstop_core::conversation::{Owner, Priority, Status};
-use backstop_core::directory::{Agent, AgentProfile, AgentRole, Customer, Team, Tenant};
+use backstop_core::directory::{Customer, Tenant};
 use backstop_core::ids::{
     AgentId, ArticleId, ConversationId, CustomerId, IntentExampleId, MessageId, TeamId, TenantId,
 };
 use backstop_core::message::{Author, Citation, Lang, MessageKind};
-use backstop_core::routing::{HandoffReason, TeamRole};
+use backstop_core::routing::HandoffReason;
 use backstop_core::Timestamp;
 use time::Duration;
 
 use crate::*;
 
 mod concurrency;
+mod directory;
 mod policy;
 mod service;
 pub use concurrency::*;
+pub use directory::*;
 pub use policy::*;
 pub use service::*;
 
@@ -27,7 +28,7 @@ pub use service::*;
 macro_rules! store_contract_tests {
     ($make:expr) => {
         $crate::store_contract_tests!(@each $make;
-            tenants_teams_and_agents, sessions, customers_and_visitors, conversations_are_tenant_scoped,
+            tenants_teams_and_agents, failed_sign_ins_are_counted_locked_and_cleared, sessions, customers_and_visitors, conversations_are_tenant_scoped,
             append_is_ordered_and_idempotent, turns_apply_atomically, listing_and_queue_positions,
             messages_query, articles_round_trip, embeddings_cache, intent_examples, tenant_isolation,
             policies_are_versioned, mood_and_policy_state_round_trip, ratings_are_kept_and_listed,
@@ -69,6 +70,7 @@ async fn setup(s: &dyn Store, id: &str) -> (TenantId, CustomerId, ConversationId
         tenant: t.id.clone(),
         name: Some("Li Wei".into()),
         email: Some(format!("li@{id}.example")),
+        email_verified: true,
         tags: vec!["vip".into()],
         lang: Some(Lang::Zh),
     };
@@ -96,122 +98,6 @@ fn customer_msg(tenant: &TenantId, conv: ConversationId, client: Option<&str>, b
         handled: false,
         created_at: t0(),
     }
-}
-
-pub async fn tenants_teams_and_agents(s: &dyn Store) {
-    let t = tenant("shop-a");
-    s.create_tenant(&t).await.unwrap();
-    assert_eq!(s.get_tenant(&t.id).await.unwrap(), Some(t.clone()));
-    assert!(matches!(s.create_tenant(&t).await, Err(StoreError::Conflict(_))));
-    assert_eq!(s.get_tenant(&TenantId::parse("nobody").unwrap()).await.unwrap(), None);
-
-    let team = Team {
-        id: TeamId::new_at(t0()),
-        tenant: t.id.clone(),
-        name: "General".into(),
-        names: Default::default(),
-        role: TeamRole::General,
-        strategy: Strategy::RoundRobin,
-        hours: Default::default(),
-        sla: Default::default(),
-    };
-    s.upsert_team(&team).await.unwrap();
-    let renamed = Team {
-        name: "General support".into(),
-        names: [(Lang::Zh, "综合客服".to_string())].into(),
-        strategy: Strategy::Skills,
-        hours: backstop_core::hours::BusinessHours::parse("Asia/Shanghai", "mon-fri 09:00-18:00").unwrap(),
-        sla: backstop_core::sla::SlaTargets {
-            vip_secs: 20,
-            standard_secs: 90,
-            ticket_reply_mins: 60,
-        },
-        ..team.clone()
-    };
-    s.upsert_team(&renamed).await.unwrap();
-    assert_eq!(s.list_teams(&t.id).await.unwrap(), vec![renamed.clone()]);
-    assert_eq!(renamed.display_name(Lang::Zh), "综合客服");
-    assert_eq!(renamed.display_name(Lang::En), "General support");
-
-    let agent = Agent {
-        id: AgentId::new_at(t0()),
-        tenant: t.id.clone(),
-        name: "Zhang Min".into(),
-        email: "zhang@shop-a.example".into(),
-        role: AgentRole::Agent,
-        team_ids: vec![team.id],
-        profile: AgentProfile {
-            capacity: 3,
-            languages: vec![Lang::Zh],
-            topics: vec!["refunds".into()],
-        },
-    };
-    s.upsert_agent(&agent, "$argon2id$hash").await.unwrap();
-    assert_eq!(s.get_agent(&t.id, agent.id).await.unwrap(), Some(agent.clone()));
-    let second = Agent {
-        id: AgentId::new_at(t0() + Duration::seconds(1)),
-        name: "An Li".into(),
-        email: "an@shop-a.example".into(),
-        profile: AgentProfile::default(),
-        ..agent.clone()
-    };
-    s.upsert_agent(&second, "$argon2id$other").await.unwrap();
-    assert_eq!(s.list_agents(&t.id).await.unwrap(), vec![second.clone(), agent.clone()]);
-    let other = tenant("shop-b");
-    s.create_tenant(&other).await.unwrap();
-    assert!(s.list_agents(&other.id).await.unwrap().is_empty());
-    let (found, hash) = s
-        .find_agent_by_email(&t.id, "ZHANG@shop-a.example")
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((found, hash.as_str()), (agent.clone(), "$argon2id$hash"));
-    assert_eq!(s.find_agent_by_email(&t.id, "nobody@x").await.unwrap(), None);
-}
-
-pub async fn sessions(s: &dyn Store) {
-    let (t, _, _) = setup(s, "shop-a").await;
-    let session = SessionRecord {
-        token_hash: "abc123".into(),
-        tenant: t.clone(),
-        agent: AgentId::new_at(t0()),
-        created_at: t0(),
-        expires_at: t0() + Duration::days(7),
-    };
-    s.create_session(&session).await.unwrap();
-    assert_eq!(s.get_session("abc123").await.unwrap(), Some(session));
-    s.delete_session("abc123").await.unwrap();
-    assert_eq!(s.get_session("abc123").await.unwrap(), None);
-    s.delete_session("never-existed").await.unwrap();
-}
-
-pub async fn customers_and_visitors(s: &dyn Store) {
-    let (t, c, _) = setup(s, "shop-a").await;
-    let got = s.get_customer(&t, c).await.unwrap().unwrap();
-    assert!(got.is_vip());
-    assert_eq!(
-        s.find_customer_by_email(&t, "LI@shop-a.example")
-            .await
-            .unwrap()
-            .map(|c| c.id),
-        Some(c)
-    );
-    s.link_visitor(&t, "vhash", c).await.unwrap();
-    assert_eq!(s.find_visitor(&t, "vhash").await.unwrap(), Some(c));
-    let other = CustomerId::new_at(t0() + Duration::seconds(1));
-    s.upsert_customer(&Customer {
-        id: other,
-        tenant: t.clone(),
-        name: None,
-        email: None,
-        tags: vec![],
-        lang: None,
-    })
-    .await
-    .unwrap();
-    s.link_visitor(&t, "vhash", other).await.unwrap();
-    assert_eq!(s.find_visitor(&t, "vhash").await.unwrap(), Some(other));
-    assert_eq!(s.find_visitor(&t, "unknown").await.unwrap(), None);
 }
 
 pub async fn conversations_are_tenant_scoped(s: &dyn Store) {
@@ -625,7 +511,9 @@ pub async fn tenant_isolation(s: &dyn Store) {
     assert!(s.pending_customer_messages(&b, conv_a).await.unwrap().is_empty());
     assert!(s.list_events(&b, conv_a).await.unwrap().is_empty());
     assert_eq!(s.get_customer(&b, ca).await.unwrap(), None);
-    assert_eq!(s.find_customer_by_email(&b, "li@shop-a.example").await.unwrap(), None);
+    assert_eq!(s.find_verified_customer(&b, "li@shop-a.example").await.unwrap(), None);
+    s.link_visitor(&a, "va", ca).await.unwrap();
+    assert_eq!(s.find_visitor(&b, "va").await.unwrap(), None);
     assert_eq!(s.queue_position(&b, conv_a).await.unwrap(), None);
     let everything = ConversationFilter {
         limit: 100,

@@ -63,25 +63,56 @@ pub trait Store: Send + Sync + 'static {
     // Tenants, teams, agents, sessions.
     async fn create_tenant(&self, tenant: &Tenant) -> Result<()>;
     async fn get_tenant(&self, id: &TenantId) -> Result<Option<Tenant>>;
+    /// Replaces the tenant's widget secret (signatures made with the old one stop verifying).
+    async fn set_widget_secret(&self, tenant: &TenantId, secret: &str) -> Result<()>;
     async fn upsert_team(&self, team: &Team) -> Result<()>;
     async fn list_teams(&self, tenant: &TenantId) -> Result<Vec<Team>>;
     async fn upsert_agent(&self, agent: &Agent, password_hash: &str) -> Result<()>;
     async fn get_agent(&self, tenant: &TenantId, id: AgentId) -> Result<Option<Agent>>;
     /// Every agent of the tenant, ordered by name.
     async fn list_agents(&self, tenant: &TenantId) -> Result<Vec<Agent>>;
-    /// The agent and its password hash, by e-mail (case-insensitive).
-    async fn find_agent_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<(Agent, String)>>;
+    /// The agent, its password hash and its failed sign-ins, by e-mail (case-insensitive).
+    async fn find_agent_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<AgentCredentials>>;
+    /// Replaces the agent's password hash and forgets their failed sign-ins and lock.
+    async fn set_agent_password(&self, tenant: &TenantId, agent: AgentId, password_hash: &str) -> Result<()>;
+    /// Counts one more failed sign-in of the agent (atomically) and returns the count since the
+    /// last success.
+    async fn note_login_failure(&self, tenant: &TenantId, agent: AgentId) -> Result<u32>;
+    /// Locks the agent's sign-ins until `until` (`None` lifts the lock, keeping the count).
+    async fn set_login_lock(
+        &self,
+        tenant: &TenantId,
+        agent: AgentId,
+        until: Option<backstop_core::Timestamp>,
+    ) -> Result<()>;
+    /// Forgets the agent's failed sign-ins and lifts any lock (a success, or an admin's unlock).
+    async fn clear_login_failures(&self, tenant: &TenantId, agent: AgentId) -> Result<()>;
     async fn create_session(&self, session: &SessionRecord) -> Result<()>;
     async fn get_session(&self, token_hash: &str) -> Result<Option<SessionRecord>>;
+    /// Records that the session was used at `at` (for the idle timeout).
+    async fn touch_session(&self, token_hash: &str, at: backstop_core::Timestamp) -> Result<()>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Ends every session of the agent ("sign out everywhere", a new password, deactivation);
+    /// returns how many there were.
+    async fn delete_agent_sessions(&self, tenant: &TenantId, agent: AgentId) -> Result<u64>;
 
     // Customers and widget visitors.
     async fn upsert_customer(&self, customer: &Customer) -> Result<()>;
     async fn get_customer(&self, tenant: &TenantId, id: CustomerId) -> Result<Option<Customer>>;
-    async fn find_customer_by_email(&self, tenant: &TenantId, email: &str) -> Result<Option<Customer>>;
-    /// Links a visitor token (stored as a hash) to a customer; a later link replaces an earlier one.
+    /// The customer whose e-mail is `email` (case-insensitive) *and verified*; a customer who only
+    /// claimed that e-mail is never returned.
+    async fn find_verified_customer(&self, tenant: &TenantId, email: &str) -> Result<Option<Customer>>;
+    /// Links a visitor token (stored as a hash) to a customer; a later link replaces an earlier one
+    /// (and forgets a reserved conversation).
     async fn link_visitor(&self, tenant: &TenantId, token_hash: &str, customer: CustomerId) -> Result<()>;
-    async fn find_visitor(&self, tenant: &TenantId, token_hash: &str) -> Result<Option<CustomerId>>;
+    /// Remembers the id the visitor's next conversation will have, created with its first message.
+    async fn reserve_visitor_conversation(
+        &self,
+        tenant: &TenantId,
+        token_hash: &str,
+        conversation: ConversationId,
+    ) -> Result<()>;
+    async fn find_visitor(&self, tenant: &TenantId, token_hash: &str) -> Result<Option<VisitorRecord>>;
 
     // Conversations.
     async fn create_conversation(&self, conv: &ConversationRecord) -> Result<()>;

@@ -242,6 +242,27 @@ pub struct SessionRecord {
     pub agent: AgentId,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
+    /// When the session was last used (it ends after a while unused).
+    pub last_seen_at: Timestamp,
+}
+
+/// What signing in needs to know of an agent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentCredentials {
+    pub agent: backstop_core::directory::Agent,
+    pub password_hash: String,
+    /// Failed sign-ins since the last success (or unlock).
+    pub failed_logins: u32,
+    /// Sign-ins are refused until then.
+    pub locked_until: Option<Timestamp>,
+}
+
+/// A widget visitor: the customer their token belongs to, and the conversation reserved for them
+/// (created when they first write).
+#[derive(Clone, Debug, PartialEq)]
+pub struct VisitorRecord {
+    pub customer: CustomerId,
+    pub pending_conversation: Option<ConversationId>,
 }
 
 /// A person's public reply to a customer, with the customer messages it answered (those since the
@@ -254,6 +275,8 @@ pub struct PastAnswer {
     pub questions: Vec<String>,
     pub answer: String,
     pub agent_name: String,
+    /// The name the customer of that conversation gave, if any (to take out of the texts).
+    pub customer_name: Option<String>,
     pub at: Timestamp,
 }
 

@@ -1,5 +1,6 @@
 //! Admin commands for a real install: create a tenant (and its widget secret), teams and agent
 //! accounts, and load a knowledge base from JSON — what `backstop demo` does for the demo store.
+//! Changing an existing account is `accounts`.
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -113,16 +114,8 @@ pub async fn add_agent(
         })?;
         team_ids.push(team.id);
     }
-    let password = password_source
-        .lines()
-        .next()
-        .context("no password given on standard input")??;
-    let password = password.trim_end_matches(['\r', '\n']).to_string();
-    anyhow::ensure!(
-        password.chars().count() >= 10,
-        "the password must have at least 10 characters"
-    );
-    let hash = tokio::task::spawn_blocking(move || backstop_engine::hash_password(&password)).await??;
+    let password = crate::accounts::read_password(password_source, &[email, name])?;
+    let hash = tokio::task::spawn_blocking(move || backstop_engine::hash_password(password.as_str())).await??;
     let agent = Agent {
         id: AgentId::new_at(Timestamp::now_utc()),
         tenant,
@@ -131,6 +124,7 @@ pub async fn add_agent(
         role,
         team_ids,
         profile: Default::default(),
+        active: true,
     };
     store.upsert_agent(&agent, &hash).await?;
     Ok(agent)
@@ -187,10 +181,11 @@ pub async fn set_agent_profile(
     topics: &[String],
 ) -> anyhow::Result<Agent> {
     let tenant = tenant(store, tenant_id).await?;
-    let (mut agent, hash) = store
+    let creds = store
         .find_agent_by_email(&tenant, email)
         .await?
         .with_context(|| format!("tenant {tenant} has no agent {email:?}"))?;
+    let (mut agent, hash) = (creds.agent, creds.password_hash);
     if let Some(c) = capacity {
         anyhow::ensure!(
             (1..=AgentProfile::MAX_CAPACITY).contains(&c),
@@ -425,6 +420,41 @@ mod tests {
         )
         .await;
         assert!(short.unwrap_err().to_string().contains("at least 10"));
+        // Ten spaces, one letter ten times, a common password: refused, with the reason.
+        for (weak, why) in [
+            ("          \n", "at least 10"),
+            ("aaaaaaaaaa\n", "too easy to guess"),
+            ("Password123!\n", "too easy to guess"),
+            ("1234567890\n", "too easy to guess"),
+        ] {
+            let e = add_agent(
+                s.as_ref(),
+                "acme",
+                "bo@acme.example",
+                "Bo",
+                "agent",
+                &[],
+                weak.as_bytes(),
+            )
+            .await
+            .unwrap_err()
+            .to_string();
+            assert!(e.contains(why), "{weak:?}: {e}");
+        }
+        let long = format!("{}\n", "plum-Orbit-".repeat(12));
+        let e = add_agent(
+            s.as_ref(),
+            "acme",
+            "bo@acme.example",
+            "Bo",
+            "agent",
+            &[],
+            long.as_bytes(),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("at most 128"), "{e}");
         let no_team = add_agent(
             s.as_ref(),
             "acme",
@@ -530,12 +560,12 @@ mod tests {
             );
         }
         // The password is untouched: Ann can still sign in.
-        let (_, hash) = s
+        let creds = s
             .find_agent_by_email(&TenantId::parse("acme").unwrap(), "ann@acme.example")
             .await
             .unwrap()
             .unwrap();
-        assert!(hash.starts_with("$argon2id$"));
+        assert!(creds.password_hash.starts_with("$argon2id$"));
 
         // Knowledge-base import: created, then unchanged, then updated; bad rows reported; an
         // archived article stays archived; all good rows in one go.

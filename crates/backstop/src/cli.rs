@@ -190,6 +190,9 @@ pub(crate) enum TenantCommand {
         #[arg(long)]
         name: String,
     },
+    /// Replace the tenant's widget secret with a new one (printed once); e-mails signed with the
+    /// old one stop verifying.
+    RotateSecret { id: String },
 }
 
 #[derive(Subcommand)]
@@ -237,7 +240,8 @@ pub(crate) enum TeamCommand {
 
 #[derive(Subcommand)]
 pub(crate) enum AgentCommand {
-    /// Add an agent; the password is read from standard input (one line, at least 10 characters).
+    /// Add an agent; the password is read from standard input (one line, 10 to 128 characters, not
+    /// a common or trivial one).
     Add {
         #[arg(long)]
         tenant: String,
@@ -251,6 +255,49 @@ pub(crate) enum AgentCommand {
         /// A team the agent works in, by name (repeatable).
         #[arg(long)]
         team: Vec<String>,
+    },
+    /// Deactivate an agent: they cannot sign in, their sessions end, they get no conversations.
+    Deactivate {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Let a deactivated agent sign in again.
+    Reactivate {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Change an agent's role (agent, supervisor or admin); less access ends their sessions.
+    Role {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        role: String,
+    },
+    /// Set a new password, read from standard input (the policy applies); every session ends.
+    Password {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Lift a lock after repeated failed sign-ins.
+    Unlock {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// End every session of an agent.
+    SignOut {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
     },
     /// Set an agent's capacity and skills (what is not given stays as it was).
     Set {

@@ -15,8 +15,52 @@ pub const DEFAULT_TOML: &str = r#"# Backstop configuration. Every key is optiona
 [server]
 # Address to listen on.
 listen = "127.0.0.1:8080"
-# Mark the session cookie Secure (set this when Backstop is served over HTTPS).
-secure_cookies = false
+# Mark the session cookie Secure: "auto" (when the request came over HTTPS, as the proxy in front
+# says with X-Forwarded-Proto, or the page's origin shows), "always" or "never".
+secure_cookies = "auto"
+# Proxies (their own addresses) whose X-Forwarded-For, -Host and -Proto are believed: the client
+# address that rate limits count is the one they forwarded for. Anyone else's are ignored.
+trusted_proxies = ["127.0.0.1", "::1"]
+# Origins besides the server's own (its Host) from which the agents' pages may change anything,
+# e.g. ["https://support.example.com"] when a proxy rewrites Host.
+origins = []
+# Sites allowed to embed the widget, e.g. ["https://shop.example.com"]; empty means any site.
+widget_origins = []
+# Seconds a client has to send a request's headers; also how long a kept-alive connection may
+# sit idle between requests.
+header_timeout_secs = 30
+# Connections open at once at most; 0 means what the process's open-file limit allows, less a
+# reserve for the database and files. At the cap, the longest-idle connection makes room.
+max_connections = 0
+# Connections open at once from one client address at most (0: no cap).
+connections_per_ip = 1000
+
+[limits]
+# Rates are per client address (or visitor, or account) and per minute, in bursts of up to the
+# same number; 0 turns one off. Past a rate the answer is 429 with Retry-After.
+logins_per_ip = 20
+logins_per_account = 10
+widget_sessions_per_ip = 30
+messages_per_visitor = 20
+messages_per_ip = 240
+requests_per_ip = 3000
+# Sockets open at once.
+sockets_per_visitor = 8
+sockets_per_agent = 16
+sockets_per_ip = 500
+
+[auth]
+# A session ends this many hours after sign-in, or after this many hours unused.
+session_hours = 168
+session_idle_hours = 12
+# Password checks (argon2id, 19 MiB each) running at once; 0 means one per CPU core.
+password_checks = 0
+# After this many failed sign-ins in a row an account is locked for lockout_secs, doubling with
+# each further failure up to lockout_max_secs (0 turns locking off). Admins unlock with
+# `backstop agent unlock` or POST /api/v1/agents/{id}/unlock.
+lockout_after = 5
+lockout_secs = 30
+lockout_max_secs = 900
 
 [storage]
 # Where the embedded database lives.
@@ -58,6 +102,8 @@ filter = "info"
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub server: ServerConfig,
+    pub limits: LimitsConfig,
+    pub auth: AuthConfig,
     pub storage: StorageConfig,
     pub bus: BusConfig,
     pub engine: EngineSection,
@@ -72,7 +118,75 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct ServerConfig {
     pub listen: String,
-    pub secure_cookies: bool,
+    pub secure_cookies: CookieMode,
+    pub trusted_proxies: Vec<String>,
+    pub origins: Vec<String>,
+    pub widget_origins: Vec<String>,
+    pub header_timeout_secs: u64,
+    pub max_connections: usize,
+    pub connections_per_ip: usize,
+}
+
+/// `secure_cookies`: "auto", "always" or "never" (`true`/`false` from older files mean always/never).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", try_from = "toml::Value", into = "String")]
+pub enum CookieMode {
+    Auto,
+    Always,
+    Never,
+}
+
+impl TryFrom<toml::Value> for CookieMode {
+    type Error = String;
+
+    fn try_from(v: toml::Value) -> Result<Self, String> {
+        match v {
+            toml::Value::Boolean(true) => Ok(CookieMode::Always),
+            toml::Value::Boolean(false) => Ok(CookieMode::Never),
+            toml::Value::String(s) if s == "auto" => Ok(CookieMode::Auto),
+            toml::Value::String(s) if s == "always" => Ok(CookieMode::Always),
+            toml::Value::String(s) if s == "never" => Ok(CookieMode::Never),
+            other => Err(format!(
+                "secure_cookies = {other}: use \"auto\", \"always\" or \"never\""
+            )),
+        }
+    }
+}
+
+impl From<CookieMode> for String {
+    fn from(m: CookieMode) -> String {
+        match m {
+            CookieMode::Auto => "auto",
+            CookieMode::Always => "always",
+            CookieMode::Never => "never",
+        }
+        .to_owned()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    pub logins_per_ip: u32,
+    pub logins_per_account: u32,
+    pub widget_sessions_per_ip: u32,
+    pub messages_per_visitor: u32,
+    pub messages_per_ip: u32,
+    pub requests_per_ip: u32,
+    pub sockets_per_visitor: usize,
+    pub sockets_per_agent: usize,
+    pub sockets_per_ip: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    pub session_hours: u32,
+    pub session_idle_hours: u32,
+    pub password_checks: usize,
+    pub lockout_after: u32,
+    pub lockout_secs: u64,
+    pub lockout_max_secs: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -116,7 +230,32 @@ impl Default for Config {
         Config {
             server: ServerConfig {
                 listen: "127.0.0.1:8080".into(),
-                secure_cookies: false,
+                secure_cookies: CookieMode::Auto,
+                trusted_proxies: vec!["127.0.0.1".into(), "::1".into()],
+                origins: vec![],
+                widget_origins: vec![],
+                header_timeout_secs: 30,
+                max_connections: 0,
+                connections_per_ip: 1000,
+            },
+            limits: LimitsConfig {
+                logins_per_ip: 20,
+                logins_per_account: 10,
+                widget_sessions_per_ip: 30,
+                messages_per_visitor: 20,
+                messages_per_ip: 240,
+                requests_per_ip: 3000,
+                sockets_per_visitor: 8,
+                sockets_per_agent: 16,
+                sockets_per_ip: 500,
+            },
+            auth: AuthConfig {
+                session_hours: 168,
+                session_idle_hours: 12,
+                password_checks: 0,
+                lockout_after: 5,
+                lockout_secs: 30,
+                lockout_max_secs: 900,
             },
             storage: StorageConfig {
                 data_dir: PathBuf::from("data"),
@@ -198,7 +337,78 @@ impl Config {
             )
         })?;
         self.engine.policy()?;
+        for p in &self.server.trusted_proxies {
+            p.parse::<std::net::IpAddr>()
+                .with_context(|| format!("server.trusted_proxies: {p:?} is not an IP address"))?;
+        }
+        for o in self.server.origins.iter().chain(&self.server.widget_origins) {
+            let rest = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://"));
+            anyhow::ensure!(
+                rest.is_some_and(|r| !r.is_empty() && !r.trim_end_matches('/').contains('/')),
+                "origin {o:?} must look like https://host[:port]"
+            );
+        }
+        anyhow::ensure!(
+            self.server.header_timeout_secs >= 1,
+            "server.header_timeout_secs must be at least 1"
+        );
+        anyhow::ensure!(
+            self.auth.session_hours >= 1 && self.auth.session_idle_hours >= 1,
+            "auth.session_hours and auth.session_idle_hours must be at least 1"
+        );
         Ok(())
+    }
+
+    /// The HTTP layer's limits.
+    pub fn limits(&self) -> backstop_http::limits::Limits {
+        let l = &self.limits;
+        backstop_http::limits::Limits {
+            logins_per_ip: l.logins_per_ip,
+            logins_per_account: l.logins_per_account,
+            widget_sessions_per_ip: l.widget_sessions_per_ip,
+            messages_per_visitor: l.messages_per_visitor,
+            messages_per_ip: l.messages_per_ip,
+            requests_per_ip: l.requests_per_ip,
+            sockets_per_visitor: l.sockets_per_visitor,
+            sockets_per_agent: l.sockets_per_agent,
+            sockets_per_ip: l.sockets_per_ip,
+        }
+    }
+
+    /// How agents sign in and how long sessions last.
+    pub fn auth_settings(&self) -> backstop_engine::AuthSettings {
+        let a = &self.auth;
+        let defaults = backstop_engine::AuthSettings::default();
+        backstop_engine::AuthSettings {
+            session_ttl: time::Duration::hours(a.session_hours.into()),
+            session_idle: time::Duration::hours(a.session_idle_hours.into()),
+            password_checks: if a.password_checks == 0 {
+                defaults.password_checks
+            } else {
+                a.password_checks
+            },
+            password_wait: defaults.password_wait,
+            lockout: backstop_core::password::Lockout {
+                after: a.lockout_after,
+                base_secs: a.lockout_secs,
+                max_secs: a.lockout_max_secs.max(a.lockout_secs),
+            },
+        }
+    }
+
+    /// Sets every rate and socket cap off (a load test from one address).
+    pub fn lift_limits(&mut self) {
+        let l = &mut self.limits;
+        l.logins_per_ip = 0;
+        l.logins_per_account = 0;
+        l.widget_sessions_per_ip = 0;
+        l.messages_per_visitor = 0;
+        l.messages_per_ip = 0;
+        l.requests_per_ip = 0;
+        l.sockets_per_visitor = 0;
+        l.sockets_per_agent = 0;
+        l.sockets_per_ip = 0;
+        self.server.connections_per_ip = 0;
     }
 
     pub fn database_url(&self) -> String {

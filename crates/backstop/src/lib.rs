@@ -3,6 +3,7 @@
 //!
 //! Architecture invariant: only this crate reads the environment and chooses backends.
 
+pub mod accounts;
 pub mod admin;
 pub mod bench;
 pub mod config;
@@ -19,7 +20,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use backstop_engine::{Engine, EngineConfig};
-use backstop_http::{AppState, DemoShopper, HttpConfig};
+use backstop_http::{AppState, CookieSecurity, DemoShopper, HttpConfig};
 use backstop_store::Store;
 use backstop_store_sqlite::SqliteStore;
 use tokio::net::TcpListener;
@@ -66,6 +67,43 @@ pub fn redact_url(url: &str) -> String {
     match path {
         Some(p) => format!("{scheme}://{authority}/{p}"),
         None => format!("{scheme}://{authority}"),
+    }
+}
+
+/// The HTTP layer's settings from the configuration.
+fn http_config(config: &Config) -> HttpConfig {
+    let server = &config.server;
+    HttpConfig {
+        secure_cookies: match server.secure_cookies {
+            config::CookieMode::Auto => CookieSecurity::Auto,
+            config::CookieMode::Always => CookieSecurity::Always,
+            config::CookieMode::Never => CookieSecurity::Never,
+        },
+        demo_tenant: config.demo.then(seed::demo_tenant_id),
+        demo_shopper: config.demo.then(|| DemoShopper {
+            name: seed::VIP_NAME.into(),
+            email: seed::VIP_EMAIL.into(),
+        }),
+        // Checked when the configuration was loaded.
+        trusted_proxies: server.trusted_proxies.iter().filter_map(|p| p.parse().ok()).collect(),
+        origins: server
+            .origins
+            .iter()
+            .map(|o| o.trim_end_matches('/').to_owned())
+            .collect(),
+        widget_origins: server
+            .widget_origins
+            .iter()
+            .map(|o| o.trim_end_matches('/').to_owned())
+            .collect(),
+        limits: config.limits(),
+        connections: backstop_http::serve::ConnectionSettings {
+            header_timeout: std::time::Duration::from_secs(server.header_timeout_secs),
+            max_connections: server.max_connections,
+            per_ip: server.connections_per_ip,
+            ..Default::default()
+        },
+        ..HttpConfig::default()
     }
 }
 
@@ -132,6 +170,7 @@ pub async fn engine_on(
         policy,
         policy_source,
         clock,
+        auth: config.auth_settings(),
         ..EngineConfig::default()
     };
     Ok(Engine::new(store, engine_config))
@@ -190,19 +229,12 @@ pub async fn launch_on(
             .context("indexing the demo knowledge base")?;
     }
     engine.recover().await.context("recovering unhandled messages")?;
-    let http = HttpConfig {
-        secure_cookies: config.server.secure_cookies,
-        demo_tenant: config.demo.then(seed::demo_tenant_id),
-        demo_shopper: config.demo.then(|| DemoShopper {
-            name: seed::VIP_NAME.into(),
-            email: seed::VIP_EMAIL.into(),
-        }),
-    };
+    let http = http_config(&config);
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "backstop listening");
     ready(addr);
     let sweeper = engine.spawn_sla_sweeper();
-    let served = backstop_http::serve(AppState { engine, config: http }, listener, shutdown)
+    let served = backstop_http::serve(AppState::new(engine, http), listener, shutdown)
         .await
         .context("serving http");
     sweeper.abort();

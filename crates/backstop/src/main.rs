@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use backstop::{admin, config::DEFAULT_TOML, eval, seed, Config};
+use backstop::{accounts, admin, config::DEFAULT_TOML, eval, seed, Config};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -251,10 +251,57 @@ async fn run(config: Config) -> anyhow::Result<()> {
     .await
 }
 
+/// The tenant, e-mail and change of an account command (`agent deactivate` …), if it is one.
+fn account_command(c: &AgentCommand) -> Option<(String, String, accounts::AccountCommand)> {
+    use accounts::AccountCommand as A;
+    let (t, e, change) = match c {
+        AgentCommand::Deactivate { tenant, email } => (tenant, email, A::Deactivate),
+        AgentCommand::Reactivate { tenant, email } => (tenant, email, A::Reactivate),
+        AgentCommand::Role { tenant, email, role } => (tenant, email, A::Role(role.clone())),
+        AgentCommand::Password { tenant, email } => (tenant, email, A::Password),
+        AgentCommand::Unlock { tenant, email } => (tenant, email, A::Unlock),
+        AgentCommand::SignOut { tenant, email } => (tenant, email, A::SignOut),
+        AgentCommand::Add { .. } | AgentCommand::Set { .. } => return None,
+    };
+    Some((t.clone(), e.clone(), change))
+}
+
 async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
-    let store = backstop::open_store(&config).await?;
-    let store = store.as_ref();
+    let shared = backstop::open_store(&config).await?;
+    let store = shared.as_ref();
     match command {
+        Command::Tenant {
+            command: TenantCommand::RotateSecret { id },
+        } => {
+            let secret = accounts::rotate_widget_secret(shared.clone(), &id).await?;
+            println!("New widget secret of {id} (shown once; sign data-user-hash with it from now on):\n{secret}");
+        }
+        Command::Agent {
+            command:
+                command @ (AgentCommand::Deactivate { .. }
+                | AgentCommand::Reactivate { .. }
+                | AgentCommand::Role { .. }
+                | AgentCommand::Password { .. }
+                | AgentCommand::Unlock { .. }
+                | AgentCommand::SignOut { .. }),
+        } => {
+            let (tenant, email, change) = account_command(&command).expect("an account command");
+            if matches!(change, accounts::AccountCommand::Password)
+                && std::io::IsTerminal::is_terminal(&std::io::stdin())
+            {
+                eprint!("New password for {email} (10-128 characters; typing is visible): ");
+            }
+            let what = match &change {
+                accounts::AccountCommand::Deactivate => "deactivated; their sessions ended".to_string(),
+                accounts::AccountCommand::Reactivate => "reactivated".to_string(),
+                accounts::AccountCommand::Role(r) => format!("now {}", r.trim()),
+                accounts::AccountCommand::Password => "has a new password; their sessions ended".to_string(),
+                accounts::AccountCommand::Unlock => "may sign in again".to_string(),
+                accounts::AccountCommand::SignOut => "signed out everywhere".to_string(),
+            };
+            let a = accounts::change_account(shared.clone(), &tenant, &email, change, std::io::stdin().lock()).await?;
+            println!("{} <{}> {what}.", a.name, a.email);
+        }
         Command::Tenant {
             command: TenantCommand::Add { id, name },
         } => {
@@ -346,7 +393,7 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
                 },
         } => {
             if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-                eprint!("Password for {email} (at least 10 characters; typing is visible): ");
+                eprint!("Password for {email} (10-128 characters; typing is visible): ");
             }
             let agent = admin::add_agent(store, &tenant, &email, &name, &role, &team, std::io::stdin().lock()).await?;
             println!(

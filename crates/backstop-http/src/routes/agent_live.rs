@@ -1,6 +1,8 @@
-//! The agents' WebSocket: every message and conversation change of the agent's tenant, live.
+//! The agents' WebSocket: every message and conversation change of the agent's tenant, live. Opened
+//! only from Backstop's own pages (the origin check), capped per agent and per address, frames at
+//! most 64 KiB; it closes when the agent's sessions end and re-checks its session every minute.
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
@@ -10,8 +12,10 @@ use backstop_engine::AgentSession;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
+use super::websocket;
 use crate::error::ApiResult;
-use crate::extract::SignedIn;
+use crate::extract::{session_token, ApiQuery, SignedIn};
+use crate::limits::{ClientIp, SocketSlot};
 use crate::{wire, AppState};
 
 pub fn router() -> Router<AppState> {
@@ -27,28 +31,42 @@ struct LiveQuery {
 
 async fn upgrade(
     State(s): State<AppState>,
+    client: ClientIp,
+    parts: axum::http::request::Parts,
     SignedIn(session): SignedIn,
-    axum::extract::Query(q): axum::extract::Query<LiveQuery>,
-    ws: WebSocketUpgrade,
+    ApiQuery(q): ApiQuery<LiveQuery>,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
+    let ws = websocket(ws)?;
     let watch = q.watch.is_some_and(|w| w == "1" || w == "true");
+    let limits = &s.config.limits;
+    let slot = s.sockets.acquire(&[
+        (format!("agent:{}", session.agent.id), limits.sockets_per_agent),
+        (format!("ip:{}", client.key()), limits.sockets_per_ip),
+    ])?;
+    let token = session_token(&parts).unwrap_or_default();
     Ok(ws
+        .max_message_size(super::MAX_FRAME_BYTES)
+        .max_frame_size(super::MAX_FRAME_BYTES)
         .read_buffer_size(super::WS_BUFFER_BYTES)
         .write_buffer_size(0)
-        .on_upgrade(move |socket| run(s, session, socket, watch)))
+        .on_upgrade(move |socket| run(s, session, token, socket, watch, slot)))
 }
 
-async fn run(s: AppState, session: AgentSession, mut socket: WebSocket, watch: bool) {
+async fn run(s: AppState, session: AgentSession, token: String, mut socket: WebSocket, watch: bool, _slot: SocketSlot) {
+    let me = session.agent.id;
     let mut live = s.engine.hub().subscribe_tenant(&session.agent.tenant);
     // An inbox is online while this socket is open (unless the agent says they are away).
-    let online = (!watch).then(|| s.engine.presence().connect(session.agent.id));
+    let online = (!watch).then(|| s.engine.presence().connect(me));
     if !watch {
-        s.engine.announce_presence(&session.agent.tenant, session.agent.id);
+        s.engine.announce_presence(&session.agent.tenant, me);
         // An agent arriving may take what waits.
         if let Err(e) = s.engine.assign_waiting(&session.agent.tenant).await {
             tracing::warn!(error = %e, "offering waiting conversations failed");
         }
     }
+    let mut check = tokio::time::interval(s.config.socket_session_check);
+    check.tick().await;
     loop {
         tokio::select! {
             incoming = socket.recv() => {
@@ -61,12 +79,24 @@ async fn run(s: AppState, session: AgentSession, mut socket: WebSocket, watch: b
                     break;
                 }
             }
+            _ = check.tick() => {
+                // Expired, idle elsewhere, revoked on another node, or deactivated.
+                if !matches!(s.engine.authenticate(&token).await, Ok(a) if a.agent.id == me) {
+                    close_signed_out(&mut socket).await;
+                    break;
+                }
+            }
             event = live.recv() => {
                 let frame = match event {
                     Ok(AgentEvent::Message(m)) => json!({ "type": "message", "message": wire::message(&m) }),
                     Ok(AgentEvent::Conversation(v)) => json!({ "type": "conversation", "conversation": wire::conversation(&v) }),
                     Ok(AgentEvent::Alert(a)) => json!({ "type": "alert", "alert": wire::alert(&a) }),
                     Ok(AgentEvent::Presence { agent, presence }) => json!({ "type": "presence", "agent_id": agent, "presence": presence }),
+                    Ok(AgentEvent::SignedOut(agent)) if agent == me => {
+                        close_signed_out(&mut socket).await;
+                        break;
+                    }
+                    Ok(AgentEvent::SignedOut(_)) => continue,
                     // Fell behind: the client reloads its lists.
                     Err(RecvError::Lagged(_)) => json!({ "type": "resync" }),
                     Err(RecvError::Closed) => break,
@@ -77,6 +107,19 @@ async fn run(s: AppState, session: AgentSession, mut socket: WebSocket, watch: b
     }
     if online.is_some() {
         drop(online);
-        s.engine.announce_presence(&session.agent.tenant, session.agent.id);
+        s.engine.announce_presence(&session.agent.tenant, me);
     }
+}
+
+/// Tells the inbox its session is over (it goes to the sign-in page) and closes.
+async fn close_signed_out(socket: &mut WebSocket) {
+    let frame = json!({ "type": "signed_out" }).to_string();
+    socket.send(Message::Text(frame.into())).await.ok();
+    socket
+        .send(Message::Close(Some(CloseFrame {
+            code: 4001,
+            reason: "signed out".into(),
+        })))
+        .await
+        .ok();
 }

@@ -42,14 +42,14 @@ struct RatingsQuery {
 async fn ratings(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
-    axum::extract::Query(q): axum::extract::Query<RatingsQuery>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<RatingsQuery>,
 ) -> ApiResult<Json<Value>> {
     crate::extract::supervisors_only(&session, "review ratings")?;
     let at_most = q.at_most.unwrap_or(backstop_core::csat::LOW).clamp(1, 5);
     let convs = s
         .engine
         .store()
-        .rated_conversations(&session.agent.tenant, at_most, q.limit.unwrap_or(100))
+        .rated_conversations(&session.agent.tenant, at_most, q.limit.unwrap_or(100).clamp(1, 500))
         .await
         .map_err(backstop_engine::EngineError::from)?;
     let items: Vec<Value> = convs

@@ -1,4 +1,5 @@
-//! Agent sign-in and sign-out, who am I, and the tenant's teams.
+//! Agent sign-in and sign-out (here or everywhere), changing one's own password, who am I, and
+//! the tenant's teams. Sign-in is rate-limited per client address and per account.
 
 use axum::extract::State;
 use axum::http::{header, request::Parts, HeaderValue, StatusCode};
@@ -8,15 +9,17 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::tenant_id;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{session_token, ApiJson, SignedIn, SESSION_COOKIE};
-use crate::{wire, AppState};
+use crate::limits::{Bucket, ClientIp};
+use crate::{wire, AppState, CookieSecurity};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/auth/logout-everywhere", post(logout_everywhere))
+        .route("/api/v1/auth/password", post(change_password))
         .route("/api/v1/me", get(me))
         .route("/api/v1/teams", get(teams))
 }
@@ -28,34 +31,101 @@ struct LoginBody {
     password: String,
 }
 
-async fn login(State(s): State<AppState>, ApiJson(b): ApiJson<LoginBody>) -> ApiResult<Response> {
-    if b.email.len() > 320 || b.password.len() > 1024 {
-        return Err(ApiError::invalid_input("e-mail or password is too long"));
-    }
-    let tenant =
-        tenant_id(b.tenant.trim()).map_err(|_| ApiError::from(backstop_engine::EngineError::InvalidCredentials))?;
-    let (token, session) = s.engine.login(&tenant, &b.email, &b.password).await?;
-    let secure = if s.config.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=604800{secure}");
-    let body = json!({ "token": token, "agent": wire::agent(&session.agent) });
-    let mut resp = Json(body).into_response();
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|_| ApiError::invalid_input("bad cookie"))?,
-    );
+/// The session cookie for `token`, `Secure` when the request came over HTTPS (or always/never, as
+/// configured).
+fn session_cookie(s: &AppState, parts: &Parts, token: &str, max_age: i64) -> ApiResult<HeaderValue> {
+    let secure = match s.config.secure_cookies {
+        CookieSecurity::Always => true,
+        CookieSecurity::Never => false,
+        CookieSecurity::Auto => crate::guard::over_https(parts, &s.config.trusted_proxies),
+    };
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&cookie).map_err(|_| ApiError::invalid_input("bad cookie"))
+}
+
+fn signed_in(
+    s: &AppState,
+    parts: &Parts,
+    token: String,
+    agent: &backstop_core::directory::Agent,
+) -> ApiResult<Response> {
+    let max_age = s.engine.auth_settings().session_ttl.whole_seconds();
+    let cookie = session_cookie(s, parts, &token, max_age)?;
+    let mut resp = Json(json!({ "token": token, "agent": wire::agent(agent) })).into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(resp)
+}
+
+async fn login(
+    State(s): State<AppState>,
+    client: ClientIp,
+    parts: Parts,
+    ApiJson(b): ApiJson<LoginBody>,
+) -> ApiResult<Response> {
+    s.limiter.check(Bucket::LoginIp, &client.key())?;
+    if b.email.len() > 320 || b.tenant.len() > 100 {
+        return Err(ApiError::invalid_input("the tenant or e-mail is too long"));
+    }
+    let account = format!(
+        "{}\u{0}{}",
+        b.tenant.trim().to_lowercase(),
+        b.email.trim().to_lowercase()
+    );
+    s.limiter.check(Bucket::LoginAccount, &account)?;
+    match s.engine.login(&b.tenant, &b.email, &b.password).await {
+        Ok((token, session)) => signed_in(&s, &parts, token, &session.agent),
+        Err(e) => {
+            if matches!(e, backstop_engine::EngineError::InvalidCredentials) {
+                tracing::warn!(client = %client.0, tenant = %b.tenant.trim(), "sign-in refused");
+            }
+            Err(e.into())
+        }
+    }
 }
 
 async fn logout(State(s): State<AppState>, parts: Parts) -> ApiResult<Response> {
     if let Some(token) = session_token(&parts) {
         s.engine.logout(&token).await?;
     }
+    Ok(signed_out())
+}
+
+fn signed_out() -> Response {
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut().insert(
         header::SET_COOKIE,
         HeaderValue::from_static("backstop_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"),
     );
-    Ok(resp)
+    resp
+}
+
+/// Ends every session of the signed-in agent, this one included, and closes their sockets.
+async fn logout_everywhere(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Response> {
+    s.engine
+        .sign_out_everywhere(&session.agent.tenant, session.agent.id)
+        .await?;
+    Ok(signed_out())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordBody {
+    current: String,
+    new: String,
+}
+
+/// The signed-in agent sets a new password; every session ends and this browser gets a new one.
+async fn change_password(
+    State(s): State<AppState>,
+    client: ClientIp,
+    parts: Parts,
+    SignedIn(session): SignedIn,
+    ApiJson(b): ApiJson<PasswordBody>,
+) -> ApiResult<Response> {
+    s.limiter.check(Bucket::LoginIp, &client.key())?;
+    let token = s.engine.change_password(&session, &b.current, &b.new).await?;
+    signed_in(&s, &parts, token, &session.agent)
 }
 
 async fn me(SignedIn(session): SignedIn) -> Json<Value> {

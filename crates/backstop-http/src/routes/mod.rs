@@ -1,5 +1,6 @@
 //! The routers of each resource, merged into one application.
 
+mod accounts;
 mod agent_live;
 mod agents;
 mod articles;
@@ -14,7 +15,7 @@ mod widget;
 mod widget_live;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderName, Method};
+use axum::http::{header, HeaderName, Method, StatusCode};
 use axum::Router;
 use backstop_core::ids::{ConversationId, TenantId};
 use tower_http::cors::{Any, CorsLayer};
@@ -25,6 +26,8 @@ use crate::AppState;
 /// Request bodies larger than this are refused with `payload_too_large` (a message is at most
 /// 4,000 characters, i.e. at most 16 KB of UTF-8, plus JSON framing).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// A socket frame larger than this is refused (the widget's and the agents' alike).
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// A WebSocket's read buffer (the protocol library's default is 128 KiB per socket).
 pub const WS_BUFFER_BYTES: usize = 4 * 1024;
 
@@ -33,7 +36,12 @@ pub fn router(state: AppState) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, HeaderName::from_static("x-visitor-token")]);
+        .allow_headers([
+            header::CONTENT_TYPE,
+            HeaderName::from_static("x-visitor-token"),
+            HeaderName::from_static("x-requested-with"),
+        ])
+        .expose_headers([header::RETRY_AFTER]);
     let widget_api = Router::new()
         .merge(widget::router())
         .merge(widget_live::router())
@@ -41,6 +49,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(widget_api)
         .merge(auth::router())
+        .merge(accounts::router())
         .merge(conversations::router())
         .merge(understanding::router())
         .merge(policy::router())
@@ -51,7 +60,15 @@ pub fn router(state: AppState) -> Router {
         .merge(agent_live::router())
         .merge(pages::router())
         .fallback(|| async { ApiError::not_found("not_found", "no such page or endpoint") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this endpoint does not take that method",
+            )
+        })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::guard::guard))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -62,4 +79,17 @@ pub(crate) fn tenant_id(s: &str) -> Result<TenantId, ApiError> {
 
 pub(crate) fn conversation_id(s: &str) -> Result<ConversationId, ApiError> {
     ConversationId::parse(s).map_err(|_| ApiError::not_found("conversation_not_found", "no such conversation"))
+}
+
+/// The upgrade, or why the request is not one (a plain GET on a socket's URL), as an API error.
+pub(crate) fn websocket(
+    ws: Result<axum::extract::ws::WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Result<axum::extract::ws::WebSocketUpgrade, ApiError> {
+    ws.map_err(|r| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "websocket_required",
+            format!("this URL is a WebSocket: {}", r.body_text()),
+        )
+    })
 }

@@ -14,6 +14,8 @@ use crate::AppState;
 const WIDGET_JS: &str = include_str!("../../assets/widget.js");
 const STORE_HTML: &str = include_str!("../../assets/store.html");
 const LOGIN_HTML: &str = include_str!("../../assets/login.html");
+const LOGIN_JS: &str = include_str!("../../assets/login.js");
+const STORE_JS: &str = include_str!("../../assets/store.js");
 const INBOX_HTML: &str = include_str!("../../assets/inbox.html");
 const INBOX_JS: &str = include_str!("../../assets/inbox.js");
 const I18N_JS: &str = include_str!("../../assets/i18n.js");
@@ -32,6 +34,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/widget.js",
             get(|| async { asset("text/javascript; charset=utf-8", WIDGET_JS) }),
+        )
+        .route(
+            "/assets/login.js",
+            get(|| async { asset("text/javascript; charset=utf-8", LOGIN_JS) }),
+        )
+        .route(
+            "/assets/store.js",
+            get(|| async { asset("text/javascript; charset=utf-8", STORE_JS) }),
         )
         .route(
             "/assets/inbox.js",

@@ -1,7 +1,9 @@
 //! The widget's REST API: start a session, send and fetch messages, ask for a person. Visitors are
-//! identified by their visitor token (header `X-Visitor-Token`), never by a cookie.
+//! identified by their visitor token (header `X-Visitor-Token`), never by a cookie. Sessions are
+//! rate-limited per client address, messages per visitor and per address; a new visitor's
+//! conversation is created by their first message (or request for a person), not by the session.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -12,7 +14,8 @@ use serde_json::{json, Value};
 
 use super::{conversation_id, tenant_id};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath as Path, ApiQuery as Query};
+use crate::limits::{Bucket, ClientIp};
 use crate::{wire, AppState};
 
 pub fn router() -> Router<AppState> {
@@ -44,9 +47,17 @@ async fn rate(
     ApiJson(b): ApiJson<RatingBody>,
 ) -> ApiResult<Json<Value>> {
     let (tenant, id) = (tenant_id(&tenant)?, conversation_id(&id)?);
-    s.engine
-        .authorize_visitor(&tenant, &visitor_token(&headers)?, id)
+    let conv = s
+        .engine
+        .visitor_conversation(&tenant, &visitor_token(&headers)?, id)
         .await?;
+    if matches!(conv, backstop_engine::VisitorConversation::Reserved { .. }) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "invalid_transition",
+            "there is nothing to rate yet",
+        ));
+    }
     let out = s
         .engine
         .act(
@@ -74,10 +85,12 @@ struct SessionBody {
 
 async fn session(
     State(s): State<AppState>,
+    client: ClientIp,
     Path(tenant): Path<String>,
     ApiJson(b): ApiJson<SessionBody>,
 ) -> ApiResult<Json<Value>> {
     let tenant = tenant_id(&tenant)?;
+    s.limiter.check(Bucket::SessionIp, &client.key())?;
     let lang = match b.lang.as_deref() {
         None | Some("") => None,
         Some(l) => Some(Lang::parse(l).ok_or_else(|| ApiError::invalid_input("lang must be zh or en"))?),
@@ -101,7 +114,15 @@ async fn session(
         "conversation_id": ws.conversation,
         "tenant_name": ws.tenant_name,
         "lang": ws.lang.as_str(),
+        "verified": ws.verified,
     })))
+}
+
+/// Counts a customer message (or request for a person) against the visitor's and the address's
+/// rates.
+pub(crate) fn message_allowed(s: &AppState, token: &str, client: &ClientIp) -> ApiResult<()> {
+    s.limiter.check(Bucket::MessageVisitor, token)?;
+    s.limiter.check(Bucket::MessageIp, &client.key())
 }
 
 pub(crate) fn visitor_token(headers: &HeaderMap) -> ApiResult<String> {
@@ -127,14 +148,16 @@ struct SendBody {
 
 async fn send(
     State(s): State<AppState>,
+    client: ClientIp,
     Path((tenant, id)): Path<(String, String)>,
     headers: HeaderMap,
     ApiJson(b): ApiJson<SendBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let (tenant, id) = (tenant_id(&tenant)?, conversation_id(&id)?);
-    s.engine
-        .authorize_visitor(&tenant, &visitor_token(&headers)?, id)
-        .await?;
+    let token = visitor_token(&headers)?;
+    s.engine.visitor_conversation(&tenant, &token, id).await?;
+    message_allowed(&s, &token, &client)?;
+    s.engine.authorize_visitor(&tenant, &token, id).await?;
     let appended = s
         .engine
         .ingest_customer_message(&tenant, id, b.client_id.as_deref(), &b.body)
@@ -162,11 +185,14 @@ async fn list(
     headers: HeaderMap,
 ) -> ApiResult<Json<Value>> {
     let (tenant, id) = (tenant_id(&tenant)?, conversation_id(&id)?);
-    s.engine
-        .authorize_visitor(&tenant, &visitor_token(&headers)?, id)
+    let conv = s
+        .engine
+        .visitor_conversation(&tenant, &visitor_token(&headers)?, id)
         .await?;
-    let messages = s.engine.public_messages(&tenant, id, q.after.unwrap_or(0)).await?;
-    let state = s.engine.widget_state(&tenant, id).await?;
+    let (messages, state) = s
+        .engine
+        .visitor_transcript(&tenant, &conv, q.after.unwrap_or(0))
+        .await?;
     Ok(Json(json!({
         "messages": messages.iter().map(wire::message).collect::<Vec<_>>(),
         "state": wire::widget_state(&state),
@@ -175,13 +201,15 @@ async fn list(
 
 async fn human(
     State(s): State<AppState>,
+    client: ClientIp,
     Path((tenant, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Json<Value>> {
     let (tenant, id) = (tenant_id(&tenant)?, conversation_id(&id)?);
-    s.engine
-        .authorize_visitor(&tenant, &visitor_token(&headers)?, id)
-        .await?;
+    let token = visitor_token(&headers)?;
+    s.engine.visitor_conversation(&tenant, &token, id).await?;
+    message_allowed(&s, &token, &client)?;
+    s.engine.authorize_visitor(&tenant, &token, id).await?;
     let out = s.engine.act(&tenant, id, AgentAction::RequestHuman).await?;
     Ok(Json(json!({ "state": wire::widget_state(&out.view.widget_state()) })))
 }

@@ -168,6 +168,8 @@ pub async fn past_answers_pair_replies_with_questions(s: &dyn Store) {
         "newest first; notes and unprompted replies left out; other tenants never"
     );
     assert_eq!((got[0].agent_name.as_str(), got[0].conversation), ("Lin Wei", conv));
+    // The customer's name comes along, to be taken out of the texts before anyone reuses them.
+    assert_eq!(got[0].customer_name.as_deref(), Some("Li Wei"));
     assert_eq!(s.past_answers(&a, 1).await.unwrap().len(), 1);
 }
 

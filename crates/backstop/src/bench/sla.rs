@@ -35,12 +35,12 @@ pub async fn sla(conversations: usize, target_secs: u32) -> anyhow::Result<()> {
     let lin = store
         .find_agent_by_email(&tenant, "lin@maple.example")
         .await?
-        .map(|(a, _)| a)
+        .map(|c| c.agent)
         .ok_or_else(|| anyhow::anyhow!("demo agent missing"))?;
     let zhao = store
         .find_agent_by_email(&tenant, "zhao@maple.example")
         .await?
-        .map(|(a, _)| a)
+        .map(|c| c.agent)
         .ok_or_else(|| anyhow::anyhow!("demo agent missing"))?;
     // Someone is online in each team, so these are live hand-overs, not offline tickets.
     let _online = (engine.presence().connect(lin.id), engine.presence().connect(zhao.id));
@@ -62,6 +62,8 @@ pub async fn sla(conversations: usize, target_secs: u32) -> anyhow::Result<()> {
                 },
             )
             .await?;
+        // The first message creates the conversation the session reserved.
+        engine.authorize_visitor(&tenant, &s.token, s.conversation).await?;
         engine
             .ingest_customer_message(
                 &tenant,

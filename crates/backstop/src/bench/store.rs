@@ -53,6 +53,7 @@ pub async fn store(database_url: Option<&str>, conversations: usize, messages: u
             tenant: tenant.clone(),
             name: None,
             email: None,
+            email_verified: false,
             tags: vec![],
             lang: Some(Lang::En),
         };

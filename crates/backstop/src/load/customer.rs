@@ -97,14 +97,10 @@ pub(crate) async fn connect(t: &Target, s: &Session, after: i64) -> anyhow::Resu
 }
 
 async fn connect_to(base: &str, t: &Target, s: &Session, after: i64) -> anyhow::Result<(Socket, Value)> {
-    let url = format!(
-        "{}/api/widget/v1/{}/ws?token={}&conversation={}&after={after}",
-        base.replacen("http", "ws", 1),
-        t.tenant,
-        s.token,
-        s.conversation
-    );
+    let url = format!("{}/api/widget/v1/{}/ws", base.replacen("http", "ws", 1), t.tenant);
     let (mut ws, _) = tokio::time::timeout(t.timeout, tokio_tungstenite::connect_async(url)).await??;
+    let hello = json!({ "type": "hello", "token": s.token, "conversation_id": s.conversation, "after": after });
+    ws.send(Message::Text(hello.to_string().into())).await?;
     loop {
         let frame = tokio::time::timeout(t.timeout, ws.next())
             .await?

@@ -221,6 +221,9 @@ pub async fn run(o: &Options) -> anyhow::Result<Report> {
     anyhow::ensure!((0.0..=1.0).contains(&o.escalate), "--escalate is a share from 0 to 1");
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
+        // Below the server's idle limit (server.header_timeout_secs): a pooled connection is not
+        // reused just as the server closes it.
+        .pool_idle_timeout(Duration::from_secs(5))
         .timeout(o.timeout)
         .build()?;
     let r = http.get(format!("{}/healthz", o.base)).send().await;
@@ -442,6 +445,7 @@ pub struct IdleReport {
 pub async fn idle(o: &Options, n: usize, hold: Duration) -> anyhow::Result<IdleReport> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
+        .pool_idle_timeout(Duration::from_secs(5))
         .timeout(o.timeout)
         .build()?;
     let target = customer::Target {

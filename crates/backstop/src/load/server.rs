@@ -33,7 +33,24 @@ pub struct SpawnOptions {
     pub args: Vec<String>,
     /// More environment variables (e.g. `BACKSTOP__BUS__PREFIX`).
     pub env: Vec<(String, String)>,
+    /// Keep the per-address rate limits and socket caps (by default they are lifted: every
+    /// simulated customer comes from this one address).
+    pub keep_limits: bool,
 }
+
+/// The settings that lift every per-address limit (a load test speaks from one address).
+pub const NO_LIMITS: &[(&str, &str)] = &[
+    ("BACKSTOP__LIMITS__LOGINS_PER_IP", "0"),
+    ("BACKSTOP__LIMITS__LOGINS_PER_ACCOUNT", "0"),
+    ("BACKSTOP__LIMITS__WIDGET_SESSIONS_PER_IP", "0"),
+    ("BACKSTOP__LIMITS__MESSAGES_PER_VISITOR", "0"),
+    ("BACKSTOP__LIMITS__MESSAGES_PER_IP", "0"),
+    ("BACKSTOP__LIMITS__REQUESTS_PER_IP", "0"),
+    ("BACKSTOP__LIMITS__SOCKETS_PER_VISITOR", "0"),
+    ("BACKSTOP__LIMITS__SOCKETS_PER_AGENT", "0"),
+    ("BACKSTOP__LIMITS__SOCKETS_PER_IP", "0"),
+    ("BACKSTOP__SERVER__CONNECTIONS_PER_IP", "0"),
+];
 
 /// A free TCP port on 127.0.0.1 (bound and released: fine for a benchmark on one machine).
 pub fn free_port() -> anyhow::Result<u16> {
@@ -69,6 +86,9 @@ pub async fn spawn(opts: &SpawnOptions) -> anyhow::Result<Spawned> {
         .kill_on_drop(true);
     if opts.lexical {
         cmd.env("BACKSTOP__MODELS__EMBEDDINGS", "false");
+    }
+    if !opts.keep_limits {
+        cmd.envs(NO_LIMITS.iter().copied());
     }
     if let Some(url) = &opts.database_url {
         cmd.arg("--database-url").arg(url);

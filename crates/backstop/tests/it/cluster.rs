@@ -151,11 +151,10 @@ async fn a_customer_on_one_node_and_an_agent_on_another_see_each_other_live() {
         session["token"].as_str().unwrap().to_owned(),
         session["conversation_id"].as_str().unwrap().to_owned(),
     );
-    let url = format!(
-        "{}/api/widget/v1/demo/ws?token={vtoken}&conversation={conv}&after=0",
-        a.base.replacen("http", "ws", 1)
-    );
+    let url = format!("{}/api/widget/v1/demo/ws", a.base.replacen("http", "ws", 1));
     let (mut widget, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let hello = json!({ "type": "hello", "token": vtoken, "conversation_id": conv });
+    widget.send(Message::Text(hello.to_string().into())).await.unwrap();
     next_frame(&mut widget, "hello", |v| v["type"] == "hello").await;
     let send = |body: &str, id: &str| {
         Message::Text(

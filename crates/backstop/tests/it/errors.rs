@@ -173,13 +173,15 @@ async fn bad_agent_input_is_refused_clearly() {
         (404, Some("conversation_not_found"))
     );
     let v = app.visitor(json!({ "lang": "en" })).await;
-    let (status, body) = app
-        .agent_post(
-            &agent,
-            &format!("/api/v1/conversations/{}/messages", v.conversation),
-            json!({ "body": "hello" }),
-        )
-        .await;
+    // Not written to yet: only reserved for the visitor, nobody else sees it.
+    let path = format!("/api/v1/conversations/{}/messages", v.conversation);
+    let (status, body) = app.agent_post(&agent, &path, json!({ "body": "hello" })).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("conversation_not_found"))
+    );
+    app.ask(&v, "How long does delivery take?").await;
+    let (status, body) = app.agent_post(&agent, &path, json!({ "body": "hello" })).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (409, Some("invalid_transition")),

@@ -113,6 +113,27 @@ async fn a_stored_but_unanswered_message_is_answered_after_a_restart() {
     config.storage.data_dir = dir.clone();
     let store = backstop::open_store(&config).await.unwrap();
     let now = time::OffsetDateTime::now_utc();
+    // The conversation the session reserved, created as the first message would.
+    let tenant = backstop::seed::demo_tenant_id();
+    let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(v.token.as_bytes()));
+    let visitor = store.find_visitor(&tenant, &hash).await.unwrap().unwrap();
+    let conv = ConversationId::parse(&v.conversation).unwrap();
+    assert_eq!(
+        visitor.pending_conversation,
+        Some(conv),
+        "reserved, not created, by the session"
+    );
+    assert!(store.get_conversation(&tenant, conv).await.unwrap().is_none());
+    store
+        .create_conversation(&backstop_store::ConversationRecord::new(
+            conv,
+            tenant.clone(),
+            visitor.customer,
+            backstop_core::message::Lang::En,
+            now,
+        ))
+        .await
+        .unwrap();
     store
         .append_message(&NewMessage {
             id: MessageId::new_at(now),

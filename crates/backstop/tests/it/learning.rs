@@ -76,8 +76,9 @@ async fn a_human_answer_becomes_knowledge_the_ai_then_uses() {
         answer.contains("[name]") && answer.contains("[order number]") && answer.contains("[phone]"),
         "{answer}"
     );
+    // A street address goes too (the trainer puts a shop's own back when editing the answer).
     assert!(
-        answer.contains("88 Jiangning Road, on weekdays 10:00-17:00"),
+        answer.contains("Shanghai warehouse, [address], on weekdays 10:00-17:00"),
         "the answer itself stays: {answer}"
     );
     assert_eq!(
@@ -90,13 +91,15 @@ async fn a_human_answer_becomes_knowledge_the_ai_then_uses() {
         "agents do not review"
     );
 
-    // The trainer approves it with a title: a new article, used at once.
+    // The trainer approves it with a title, putting the warehouse's own address back: a new
+    // article, used at once.
     let id = c["id"].as_str().unwrap();
+    let body = answer.replace("[address]", "88 Jiangning Road");
     let (status, approved) = app
         .agent_post(
             &zhao,
             &format!("/api/v1/candidates/{id}/approve"),
-            json!({ "title": "Collecting an order at the Shanghai warehouse", "topic": "shipping" }),
+            json!({ "title": "Collecting an order at the Shanghai warehouse", "topic": "shipping", "body": body }),
         )
         .await;
     assert_eq!(status, 200, "{approved}");

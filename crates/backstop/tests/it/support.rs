@@ -65,10 +65,13 @@ impl TestApp {
         Self::spawn_with(dir, |c| c.storage.database_url = url).await
     }
 
-    async fn spawn_with(dir: PathBuf, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    /// A demo server as configured by `tweak`. Per-address limits are lifted (every test client
+    /// speaks from 127.0.0.1 and polls); the security tests set them back.
+    pub async fn spawn_with(dir: PathBuf, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = Config::default();
         config.storage.data_dir = dir.clone();
         config.demo = true;
+        config.lift_limits();
         tweak(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
@@ -85,6 +88,8 @@ impl TestApp {
         ));
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
+            // Below the server's idle limit: a pooled connection is not reused as it closes.
+            .pool_idle_timeout(Duration::from_secs(5))
             .build()
             .expect("client");
         let app = TestApp {
@@ -266,13 +271,14 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// Opens the visitor's widget socket and says hello (the token goes in that first frame).
     pub async fn widget_ws(&self, v: &Visitor, after: i64) -> Ws {
-        let url = self.ws_url(&format!(
-            "/api/widget/v1/demo/ws?token={}&conversation={}&after={after}",
-            v.token, v.conversation
-        ));
+        let url = self.ws_url("/api/widget/v1/demo/ws");
         let (ws, _) = tokio_tungstenite::connect_async(url).await.expect("widget websocket");
-        Ws(ws)
+        let mut ws = Ws(ws);
+        ws.send(json!({ "type": "hello", "token": v.token, "conversation_id": v.conversation, "after": after }))
+            .await;
+        ws
     }
 }
 
@@ -441,6 +447,7 @@ async fn seed_second_tenant(dir: &Path) {
         role: AgentRole::Agent,
         team_ids: vec![team.id],
         profile: Default::default(),
+        active: true,
     };
     store.upsert_agent(&agent, &hash).await.unwrap();
 }
