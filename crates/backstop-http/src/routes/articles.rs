@@ -2,7 +2,8 @@
 //! create, edit, archive, restore and revert articles. Each change is a version and the AI answers
 //! from it at once.
 
-use axum::extract::{Path, Query, State};
+use crate::extract::{ApiPath as Path, ApiQuery as Query};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};

@@ -2,7 +2,8 @@
 //! (supervisors and admins). Approve (with edits) publishes an article, merge adds the question to
 //! an existing one, reject drops it; the decision and who made it stay with the candidate.
 
-use axum::extract::{Path, Query, State};
+use crate::extract::{ApiPath as Path, ApiQuery as Query};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use backstop_core::ids::{ArticleId, CandidateId};

@@ -1,8 +1,9 @@
 //! The agents' conversation API: list a view, open one, and act on it (take, reply, note, hand
 //! back, resolve, reopen). Conversations of another tenant do not exist for the agent (404).
 
+use crate::extract::{ApiPath as Path, ApiQuery as Query};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};

@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use crate::extract::ApiQuery as Query;
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use backstop_core::policy::Policy;

@@ -1,7 +1,8 @@
 //! The web pages and assets, compiled into the binary: the widget script, the demo store, the
 //! login page, the inbox, the escalation-policy page, the supervisor view and the knowledge page. No Node.js or build step at run time.
 
-use axum::extract::{Query, State};
+use crate::extract::ApiQuery as Query;
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;

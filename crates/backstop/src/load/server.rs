@@ -36,6 +36,8 @@ pub struct SpawnOptions {
     /// Keep the per-address rate limits and socket caps (by default they are lifted: every
     /// simulated customer comes from this one address).
     pub keep_limits: bool,
+    /// Start the server with this limit on open files (`ulimit -n`), e.g. to test exhaustion.
+    pub fd_limit: Option<u32>,
 }
 
 /// The settings that lift every per-address limit (a load test speaks from one address).
@@ -73,7 +75,15 @@ pub async fn spawn(opts: &SpawnOptions) -> anyhow::Result<Spawned> {
         }
     };
     let port = if opts.port == 0 { free_port()? } else { opts.port };
-    let mut cmd = tokio::process::Command::new(exe);
+    let mut cmd = match opts.fd_limit {
+        // `ulimit -n` in a shell that then becomes the server.
+        Some(n) => {
+            let mut c = tokio::process::Command::new("sh");
+            c.arg("-c").arg(format!("ulimit -n {n} && exec \"$0\" \"$@\"")).arg(exe);
+            c
+        }
+        None => tokio::process::Command::new(exe),
+    };
     cmd.arg("demo")
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))

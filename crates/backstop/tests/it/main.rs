@@ -20,6 +20,7 @@ mod postgres;
 mod presence;
 mod replay_cli;
 mod retrieval;
+mod security;
 mod sla;
 mod tenancy;
 mod tidy;

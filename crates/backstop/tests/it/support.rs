@@ -53,6 +53,36 @@ impl TestApp {
         Self::spawn_with(dir, |_| {}).await
     }
 
+    /// A demo server on words only with the default limits (rates, caps, timeouts) in force, changed
+    /// by `tweak`: the security tests.
+    pub async fn spawn_guarded(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir").keep();
+        seed_second_tenant(&dir).await;
+        Self::spawn_with(dir, |c| {
+            *c = Config {
+                storage: c.storage.clone(),
+                demo: true,
+                ..Config::default()
+            };
+            c.models.embeddings = false;
+            tweak(c);
+        })
+        .await
+    }
+
+    /// The demo tenant's widget secret (what a host site signs e-mails with).
+    pub async fn demo_secret(&self) -> String {
+        let mut config = Config::default();
+        config.storage.data_dir = self.dir.clone();
+        let store = backstop::open_store(&config).await.unwrap();
+        store
+            .get_tenant(&seed::demo_tenant_id())
+            .await
+            .unwrap()
+            .unwrap()
+            .widget_secret
+    }
+
     /// A demo server on words only (no embedding model): the baseline.
     pub async fn spawn_lexical() -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir").keep();
