@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Backstop test: the Rust workspace (unit, storage contract on SQLite and PostgreSQL,
-# integration against the real server) and the browser tests in headless Chromium. Starts the
+# integration against the real server), the browser tests in headless Chromium, and a schema fuzz
+# run of the REST API against its OpenAPI description. Starts the
 # servers the tests need (PostgreSQL, NATS), fetches the model and installs what the browser tests
 # need.
 set -euo pipefail
@@ -21,3 +22,6 @@ cargo test --workspace --locked
 
 echo "== browser tests =="
 bash tests/browser/run.sh
+
+echo "== schema fuzz run of the REST API (schemathesis against /api/v1/openapi.json) =="
+bash scripts/fuzz-api.sh

@@ -96,6 +96,9 @@ impl NatsBus {
             .map_err(nats_err)?;
         let signal_subject = format!("{}.signal", opts.prefix);
         let mut signals_in = client.subscribe(signal_subject.clone()).await.map_err(nats_err)?;
+        // The server has the subscription before this node counts as joined: a signal published
+        // right after is heard (a round trip, so the SUB is processed).
+        client.flush().await.map_err(nats_err)?;
         let bus = NatsBus {
             client,
             js,

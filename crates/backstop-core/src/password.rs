@@ -91,6 +91,14 @@ const COMMON_BASES: &[&str] = &[
     "secure",
     "access",
     "maple",
+    "demo",
+    "user",
+    "root",
+    "pass",
+    "love",
+    "china",
+    "shop",
+    "store",
 ];
 
 /// Whole passwords seen everywhere (lower case; shorter ones are refused by length anyway).
@@ -158,6 +166,22 @@ impl Password {
         let core = strip_decoration(&lower);
         if core.is_empty() || COMMON_BASES.iter().any(|b| core == *b || core == b.replace(' ', "")) {
             return Err(PasswordError::Weak("it is a common word with digits or symbols added"));
+        }
+        // Made only of common words ("backstop-demo", "admin_password_2024").
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| w.chars().count() >= 2)
+            .collect();
+        if !words.is_empty() && words.iter().all(|w| COMMON_BASES.contains(w)) {
+            return Err(PasswordError::Weak("it is made of common words"));
+        }
+        // Made only of common words ("backstop-demo", "admin_password_2024").
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| w.chars().count() >= 2)
+            .collect();
+        if !words.is_empty() && words.iter().all(|w| COMMON_BASES.contains(w)) {
+            return Err(PasswordError::Weak("it is made of common words"));
         }
         if is_run(&core) && core.chars().count() >= 4 {
             return Err(PasswordError::Weak("it is a keyboard or alphabet sequence"));
@@ -300,7 +324,7 @@ mod tests {
         for p in [
             "plum-Orbit-94",
             "correct horse battery",
-            "蓝色的海边有只猫",
+            "蓝色的海边有一只小白猫",
             "Tr0mb0ne&Kettle",
             "annual-report-x9",
         ] {

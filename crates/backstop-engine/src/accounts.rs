@@ -49,6 +49,13 @@ impl Engine {
             AccountChange::Role(r) => *r != AgentRole::Admin,
             _ => false,
         };
+        if matches!(change, AccountChange::Password(_)) && by == Some(target) {
+            // Your own password takes the current one (`change_password`): a stolen session must
+            // not be enough to keep the account.
+            return Err(EngineError::Conflict(
+                "change your own password with your current one (POST /api/v1/auth/password)".into(),
+            ));
+        }
         if takes_admin_away && by == Some(target) {
             return Err(EngineError::Conflict(
                 "you cannot deactivate yourself or give up your own admin role; ask another admin".into(),

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{self, rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::Argon2;
 use backstop_core::directory::{Agent, Tenant};
 use backstop_core::ids::TenantId;
@@ -58,11 +58,56 @@ const TOUCH_EVERY: time::Duration = time::Duration::seconds(60);
 /// Unknown accounts whose failures are remembered (to lock them as real ones would be).
 const PHANTOMS: usize = 10_000;
 
-/// What the engine keeps in memory for signing in: the bound on verifications at once, and the
-/// failures of accounts that do not exist.
+/// What the engine keeps in memory for signing in: the bound on verifications at once, the threads
+/// that run them, and the failures of accounts that do not exist.
 pub(crate) struct SignIns {
     checks: tokio::sync::Semaphore,
+    pool: PasswordPool,
     phantoms: Mutex<HashMap<(String, String), Phantom>>,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A few threads of their own for password hashing. Each argon2id run allocates 19 MiB; on the
+/// shared blocking pool every new thread that ran one kept its own 19 MiB in its allocator arena
+/// after the burst (9.5 GB after a flood). The same few threads reuse theirs.
+struct PasswordPool {
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+impl PasswordPool {
+    fn new(threads: usize) -> Self {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = std::sync::Arc::new(Mutex::new(queue));
+        for i in 0..threads.max(1) {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-{i}"))
+                .spawn(move || loop {
+                    // The engine (and with it the sender) gone: the thread ends.
+                    let next = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    match next {
+                        Ok(job) => job(),
+                        Err(_) => break,
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a password thread");
+            }
+        }
+        PasswordPool { jobs }
+    }
+
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                tx.send(f()).ok();
+            }))
+            .map_err(|_| EngineError::Internal("the password threads are gone".into()))?;
+        rx.await
+            .map_err(|_| EngineError::Internal("a password check did not finish".into()))
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -76,6 +121,7 @@ impl SignIns {
     pub(crate) fn new(settings: &AuthSettings) -> Self {
         SignIns {
             checks: tokio::sync::Semaphore::new(settings.password_checks.max(1)),
+            pool: PasswordPool::new(settings.password_checks),
             phantoms: Mutex::new(HashMap::new()),
         }
     }
@@ -90,8 +136,57 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| EngineError::Internal(format!("hashing failed: {e}")))
 }
 
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+/// The most memory a stored hash may ask a check to use (64 MiB of 1 KiB blocks): a hash with more
+/// is not ours and is refused rather than allowed to take the server's memory.
+const MAX_BLOCKS: usize = 64 * 1024;
+
+thread_local! {
+    /// Each password thread's argon2 working memory, allocated once and reused by every check
+    /// (so a burst of sign-ins never allocates more than one block set per thread).
+    static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Checks `password` against a PHC-format argon2 hash in this thread's reused working memory; the
+/// comparison is constant-time.
+fn verify_password(password: &str, phc: &str) -> bool {
+    let Ok(hash) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let Ok(algorithm) = argon2::Algorithm::try_from(hash.algorithm) else {
+        return false;
+    };
+    let version = match hash.version.map(argon2::Version::try_from) {
+        None => argon2::Version::default(),
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let Ok(params) = argon2::Params::try_from(&hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else {
+        return false;
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    if blocks > MAX_BLOCKS {
+        return false;
+    }
+    let mut out = vec![0u8; expected.len()];
+    let hashed = BLOCKS.with_borrow_mut(|memory| {
+        if memory.len() < blocks {
+            memory.resize(blocks, argon2::Block::default());
+        }
+        Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+            password.as_bytes(),
+            salt,
+            &mut out,
+            &mut memory[..blocks],
+        )
+    });
+    hashed.is_ok() && password_hash::Output::new(&out).is_ok_and(|o| o == expected)
 }
 
 /// The hash verified when there is no account, so that a wrong tenant or e-mail costs the same.
@@ -121,7 +216,7 @@ impl Engine {
             .ok_or(EngineError::TenantNotFound)
     }
 
-    /// Runs `f` on a blocking thread once one of the bounded password checks is free (waiting at
+    /// Runs `f` on a password thread once one of the bounded password checks is free (waiting at
     /// most the configured time: then [`EngineError::Busy`]).
     async fn password_work<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
         let wait = self.inner.config.auth.password_wait;
@@ -131,11 +226,9 @@ impl Engine {
                 retry_after_secs: wait.as_secs().max(1),
             })?
             .map_err(|e| EngineError::Internal(e.to_string()))?;
-        let out = tokio::task::spawn_blocking(f)
-            .await
-            .map_err(|e| EngineError::Internal(e.to_string()))?;
+        let out = self.inner.sign_ins.pool.run(f).await;
         drop(permit);
-        Ok(out)
+        out
     }
 
     /// Hashes `password` off the async threads (within the bound on password work).
@@ -352,5 +445,23 @@ impl Engine {
         self.sign_out_everywhere(tenant, agent).await?;
         tracing::info!(tenant = %tenant, agent = %agent, "password changed");
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_in_reused_memory() {
+        let hash = hash_password("plum-Orbit-94").unwrap();
+        assert!(verify_password("plum-Orbit-94", &hash));
+        assert!(!verify_password("plum-Orbit-95", &hash));
+        assert!(verify_password("plum-Orbit-94", &hash), "again, in the same memory");
+        assert!(!verify_password("anything", DUMMY_HASH));
+        assert!(!verify_password("x", "not a hash"));
+        // A stored hash asking for 1 GiB is refused, not computed.
+        let greedy = hash.replace("m=19456", "m=1048576");
+        assert!(!verify_password("plum-Orbit-94", &greedy));
     }
 }

@@ -11,6 +11,7 @@ pub mod error;
 mod extract;
 mod guard;
 pub mod limits;
+pub mod openapi;
 mod routes;
 pub mod serve;
 pub mod wire;

@@ -3,115 +3,133 @@
 //! The same as `backstop agent …` and `backstop tenant rotate-secret` on the command line.
 
 use axum::extract::State;
-use axum::routing::{post, put};
-use axum::{Json, Router};
+use axum::Json;
 use backstop_core::directory::AgentRole;
 use backstop_core::ids::AgentId;
 use backstop_engine::AccountChange;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{admins_only, ApiJson, ApiPath, SignedIn};
+use crate::extract::{admins_only, ApiJson, ApiPath as Path, SignedIn};
 use crate::{wire, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/agents/{id}/deactivate", post(deactivate))
-        .route("/api/v1/agents/{id}/reactivate", post(reactivate))
-        .route("/api/v1/agents/{id}/unlock", post(unlock))
-        .route("/api/v1/agents/{id}/sign-out", post(sign_out))
-        .route("/api/v1/agents/{id}/role", put(role))
-        .route("/api/v1/agents/{id}/password", put(password))
-        .route("/api/v1/tenant/widget-secret", post(rotate_secret))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(deactivate))
+        .routes(routes!(reactivate))
+        .routes(routes!(unlock))
+        .routes(routes!(sign_out))
+        .routes(routes!(role))
+        .routes(routes!(password))
+        .routes(routes!(rotate_secret))
 }
+
+type Out = ApiResult<Json<wire::AgentOut>>;
 
 fn agent_id(s: &str) -> Result<AgentId, ApiError> {
     AgentId::parse(s).map_err(|_| ApiError::not_found("not_found", "no such agent"))
 }
 
-async fn change(
-    s: &AppState,
-    session: &backstop_engine::AgentSession,
-    id: &str,
-    change: AccountChange,
-) -> ApiResult<Json<Value>> {
+async fn change(s: &AppState, session: &backstop_engine::AgentSession, id: &str, change: AccountChange) -> Out {
     admins_only(session, "manage agents' accounts")?;
     let agent = s
         .engine
         .change_account(&session.agent.tenant, Some(session.agent.id), agent_id(id)?, change)
         .await?;
-    Ok(Json(json!({ "agent": wire::agent(&agent) })))
+    Ok(Json(wire::AgentOut {
+        agent: wire::agent(&agent),
+    }))
 }
 
-async fn deactivate(
-    State(s): State<AppState>,
-    SignedIn(session): SignedIn,
-    ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+/// Deactivate an agent: their sessions end and sockets close, they cannot sign in and get no
+/// conversations (admins; not yourself, not the last admin).
+#[utoipa::path(post, path = "/api/v1/agents/{id}/deactivate", tag = "accounts", params(("id" = String, Path)),
+    responses((status = 200, description = "deactivated", body = wire::AgentOut)),
+    security(("session" = []), ("bearer" = [])))]
+async fn deactivate(State(s): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<String>) -> Out {
     change(&s, &session, &id, AccountChange::Deactivate).await
 }
 
-async fn reactivate(
-    State(s): State<AppState>,
-    SignedIn(session): SignedIn,
-    ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+/// Let a deactivated agent sign in again (admins).
+#[utoipa::path(post, path = "/api/v1/agents/{id}/reactivate", tag = "accounts", params(("id" = String, Path)),
+    responses((status = 200, description = "reactivated", body = wire::AgentOut)),
+    security(("session" = []), ("bearer" = [])))]
+async fn reactivate(State(s): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<String>) -> Out {
     change(&s, &session, &id, AccountChange::Reactivate).await
 }
 
-async fn unlock(
-    State(s): State<AppState>,
-    SignedIn(session): SignedIn,
-    ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+/// Lift a lock after repeated failed sign-ins (admins).
+#[utoipa::path(post, path = "/api/v1/agents/{id}/unlock", tag = "accounts", params(("id" = String, Path)),
+    responses((status = 200, description = "unlocked", body = wire::AgentOut)),
+    security(("session" = []), ("bearer" = [])))]
+async fn unlock(State(s): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<String>) -> Out {
     change(&s, &session, &id, AccountChange::Unlock).await
 }
 
-async fn sign_out(
-    State(s): State<AppState>,
-    SignedIn(session): SignedIn,
-    ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<Value>> {
+/// End every session of an agent (admins).
+#[utoipa::path(post, path = "/api/v1/agents/{id}/sign-out", tag = "accounts", params(("id" = String, Path)),
+    responses((status = 200, description = "signed out everywhere", body = wire::AgentOut)),
+    security(("session" = []), ("bearer" = [])))]
+async fn sign_out(State(s): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<String>) -> Out {
     change(&s, &session, &id, AccountChange::SignOut).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RoleBody {
+pub(crate) struct RoleBody {
+    /// `agent`, `supervisor` or `admin`.
+    #[schema(example = "supervisor")]
     role: String,
 }
 
+/// Change an agent's role (admins); less access ends their sessions.
+#[utoipa::path(put, path = "/api/v1/agents/{id}/role", tag = "accounts", params(("id" = String, Path)),
+    request_body = RoleBody,
+    responses((status = 200, description = "changed", body = wire::AgentOut)),
+    security(("session" = []), ("bearer" = [])))]
 async fn role(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
-    ApiPath(id): ApiPath<String>,
+    Path(id): Path<String>,
     ApiJson(b): ApiJson<RoleBody>,
-) -> ApiResult<Json<Value>> {
+) -> Out {
     let role = AgentRole::parse(b.role.trim())
         .ok_or_else(|| ApiError::invalid_input("role must be agent, supervisor or admin"))?;
     change(&s, &session, &id, AccountChange::Role(role)).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct PasswordBody {
+pub(crate) struct NewPasswordBody {
+    /// 10 to 128 characters (surrounding spaces not counted), not a common or trivial password.
     password: String,
 }
 
-/// An admin sets a new password for an agent (who is signed out everywhere).
+/// Set a new password for an agent (admins); every session of theirs ends.
+#[utoipa::path(put, path = "/api/v1/agents/{id}/password", tag = "accounts", params(("id" = String, Path)),
+    request_body = NewPasswordBody,
+    responses((status = 200, description = "set", body = wire::AgentOut),
+        (status = 503, description = "every password check is busy; retry", body = wire::ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
 async fn password(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
-    ApiPath(id): ApiPath<String>,
-    ApiJson(b): ApiJson<PasswordBody>,
-) -> ApiResult<Json<Value>> {
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<NewPasswordBody>,
+) -> Out {
     change(&s, &session, &id, AccountChange::Password(b.password)).await
 }
 
-/// A new widget secret, shown once: host sites must sign visitors' e-mails with it from now on.
-async fn rotate_secret(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<Value>> {
+/// A new widget secret, shown once: host sites must sign visitors' e-mails with it from now on
+/// (admins).
+#[utoipa::path(post, path = "/api/v1/tenant/widget-secret", tag = "accounts",
+    responses((status = 200, description = "the new secret", body = wire::WidgetSecret)),
+    security(("session" = []), ("bearer" = [])))]
+async fn rotate_secret(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<wire::WidgetSecret>> {
     admins_only(&session, "rotate the widget secret")?;
     let secret = s.engine.rotate_widget_secret(&session.agent.tenant).await?;
-    Ok(Json(json!({ "widget_secret": secret })))
+    Ok(Json(wire::WidgetSecret { widget_secret: secret }))
 }

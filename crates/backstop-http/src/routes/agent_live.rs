@@ -9,13 +9,13 @@ use axum::routing::get;
 use axum::Router;
 use backstop_engine::hub::AgentEvent;
 use backstop_engine::AgentSession;
-use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::websocket;
 use crate::error::ApiResult;
 use crate::extract::{session_token, ApiQuery, SignedIn};
 use crate::limits::{ClientIp, SocketSlot};
+use crate::wire::frames::{self, InboxOut};
 use crate::{wire, AppState};
 
 pub fn router() -> Router<AppState> {
@@ -75,7 +75,7 @@ async fn run(s: AppState, session: AgentSession, token: String, mut socket: WebS
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                     _ => false,
                 };
-                if ping && socket.send(Message::Text(json!({"type": "pong"}).to_string().into())).await.is_err() {
+                if ping && socket.send(Message::Text(frames::text(&InboxOut::Pong).into())).await.is_err() {
                     break;
                 }
             }
@@ -88,20 +88,20 @@ async fn run(s: AppState, session: AgentSession, token: String, mut socket: WebS
             }
             event = live.recv() => {
                 let frame = match event {
-                    Ok(AgentEvent::Message(m)) => json!({ "type": "message", "message": wire::message(&m) }),
-                    Ok(AgentEvent::Conversation(v)) => json!({ "type": "conversation", "conversation": wire::conversation(&v) }),
-                    Ok(AgentEvent::Alert(a)) => json!({ "type": "alert", "alert": wire::alert(&a) }),
-                    Ok(AgentEvent::Presence { agent, presence }) => json!({ "type": "presence", "agent_id": agent, "presence": presence }),
+                    Ok(AgentEvent::Message(m)) => InboxOut::Message { message: wire::message(&m) },
+                    Ok(AgentEvent::Conversation(v)) => InboxOut::Conversation { conversation: wire::conversation(&v) },
+                    Ok(AgentEvent::Alert(a)) => InboxOut::Alert { alert: wire::alert(&a) },
+                    Ok(AgentEvent::Presence { agent, presence }) => InboxOut::Presence { agent_id: agent, presence: wire::presence_str(presence) },
                     Ok(AgentEvent::SignedOut(agent)) if agent == me => {
                         close_signed_out(&mut socket).await;
                         break;
                     }
                     Ok(AgentEvent::SignedOut(_)) => continue,
                     // Fell behind: the client reloads its lists.
-                    Err(RecvError::Lagged(_)) => json!({ "type": "resync" }),
+                    Err(RecvError::Lagged(_)) => InboxOut::Resync,
                     Err(RecvError::Closed) => break,
                 };
-                if socket.send(Message::Text(frame.to_string().into())).await.is_err() { break; }
+                if socket.send(Message::Text(frames::text(&frame).into())).await.is_err() { break; }
             }
         }
     }
@@ -113,7 +113,7 @@ async fn run(s: AppState, session: AgentSession, token: String, mut socket: WebS
 
 /// Tells the inbox its session is over (it goes to the sign-in page) and closes.
 async fn close_signed_out(socket: &mut WebSocket) {
-    let frame = json!({ "type": "signed_out" }).to_string();
+    let frame = frames::text(&InboxOut::SignedOut);
     socket.send(Message::Text(frame.into())).await.ok();
     socket
         .send(Message::Close(Some(CloseFrame {

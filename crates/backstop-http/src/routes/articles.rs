@@ -2,39 +2,45 @@
 //! create, edit, archive, restore and revert articles. Each change is a version and the AI answers
 //! from it at once.
 
-use crate::extract::{ApiPath as Path, ApiQuery as Query};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use backstop_core::ids::ArticleId;
 use backstop_core::kb::ArticleDraft;
 use backstop_engine::AgentSession;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, SignedIn};
+use crate::extract::{ApiJson, ApiPath as Path, ApiQuery as Query, SignedIn};
 use crate::{wire, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/articles", get(list).post(create))
-        .route("/api/v1/articles/{id}", get(one).put(update))
-        .route("/api/v1/articles/{id}/archive", post(archive))
-        .route("/api/v1/articles/{id}/restore", post(restore))
-        .route("/api/v1/articles/{id}/revert", post(revert))
-        .route("/api/v1/articles/{id}/diff", get(diff))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(one, update))
+        .routes(routes!(archive))
+        .routes(routes!(restore))
+        .routes(routes!(revert))
+        .routes(routes!(diff))
 }
 
-#[derive(Deserialize)]
+type Out = ApiResult<Json<wire::ArticleOut>>;
+
+/// An article as a trainer writes it.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ArticleBody {
+    /// Lower-case words joined by `-`; unique per language.
     slug: String,
+    /// `zh` or `en`.
     lang: String,
     topic: String,
     title: String,
     body: String,
+    /// Sample questions it answers.
     #[serde(default)]
     questions: Vec<String>,
 }
@@ -53,16 +59,18 @@ impl ArticleBody {
     }
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
     /// Include archived articles.
     #[serde(default)]
     archived: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RevertBody {
+pub(crate) struct RevertBody {
+    /// The version to bring back (as a new version).
     version: u32,
 }
 
@@ -76,47 +84,74 @@ pub(crate) fn article_id(s: &str) -> ApiResult<ArticleId> {
         .map_err(|_| ApiError::not_found("article_not_found", "no such article"))
 }
 
+/// The tenant's articles (archived ones on request).
+#[utoipa::path(get, path = "/api/v1/articles", tag = "knowledge", params(ListQuery),
+    responses((status = 200, description = "the articles", body = wire::ArticleList)),
+    security(("session" = []), ("bearer" = [])))]
 async fn list(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
     Query(q): Query<ListQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<wire::ArticleList>> {
     let all = s.engine.articles(&session.agent.tenant).await?;
-    let items: Vec<Value> = all
-        .iter()
-        .filter(|a| q.archived || !a.archived)
-        .map(wire::article)
-        .collect();
-    Ok(Json(json!({ "articles": items })))
+    Ok(Json(wire::ArticleList {
+        articles: all
+            .iter()
+            .filter(|a| q.archived || !a.archived)
+            .map(wire::article)
+            .collect(),
+    }))
 }
 
-async fn one(State(s): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+/// One article with its history, newest version first.
+#[utoipa::path(get, path = "/api/v1/articles/{id}", tag = "knowledge", params(("id" = String, Path)),
+    responses((status = 200, description = "the article", body = wire::ArticleHistory)),
+    security(("session" = []), ("bearer" = [])))]
+async fn one(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<String>,
+) -> ApiResult<Json<wire::ArticleHistory>> {
     let (a, versions) = s.engine.article(&session.agent.tenant, article_id(&id)?).await?;
-    Ok(Json(json!({
-        "article": wire::article(&a),
-        "versions": versions.iter().map(wire::article_version).collect::<Vec<_>>(),
-    })))
+    Ok(Json(wire::ArticleHistory {
+        article: wire::article(&a),
+        versions: versions.iter().map(wire::article_version).collect(),
+    }))
 }
 
+/// A new article, used by the AI at once (trainers).
+#[utoipa::path(post, path = "/api/v1/articles", tag = "knowledge", request_body = ArticleBody,
+    responses((status = 201, description = "created", body = wire::ArticleOut)),
+    security(("session" = []), ("bearer" = [])))]
 async fn create(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
     ApiJson(body): ApiJson<ArticleBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<wire::ArticleOut>)> {
     trainer(&session)?;
     let a = s
         .engine
         .create_article(&session.agent.tenant, body.draft()?, &session.agent.email)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "article": wire::article(&a) }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(wire::ArticleOut {
+            article: wire::article(&a),
+        }),
+    ))
 }
 
+/// A new version of an article (trainers).
+#[utoipa::path(put, path = "/api/v1/articles/{id}", tag = "knowledge", params(("id" = String, Path)),
+    request_body = ArticleBody,
+    responses((status = 200, description = "saved", body = wire::ArticleOut)),
+    security(("session" = []), ("bearer" = [])))]
 async fn update(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ArticleBody>,
-) -> ApiResult<Json<Value>> {
+) -> Out {
     trainer(&session)?;
     let a = s
         .engine
@@ -127,40 +162,49 @@ async fn update(
             &session.agent.email,
         )
         .await?;
-    Ok(Json(json!({ "article": wire::article(&a) })))
+    Ok(Json(wire::ArticleOut {
+        article: wire::article(&a),
+    }))
 }
 
-async fn set_archived(s: AppState, session: AgentSession, id: String, archived: bool) -> ApiResult<Json<Value>> {
+async fn set_archived(s: AppState, session: AgentSession, id: String, archived: bool) -> Out {
     trainer(&session)?;
     let a = s
         .engine
         .set_archived(&session.agent.tenant, article_id(&id)?, archived, &session.agent.email)
         .await?;
-    Ok(Json(json!({ "article": wire::article(&a) })))
+    Ok(Json(wire::ArticleOut {
+        article: wire::article(&a),
+    }))
 }
 
-async fn archive(
-    State(s): State<AppState>,
-    SignedIn(session): SignedIn,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+/// Archive an article: kept, with its history, but the AI no longer uses it (trainers).
+#[utoipa::path(post, path = "/api/v1/articles/{id}/archive", tag = "knowledge", params(("id" = String, Path)),
+    responses((status = 200, description = "archived", body = wire::ArticleOut)),
+    security(("session" = []), ("bearer" = [])))]
+async fn archive(State(s): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<String>) -> Out {
     set_archived(s, session, id, true).await
 }
 
-async fn restore(
-    State(s): State<AppState>,
-    SignedIn(session): SignedIn,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+/// Restore an archived article (trainers).
+#[utoipa::path(post, path = "/api/v1/articles/{id}/restore", tag = "knowledge", params(("id" = String, Path)),
+    responses((status = 200, description = "restored", body = wire::ArticleOut)),
+    security(("session" = []), ("bearer" = [])))]
+async fn restore(State(s): State<AppState>, SignedIn(session): SignedIn, Path(id): Path<String>) -> Out {
     set_archived(s, session, id, false).await
 }
 
+/// Bring an earlier version back, as a new version (trainers).
+#[utoipa::path(post, path = "/api/v1/articles/{id}/revert", tag = "knowledge", params(("id" = String, Path)),
+    request_body = RevertBody,
+    responses((status = 200, description = "reverted", body = wire::ArticleOut)),
+    security(("session" = []), ("bearer" = [])))]
 async fn revert(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RevertBody>,
-) -> ApiResult<Json<Value>> {
+) -> Out {
     trainer(&session)?;
     let a = s
         .engine
@@ -171,25 +215,33 @@ async fn revert(
             &session.agent.email,
         )
         .await?;
-    Ok(Json(json!({ "article": wire::article(&a) })))
+    Ok(Json(wire::ArticleOut {
+        article: wire::article(&a),
+    }))
 }
 
-#[derive(Deserialize)]
-struct DiffQuery {
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct DiffQuery {
+    /// The older version (default: the one before `to`).
     from: Option<u32>,
+    /// The newer version (default: the newest).
     to: Option<u32>,
 }
 
 /// How one version differs from another (default: the newest from the one before).
+#[utoipa::path(get, path = "/api/v1/articles/{id}/diff", tag = "knowledge", params(("id" = String, Path), DiffQuery),
+    responses((status = 200, description = "the changes", body = wire::ArticleDiff)),
+    security(("session" = []), ("bearer" = [])))]
 async fn diff(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
     Path(id): Path<String>,
     Query(q): Query<DiffQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<wire::ArticleDiff>> {
     let (from, to, diff) = s
         .engine
         .article_diff(&session.agent.tenant, article_id(&id)?, q.from, q.to)
         .await?;
-    Ok(Json(json!({ "from": from, "to": to, "diff": diff })))
+    Ok(Json(wire::article_diff(from, to, &diff)))
 }

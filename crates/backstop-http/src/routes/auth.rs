@@ -4,28 +4,30 @@
 use axum::extract::State;
 use axum::http::{header, request::Parts, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{session_token, ApiJson, SignedIn, SESSION_COOKIE};
 use crate::limits::{Bucket, ClientIp};
 use crate::{wire, AppState, CookieSecurity};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/auth/login", post(login))
-        .route("/api/v1/auth/logout", post(logout))
-        .route("/api/v1/auth/logout-everywhere", post(logout_everywhere))
-        .route("/api/v1/auth/password", post(change_password))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/teams", get(teams))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(logout_everywhere))
+        .routes(routes!(change_password))
+        .routes(routes!(me))
+        .routes(routes!(teams))
 }
 
-#[derive(Deserialize)]
-struct LoginBody {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct LoginBody {
+    /// The tenant's id (e.g. `demo`).
     tenant: String,
     email: String,
     password: String,
@@ -52,11 +54,21 @@ fn signed_in(
 ) -> ApiResult<Response> {
     let max_age = s.engine.auth_settings().session_ttl.whole_seconds();
     let cookie = session_cookie(s, parts, &token, max_age)?;
-    let mut resp = Json(json!({ "token": token, "agent": wire::agent(agent) })).into_response();
+    let mut resp = Json(wire::SignedIn {
+        token,
+        agent: wire::agent(agent),
+    })
+    .into_response();
     resp.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(resp)
 }
 
+/// Signs an agent in: the token in the answer and in the `backstop_session` cookie (HttpOnly,
+/// SameSite=Lax, Secure over HTTPS). Limited per client address and per account; repeated
+/// failures lock the account for a while (429 `too_many_attempts`).
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody,
+    responses((status = 200, description = "signed in", body = wire::SignedIn),
+        (status = 503, description = "every password check is busy; retry", body = wire::ErrorBody)))]
 async fn login(
     State(s): State<AppState>,
     client: ClientIp,
@@ -84,6 +96,10 @@ async fn login(
     }
 }
 
+/// Signs this session out (and clears the cookie).
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204, description = "signed out")),
+    security(("session" = []), ("bearer" = [])))]
 async fn logout(State(s): State<AppState>, parts: Parts) -> ApiResult<Response> {
     if let Some(token) = session_token(&parts) {
         s.engine.logout(&token).await?;
@@ -101,6 +117,9 @@ fn signed_out() -> Response {
 }
 
 /// Ends every session of the signed-in agent, this one included, and closes their sockets.
+#[utoipa::path(post, path = "/api/v1/auth/logout-everywhere", tag = "auth",
+    responses((status = 204, description = "signed out everywhere")),
+    security(("session" = []), ("bearer" = [])))]
 async fn logout_everywhere(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Response> {
     s.engine
         .sign_out_everywhere(&session.agent.tenant, session.agent.id)
@@ -108,44 +127,57 @@ async fn logout_everywhere(State(s): State<AppState>, SignedIn(session): SignedI
     Ok(signed_out())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct PasswordBody {
+pub(crate) struct ChangePasswordBody {
     current: String,
+    /// 10 to 128 characters (surrounding spaces not counted), not a common or trivial password.
     new: String,
 }
 
 /// The signed-in agent sets a new password; every session ends and this browser gets a new one.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = ChangePasswordBody,
+    responses((status = 200, description = "changed; a new session", body = wire::SignedIn),
+        (status = 503, description = "every password check is busy; retry", body = wire::ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
 async fn change_password(
     State(s): State<AppState>,
     client: ClientIp,
     parts: Parts,
     SignedIn(session): SignedIn,
-    ApiJson(b): ApiJson<PasswordBody>,
+    ApiJson(b): ApiJson<ChangePasswordBody>,
 ) -> ApiResult<Response> {
     s.limiter.check(Bucket::LoginIp, &client.key())?;
     let token = s.engine.change_password(&session, &b.current, &b.new).await?;
     signed_in(&s, &parts, token, &session.agent)
 }
 
-async fn me(SignedIn(session): SignedIn) -> Json<Value> {
-    Json(json!({
-        "agent": wire::agent(&session.agent),
-        "tenant": { "id": session.tenant.id.as_str(), "name": session.tenant.name },
-    }))
+/// Who is signed in, and in which tenant.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+    responses((status = 200, description = "the signed-in agent", body = wire::Me)),
+    security(("session" = []), ("bearer" = [])))]
+async fn me(SignedIn(session): SignedIn) -> Json<wire::Me> {
+    Json(wire::Me {
+        agent: wire::agent(&session.agent),
+        tenant: wire::TenantRef {
+            id: session.tenant.id.as_str().to_owned(),
+            name: session.tenant.name,
+        },
+    })
 }
 
-async fn teams(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<Value>> {
+/// The tenant's teams, with hours and service targets.
+#[utoipa::path(get, path = "/api/v1/teams", tag = "auth",
+    responses((status = 200, description = "the teams", body = wire::TeamList)),
+    security(("session" = []), ("bearer" = [])))]
+async fn teams(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<wire::TeamList>> {
     let teams = s
         .engine
         .store()
         .list_teams(&session.agent.tenant)
         .await
         .map_err(backstop_engine::EngineError::from)?;
-    Ok(Json(json!({
-        "teams": teams
-            .iter()
-            .map(|t| wire::team(t, s.engine.now()))
-            .collect::<Vec<_>>(),
-    })))
+    Ok(Json(wire::TeamList {
+        teams: teams.iter().map(|t| wire::team(t, s.engine.now())).collect(),
+    }))
 }

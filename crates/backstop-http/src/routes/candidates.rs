@@ -2,48 +2,52 @@
 //! (supervisors and admins). Approve (with edits) publishes an article, merge adds the question to
 //! an existing one, reject drops it; the decision and who made it stay with the candidate.
 
-use crate::extract::{ApiPath as Path, ApiQuery as Query};
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use backstop_core::ids::{ArticleId, CandidateId};
 use backstop_core::learn::CandidateStatus;
 use backstop_engine::learn::Approval;
 use backstop_engine::AgentSession;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, SignedIn};
+use crate::extract::{ApiJson, ApiPath as Path, ApiQuery as Query, SignedIn};
 use crate::{wire, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/candidates", get(list))
-        .route("/api/v1/candidates/{id}/approve", post(approve))
-        .route("/api/v1/candidates/{id}/merge", post(merge))
-        .route("/api/v1/candidates/{id}/reject", post(reject))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(approve))
+        .routes(routes!(merge))
+        .routes(routes!(reject))
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
-    /// pending (default), approved, merged, rejected or all.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
+    /// `pending` (default), `approved`, `merged`, `rejected` or `all`.
     status: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ApproveBody {
+pub(crate) struct ApproveBody {
     slug: Option<String>,
     title: Option<String>,
     topic: Option<String>,
+    /// The answer as it should be published (edited).
     body: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct MergeBody {
+pub(crate) struct MergeBody {
+    /// The article the question joins.
     article_id: String,
+    /// The article's body as it should read after the merge (optional).
     body: Option<String>,
 }
 
@@ -57,11 +61,15 @@ fn candidate_id(s: &str) -> ApiResult<CandidateId> {
         .map_err(|_| ApiError::invalid_input("no such candidate"))
 }
 
+/// The review queue (trainers).
+#[utoipa::path(get, path = "/api/v1/candidates", tag = "knowledge", params(ListQuery),
+    responses((status = 200, description = "candidates, newest first", body = wire::CandidateList)),
+    security(("session" = []), ("bearer" = [])))]
 async fn list(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
     Query(q): Query<ListQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<wire::CandidateList>> {
     trainer(&session)?;
     let status = match q.status.as_deref().unwrap_or("pending") {
         "all" => None,
@@ -71,17 +79,22 @@ async fn list(
         ),
     };
     let list = s.engine.candidates(&session.agent.tenant, status).await?;
-    Ok(Json(
-        json!({ "candidates": list.iter().map(wire::candidate).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(wire::CandidateList {
+        candidates: list.iter().map(wire::candidate).collect(),
+    }))
 }
 
+/// Publish a candidate as a new article, with edits (trainers).
+#[utoipa::path(post, path = "/api/v1/candidates/{id}/approve", tag = "knowledge", params(("id" = String, Path)),
+    request_body = ApproveBody,
+    responses((status = 200, description = "published", body = wire::CandidateDecided)),
+    security(("session" = []), ("bearer" = [])))]
 async fn approve(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ApproveBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<wire::CandidateDecided>> {
     trainer(&session)?;
     let edits = Approval {
         slug: b.slug,
@@ -93,17 +106,23 @@ async fn approve(
         .engine
         .approve_candidate(&session.agent.tenant, candidate_id(&id)?, edits, &session.agent.email)
         .await?;
-    Ok(Json(
-        json!({ "candidate": wire::candidate(&c), "article": wire::article(&a) }),
-    ))
+    Ok(Json(wire::CandidateDecided {
+        candidate: wire::candidate(&c),
+        article: wire::article(&a),
+    }))
 }
 
+/// Add a candidate's question to an existing article (trainers).
+#[utoipa::path(post, path = "/api/v1/candidates/{id}/merge", tag = "knowledge", params(("id" = String, Path)),
+    request_body = MergeBody,
+    responses((status = 200, description = "merged", body = wire::CandidateDecided)),
+    security(("session" = []), ("bearer" = [])))]
 async fn merge(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MergeBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<wire::CandidateDecided>> {
     trainer(&session)?;
     let into = uuid::Uuid::parse_str(&b.article_id)
         .map(ArticleId)
@@ -118,20 +137,27 @@ async fn merge(
             &session.agent.email,
         )
         .await?;
-    Ok(Json(
-        json!({ "candidate": wire::candidate(&c), "article": wire::article(&a) }),
-    ))
+    Ok(Json(wire::CandidateDecided {
+        candidate: wire::candidate(&c),
+        article: wire::article(&a),
+    }))
 }
 
+/// Drop a candidate (trainers).
+#[utoipa::path(post, path = "/api/v1/candidates/{id}/reject", tag = "knowledge", params(("id" = String, Path)),
+    responses((status = 200, description = "rejected", body = wire::CandidateOut)),
+    security(("session" = []), ("bearer" = [])))]
 async fn reject(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<wire::CandidateOut>> {
     trainer(&session)?;
     let c = s
         .engine
         .reject_candidate(&session.agent.tenant, candidate_id(&id)?, &session.agent.email)
         .await?;
-    Ok(Json(json!({ "candidate": wire::candidate(&c) })))
+    Ok(Json(wire::CandidateOut {
+        candidate: wire::candidate(&c),
+    }))
 }

@@ -4,29 +4,27 @@
 
 use std::sync::Arc;
 
-use crate::extract::ApiQuery as Query;
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use backstop_core::policy::Policy;
 use backstop_engine::whatif::Draft;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::articles::{article_id, ArticleBody};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, SignedIn};
-use crate::AppState;
+use crate::extract::{ApiJson, ApiQuery as Query, SignedIn};
+use crate::{wire, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/replay", post(replay))
-        .route("/api/v1/gaps", get(gaps))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(replay)).routes(routes!(gaps))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ReplayBody {
+pub(crate) struct ReplayBody {
     /// Articles added, or replacing the current one with the same slug and language.
     #[serde(default)]
     articles: Vec<ArticleBody>,
@@ -44,11 +42,16 @@ struct ReplayBody {
 /// The most draft articles one replay takes.
 const MAX_DRAFT_ARTICLES: usize = 200;
 
+/// The tenant's recent conversations replayed against the current knowledge base and policy and
+/// against a draft, side by side (supervisors and admins).
+#[utoipa::path(post, path = "/api/v1/replay", tag = "knowledge", request_body = ReplayBody,
+    responses((status = 200, description = "both sides and the changed conversations", body = wire::Replay)),
+    security(("session" = []), ("bearer" = [])))]
 async fn replay(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
     ApiJson(body): ApiJson<ReplayBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<wire::Replay>> {
     crate::extract::supervisors_only(&session, "replay conversations")?;
     let tenant = &session.agent.tenant;
     if body.articles.len() > MAX_DRAFT_ARTICLES {
@@ -79,31 +82,22 @@ async fn replay(
         .engine
         .compare(current, drafted, Arc::new(dialogues), Arc::new(|| {}))
         .await?;
-    Ok(Json(json!({
-        "conversations": cmp.current.dialogues,
-        "current": side(&cmp.current),
-        "draft": side(&cmp.draft),
-        "changed": cmp.changed,
-    })))
+    Ok(Json(wire::replay(&cmp)))
 }
 
-fn side(t: &backstop_engine::whatif::Tally) -> Value {
-    json!({
-        "answered": t.answered,
-        "unanswered": t.unanswered,
-        "handoff": t.handoff,
-        "answered_share": t.answered_share(),
-        "handoff_rate": t.handoff_rate(),
-        "reasons": t.reasons,
-    })
-}
-
-#[derive(Deserialize)]
-struct GapsQuery {
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct GapsQuery {
     /// The period, in days back from now (default 30, 1-365).
     days: Option<u32>,
 }
 
+/// The questions the AI could not answer or handed over, grouped by meaning, with volume, trend,
+/// examples and the nearest articles; and each newly published topic's hand-overs before and
+/// after (supervisors and admins).
+#[utoipa::path(get, path = "/api/v1/gaps", tag = "knowledge", params(GapsQuery),
+    responses((status = 200, description = "the gap report", body = Object)),
+    security(("session" = []), ("bearer" = [])))]
 async fn gaps(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,

@@ -31,6 +31,8 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// A WebSocket's read buffer (the protocol library's default is 128 KiB per socket).
 pub const WS_BUFFER_BYTES: usize = 4 * 1024;
 
+/// The application: the documented REST API (each resource's `OpenApiRouter`, whose description is
+/// served at `/api/v1/openapi.json`), the two WebSockets and the pages.
 pub fn router(state: AppState) -> Router {
     // The widget is embedded on other sites: its API answers cross-origin requests (it uses no cookies).
     let cors = CorsLayer::new()
@@ -42,23 +44,20 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("x-requested-with"),
         ])
         .expose_headers([header::RETRY_AFTER]);
-    let widget_api = Router::new()
-        .merge(widget::router())
-        .merge(widget_live::router())
-        .layer(cors);
+    let (api, doc) = api(cors.clone()).split_for_parts();
+    let spec = crate::openapi::finish(doc);
     Router::new()
-        .merge(widget_api)
-        .merge(auth::router())
-        .merge(accounts::router())
-        .merge(conversations::router())
-        .merge(understanding::router())
-        .merge(policy::router())
-        .merge(articles::router())
-        .merge(candidates::router())
-        .merge(knowledge::router())
-        .merge(agents::router())
+        .merge(api)
+        .merge(widget_live::router().layer(cors))
         .merge(agent_live::router())
         .merge(pages::router())
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || {
+                let spec = spec.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], spec) }
+            }),
+        )
         .fallback(|| async { ApiError::not_found("not_found", "no such page or endpoint") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
@@ -71,6 +70,22 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::guard::guard))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Every documented route, with its description; `cors` applies to the widget's API only (the
+/// agents' API answers no other origin).
+pub(crate) fn api(cors: CorsLayer) -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::with_openapi(<crate::openapi::ApiDoc as utoipa::OpenApi>::openapi())
+        .merge(widget::router().layer(cors))
+        .merge(auth::router())
+        .merge(accounts::router())
+        .merge(conversations::router())
+        .merge(understanding::router())
+        .merge(policy::router())
+        .merge(articles::router())
+        .merge(candidates::router())
+        .merge(knowledge::router())
+        .merge(agents::router())
 }
 
 pub(crate) fn tenant_id(s: &str) -> Result<TenantId, ApiError> {

@@ -3,68 +3,80 @@
 //! turn), list the versions (to compare or restore one).
 
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use backstop_core::directory::AgentRole;
 use backstop_core::policy::Policy;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, SignedIn};
-use crate::AppState;
+use crate::{wire, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/policy", get(current).put(save))
-        .route("/api/v1/policy/check", post(check))
-        .route("/api/v1/policy/versions", get(versions))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(current, save))
+        .routes(routes!(check))
+        .routes(routes!(versions))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Source {
+pub(crate) struct Source {
+    /// The policy as TOML (the format: `crates/backstop-core/src/default-policy.toml`).
     source: String,
 }
 
-async fn current(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<Value>> {
+/// The policy in force, its TOML and its rules in order.
+#[utoipa::path(get, path = "/api/v1/policy", tag = "policy",
+    responses((status = 200, description = "the policy", body = wire::Policy)),
+    security(("session" = []), ("bearer" = [])))]
+async fn current(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<wire::Policy>> {
     let tenant = &session.agent.tenant;
     let (version, source) = s.engine.policy_source(tenant).await?;
     let policy = s.engine.policy(tenant).await?;
-    Ok(Json(crate::wire::policy(version, &source, &policy)))
+    Ok(Json(wire::policy(version, &source, &policy)))
 }
 
-async fn check(SignedIn(_): SignedIn, ApiJson(body): ApiJson<Source>) -> ApiResult<Json<Value>> {
+/// Checks a draft policy without saving it (a mistake: 422 `invalid_policy` with its line).
+#[utoipa::path(post, path = "/api/v1/policy/check", tag = "policy", request_body = Source,
+    responses((status = 200, description = "valid", body = wire::PolicyChecked)),
+    security(("session" = []), ("bearer" = [])))]
+async fn check(SignedIn(_session): SignedIn, ApiJson(body): ApiJson<Source>) -> ApiResult<Json<wire::PolicyChecked>> {
     let policy = Policy::parse(&body.source).map_err(backstop_engine::EngineError::from)?;
-    Ok(Json(json!({ "ok": true, "rules": policy.rules.len() })))
+    Ok(Json(wire::PolicyChecked {
+        ok: true,
+        rules: policy.rules.len(),
+    }))
 }
 
+/// Saves the policy as its next version; the next customer message follows it (admins).
+#[utoipa::path(put, path = "/api/v1/policy", tag = "policy", request_body = Source,
+    responses((status = 200, description = "saved", body = wire::Policy)),
+    security(("session" = []), ("bearer" = [])))]
 async fn save(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
     ApiJson(body): ApiJson<Source>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<wire::Policy>> {
     if session.agent.role != AgentRole::Admin {
         return Err(ApiError::forbidden("only admins change the escalation policy"));
     }
     let tenant = &session.agent.tenant;
     let rec = s.engine.save_policy(tenant, &body.source, &session.agent.email).await?;
     let policy = s.engine.policy(tenant).await?;
-    Ok(Json(crate::wire::policy(rec.version, &rec.source, &policy)))
+    Ok(Json(wire::policy(rec.version, &rec.source, &policy)))
 }
 
-async fn versions(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<Value>> {
+/// Every saved version, newest first.
+#[utoipa::path(get, path = "/api/v1/policy/versions", tag = "policy",
+    responses((status = 200, description = "the versions", body = wire::PolicyVersions)),
+    security(("session" = []), ("bearer" = [])))]
+async fn versions(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<wire::PolicyVersions>> {
     let list = s.engine.policy_versions(&session.agent.tenant).await?;
-    let items: Vec<Value> = list
-        .iter()
-        .map(|p| {
-            json!({
-                "version": p.version,
-                "author": p.author,
-                "created_at": crate::wire::time(p.created_at),
-                "source": p.source,
-            })
-        })
-        .collect();
-    Ok(Json(json!({ "versions": items })))
+    Ok(Json(wire::PolicyVersions {
+        versions: list.iter().map(wire::policy_version).collect(),
+    }))
 }

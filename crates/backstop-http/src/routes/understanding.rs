@@ -3,55 +3,68 @@
 //! only.
 
 use axum::extract::State;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use backstop_engine::AgentSession;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, SignedIn};
-use crate::AppState;
+use crate::{wire, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/understanding/examples", post(add_examples))
-        .route("/api/v1/understanding/rebuild", post(rebuild))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(add_examples))
+        .routes(routes!(rebuild))
 }
 
 fn trainer(session: &AgentSession) -> Result<(), ApiError> {
     crate::extract::supervisors_only(session, "train the AI")
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Example {
+pub(crate) struct Example {
     text: String,
+    /// An article's slug (or topic), or `oos` for out of scope.
     intent: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct AddExamples {
+pub(crate) struct AddExamples {
     examples: Vec<Example>,
 }
 
+/// Adds labelled examples for the intent classifier (used after the next rebuild).
+#[utoipa::path(post, path = "/api/v1/understanding/examples", tag = "understanding", request_body = AddExamples,
+    responses((status = 200, description = "added", body = wire::ExamplesAdded)),
+    security(("session" = []), ("bearer" = [])))]
 async fn add_examples(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
     ApiJson(body): ApiJson<AddExamples>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<wire::ExamplesAdded>> {
     trainer(&session)?;
     let pairs: Vec<(String, String)> = body.examples.into_iter().map(|e| (e.text, e.intent)).collect();
     let added = s
         .engine
         .add_intent_examples(&session.agent.tenant, &pairs, "trainer")
         .await?;
-    Ok(Json(json!({ "added": added, "skipped": pairs.len() - added })))
+    Ok(Json(wire::ExamplesAdded {
+        added,
+        skipped: pairs.len() - added,
+    }))
 }
 
-async fn rebuild(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<Value>> {
+/// Rebuilds the tenant's understanding (index, vectors, classifier) now.
+#[utoipa::path(post, path = "/api/v1/understanding/rebuild", tag = "understanding",
+    responses((status = 200, description = "rebuilt", body = wire::KbReport)),
+    security(("session" = []), ("bearer" = [])))]
+async fn rebuild(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<wire::KbReport>> {
     trainer(&session)?;
     let r = s.engine.reload_kb(&session.agent.tenant).await?;
-    Ok(Json(crate::wire::kb_report(&r)))
+    Ok(Json(wire::kb_report(&r)))
 }

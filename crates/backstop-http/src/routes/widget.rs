@@ -5,12 +5,13 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use backstop_core::message::Lang;
 use backstop_engine::{AgentAction, WidgetSessionRequest};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{conversation_id, tenant_id};
 use crate::error::{ApiError, ApiResult};
@@ -18,20 +19,19 @@ use crate::extract::{ApiJson, ApiPath as Path, ApiQuery as Query};
 use crate::limits::{Bucket, ClientIp};
 use crate::{wire, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/widget/v1/{tenant}/session", post(session))
-        .route(
-            "/api/widget/v1/{tenant}/conversations/{id}/messages",
-            post(send).get(list),
-        )
-        .route("/api/widget/v1/{tenant}/conversations/{id}/human", post(human))
-        .route("/api/widget/v1/{tenant}/conversations/{id}/rating", post(rate))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(session))
+        .routes(routes!(send, list))
+        .routes(routes!(human))
+        .routes(routes!(rate))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RatingBody {
+pub(crate) struct RatingBody {
+    /// 1 (bad) to 5 (great).
+    #[schema(minimum = 1, maximum = 5)]
     rating: u8,
     comment: Option<String>,
     /// "Not satisfied, get me a person."
@@ -40,12 +40,17 @@ struct RatingBody {
 }
 
 /// The customer rates the resolved conversation (once); asking for a person reopens it to a human.
+#[utoipa::path(post, path = "/api/widget/v1/{tenant}/conversations/{id}/rating", tag = "widget",
+    params(("tenant" = String, Path), ("id" = String, Path, description = "the conversation")),
+    request_body = RatingBody,
+    responses((status = 200, description = "rated", body = wire::StateOut)),
+    security(("visitor_token" = [])))]
 async fn rate(
     State(s): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     headers: HeaderMap,
     ApiJson(b): ApiJson<RatingBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<wire::StateOut>> {
     let (tenant, id) = (tenant_id(&tenant)?, conversation_id(&id)?);
     let conv = s
         .engine
@@ -70,25 +75,37 @@ async fn rate(
             },
         )
         .await?;
-    Ok(Json(json!({ "state": wire::widget_state(&out.view.widget_state()) })))
+    Ok(Json(wire::StateOut {
+        state: wire::widget_state(&out.view.widget_state()),
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SessionBody {
+pub(crate) struct SessionBody {
+    /// The visitor token from an earlier session (to resume it).
     token: Option<String>,
+    /// `zh` or `en` (regional forms such as `zh-CN` too).
     lang: Option<String>,
     name: Option<String>,
+    /// Contact information; verified only with `user_hash`.
     email: Option<String>,
+    /// Hex HMAC-SHA256 of the e-mail with the tenant's widget secret, made by the host site.
     user_hash: Option<String>,
 }
 
+/// Starts or resumes a visitor's session. A conversation is reserved, not created: the first
+/// message creates it.
+#[utoipa::path(post, path = "/api/widget/v1/{tenant}/session", tag = "widget",
+    params(("tenant" = String, Path)),
+    request_body = SessionBody,
+    responses((status = 200, description = "the session", body = wire::WidgetSession)))]
 async fn session(
     State(s): State<AppState>,
     client: ClientIp,
     Path(tenant): Path<String>,
     ApiJson(b): ApiJson<SessionBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<wire::WidgetSession>> {
     let tenant = tenant_id(&tenant)?;
     s.limiter.check(Bucket::SessionIp, &client.key())?;
     let lang = match b.lang.as_deref() {
@@ -108,14 +125,14 @@ async fn session(
             },
         )
         .await?;
-    Ok(Json(json!({
-        "token": ws.token,
-        "customer_id": ws.customer,
-        "conversation_id": ws.conversation,
-        "tenant_name": ws.tenant_name,
-        "lang": ws.lang.as_str(),
-        "verified": ws.verified,
-    })))
+    Ok(Json(wire::WidgetSession {
+        token: ws.token,
+        customer_id: ws.customer,
+        conversation_id: ws.conversation,
+        tenant_name: ws.tenant_name,
+        lang: ws.lang.as_str().to_owned(),
+        verified: ws.verified,
+    }))
 }
 
 /// Counts a customer message (or request for a person) against the visitor's and the address's
@@ -139,20 +156,31 @@ pub(crate) fn visitor_token(headers: &HeaderMap) -> ApiResult<String> {
         })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SendBody {
+pub(crate) struct SendBody {
+    /// An idempotency key (1-64 printable ASCII characters): a resend stores nothing new.
     client_id: Option<String>,
+    /// 1 to 4,000 characters.
     body: String,
 }
 
+/// Sends a customer message: stored before the answer (201), or found already stored for this
+/// `client_id` (200, `duplicate`). The AI's reply arrives on the socket (or by polling).
+#[utoipa::path(post, path = "/api/widget/v1/{tenant}/conversations/{id}/messages", tag = "widget",
+    params(("tenant" = String, Path), ("id" = String, Path, description = "the conversation")),
+    request_body = SendBody,
+    responses(
+        (status = 201, description = "stored", body = wire::Sent),
+        (status = 200, description = "a resend: the message already stored", body = wire::Sent)),
+    security(("visitor_token" = [])))]
 async fn send(
     State(s): State<AppState>,
     client: ClientIp,
     Path((tenant, id)): Path<(String, String)>,
     headers: HeaderMap,
     ApiJson(b): ApiJson<SendBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<wire::Sent>)> {
     let (tenant, id) = (tenant_id(&tenant)?, conversation_id(&id)?);
     let token = visitor_token(&headers)?;
     s.engine.visitor_conversation(&tenant, &token, id).await?;
@@ -169,21 +197,32 @@ async fn send(
     };
     Ok((
         status,
-        Json(json!({ "message": wire::message(&appended.message), "duplicate": appended.duplicate })),
+        Json(wire::Sent {
+            message: wire::message(&appended.message),
+            duplicate: appended.duplicate,
+        }),
     ))
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
+    /// Only messages after this sequence number (default 0: all).
+    #[param(minimum = 0)]
     after: Option<i64>,
 }
 
+/// The visitor's public messages and the conversation's state.
+#[utoipa::path(get, path = "/api/widget/v1/{tenant}/conversations/{id}/messages", tag = "widget",
+    params(("tenant" = String, Path), ("id" = String, Path, description = "the conversation"), ListQuery),
+    responses((status = 200, description = "the transcript", body = wire::Transcript)),
+    security(("visitor_token" = [])))]
 async fn list(
     State(s): State<AppState>,
     Path((tenant, id)): Path<(String, String)>,
     Query(q): Query<ListQuery>,
     headers: HeaderMap,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<wire::Transcript>> {
     let (tenant, id) = (tenant_id(&tenant)?, conversation_id(&id)?);
     let conv = s
         .engine
@@ -193,23 +232,30 @@ async fn list(
         .engine
         .visitor_transcript(&tenant, &conv, q.after.unwrap_or(0))
         .await?;
-    Ok(Json(json!({
-        "messages": messages.iter().map(wire::message).collect::<Vec<_>>(),
-        "state": wire::widget_state(&state),
-    })))
+    Ok(Json(wire::Transcript {
+        messages: messages.iter().map(wire::message).collect(),
+        state: wire::widget_state(&state),
+    }))
 }
 
+/// "Talk to a human": hands the conversation over at once (never refused).
+#[utoipa::path(post, path = "/api/widget/v1/{tenant}/conversations/{id}/human", tag = "widget",
+    params(("tenant" = String, Path), ("id" = String, Path, description = "the conversation")),
+    responses((status = 200, description = "handed over (or queued already)", body = wire::StateOut)),
+    security(("visitor_token" = [])))]
 async fn human(
     State(s): State<AppState>,
     client: ClientIp,
     Path((tenant, id)): Path<(String, String)>,
     headers: HeaderMap,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<wire::StateOut>> {
     let (tenant, id) = (tenant_id(&tenant)?, conversation_id(&id)?);
     let token = visitor_token(&headers)?;
     s.engine.visitor_conversation(&tenant, &token, id).await?;
     message_allowed(&s, &token, &client)?;
     s.engine.authorize_visitor(&tenant, &token, id).await?;
     let out = s.engine.act(&tenant, id, AgentAction::RequestHuman).await?;
-    Ok(Json(json!({ "state": wire::widget_state(&out.view.widget_state()) })))
+    Ok(Json(wire::StateOut {
+        state: wire::widget_state(&out.view.widget_state()),
+    }))
 }

@@ -84,6 +84,12 @@ async fn a_session_creates_no_conversation_until_the_first_message() {
         visitors.push(s);
     }
     assert_eq!(count(&app, &zhao).await, before, "twenty sessions, no conversation");
+    // Not merely hidden from the lists: not stored at all.
+    for s in &visitors {
+        let conv = s["conversation_id"].as_str().unwrap();
+        let (status, _) = app.agent_get(&zhao, &format!("/api/v1/conversations/{conv}")).await;
+        assert_eq!(status, 404, "a session's conversation exists only once written to");
+    }
     // The visitor sees an empty conversation that the AI owns, and may write to it.
     let s = &visitors[0];
     let (token, conv) = (s["token"].as_str().unwrap(), s["conversation_id"].as_str().unwrap());

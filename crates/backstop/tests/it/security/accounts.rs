@@ -207,7 +207,15 @@ async fn admins_manage_accounts_and_nobody_else_does() {
         sign_in(&app, "demo", "sam@maple.example", "Maple-Tree-Seven").await.0,
         200
     );
-    // An admin cannot lock themselves out.
+    // An admin cannot set their own password without the current one, nor lock themselves out.
+    let (status, _) = app
+        .agent_put(
+            &chen,
+            &format!("/api/v1/agents/{chen_id}/password"),
+            pw("Maple-Tree-Eight"),
+        )
+        .await;
+    assert_eq!(status, 409);
     let (status, body) = app
         .agent_post(&chen, &format!("/api/v1/agents/{chen_id}/deactivate"), json!({}))
         .await;

@@ -15,7 +15,6 @@ async fn an_unverified_claim_never_captures_the_verified_customer() {
     // 1. The attacker claims the victim's e-mail, unsigned, and starts a conversation.
     let (status, attacker) = session(&app, json!({ "lang": "en", "name": "Mei Wong", "email": victim })).await;
     assert_eq!(status, 200, "{attacker}");
-    assert_eq!(attacker["verified"], false);
     let a_token = attacker["token"].as_str().unwrap().to_owned();
     let a_conv = attacker["conversation_id"].as_str().unwrap().to_owned();
     assert_eq!(
@@ -31,7 +30,6 @@ async fn an_unverified_claim_never_captures_the_verified_customer() {
     )
     .await;
     assert_eq!(status, 200, "{real}");
-    assert_eq!(real["verified"], true);
     let v_token = real["token"].as_str().unwrap().to_owned();
     let v_conv = real["conversation_id"].as_str().unwrap().to_owned();
     assert_ne!(
@@ -39,6 +37,10 @@ async fn an_unverified_claim_never_captures_the_verified_customer() {
         "not the claimant's record"
     );
     assert_ne!(v_conv, a_conv, "not the claimant's conversation");
+    assert_eq!(
+        (attacker["verified"].as_bool(), real["verified"].as_bool()),
+        (Some(false), Some(true))
+    );
     let secret_line = "Please deliver to 12 Harbour Road, my phone is +86 138 0013 8000";
     assert_eq!(send(&app, &v_token, &v_conv, secret_line).await.0, 201);
 

@@ -1,0 +1,574 @@
+//! Conversations on the wire: messages, the agents' and the widget's view of a conversation, the
+//! handoff packet, events, the copilot, SLA clocks and alerts.
+
+use backstop_core::conversation::Owner;
+use backstop_engine::views::{ConversationDetail, ConversationView, WidgetState as EngineWidgetState};
+use backstop_store::{EventRecord, MessageRecord};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{json_of, time};
+
+/// A message of a conversation.
+#[derive(Serialize, ToSchema)]
+pub struct Message {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: backstop_core::ids::MessageId,
+    #[schema(value_type = String, format = Uuid)]
+    pub conversation_id: backstop_core::ids::ConversationId,
+    /// 1, 2, 3 … within the conversation.
+    pub seq: i64,
+    pub author: MessageAuthor,
+    /// `text` (public) or `note` (agents only).
+    #[schema(example = "text")]
+    pub kind: String,
+    pub body: String,
+    /// The sender's idempotency key, if it gave one.
+    pub client_id: Option<String>,
+    /// The knowledge-base articles an AI answer came from.
+    pub citations: Vec<Citation>,
+    /// What a system message announces (each client words it in its own language).
+    pub system: Option<SystemNote>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MessageAuthor {
+    /// `customer`, `ai`, `agent` or `system`.
+    #[schema(example = "ai")]
+    pub kind: String,
+    /// The agent's name (agents only).
+    pub name: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub agent_id: Option<backstop_core::ids::AgentId>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Citation {
+    #[schema(value_type = String, format = Uuid)]
+    pub article_id: backstop_core::ids::ArticleId,
+    pub title: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SystemNote {
+    /// `handoff`, `agent_joined`, `handed_back`, `resolved`, `reopened`, `transferred`, `ticket` …
+    #[schema(value_type = String, example = "handoff")]
+    pub code: serde_json::Value,
+    pub team_name: Option<String>,
+    pub agent_name: Option<String>,
+}
+
+fn system(s: &backstop_core::message::SystemNote) -> SystemNote {
+    SystemNote {
+        code: json_of(&s.code),
+        team_name: s.team_name.clone(),
+        agent_name: s.agent_name.clone(),
+    }
+}
+
+pub fn message(m: &MessageRecord) -> Message {
+    let (name, agent_id) = match &m.author {
+        backstop_core::message::Author::Agent { id, name } => (Some(name.clone()), Some(*id)),
+        _ => (None, None),
+    };
+    Message {
+        id: m.id,
+        conversation_id: m.conversation,
+        seq: m.seq,
+        author: MessageAuthor {
+            kind: m.author.kind().to_owned(),
+            name,
+            agent_id,
+        },
+        kind: m.kind.as_str().to_owned(),
+        body: m.body.clone(),
+        client_id: m.client_id.clone(),
+        citations: m
+            .citations
+            .iter()
+            .map(|c| Citation {
+                article_id: c.article_id,
+                title: c.title.clone(),
+            })
+            .collect(),
+        system: m.system.as_ref().map(system),
+        created_at: time(m.created_at),
+    }
+}
+
+/// What the widget shows about its conversation: who answers, the queue, a ticket.
+#[derive(Serialize, ToSchema)]
+pub struct WidgetState {
+    /// `ai`, `queue` or `agent`.
+    #[schema(example = "ai")]
+    pub owner: String,
+    pub agent_name: Option<String>,
+    pub team_name: Option<String>,
+    /// `open`, `snoozed`, `resolved` or `closed`.
+    #[schema(example = "open")]
+    pub status: String,
+    pub queue_position: Option<u32>,
+    /// The customer already rated it.
+    pub rated: bool,
+    /// Estimated seconds until a person takes it.
+    pub eta_seconds: Option<u32>,
+    /// Nobody can answer now: when a person will.
+    pub ticket: Option<Ticket>,
+}
+
+pub fn widget_state(s: &EngineWidgetState) -> WidgetState {
+    WidgetState {
+        owner: s.owner.to_owned(),
+        agent_name: s.agent_name.clone(),
+        team_name: s.team_name.clone(),
+        status: s.status.as_str().to_owned(),
+        queue_position: s.queue_position,
+        rated: s.rated,
+        eta_seconds: s.eta_seconds,
+        ticket: s.ticket.as_ref().map(ticket),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Ticket {
+    /// Why it became a ticket: `closed` (out of hours) or `nobody_online`, …
+    pub reason: String,
+    #[schema(format = DateTime)]
+    pub promised_by: String,
+}
+
+pub fn ticket(t: &backstop_core::sla::Ticket) -> Ticket {
+    Ticket {
+        reason: t.reason.as_str().to_owned(),
+        promised_by: time(t.promised_by),
+    }
+}
+
+/// A hand-over's first-reply clock.
+#[derive(Serialize, ToSchema)]
+pub struct Sla {
+    #[schema(format = DateTime)]
+    pub started_at: String,
+    pub target_secs: u32,
+    #[schema(format = DateTime)]
+    pub due_at: Option<String>,
+    pub breaches: u32,
+    #[schema(format = DateTime)]
+    pub first_reply_at: Option<String>,
+    pub first_reply_secs: Option<i64>,
+    pub met: Option<bool>,
+    pub ticket: Option<Ticket>,
+}
+
+pub fn sla(c: &backstop_core::sla::SlaClock) -> Sla {
+    Sla {
+        started_at: time(c.started_at),
+        target_secs: c.target_secs,
+        due_at: c.due_at.map(time),
+        breaches: c.breaches,
+        first_reply_at: c.first_reply_at.map(time),
+        first_reply_secs: c.first_reply_secs(),
+        met: c.met(),
+        ticket: c.ticket.as_ref().map(ticket),
+    }
+}
+
+/// What supervisors are told when a first-reply target is missed.
+#[derive(Serialize, ToSchema)]
+pub struct Alert {
+    #[schema(value_type = String, format = Uuid)]
+    pub conversation_id: backstop_core::ids::ConversationId,
+    #[schema(value_type = String, format = Uuid)]
+    pub team_id: backstop_core::ids::TeamId,
+    pub team_name: String,
+    /// 1 for the first breach of this hand-over.
+    pub breach: u32,
+    pub waited_secs: i64,
+    #[schema(example = "high")]
+    pub priority: String,
+    /// What happens next (the fallback ladder's step).
+    #[schema(value_type = Object)]
+    pub next: serde_json::Value,
+    pub target_secs: u32,
+    pub assigned_to: Option<String>,
+    pub ticket: Option<Ticket>,
+    #[schema(format = DateTime)]
+    pub at: String,
+}
+
+pub fn alert(a: &backstop_engine::SlaAlert) -> Alert {
+    Alert {
+        conversation_id: a.conversation,
+        team_id: a.team,
+        team_name: a.team_name.clone(),
+        breach: a.breach.number,
+        waited_secs: a.breach.waited_secs,
+        priority: a.breach.priority.as_str().to_owned(),
+        next: json_of(&a.breach.next),
+        target_secs: a.target_secs,
+        assigned_to: a.assigned_to.clone(),
+        ticket: a.ticket.as_ref().map(ticket),
+        at: time(a.at),
+    }
+}
+
+/// A conversation as the inbox lists it.
+#[derive(Serialize, ToSchema)]
+pub struct Conversation {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: backstop_core::ids::ConversationId,
+    #[schema(example = "open")]
+    pub status: String,
+    #[schema(example = "en")]
+    pub lang: String,
+    pub customer: Option<Customer>,
+    pub owner: ConversationOwner,
+    /// Why the AI handed it over, if it did.
+    pub handoff_reason: Option<String>,
+    pub topic: Option<String>,
+    pub last_message: Option<LastMessage>,
+    /// Queued since (only while in a queue).
+    #[schema(format = DateTime)]
+    pub waiting_since: Option<String>,
+    pub queue_position: Option<u32>,
+    pub sla: Option<Sla>,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+/// The customer, as agents see them. An e-mail the visitor typed is kept but `email_verified` is
+/// false: only the host site's signature (or an operator) verifies one.
+#[derive(Serialize, ToSchema)]
+pub struct Customer {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: backstop_core::ids::CustomerId,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub tags: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConversationOwner {
+    /// `ai`, `queue` or `agent`.
+    #[schema(example = "queue")]
+    pub kind: String,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub team_id: Option<backstop_core::ids::TeamId>,
+    pub team_name: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub agent_id: Option<backstop_core::ids::AgentId>,
+    pub agent_name: Option<String>,
+    /// `normal`, `high` or `urgent` (queued, or the hand-over's while a person has it).
+    pub priority: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LastMessage {
+    pub body: String,
+    pub author_kind: String,
+    pub system: Option<SystemNote>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+pub fn conversation(v: &ConversationView) -> Conversation {
+    let r = &v.record;
+    let (team_id, priority) = match r.owner {
+        Owner::Queue { team, priority } => (Some(team), Some(priority.as_str())),
+        // With a person: the hand-over's priority (raised by missed first-reply targets).
+        Owner::Agent { .. } => (None, r.packet.as_ref().map(|p| p.priority.as_str())),
+        Owner::Ai => (None, None),
+    };
+    let agent_id = match r.owner {
+        Owner::Agent { agent } => Some(agent),
+        _ => None,
+    };
+    Conversation {
+        id: r.id,
+        status: r.status.as_str().to_owned(),
+        lang: r.lang.as_str().to_owned(),
+        customer: v.customer.as_ref().map(|c| Customer {
+            id: c.id,
+            name: c.name.clone(),
+            email: c.email.clone(),
+            email_verified: c.email_verified,
+            tags: c.tags.clone(),
+        }),
+        owner: ConversationOwner {
+            kind: r.owner.kind().to_owned(),
+            team_id,
+            team_name: v.team.as_ref().map(|t| t.name.clone()),
+            agent_id,
+            agent_name: v.agent.as_ref().map(|a| a.name.clone()),
+            priority: priority.map(str::to_owned),
+        },
+        handoff_reason: r.handoff_reason.map(|h| h.as_str().to_owned()),
+        topic: r.topic.clone(),
+        last_message: v.last_message.as_ref().map(|m| LastMessage {
+            body: m.body.clone(),
+            author_kind: m.author.kind().to_owned(),
+            system: m.system.as_ref().map(system),
+            created_at: time(m.created_at),
+        }),
+        waiting_since: if r.owner.kind() == "queue" {
+            r.queued_at.map(time)
+        } else {
+            None
+        },
+        queue_position: v.queue_position,
+        sla: r.sla.as_ref().map(sla),
+        updated_at: time(r.updated_at),
+    }
+}
+
+/// The handoff packet shown on top of a handed-over conversation.
+#[derive(Serialize, ToSchema)]
+pub struct Packet {
+    pub summary: String,
+    pub topic: Option<String>,
+    pub reason: String,
+    pub reason_text: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub team_id: backstop_core::ids::TeamId,
+    pub team_name: String,
+    pub priority: String,
+    /// L1, L2 or L3.
+    pub tier: serde_json::Value,
+    pub language: String,
+    /// Facts the customer gave (order numbers, e-mail, …).
+    pub facts: serde_json::Value,
+    /// What the AI tried, with its sources.
+    pub ai_attempts: serde_json::Value,
+    pub anger: Anger,
+    /// The rule that decided.
+    pub rule: Option<String>,
+    /// The decision's trace: signals, rule, alternatives, policy version.
+    pub trace: serde_json::Value,
+    pub service_tier: String,
+    pub emotion: serde_json::Value,
+    pub mood: Vec<MoodPoint>,
+    pub inflection: Option<String>,
+    /// The AI's answer waiting for a person's approval (draft mode).
+    pub draft: Option<String>,
+    pub draft_source: Option<Citation>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Anger {
+    pub score: f32,
+    pub cues: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MoodPoint {
+    pub turn: u32,
+    pub anger: f32,
+    pub frustration: f32,
+    pub anxiety: f32,
+    pub sadness: f32,
+    pub satisfaction: f32,
+    pub after_answer: bool,
+    #[schema(format = DateTime)]
+    pub at: String,
+}
+
+pub fn packet(p: &backstop_core::handoff::HandoffPacket) -> Packet {
+    Packet {
+        summary: p.summary.clone(),
+        topic: p.topic.clone(),
+        reason: p.reason.as_str().to_owned(),
+        reason_text: p.reason_text.clone(),
+        team_id: p.team_id,
+        team_name: p.team_name.clone(),
+        priority: p.priority.as_str().to_owned(),
+        tier: json_of(&p.tier),
+        language: p.language.as_str().to_owned(),
+        facts: json_of(&p.facts),
+        ai_attempts: json_of(&p.ai_attempts),
+        anger: Anger {
+            score: p.anger.score,
+            cues: p.anger.cues.clone(),
+        },
+        rule: p.trace.as_ref().map(|t| t.rule.clone()),
+        trace: json_of(&p.trace),
+        service_tier: p.service_tier.as_str().to_owned(),
+        emotion: json_of(&p.emotion),
+        mood: p
+            .mood
+            .iter()
+            .map(|m| MoodPoint {
+                turn: m.turn,
+                anger: m.scores.anger,
+                frustration: m.scores.frustration,
+                anxiety: m.scores.anxiety,
+                sadness: m.scores.sadness,
+                satisfaction: m.scores.satisfaction,
+                after_answer: m.after_answer,
+                at: time(m.at),
+            })
+            .collect(),
+        inflection: p.inflection.map(|i| i.as_str().to_owned()),
+        draft: p.draft.clone(),
+        draft_source: p.draft_source.as_ref().map(|c| Citation {
+            article_id: c.article_id,
+            title: c.title.clone(),
+        }),
+        created_at: time(p.created_at),
+    }
+}
+
+/// One transition of a conversation, with who did it and why.
+#[derive(Serialize, ToSchema)]
+pub struct Event {
+    #[schema(format = DateTime)]
+    pub at: String,
+    pub kind: String,
+    pub reason: Option<String>,
+    pub actor: String,
+    pub from_owner: Option<String>,
+    pub to_owner: Option<String>,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+}
+
+pub fn event(e: &EventRecord) -> Event {
+    Event {
+        at: time(e.event.at),
+        kind: e.event.kind.clone(),
+        reason: e.event.reason.clone(),
+        actor: e.event.actor.clone(),
+        from_owner: e.event.from_owner.map(|o| o.kind().to_owned()),
+        to_owner: e.event.to_owner.map(|o| o.kind().to_owned()),
+        from_status: e.event.from_status.map(|s| s.as_str().to_owned()),
+        to_status: e.event.to_status.map(|s| s.as_str().to_owned()),
+    }
+}
+
+/// A conversation opened in the inbox: with its messages, packet and events.
+#[derive(Serialize, ToSchema)]
+pub struct Detail {
+    pub conversation: Conversation,
+    pub messages: Vec<Message>,
+    pub packet: Option<Packet>,
+    pub events: Vec<Event>,
+}
+
+pub fn detail(d: &ConversationDetail) -> Detail {
+    Detail {
+        conversation: conversation(&d.view),
+        messages: d.messages.iter().map(message).collect(),
+        packet: d.view.record.packet.as_ref().map(packet),
+        events: d.events.iter().map(event).collect(),
+    }
+}
+
+/// `{"conversation": …}`: what an action on a conversation left.
+#[derive(Serialize, ToSchema)]
+pub struct ConversationOut {
+    pub conversation: Conversation,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConversationList {
+    pub conversations: Vec<Conversation>,
+}
+
+/// An agent's message (a reply or a note) as stored, and the conversation after it.
+#[derive(Serialize, ToSchema)]
+pub struct Replied {
+    pub message: Option<Message>,
+    pub conversation: Option<Conversation>,
+}
+
+/// A copilot suggestion with its source: an article, or a colleague's past answer (with the
+/// personal data of its customer taken out).
+#[derive(Serialize, ToSchema)]
+pub struct Suggestion {
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub article_id: Option<backstop_core::ids::ArticleId>,
+    pub title: String,
+    pub text: String,
+    pub confidence: f32,
+    pub source: SuggestionSource,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SuggestionSource {
+    /// `article` or `past_answer`.
+    pub kind: String,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub article_id: Option<backstop_core::ids::ArticleId>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub conversation_id: Option<backstop_core::ids::ConversationId>,
+    pub agent_name: Option<String>,
+    #[schema(format = DateTime)]
+    pub at: Option<String>,
+}
+
+pub fn suggestion(x: &backstop_engine::copilot::Suggestion) -> Suggestion {
+    use backstop_engine::copilot::Source;
+    let (article_id, source) = match &x.source {
+        Source::Article(id) => (
+            Some(*id),
+            SuggestionSource {
+                kind: "article".into(),
+                article_id: Some(*id),
+                conversation_id: None,
+                agent_name: None,
+                at: None,
+            },
+        ),
+        Source::PastAnswer {
+            conversation,
+            agent_name,
+            at,
+        } => (
+            None,
+            SuggestionSource {
+                kind: "past_answer".into(),
+                article_id: None,
+                conversation_id: Some(*conversation),
+                agent_name: Some(agent_name.clone()),
+                at: Some(time(*at)),
+            },
+        ),
+    };
+    Suggestion {
+        article_id,
+        title: x.title.clone(),
+        text: x.text.clone(),
+        confidence: x.confidence,
+        source,
+    }
+}
+
+/// The copilot for a conversation.
+#[derive(Serialize, ToSchema)]
+pub struct Copilot {
+    pub lang: String,
+    /// A running summary of what the customer said.
+    pub summary: String,
+    pub suggestions: Vec<Suggestion>,
+    /// A calming opening, when the customer is upset.
+    pub de_escalation: Option<String>,
+}
+
+pub fn copilot(c: &backstop_engine::copilot::Copilot) -> Copilot {
+    Copilot {
+        lang: c.lang.as_str().to_owned(),
+        summary: c.summary.clone(),
+        suggestions: c.suggestions.iter().map(suggestion).collect(),
+        de_escalation: c.de_escalation.clone(),
+    }
+}
+
+/// Open conversations whose first-reply target was missed.
+#[derive(Serialize, ToSchema)]
+pub struct Alerts {
+    pub alerts: Vec<Conversation>,
+}

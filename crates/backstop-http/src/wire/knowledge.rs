@@ -1,0 +1,317 @@
+//! Knowledge on the wire: articles and their versions, candidate entries from people's answers,
+//! replays, the understanding's rebuild report, the escalation policy.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{json_of, time};
+
+/// A knowledge-base article.
+#[derive(Serialize, ToSchema)]
+pub struct Article {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: backstop_core::ids::ArticleId,
+    pub slug: String,
+    #[schema(example = "en")]
+    pub lang: String,
+    pub topic: String,
+    pub title: String,
+    pub body: String,
+    /// Sample questions it answers.
+    pub questions: Vec<String>,
+    pub version: u32,
+    pub archived: bool,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+pub fn article(a: &backstop_store::ArticleRecord) -> Article {
+    Article {
+        id: a.id,
+        slug: a.slug.clone(),
+        lang: a.lang.as_str().to_owned(),
+        topic: a.topic.clone(),
+        title: a.title.clone(),
+        body: a.body.clone(),
+        questions: a.questions.clone(),
+        version: a.version,
+        archived: a.archived,
+        updated_at: time(a.updated_at),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ArticleOut {
+    pub article: Article,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ArticleList {
+    pub articles: Vec<Article>,
+}
+
+/// One stored version of an article: its content then, how it changed and by whom.
+#[derive(Serialize, ToSchema)]
+pub struct ArticleVersion {
+    #[serde(flatten)]
+    pub article: Article,
+    /// `create`, `update`, `archive`, `restore`, `revert` or `import`.
+    pub change: String,
+    pub author: String,
+}
+
+pub fn article_version(v: &backstop_store::ArticleVersion) -> ArticleVersion {
+    ArticleVersion {
+        article: article(&v.article),
+        change: v.change.clone(),
+        author: v.author.clone(),
+    }
+}
+
+/// An article with its history, newest version first.
+#[derive(Serialize, ToSchema)]
+pub struct ArticleHistory {
+    pub article: Article,
+    pub versions: Vec<ArticleVersion>,
+}
+
+/// How one version of an article differs from another.
+#[derive(Serialize, ToSchema)]
+pub struct ArticleDiff {
+    pub from: u32,
+    pub to: u32,
+    /// Changed fields, the body line by line, questions added and removed.
+    pub diff: serde_json::Value,
+}
+
+pub fn article_diff(from: u32, to: u32, diff: &backstop_core::kb::Diff) -> ArticleDiff {
+    ArticleDiff {
+        from,
+        to,
+        diff: json_of(diff),
+    }
+}
+
+/// A candidate knowledge-base entry drafted from a person's answer (personal data taken out).
+#[derive(Serialize, ToSchema)]
+pub struct Candidate {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: backstop_core::ids::CandidateId,
+    #[schema(value_type = String, format = Uuid)]
+    pub conversation_id: backstop_core::ids::ConversationId,
+    pub lang: String,
+    pub topic: Option<String>,
+    pub question: String,
+    pub answer: String,
+    pub agent_name: String,
+    /// The nearest existing article.
+    pub near: Option<Near>,
+    /// Figures that contradict the nearest article.
+    pub conflict: Option<String>,
+    /// `pending`, `approved`, `merged` or `rejected`.
+    pub status: String,
+    pub decided_by: Option<String>,
+    #[schema(format = DateTime)]
+    pub decided_at: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub article_id: Option<backstop_core::ids::ArticleId>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Near {
+    #[schema(value_type = String, format = Uuid)]
+    pub article_id: backstop_core::ids::ArticleId,
+    pub title: String,
+    pub confidence: f32,
+}
+
+pub fn candidate(c: &backstop_core::learn::Candidate) -> Candidate {
+    Candidate {
+        id: c.id,
+        conversation_id: c.conversation,
+        lang: c.lang.as_str().to_owned(),
+        topic: c.topic.clone(),
+        question: c.question.clone(),
+        answer: c.answer.clone(),
+        agent_name: c.agent_name.clone(),
+        near: c.near.as_ref().map(|n| Near {
+            article_id: n.article,
+            title: n.title.clone(),
+            confidence: n.confidence,
+        }),
+        conflict: c.conflict.clone(),
+        status: c.status.as_str().to_owned(),
+        decided_by: c.decided_by.clone(),
+        decided_at: c.decided_at.map(time),
+        article_id: c.article,
+        created_at: time(c.created_at),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CandidateList {
+    pub candidates: Vec<Candidate>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CandidateOut {
+    pub candidate: Candidate,
+}
+
+/// A decided candidate and the article it became (or was merged into).
+#[derive(Serialize, ToSchema)]
+pub struct CandidateDecided {
+    pub candidate: Candidate,
+    pub article: Article,
+}
+
+/// Past conversations replayed against the current and a draft knowledge base and policy.
+#[derive(Serialize, ToSchema)]
+pub struct Replay {
+    pub conversations: usize,
+    pub current: ReplaySide,
+    pub draft: ReplaySide,
+    /// The conversations whose outcome changes, with both outcomes.
+    pub changed: serde_json::Value,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReplaySide {
+    pub answered: usize,
+    pub unanswered: usize,
+    pub handoff: usize,
+    pub answered_share: f64,
+    pub handoff_rate: f64,
+    /// Hand-overs by reason.
+    pub reasons: std::collections::BTreeMap<String, usize>,
+}
+
+pub fn replay(cmp: &backstop_engine::whatif::Comparison) -> Replay {
+    let side = |t: &backstop_engine::whatif::Tally| ReplaySide {
+        answered: t.answered,
+        unanswered: t.unanswered,
+        handoff: t.handoff,
+        answered_share: t.answered_share(),
+        handoff_rate: t.handoff_rate(),
+        reasons: t.reasons.clone(),
+    };
+    Replay {
+        conversations: cmp.current.dialogues,
+        current: side(&cmp.current),
+        draft: side(&cmp.draft),
+        changed: json_of(&cmp.changed),
+    }
+}
+
+/// What rebuilding a tenant's understanding did.
+#[derive(Serialize, ToSchema)]
+pub struct KbReport {
+    pub articles: usize,
+    pub vectors: usize,
+    /// Vectors embedded now (the rest came from the cache).
+    pub embedded: usize,
+    pub intents: usize,
+    pub examples: usize,
+    /// The classifier's out-of-scope threshold.
+    pub threshold: Option<f32>,
+    pub seconds: f64,
+}
+
+pub fn kb_report(r: &backstop_engine::KbReport) -> KbReport {
+    KbReport {
+        articles: r.articles,
+        vectors: r.vectors,
+        embedded: r.embedded,
+        intents: r.intents,
+        examples: r.examples,
+        threshold: r.threshold,
+        seconds: r.seconds,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ExamplesAdded {
+    pub added: usize,
+    /// Already known (same text and intent).
+    pub skipped: usize,
+}
+
+/// The policy in force: its version (0 = the built-in default), its TOML, and each rule in order.
+#[derive(Serialize, ToSchema)]
+pub struct Policy {
+    pub version: u32,
+    pub default: bool,
+    pub source: String,
+    pub settings: serde_json::Value,
+    pub rules: Vec<PolicyRule>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PolicyRule {
+    pub name: String,
+    pub description: Option<String>,
+    /// The conditions given (all must hold).
+    pub when: serde_json::Value,
+    /// What it decides.
+    pub then: serde_json::Value,
+}
+
+pub fn policy(version: u32, source: &str, p: &backstop_core::policy::Policy) -> Policy {
+    Policy {
+        version,
+        default: version == 0,
+        source: source.to_owned(),
+        settings: json_of(&p.settings),
+        rules: p
+            .rules
+            .iter()
+            .map(|r| PolicyRule {
+                name: r.name.clone(),
+                description: r.description.clone(),
+                when: without_nulls(json_of(&r.when)),
+                then: json_of(&r.then),
+            })
+            .collect(),
+    }
+}
+
+/// An object without its null members (conditions not given).
+fn without_nulls(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => {
+            serde_json::Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect())
+        }
+        other => other,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PolicyChecked {
+    pub ok: bool,
+    pub rules: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PolicyVersion {
+    pub version: u32,
+    pub author: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    pub source: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PolicyVersions {
+    pub versions: Vec<PolicyVersion>,
+}
+
+pub fn policy_version(p: &backstop_store::PolicyRecord) -> PolicyVersion {
+    PolicyVersion {
+        version: p.version,
+        author: p.author.clone(),
+        created_at: time(p.created_at),
+        source: p.source.clone(),
+    }
+}

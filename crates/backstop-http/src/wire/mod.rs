@@ -1,0 +1,49 @@
+//! The API's JSON shapes, typed (see docs/PROTOCOL.md and `/api/v1/openapi.json`, which is
+//! generated from these types). Domain and store types become wire types here and nowhere else;
+//! each wire type derives its OpenAPI schema, so the description cannot drift from what is sent.
+//!
+//! Layout: `conversation` (messages, conversations, the handoff packet, events, the copilot, SLA
+//! clocks and alerts, the widget's view), `directory` (agents, teams, ratings, sessions),
+//! `knowledge` (articles, versions, candidates, replay, understanding, the policy), `frames`
+//! (the WebSocket frames of the widget and the inbox).
+//!
+//! Deep domain structures that analytics and the inbox read as they are (a decision trace, a
+//! packet's facts, gap reports) travel as free-form JSON objects, documented as such.
+
+mod conversation;
+mod directory;
+pub mod frames;
+mod knowledge;
+
+pub use conversation::*;
+pub use directory::*;
+pub use knowledge::*;
+
+use backstop_core::Timestamp;
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use utoipa::ToSchema;
+
+/// A time as RFC 3339 text.
+pub fn time(t: Timestamp) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// Any serializable domain value as free-form JSON (for the deep structures named above).
+pub(crate) fn json_of(v: &impl Serialize) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+/// Every error: `{"error": {"code": …, "message": …}}`.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable and machine-readable: `invalid_input`, `rate_limited`, `forbidden_origin`, …
+    pub code: String,
+    /// For a person; never internal details.
+    pub message: String,
+}
