@@ -1,10 +1,13 @@
 //! Benchmarks of this machine: `backstop bench embed` (the embedding model alone: load time and
 //! per-text latency over a fixed bilingual set of customer messages, one core) and `backstop bench
 //! understand` (a whole message through the live understanding path over a large knowledge base,
-//! one core and two); `backstop bench sla` (see [`sla`]).
+//! one core and two); `backstop bench sla` (see [`sla`]); `backstop bench store` (see [`store`]);
+//! `backstop bench login` (a flood of wrong sign-ins against a running server, see [`login`]).
 
+mod login;
 mod sla;
 mod store;
+pub use login::{login, LoginFlood};
 pub use sla::sla;
 pub use store::store;
 

@@ -443,6 +443,27 @@ pub(crate) enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         messages: usize,
     },
+    /// A flood of wrong sign-ins (each from its own address and for its own account) while
+    /// customers chat and an agent's inbox reads: the answers, the server's memory, and how fast
+    /// the widget and the inbox answered meanwhile.
+    Login {
+        /// A running demo server (http://host:port); or --spawn.
+        #[arg(long)]
+        url: Option<String>,
+        /// Start a `backstop demo` of its own (words only, default limits).
+        #[arg(long)]
+        spawn: bool,
+        /// The server's process id, to read its memory (with --url).
+        #[arg(long)]
+        pid: Option<u32>,
+        #[arg(long, default_value_t = 1000)]
+        logins: usize,
+        #[arg(long, default_value_t = 128)]
+        concurrency: usize,
+        /// Customers chatting during the flood.
+        #[arg(long, default_value_t = 10)]
+        customers: usize,
+    },
     /// How late a missed first-reply target is noticed: hands over demo conversations nobody
     /// takes and times each supervisor alert against its deadline.
     Sla {

@@ -68,6 +68,27 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
             return rt.block_on(backstop::bench::store(database_url.as_deref(), conversations, messages));
         }
         Command::Bench {
+            command:
+                BenchCommand::Login {
+                    url,
+                    spawn,
+                    pid,
+                    logins,
+                    concurrency,
+                    customers,
+                },
+        } => {
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            return rt.block_on(backstop::bench::login(backstop::bench::LoginFlood {
+                url,
+                spawn,
+                pid,
+                logins,
+                concurrency,
+                customers,
+            }));
+        }
+        Command::Bench {
             command: BenchCommand::Sla { conversations, target },
         } => {
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
