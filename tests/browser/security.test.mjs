@@ -5,7 +5,7 @@
 // an e-mail a visitor only claimed is shown to agents as unverified, in both languages.
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { env, useServerAndBrowser, newPage, login, shot, e2e, assertNoJsErrors } from "./support.mjs";
+import { env, useServerAndBrowser, newPage, login, shot, e2e, assertNoJsErrors, openWidget, widgetMsgs } from "./support.mjs";
 
 useServerAndBrowser("server-security.log");
 
@@ -146,4 +146,27 @@ e2e("An e-mail the visitor only claimed is marked unverified for agents (en, zh)
   await zhao.getByTestId("unverified").filter({ hasText: "邮箱未验证" }).waitFor();
   await shot(zhao, "82-unverified-email-zh.png");
   assertNoJsErrors(zhao);
+});
+
+e2e("A customer over the message rate loses nothing: the extra messages wait, then go (en)", async () => {
+  const page = await newPage("en-US");
+  await openWidget(page);
+  // limits.messages_per_visitor is 20 a minute: the 21st and 22nd wait for the server's go-ahead.
+  const texts = Array.from({ length: 22 }, (_, i) => `Question number ${i + 1}: how long does delivery take?`);
+  for (const text of texts) {
+    await page.getByTestId("bs-input").fill(text);
+    await page.getByTestId("bs-send").click();
+  }
+  await page.getByText("You're sending messages very quickly").waitFor();
+  await shot(page, "84-widget-rate-limited-en.png");
+  // Every one is delivered (confirmed by the server), none failed, each once.
+  await page.waitForFunction((n) => {
+    const host = document.querySelector("#backstop-widget") || [...document.querySelectorAll("*")].find((e) => e.shadowRoot);
+    const root = host && host.shadowRoot;
+    if (!root) return false;
+    const mine = [...root.querySelectorAll('[data-testid="bs-msg"][data-author="customer"]')];
+    return mine.length === n && mine.every((m) => !m.hasAttribute("data-pending") && !m.hasAttribute("data-failed"));
+  }, texts.length, { timeout: 30_000 });
+  assert.equal(await widgetMsgs(page, "customer").count(), texts.length);
+  assertNoJsErrors(page);
 });

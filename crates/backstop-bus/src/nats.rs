@@ -96,9 +96,13 @@ impl NatsBus {
             .map_err(nats_err)?;
         let signal_subject = format!("{}.signal", opts.prefix);
         let mut signals_in = client.subscribe(signal_subject.clone()).await.map_err(nats_err)?;
-        // The server has the subscription before this node counts as joined: a signal published
-        // right after is heard (a round trip, so the SUB is processed).
-        client.flush().await.map_err(nats_err)?;
+        // The server has the subscription before this node counts as joined, so a signal another
+        // node publishes right after is heard. `flush` only empties the write buffer; a request
+        // nobody answers is a round trip (the server says "no responders" once it has read
+        // everything before it, the subscription included).
+        let probe = format!("{}.joined.{}", opts.prefix, opts.node);
+        let round_trip = client.request(probe, Vec::new().into());
+        tokio::time::timeout(Duration::from_secs(5), round_trip).await.ok();
         let bus = NatsBus {
             client,
             js,

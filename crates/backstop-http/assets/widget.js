@@ -28,6 +28,8 @@
       agent_joined: "{agent} joined the conversation", handed_back: "You're chatting with the AI assistant again",
       resolved: "Conversation resolved", reopened: "Conversation reopened",
       message_too_long: "That message is too long (max 4000 characters).", empty_message: "Please type a message first.",
+      rate_limited: "You're sending messages very quickly · we'll send yours in a moment.",
+      too_many_sockets: "This chat is open in too many tabs · close one and try again.",
       generic: "Something went wrong. Please try again.",
       eta: "about {m} min", etaSoon: "any moment now",
       ticketTitle: "A person will get back to you",
@@ -51,6 +53,8 @@
       agent_joined: "{agent} 已加入会话", handed_back: "已切换回 AI 助手为您服务",
       resolved: "会话已解决", reopened: "会话已重新打开",
       message_too_long: "消息过长（最多 4000 字）。", empty_message: "请先输入消息。",
+      rate_limited: "发送得太快了 · 稍后会自动为您发送。",
+      too_many_sockets: "此对话在太多标签页中打开 · 请关闭一个后重试。",
       generic: "出了点问题，请重试。",
       eta: "预计约 {m} 分钟", etaSoon: "马上就好",
       ticketTitle: "人工客服稍后回复您",
@@ -605,7 +609,11 @@
       chain = chain.then(function () {
         return api("POST", base + "/messages", { client_id: o.client_id, body: o.body }).then(function (r) {
           addMessage(r.message, false, true);
-        }, function (e) { if (e && e.code && !/^http_5|internal/.test(e.code)) failPending(o.client_id, errText(e)); });
+        }, function (e) {
+          // Over the rate: it stays in the outbox and goes with the next sync.
+          if (e && e.code === "rate_limited") { showErr(errText(e)); return; }
+          if (e && e.code && !/^http_5|internal/.test(e.code)) failPending(o.client_id, errText(e));
+        });
       });
     });
     return chain.then(function () {
@@ -706,6 +714,8 @@
       case "error":
         var msg = errText(f);
         if (f.client_id && /^(message_too_long|empty_message|invalid_input|invalid_json|payload_too_large)$/.test(f.code)) failPending(f.client_id, msg);
+        // Over the rate: the message waits in the outbox and is sent again when the server says.
+        if (f.code === "rate_limited") setTimeout(flush, Math.max(1, f.retry_after || 1) * 1000);
         showErr(msg);
         humanBtn.disabled = false;
         break;

@@ -228,13 +228,54 @@ async fn admins_manage_accounts_and_nobody_else_does() {
     let ada = app.login("acme", "ada@acme.example").await;
     assert_eq!(me(&app, &ada).await, 200);
     let ada_id = agent_id(&app, &ada, "ada@acme.example").await;
+    // Another tenant's agent does not exist for this admin, whatever the command (isolation).
+    for what in ["deactivate", "reactivate", "unlock", "sign-out"] {
+        let (status, _) = app
+            .agent_post(&chen, &format!("/api/v1/agents/{ada_id}/{what}"), json!({}))
+            .await;
+        assert_eq!(status, 404, "{what}");
+    }
+    for (what, body) in [("role", role("admin")), ("password", pw("Acme-Takeover-77"))] {
+        let (status, _) = app
+            .agent_put(&chen, &format!("/api/v1/agents/{ada_id}/{what}"), body)
+            .await;
+        assert_eq!(status, 404, "{what}");
+    }
+    assert_eq!(me(&app, &ada).await, 200, "Ada is still signed in");
     assert_eq!(
-        app.agent_post(&chen, &format!("/api/v1/agents/{ada_id}/deactivate"), json!({}))
+        sign_in(&app, "acme", "ada@acme.example", backstop::seed::DEMO_PASSWORD)
             .await
             .0,
-        404
+        200
     );
-    assert_eq!(me(&app, &ada).await, 200);
+    let (_, ada_me) = app.agent_get(&ada, "/api/v1/me").await;
+    assert_eq!(ada_me["agent"]["role"], "agent");
+    // The demo's widget secret rotation leaves acme's alone (it answers only its own tenant).
+    let acme_before = {
+        let mut config = backstop::Config::default();
+        config.storage.data_dir = app.dir.clone();
+        let store = backstop::open_store(&config).await.unwrap();
+        store
+            .get_tenant(&backstop_core::ids::TenantId::parse("acme").unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .widget_secret
+    };
+    assert_eq!(
+        app.agent_post(&chen, "/api/v1/tenant/widget-secret", json!({})).await.0,
+        200
+    );
+    let mut config = backstop::Config::default();
+    config.storage.data_dir = app.dir.clone();
+    let store = backstop::open_store(&config).await.unwrap();
+    let acme_after = store
+        .get_tenant(&backstop_core::ids::TenantId::parse("acme").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .widget_secret;
+    assert_eq!(acme_before, acme_after);
     app.stop().await;
 }
 
