@@ -33,7 +33,8 @@ impl Csat {
         if !(1..=5).contains(&rating) {
             return Err(CsatError::Rating);
         }
-        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+        let comment = comment.map(crate::message::strip_hidden_controls);
+        let comment = comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
         if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
             return Err(CsatError::Comment);
         }

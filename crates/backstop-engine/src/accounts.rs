@@ -70,27 +70,22 @@ impl Engine {
                 "this is the tenant's last active admin; make someone else an admin first".into(),
             ));
         }
-        let hash = store
-            .find_agent_by_email(tenant, &agent.email)
-            .await?
-            .ok_or(EngineError::NotFound("agent"))?
-            .password_hash;
         match change {
             AccountChange::Deactivate => {
                 agent.active = false;
-                store.upsert_agent(&agent, &hash).await?;
+                store.update_agent(&agent).await?;
                 self.sign_out_everywhere(tenant, target).await?;
                 tracing::info!(tenant = %tenant, agent = %target, "agent deactivated");
             }
             AccountChange::Reactivate => {
                 agent.active = true;
-                store.upsert_agent(&agent, &hash).await?;
+                store.update_agent(&agent).await?;
                 tracing::info!(tenant = %tenant, agent = %target, "agent reactivated");
             }
             AccountChange::Role(role) => {
                 let before = agent.role;
                 agent.role = role;
-                store.upsert_agent(&agent, &hash).await?;
+                store.update_agent(&agent).await?;
                 if role_rank(role) < role_rank(before) {
                     // Less access: sessions carrying the old role end.
                     self.sign_out_everywhere(tenant, target).await?;

@@ -61,7 +61,7 @@ const PHANTOMS: usize = 10_000;
 /// What the engine keeps in memory for signing in: the bound on verifications at once, the threads
 /// that run them, and the failures of accounts that do not exist.
 pub(crate) struct SignIns {
-    checks: tokio::sync::Semaphore,
+    checks: std::sync::Arc<tokio::sync::Semaphore>,
     pool: PasswordPool,
     phantoms: Mutex<HashMap<(String, String), Phantom>>,
 }
@@ -98,11 +98,21 @@ impl PasswordPool {
         PasswordPool { jobs }
     }
 
-    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    /// Runs `f` on a password thread, holding `permit` until it is done — also when the caller has
+    /// gone meanwhile: so the queue never holds more jobs than there are permits. A job whose
+    /// caller is gone (the client hung up) is skipped.
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+        permit: tokio::sync::OwnedSemaphorePermit,
+    ) -> Result<T> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.jobs
             .send(Box::new(move || {
-                tx.send(f()).ok();
+                if !tx.is_closed() {
+                    tx.send(f()).ok();
+                }
+                drop(permit);
             }))
             .map_err(|_| EngineError::Internal("the password threads are gone".into()))?;
         rx.await
@@ -120,7 +130,7 @@ struct Phantom {
 impl SignIns {
     pub(crate) fn new(settings: &AuthSettings) -> Self {
         SignIns {
-            checks: tokio::sync::Semaphore::new(settings.password_checks.max(1)),
+            checks: std::sync::Arc::new(tokio::sync::Semaphore::new(settings.password_checks.max(1))),
             pool: PasswordPool::new(settings.password_checks),
             phantoms: Mutex::new(HashMap::new()),
         }
@@ -220,15 +230,14 @@ impl Engine {
     /// most the configured time: then [`EngineError::Busy`]).
     async fn password_work<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
         let wait = self.inner.config.auth.password_wait;
-        let permit = tokio::time::timeout(wait, self.inner.sign_ins.checks.acquire())
+        let checks = self.inner.sign_ins.checks.clone();
+        let permit = tokio::time::timeout(wait, checks.acquire_owned())
             .await
             .map_err(|_| EngineError::Busy {
                 retry_after_secs: wait.as_secs().max(1),
             })?
             .map_err(|e| EngineError::Internal(e.to_string()))?;
-        let out = self.inner.sign_ins.pool.run(f).await;
-        drop(permit);
-        out
+        self.inner.sign_ins.pool.run(f, permit).await
     }
 
     /// Hashes `password` off the async threads (within the bound on password work).
@@ -276,7 +285,12 @@ impl Engine {
                         .clear_login_failures(&tenant.id, creds.agent.id)
                         .await?;
                 }
-                let token = self.open_session(&tenant.id, &creds.agent).await?;
+                // Issued as of when the credentials were read: if the agent's sessions were ended
+                // while the password was being checked, this one is refused too.
+                let Some(token) = self.open_session_at(&tenant.id, &creds.agent, now).await? else {
+                    tracing::warn!(tenant = %tenant.id, agent = %creds.agent.id, reason = "revoked meanwhile", "sign-in failed");
+                    return Err(EngineError::InvalidCredentials);
+                };
                 tracing::info!(tenant = %tenant.id, agent = %creds.agent.id, "agent signed in");
                 Ok((
                     token,
@@ -287,7 +301,14 @@ impl Engine {
                 ))
             }
             (Some(creds), Some(tenant)) => {
-                self.failed_sign_in(&tenant.id, &creds, ok).await?;
+                // Counted off the answer's path, so a real account's refusal takes as long as an
+                // unknown one's (whose failures live in memory).
+                let engine = self.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = engine.failed_sign_in(&tenant.id, &creds, ok).await {
+                        tracing::error!(error = %e, "counting a failed sign-in failed");
+                    }
+                });
                 Err(EngineError::InvalidCredentials)
             }
             _ => {
@@ -353,11 +374,17 @@ impl Engine {
         }
     }
 
-    /// A new session for `agent`; returns its token.
-    pub(crate) async fn open_session(&self, tenant: &TenantId, agent: &Agent) -> Result<String> {
+    /// A new session for `agent`, issued as of `at`; returns its token, or `None` when the
+    /// agent's sessions were ended after `at`.
+    pub(crate) async fn open_session_at(
+        &self,
+        tenant: &TenantId,
+        agent: &Agent,
+        at: Timestamp,
+    ) -> Result<Option<String>> {
         let token = random_token();
-        let at = self.now();
-        self.inner
+        let stored = self
+            .inner
             .store
             .create_session(&SessionRecord {
                 token_hash: sha256_hex(&token),
@@ -365,15 +392,25 @@ impl Engine {
                 agent: agent.id,
                 created_at: at,
                 expires_at: at + self.inner.config.auth.session_ttl,
-                last_seen_at: at,
+                last_seen_at: self.now(),
             })
             .await?;
-        Ok(token)
+        Ok(stored.then_some(token))
     }
 
     /// The session a token belongs to, if it is valid: not expired, used recently enough, and its
-    /// agent still active.
+    /// agent still active. Counts as a use (for the idle timeout).
     pub async fn authenticate(&self, token: &str) -> Result<AgentSession> {
+        self.check_session(token, true).await
+    }
+
+    /// [`Engine::authenticate`] without counting as a use: an open socket re-checking its session
+    /// does not keep an unattended session alive.
+    pub async fn session_valid(&self, token: &str) -> Result<AgentSession> {
+        self.check_session(token, false).await
+    }
+
+    async fn check_session(&self, token: &str, touch: bool) -> Result<AgentSession> {
         if token.is_empty() || token.len() > 128 {
             return Err(EngineError::Unauthenticated);
         }
@@ -391,7 +428,7 @@ impl Engine {
             .await?
             .filter(|a| a.active)
             .ok_or(EngineError::Unauthenticated)?;
-        if now - session.last_seen_at >= TOUCH_EVERY {
+        if touch && now - session.last_seen_at >= TOUCH_EVERY {
             store.touch_session(&hash, now).await?;
         }
         let tenant = self.tenant(&session.tenant).await?;
@@ -405,7 +442,11 @@ impl Engine {
     /// Ends every session of the agent and closes their live sockets; returns how many sessions
     /// there were.
     pub async fn sign_out_everywhere(&self, tenant: &TenantId, agent: backstop_core::ids::AgentId) -> Result<u64> {
-        let n = self.inner.store.delete_agent_sessions(tenant, agent).await?;
+        let n = self
+            .inner
+            .store
+            .delete_agent_sessions(tenant, agent, self.now())
+            .await?;
         self.inner.hub.publish_signed_out(tenant, agent);
         tracing::info!(tenant = %tenant, agent = %agent, sessions = n, "agent signed out everywhere");
         Ok(n)
@@ -417,20 +458,38 @@ impl Engine {
         let agent = &session.agent;
         let new =
             Password::parse(new, &[&agent.email, &agent.name]).map_err(|e| EngineError::InvalidInput(e.to_string()))?;
+        self.confirm_password(session, current).await?;
+        self.set_password(&agent.tenant, agent.id, new).await?;
+        self.open_session_at(&agent.tenant, agent, self.now())
+            .await?
+            .ok_or(EngineError::Unauthenticated)
+    }
+
+    /// The signed-in agent proves they know their password (to change it, or before an admin
+    /// action that could outlive a stolen session). A wrong one counts as a failed sign-in, and a
+    /// locked account is refused without checking — a session thief cannot guess here either.
+    pub async fn confirm_password(&self, session: &AgentSession, password: &str) -> Result<()> {
+        let agent = &session.agent;
         let creds = self
             .inner
             .store
             .find_agent_by_email(&agent.tenant, &agent.email)
             .await?
+            .filter(|c| c.agent.id == agent.id)
             .ok_or(EngineError::Unauthenticated)?;
-        let current = Password::for_sign_in(current).unwrap_or_default().to_owned();
+        let now = self.now();
+        if let Some(until) = creds.locked_until.filter(|u| *u > now) {
+            return Err(EngineError::TooManyAttempts {
+                retry_after_secs: seconds_until(now, until),
+            });
+        }
+        let candidate = Password::for_sign_in(password).unwrap_or_default().to_owned();
         let hash = creds.password_hash.clone();
-        if !self.password_work(move || verify_password(&current, &hash)).await? {
+        if !self.password_work(move || verify_password(&candidate, &hash)).await? {
             self.failed_sign_in(&agent.tenant, &creds, false).await?;
             return Err(EngineError::InvalidCredentials);
         }
-        self.set_password(&agent.tenant, agent.id, new).await?;
-        self.open_session(&agent.tenant, agent).await
+        Ok(())
     }
 
     /// Stores a new password (already checked against the policy) and ends every session.

@@ -103,7 +103,19 @@ impl Engine {
                 };
                 (token, customer)
             }
-            (None, Some((tok, cid))) => (tok, cid),
+            (None, Some((tok, cid))) => {
+                // A verified customer's token without the host site's signature (the shopper
+                // signed out, or someone else is at this browser): a new, anonymous visitor.
+                let verified = store.get_customer(tenant, cid).await?.is_some_and(|c| c.email_verified);
+                if verified {
+                    let customer = self.new_customer(tenant, &req, None).await?;
+                    let tok = random_token();
+                    store.link_visitor(tenant, &sha256_hex(&tok), customer).await?;
+                    (tok, customer)
+                } else {
+                    (tok, cid)
+                }
+            }
             (None, None) => {
                 let customer = self.new_customer(tenant, &req, None).await?;
                 let tok = random_token();

@@ -907,6 +907,8 @@ function connectWs() {
     try { f = JSON.parse(ev.data); } catch (_) { return; }
     if (f.type === "conversation") onConversationEvent(f.conversation);
     else if (f.type === "message") onMessageEvent(f.message);
+    // Every session of this agent ended (signed out everywhere, new password, deactivated).
+    else if (f.type === "signed_out") { S.ws = null; location.href = "/login"; }
   };
   ws.onclose = () => {
     if (S.ws !== ws) return;

@@ -117,8 +117,12 @@ function connect(attempt = 0) {
     let f;
     try { f = JSON.parse(e.data); } catch { return; }
     if (f.type === "conversation" || f.type === "presence" || f.type === "alert" || f.type === "resync") soon();
+    else if (f.type === "signed_out") location.href = "/login";
   };
+  // The server closes a socket it has not heard from in 90 s.
+  const ping = setInterval(() => { if (ws.readyState === 1) ws.send(JSON.stringify({ type: "ping" })); }, 25000);
   ws.onclose = () => {
+    clearInterval(ping);
     S.live = false;
     render();
     setTimeout(() => connect(attempt + 1), Math.min(30000, 1000 * 2 ** attempt));

@@ -61,6 +61,8 @@ pub struct HttpConfig {
     pub socket_hello_timeout: std::time::Duration,
     /// How often an agent's open socket checks that its session is still valid.
     pub socket_session_check: std::time::Duration,
+    /// A socket on which the client sent nothing for this long is closed (the pages ping every 25 s).
+    pub socket_idle: std::time::Duration,
     /// Connection caps and timeouts of the accept loop.
     pub connections: serve::ConnectionSettings,
 }
@@ -80,6 +82,7 @@ impl Default for HttpConfig {
             limits: limits::Limits::default(),
             socket_hello_timeout: std::time::Duration::from_secs(10),
             socket_session_check: std::time::Duration::from_secs(60),
+            socket_idle: std::time::Duration::from_secs(90),
             connections: serve::ConnectionSettings::default(),
         }
     }
@@ -92,11 +95,16 @@ pub struct AppState {
     pub config: HttpConfig,
     pub limiter: Arc<limits::RateLimiter>,
     pub sockets: Arc<limits::SocketCounts>,
+    /// WebSockets open at once at most, all kinds together.
+    pub max_sockets: usize,
 }
 
 impl AppState {
     pub fn new(engine: Engine, config: HttpConfig) -> Self {
+        // WebSockets may hold three quarters of the connections: plain requests always have room.
+        let max_sockets = config.connections.total_cap() * 3 / 4;
         AppState {
+            max_sockets,
             limiter: Arc::new(limits::RateLimiter::new(config.limits.clone())),
             sockets: Arc::new(limits::SocketCounts::default()),
             engine,

@@ -90,6 +90,7 @@ type Key = (Bucket, u64);
 pub struct RateLimiter {
     limits: Limits,
     cells: Mutex<HashMap<Key, Instant>>,
+    swept: Mutex<Option<Instant>>,
 }
 
 /// Beyond this many keys, those whose bucket is full again are forgotten.
@@ -100,6 +101,7 @@ impl RateLimiter {
         RateLimiter {
             limits,
             cells: Mutex::new(HashMap::new()),
+            swept: Mutex::new(None),
         }
     }
 
@@ -135,7 +137,12 @@ impl RateLimiter {
         let k = (bucket, hash(key));
         let mut cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());
         if cells.len() >= SWEEP_AT {
-            cells.retain(|_, tat| *tat > now);
+            // At most once a second: with many live keys every request would otherwise scan them.
+            let mut last = self.swept.lock().unwrap_or_else(|p| p.into_inner());
+            if last.is_none_or(|t| now.saturating_duration_since(t) >= Duration::from_secs(1)) {
+                cells.retain(|_, tat| *tat > now);
+                *last = Some(now);
+            }
         }
         let tat = cells.get(&k).copied().unwrap_or(now).max(now);
         let wait = tat.saturating_duration_since(now);
@@ -223,18 +230,28 @@ pub struct ClientIp(pub IpAddr);
 
 impl ClientIp {
     pub fn resolve(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> ClientIp {
+        let peer = peer.to_canonical();
         if !trusted.contains(&peer) {
             return ClientIp(peer);
         }
-        let forwarded = headers
+        let entries: Vec<&str> = headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-            .collect::<Vec<_>>();
-        let client = forwarded.iter().rev().find(|ip| !trusted.contains(ip)).copied();
-        ClientIp(client.unwrap_or(peer))
+            .collect();
+        // From the right: each trusted hop vouches for the one before it. The first address that is
+        // not a trusted proxy is the client; an entry that does not read as an address stops the
+        // walk (what lies beyond it is the client's own say), and the last trusted hop is taken.
+        let mut client = peer;
+        for entry in entries.iter().rev() {
+            match forwarded_addr(entry) {
+                Some(ip) if trusted.contains(&ip) => client = ip,
+                Some(ip) => return ClientIp(ip),
+                None => break,
+            }
+        }
+        ClientIp(client)
     }
 
     /// The key rate limits count this client under.
@@ -250,6 +267,19 @@ impl ClientIp {
             },
         }
     }
+}
+
+/// One `X-Forwarded-For` entry as an address: `198.51.100.7`, `198.51.100.7:51234`,
+/// `[2001:db8::1]:443` or `2001:db8::1`.
+fn forwarded_addr(entry: &str) -> Option<IpAddr> {
+    let e = entry.trim();
+    if let Ok(ip) = e.parse::<IpAddr>() {
+        return Some(ip.to_canonical());
+    }
+    if let Ok(sa) = e.parse::<SocketAddr>() {
+        return Some(sa.ip().to_canonical());
+    }
+    None
 }
 
 /// The peer address of the connection (`0.0.0.0` when the server was not started with one, as
@@ -323,6 +353,28 @@ mod tests {
         // From anyone else the header is a lie we ignore.
         let stranger: IpAddr = "203.0.113.9".parse().unwrap();
         assert_eq!(ClientIp::resolve(stranger, &h, &[lb, proxy]).0, stranger);
+        // Ports are read; a garbage entry stops the walk (the client's own entries beyond it are
+        // not believed); a mapped IPv4 peer is the IPv4 address.
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "6.6.6.6, junk, 198.51.100.7:51234".parse().unwrap());
+        assert_eq!(
+            ClientIp::resolve(lb, &h, &[lb]).0,
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "6.6.6.6, not-an-address".parse().unwrap());
+        assert_eq!(
+            ClientIp::resolve(lb, &h, &[lb]).0,
+            lb,
+            "nothing believable: the proxy itself"
+        );
+        let mapped: IpAddr = "::ffff:10.0.0.1".parse().unwrap();
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "198.51.100.8".parse().unwrap());
+        assert_eq!(
+            ClientIp::resolve(mapped, &h, &[lb]).0,
+            "198.51.100.8".parse::<IpAddr>().unwrap()
+        );
         // IPv6 clients are counted by their /64.
         let a = ClientIp("2001:db8:1:2:aaaa::1".parse().unwrap());
         let b = ClientIp("2001:db8:1:2:bbbb::9".parse().unwrap());

@@ -1,7 +1,10 @@
 //! The accept loop: HTTP/1.1 connections with a header-read timeout (slow or silent clients are
-//! dropped; it also bounds how long a kept-alive connection sits idle), a cap on connections in
-//! all and per client address, and graceful shedding: at a cap, the connection idle the longest
-//! (no request in progress, not a WebSocket) is closed to make room, so an attempt to exhaust file
+//! dropped; it also bounds how long a kept-alive connection sits idle), a deadline for reading a
+//! request's body and for each stalled write of an answer (a client that trickles its body or
+//! never reads the answer is dropped too), a cap on connections in all and per client address (an
+//! IPv6 client by its /64; a trusted proxy's connections are not capped per address, its clients
+//! are by the rate limits), and graceful shedding: at a cap, the connection idle the longest (no
+//! request in progress, not a WebSocket) is closed to make room, so an attempt to exhaust file
 //! descriptors with idle connections costs the attacker their own connections, not everyone's
 //! service. Each request sees its peer address (`ConnectInfo`). On shutdown, accepting stops and
 //! requests in progress get a grace period.
@@ -39,6 +42,12 @@ pub struct ConnectionSettings {
     pub per_ip: usize,
     /// How long requests in progress may finish at shutdown.
     pub grace: Duration,
+    /// How long a request's whole body may take to arrive.
+    pub body_timeout: Duration,
+    /// How long one write of an answer may stall (the client not reading).
+    pub write_timeout: Duration,
+    /// Proxies in front: their connections are not capped per address.
+    pub trusted: Vec<IpAddr>,
 }
 
 impl Default for ConnectionSettings {
@@ -48,6 +57,9 @@ impl Default for ConnectionSettings {
             max_connections: 0,
             per_ip: 1000,
             grace: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(30),
+            trusted: Vec::new(),
         }
     }
 }
@@ -61,6 +73,17 @@ impl ConnectionSettings {
         let soft = open_file_limit().unwrap_or(1024);
         let reserve = (soft / 10).max(64);
         soft.saturating_sub(reserve).max(16)
+    }
+}
+
+/// What the per-address cap counts a peer under: an IPv4 address, or an IPv6 client's /64.
+fn address_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
     }
 }
 
@@ -117,7 +140,11 @@ impl Tracker {
 
     /// Admits a connection from `ip`, closing the longest-idle one (of that address, or of all)
     /// to make room at a cap; `None` when every connection at the cap is busy.
-    fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<(u64, Arc<ConnState>, tokio::sync::oneshot::Receiver<()>)> {
+    fn admit(
+        self: &Arc<Self>,
+        ip: IpAddr,
+        per_ip_capped: bool,
+    ) -> Option<(u64, Arc<ConnState>, tokio::sync::oneshot::Receiver<()>)> {
         let mut reg = self.registry.lock().unwrap_or_else(|p| p.into_inner());
         // Connections that stay (not already chosen to make room).
         let staying = |reg: &Registry, only: Option<IpAddr>| {
@@ -126,7 +153,8 @@ impl Tracker {
                 .filter(|c| c.shed.is_some() && only.is_none_or(|ip| c.ip == ip))
                 .count()
         };
-        if self.per_ip_cap > 0
+        if per_ip_capped
+            && self.per_ip_cap > 0
             && reg.per_ip.get(&ip).copied().unwrap_or(0) >= self.per_ip_cap
             && staying(&reg, Some(ip)) >= self.per_ip_cap
             && !self.shed_idle(&mut reg, Some(ip))
@@ -191,11 +219,39 @@ impl Tracker {
 }
 
 /// The socket, holding its place in the registry for as long as it is open (a WebSocket keeps it
-/// after the HTTP part ends).
+/// after the HTTP part ends). A write that stalls longer than `write_timeout` fails the connection.
 struct TrackedIo {
     inner: TcpStream,
     tracker: Arc<Tracker>,
     id: u64,
+    write_timeout: Duration,
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl TrackedIo {
+    /// Passes a write's result on; while it stays pending, a deadline runs.
+    fn watch<T>(&mut self, cx: &mut Context<'_>, r: Poll<std::io::Result<T>>) -> Poll<std::io::Result<T>> {
+        match r {
+            Poll::Ready(r) => {
+                self.stalled = None;
+                Poll::Ready(r)
+            }
+            Poll::Pending => {
+                let timeout = self.write_timeout;
+                let deadline = self
+                    .stalled
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+                if deadline.as_mut().poll(cx).is_ready() {
+                    self.stalled = None;
+                    return Poll::Ready(Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the client stopped reading",
+                    )));
+                }
+                Poll::Pending
+            }
+        }
+    }
 }
 
 impl Drop for TrackedIo {
@@ -212,11 +268,13 @@ impl AsyncRead for TrackedIo {
 
 impl AsyncWrite for TrackedIo {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.watch(cx, r)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
+        let r = Pin::new(&mut self.inner).poll_flush(cx);
+        self.watch(cx, r)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
@@ -228,7 +286,8 @@ impl AsyncWrite for TrackedIo {
         cx: &mut Context<'_>,
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.watch(cx, r)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -253,6 +312,38 @@ impl Drop for InFlight {
     fn drop(&mut self) {
         self.state.last_active.store(self.tracker.now_ms(), Ordering::Relaxed);
         self.state.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A request body that must arrive whole before its deadline (a trickle cannot hold the connection).
+struct DeadlineBody {
+    inner: Incoming,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl http_body::Body for DeadlineBody {
+    type Data = bytes::Bytes;
+    type Error = axum::BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if let Poll::Ready(frame) = Pin::new(&mut self.inner).poll_frame(cx) {
+            return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
+        }
+        if self.deadline.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Some(Err("the request body took too long to arrive".into())));
+        }
+        Poll::Pending
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
     }
 }
 
@@ -323,7 +414,9 @@ pub async fn serve(
                 }
             },
         };
-        let Some((id, state, shed)) = tracker.admit(peer.ip()) else {
+        // A trusted proxy's connections carry many clients: the rate limits count those.
+        let capped = !settings.trusted.contains(&peer.ip().to_canonical());
+        let Some((id, state, shed)) = tracker.admit(address_key(peer.ip()), capped) else {
             // Every connection at the cap is busy: this one is closed at once.
             drop(tcp);
             warn_now_and_then(&mut last_warning, || {
@@ -340,11 +433,20 @@ pub async fn serve(
             inner: tcp,
             tracker: tracker.clone(),
             id,
+            write_timeout: settings.write_timeout,
+            stalled: None,
         };
         let counting = (state.clone(), tracker.clone());
+        let body_timeout = settings.body_timeout;
         let svc = app
             .clone()
-            .map_request(move |mut req: axum::http::Request<Incoming>| {
+            .map_request(move |req: axum::http::Request<Incoming>| {
+                let mut req = req.map(|inner| {
+                    Body::new(DeadlineBody {
+                        inner,
+                        deadline: Box::pin(tokio::time::sleep(body_timeout)),
+                    })
+                });
                 req.extensions_mut().insert(ConnectInfo(peer));
                 req
             })
@@ -442,35 +544,56 @@ mod tests {
         let t = tracker(3, 2);
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
-        let (first, first_state, mut first_shed) = t.admit(a).unwrap();
+        let (first, first_state, mut first_shed) = t.admit(a, true).unwrap();
         first_state.last_active.store(1, Ordering::Relaxed);
-        let (_, second_state, mut second_shed) = t.admit(a).unwrap();
+        let (_, second_state, mut second_shed) = t.admit(a, true).unwrap();
         second_state.last_active.store(5, Ordering::Relaxed);
         // A third from the same address: the older idle one of that address goes.
-        let (_, third_state, _third_shed) = t.admit(a).unwrap();
+        let (_, third_state, _third_shed) = t.admit(a, true).unwrap();
         third_state.in_flight.store(1, Ordering::Relaxed);
         assert!(first_shed.try_recv().is_ok(), "the longest idle was shed");
         assert!(second_shed.try_recv().is_err());
         t.release(first);
         // Another address fills the total cap; then a newcomer sheds the idle one of `a`.
-        let (_, b_state, _b_shed) = t.admit(b).unwrap();
+        let (_, b_state, _b_shed) = t.admit(b, true).unwrap();
         b_state.last_active.store(10, Ordering::Relaxed);
-        let (_, b2_state, _b2_shed) = t.admit(b).unwrap();
+        let (_, b2_state, _b2_shed) = t.admit(b, true).unwrap();
         assert!(second_shed.try_recv().is_ok());
         // Everyone busy or already leaving: refused.
         b_state.in_flight.store(1, Ordering::Relaxed);
         b2_state.in_flight.store(1, Ordering::Relaxed);
-        let refused = t.admit("10.0.0.3".parse().unwrap());
+        let refused = t.admit("10.0.0.3".parse().unwrap(), true);
         assert!(refused.is_none());
         assert_eq!(t.refused_total.load(Ordering::Relaxed), 1);
     }
 
     #[test]
+    fn an_ipv6_client_counts_by_its_64_and_a_proxy_is_not_capped() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        assert_eq!(address_key(a), address_key(b));
+        assert_eq!(
+            address_key("::ffff:10.0.0.1".parse().unwrap()),
+            "10.0.0.1".parse::<IpAddr>().unwrap()
+        );
+        let t = tracker(10, 1);
+        let (_, s, _keep) = t.admit(address_key(a), true).unwrap();
+        s.in_flight.store(1, Ordering::Relaxed);
+        assert!(t.admit(address_key(b), true).is_none(), "the same /64 is at its cap");
+        let proxy: IpAddr = "10.0.0.9".parse().unwrap();
+        let _p1 = t.admit(proxy, false).unwrap();
+        assert!(
+            t.admit(proxy, false).is_some(),
+            "a trusted proxy is not capped per address"
+        );
+    }
+
+    #[test]
     fn websockets_are_not_shed() {
         let t = tracker(1, 0);
-        let (_, s, mut shed) = t.admit("10.0.0.1".parse().unwrap()).unwrap();
+        let (_, s, mut shed) = t.admit("10.0.0.1".parse().unwrap(), true).unwrap();
         s.upgraded.store(true, Ordering::Relaxed);
-        assert!(t.admit("10.0.0.2".parse().unwrap()).is_none());
+        assert!(t.admit("10.0.0.2".parse().unwrap(), true).is_none());
         assert!(shed.try_recv().is_err());
     }
 

@@ -32,10 +32,12 @@ fn patterns() -> &'static Patterns {
             .expect("amount pattern"),
         address: [
             // 221B Baker Street, 10 Downing St., 1600 Pennsylvania Avenue NW, Apt 4B
-            r"\b\d{1,5}[A-Za-z]?,?\s+(?:[A-Z][A-Za-z'.-]*\s+){1,4}(?i:street|st|road|rd|avenue|ave|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|close|crescent|parkway|pkwy|highway|hwy|square|sq|row|walk|gardens)\b\.?(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?(?:,?\s*(?i:apt|apartment|unit|suite|ste|flat|floor|fl|room|rm|#)\.?\s*#?[A-Za-z0-9-]{1,6})?",
+            r"\b\d{1,5}[A-Za-z]?,?\s+(?:(?:[A-Z][A-Za-z'.-]*|\d{1,3}(?:st|nd|rd|th))\s+){1,4}(?i:street|st|road|rd|avenue|ave|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|close|crescent|parkway|pkwy|highway|hwy|square|sq|row|walk|gardens)\b\.?(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?(?:,?\s*(?i:apt|apartment|unit|suite|ste|flat|floor|fl|room|rm|#)\.?\s*#?[A-Za-z0-9-]{1,6})?",
             r"(?i)\bp\.?\s?o\.?\s+box\s+\d{1,8}\b",
             // 世纪大道100号, 文三路90号3号楼1201室, 建国路88号SOHO现代城A座
             r"[\p{Han}A-Za-z0-9--[省市区县镇乡]]{1,8}(?:路|街|大道|大街|巷|弄|胡同|里)\s*\d{1,5}\s*(?:号|號)(?:\s*[\p{Han}A-Za-z]{0,8}?\s*(?:\d{1,4}|[A-Za-z])\s*(?:号楼|栋|幢|座|单元|层|楼|室|号))*",
+            // 张庄村5组12号, 南锣鼓巷胡同12号院
+            r"[\p{Han}--[省市区县镇乡在到于住放]]{1,6}村\s*\d{1,3}\s*组(?:\s*\d{1,4}\s*号)?|[\p{Han}]{1,6}(?:胡同|巷)\s*\d{1,4}\s*号院",
             // 阳光花园小区5栋302, 金地公寓3号楼2单元501室
             r"[\p{Han}--[省市区县镇乡在到于住放]]{1,8}(?:小区|花园|公寓|大厦|社区|新村|家园|苑)\s*\d{1,4}\s*(?:号楼|栋|幢|座)(?:\s*\d{1,4}\s*(?:单元|层|楼|室|号))*(?:\s*\d{2,5}\s*室?)?",
         ]
@@ -102,11 +104,40 @@ pub fn redact(text: &str, names: &[&str]) -> String {
             None => label("[order number]", "[订单号]").to_string(),
         })
         .into_owned();
-    for name in names.iter().map(|n| n.trim()).filter(|n| n.chars().count() >= 2) {
-        let re = Regex::new(&format!("(?i){}", regex::escape(name))).expect("escaped name");
-        out = re.replace_all(&out, label("[name]", "[姓名]")).into_owned();
+    for pattern in names.iter().flat_map(|n| name_patterns(n)) {
+        out = pattern.replace_all(&out, label("[name]", "[姓名]")).into_owned();
     }
     out
+}
+
+/// What a person's name looks like in a text: the whole name, then each part of a Latin name on
+/// its own (whole words, at least two letters: "Hi Alice" for Alice Wong, never "already" for
+/// "Al"), and a Chinese name's surname with a title (王先生, 王女士, 王小姐, 老王, 小王) and its
+/// given name alone when it has two characters (小明 for 王小明).
+fn name_patterns(name: &str) -> Vec<Regex> {
+    let name = name.trim();
+    let mut out = Vec::new();
+    let han = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
+    if name.chars().count() >= 2 {
+        if name.chars().all(han) {
+            out.push(regex::escape(name));
+            let chars: Vec<char> = name.chars().collect();
+            let surname = chars[0].to_string();
+            out.push(format!("{surname}(?:先生|女士|小姐|老师|经理|总)|[老小]{surname}"));
+            if chars.len() == 3 {
+                out.push(regex::escape(&chars[1..].iter().collect::<String>()));
+            }
+        } else {
+            out.push(format!(r"(?i)\b{}\b", regex::escape(name)));
+            for part in name.split(|c: char| c.is_whitespace() || c == '-' || c == '.') {
+                // As written (capitalised): "Will Smith" takes "Will", not "we will ship".
+                if part.chars().count() >= 2 && part.chars().all(|c| c.is_alphabetic()) {
+                    out.push(format!(r"\b{}\b", regex::escape(part)));
+                }
+            }
+        }
+    }
+    out.iter().filter_map(|p| Regex::new(p).ok()).collect()
 }
 
 #[cfg(test)]
@@ -170,6 +201,24 @@ mod tests {
     }
 
     #[test]
+    fn names_are_found_by_their_parts_and_titles() {
+        assert_eq!(
+            redact("Hi Alice, thanks. Wong here: all good, Alice Wong.", &["Alice Wong"]),
+            "Hi [name], thanks. [name] here: all good, [name]."
+        );
+        // Whole words only: an agent called "Al" does not take "already" apart.
+        assert_eq!(redact("Al has already sent it", &["Al"]), "[name] has already sent it");
+        assert_eq!(
+            redact("Will Smith: we will ship it", &["Will Smith"]),
+            "[name]: we will ship it"
+        );
+        assert_eq!(
+            redact("王先生您好，小明说地址改好了，请王小明本人签收。", &["王小明"]),
+            "[姓名]您好，[姓名]说地址改好了，请[姓名]本人签收。"
+        );
+    }
+
+    #[test]
     fn street_addresses_are_redacted_in_both_languages() {
         for (text, want) in [
             (
@@ -185,6 +234,8 @@ mod tests {
                 "Our courier left it at [address] yesterday",
             ),
             ("Use P.O. Box 1234 instead", "Use [address] instead"),
+            ("It went to 300 E 57th St, apartment 9", "It went to [address]"),
+            ("寄到张庄村5组12号吧", "寄到[地址]吧"),
             // The city and district stay: they are not the customer's own.
             ("已改寄到上海市浦东新区世纪大道100号", "已改寄到上海市浦东新区[地址]"),
             (

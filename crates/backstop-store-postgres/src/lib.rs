@@ -196,15 +196,19 @@ impl Store for PgStore {
         directory::touch_session(self, token_hash, at).await
     }
 
-    async fn delete_agent_sessions(&self, tenant: &TenantId, agent: AgentId) -> Result<u64> {
-        directory::delete_agent_sessions(self, tenant, agent).await
+    async fn delete_agent_sessions(&self, tenant: &TenantId, agent: AgentId, at: Timestamp) -> Result<u64> {
+        directory::delete_agent_sessions(self, tenant, agent, at).await
+    }
+
+    async fn update_agent(&self, agent: &Agent) -> Result<()> {
+        directory::update_agent(self, agent).await
     }
 
     async fn set_widget_secret(&self, tenant: &TenantId, secret: &str) -> Result<()> {
         directory::set_widget_secret(self, tenant, secret).await
     }
 
-    async fn create_session(&self, s: &SessionRecord) -> Result<()> {
+    async fn create_session(&self, s: &SessionRecord) -> Result<bool> {
         directory::create_session(self, s).await
     }
 

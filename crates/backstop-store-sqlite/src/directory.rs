@@ -208,10 +208,12 @@ pub(crate) async fn set_widget_secret(store: &SqliteStore, tenant: &TenantId, se
     Ok(())
 }
 
-pub(crate) async fn create_session(store: &SqliteStore, s: &SessionRecord) -> Result<()> {
-    sqlx::query(
+pub(crate) async fn create_session(store: &SqliteStore, s: &SessionRecord) -> Result<bool> {
+    let r = sqlx::query(
         "INSERT INTO sessions (token_hash, tenant_id, agent_id, created_at, expires_at, last_seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6
+         WHERE NOT EXISTS (SELECT 1 FROM agents WHERE tenant_id = ?2 AND id = ?3
+                             AND sessions_after IS NOT NULL AND sessions_after > ?4)",
     )
     .bind(&s.token_hash)
     .bind(s.tenant.as_str())
@@ -222,15 +224,18 @@ pub(crate) async fn create_session(store: &SqliteStore, s: &SessionRecord) -> Re
     .execute(&store.writer)
     .await
     .map_err(db)?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }
 
 pub(crate) async fn get_session(store: &SqliteStore, token_hash: &str) -> Result<Option<SessionRecord>> {
-    let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = ?1")
-        .bind(token_hash)
-        .fetch_optional(&store.reader)
-        .await
-        .map_err(db)?;
+    let row = sqlx::query(
+        "SELECT s.* FROM sessions s LEFT JOIN agents a ON a.tenant_id = s.tenant_id AND a.id = s.agent_id
+         WHERE s.token_hash = ?1 AND (a.sessions_after IS NULL OR s.created_at >= a.sessions_after)",
+    )
+    .bind(token_hash)
+    .fetch_optional(&store.reader)
+    .await
+    .map_err(db)?;
     row.as_ref().map(codec::session).transpose()
 }
 
@@ -244,14 +249,51 @@ pub(crate) async fn touch_session(store: &SqliteStore, token_hash: &str, at: bac
     Ok(())
 }
 
-pub(crate) async fn delete_agent_sessions(store: &SqliteStore, tenant: &TenantId, agent: AgentId) -> Result<u64> {
+pub(crate) async fn delete_agent_sessions(
+    store: &SqliteStore,
+    tenant: &TenantId,
+    agent: AgentId,
+    at: backstop_core::Timestamp,
+) -> Result<u64> {
+    let mut tx = store.writer.begin().await.map_err(db)?;
+    sqlx::query("UPDATE agents SET sessions_after = ?3 WHERE tenant_id = ?1 AND id = ?2")
+        .bind(tenant.as_str())
+        .bind(agent.to_string())
+        .bind(ts(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
     let r = sqlx::query("DELETE FROM sessions WHERE tenant_id = ?1 AND agent_id = ?2")
         .bind(tenant.as_str())
         .bind(agent.to_string())
-        .execute(&store.writer)
+        .execute(&mut *tx)
         .await
         .map_err(db)?;
+    tx.commit().await.map_err(db)?;
     Ok(r.rows_affected())
+}
+
+pub(crate) async fn update_agent(store: &SqliteStore, a: &Agent) -> Result<()> {
+    let r = sqlx::query(
+        "UPDATE agents SET name = ?3, email = ?4, email_lower = ?5, role = ?6, team_ids = ?7, profile = ?8, active = ?9
+         WHERE tenant_id = ?1 AND id = ?2",
+    )
+    .bind(a.tenant.as_str())
+    .bind(a.id.to_string())
+    .bind(&a.name)
+    .bind(&a.email)
+    .bind(a.email.to_lowercase())
+    .bind(a.role.as_str())
+    .bind(to_json(&a.team_ids))
+    .bind(to_json(&a.profile))
+    .bind(i64::from(a.active));
+    let r = r.execute(&store.writer).await;
+    match r {
+        Err(e) if unique_violation(&e) => Err(StoreError::Conflict("agent e-mail")),
+        Err(e) => Err(db(e)),
+        Ok(done) if done.rows_affected() == 0 => Err(StoreError::NotFound("agent")),
+        Ok(_) => Ok(()),
+    }
 }
 
 pub(crate) async fn delete_session(store: &SqliteStore, token_hash: &str) -> Result<()> {

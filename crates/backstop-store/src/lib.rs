@@ -68,6 +68,9 @@ pub trait Store: Send + Sync + 'static {
     async fn upsert_team(&self, team: &Team) -> Result<()>;
     async fn list_teams(&self, tenant: &TenantId) -> Result<Vec<Team>>;
     async fn upsert_agent(&self, agent: &Agent, password_hash: &str) -> Result<()>;
+    /// Saves an existing agent's name, e-mail, role, teams, profile and active flag — not the
+    /// password, nor the sign-in state — so a change made at the same time to those is kept.
+    async fn update_agent(&self, agent: &Agent) -> Result<()>;
     async fn get_agent(&self, tenant: &TenantId, id: AgentId) -> Result<Option<Agent>>;
     /// Every agent of the tenant, ordered by name.
     async fn list_agents(&self, tenant: &TenantId) -> Result<Vec<Agent>>;
@@ -87,14 +90,22 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
     /// Forgets the agent's failed sign-ins and lifts any lock (a success, or an admin's unlock).
     async fn clear_login_failures(&self, tenant: &TenantId, agent: AgentId) -> Result<()>;
-    async fn create_session(&self, session: &SessionRecord) -> Result<()>;
+    /// Stores a session, unless the agent's sessions were ended after `session.created_at` (then
+    /// `false`: a sign-in checked while its account was being revoked leaves nothing behind).
+    async fn create_session(&self, session: &SessionRecord) -> Result<bool>;
+    /// The session, unless it was issued before its agent's sessions were last ended.
     async fn get_session(&self, token_hash: &str) -> Result<Option<SessionRecord>>;
     /// Records that the session was used at `at` (for the idle timeout).
     async fn touch_session(&self, token_hash: &str, at: backstop_core::Timestamp) -> Result<()>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
-    /// Ends every session of the agent ("sign out everywhere", a new password, deactivation);
-    /// returns how many there were.
-    async fn delete_agent_sessions(&self, tenant: &TenantId, agent: AgentId) -> Result<u64>;
+    /// Ends every session of the agent ("sign out everywhere", a new password, deactivation) and
+    /// any issued before `at` from now on; returns how many there were.
+    async fn delete_agent_sessions(
+        &self,
+        tenant: &TenantId,
+        agent: AgentId,
+        at: backstop_core::Timestamp,
+    ) -> Result<u64>;
 
     // Customers and widget visitors.
     async fn upsert_customer(&self, customer: &Customer) -> Result<()>;

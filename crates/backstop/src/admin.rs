@@ -185,7 +185,7 @@ pub async fn set_agent_profile(
         .find_agent_by_email(&tenant, email)
         .await?
         .with_context(|| format!("tenant {tenant} has no agent {email:?}"))?;
-    let (mut agent, hash) = (creds.agent, creds.password_hash);
+    let mut agent = creds.agent;
     if let Some(c) = capacity {
         anyhow::ensure!(
             (1..=AgentProfile::MAX_CAPACITY).contains(&c),
@@ -212,7 +212,7 @@ pub async fn set_agent_profile(
         );
         agent.profile.topics = topics;
     }
-    store.upsert_agent(&agent, &hash).await?;
+    store.update_agent(&agent).await?;
     Ok(agent)
 }
 

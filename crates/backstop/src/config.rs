@@ -29,6 +29,11 @@ widget_origins = []
 # Seconds a client has to send a request's headers; also how long a kept-alive connection may
 # sit idle between requests.
 header_timeout_secs = 30
+# Seconds a request's whole body may take to arrive, and one write of an answer may stall.
+body_timeout_secs = 30
+write_timeout_secs = 30
+# Seconds a WebSocket may stay silent before it is closed (the pages ping every 25 s).
+socket_idle_secs = 90
 # Connections open at once at most; 0 means what the process's open-file limit allows, less a
 # reserve for the database and files. At the cap, the longest-idle connection makes room.
 max_connections = 0
@@ -123,6 +128,9 @@ pub struct ServerConfig {
     pub origins: Vec<String>,
     pub widget_origins: Vec<String>,
     pub header_timeout_secs: u64,
+    pub body_timeout_secs: u64,
+    pub write_timeout_secs: u64,
+    pub socket_idle_secs: u64,
     pub max_connections: usize,
     pub connections_per_ip: usize,
 }
@@ -235,6 +243,9 @@ impl Default for Config {
                 origins: vec![],
                 widget_origins: vec![],
                 header_timeout_secs: 30,
+                body_timeout_secs: 30,
+                write_timeout_secs: 30,
+                socket_idle_secs: 90,
                 max_connections: 0,
                 connections_per_ip: 1000,
             },
@@ -348,9 +359,17 @@ impl Config {
                 "origin {o:?} must look like https://host[:port]"
             );
         }
+        let s = &self.server;
         anyhow::ensure!(
-            self.server.header_timeout_secs >= 1,
-            "server.header_timeout_secs must be at least 1"
+            [
+                s.header_timeout_secs,
+                s.body_timeout_secs,
+                s.write_timeout_secs,
+                s.socket_idle_secs
+            ]
+            .iter()
+            .all(|t| *t >= 1),
+            "server.header_timeout_secs, body_timeout_secs, write_timeout_secs and socket_idle_secs must be at least 1"
         );
         anyhow::ensure!(
             self.auth.session_hours >= 1 && self.auth.session_idle_hours >= 1,

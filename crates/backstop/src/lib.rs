@@ -99,10 +99,14 @@ fn http_config(config: &Config) -> HttpConfig {
         limits: config.limits(),
         connections: backstop_http::serve::ConnectionSettings {
             header_timeout: std::time::Duration::from_secs(server.header_timeout_secs),
+            body_timeout: std::time::Duration::from_secs(server.body_timeout_secs),
+            write_timeout: std::time::Duration::from_secs(server.write_timeout_secs),
             max_connections: server.max_connections,
             per_ip: server.connections_per_ip,
+            trusted: server.trusted_proxies.iter().filter_map(|p| p.parse().ok()).collect(),
             ..Default::default()
         },
+        socket_idle: std::time::Duration::from_secs(server.socket_idle_secs),
         ..HttpConfig::default()
     }
 }

@@ -83,9 +83,24 @@ pub(crate) struct RoleBody {
     /// `agent`, `supervisor` or `admin`.
     #[schema(example = "supervisor")]
     role: String,
+    /// Your own password: required to make someone an admin.
+    confirm_password: Option<String>,
 }
 
-/// Change an agent's role (admins); less access ends their sessions.
+/// The acting admin's own password, for what could outlive a stolen session.
+async fn confirmed(s: &AppState, session: &backstop_engine::AgentSession, password: Option<&str>) -> ApiResult<()> {
+    let password = password.ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "password_required",
+            "confirm with your own password (confirm_password)",
+        )
+    })?;
+    Ok(s.engine.confirm_password(session, password).await?)
+}
+
+/// Change an agent's role (admins; making someone an admin takes your own password); less access
+/// ends their sessions.
 #[utoipa::path(put, path = "/api/v1/agents/{id}/role", tag = "accounts", params(("id" = String, Path)),
     request_body = RoleBody,
     responses((status = 200, description = "changed", body = wire::AgentOut)),
@@ -98,6 +113,10 @@ async fn role(
 ) -> Out {
     let role = AgentRole::parse(b.role.trim())
         .ok_or_else(|| ApiError::invalid_input("role must be agent, supervisor or admin"))?;
+    admins_only(&session, "manage agents' accounts")?;
+    if role == AgentRole::Admin {
+        confirmed(&s, &session, b.confirm_password.as_deref()).await?;
+    }
     change(&s, &session, &id, AccountChange::Role(role)).await
 }
 
@@ -106,9 +125,12 @@ async fn role(
 pub(crate) struct NewPasswordBody {
     /// 10 to 128 characters (surrounding spaces not counted), not a common or trivial password.
     password: String,
+    /// Your own password.
+    confirm_password: Option<String>,
 }
 
-/// Set a new password for an agent (admins); every session of theirs ends.
+/// Set a new password for an agent (admins, with their own password); every session of theirs
+/// ends.
 #[utoipa::path(put, path = "/api/v1/agents/{id}/password", tag = "accounts", params(("id" = String, Path)),
     request_body = NewPasswordBody,
     responses((status = 200, description = "set", body = wire::AgentOut),
@@ -120,16 +142,30 @@ async fn password(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<NewPasswordBody>,
 ) -> Out {
+    admins_only(&session, "manage agents' accounts")?;
+    confirmed(&s, &session, b.confirm_password.as_deref()).await?;
     change(&s, &session, &id, AccountChange::Password(b.password)).await
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ConfirmBody {
+    /// Your own password.
+    confirm_password: Option<String>,
+}
+
 /// A new widget secret, shown once: host sites must sign visitors' e-mails with it from now on
-/// (admins).
-#[utoipa::path(post, path = "/api/v1/tenant/widget-secret", tag = "accounts",
+/// (admins, with their own password: whoever holds the secret can sign in any customer).
+#[utoipa::path(post, path = "/api/v1/tenant/widget-secret", tag = "accounts", request_body = ConfirmBody,
     responses((status = 200, description = "the new secret", body = wire::WidgetSecret)),
     security(("session" = []), ("bearer" = [])))]
-async fn rotate_secret(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<wire::WidgetSecret>> {
+async fn rotate_secret(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    ApiJson(b): ApiJson<ConfirmBody>,
+) -> ApiResult<Json<wire::WidgetSecret>> {
     admins_only(&session, "rotate the widget secret")?;
+    confirmed(&s, &session, b.confirm_password.as_deref()).await?;
     let secret = s.engine.rotate_widget_secret(&session.agent.tenant).await?;
     Ok(Json(wire::WidgetSecret { widget_secret: secret }))
 }

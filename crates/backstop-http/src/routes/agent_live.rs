@@ -41,6 +41,7 @@ async fn upgrade(
     let watch = q.watch.is_some_and(|w| w == "1" || w == "true");
     let limits = &s.config.limits;
     let slot = s.sockets.acquire(&[
+        ("all".to_owned(), s.max_sockets),
         (format!("agent:{}", session.agent.id), limits.sockets_per_agent),
         (format!("ip:{}", client.key()), limits.sockets_per_ip),
     ])?;
@@ -67,9 +68,14 @@ async fn run(s: AppState, session: AgentSession, token: String, mut socket: WebS
     }
     let mut check = tokio::time::interval(s.config.socket_session_check);
     check.tick().await;
+    let idle = s.config.socket_idle;
+    let mut quiet_until = tokio::time::Instant::now() + idle;
     loop {
         tokio::select! {
+            // The page went quiet (it pings every 25 s): it is gone.
+            _ = tokio::time::sleep_until(quiet_until) => break,
             incoming = socket.recv() => {
+                quiet_until = tokio::time::Instant::now() + idle;
                 let ping = match incoming {
                     Some(Ok(Message::Text(t))) => t.as_str().contains("\"ping\""),
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
@@ -81,7 +87,7 @@ async fn run(s: AppState, session: AgentSession, token: String, mut socket: WebS
             }
             _ = check.tick() => {
                 // Expired, idle elsewhere, revoked on another node, or deactivated.
-                if !matches!(s.engine.authenticate(&token).await, Ok(a) if a.agent.id == me) {
+                if !matches!(s.engine.session_valid(&token).await, Ok(a) if a.agent.id == me) {
                     close_signed_out(&mut socket).await;
                     break;
                 }

@@ -148,6 +148,7 @@ async fn change_password(
     ApiJson(b): ApiJson<ChangePasswordBody>,
 ) -> ApiResult<Response> {
     s.limiter.check(Bucket::LoginIp, &client.key())?;
+    s.limiter.check(Bucket::LoginAccount, &session.agent.id.to_string())?;
     let token = s.engine.change_password(&session, &b.current, &b.new).await?;
     signed_in(&s, &parts, token, &session.agent)
 }

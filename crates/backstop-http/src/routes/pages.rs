@@ -56,7 +56,11 @@ pub fn router() -> Router<AppState> {
             "/assets/app.css",
             get(|| async { asset("text/css; charset=utf-8", APP_CSS) }),
         )
-        .route("/login", get(|| async { Html(LOGIN_HTML) }))
+        // A form sent before the page's script ran: back to the page (nothing is read).
+        .route(
+            "/login",
+            get(|| async { Html(LOGIN_HTML) }).post(|| async { Redirect::to("/login") }),
+        )
         .route("/inbox", get(|| async { Html(INBOX_HTML) }))
         .route("/policy", get(|| async { Html(POLICY_HTML) }))
         .route("/supervisor", get(|| async { Html(SUPERVISOR_HTML) }))

@@ -33,9 +33,10 @@ async fn upgrade(
     let ws = websocket(ws)?;
     let tenant = tenant_id(&tenant)?;
     s.engine.tenant(&tenant).await?;
-    let ip_slot = s
-        .sockets
-        .acquire(&[(format!("ip:{}", client.key()), s.config.limits.sockets_per_ip)])?;
+    let ip_slot = s.sockets.acquire(&[
+        ("all".to_owned(), s.max_sockets),
+        (format!("ip:{}", client.key()), s.config.limits.sockets_per_ip),
+    ])?;
     Ok(ws
         .max_message_size(super::MAX_FRAME_BYTES)
         .max_frame_size(super::MAX_FRAME_BYTES)
@@ -74,10 +75,15 @@ async fn session(s: AppState, client: ClientIp, tenant: TenantId, mut socket: We
             return;
         }
     }
+    let idle = s.config.socket_idle;
+    let mut quiet_until = tokio::time::Instant::now() + idle;
     loop {
         tokio::select! {
+            // The client went quiet (the widget pings every 25 s): the place goes to someone else.
+            _ = tokio::time::sleep_until(quiet_until) => break,
             incoming = socket.recv() => {
                 let Some(Ok(msg)) = incoming else { break };
+                quiet_until = tokio::time::Instant::now() + idle;
                 let text = match msg {
                     Message::Text(t) => t,
                     Message::Close(_) => break,

@@ -149,9 +149,30 @@ pub async fn failed_sign_ins_are_counted_locked_and_cleared(s: &dyn Store) {
     s.set_login_lock(&t.id, agent.id, Some(until)).await.unwrap();
     let c = creds().await;
     assert_eq!((c.failed_logins, c.locked_until), (9, Some(until)));
-    // Saving the agent's profile keeps the count and the lock.
+    // Saving the agent's profile keeps the count and the lock; an update keeps the password too.
     s.upsert_agent(&agent, "$argon2id$old").await.unwrap();
     assert_eq!(creds().await.failed_logins, 9);
+    let renamed = Agent {
+        name: "Zhang Min (Shanghai)".into(),
+        role: AgentRole::Supervisor,
+        active: false,
+        ..agent.clone()
+    };
+    s.update_agent(&renamed).await.unwrap();
+    let c = creds().await;
+    assert_eq!(
+        (c.agent, c.password_hash.as_str(), c.failed_logins),
+        (renamed, "$argon2id$old", 9)
+    );
+    assert!(matches!(
+        s.update_agent(&Agent {
+            id: AgentId::new_at(t0() + Duration::days(1)),
+            ..agent.clone()
+        })
+        .await,
+        Err(StoreError::NotFound(_))
+    ));
+    s.update_agent(&agent).await.unwrap();
     s.clear_login_failures(&t.id, agent.id).await.unwrap();
     let c = creds().await;
     assert_eq!((c.failed_logins, c.locked_until), (0, None));
@@ -188,7 +209,7 @@ pub async fn sessions(s: &dyn Store) {
         expires_at: t0() + Duration::days(7),
         last_seen_at: t0(),
     };
-    s.create_session(&session).await.unwrap();
+    assert!(s.create_session(&session).await.unwrap());
     assert_eq!(s.get_session("abc123").await.unwrap(), Some(session.clone()));
     s.touch_session("abc123", t0() + Duration::minutes(3)).await.unwrap();
     assert_eq!(
@@ -217,11 +238,46 @@ pub async fn sessions(s: &dyn Store) {
         .await
         .unwrap();
     }
-    assert_eq!(s.delete_agent_sessions(&t, session.agent).await.unwrap(), 2);
+    assert_eq!(s.delete_agent_sessions(&t, session.agent, t0()).await.unwrap(), 2);
     assert_eq!(s.get_session("s1").await.unwrap(), None);
     assert_eq!(s.get_session("s2").await.unwrap(), None);
     assert!(s.get_session("s3").await.unwrap().is_some());
     assert!(s.get_session("s4").await.unwrap().is_some());
+
+    // A session issued (its sign-in begun) before the agent's sessions were ended never counts:
+    // neither stored after the fact, nor found if it was stored in between.
+    let agent = Agent {
+        id: AgentId::new_at(t0() + Duration::seconds(2)),
+        tenant: t.clone(),
+        name: "Zhang Min".into(),
+        email: "zhang@shop-a.example".into(),
+        role: AgentRole::Agent,
+        team_ids: vec![],
+        profile: AgentProfile::default(),
+        active: true,
+    };
+    s.upsert_agent(&agent, "$argon2id$x").await.unwrap();
+    let at = |mins: i64, hash: &str| SessionRecord {
+        token_hash: hash.into(),
+        tenant: t.clone(),
+        agent: agent.id,
+        created_at: t0() + Duration::minutes(mins),
+        expires_at: t0() + Duration::days(7),
+        last_seen_at: t0() + Duration::minutes(mins),
+    };
+    assert!(s.create_session(&at(10, "early")).await.unwrap());
+    s.delete_agent_sessions(&t, agent.id, t0() + Duration::minutes(20))
+        .await
+        .unwrap();
+    assert!(
+        !s.create_session(&at(15, "late")).await.unwrap(),
+        "begun before the revocation"
+    );
+    assert_eq!(s.get_session("late").await.unwrap(), None);
+    assert_eq!(s.get_session("early").await.unwrap(), None);
+    assert!(s.create_session(&at(20, "same-moment")).await.unwrap());
+    assert!(s.create_session(&at(30, "after")).await.unwrap());
+    assert!(s.get_session("after").await.unwrap().is_some());
 }
 
 pub async fn customers_and_visitors(s: &dyn Store) {

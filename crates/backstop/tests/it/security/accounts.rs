@@ -185,7 +185,7 @@ async fn admins_manage_accounts_and_nobody_else_does() {
     assert_eq!(status, 422);
     // A password set by the admin: the policy applies, sessions end.
     let sam = app.login("demo", "sam@maple.example").await;
-    let pw = |p: &str| json!({ "password": p });
+    let pw = |p: &str| json!({ "password": p, "confirm_password": backstop::seed::DEMO_PASSWORD });
     assert_eq!(
         app.agent_put(&chen, &format!("/api/v1/agents/{sam_id}/password"), pw("aaaaaaaaaa"))
             .await
@@ -235,7 +235,8 @@ async fn admins_manage_accounts_and_nobody_else_does() {
             .await;
         assert_eq!(status, 404, "{what}");
     }
-    for (what, body) in [("role", role("admin")), ("password", pw("Acme-Takeover-77"))] {
+    let promote = json!({ "role": "admin", "confirm_password": backstop::seed::DEMO_PASSWORD });
+    for (what, body) in [("role", promote), ("password", pw("Acme-Takeover-77"))] {
         let (status, _) = app
             .agent_put(&chen, &format!("/api/v1/agents/{ada_id}/{what}"), body)
             .await;
@@ -262,8 +263,9 @@ async fn admins_manage_accounts_and_nobody_else_does() {
             .unwrap()
             .widget_secret
     };
+    let confirm = json!({ "confirm_password": backstop::seed::DEMO_PASSWORD });
     assert_eq!(
-        app.agent_post(&chen, "/api/v1/tenant/widget-secret", json!({})).await.0,
+        app.agent_post(&chen, "/api/v1/tenant/widget-secret", confirm).await.0,
         200
     );
     let mut config = backstop::Config::default();
@@ -286,7 +288,19 @@ async fn rotating_the_widget_secret_stops_old_signatures() {
     let old = app.vip_hash().await;
     let alice = json!({ "email": backstop::seed::VIP_EMAIL, "user_hash": old });
     assert_eq!(session(&app, alice.clone()).await.1["verified"], true);
+    // Whoever holds the secret can sign in any customer: it takes the admin's own password.
     let (status, body) = app.agent_post(&chen, "/api/v1/tenant/widget-secret", json!({})).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("password_required"))
+    );
+    let wrong = json!({ "confirm_password": "not my password" });
+    assert_eq!(
+        app.agent_post(&chen, "/api/v1/tenant/widget-secret", wrong).await.0,
+        401
+    );
+    let confirm = json!({ "confirm_password": backstop::seed::DEMO_PASSWORD });
+    let (status, body) = app.agent_post(&chen, "/api/v1/tenant/widget-secret", confirm).await;
     assert_eq!(status, 200);
     let secret = body["widget_secret"].as_str().unwrap().to_owned();
     assert!(secret.len() >= 32);

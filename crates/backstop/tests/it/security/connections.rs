@@ -67,6 +67,61 @@ async fn silent_and_slow_clients_are_dropped_after_the_header_timeout() {
 }
 
 #[tokio::test]
+async fn a_trickled_body_and_a_silent_socket_are_dropped() {
+    let app = TestApp::spawn_guarded(|c| {
+        c.server.body_timeout_secs = 1;
+        c.server.socket_idle_secs = 2;
+    })
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    // A body announced at 1,000 bytes and sent one byte at a time.
+    let mut slow = TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(
+        b"POST /api/widget/v1/demo/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{",
+    )
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let trickle = tokio::spawn(async move {
+        let mut answer = Vec::new();
+        for _ in 0..20 {
+            if slow.write_all(b" ").await.is_err() {
+                break;
+            }
+            let mut buf = [0u8; 512];
+            if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(300), slow.read(&mut buf)).await {
+                if n == 0 {
+                    break;
+                }
+                answer.extend_from_slice(&buf[..n]);
+            }
+        }
+        answer
+    });
+    let answer = String::from_utf8_lossy(&trickle.await.unwrap()).to_string();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "cut off after about a second"
+    );
+    assert!(answer.starts_with("HTTP/1.1 400"), "the trickle is refused: {answer}");
+    // A widget socket that says hello and then nothing is closed after socket_idle_secs.
+    let v = app.visitor(json!({ "lang": "en" })).await;
+    let mut ws = app.widget_ws(&v, 0).await;
+    ws.until("hello", |f| f["type"] == "hello").await;
+    let closed = tokio::time::timeout(Duration::from_secs(6), async {
+        loop {
+            match futures::StreamExt::next(&mut ws.0).await {
+                None | Some(Err(_)) | Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_))) => return,
+                _ => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "a silent socket is closed");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn one_visitor_token_opens_a_bounded_number_of_sockets() {
     let app = TestApp::spawn_guarded(|_| {}).await;
     let v = app.visitor(json!({ "lang": "en" })).await;

@@ -110,3 +110,36 @@ async fn a_verified_session_never_keeps_a_token_of_someone_else() {
     assert_eq!(again["token"], signed["token"]);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_verified_token_without_the_signature_is_a_new_anonymous_visitor() {
+    // The shopper signed out of the shop (or someone else uses this browser): the token the widget
+    // kept no longer opens the verified customer's conversation.
+    let app = TestApp::spawn_lexical().await;
+    let email = "li.na@example.com";
+    let hash = backstop_engine::user_hash(&app.demo_secret().await, email);
+    let (_, signed) = session(&app, json!({ "email": email, "user_hash": hash })).await;
+    let (token, conv) = (
+        signed["token"].as_str().unwrap(),
+        signed["conversation_id"].as_str().unwrap(),
+    );
+    assert_eq!(
+        send(&app, token, conv, "my order to 12 Harbour Road is late").await.0,
+        201
+    );
+    let (_, anon) = session(&app, json!({ "token": token })).await;
+    assert_ne!(anon["customer_id"], signed["customer_id"]);
+    assert_ne!(anon["token"].as_str(), Some(token));
+    assert_eq!(anon["verified"], false);
+    let (status, _) = widget_messages(&app, anon["token"].as_str().unwrap(), conv).await;
+    assert_eq!(status, 404);
+    // Signed in again: the verified customer and their conversation, with a fresh token.
+    let (_, back) = session(
+        &app,
+        json!({ "token": anon["token"], "email": email, "user_hash": hash }),
+    )
+    .await;
+    assert_eq!(back["customer_id"], signed["customer_id"]);
+    assert_eq!(back["conversation_id"].as_str(), Some(conv));
+    app.stop().await;
+}

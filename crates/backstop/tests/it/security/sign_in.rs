@@ -13,6 +13,30 @@ use crate::support::*;
 
 const WRONG: &str = "not-the-password-1";
 
+/// Waits (bounded) until the store holds `n` failed sign-ins of the demo agent `email`.
+async fn counted(app: &TestApp, email: &str, n: u32) {
+    let mut config = backstop::Config::default();
+    config.storage.data_dir = app.dir.clone();
+    let store = backstop::open_store(&config).await.unwrap();
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let creds = store
+            .find_agent_by_email(&backstop::seed::demo_tenant_id(), email)
+            .await
+            .unwrap()
+            .unwrap();
+        if creds.failed_logins >= n {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{email}: {} failures counted, not {n}",
+            creds.failed_logins
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test]
 async fn attempts_from_one_address_are_rate_limited() {
     let app = TestApp::spawn_guarded(|c| c.limits.logins_per_ip = 5).await;
@@ -40,6 +64,9 @@ async fn repeated_failures_lock_the_account_until_an_admin_unlocks_it() {
     for _ in 0..5 {
         assert_eq!(sign_in(&app, "demo", "lin@maple.example", WRONG).await.0, 401);
     }
+    // Failures are counted just after the answer (so a real account's refusal takes no longer
+    // than an unknown one's): wait until the fifth is stored.
+    counted(&app, "lin@maple.example", 5).await;
     // Locked: even the right password is refused, with when to come back.
     let (status, retry, body) = sign_in(&app, "demo", "lin@maple.example", backstop::seed::DEMO_PASSWORD).await;
     assert_eq!(
@@ -74,6 +101,7 @@ async fn repeated_failures_lock_the_account_until_an_admin_unlocks_it() {
     for _ in 0..5 {
         sign_in(&app, "demo", "sam@maple.example", WRONG).await;
     }
+    counted(&app, "sam@maple.example", 5).await;
     assert_eq!(
         sign_in(&app, "demo", "sam@maple.example", backstop::seed::DEMO_PASSWORD)
             .await
