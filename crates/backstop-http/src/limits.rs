@@ -15,9 +15,10 @@ use axum::http::HeaderMap;
 use crate::error::ApiError;
 use crate::AppState;
 
-/// The limits, all per node. A rate is "at most n per minute, in bursts of up to n"; 0 turns a
-/// limit off.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The limits, all per node (the `[limits]` section of the configuration). A rate is "at most n per
+/// minute, in bursts of up to n"; 0 turns a limit off.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Limits {
     /// Sign-in attempts from one address.
     pub logins_per_ip: u32,

@@ -107,7 +107,7 @@ filter = "info"
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub server: ServerConfig,
-    pub limits: LimitsConfig,
+    pub limits: backstop_http::limits::Limits,
     pub auth: AuthConfig,
     pub storage: StorageConfig,
     pub bus: BusConfig,
@@ -174,20 +174,6 @@ impl From<CookieMode> for String {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LimitsConfig {
-    pub logins_per_ip: u32,
-    pub logins_per_account: u32,
-    pub widget_sessions_per_ip: u32,
-    pub messages_per_visitor: u32,
-    pub messages_per_ip: u32,
-    pub requests_per_ip: u32,
-    pub sockets_per_visitor: usize,
-    pub sockets_per_agent: usize,
-    pub sockets_per_ip: usize,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct AuthConfig {
     pub session_hours: u32,
     pub session_idle_hours: u32,
@@ -249,17 +235,7 @@ impl Default for Config {
                 max_connections: 0,
                 connections_per_ip: 1000,
             },
-            limits: LimitsConfig {
-                logins_per_ip: 20,
-                logins_per_account: 10,
-                widget_sessions_per_ip: 30,
-                messages_per_visitor: 20,
-                messages_per_ip: 240,
-                requests_per_ip: 3000,
-                sockets_per_visitor: 8,
-                sockets_per_agent: 16,
-                sockets_per_ip: 500,
-            },
+            limits: backstop_http::limits::Limits::default(),
             auth: AuthConfig {
                 session_hours: 168,
                 session_idle_hours: 12,
@@ -378,22 +354,6 @@ impl Config {
         Ok(())
     }
 
-    /// The HTTP layer's limits.
-    pub fn limits(&self) -> backstop_http::limits::Limits {
-        let l = &self.limits;
-        backstop_http::limits::Limits {
-            logins_per_ip: l.logins_per_ip,
-            logins_per_account: l.logins_per_account,
-            widget_sessions_per_ip: l.widget_sessions_per_ip,
-            messages_per_visitor: l.messages_per_visitor,
-            messages_per_ip: l.messages_per_ip,
-            requests_per_ip: l.requests_per_ip,
-            sockets_per_visitor: l.sockets_per_visitor,
-            sockets_per_agent: l.sockets_per_agent,
-            sockets_per_ip: l.sockets_per_ip,
-        }
-    }
-
     /// How agents sign in and how long sessions last.
     pub fn auth_settings(&self) -> backstop_engine::AuthSettings {
         let a = &self.auth;
@@ -417,16 +377,7 @@ impl Config {
 
     /// Sets every rate and socket cap off (a load test from one address).
     pub fn lift_limits(&mut self) {
-        let l = &mut self.limits;
-        l.logins_per_ip = 0;
-        l.logins_per_account = 0;
-        l.widget_sessions_per_ip = 0;
-        l.messages_per_visitor = 0;
-        l.messages_per_ip = 0;
-        l.requests_per_ip = 0;
-        l.sockets_per_visitor = 0;
-        l.sockets_per_agent = 0;
-        l.sockets_per_ip = 0;
+        self.limits = backstop_http::limits::Limits::off();
         self.server.connections_per_ip = 0;
     }
 

@@ -96,7 +96,7 @@ fn http_config(config: &Config) -> HttpConfig {
             .iter()
             .map(|o| o.trim_end_matches('/').to_owned())
             .collect(),
-        limits: config.limits(),
+        limits: config.limits.clone(),
         connections: backstop_http::serve::ConnectionSettings {
             header_timeout: std::time::Duration::from_secs(server.header_timeout_secs),
             body_timeout: std::time::Duration::from_secs(server.body_timeout_secs),

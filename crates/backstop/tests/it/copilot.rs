@@ -81,23 +81,7 @@ async fn answered(
     question: &str,
     answer: &str,
 ) -> String {
-    let v = app.visitor(json!({ "lang": lang })).await;
-    let first = app.ask(&v, question).await;
-    if !handed_over(&first) {
-        assert!(handed_over(
-            &app.ask(&v, if lang == "zh" { "转人工" } else { "talk to a human" })
-                .await
-        ));
-    }
-    let path = |what: &str| format!("/api/v1/conversations/{}/{what}", v.conversation);
-    assert_eq!(app.agent_post(agent, &path("take"), json!({})).await.0, 200);
-    assert_eq!(
-        app.agent_post(agent, &path("messages"), json!({ "body": answer }))
-            .await
-            .0,
-        201
-    );
-    v.conversation
+    app.answered_by(agent, json!({ "lang": lang }), question, answer).await
 }
 
 #[tokio::test]

@@ -72,15 +72,41 @@ impl TestApp {
 
     /// The demo tenant's widget secret (what a host site signs e-mails with).
     pub async fn demo_secret(&self) -> String {
-        let mut config = Config::default();
-        config.storage.data_dir = self.dir.clone();
-        let store = backstop::open_store(&config).await.unwrap();
+        let store = self.store().await;
         store
             .get_tenant(&seed::demo_tenant_id())
             .await
             .unwrap()
             .unwrap()
             .widget_secret
+    }
+
+    /// The server's store, opened beside it (SQLite allows it), to look at what it keeps.
+    pub async fn store(&self) -> std::sync::Arc<dyn backstop_store::Store> {
+        let mut config = Config::default();
+        config.storage.data_dir = self.dir.clone();
+        backstop::open_store(&config).await.unwrap()
+    }
+
+    /// A visitor (`who`: the session's body) asks `question`; it is handed over (asking for a
+    /// person if the AI answered); `agent` takes it and answers `answer`. Returns the conversation.
+    pub async fn answered_by(&self, agent: &AgentClient, who: Value, question: &str, answer: &str) -> String {
+        let zh = who["lang"] == "zh";
+        let v = self.visitor(who).await;
+        if !handed_over(&self.ask(&v, question).await) {
+            assert!(handed_over(
+                &self.ask(&v, if zh { "转人工" } else { "talk to a human" }).await
+            ));
+        }
+        let path = |what: &str| format!("/api/v1/conversations/{}/{what}", v.conversation);
+        assert_eq!(self.agent_post(agent, &path("take"), json!({})).await.0, 200);
+        assert_eq!(
+            self.agent_post(agent, &path("messages"), json!({ "body": answer }))
+                .await
+                .0,
+            201
+        );
+        v.conversation
     }
 
     /// A demo server on words only (no embedding model): the baseline.

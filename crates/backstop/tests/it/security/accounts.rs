@@ -252,10 +252,8 @@ async fn admins_manage_accounts_and_nobody_else_does() {
     let (_, ada_me) = app.agent_get(&ada, "/api/v1/me").await;
     assert_eq!(ada_me["agent"]["role"], "agent");
     // The demo's widget secret rotation leaves acme's alone (it answers only its own tenant).
+    let store = app.store().await;
     let acme_before = {
-        let mut config = backstop::Config::default();
-        config.storage.data_dir = app.dir.clone();
-        let store = backstop::open_store(&config).await.unwrap();
         store
             .get_tenant(&backstop_core::ids::TenantId::parse("acme").unwrap())
             .await
@@ -268,9 +266,6 @@ async fn admins_manage_accounts_and_nobody_else_does() {
         app.agent_post(&chen, "/api/v1/tenant/widget-secret", confirm).await.0,
         200
     );
-    let mut config = backstop::Config::default();
-    config.storage.data_dir = app.dir.clone();
-    let store = backstop::open_store(&config).await.unwrap();
     let acme_after = store
         .get_tenant(&backstop_core::ids::TenantId::parse("acme").unwrap())
         .await

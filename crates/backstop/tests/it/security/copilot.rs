@@ -6,26 +6,6 @@ use serde_json::json;
 
 use crate::support::*;
 
-/// A customer who gave their `name` asks `question`; it is handed over; `agent` takes it and
-/// answers `answer`.
-async fn answered_by(app: &TestApp, agent: &AgentClient, lang: &str, name: &str, question: &str, answer: &str) {
-    let v = app.visitor(json!({ "lang": lang, "name": name })).await;
-    if !handed_over(&app.ask(&v, question).await) {
-        assert!(handed_over(
-            &app.ask(&v, if lang == "zh" { "转人工" } else { "talk to a human" })
-                .await
-        ));
-    }
-    let path = |what: &str| format!("/api/v1/conversations/{}/{what}", v.conversation);
-    assert_eq!(app.agent_post(agent, &path("take"), json!({})).await.0, 200);
-    assert_eq!(
-        app.agent_post(agent, &path("messages"), json!({ "body": answer }))
-            .await
-            .0,
-        201
-    );
-}
-
 #[tokio::test]
 async fn a_colleagues_past_answer_is_offered_without_personal_data() {
     let app = TestApp::spawn_lexical().await;
@@ -35,10 +15,13 @@ async fn a_colleagues_past_answer_is_offered_without_personal_data() {
         "Hi Wong Mei, I changed the delivery address of order MM-20261121-0042 to 88 Jiangning Road, Apt 12. \
                     If anything is wrong call me back on 138-0013-8000 or write to wong.mei@example.com.";
     let question = "I need to change the delivery address of my parcel, it is going to the wrong flat";
-    answered_by(&app, &sam, "en", "Wong Mei", question, personal).await;
+    app.answered_by(&sam, json!({ "lang": "en", "name": "Wong Mei" }), question, personal)
+        .await;
     // The zh side: a colleague's answer with a Chinese address and the customer's name.
     let zh = "王小明您好，订单 MM-20261120-0007 的收货地址已改为杭州西湖区文三路90号3号楼1201室，电话 13800138000。";
-    answered_by(&app, &lin, "zh", "王小明", "我要修改快递的收货地址，寄错地方了", zh).await;
+    let zh_question = "我要修改快递的收货地址，寄错地方了";
+    app.answered_by(&lin, json!({ "lang": "zh", "name": "王小明" }), zh_question, zh)
+        .await;
 
     // Another customer asks the same: the copilot offers Sam's answer, without Wong Mei's data.
     for (lang, question) in [

@@ -15,9 +15,7 @@ const WRONG: &str = "not-the-password-1";
 
 /// Waits (bounded) until the store holds `n` failed sign-ins of the demo agent `email`.
 async fn counted(app: &TestApp, email: &str, n: u32) {
-    let mut config = backstop::Config::default();
-    config.storage.data_dir = app.dir.clone();
-    let store = backstop::open_store(&config).await.unwrap();
+    let store = app.store().await;
     let deadline = Instant::now() + WAIT;
     loop {
         let creds = store
