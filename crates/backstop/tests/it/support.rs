@@ -272,10 +272,14 @@ impl TestApp {
     }
 
     pub async fn login(&self, tenant: &str, email: &str) -> AgentClient {
+        self.login_with(tenant, email, seed::DEMO_PASSWORD).await
+    }
+
+    pub async fn login_with(&self, tenant: &str, email: &str, password: &str) -> AgentClient {
         let r = self
             .http
             .post(self.url("/api/v1/auth/login"))
-            .json(&json!({ "tenant": tenant, "email": email, "password": seed::DEMO_PASSWORD }))
+            .json(&json!({ "tenant": tenant, "email": email, "password": password }))
             .send()
             .await
             .unwrap();

@@ -374,3 +374,89 @@ async fn the_visitor_token_is_not_taken_from_a_socket_url() {
     assert!(!script.contains("ws?token="), "widget.js puts no token in a URL");
     app.stop().await;
 }
+
+/// Runs `backstop ARGS` on the server's data directory with `stdin`; success and what it printed.
+fn cli(app: &TestApp, args: &[&str], stdin: &str) -> (bool, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_backstop"))
+        .args(args)
+        .env("BACKSTOP__STORAGE__DATA_DIR", &app.dir)
+        .env("BACKSTOP__MODELS__EMBEDDINGS", "false")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[tokio::test]
+async fn the_command_line_manages_accounts_too() {
+    let app = TestApp::spawn_lexical().await;
+    let sam = app.login("demo", "sam@maple.example").await;
+    let who = ["--tenant", "demo", "--email", "sam@maple.example"];
+    let args = |cmd: &'static str| {
+        let mut a = vec!["agent", cmd];
+        a.extend(who);
+        a
+    };
+    let (ok, out) = cli(&app, &args("deactivate"), "");
+    assert!(ok && out.contains("deactivated"), "{out}");
+    assert_eq!(me(&app, &sam).await, 401, "sessions ended");
+    assert_eq!(
+        sign_in(&app, "demo", "sam@maple.example", backstop::seed::DEMO_PASSWORD)
+            .await
+            .0,
+        401
+    );
+    assert!(cli(&app, &args("reactivate"), "").0);
+    // A weak password is refused with the reason; a good one is set.
+    let (ok, out) = cli(&app, &args("password"), "aaaaaaaaaa\n");
+    assert!(!ok && out.contains("too easy to guess"), "{out}");
+    let (ok, out) = cli(&app, &args("password"), "Quiet-Harbour-31\n");
+    assert!(ok, "{out}");
+    assert_eq!(
+        sign_in(&app, "demo", "sam@maple.example", "Quiet-Harbour-31").await.0,
+        200
+    );
+    let mut role = args("role");
+    role.push("supervisor");
+    assert!(cli(&app, &role, "").0);
+    let s = app.login_with("demo", "sam@maple.example", "Quiet-Harbour-31").await;
+    let (_, m) = app.agent_get(&s, "/api/v1/me").await;
+    assert_eq!(m["agent"]["role"], "supervisor");
+    // Unlock after failures; an unknown agent is a clear error.
+    for _ in 0..5 {
+        sign_in(&app, "demo", "sam@maple.example", "wrong-password-x").await;
+    }
+    super::sign_in::counted(&app, "sam@maple.example", 5).await;
+    assert_eq!(
+        sign_in(&app, "demo", "sam@maple.example", "Quiet-Harbour-31").await.0,
+        429
+    );
+    assert!(cli(&app, &args("unlock"), "").0);
+    assert_eq!(
+        sign_in(&app, "demo", "sam@maple.example", "Quiet-Harbour-31").await.0,
+        200
+    );
+    let (ok, out) = cli(
+        &app,
+        &["agent", "unlock", "--tenant", "demo", "--email", "nobody@maple.example"],
+        "",
+    );
+    assert!(!ok && out.contains("no agent"), "{out}");
+    // A new widget secret, printed once; the old signature stops verifying.
+    let old = app.vip_hash().await;
+    let (ok, out) = cli(&app, &["tenant", "rotate-secret", "demo"], "");
+    assert!(ok && out.contains("New widget secret"), "{out}");
+    let alice = json!({ "email": backstop::seed::VIP_EMAIL, "user_hash": old });
+    assert_eq!(session(&app, alice).await.1["verified"], false);
+    app.stop().await;
+}

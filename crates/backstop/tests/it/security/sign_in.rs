@@ -14,7 +14,7 @@ use crate::support::*;
 const WRONG: &str = "not-the-password-1";
 
 /// Waits (bounded) until the store holds `n` failed sign-ins of the demo agent `email`.
-async fn counted(app: &TestApp, email: &str, n: u32) {
+pub(crate) async fn counted(app: &TestApp, email: &str, n: u32) {
     let store = app.store().await;
     let deadline = Instant::now() + WAIT;
     loop {
