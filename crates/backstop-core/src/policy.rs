@@ -108,6 +108,9 @@ pub struct Conditions {
     pub sensitive: Option<Vec<Sensitive>>,
     /// A refund was asked for, of more than this amount.
     pub refund_above: Option<f64>,
+    /// The customer mentioned an amount of money larger than this (an order, a product, a
+    /// refund — whatever it is for).
+    pub amount_above: Option<f64>,
     pub channel_in: Option<Vec<String>>,
     pub business_hours: Option<bool>,
     /// At least one agent is available (`true`) or none is (`false`).
@@ -259,6 +262,7 @@ impl Policy {
             for (field, v) in [
                 ("customer_value_at_least", w.customer_value_at_least),
                 ("refund_above", w.refund_above),
+                ("amount_above", w.amount_above),
             ] {
                 if v.is_some_and(|v| !v.is_finite() || v < 0.0) {
                     return Err(bad(format!("{field} must be a number of at least 0")));
@@ -295,6 +299,11 @@ impl Policy {
     }
 
     /// Decides one customer turn.
+    ///
+    /// The first rule that holds decides whether the AI answers, clarifies, drafts or hands over.
+    /// A hand-over then reflects every hand-over rule that holds too: the highest priority and
+    /// tier among them, the team of the most urgent one (ties: the most specific reason, then
+    /// policy order), and all their reasons, most specific first.
     pub fn decide(&self, s: &Signals, state: &PolicyState) -> DecisionTrace {
         let mut matched = self.rules.iter().filter(|r| self.holds(r, s, state));
         let (decision, rule) = match matched.next() {
@@ -321,12 +330,14 @@ impl Policy {
             }
             d => (d, rule),
         };
+        let (decision, rule, alternatives, reasons) = merge(decision, rule, alternatives);
         DecisionTrace {
             decision,
             rule,
             signals: s.clone(),
             alternatives,
             policy_version: self.version,
+            reasons,
         }
     }
 
@@ -428,12 +439,70 @@ impl Policy {
             && w.refund_above.is_none_or(|limit| {
                 s.sensitive.contains(&Sensitive::Refund) && s.amount.is_some_and(|a| a > limit)
             })
+            && w.amount_above.is_none_or(|limit| s.amount.is_some_and(|a| a > limit))
             && w.channel_in.as_ref().is_none_or(|l| l.contains(&s.channel))
             && is(w.business_hours, s.business_hours)
             // Unknown availability counts as available: the queue still takes the conversation.
             && w.agents_available
                 .is_none_or(|want| (s.agents_available.unwrap_or(1) > 0) == want)
     }
+}
+
+/// A hand-over decision combined with the other hand-over rules that held (see
+/// [`Policy::decide`]); any other decision is returned as it is.
+fn merge(
+    decision: Decision,
+    rule: String,
+    alternatives: Vec<Alternative>,
+) -> (Decision, String, Vec<Alternative>, Vec<HandoffReason>) {
+    let Decision::Handoff { .. } = decision else {
+        return (decision, rule, alternatives, Vec::new());
+    };
+    // Every hand-over that held, in policy order (the deciding one first).
+    let mut all: Vec<Alternative> = Vec::with_capacity(alternatives.len() + 1);
+    all.push(Alternative { rule, decision });
+    all.extend(alternatives);
+    let handoffs: Vec<(usize, HandoffReason, TeamRole, Priority, ServiceTier)> = all
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| match a.decision {
+            Decision::Handoff {
+                reason,
+                role,
+                priority,
+                tier,
+            } => Some((i, reason, role, priority, tier)),
+            _ => None,
+        })
+        .collect();
+    let primary = handoffs
+        .iter()
+        .min_by_key(|(i, reason, _, priority, _)| (std::cmp::Reverse(*priority), reason.specificity(), *i))
+        .copied()
+        .expect("the deciding hand-over is among them");
+    let mut reasons: Vec<HandoffReason> = Vec::new();
+    let mut by_specificity: Vec<&(usize, HandoffReason, TeamRole, Priority, ServiceTier)> = handoffs.iter().collect();
+    by_specificity.sort_by_key(|(i, reason, ..)| (reason.specificity(), *i));
+    for (_, reason, ..) in by_specificity {
+        if !reasons.contains(reason) {
+            reasons.push(*reason);
+        }
+    }
+    let tier = handoffs.iter().map(|h| h.4).max().unwrap_or(primary.4);
+    let decision = Decision::Handoff {
+        reason: reasons[0],
+        role: primary.2,
+        priority: primary.3,
+        tier,
+    };
+    let rule = all[primary.0].rule.clone();
+    let alternatives = all
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| *i != primary.0)
+        .map(|(_, a)| a)
+        .collect();
+    (decision, rule, alternatives, reasons)
 }
 
 /// Turns a TOML error into line and column (1-based) and the parser's message.

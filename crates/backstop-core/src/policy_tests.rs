@@ -462,3 +462,89 @@ kind = "no_match"
     ));
     assert_eq!((t.signals.channel.as_str(), t.signals.business_hours), ("web", true));
 }
+
+#[test]
+fn a_hand_over_carries_every_rule_that_holds() {
+    // Angry and asking for a person: the anger rule's priority and team, both reasons, the
+    // request first (more specific than anger).
+    let s = Signals {
+        explicit_request: true,
+        ..angry(0.8)
+    };
+    let t = builtin(&s);
+    assert_eq!(
+        t.decision,
+        handoff(
+            HandoffReason::CustomerRequest,
+            TeamRole::Escalation,
+            Priority::High,
+            ServiceTier::L2
+        )
+    );
+    assert_eq!(t.reasons, [HandoffReason::CustomerRequest, HandoffReason::Anger]);
+    assert_eq!(t.rule, "anger_above_threshold");
+    assert!(t.alternatives.iter().any(|a| a.rule == "explicit_request"));
+    // A large refund from an angry customer is a refund matter first, labelled as such.
+    let s = Signals {
+        sensitive: vec![Sensitive::Refund],
+        amount: Some(15_000.0),
+        ..angry(0.8)
+    };
+    let t = builtin(&s);
+    match t.decision {
+        Decision::Handoff { reason, priority, .. } => {
+            assert_eq!(reason, HandoffReason::Sensitive);
+            assert_eq!(priority, Priority::High);
+        }
+        d => panic!("{d:?}"),
+    }
+    assert_eq!(t.reasons, [HandoffReason::Sensitive, HandoffReason::Anger]);
+    // A safety incident outranks everything: urgent, specialists.
+    let s = Signals {
+        sensitive: vec![Sensitive::Safety],
+        explicit_request: true,
+        ..angry(0.9)
+    };
+    let t = builtin(&s);
+    assert!(matches!(
+        t.decision,
+        Decision::Handoff {
+            priority: Priority::Urgent,
+            tier: ServiceTier::L3,
+            role: TeamRole::Escalation,
+            ..
+        }
+    ));
+    // An answer is not merged with anything.
+    assert!(builtin(&confident(0.9)).reasons.is_empty());
+}
+
+#[test]
+fn account_trouble_and_large_amounts_hand_over_whatever_the_answer() {
+    for (kind, priority) in [
+        (Sensitive::Security, Priority::Urgent),
+        (Sensitive::Billing, Priority::High),
+        (Sensitive::AccountAction, Priority::Normal),
+    ] {
+        let s = Signals {
+            sensitive: vec![kind],
+            ..confident(0.95)
+        };
+        match builtin(&s).decision {
+            Decision::Handoff { priority: p, .. } => assert_eq!(p, priority, "{kind:?}"),
+            d => panic!("{kind:?}: {d:?}"),
+        }
+    }
+    let big = Signals {
+        amount: Some(80_000.0),
+        ..confident(0.95)
+    };
+    assert!(matches!(builtin(&big).decision, Decision::Handoff { .. }));
+    let small = Signals {
+        amount: Some(120.0),
+        ..confident(0.95)
+    };
+    assert_eq!(builtin(&small).decision, Decision::Answer);
+    let e = Policy::parse("[[rule]]\nname = \"x\"\nwhen = { amount_above = -1 }\nthen = { action = \"answer\" }\n");
+    assert!(e.unwrap_err().to_string().contains("amount_above"));
+}

@@ -63,6 +63,23 @@ impl HandoffReason {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
+
+    /// How specific a reason is (0 the most): when several hold, the most specific is the
+    /// hand-over's reason and the others are listed after it. A sensitive matter or a complaint
+    /// says more about what the person must do than "the customer asked" or "angry".
+    pub fn specificity(self) -> u8 {
+        match self {
+            HandoffReason::Sensitive => 0,
+            HandoffReason::Complaint => 1,
+            HandoffReason::CustomerRequest => 2,
+            HandoffReason::Vip => 3,
+            HandoffReason::Anger => 4,
+            HandoffReason::OutOfScope => 5,
+            HandoffReason::NoAnswer => 6,
+            HandoffReason::Review => 7,
+            HandoffReason::Policy => 8,
+        }
+    }
 }
 
 /// Which kind of team should take a handoff; each tenant maps roles to its own teams.
@@ -128,16 +145,27 @@ pub enum Sensitive {
     Refund,
     /// A formal complaint, to the company or a regulator.
     Complaint,
-    /// A product-safety incident: smoke, fire, shocks, injuries.
+    /// A product-safety incident: smoke, fire, shocks, an injury or damage to property.
     Safety,
+    /// An account's security: stolen or hacked, a login, a change or an order the customer did
+    /// not make.
+    Security,
+    /// A billing dispute: a charge taken twice or not recognised, a refund missing past its time.
+    Billing,
+    /// The customer asks for something to be done on their account or order (merge, cancel,
+    /// change, file it for me): staff with access, or an AI action, not an article.
+    AccountAction,
 }
 
 impl Sensitive {
-    pub const ALL: [Sensitive; 4] = [
+    pub const ALL: [Sensitive; 7] = [
         Sensitive::Legal,
         Sensitive::Refund,
         Sensitive::Complaint,
         Sensitive::Safety,
+        Sensitive::Security,
+        Sensitive::Billing,
+        Sensitive::AccountAction,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -146,6 +174,9 @@ impl Sensitive {
             Sensitive::Refund => "refund",
             Sensitive::Complaint => "complaint",
             Sensitive::Safety => "safety",
+            Sensitive::Security => "security",
+            Sensitive::Billing => "billing",
+            Sensitive::AccountAction => "account_action",
         }
     }
 
@@ -189,7 +220,7 @@ pub struct Signals {
     pub profanity: bool,
     #[serde(default)]
     pub sensitive: Vec<Sensitive>,
-    /// The largest amount of money the customer mentioned.
+    /// The largest amount of money the customer mentioned (see `amount_above`, `refund_above`).
     #[serde(default)]
     pub amount: Option<f64>,
     /// The customer's value to the tenant (e.g. lifetime spend), when the tenant records it.
@@ -306,4 +337,8 @@ pub struct DecisionTrace {
     /// The tenant's policy version that decided (0: the built-in default).
     #[serde(default)]
     pub policy_version: u32,
+    /// For a hand-over: the reasons of every hand-over rule that held, most specific first (the
+    /// first is the decision's own).
+    #[serde(default)]
+    pub reasons: Vec<HandoffReason>,
 }

@@ -149,7 +149,10 @@ pub fn assess(brain: &Brain, embedder: Option<&dyn Embedder>, radar: &Radar, inp
         .best
         .and_then(|h| brain.kb.article(h.article))
         .map(|a| a.topic.clone());
-    let explicit = texts.iter().any(|t| signals::asks_for_human(t));
+    // A request for a person: the lexicon (the floor), or the classifier's `human` intent on any
+    // one of the messages.
+    let explicit = texts.iter().any(|t| signals::asks_for_human(t))
+        || texts.iter().rev().zip(&readings).any(|(t, r)| r.asks_for_person(t));
     let mut sensitive = Vec::new();
     for t in texts {
         for s in emotion::sensitive(t) {

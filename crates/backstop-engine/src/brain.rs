@@ -21,6 +21,11 @@ use sha2::{Digest, Sha256};
 
 use crate::{kb_article, Engine, EngineError, Result};
 
+/// The classifier's confidence from which its `human` intent counts as a request for a person
+/// (the lexicon in `backstop_nlp::person` is the floor below it). Chosen on the development
+/// sets (`backstop eval requests`), not on the held-out one.
+pub const HUMAN_INTENT_MIN: f32 = 0.8;
+
 /// The most examples one call may add.
 pub const MAX_EXAMPLES_PER_CALL: usize = 10_000;
 
@@ -28,6 +33,9 @@ pub const MAX_EXAMPLES_PER_CALL: usize = 10_000;
 pub struct Brain {
     pub kb: HybridIndex,
     pub intents: Option<IntentModel>,
+    /// A request for a person or not: the built-in phrasings against everything the intent
+    /// classifier learns from (a model of its own, so it never competes with the articles).
+    pub person: Option<IntentModel>,
     /// Whether the classifier's intents are slugs or topics.
     pub labels: Labels,
 }
@@ -55,9 +63,22 @@ pub struct Reading {
     pub intent: Option<IntentPrediction>,
     /// The text's sentence embedding (shared with the emotion radar), when a model is loaded.
     pub vector: Option<Vec<f32>>,
+    /// The person-request classifier's confidence that the text asks for a person.
+    pub person: Option<f32>,
 }
 
 impl Reading {
+    /// The classifier reads the text as a request for a person (its built-in `human` intent,
+    /// confidently).
+    pub fn asks_for_person(&self, text: &str) -> bool {
+        self.person_confidence().is_some_and(|c| c >= HUMAN_INTENT_MIN) && backstop_nlp::person::mentions_person(text)
+    }
+
+    /// The person-request classifier's confidence, when it reads a request.
+    pub fn person_confidence(&self) -> Option<f32> {
+        self.person
+    }
+
     pub fn scope(&self) -> Scope {
         match &self.intent {
             None => Scope::Unknown,
@@ -79,6 +100,12 @@ impl Brain {
             }
         });
         let intent = self.intents.as_ref().map(|m| m.predict_with(text, vector.as_deref()));
+        let person = self
+            .person
+            .as_ref()
+            .map(|m| m.predict_with(text, vector.as_deref()))
+            .filter(|p| p.best == understand::HUMAN)
+            .map(|p| p.confidence);
         let query = Query {
             text,
             vector: vector.as_deref(),
@@ -96,6 +123,7 @@ impl Brain {
             best,
             intent,
             vector,
+            person,
         }
     }
 }
@@ -193,6 +221,7 @@ impl Engine {
                         labels: Labels::for_kb(&articles),
                         kb: HybridIndex::build(articles, None).map_err(internal)?,
                         intents: None,
+                        person: None,
                     })
                 })
                 .await?
@@ -200,9 +229,10 @@ impl Engine {
             Some(embedder) => {
                 let labels = Labels::for_kb(&articles);
                 let examples = understand::training_examples(&articles, labels, &extra);
+                let person_examples = understand::person_examples(&examples);
                 let mut texts: Vec<(Role, String)> = units(&articles).into_iter().map(|u| (u.role, u.text)).collect();
                 let n_units = texts.len();
-                texts.extend(examples.iter().map(|e| (Role::Query, e.text.clone())));
+                texts.extend(person_examples.iter().map(|e| (Role::Query, e.text.clone())));
                 let (vectors, embedded) = self.vectors(tenant, embedder.clone(), &texts).await?;
                 report.vectors = vectors.len();
                 report.embedded = embedded;
@@ -216,15 +246,30 @@ impl Engine {
                 blocking(move || {
                     let kb = HybridIndex::build(articles, Some(unit_vectors)).map_err(internal)?;
                     let dense: Arc<dyn Dense> = Arc::new(Known(known, embedder));
-                    let intents =
-                        match IntentModel::train_with(&examples, &IntentConfig::default(), Some(dense), &mut |_| {}) {
-                            Ok(m) => Some(m),
-                            Err(e) => {
-                                tracing::info!(error = %e, "no intent classifier for this tenant");
-                                None
-                            }
-                        };
-                    Ok(Brain { kb, intents, labels })
+                    let intents = match IntentModel::train_with(
+                        &examples,
+                        &IntentConfig::default(),
+                        Some(dense.clone()),
+                        &mut |_| {},
+                    ) {
+                        Ok(m) => Some(m),
+                        Err(e) => {
+                            tracing::info!(error = %e, "no intent classifier for this tenant");
+                            None
+                        }
+                    };
+                    // Two classes: the threshold is the classifier's own best guess.
+                    let binary = IntentConfig {
+                        threshold: Some(0.0),
+                        ..IntentConfig::default()
+                    };
+                    let person = IntentModel::train_with(&person_examples, &binary, Some(dense), &mut |_| {}).ok();
+                    Ok(Brain {
+                        kb,
+                        intents,
+                        person,
+                        labels,
+                    })
                 })
                 .await?
             }

@@ -182,13 +182,18 @@ impl Engine {
                     "ai_clarify" => Handled::Unanswered,
                     _ => Handled::Escalated,
                 };
-                let bare_request = signals::asks_for_human(&question) && question.chars().count() <= 24;
-                (!question.is_empty() && !bare_request && signals::small_talk(&question).is_none()).then_some(Asked {
-                    question,
-                    conversation: e.conversation,
-                    at: e.event.at,
-                    handled,
-                })
+                // What no article could answer is no gap: a request for a person with little else
+                // in it, and a hand-over for what needs staff or data (a hacked account, a
+                // disputed charge, something to be done on the account, an injury).
+                let bare_request = signals::asks_for_human(&question) && question.chars().count() <= 40;
+                let for_staff = handled == Handled::Escalated && !backstop_nlp::stakes::stakes(&question).is_empty();
+                (!question.is_empty() && !bare_request && !for_staff && signals::small_talk(&question).is_none())
+                    .then_some(Asked {
+                        question,
+                        conversation: e.conversation,
+                        at: e.event.at,
+                        handled,
+                    })
             })
             .collect();
         asked.reverse(); // oldest first

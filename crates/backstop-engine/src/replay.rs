@@ -11,7 +11,7 @@ use backstop_core::ids::TenantId;
 use backstop_core::message::Lang;
 use backstop_core::policy::{Policy, PolicyState};
 use backstop_core::routing::{Decision, DecisionTrace};
-use backstop_nlp::retrieval::CONFIDENT;
+use backstop_nlp::retrieval::{Retriever, CONFIDENT};
 
 use crate::assess::{assess, TurnInput};
 use crate::brain::Brain;
@@ -26,6 +26,8 @@ pub struct ReplayStep {
     pub trace: DecisionTrace,
     /// What the AI would send: "answer", "clarify", "small_talk", or nothing after a hand-over.
     pub action: &'static str,
+    /// The slug of the article an answer would cite.
+    pub article: Option<String>,
 }
 
 /// Everything needed to replay conversations of one tenant on any thread.
@@ -65,6 +67,17 @@ impl Replayer {
     pub fn assume_answered(mut self, yes: bool) -> Self {
         self.assume_answered = yes;
         self
+    }
+
+    /// Whether `text` asks for a person: by the lexicon, and the tenant classifier's confidence in
+    /// its `human` intent when that is its best guess. CPU-bound: call from a blocking thread.
+    pub fn asks_for_person(&self, text: &str, lang: Lang) -> (bool, Option<f32>) {
+        let embedder = self.engine.inner.config.embedder.as_deref();
+        let reading = self.brain.read(embedder, text, lang);
+        let confidence = reading
+            .person_confidence()
+            .filter(|_| backstop_nlp::person::mentions_person(text));
+        (backstop_nlp::signals::asks_for_human(text), confidence)
     }
 
     /// Replays `turns` (each the customer's messages between two replies) until the first
@@ -128,11 +141,19 @@ impl Replayer {
                 }
             };
             let handed_over = action.is_empty();
+            let article = match action {
+                "answer" => u
+                    .best
+                    .and_then(|h| self.brain.kb.article(h.article))
+                    .map(|a| a.slug.clone()),
+                _ => None,
+            };
             steps.push(ReplayStep {
                 turn: i as u32 + 1,
                 text: texts.join("\n"),
                 trace,
                 action,
+                article,
             });
             if handed_over {
                 break;

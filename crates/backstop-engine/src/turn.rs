@@ -37,6 +37,20 @@ pub(crate) fn handoff_target(d: Decision) -> Option<(HandoffReason, TeamRole, Pr
     }
 }
 
+/// The confidence from which a clarifying question names the topic of the best (not confident
+/// enough) article; below it, the question is open. `CONFIDENT` is 0.5: this is most of the way.
+const CLARIFY_HINT_MIN: f32 = 0.4;
+
+/// The hand-over's reason in words, with the other reasons that held after it ("Also: …").
+fn explain_reasons(reason: HandoffReason, all: &[HandoffReason], lang: backstop_core::message::Lang) -> String {
+    let others: Vec<&str> = all.iter().filter(|r| **r != reason).map(|r| r.explain(lang)).collect();
+    match (others.is_empty(), lang) {
+        (true, _) => reason.explain(lang).to_string(),
+        (false, backstop_core::message::Lang::En) => format!("{}. Also: {}", reason.explain(lang), others.join("; ")),
+        (false, backstop_core::message::Lang::Zh) => format!("{}。另外：{}", reason.explain(lang), others.join("；")),
+    }
+}
+
 /// Whether a turn was stored. A turn the store refuses because its messages were handled in the
 /// meantime (by a worker that took over) is dropped, not an error: that worker answered them.
 fn applied<T>(r: std::result::Result<T, StoreError>, tenant: &TenantId, id: ConversationId) -> Result<bool> {
@@ -146,8 +160,14 @@ impl Engine {
                 events.push(decision_event("answer", &trace, &u.text, at));
             }
             Decision::Clarify => {
+                // A topic is offered only when it is plausible: the article nearly reached the
+                // answer bar and the classifier reads the question as in scope. Otherwise the
+                // question is open (never a guess about something the customer did not mention).
                 let hint = u
                     .best
+                    .filter(|h| {
+                        h.confidence >= CLARIFY_HINT_MIN && u.scope != backstop_core::routing::Scope::OutOfScope
+                    })
                     .and_then(|h| kb.article(h.article))
                     .map(|a| replies::topic_name(u.lang, &a.topic));
                 conv.failed_turns += 1;
@@ -381,7 +401,7 @@ impl Engine {
             summary: summary::summarize(u.lang, &asked, 280),
             topic,
             reason,
-            reason_text: reason.explain(u.lang).to_string(),
+            reason_text: explain_reasons(reason, &trace.reasons, u.lang),
             team_id: team.id,
             team_name: team.name.clone(),
             priority: match conv.owner {

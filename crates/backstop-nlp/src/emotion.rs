@@ -388,7 +388,8 @@ const SAFETY: &[&str] = &[
     "医院",
 ];
 
-/// The sensitive topics a message touches (legal, refund, complaint, safety), in either language.
+/// The sensitive topics a message touches (legal, refund, complaint, safety, and the stakes of
+/// [`crate::stakes`]: security, billing, account actions, harm), in either language.
 pub fn sensitive(text: &str) -> Vec<backstop_core::routing::Sensitive> {
     use backstop_core::routing::Sensitive;
     let norm = normalize(text);
@@ -403,19 +404,18 @@ pub fn sensitive(text: &str) -> Vec<backstop_core::routing::Sensitive> {
             out.push(kind);
         }
     }
+    for kind in crate::stakes::stakes(text) {
+        if !out.contains(&kind) {
+            out.push(kind);
+        }
+    }
     out
 }
 
-/// The largest amount of money in `text` ("¥1,299.00", "120 元", "$80"), if any.
+/// The largest amount of money in `text` ("¥1,299.00", "120 元", "一万五", "$1.2k"), if any
+/// (see [`crate::amount`]).
 pub fn largest_amount(text: &str) -> Option<f64> {
-    crate::entities::extract(text)
-        .into_iter()
-        .filter(|f| f.kind == backstop_core::handoff::FactKind::Amount)
-        .filter_map(|f| {
-            let digits: String = f.value.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect();
-            digits.parse::<f64>().ok()
-        })
-        .fold(None, |best: Option<f64>, v| Some(best.map_or(v, |b| b.max(v))))
+    crate::amount::largest(text)
 }
 
 /// The lexical features the head reads beside the embedding, in a fixed order.
@@ -616,7 +616,10 @@ mod tests {
         );
         assert!(sensitive("How do I change my address?").is_empty());
         assert_eq!(sensitive("水壶底座冒烟了，还有烧焦味"), [Sensitive::Safety]);
-        assert_eq!(sensitive("I was charged twice, $450 each"), [Sensitive::Refund]);
+        assert_eq!(
+            sensitive("I was charged twice, $450 each"),
+            [Sensitive::Refund, Sensitive::Billing]
+        );
         // A denied complaint is no complaint.
         assert!(sensitive("我不是要投诉，只是问一下").is_empty());
         assert!(sensitive("I'm not going to complain, just asking").is_empty());

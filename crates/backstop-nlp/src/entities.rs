@@ -13,7 +13,6 @@ struct Patterns {
     order: Regex,
     email: Regex,
     phone: Regex,
-    amount: Regex,
     /// Street addresses: English (a house number, a capitalised street name, a street type, a
     /// flat), post-office boxes, Chinese (a road or estate with its number, building and room).
     address: Vec<Regex>,
@@ -28,8 +27,6 @@ fn patterns() -> &'static Patterns {
         email: Regex::new(r"(?i)\b[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}\b").expect("email pattern"),
         phone: Regex::new(r"(?:\+?86[\s-]?)?\b1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}\b|\+\d{1,3}[\s-]?\(?\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b")
             .expect("phone pattern"),
-        amount: Regex::new(r"(?:[¥￥$€£]\s?\d[\d,]*(?:\.\d{1,2})?|\b\d[\d,]*(?:\.\d{1,2})?\s?(?:元|块|rmb|cny|usd|dollars?|euros?)\b|\d[\d,]*(?:\.\d{1,2})?\s?(?:元|块))")
-            .expect("amount pattern"),
         address: [
             // 221B Baker Street, 10 Downing St., 1600 Pennsylvania Avenue NW, Apt 4B
             r"\b\d{1,5}[A-Za-z]?,?\s+(?:(?:[A-Z][A-Za-z'.-]*|\d{1,3}(?:st|nd|rd|th))\s+){1,4}(?i:street|st|road|rd|avenue|ave|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|close|crescent|parkway|pkwy|highway|hwy|square|sq|row|walk|gardens)\b\.?(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?(?:,?\s*(?i:apt|apartment|unit|suite|ste|flat|floor|fl|room|rm|#)\.?\s*#?[A-Za-z0-9-]{1,6})?",
@@ -70,8 +67,8 @@ pub fn extract(text: &str) -> Vec<Fact> {
     for m in p.phone.find_iter(text) {
         push(FactKind::Phone, m.as_str());
     }
-    for m in p.amount.find_iter(text) {
-        push(FactKind::Amount, m.as_str());
+    for a in crate::amount::find(text) {
+        push(FactKind::Amount, &text[a.start..a.end]);
     }
     out
 }

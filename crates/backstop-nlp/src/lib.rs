@@ -8,10 +8,13 @@
 //!   with an explainable confidence.
 //! - [`hybrid`]: BM25 fused with embedding similarity (reciprocal-rank fusion, a confidence
 //!   calibrated on the knowledge base itself), cross-lingual.
-//! - [`signals`]: lexicon signals: a request for a person, anger/frustration, small talk.
+//! - [`signals`]: lexicon signals: anger/frustration, small talk.
+//! - [`person`]: requests for a person, structurally (persons in frames, typos, pinyin).
 //! - [`emotion`] and [`emotion_head`]: the emotion radar (anger, frustration, anxiety, sadness,
 //!   satisfaction) — a trained head on the sentence embedding plus customer-service rules.
+//! - [`stakes`]: what is at stake: account security, billing disputes, requests to act, harm.
 //! - [`entities`]: facts customers give (order numbers, e-mail, phone, amounts).
+//! - [`amount`]: amounts of money in every common zh/en form (Chinese numerals, 万/k, currencies).
 //! - [`replies`]: the fixed sentences the AI says, in both languages.
 //! - [`summary`]: the extractive summary at the top of a handoff packet.
 //! - [`embed`]: the local multilingual sentence-embedding model (e5-small, 4-bit).
@@ -21,6 +24,7 @@
 //!   built-in off-topic set) and the rule for which article the AI may act on.
 //! - [`metrics`]: evaluation metrics (accuracy, F1, recall@k, MRR, percentiles, thresholds).
 
+pub mod amount;
 pub mod cluster;
 pub mod embed;
 pub mod emotion;
@@ -31,9 +35,11 @@ pub mod hybrid;
 pub mod intent;
 pub mod lang;
 pub mod metrics;
+pub mod person;
 pub mod replies;
 pub mod retrieval;
 pub mod signals;
+pub mod stakes;
 pub mod summary;
 pub mod text;
 pub mod understand;

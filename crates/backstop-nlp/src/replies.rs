@@ -40,15 +40,17 @@ pub fn answer_in_other_language(lang: Lang, article_lang: Lang, body: &str) -> S
     answer(lang, &body)
 }
 
-/// One clarifying question when nothing matched confidently.
+/// One clarifying question when nothing matched confidently. A topic is offered only when it is
+/// plausible (the caller decides); otherwise the question is open, and the way to a person (the
+/// widget's "Talk to a human" / "转人工客服" button) is offered with it.
 pub fn clarify(lang: Lang, topic_hint: Option<&str>) -> String {
     match (lang, topic_hint) {
         (Lang::En, Some(t)) => format!(
             "I want to get this right. Is your question about {t}? Could you tell me a little more — for example your order number or what you'd like to happen?"
         ),
-        (Lang::En, None) => "I'm not sure I understood. Could you tell me a little more — for example what you ordered, your order number, or what you'd like to happen?".into(),
+        (Lang::En, None) => "I'm not sure I understood. Could you tell me a little more — for example what you ordered, your order number, or what you'd like to happen? If you'd rather talk to a person, tap \"Talk to a human\".".into(),
         (Lang::Zh, Some(t)) => format!("我想确认一下：您问的是关于“{t}”的问题吗？能再具体说说吗？比如订单号，或者您希望怎么处理。"),
-        (Lang::Zh, None) => "抱歉，我还没完全理解您的问题。能再具体说说吗？比如购买的商品、订单号，或者您希望怎么处理。".into(),
+        (Lang::Zh, None) => "抱歉，我还没完全理解您的问题。能再具体说说吗？比如购买的商品、订单号，或者您希望怎么处理。如果想直接找人工，可以点“转人工客服”。".into(),
     }
 }
 

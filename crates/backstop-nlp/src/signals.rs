@@ -3,57 +3,9 @@
 
 use crate::lang::is_han;
 
-/// Phrases that ask for a person. Matched on a lower-cased text with spaces collapsed.
-const HUMAN_REQUEST_EN: &[&str] = &[
-    "talk to a human",
-    "speak to a human",
-    "talk to a person",
-    "speak to a person",
-    "real person",
-    "real human",
-    "human agent",
-    "live agent",
-    "talk to an agent",
-    "speak to an agent",
-    "speak with an agent",
-    "talk with an agent",
-    "customer service rep",
-    "representative",
-    "talk to someone",
-    "speak to someone",
-    "speak with someone",
-    "human please",
-    "a human",
-    "connect me to",
-    "transfer me",
-    "get me a person",
-    "not a bot",
-    "not a robot",
-    "stop the bot",
-];
-const HUMAN_REQUEST_ZH: &[&str] = &[
-    "转人工",
-    "人工客服",
-    "人工服务",
-    "找人工",
-    "要人工",
-    "接人工",
-    "人工",
-    "真人",
-    "客服人员",
-    "找客服",
-    "转接客服",
-    "不要机器人",
-    "别用机器人",
-    "换个人",
-    "找个人",
-    "活人",
-];
-
-/// True when the customer asks to talk to a person.
+/// True when the customer asks to talk to a person (see [`crate::person`]).
 pub fn asks_for_human(text: &str) -> bool {
-    let norm = normalize(text);
-    HUMAN_REQUEST_EN.iter().any(|p| contains_phrase(&norm, p)) || HUMAN_REQUEST_ZH.iter().any(|p| norm.contains(p))
+    crate::person::asks_for_human(text)
 }
 
 /// A weighted cue: the phrase and how much anger it signals.

@@ -20,6 +20,14 @@ use crate::retrieval::{Hit, KbArticle};
 /// Off-topic messages (weather, jokes, homework, …), English and Chinese, written for Backstop.
 pub const OFF_TOPIC: &str = include_str!("../data/off-topic.txt");
 
+/// Requests for a person (terse, indirect, complaints about the bot, typos), English and
+/// Chinese, written for Backstop: the [`HUMAN`] class of every tenant's person-request
+/// classifier ([`person_examples`]).
+pub const HUMAN_REQUESTS: &str = include_str!("../data/human-request.txt");
+
+/// The built-in intent of a request for a person.
+pub const HUMAN: &str = "human";
+
 /// Past this many distinct slugs, intents are topics: training cost grows with the number of
 /// classes, and a per-article classifier for a very large knowledge base would take too long.
 pub const MAX_SLUG_INTENTS: usize = 300;
@@ -81,6 +89,31 @@ pub fn training_examples(articles: &[KbArticle], labels: Labels, extra: &[Exampl
     out.extend(extra.iter().cloned());
     out.extend(off_topic());
     out
+}
+
+/// The training examples of the person-request classifier: the built-in requests for a person
+/// as [`HUMAN`], everything the tenant's intent classifier learns from as [`OOS`] (not a
+/// request). A model of its own, so the phrasings never compete with the tenant's intents.
+pub fn person_examples(intent_examples: &[Example]) -> Vec<Example> {
+    let mut out = human_requests();
+    out.extend(intent_examples.iter().map(|e| Example {
+        text: e.text.clone(),
+        label: OOS.to_owned(),
+    }));
+    out
+}
+
+/// The built-in requests for a person as training examples of the [`HUMAN`] intent.
+pub fn human_requests() -> Vec<Example> {
+    HUMAN_REQUESTS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| Example {
+            text: l.to_owned(),
+            label: HUMAN.to_owned(),
+        })
+        .collect()
 }
 
 /// The confidence to act on for `hit`, an article answering intent `slug`, given the classifier's

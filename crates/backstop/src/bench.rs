@@ -198,6 +198,9 @@ pub fn understand(model: &Path, articles: usize, rounds: usize) -> anyhow::Resul
     let brain = Brain {
         kb: index,
         intents: Some(intents),
+        // Without the person-request classifier: one more linear model over the same features
+        // and vector, not part of what this measures.
+        person: None,
         labels,
     };
     let embedder: &dyn Embedder = &e5;

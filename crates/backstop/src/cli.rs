@@ -381,6 +381,18 @@ pub(crate) enum EvalCommand {
         #[arg(long)]
         details: bool,
     },
+    /// Requests for a person: JSONL {"text","lang","human":bool}; recall and false requests of the
+    /// lexicon, the demo tenant's classifier (its built-in `human` intent), and both.
+    Requests {
+        #[arg(long)]
+        test: PathBuf,
+        /// The lexicon only, without the embedding model and classifier.
+        #[arg(long)]
+        lexical: bool,
+        /// Print every message read wrongly on standard error.
+        #[arg(long)]
+        details: bool,
+    },
     /// FAQ retrieval: --kb JSONL {"id","question","answer"}, --queries JSONL {"text","answer_id"}.
     Faq {
         #[arg(long)]

@@ -183,6 +183,14 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                     };
                     rt.block_on(eval::dialogues::run(config, options))
                 }
+                EvalCommand::Requests { test, lexical, details } => {
+                    let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+                    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+                    rt.block_on(eval::requests::run(
+                        config,
+                        eval::requests::Options { test, lexical, details },
+                    ))
+                }
                 EvalCommand::Faq { kb, queries, lexical } => eval::faq::run(&kb, &queries, model(lexical)?.as_deref()),
             };
         }

@@ -3,7 +3,12 @@
 //! the hand-over decision against each dialogue's `escalate` label — precision, recall, F1, and at
 //! which customer turn the hand-over came.
 //!
-//! File: JSONL `{"id","lang","turns":[{"role":"customer"|"agent","text"}],"escalate":bool}`.
+//! File: JSONL `{"id","lang","turns":[{"role":"customer"|"agent","text"}],"escalate":bool}`, and
+//! optionally `"class"` (any name: figures are then reported per class and language), `"article"`
+//! (the slug that answers a dialogue the AI should keep: it is "kept with the right article" when
+//! the AI keeps it and one of its answers cites that article), `"article": null` with `"escalate":
+//! false` (a question the knowledge base does not cover: any answer is a wrong article), and
+//! `"team"` / `"priority"` (what a hand-over should carry).
 //! Consecutive customer messages form one turn (as in the live product, where the AI answers the
 //! messages that arrived since its last reply); agent turns only separate them.
 
@@ -12,8 +17,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
+use backstop_core::conversation::Priority;
 use backstop_core::message::Lang;
-use backstop_core::routing::Decision;
+use backstop_core::routing::{Decision, TeamRole};
 use backstop_engine::replay::{ReplayStep, Replayer};
 use backstop_nlp::metrics;
 use serde::Deserialize;
@@ -38,6 +44,30 @@ struct DialogueRow {
     turns: Vec<TurnRow>,
     #[serde(default)]
     escalate: Option<bool>,
+    #[serde(default)]
+    class: Option<String>,
+    /// Absent: no article label; `null`: the knowledge base does not cover it.
+    #[serde(default, deserialize_with = "present")]
+    article: Option<Option<String>>,
+    #[serde(default)]
+    team: Option<String>,
+    #[serde(default)]
+    priority: Option<String>,
+}
+
+/// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(Option::deserialize(d)?))
+}
+
+/// What a dialogue is labelled with, beside its turns.
+#[derive(Clone, Debug, Default)]
+pub struct Labels {
+    pub escalate: Option<bool>,
+    pub class: Option<String>,
+    pub article: Option<Option<String>>,
+    pub team: Option<TeamRole>,
+    pub priority: Option<Priority>,
 }
 
 /// A labelled dialogue ready to replay.
@@ -46,13 +76,14 @@ struct Dialogue {
     lang: Lang,
     turns: Vec<Vec<String>>,
     escalate: bool,
+    labels: Labels,
 }
 
 fn dialogues(path: &Path) -> anyhow::Result<Vec<Dialogue>> {
     read(path)?
         .into_iter()
-        .map(|(d, escalate, line)| {
-            let escalate = escalate.with_context(|| {
+        .map(|(d, labels, line)| {
+            let escalate = labels.escalate.with_context(|| {
                 format!(
                     "{}:{line}: \"escalate\": true or false is needed to score",
                     path.display()
@@ -63,14 +94,15 @@ fn dialogues(path: &Path) -> anyhow::Result<Vec<Dialogue>> {
                 lang: d.lang,
                 turns: d.turns,
                 escalate,
+                labels,
             })
         })
         .collect()
 }
 
-/// Reads a dialogues file: each dialogue, its `escalate` label if it has one, and its line.
+/// Reads a dialogues file: each dialogue, its labels, and its line.
 /// Dialogues without any customer text are left out (and counted on standard error).
-pub fn read(path: &Path) -> anyhow::Result<Vec<(backstop_engine::whatif::Dialogue, Option<bool>, usize)>> {
+pub fn read(path: &Path) -> anyhow::Result<Vec<(backstop_engine::whatif::Dialogue, Labels, usize)>> {
     let rows: Vec<DialogueRow> = read_jsonl(path)?;
     let mut out = Vec::with_capacity(rows.len());
     let mut skipped = 0;
@@ -110,12 +142,37 @@ pub fn read(path: &Path) -> anyhow::Result<Vec<(backstop_engine::whatif::Dialogu
             .find(|t| !t.trim().is_empty())
             .cloned()
             .unwrap_or_default();
+        let team = match r.team.as_deref() {
+            None => None,
+            Some(t) => Some(TeamRole::parse(t).with_context(|| {
+                format!(
+                    "{}:{line}: team must be general or escalation, not {t:?}",
+                    path.display()
+                )
+            })?),
+        };
+        let priority = match r.priority.as_deref() {
+            None => None,
+            Some(p) => Some(Priority::parse(p).with_context(|| {
+                format!(
+                    "{}:{line}: priority must be normal, high or urgent, not {p:?}",
+                    path.display()
+                )
+            })?),
+        };
+        let labels = Labels {
+            escalate: r.escalate,
+            class: r.class,
+            article: r.article,
+            team,
+            priority,
+        };
         let dialogue = backstop_engine::whatif::Dialogue {
             id: r.id,
             lang: lang.unwrap_or_else(|| backstop_nlp::lang::detect_or(&first, Lang::En)),
             turns,
         };
-        out.push((dialogue, r.escalate, line));
+        out.push((dialogue, labels, line));
     }
     if skipped > 0 {
         eprintln!("{skipped} dialogue(s) without any customer text were left out");
@@ -131,6 +188,12 @@ struct Outcome {
     reason: Option<&'static str>,
     /// L2 or L3 for a hand-over.
     tier: Option<&'static str>,
+    team: Option<TeamRole>,
+    priority: Option<Priority>,
+    /// The slugs the AI's answers cited, in order.
+    answered: Vec<String>,
+    /// The AI's actions, turn by turn ("answer", "clarify", "small_talk", "handoff").
+    actions: Vec<&'static str>,
 }
 
 fn outcome(steps: &[ReplayStep]) -> Outcome {
@@ -145,11 +208,24 @@ fn outcome(steps: &[ReplayStep]) -> Outcome {
         Decision::Draft { .. } => Some("L2"),
         _ => None,
     });
+    let (team, priority) = match last.map(|s| s.trace.decision) {
+        Some(Decision::Handoff { role, priority, .. }) | Some(Decision::Draft { role, priority }) => {
+            (Some(role), Some(priority))
+        }
+        _ => (None, None),
+    };
     Outcome {
         handoff_turn: reason.and(last.map(|s| s.turn)),
         rule: last.map(|s| s.trace.rule.clone()).unwrap_or_default(),
         reason,
         tier,
+        team,
+        priority,
+        answered: steps.iter().filter_map(|s| s.article.clone()).collect(),
+        actions: steps
+            .iter()
+            .map(|s| if s.action.is_empty() { "handoff" } else { s.action })
+            .collect(),
     }
 }
 
@@ -267,14 +343,24 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
             } else {
                 "✗"
             };
+            let article = match &d.labels.article {
+                Some(Some(slug)) if r.handoff_turn.is_none() && !r.answered.contains(slug) => {
+                    format!(" ✗article want {slug}")
+                }
+                Some(None) if !d.escalate && !r.answered.is_empty() => " ✗answered uncovered".to_string(),
+                _ => String::new(),
+            };
             eprintln!(
-                "{mark} {:<10} {} gold {:<5} → {} ({})",
+                "{mark} {:<12} {} {:<15} gold {:<5} → {} ({}) [{}] {}{article}",
                 d.id,
                 d.lang.as_str(),
+                d.labels.class.as_deref().unwrap_or("-"),
                 d.escalate,
                 r.handoff_turn
                     .map_or("AI kept it".to_string(), |t| format!("handoff at turn {t}")),
-                r.rule
+                r.rule,
+                r.actions.join(","),
+                r.answered.join(","),
             );
         }
     }
@@ -336,6 +422,11 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
         Value::Object(tiers.iter().map(|(t, n)| (t.to_string(), Value::from(*n))).collect()),
     );
     json.insert("dialogues".into(), Value::from(rows.len()));
+    let labelled = by_class(&rows, &results);
+    for (name, value) in &labelled.rows {
+        table.push((name.as_str(), value.clone()));
+    }
+    json.extend(labelled.json);
     json.insert(
         "knowledge".into(),
         Value::from(match &o.knowledge {
@@ -354,6 +445,149 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
     );
     report(&format!("dialogues: {}", o.test.display()), &table, json);
     Ok(())
+}
+
+/// The figures per class and language, when the dialogues carry classes and article, team or
+/// priority labels.
+struct ByClass {
+    rows: Vec<(String, String)>,
+    json: Map<String, Value>,
+}
+
+fn by_class(rows: &[Dialogue], results: &[Outcome]) -> ByClass {
+    let mut out = ByClass {
+        rows: Vec::new(),
+        json: Map::new(),
+    };
+    let frac = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
+    // Routine questions with an answering article: kept by the AI, and kept with that article.
+    let kept = |label: String, idx: &[usize], out: &mut ByClass| {
+        let with: Vec<usize> = idx
+            .iter()
+            .copied()
+            .filter(|&i| !rows[i].escalate && matches!(rows[i].labels.article, Some(Some(_))))
+            .collect();
+        if !with.is_empty() {
+            let kept: Vec<usize> = with
+                .iter()
+                .copied()
+                .filter(|&i| results[i].handoff_turn.is_none())
+                .collect();
+            let right = kept
+                .iter()
+                .filter(|&&i| matches!(&rows[i].labels.article, Some(Some(s)) if results[i].answered.contains(s)))
+                .count();
+            out.rows.push((
+                format!("{label}kept by the AI"),
+                format!("{} ({}/{})", pct(frac(kept.len(), with.len())), kept.len(), with.len()),
+            ));
+            out.rows.push((
+                format!("{label}… with the right article"),
+                format!("{} ({right}/{})", pct(frac(right, kept.len())), kept.len()),
+            ));
+            let key = label.trim().trim_end_matches(':').replace([' ', ','], "_");
+            out.json.insert(format!("{key}kept"), r4(frac(kept.len(), with.len())));
+            out.json
+                .insert(format!("{key}right_article"), r4(frac(right, kept.len())));
+        }
+        let uncovered: Vec<usize> = idx
+            .iter()
+            .copied()
+            .filter(|&i| !rows[i].escalate && matches!(rows[i].labels.article, Some(None)))
+            .collect();
+        if !uncovered.is_empty() {
+            let wrong = uncovered.iter().filter(|&&i| !results[i].answered.is_empty()).count();
+            out.rows.push((
+                format!("{label}uncovered answered with an article"),
+                format!("{} ({wrong}/{})", pct(frac(wrong, uncovered.len())), uncovered.len()),
+            ));
+            let key = label.trim().trim_end_matches(':').replace([' ', ','], "_");
+            out.json.insert(
+                format!("{key}uncovered_wrong_article"),
+                r4(frac(wrong, uncovered.len())),
+            );
+        }
+    };
+    let all: Vec<usize> = (0..rows.len()).collect();
+    kept(String::new(), &all, &mut out);
+    for lang in [Lang::En, Lang::Zh] {
+        let idx: Vec<usize> = all.iter().copied().filter(|&i| rows[i].lang == lang).collect();
+        kept(format!("({}) ", lang.as_str()), &idx, &mut out);
+    }
+    // Hand-overs with a team or priority label: how often both are right.
+    let routed: Vec<usize> = all
+        .iter()
+        .copied()
+        .filter(|&i| rows[i].escalate && results[i].handoff_turn.is_some())
+        .filter(|&i| rows[i].labels.team.is_some() || rows[i].labels.priority.is_some())
+        .collect();
+    if !routed.is_empty() {
+        let team_ok = routed
+            .iter()
+            .filter(|&&i| rows[i].labels.team.is_none_or(|t| results[i].team == Some(t)))
+            .count();
+        let prio_ok = routed
+            .iter()
+            .filter(|&&i| rows[i].labels.priority.is_none_or(|p| results[i].priority == Some(p)))
+            .count();
+        out.rows.push((
+            "hand-overs with the right team".into(),
+            format!("{} ({team_ok}/{})", pct(frac(team_ok, routed.len())), routed.len()),
+        ));
+        out.rows.push((
+            "hand-overs with the right priority".into(),
+            format!("{} ({prio_ok}/{})", pct(frac(prio_ok, routed.len())), routed.len()),
+        ));
+        out.json.insert("right_team".into(), r4(frac(team_ok, routed.len())));
+        out.json
+            .insert("right_priority".into(), r4(frac(prio_ok, routed.len())));
+    }
+    // Per class and language: how many were handed over, against how many should have been.
+    let mut classes: BTreeMap<(String, &str), Vec<usize>> = BTreeMap::new();
+    for (i, d) in rows.iter().enumerate() {
+        if let Some(c) = &d.labels.class {
+            classes.entry((c.clone(), d.lang.as_str())).or_default().push(i);
+        }
+    }
+    let mut per_class = Map::new();
+    for ((class, lang), idx) in &classes {
+        let gold = idx.iter().filter(|&&i| rows[i].escalate).count();
+        let over = idx.iter().filter(|&&i| results[i].handoff_turn.is_some()).count();
+        let right = idx
+            .iter()
+            .filter(|&&i| rows[i].escalate == results[i].handoff_turn.is_some())
+            .count();
+        out.rows.push((
+            format!("class {class} ({lang}): handed over / should"),
+            format!("{over}/{gold} of {} ({} right)", idx.len(), pct(frac(right, idx.len()))),
+        ));
+        per_class.insert(
+            format!("{class}_{lang}"),
+            serde_json::json!({"n": idx.len(), "should": gold, "handed_over": over, "right": r4(frac(right, idx.len()))}),
+        );
+    }
+    if !per_class.is_empty() {
+        out.json.insert("classes".into(), Value::Object(per_class));
+    }
+    // Escalation recall and precision per language.
+    for lang in [Lang::En, Lang::Zh] {
+        let idx: Vec<usize> = all.iter().copied().filter(|&i| rows[i].lang == lang).collect();
+        if idx.is_empty() || rows[idx[0]].labels.class.is_none() {
+            continue;
+        }
+        let g: Vec<bool> = idx.iter().map(|&i| rows[i].escalate).collect();
+        let p: Vec<bool> = idx.iter().map(|&i| results[i].handoff_turn.is_some()).collect();
+        let prf = metrics::prf(&g, &p, &true);
+        out.rows.push((
+            format!("escalation recall / precision ({})", lang.as_str()),
+            format!("{} / {}", pct(prf.recall), pct(prf.precision)),
+        ));
+        out.json
+            .insert(format!("escalation_recall_{}", lang.as_str()), r4(prf.recall));
+        out.json
+            .insert(format!("escalation_precision_{}", lang.as_str()), r4(prf.precision));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod emotion;
 pub mod faq;
 pub mod intents;
 pub mod pairs;
+pub mod requests;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value};

@@ -1,0 +1,488 @@
+//! Requests for a person in Chinese: homophone typos and pinyin folded, strong persons anywhere,
+//! weak ones (客服, 经理, 人) in a frame, calls asked for, and complaints about the bot.
+
+use crate::lang::is_han;
+
+/// Homophone typos of the key words, folded to the word meant (转认工 → 转人工, 人攻 → 人工,
+/// 克服 → 客服 when asked for, 活任 → 活人), and pinyin spellings.
+pub(super) fn fold_han(text: &str) -> String {
+    let mut s: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (from, to) in [
+        ("zhuan rengong", "转人工"),
+        ("zhuanrengong", "转人工"),
+        ("ren gong", "人工"),
+        ("rengong", "人工"),
+        ("kefu", "客服"),
+        ("ke fu", "客服"),
+        ("客fu", "客服"),
+        ("客 服", "客服"),
+        ("人 工", "人工"),
+        ("真 人", "真人"),
+    ] {
+        s = s.replace(from, to);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        let prev = if i > 0 { Some(chars[i - 1]) } else { None };
+        // 人工 typed by sound: 认工 仁工 任工 人公 人攻 人功 人宫.
+        if matches!(c, '人' | '认' | '仁' | '任')
+            && matches!(next, Some('工' | '公' | '攻' | '功' | '宫'))
+            && prev != Some('主')
+        {
+            out.push_str("人工");
+            i += 2;
+            continue;
+        }
+        // 真人 / 活人: 真仁 真任 活任 活仁.
+        if matches!(c, '真' | '活') && matches!(next, Some('仁' | '任' | '认')) {
+            out.push(c);
+            out.push('人');
+            i += 2;
+            continue;
+        }
+        // 客服: 克服 可服 客福 when it is asked for (followed by a frame word, or alone).
+        if matches!(c, '克' | '可' | '客') && matches!(next, Some('服' | '福' | '府')) {
+            let after = chars.get(i + 2).copied();
+            if c == '客' || after.is_none_or(|a| !is_han(a) || "呢吗在出来人小电热".contains(a)) {
+                out.push_str("客服");
+                i += 2;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// Strong person words: asking for one of these is a request wherever it stands (unless a
+/// known non-request use, checked by [`zh_blocked`]).
+const ZH_STRONG: &[&str] = &[
+    "人工",
+    "真人",
+    "活人",
+    "大活人",
+    "喘气",
+    "工作人员",
+    "客服人员",
+    "客服专员",
+    "客服小姐姐",
+    "客服小哥",
+    "客服妹",
+    "客服mm",
+    "小姐姐",
+    "小哥哥",
+    "人类",
+    "值班的",
+    "值班经理",
+    "售后人员",
+    "售后专员",
+    "专员",
+    "专人",
+    "负责人",
+    "负责的人",
+    "能做主",
+    "明白人",
+    "正常人",
+    "售后客服",
+    "真的客服",
+    "真客服",
+];
+
+/// Uses of strong words that are not requests.
+fn zh_blocked(s: &str, at: usize, word: &str) -> bool {
+    let after = &s[at + word.len()..];
+    let before = &s[..at];
+    match word {
+        "人工" => {
+            [
+                "费", "智能", "成本", "湖", "合成", "养殖", "种植", "降雨", "呼吸", "皮", "革", "加工", "材料", "检测",
+                "审核", "缝", "制作", "手工",
+            ]
+            .iter()
+            .any(|w| after.starts_with(w))
+                || before.ends_with('非')
+        }
+        "真人" => [
+            "秀", "版", "cs", "照片", "图", "模特", "实拍", "同款", "尺寸", "试穿", "大小",
+        ]
+        .iter()
+        .any(|w| after.starts_with(w)),
+        "小姐姐" | "小哥哥" => {
+            before.ends_with("快递")
+                || before.ends_with("送货的")
+                || before.ends_with("外卖")
+                || before.ends_with("快递员")
+        }
+        "售后客服" | "真的客服" | "真客服" => weak_blocked(before, "客服", after),
+        _ => false,
+    }
+}
+
+/// Frames that ask for someone, before the person (within the clause) …
+const ZH_FRAME_BEFORE: &[&str] = &[
+    "找",
+    "要",
+    "叫",
+    "让",
+    "请",
+    "换",
+    "转",
+    "接",
+    "联系",
+    "给我",
+    "来个",
+    "来一个",
+    "派",
+    "喊",
+    "整",
+    "有没有",
+    "有冇",
+    "搵",
+    "跟",
+    "和",
+    "同",
+    "求",
+    "麻烦",
+    "呼叫",
+    "见",
+    "把",
+    "要求",
+    "安排",
+    "等",
+];
+/// … and right after it.
+const ZH_FRAME_AFTER: &[&str] = &[
+    "出来",
+    "来",
+    "呢",
+    "在吗",
+    "在不在",
+    "在哪",
+    "死哪",
+    "去哪",
+    "人呢",
+    "电话",
+    "热线",
+    "快来",
+    "回复",
+    "回我",
+    "出面",
+    "出嚟",
+    "处理",
+    "跟我",
+    "和我",
+    "联系我",
+    "打给我",
+    "给我打",
+    "打电话",
+    "回电",
+    "介入",
+    "过来",
+    "上线",
+    "说话",
+    "聊",
+    "在线",
+    "帮我",
+    "查",
+    "跟进",
+    "喊出来",
+    "叫来",
+    "在么",
+    "在嘛",
+    "！",
+    "!",
+    "吗",
+    "啊",
+    "在不",
+];
+
+/// Person words that are requests only in a frame.
+const ZH_WEAK: &[&str] = &[
+    "客服",
+    "经理",
+    "店长",
+    "主管",
+    "领导",
+    "老板",
+    "掌柜",
+    "小二",
+    "同事",
+    "员工",
+    "你们的人",
+    "销售",
+    "售后",
+];
+
+/// The clause around byte `at` (between punctuation marks), split at `at`.
+fn clause(s: &str, at: usize, len: usize) -> (&str, &str) {
+    let stop = |c: char| "，。！？；,.!?;\n".contains(c);
+    let start = s[..at]
+        .rfind(stop)
+        .map_or(0, |i| i + s[i..].chars().next().map_or(1, char::len_utf8));
+    let end = s[at + len..].find(stop).map_or(s.len(), |i| at + len + i);
+    (&s[start..at], &s[at + len..end])
+}
+
+pub(super) fn zh(s: &str) -> Option<&'static str> {
+    if !s.chars().any(is_han) {
+        return None;
+    }
+    // Strong words.
+    for w in ZH_STRONG {
+        let mut from = 0;
+        while let Some(p) = s[from..].find(w) {
+            let at = from + p;
+            from = at + w.len();
+            if zh_blocked(s, at, w) || *w == "真人" && is_bot_identity_question(s, at) {
+                continue;
+            }
+            return Some("a person asked for");
+        }
+    }
+    // 转 + person: 转人工 is above; 转客服, 转接, 帮我转一下, 转售后.
+    if [
+        "转接",
+        "帮我转",
+        "给我转",
+        "转一下",
+        "转个",
+        "转给",
+        "转到",
+        "转售后",
+        "转客服",
+    ]
+    .iter()
+    .any(|f| {
+        s.find(f).is_some_and(|at| {
+            let after = &s[at + f.len()..];
+            !["账", "运", "发", "卖", "寄", "让", "换", "钱", "款", "手", "单", "货"]
+                .iter()
+                .any(|x| after.starts_with(x))
+        })
+    }) {
+        return Some("a transfer asked for");
+    }
+    // Weak persons in a frame.
+    for w in ZH_WEAK {
+        let mut from = 0;
+        while let Some(p) = s[from..].find(w) {
+            let at = from + p;
+            from = at + w.len();
+            let (before, after) = clause(s, at, w.len());
+            let whole_after = &s[at + w.len()..];
+            if weak_blocked(&s[..at], w, whole_after) {
+                continue;
+            }
+            let near_before: String = before
+                .chars()
+                .rev()
+                .take(7)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let framed_before = ZH_FRAME_BEFORE.iter().any(|f| near_before.contains(f));
+            let framed_after = ZH_FRAME_AFTER.iter().any(|f| whole_after.trim_start().starts_with(f));
+            let alone = before.chars().all(|c| !is_han(c) && !c.is_alphanumeric())
+                && after.chars().all(|c| !is_han(c) && !c.is_alphanumeric());
+            if framed_before || framed_after || alone && *w == "客服" {
+                return Some("someone asked for");
+            }
+        }
+    }
+    // A person, as 人 on its own: 找人, 叫人, 来人, 有没有人能…, 让人给我打电话, 叫个能听懂的人来.
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c != '人' {
+            continue;
+        }
+        let prev = if i > 0 { chars[i - 1] } else { ' ' };
+        let next: String = chars[i + 1..].iter().take(3).collect();
+        let before: String = chars[i.saturating_sub(8)..i].iter().collect();
+        let clause_before: String = before
+            .rsplit(|c: char| "，。！？,.!?".contains(c))
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        let ends = next.is_empty() || next.starts_with(|c: char| "，。！？,.!?～~ 吧啊呀嘛".contains(c));
+        let helping = [
+            "给我", "打", "联系", "帮", "来", "处理", "跟", "管", "回", "理", "能", "可以", "在", "看", "查", "说",
+            "聊", "问",
+        ]
+        .iter()
+        .any(|h| next.starts_with(h));
+        let request = match prev {
+            '找' | '叫' | '喊' | '派' | '要' => {
+                (ends || helping) && !next.starts_with('代') && !next.starts_with("帮我收") && !next.starts_with("收")
+            }
+            '来' => ends || clause_before.is_empty(),
+            '让' => helping,
+            '有' => {
+                let asking = ["有没有", "能不能有", "能有", "可不可以有", "可以有"]
+                    .iter()
+                    .any(|f| clause_before.ends_with(f));
+                asking && (ends || helping)
+                    || next.starts_with("在吗")
+                    || next.starts_with("在么")
+                    || next.starts_with("在不在")
+            }
+            '跟' | '和' | '同' => {
+                ["说", "聊", "讲", "谈", "对接", "沟通"]
+                    .iter()
+                    .any(|h| next.starts_with(h))
+                    && !clause_before.ends_with("别")
+            }
+            '的' => {
+                next.starts_with('来')
+                    || next.starts_with("出来")
+                    || clause_before.contains('叫')
+                    || clause_before.contains("找个")
+            }
+            '个' => {
+                ["找", "叫", "来", "派", "换", "要", "喊", "跟", "和", "整", "安排", "搵"]
+                    .iter()
+                    .any(|f| clause_before.ends_with(&format!("{f}个")))
+                    || next.starts_with('来')
+                    || next.starts_with('儿')
+                    || next.starts_with('嚟')
+            }
+            _ => false,
+        };
+        if request {
+            return Some("someone asked for");
+        }
+        // 叫个能听懂的人来 / 找个明白的人: a frame earlier in the clause and 人 at its end.
+        if (clause_before.contains("叫个")
+            || clause_before.contains("找个")
+            || clause_before.contains("换个")
+            || clause_before.contains("来个"))
+            && (ends || next.starts_with('来'))
+        {
+            return Some("someone asked for");
+        }
+    }
+    // A call asked for: 给我打个电话, 打电话给我, 回个电话.
+    if [
+        "给我打电话",
+        "给我打个电话",
+        "打电话给我",
+        "打个电话给我",
+        "给我回电",
+        "回个电话",
+        "来电话",
+        "给我来个电话",
+        "电话联系我",
+    ]
+    .iter()
+    .any(|w| s.contains(w))
+    {
+        return Some("a call asked for");
+    }
+    // Bot complaints that ask for someone, and "不要机器人".
+    let bot = [
+        "机器人",
+        "机器",
+        "程序",
+        "ai",
+        "自动回复",
+        "智能客服",
+        "人工智障",
+        "智障",
+    ]
+    .iter()
+    .any(|w| s.contains(w));
+    if bot {
+        let refusing = [
+            "不要",
+            "别",
+            "不想",
+            "不跟",
+            "不和",
+            "换",
+            "听不懂",
+            "没用",
+            "用都没有",
+            "废物",
+            "不是人",
+            "智障",
+            "答非所问",
+            "一样的",
+            "复制",
+            "傻",
+            "笨",
+            "有人吗",
+            "有没有人",
+        ];
+        if refusing.iter().any(|w| s.contains(w)) {
+            return Some("the bot refused");
+        }
+    }
+    None
+}
+
+/// 客服/经理 … that are not asked for: hours, what someone said, the courier.
+fn weak_blocked(before: &str, w: &str, after: &str) -> bool {
+    let hours = ["工作时间", "上班时间", "几点", "时间", "营业", "休息日"];
+    if hours.iter().any(|h| after.starts_with(h)) && !after.contains("找") {
+        return true;
+    }
+    let said = [
+        "说可以",
+        "说能",
+        "说会",
+        "说过",
+        "说的",
+        "之前说",
+        "告诉",
+        "答应",
+        "承诺",
+        "讲过",
+        "说要",
+        "说给",
+        "说了",
+    ];
+    if said.iter().any(|h| after.starts_with(h)) && !before.ends_with('叫') && !before.ends_with('让') {
+        return true;
+    }
+    match w {
+        "员工" => ["价", "福利", "折扣", "内购", "优惠"]
+            .iter()
+            .any(|x| after.starts_with(x)),
+        "销售" => ["额", "量", "价", "渠道", "数据", "一空"]
+            .iter()
+            .any(|x| after.starts_with(x)),
+        "售后" => {
+            !(["人员", "的人", "出来", "呢", "的同事", "来", "客服", "专员", "处理"]
+                .iter()
+                .any(|x| after.starts_with(x))
+                || before.ends_with('转')
+                || before.ends_with('找'))
+        }
+        "同事" => before.ends_with('我') || before.ends_with("我的"),
+        "客服" => {
+            ["招聘", "招", "应聘", "兼职", "做"].iter().any(|x| before.ends_with(x))
+                || before.ends_with("智能")
+                || before.ends_with("机器人")
+                || before.ends_with("ai")
+                || after.starts_with("机器人")
+                || before.ends_with("人工智能")
+        }
+        _ => false,
+    }
+}
+
+/// "你是真人吗" asks what the assistant is; "有没有真人" asks for one.
+fn is_bot_identity_question(s: &str, at: usize) -> bool {
+    let before = &s[..at];
+    let after = &s[at + "真人".len()..];
+    (before.ends_with("你是") || before.ends_with("你是不是") || before.ends_with("是不是") && before.contains('你'))
+        && !after.contains("叫")
+        && !after.contains("找")
+        && !after.contains("要")
+        && !after.contains("来")
+}
