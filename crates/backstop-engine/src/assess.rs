@@ -161,6 +161,15 @@ pub fn assess(brain: &Brain, embedder: Option<&dyn Embedder>, radar: &Radar, inp
             }
         }
     }
+    // What is at stake may be told across two messages ("when will my refund arrive" … "nine
+    // working days and my bank has nothing"): the turn read with the customer's previous message.
+    if let Some(prev) = input.earlier.last() {
+        for s in backstop_nlp::stakes::stakes(&format!("{prev}\n{text}")) {
+            if !sensitive.contains(&s) {
+                sensitive.push(s);
+            }
+        }
+    }
     let signals = Signals {
         explicit_request: explicit,
         retrieval,

@@ -96,6 +96,9 @@ impl Reading {
     }
 }
 
+/// The most anger the model alone can read in a text without any cue (see [`Radar::read`]).
+pub const CALM_ANGER_CAP: f32 = 0.55;
+
 /// Threats to go public, to a regulator or to court. Matched on lower-cased text.
 const THREATS_EN: &[&str] = &[
     "report you",
@@ -116,7 +119,12 @@ const THREATS_EN: &[&str] = &[
     "tell everyone",
     "leave a review",
     "1-star",
+    "1 star",
     "one star",
+    "one-star",
+    "bad review",
+    "negative review",
+    "star reviews",
 ];
 const THREATS_ZH: &[&str] = &[
     "投诉",
@@ -299,6 +307,14 @@ impl Radar {
             if !hits(&norm, SATISFIED, SATISFIED).is_empty() && lexicon.score < 0.3 {
                 scores.raise(Feeling::Satisfaction, 0.6);
             }
+        }
+        // A calm text — no anger word, no threat, no profanity, no shouting or row of marks —
+        // describing a problem ("these don't fit, can I return them?") is not read as angry
+        // enough to hand over on the model's word alone: its anger stays just above the radar's
+        // own "yes" (0.5), below the policy's anger rules.
+        if model && lexicon.cues.is_empty() && threat.is_empty() && profanity.is_empty() {
+            let a = &mut scores.0[Feeling::Anger.index()];
+            *a = a.min(CALM_ANGER_CAP);
         }
         cues.dedup();
         Reading {

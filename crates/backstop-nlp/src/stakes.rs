@@ -97,6 +97,15 @@ fn security(s: &str) -> bool {
         "weren't made by me",
         "wasn't me",
         "fraudulent",
+        "someone's in my account",
+        "someone is in my account",
+        "someone's using my account",
+        "someone got into",
+        "someone accessed",
+        "i didn't make",
+        "i did not make",
+        "i never made",
+        "not me",
     ];
     const ZH: &[&str] = &[
         "被盗",
@@ -132,6 +141,21 @@ fn security(s: &str) -> bool {
         "账号被",
         "账户被",
         "被人下单",
+        "被人",
+        "有人把我",
+        "有人改了",
+        "有人在用我",
+        "有人用我",
+        "有人登",
+        "外地登录",
+        "陌生号码",
+        "没改过",
+        "我没改",
+        "根本没改",
+        "我没有改",
+        "没有修改过",
+        "不是我改",
+        "不是我登",
     ];
     let hit = any(s, EN) || any(s, ZH);
     if !hit {
@@ -216,7 +240,53 @@ fn billing(s: &str) -> bool {
         "被扣了",
         "扣费异常",
     ];
-    if any(s, CHARGE) {
+    if any(s, CHARGE) || patterns().iter().any(|p| p.is_match(s)) {
+        return true;
+    }
+    // A charge the customer does not recognise or did not authorise.
+    let charge = any(
+        s,
+        &[
+            "charge",
+            "charges",
+            "payment",
+            "debit",
+            "transaction",
+            "扣款",
+            "扣费",
+            "扣了",
+            "消费记录",
+            "账单",
+        ],
+    );
+    let unknown = any(
+        s,
+        &[
+            "don't recognise",
+            "don't recognize",
+            "do not recognise",
+            "do not recognize",
+            "not recognise",
+            "not recognize",
+            "no idea what",
+            "never authorised",
+            "never authorized",
+            "didn't authorise",
+            "didn't authorize",
+            "haven't ordered",
+            "have not ordered",
+            "didn't buy",
+            "never bought",
+            "不认识",
+            "没买过",
+            "没消费",
+            "不知道是什么",
+            "没授权",
+            "没有授权",
+            "莫名",
+        ],
+    );
+    if charge && unknown {
         return true;
     }
     // A refund missing: the refund, not arrived, and time past or a reference asked for.
@@ -253,6 +323,13 @@ fn billing(s: &str) -> bool {
             "不见",
             "查不到",
             "没看到",
+            "nothing in",
+            "nothing on",
+            "nothing yet",
+            "not there",
+            "没影",
+            "没有这笔",
+            "没进账",
         ],
     );
     let late = any(
@@ -295,6 +372,11 @@ fn billing(s: &str) -> bool {
             "十天",
             "十几天",
             "二十天",
+            "business days",
+            "working days",
+            "工作日",
+            "礼拜",
+            "星期了",
         ],
     );
     refund && missing && late
@@ -310,6 +392,21 @@ fn billing(s: &str) -> bool {
                     "没有凭证",
                 ],
             )
+}
+
+/// Charges taken twice, written freely: "two ¥268 charges", "扣了我两次钱".
+fn patterns() -> &'static [regex::Regex] {
+    static P: std::sync::OnceLock<Vec<regex::Regex>> = std::sync::OnceLock::new();
+    P.get_or_init(|| {
+        [
+            r"\b(?:two|2|double|duplicate)\s+(?:\S+\s+){0,2}(?:charges|payments|debits|transactions)\b",
+            r"扣[了我钱款]{0,3}(?:两|2)[次笔遍]",
+            r"(?:两|2)[次笔](?:扣|付|支付|钱)",
+        ]
+        .iter()
+        .map(|p| regex::Regex::new(p).expect("a valid pattern"))
+        .collect()
+    })
 }
 
 /// Someone asked to do something on the account or order for the customer.
@@ -352,10 +449,26 @@ fn account_action(s: &str) -> bool {
         "add", "remove", "apply", "unlock", "swap", "switch", "edit", "correct", "fix", "raise", "open", "start",
         "issue", "close", "transfer", "move", "put", "book", "arrange",
     ];
+    // "can you merge my two orders", "could you change the email on my account".
+    let asked_to = ["can you ", "could you ", "would you ", "will you ", "please "]
+        .iter()
+        .any(|p| {
+            s.match_indices(p).any(|(at, _)| {
+                let next = s[at + p.len()..]
+                    .split(|c: char| !c.is_ascii_alphabetic())
+                    .next()
+                    .unwrap_or("");
+                VERBS_EN.contains(&next) && !matches!(next, "start" | "open" | "book" | "put" | "arrange" | "return")
+            })
+        });
+    let merge = ["merge", "combine"].iter().any(|v| {
+        s.find(v)
+            .is_some_and(|at| s[at..].chars().take(30).collect::<String>().contains("order"))
+    });
     let en = if any(s, &["for me", "on my behalf"]) {
         any(s, VERBS_EN) && !how_to
     } else {
-        any(s, &EN[..12])
+        any(s, &EN[..12]) || merge || asked_to && !how_to
     };
     const ZH_MERGE: &[&str] = &[
         "合并订单",
@@ -371,7 +484,7 @@ fn account_action(s: &str) -> bool {
         .any(|w| {
             s.find(w).is_some_and(|at| {
                 let after = &s[at + w.len()..];
-                let after: String = after.chars().take(6).collect();
+                let after: String = after.chars().take(10).collect();
                 [
                     "取消",
                     "改",
@@ -399,6 +512,8 @@ fn account_action(s: &str) -> bool {
                     "重新发",
                     "重发",
                     "补发",
+                    "换成",
+                    "换一下",
                 ]
                 .iter()
                 .any(|v| after.contains(v))
@@ -529,6 +644,11 @@ fn harm(s: &str) -> bool {
         "把地板",
         "把桌子",
         "把墙",
+        "划破",
+        "割破",
+        "磕破",
+        "好多血",
+        "血流",
     ];
     // "no smoke", "没有受伤", "nobody was hurt" alone do not report harm.
     let affirmed = |w: &&str| {

@@ -264,7 +264,6 @@ pub(super) fn not_a_request_person(ws: &[String], i: usize, len: usize) -> bool 
         "left",
         "dropped",
         "will",
-        "working",
         "closed",
         "holiday",
         "holidays",

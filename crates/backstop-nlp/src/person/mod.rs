@@ -18,6 +18,7 @@
 //! trained on many phrasings (`data/human-request.txt`) on top of it.
 
 mod en;
+mod veto;
 mod zh;
 
 use en::{en, not_a_request_person, strong_person, weak_person, words};
@@ -28,8 +29,25 @@ pub fn asks_for_human(text: &str) -> bool {
     cue(text).is_some()
 }
 
-/// The part of the text that asks for a person, when there is one (for traces and tests).
+/// The part of the text that asks for a person, when there is one (for traces and tests). A
+/// clause that asks counts; a clause that only mentions someone (what they said, declining
+/// one, a review, a product for people …) does not.
 pub fn cue(text: &str) -> Option<&'static str> {
+    if veto::vetoed_message(text) {
+        return None;
+    }
+    if let Some(c) = veto::clauses(text).filter(|c| !veto::vetoed(c)).find_map(read) {
+        return Some(c);
+    }
+    // A request spread over clauses ("this bot is useless, is anyone there"), unless every
+    // clause naming a person is one that does not ask.
+    if veto::clauses(text).any(|c| veto::vetoed(c) && names_someone(c)) {
+        return None;
+    }
+    read(text)
+}
+
+fn read(text: &str) -> Option<&'static str> {
     let han = fold_han(&text.to_lowercase());
     if let Some(c) = zh(&han) {
         return Some(c);
@@ -42,6 +60,10 @@ pub fn cue(text: &str) -> Option<&'static str> {
 /// ("someone", "客服", "人", "bot"). The classifier's `human` intent counts only together with
 /// such a word, so it cannot take a plain question for a request.
 pub fn mentions_person(text: &str) -> bool {
+    !veto::vetoed_message(text) && veto::clauses(text).any(|c| !veto::vetoed(c) && names_someone(c))
+}
+
+fn names_someone(text: &str) -> bool {
     let ws = words(text);
     let named = (0..ws.len()).any(|i| {
         strong_person(&ws, i)

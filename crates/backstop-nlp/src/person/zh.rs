@@ -10,6 +10,7 @@ pub(super) fn fold_han(text: &str) -> String {
     for (from, to) in [
         ("zhuan rengong", "转人工"),
         ("zhuanrengong", "转人工"),
+        ("转rg", "转人工"),
         ("ren gong", "人工"),
         ("rengong", "人工"),
         ("kefu", "客服"),
@@ -260,9 +261,12 @@ pub(super) fn zh(s: &str) -> Option<&'static str> {
     .any(|f| {
         s.find(f).is_some_and(|at| {
             let after = &s[at + f.len()..];
-            !["账", "运", "发", "卖", "寄", "让", "换", "钱", "款", "手", "单", "货"]
-                .iter()
-                .any(|x| after.starts_with(x))
+            ![
+                "账", "运", "发", "卖", "寄", "让", "换", "钱", "款", "手", "单", "货", "朋友", "别人", "家人", "他人",
+                "她", "他", "我",
+            ]
+            .iter()
+            .any(|x| after.starts_with(x))
         })
     }) {
         return Some("a transfer asked for");
