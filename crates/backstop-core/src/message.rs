@@ -84,6 +84,10 @@ impl MessageKind {
 pub struct Citation {
     pub article_id: ArticleId,
     pub title: String,
+    /// The whole article, when the message quotes only the passage(s) that answer: the customer
+    /// can open it from the citation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
 }
 
 /// What a system message announces, so each client can render it in its own language.

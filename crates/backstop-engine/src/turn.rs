@@ -145,16 +145,19 @@ impl Engine {
                 // found (cross-lingual retrieval), introduced as being in its own language.
                 let article = kb.translation(hit.article, u.lang).or_else(|| kb.article(hit.article));
                 let article = article.ok_or_else(|| EngineError::Internal("hit without article".into()))?;
+                // The passage(s) that answer, not the whole body (which the citation carries).
+                let passage = kb.excerpt(article.id, &u.text).unwrap_or_else(|| article.body.clone());
                 let body = if article.lang == u.lang {
-                    replies::answer(u.lang, &article.body)
+                    replies::answer(u.lang, &passage)
                 } else {
-                    replies::answer_in_other_language(u.lang, article.lang, &article.body)
+                    replies::answer_in_other_language(u.lang, article.lang, &passage)
                 };
                 conv.failed_turns = 0;
                 conv.topic = Some(article.topic.clone());
                 let cite = Citation {
                     article_id: article.id,
                     title: article.title.clone(),
+                    article: (passage.trim() != article.body.trim()).then(|| article.body.clone()),
                 };
                 messages.push(ai_message(&conv, body, vec![cite], at));
                 events.push(decision_event("answer", &trace, &u.text, at));
@@ -444,6 +447,7 @@ impl Engine {
                     .map(|(_, a)| Citation {
                         article_id: a.id,
                         title: a.title.clone(),
+                        article: None,
                     }),
                 _ => None,
             },

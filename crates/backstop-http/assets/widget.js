@@ -22,7 +22,7 @@
       failed: "Not sent", reconnecting: "Reconnecting…", connecting: "Connecting…",
       greeting: "Hi! I'm {name}'s AI assistant. Ask me about orders, shipping, returns…",
       greetingAnon: "Hi! I'm the AI assistant. Ask me about orders, shipping, returns…",
-      source: "Source: {t}", resolvedNote: "This conversation is resolved. Write again any time.",
+      source: "Source: {t}", wholeArticle: "Read the whole article", hideArticle: "Hide the article", resolvedNote: "This conversation is resolved. Write again any time.",
       support: "Support", powered: "Powered by Backstop",
       handoff: "Transferred to a person", handoffTeam: "Transferred to {team}",
       agent_joined: "{agent} joined the conversation", handed_back: "You're chatting with the AI assistant again",
@@ -47,7 +47,7 @@
       failed: "未发送", reconnecting: "正在重新连接…", connecting: "正在连接…",
       greeting: "您好！我是 {name} 的 AI 助手，可以帮您查询订单、物流、退换货等问题…",
       greetingAnon: "您好！我是 AI 助手，可以帮您查询订单、物流、退换货等问题…",
-      source: "来源：{t}", resolvedNote: "本次会话已解决，如有需要可随时再次留言。",
+      source: "来源：{t}", wholeArticle: "查看全文", hideArticle: "收起全文", resolvedNote: "本次会话已解决，如有需要可随时再次留言。",
       support: "客服", powered: "由 Backstop 提供支持",
       handoff: "已为您转接人工客服", handoffTeam: "已为您转接至「{team}」",
       agent_joined: "{agent} 已加入会话", handed_back: "已切换回 AI 助手为您服务",
@@ -126,6 +126,8 @@
     ".au{font-size:12px;color:var(--mut);margin:0 0 3px 4px;display:flex;align-items:center;gap:5px}.au .ai{background:var(--a);color:#fff;font-size:9px}" +
     ".cs{display:flex;flex-wrap:wrap;gap:4px;margin-top:5px}" +
     ".ch{font-size:11px;color:#3d4658;background:#eef0f5;border-radius:10px;padding:2px 8px;max-width:100%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}" +
+    ".wa{font:inherit;font-size:11px;color:#2459c7;background:none;border:0;padding:2px 4px;cursor:pointer;text-decoration:underline}" +
+    ".art{margin-top:6px;padding:8px 10px;border-left:3px solid #c9d3e6;background:#f7f8fb;font-size:12.5px;line-height:1.5;white-space:pre-wrap;color:#2b3240}" +
     ".st{font-size:11px;color:var(--mut);margin:3px 4px 0}.pd .b{opacity:.65}.fl .b{background:#fbe9ea;color:#9b1c22}.fl .st{color:#c4323a}" +
     ".ms{max-width:100%;align-items:center;text-align:center;font-size:12px;color:var(--mut);margin:6px 0 12px}.ms span{background:#eef0f5;border-radius:10px;padding:3px 10px}" +
     ".f{border-top:1px solid var(--line);padding:10px 12px 8px;background:#fff}" +
@@ -465,12 +467,29 @@
     var cites = m.citations || [];
     if (cites.length) {
       var cs = el("div", "cs");
+      var whole = null;
       cites.forEach(function (c) {
         var ch = el("span", "ch", t("source", { t: c.title || "" }));
         ch.title = c.title || "";
         cs.appendChild(ch);
+        if (c.article && !whole) {
+          // The reply quotes the passage that answers; the whole article opens here.
+          var btn = el("button", "wa", t("wholeArticle"));
+          btn.type = "button";
+          btn.setAttribute("aria-expanded", "false");
+          whole = el("div", "art", c.article);
+          whole.hidden = true;
+          btn.addEventListener("click", function () {
+            whole.hidden = !whole.hidden;
+            btn.textContent = t(whole.hidden ? "wholeArticle" : "hideArticle");
+            btn.setAttribute("aria-expanded", String(!whole.hidden));
+            if (!whole.hidden && whole.scrollIntoView) whole.scrollIntoView({ block: "nearest" });
+          });
+          cs.appendChild(btn);
+        }
       });
       n.appendChild(cs);
+      if (whole) n.appendChild(whole);
     }
     return n;
   }

@@ -224,6 +224,11 @@ impl HybridIndex {
         self.semantic.as_ref().map(|s| s.calibration)
     }
 
+    /// The passage(s) of an article that answer `question` (see [`crate::passages`]).
+    pub fn excerpt(&self, id: ArticleId, question: &str) -> Option<String> {
+        self.lexical.excerpt(id, question)
+    }
+
     pub fn has_vectors(&self) -> bool {
         self.semantic.is_some()
     }

@@ -16,6 +16,7 @@
 //! - [`entities`]: facts customers give (order numbers, e-mail, phone, amounts).
 //! - [`amount`]: amounts of money in every common zh/en form (Chinese numerals, 万/k, currencies).
 //! - [`replies`]: the fixed sentences the AI says, in both languages.
+//! - [`passages`]: an article cut into passages, and the passage(s) that answer a question.
 //! - [`summary`]: the extractive summary at the top of a handoff packet.
 //! - [`embed`]: the local multilingual sentence-embedding model (e5-small, 4-bit).
 //! - [`features`] and [`intent`]: sparse lexical features and the intent classifier with
@@ -35,6 +36,7 @@ pub mod hybrid;
 pub mod intent;
 pub mod lang;
 pub mod metrics;
+pub mod passages;
 pub mod person;
 pub mod replies;
 pub mod retrieval;

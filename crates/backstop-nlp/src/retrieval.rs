@@ -187,6 +187,18 @@ impl Bm25Index {
         ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
     }
 
+    /// The passage(s) of article `i` that answer `question` (see [`crate::passages`]).
+    pub fn excerpt(&self, id: ArticleId, question: &str) -> Option<String> {
+        let i = *self.by_id.get(&id)?;
+        let q = self.terms(question);
+        Some(crate::passages::answering(
+            &self.articles[i].body,
+            &q,
+            |p| self.analyzer.terms(p),
+            |t| self.idf(t),
+        ))
+    }
+
     /// The analyzed, deduplicated terms of a query.
     pub(crate) fn terms(&self, query: &str) -> Vec<String> {
         let mut terms = self.analyzer.terms(query);

@@ -186,6 +186,7 @@ pub async fn turns_apply_atomically(s: &dyn Store) {
         citations: vec![Citation {
             article_id: ArticleId::new_at(t0()),
             title: "Refunds".into(),
+            article: Some("Refunds go back to the card.\n\nGift cards: at once.".into()),
         }],
         ..customer_msg(&t, conv, None, "Connecting you")
     };

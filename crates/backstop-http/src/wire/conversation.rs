@@ -49,6 +49,9 @@ pub struct Citation {
     #[schema(value_type = String, format = Uuid)]
     pub article_id: backstop_core::ids::ArticleId,
     pub title: String,
+    /// The whole article, when the message quotes only the passage(s) that answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -91,6 +94,7 @@ pub fn message(m: &MessageRecord) -> Message {
             .map(|c| Citation {
                 article_id: c.article_id,
                 title: c.title.clone(),
+                article: c.article.clone(),
             })
             .collect(),
         system: m.system.as_ref().map(system),
@@ -417,6 +421,7 @@ pub fn packet(p: &backstop_core::handoff::HandoffPacket) -> Packet {
         draft_source: p.draft_source.as_ref().map(|c| Citation {
             article_id: c.article_id,
             title: c.title.clone(),
+            article: None,
         }),
         created_at: time(p.created_at),
     }
