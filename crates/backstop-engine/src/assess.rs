@@ -161,6 +161,14 @@ pub fn assess(brain: &Brain, embedder: Option<&dyn Embedder>, radar: &Radar, inp
             }
         }
     }
+    // The stakes classifier, on each message.
+    for (t, r) in texts.iter().rev().zip(&readings) {
+        if let Some(s) = r.at_stake(t) {
+            if !sensitive.contains(&s) {
+                sensitive.push(s);
+            }
+        }
+    }
     // What is at stake may be told across two messages ("when will my refund arrive" … "nine
     // working days and my bank has nothing"): the turn read with the customer's previous message.
     if let Some(prev) = input.earlier.last() {

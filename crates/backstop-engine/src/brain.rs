@@ -9,7 +9,7 @@ use std::time::Instant;
 use backstop_core::ids::IntentExampleId;
 use backstop_core::ids::TenantId;
 use backstop_core::message::Lang;
-use backstop_core::routing::Scope;
+use backstop_core::routing::{Scope, Sensitive};
 use backstop_nlp::embed::{Embedder, Role};
 use backstop_nlp::hybrid::{units, HybridIndex};
 use backstop_nlp::intent::{Dense, Example, IntentConfig, IntentModel, IntentPrediction};
@@ -26,6 +26,10 @@ use crate::{kb_article, Engine, EngineError, Result};
 /// sets (`backstop eval requests`), not on the held-out one.
 pub const HUMAN_INTENT_MIN: f32 = 0.8;
 
+/// The stakes classifier's confidence from which its class counts (with an anchor in the
+/// text's words), chosen on the development sets.
+pub const STAKES_MIN: f32 = 0.8;
+
 /// The most examples one call may add.
 pub const MAX_EXAMPLES_PER_CALL: usize = 10_000;
 
@@ -36,6 +40,9 @@ pub struct Brain {
     /// A request for a person or not: the built-in phrasings against everything the intent
     /// classifier learns from (a model of its own, so it never competes with the articles).
     pub person: Option<IntentModel>,
+    /// What is at stake (`security`, `billing`, `account_action`, or nothing): the built-in
+    /// phrasings against everything else the tenant's classifiers learn from.
+    pub stakes: Option<IntentModel>,
     /// Whether the classifier's intents are slugs or topics.
     pub labels: Labels,
 }
@@ -65,6 +72,8 @@ pub struct Reading {
     pub vector: Option<Vec<f32>>,
     /// The person-request classifier's confidence that the text asks for a person.
     pub person: Option<f32>,
+    /// The stakes classifier's class and confidence, when it reads one.
+    pub stakes: Option<(Sensitive, f32)>,
 }
 
 impl Reading {
@@ -72,6 +81,15 @@ impl Reading {
     /// confidently).
     pub fn asks_for_person(&self, text: &str) -> bool {
         self.person_confidence().is_some_and(|c| c >= HUMAN_INTENT_MIN) && backstop_nlp::person::mentions_person(text)
+    }
+
+    /// What the stakes classifier reads at stake, confidently and anchored in the text's own
+    /// words (an account, a charge, an order …).
+    pub fn at_stake(&self, text: &str) -> Option<Sensitive> {
+        self.stakes
+            .filter(|(_, c)| *c >= STAKES_MIN)
+            .map(|(kind, _)| kind)
+            .filter(|kind| backstop_nlp::stakes::anchored(*kind, text))
     }
 
     /// The person-request classifier's confidence, when it reads a request.
@@ -106,6 +124,11 @@ impl Brain {
             .map(|m| m.predict_with(text, vector.as_deref()))
             .filter(|p| p.best == understand::HUMAN)
             .map(|p| p.confidence);
+        let stakes = self
+            .stakes
+            .as_ref()
+            .map(|m| m.predict_with(text, vector.as_deref()))
+            .and_then(|p| Sensitive::parse(&p.best).map(|kind| (kind, p.confidence)));
         let query = Query {
             text,
             vector: vector.as_deref(),
@@ -124,6 +147,7 @@ impl Brain {
             intent,
             vector,
             person,
+            stakes,
         }
     }
 }
@@ -222,6 +246,7 @@ impl Engine {
                         kb: HybridIndex::build(articles, None).map_err(internal)?,
                         intents: None,
                         person: None,
+                        stakes: None,
                     })
                 })
                 .await?
@@ -230,9 +255,11 @@ impl Engine {
                 let labels = Labels::for_kb(&articles);
                 let examples = understand::training_examples(&articles, labels, &extra);
                 let person_examples = understand::person_examples(&examples);
+                let stakes_examples = understand::stakes_examples(&examples);
                 let mut texts: Vec<(Role, String)> = units(&articles).into_iter().map(|u| (u.role, u.text)).collect();
                 let n_units = texts.len();
                 texts.extend(person_examples.iter().map(|e| (Role::Query, e.text.clone())));
+                texts.extend(stakes_examples.iter().map(|e| (Role::Query, e.text.clone())));
                 let (vectors, embedded) = self.vectors(tenant, embedder.clone(), &texts).await?;
                 report.vectors = vectors.len();
                 report.embedded = embedded;
@@ -263,11 +290,14 @@ impl Engine {
                         threshold: Some(0.0),
                         ..IntentConfig::default()
                     };
-                    let person = IntentModel::train_with(&person_examples, &binary, Some(dense), &mut |_| {}).ok();
+                    let person =
+                        IntentModel::train_with(&person_examples, &binary, Some(dense.clone()), &mut |_| {}).ok();
+                    let stakes = IntentModel::train_with(&stakes_examples, &binary, Some(dense), &mut |_| {}).ok();
                     Ok(Brain {
                         kb,
                         intents,
                         person,
+                        stakes,
                         labels,
                     })
                 })

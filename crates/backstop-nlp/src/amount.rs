@@ -50,7 +50,13 @@ pub fn find(text: &str) -> Vec<Amount> {
             // "$5" is money; a lone digit before 块 ("一块儿") is not.
             !(n.kind == Kind::Han && n.value < 10.0 && post.is_some() && pre.is_none() && !n.unit)
         } else {
-            money_talk
+            // "a bit over 8k", "4.5w": a thousands multiplier on a number reads as money even
+            // without talk of it (other units — "15k steps" — are ruled out below).
+            (money_talk
+                || n.unit
+                    && n.kind == Kind::Arabic
+                    && n.value >= 1_000.0
+                    && !chars[i..n.end].iter().any(|c| is_han(c.1)))
                 && (n.unit || n.kind == Kind::Words && n.value >= 100.0 || n.digits >= 3)
                 && !part_of_id(&chars, i, n.end)
                 && !other_unit_after(&chars, n.end)

@@ -77,6 +77,7 @@ fn unmarked_numbers_count_only_when_the_message_is_about_money() {
     assert_eq!(one("打了50%的折扣 退款"), None);
     assert_eq!(one("my refund is 2 weeks late"), None);
     assert_eq!(one("walked 15k steps"), None);
+    assert_eq!(one("It was a bit over 8k"), Some(8_000.0));
     assert_eq!(one("a refund for an order from 2025"), None);
     assert_eq!(one("call 138 1234 5678, I paid"), None);
     assert_eq!(one("千万别退款"), None, "千万 is an idiom");

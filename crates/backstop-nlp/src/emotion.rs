@@ -169,6 +169,54 @@ const ALREADY_TOLD: &[&str] = &[
     "重复",
     "又问",
 ];
+/// Sarcasm and exasperation — the anger of customers too polite to swear: rhetorical
+/// questions, mock praise, "the third time". Matched like threats (not when negated).
+const EXASPERATION: &[&str] = &[
+    "how hard can it",
+    "how hard is it",
+    "is it walking",
+    "are you growing",
+    "thanks for nothing",
+    "enjoy losing",
+    "losing a customer",
+    "lost a customer",
+    "unbelievable",
+    "yet another",
+    "third time",
+    "fourth time",
+    "for the third",
+    "done being polite",
+    "copy-paste",
+    "copy paste",
+    "it's not like i need",
+    "are you kidding",
+    "you must be joking",
+    "what a joke",
+    "genuinely asking",
+    "how many more times",
+    "呵呵",
+    "服了",
+    "不愧是",
+    "说到做到呢",
+    "有意思吗",
+    "就这服务",
+    "就这？",
+    "扯皮",
+    "你们慢慢来",
+    "请问还要",
+    "第三次",
+    "第二回",
+    "第二次了",
+    "又让我",
+    "闭着眼睛",
+    "我是来你们这",
+    "真行啊",
+    "可真行",
+    "厉害了",
+    "绝了",
+    "现种",
+];
+
 /// Complaints about waiting, in either language.
 const WAITING: &[&str] = &[
     "been waiting",
@@ -279,6 +327,11 @@ impl Radar {
             scores.raise(Feeling::Anger, 0.5);
             cues.push(format!("profanity: {w}"));
         }
+        let exasperated = affirmed(&norm, EXASPERATION, EXASPERATION);
+        if let Some(w) = exasperated.first() {
+            scores.raise(Feeling::Anger, 0.65);
+            cues.push(format!("exasperation: {w}"));
+        }
         if model && lexicon.score >= 0.5 {
             // Customer-service anger words the general-text model may underrate.
             scores.raise(Feeling::Anger, lexicon.score * 0.6);
@@ -312,7 +365,7 @@ impl Radar {
         // describing a problem ("these don't fit, can I return them?") is not read as angry
         // enough to hand over on the model's word alone: its anger stays just above the radar's
         // own "yes" (0.5), below the policy's anger rules.
-        if model && lexicon.cues.is_empty() && threat.is_empty() && profanity.is_empty() {
+        if model && lexicon.cues.is_empty() && threat.is_empty() && profanity.is_empty() && exasperated.is_empty() {
             let a = &mut scores.0[Feeling::Anger.index()];
             *a = a.min(CALM_ANGER_CAP);
         }

@@ -25,6 +25,10 @@ pub const OFF_TOPIC: &str = include_str!("../data/off-topic.txt");
 /// classifier ([`person_examples`]).
 pub const HUMAN_REQUESTS: &str = include_str!("../data/human-request.txt");
 
+/// Messages that need staff or account data rather than an article, by class (`security`,
+/// `billing`, `account_action`), written for Backstop: every tenant's stakes classifier.
+pub const STAKES: &str = include_str!("../data/stakes.txt");
+
 /// The built-in intent of a request for a person.
 pub const HUMAN: &str = "human";
 
@@ -97,6 +101,26 @@ pub fn training_examples(articles: &[KbArticle], labels: Labels, extra: &[Exampl
 pub fn person_examples(intent_examples: &[Example]) -> Vec<Example> {
     let mut out = human_requests();
     out.extend(intent_examples.iter().map(|e| Example {
+        text: e.text.clone(),
+        label: OOS.to_owned(),
+    }));
+    out
+}
+
+/// The training examples of the stakes classifier: the built-in stakes phrasings under their
+/// class, everything the tenant's intent classifier learns from and the requests for a person as
+/// [`OOS`] (nothing at stake).
+pub fn stakes_examples(intent_examples: &[Example]) -> Vec<Example> {
+    let mut out: Vec<Example> = STAKES
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(class, text)| Example {
+            text: text.trim().to_owned(),
+            label: class.trim().to_owned(),
+        })
+        .collect();
+    out.extend(intent_examples.iter().chain(&human_requests()).map(|e| Example {
         text: e.text.clone(),
         label: OOS.to_owned(),
     }));

@@ -201,6 +201,7 @@ pub fn understand(model: &Path, articles: usize, rounds: usize) -> anyhow::Resul
         // Without the person-request classifier: one more linear model over the same features
         // and vector, not part of what this measures.
         person: None,
+        stakes: None,
         labels,
     };
     let embedder: &dyn Embedder = &e5;
