@@ -28,7 +28,7 @@ pub const HUMAN_INTENT_MIN: f32 = 0.8;
 
 /// The stakes classifier's confidence from which its class counts (with an anchor in the
 /// text's words), chosen on the development sets.
-pub const STAKES_MIN: f32 = 0.8;
+pub const STAKES_MIN: f32 = 0.9;
 
 /// The most examples one call may add.
 pub const MAX_EXAMPLES_PER_CALL: usize = 10_000;

@@ -30,6 +30,7 @@ pub mod cluster;
 pub mod embed;
 pub mod emotion;
 pub mod emotion_head;
+mod emotion_words;
 pub mod entities;
 pub mod features;
 pub mod hybrid;
