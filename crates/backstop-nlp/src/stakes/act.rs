@@ -51,7 +51,11 @@ pub(super) fn account_action(s: &str) -> bool {
                     .split(|c: char| !c.is_ascii_alphabetic())
                     .next()
                     .unwrap_or("");
-                VERBS_EN.contains(&next) && !matches!(next, "start" | "open" | "book" | "put" | "arrange" | "return" | "remove" | "delete" | "close")
+                VERBS_EN.contains(&next)
+                    && !matches!(
+                        next,
+                        "start" | "open" | "book" | "put" | "arrange" | "return" | "remove" | "delete" | "close"
+                    )
             })
         });
     let merge = ["merge", "combine"].iter().any(|v| {
