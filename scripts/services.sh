@@ -67,17 +67,14 @@ if ! psql "$PG_URL" -tAc "SELECT 1" >/dev/null 2>&1; then
     psql "$PG_URL" -tAc "SELECT 1" >/dev/null
 fi
 # Each test run starts from an empty database: the contract tests' schemas and the multi-node
-# tests' tables of earlier runs are dropped.
-psql "$PG_URL" -v ON_ERROR_STOP=1 -qtA >/dev/null <<'SQL'
-SET client_min_messages = warning;
-DO $$
-DECLARE s text;
-BEGIN
-    FOR s IN SELECT nspname FROM pg_namespace WHERE nspname LIKE 'contract\_%' OR nspname LIKE 'nodes\_%' LOOP
-        EXECUTE format('DROP SCHEMA %I CASCADE', s);
-    END LOOP;
-END $$;
-SQL
+# tests' tables of earlier runs are dropped — one schema per transaction, so that however many
+# earlier runs left behind (runs that were killed clean nothing up), the lock table holds out.
+psql "$PG_URL" -qtA -c "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'contract\_%' OR nspname LIKE 'nodes\_%'" |
+    while read -r schema; do
+        if [ -n "$schema" ]; then
+            psql "$PG_URL" -v ON_ERROR_STOP=1 -qtA -c "SET client_min_messages = warning; DROP SCHEMA \"$schema\" CASCADE" >/dev/null
+        fi
+    done
 export BACKSTOP_TEST_POSTGRES="$PG_URL"
 echo "PostgreSQL: $BACKSTOP_TEST_POSTGRES"
 
