@@ -28,6 +28,8 @@ pub struct ReplayStep {
     pub action: &'static str,
     /// The slug of the article an answer would cite.
     pub article: Option<String>,
+    /// The topic a clarifying question would name (`None`: asked openly).
+    pub clarify_topic: Option<String>,
 }
 
 /// Everything needed to replay conversations of one tenant on any thread.
@@ -67,6 +69,11 @@ impl Replayer {
     pub fn assume_answered(mut self, yes: bool) -> Self {
         self.assume_answered = yes;
         self
+    }
+
+    /// The topic of the article with this slug, if the knowledge base has one.
+    pub fn topic_of(&self, slug: &str) -> Option<String> {
+        self.brain.kb.topic_of_slug(slug)
     }
 
     /// Whether `text` asks for a person: by the lexicon, and the tenant classifier's confidence in
@@ -148,12 +155,17 @@ impl Replayer {
                     .map(|a| a.slug.clone()),
                 _ => None,
             };
+            let clarify_topic = match action {
+                "clarify" => crate::turn::clarify_topic(&self.brain.kb, u),
+                _ => None,
+            };
             steps.push(ReplayStep {
                 turn: i as u32 + 1,
                 text: texts.join("\n"),
                 trace,
                 action,
                 article,
+                clarify_topic,
             });
             if handed_over {
                 break;

@@ -41,6 +41,16 @@ pub(crate) fn handoff_target(d: Decision) -> Option<(HandoffReason, TeamRole, Pr
 /// enough) article; below it, the question is open. `CONFIDENT` is 0.5: this is most of the way.
 const CLARIFY_HINT_MIN: f32 = 0.4;
 
+/// The topic a clarifying question may offer: the best article's, when it is plausible (it nearly
+/// reached the answer bar and the classifier reads the question as in scope). Otherwise none —
+/// the question is asked openly, never as a guess about something the customer did not mention.
+pub(crate) fn clarify_topic(kb: &backstop_nlp::hybrid::HybridIndex, u: &Understanding) -> Option<String> {
+    u.best
+        .filter(|h| h.confidence >= CLARIFY_HINT_MIN && u.scope != backstop_core::routing::Scope::OutOfScope)
+        .and_then(|h| kb.article(h.article))
+        .map(|a| a.topic.clone())
+}
+
 /// The hand-over's reason in words, with the other reasons that held after it ("Also: …").
 fn explain_reasons(reason: HandoffReason, all: &[HandoffReason], lang: backstop_core::message::Lang) -> String {
     let others: Vec<&str> = all.iter().filter(|r| **r != reason).map(|r| r.explain(lang)).collect();
@@ -166,13 +176,7 @@ impl Engine {
                 // A topic is offered only when it is plausible: the article nearly reached the
                 // answer bar and the classifier reads the question as in scope. Otherwise the
                 // question is open (never a guess about something the customer did not mention).
-                let hint = u
-                    .best
-                    .filter(|h| {
-                        h.confidence >= CLARIFY_HINT_MIN && u.scope != backstop_core::routing::Scope::OutOfScope
-                    })
-                    .and_then(|h| kb.article(h.article))
-                    .map(|a| replies::topic_name(u.lang, &a.topic));
+                let hint = clarify_topic(kb, &u).map(|t| replies::topic_name(u.lang, &t));
                 conv.failed_turns += 1;
                 messages.push(ai_message(&conv, replies::clarify(u.lang, hint.as_deref()), vec![], at));
                 events.push(decision_event("clarify", &trace, &u.text, at));

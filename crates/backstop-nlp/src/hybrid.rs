@@ -224,6 +224,15 @@ impl HybridIndex {
         self.semantic.as_ref().map(|s| s.calibration)
     }
 
+    /// The topic of the article with this slug (any language version), if there is one.
+    pub fn topic_of_slug(&self, slug: &str) -> Option<String> {
+        self.lexical
+            .articles()
+            .iter()
+            .find(|a| a.slug == slug)
+            .map(|a| a.topic.clone())
+    }
+
     /// The passage(s) of an article that answer `question` (see [`crate::passages`]).
     pub fn excerpt(&self, id: ArticleId, question: &str) -> Option<String> {
         self.lexical.excerpt(id, question)

@@ -194,6 +194,8 @@ struct Outcome {
     answered: Vec<String>,
     /// The AI's actions, turn by turn ("answer", "clarify", "small_talk", "handoff").
     actions: Vec<&'static str>,
+    /// Each clarifying question: the topic it named (`None`: asked openly).
+    clarified: Vec<Option<String>>,
 }
 
 fn outcome(steps: &[ReplayStep]) -> Outcome {
@@ -225,6 +227,11 @@ fn outcome(steps: &[ReplayStep]) -> Outcome {
         actions: steps
             .iter()
             .map(|s| if s.action.is_empty() { "handoff" } else { s.action })
+            .collect(),
+        clarified: steps
+            .iter()
+            .filter(|s| s.action == "clarify")
+            .map(|s| s.clarify_topic.clone())
             .collect(),
     }
 }
@@ -422,6 +429,36 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
         Value::Object(tiers.iter().map(|(t, n)| (t.to_string(), Value::from(*n))).collect()),
     );
     json.insert("dialogues".into(), Value::from(rows.len()));
+    // Clarifying questions: how many named a topic, and — where the dialogue's answering article is
+    // known — how many named a topic other than that article's (a guess about something the
+    // customer did not ask). For a question the knowledge base does not cover, any named topic is
+    // such a guess.
+    let (mut asked, mut named, mut misleading) = (0usize, 0usize, 0usize);
+    for (d, r) in rows.iter().zip(&results) {
+        let gold = match &d.labels.article {
+            Some(Some(slug)) => Some(replayer.topic_of(slug)),
+            Some(None) => Some(None),
+            None => None,
+        };
+        for topic in &r.clarified {
+            asked += 1;
+            if let Some(t) = topic {
+                named += 1;
+                if gold.as_ref().is_some_and(|g| g.as_deref() != Some(t.as_str())) {
+                    misleading += 1;
+                }
+            }
+        }
+    }
+    if asked > 0 {
+        table.push((
+            "clarifying questions / naming a topic / naming a wrong one",
+            format!("{asked} / {named} / {misleading}"),
+        ));
+        json.insert("clarifying_questions".into(), Value::from(asked));
+        json.insert("clarifying_named_topic".into(), Value::from(named));
+        json.insert("clarifying_wrong_topic".into(), Value::from(misleading));
+    }
     let labelled = by_class(&rows, &results);
     for (name, value) in &labelled.rows {
         table.push((name.as_str(), value.clone()));
