@@ -136,15 +136,8 @@ pub fn assess(brain: &Brain, embedder: Option<&dyn Embedder>, radar: &Radar, inp
     let mut trajectory: Vec<MoodPoint> = input.mood.to_vec();
     mood::push(&mut trajectory, point);
 
-    // A topic the knowledge base does not cover: its closest article shares words, not meaning.
-    let uncovered = chosen.uncovered.as_ref().map(|u| u.topic.clone());
-    let scope = if uncovered.is_some() {
-        backstop_core::routing::Scope::OutOfScope
-    } else {
-        chosen.scope()
-    };
     let retrieval = match chosen.best {
-        Some(h) if h.confidence >= CONFIDENT && uncovered.is_none() => Retrieval::Confident {
+        Some(h) if h.confidence >= CONFIDENT => Retrieval::Confident {
             confidence: h.confidence,
         },
         Some(h) => Retrieval::Weak {
@@ -191,7 +184,7 @@ pub fn assess(brain: &Brain, embedder: Option<&dyn Embedder>, radar: &Radar, inp
         failed_turns: input.failed_turns,
         anger: scores.anger,
         vip: input.vip,
-        scope,
+        scope: chosen.scope(),
         emotion: scores,
         anger_rise: mood::anger_rise(&trajectory),
         inflection: mood::inflection(&trajectory),
@@ -205,7 +198,6 @@ pub fn assess(brain: &Brain, embedder: Option<&dyn Embedder>, radar: &Radar, inp
         channel: input.channel.to_owned(),
         business_hours: input.business_hours,
         agents_available: input.agents_available,
-        uncovered,
     };
     let small_talk = if texts.len() == 1 {
         signals::small_talk(&text)
@@ -220,7 +212,7 @@ pub fn assess(brain: &Brain, embedder: Option<&dyn Embedder>, radar: &Radar, inp
             emotion: feel,
             small_talk,
             best: chosen.best,
-            scope,
+            scope: chosen.scope(),
         },
         signals,
         point,
