@@ -233,6 +233,11 @@ pub struct Signals {
     /// Agents online with room for one more conversation; `None` when unknown.
     #[serde(default)]
     pub agents_available: Option<u32>,
+    /// The common shop topic the question asks about when the knowledge base does not cover it
+    /// (gift cards, price protection …): the closest article is then not an answer, so
+    /// `retrieval` is at most weak and `scope` out of scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncovered: Option<String>,
 }
 
 fn default_channel() -> String {
@@ -266,6 +271,7 @@ impl Signals {
             channel: default_channel(),
             business_hours: true,
             agents_available: None,
+            uncovered: None,
         }
     }
 }

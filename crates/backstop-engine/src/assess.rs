@@ -136,8 +136,15 @@ pub fn assess(brain: &Brain, embedder: Option<&dyn Embedder>, radar: &Radar, inp
     let mut trajectory: Vec<MoodPoint> = input.mood.to_vec();
     mood::push(&mut trajectory, point);
 
+    // A topic the knowledge base does not cover: its closest article shares words, not meaning.
+    let uncovered = chosen.uncovered.as_ref().map(|u| u.topic.clone());
+    let scope = if uncovered.is_some() {
+        backstop_core::routing::Scope::OutOfScope
+    } else {
+        chosen.scope()
+    };
     let retrieval = match chosen.best {
-        Some(h) if h.confidence >= CONFIDENT => Retrieval::Confident {
+        Some(h) if h.confidence >= CONFIDENT && uncovered.is_none() => Retrieval::Confident {
             confidence: h.confidence,
         },
         Some(h) => Retrieval::Weak {
@@ -184,7 +191,7 @@ pub fn assess(brain: &Brain, embedder: Option<&dyn Embedder>, radar: &Radar, inp
         failed_turns: input.failed_turns,
         anger: scores.anger,
         vip: input.vip,
-        scope: chosen.scope(),
+        scope,
         emotion: scores,
         anger_rise: mood::anger_rise(&trajectory),
         inflection: mood::inflection(&trajectory),
@@ -198,6 +205,7 @@ pub fn assess(brain: &Brain, embedder: Option<&dyn Embedder>, radar: &Radar, inp
         channel: input.channel.to_owned(),
         business_hours: input.business_hours,
         agents_available: input.agents_available,
+        uncovered,
     };
     let small_talk = if texts.len() == 1 {
         signals::small_talk(&text)
@@ -212,7 +220,7 @@ pub fn assess(brain: &Brain, embedder: Option<&dyn Embedder>, radar: &Radar, inp
             emotion: feel,
             small_talk,
             best: chosen.best,
-            scope: chosen.scope(),
+            scope,
         },
         signals,
         point,

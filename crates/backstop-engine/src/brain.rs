@@ -10,6 +10,7 @@ use backstop_core::ids::IntentExampleId;
 use backstop_core::ids::TenantId;
 use backstop_core::message::Lang;
 use backstop_core::routing::{Scope, Sensitive};
+use backstop_nlp::coverage::{self, Coverage, Uncovered};
 use backstop_nlp::embed::{Embedder, Role};
 use backstop_nlp::hybrid::{units, HybridIndex};
 use backstop_nlp::intent::{Dense, Example, IntentConfig, IntentModel, IntentPrediction};
@@ -43,6 +44,9 @@ pub struct Brain {
     /// What is at stake (`security`, `billing`, `account_action`, or nothing): the built-in
     /// phrasings against everything else the tenant's classifiers learn from.
     pub stakes: Option<IntentModel>,
+    /// Which common shop topics the articles do not cover (the built-in taxonomy against the
+    /// tenant's articles).
+    pub coverage: Option<Coverage>,
     /// Whether the classifier's intents are slugs or topics.
     pub labels: Labels,
 }
@@ -74,6 +78,8 @@ pub struct Reading {
     pub person: Option<f32>,
     /// The stakes classifier's class and confidence, when it reads one.
     pub stakes: Option<(Sensitive, f32)>,
+    /// The common shop topic the text asks about, when the knowledge base does not cover it.
+    pub uncovered: Option<Uncovered>,
 }
 
 impl Reading {
@@ -129,6 +135,10 @@ impl Brain {
             .as_ref()
             .map(|m| m.predict_with(text, vector.as_deref()))
             .and_then(|p| Sensitive::parse(&p.best).map(|kind| (kind, p.confidence)));
+        let uncovered = self
+            .coverage
+            .as_ref()
+            .and_then(|c| c.uncovered(text, vector.as_deref()));
         let query = Query {
             text,
             vector: vector.as_deref(),
@@ -148,6 +158,7 @@ impl Brain {
             vector,
             person,
             stakes,
+            uncovered,
         }
     }
 }
@@ -247,6 +258,7 @@ impl Engine {
                         intents: None,
                         person: None,
                         stakes: None,
+                        coverage: None,
                     })
                 })
                 .await?
@@ -260,19 +272,26 @@ impl Engine {
                 let n_units = texts.len();
                 texts.extend(person_examples.iter().map(|e| (Role::Query, e.text.clone())));
                 texts.extend(stakes_examples.iter().map(|e| (Role::Query, e.text.clone())));
+                texts.extend(coverage::topic_examples().into_iter().map(|e| (Role::Query, e.text)));
                 let (vectors, embedded) = self.vectors(tenant, embedder.clone(), &texts).await?;
                 report.vectors = vectors.len();
                 report.embedded = embedded;
                 report.examples = examples.len();
-                let known: HashMap<String, Vec<f32>> = texts[n_units..]
+                // Every query-role text's vector (articles' titles and questions, the built-in
+                // phrasings), for the classifiers.
+                let known: HashMap<String, Vec<f32>> = texts
                     .iter()
-                    .zip(&vectors[n_units..])
+                    .zip(&vectors)
+                    .filter(|((role, _), _)| *role == Role::Query)
                     .map(|((_, t), v)| (t.clone(), v.clone()))
                     .collect();
                 let unit_vectors = vectors[..n_units].to_vec();
                 blocking(move || {
-                    let kb = HybridIndex::build(articles, Some(unit_vectors)).map_err(internal)?;
                     let dense: Arc<dyn Dense> = Arc::new(Known(known, embedder));
+                    let coverage = Coverage::build(&articles, |a| labels.of(a).to_owned(), Some(dense.clone()))
+                        .map_err(|e| tracing::info!(error = %e, "no coverage classifier for this tenant"))
+                        .ok();
+                    let kb = HybridIndex::build(articles, Some(unit_vectors)).map_err(internal)?;
                     let intents = match IntentModel::train_with(
                         &examples,
                         &IntentConfig::default(),
@@ -298,6 +317,7 @@ impl Engine {
                         intents,
                         person,
                         stakes,
+                        coverage,
                         labels,
                     })
                 })

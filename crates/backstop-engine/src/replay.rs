@@ -30,6 +30,8 @@ pub struct ReplayStep {
     pub article: Option<String>,
     /// The topic a clarifying question would name (`None`: asked openly).
     pub clarify_topic: Option<String>,
+    /// The common shop topic the turn asked about, when the knowledge base does not cover it.
+    pub uncovered: Option<String>,
 }
 
 /// Everything needed to replay conversations of one tenant on any thread.
@@ -69,6 +71,11 @@ impl Replayer {
     pub fn assume_answered(mut self, yes: bool) -> Self {
         self.assume_answered = yes;
         self
+    }
+
+    /// What the knowledge base covers of the built-in shop-question taxonomy, when a model built it.
+    pub fn coverage(&self) -> Option<&backstop_nlp::coverage::Coverage> {
+        self.brain.coverage.as_ref()
     }
 
     /// The topic of the article with this slug, if the knowledge base has one.
@@ -166,6 +173,7 @@ impl Replayer {
                 action,
                 article,
                 clarify_topic,
+                uncovered: signals.uncovered.clone(),
             });
             if handed_over {
                 break;

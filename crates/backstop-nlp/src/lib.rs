@@ -21,12 +21,15 @@
 //! - [`embed`]: the local multilingual sentence-embedding model (e5-small, 4-bit).
 //! - [`features`] and [`intent`]: sparse lexical features and the intent classifier with
 //!   out-of-scope detection.
+//! - [`coverage`]: what a knowledge base does not cover — a built-in taxonomy of shop questions
+//!   mapped onto the tenant's articles.
 //! - [`understand`]: retrieval and intent together — a tenant's training examples (with the
 //!   built-in off-topic set) and the rule for which article the AI may act on.
 //! - [`metrics`]: evaluation metrics (accuracy, F1, recall@k, MRR, percentiles, thresholds).
 
 pub mod amount;
 pub mod cluster;
+pub mod coverage;
 pub mod embed;
 pub mod emotion;
 pub mod emotion_head;

@@ -25,6 +25,11 @@ pub const OFF_TOPIC: &str = include_str!("../data/off-topic.txt");
 /// classifier ([`person_examples`]).
 pub const HUMAN_REQUESTS: &str = include_str!("../data/human-request.txt");
 
+/// Messages that mention a person (customer service as information, a courier, a gift for mum,
+/// "no need for a human") without asking for one, English and Chinese, written for Backstop:
+/// the person-request classifier's hard negatives.
+pub const PERSON_MENTIONS: &str = include_str!("../data/person-mentions.txt");
+
 /// Messages that need staff or account data rather than an article, by class (`security`,
 /// `billing`, `account_action`), written for Backstop: every tenant's stakes classifier.
 pub const STAKES: &str = include_str!("../data/stakes.txt");
@@ -96,15 +101,27 @@ pub fn training_examples(articles: &[KbArticle], labels: Labels, extra: &[Exampl
 }
 
 /// The training examples of the person-request classifier: the built-in requests for a person
-/// as [`HUMAN`], everything the tenant's intent classifier learns from as [`OOS`] (not a
-/// request). A model of its own, so the phrasings never compete with the tenant's intents.
+/// as [`HUMAN`]; everything the tenant's intent classifier learns from and the built-in mentions
+/// of a person that are not requests ([`PERSON_MENTIONS`]) as [`OOS`]. A model of its own, so the
+/// phrasings never compete with the tenant's intents.
 pub fn person_examples(intent_examples: &[Example]) -> Vec<Example> {
     let mut out = human_requests();
     out.extend(intent_examples.iter().map(|e| Example {
         text: e.text.clone(),
         label: OOS.to_owned(),
     }));
+    out.extend(lines(PERSON_MENTIONS).map(|l| Example {
+        text: l.to_owned(),
+        label: OOS.to_owned(),
+    }));
     out
+}
+
+/// A data file's lines, without blanks and `#` comments.
+fn lines(data: &str) -> impl Iterator<Item = &str> {
+    data.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 /// The training examples of the stakes classifier: the built-in stakes phrasings under their

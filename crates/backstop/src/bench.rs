@@ -198,10 +198,11 @@ pub fn understand(model: &Path, articles: usize, rounds: usize) -> anyhow::Resul
     let brain = Brain {
         kb: index,
         intents: Some(intents),
-        // Without the person-request classifier: one more linear model over the same features
-        // and vector, not part of what this measures.
+        // Without the person-request, stakes and coverage classifiers: more linear models over
+        // the same features and vector, not part of what this measures.
         person: None,
         stakes: None,
+        coverage: None,
         labels,
     };
     let embedder: &dyn Embedder = &e5;

@@ -6,10 +6,10 @@ use super::edit_distance;
 /// The vocabulary Latin words are mapped to: canonical word and its spelling variants.
 #[rustfmt::skip]
 const VARIANTS: &[(&str, &[&str])] = &[
-    ("human", &["humans", "hooman", "hoomans", "humn", "hum4n", "humen", "huamn", "hunan", "humane"]),
+    ("human", &["humans", "hooman", "hoomans", "humn", "hum4n", "humen", "huamn", "hunan", "humane", "hmn", "hman", "humam"]),
     ("person", &["persons", "persn", "prson", "perosn", "peron", "persom"]),
     ("people", &["ppl", "peeps", "peopl", "poeple"]),
-    ("agent", &["agents", "agnet", "agen", "ajent", "agant", "agemt"]),
+    ("agent", &["agents", "agnet", "agen", "ajent", "agant", "agemt", "agnt"]),
     ("operator", &["operater", "oprator", "operaor", "operators"]),
     ("representative", &[
         "rep", "reps", "rp", "representitive", "reprsentative", "represenative", "representive",
@@ -22,7 +22,7 @@ const VARIANTS: &[(&str, &[&str])] = &[
     ("manager", &["managers", "manger", "manageer", "mgr", "boss"]),
     ("supervisor", &["supervisors", "supervisr", "superviser", "supervisior"]),
     ("customer", &["custmer", "costumer", "cusomer", "customr", "custoemr", "cust"]),
-    ("service", &["servcie", "sevice", "servise", "serivce", "svc"]),
+    ("service", &["servcie", "sevice", "servise", "serivce", "svc", "serv"]),
     ("support", &["suport", "supprt", "supoprt"]),
     ("please", &["pls", "plz", "plse", "pleas", "pleae", "plox", "pleeease", "pleaseee"]),
     ("real", &["rl", "reall", "reel", "reaal", "actual", "genuine", "living", "alive", "breathing"]),
@@ -36,7 +36,7 @@ const VARIANTS: &[(&str, &[&str])] = &[
         "algorithm", "computer",
     ]),
     ("colleague", &["colleagues", "coworker", "co-worker", "teammate"]),
-    ("want", &["wanna", "wnt", "would like", "d like"]),
+    ("want", &["wanna", "wnt", "wan", "would like", "d like"]),
     ("need", &["neeed", "nee", "needd"]),
 ];
 
@@ -175,7 +175,7 @@ pub(super) fn strong_person(ws: &[String], i: usize) -> Option<usize> {
         "staff" if w(1) == "member" => Some(2),
         "member" if w(1) == "of" && matches!(w(2), "staff" | "your" | "the") => Some(3),
         "team" if w(1) == "member" => Some(2),
-        "someone" if w(1) == "real" => Some(2),
+        "someone" | "anyone" if w(1) == "real" => Some(2),
         _ => None,
     }
 }
@@ -190,7 +190,7 @@ pub(super) fn weak_person(ws: &[String], i: usize) -> Option<usize> {
         "help" if matches!(w(1), "desk" | "line") => Some(2),
         "after-sales" | "sales" if matches!(w(1), "staff" | "team" | "person" | "people") => Some(2),
         "agent" | "person" | "people" | "staff" | "employee" | "someone" | "anyone" | "team" | "support"
-        | "helpdesk" | "helpline" | "whoever" => Some(1),
+        | "helpdesk" | "helpline" | "whoever" | "owner" => Some(1),
         _ => None,
     }
 }
@@ -297,7 +297,11 @@ pub(super) fn not_a_request_person(ws: &[String], i: usize, len: usize) -> bool 
     {
         return true;
     }
-    // "is customer service open on Sundays", "when does support close".
+    // "is customer service open on Sundays", "when does support close" — but "is a real person
+    // available?" with no time asks for one now.
+    if after == "available" && matches!(after2, "|" | "") {
+        return false;
+    }
     matches!(
         after,
         "open" | "available" | "work" | "start" | "close" | "closes" | "opens"

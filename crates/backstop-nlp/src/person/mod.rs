@@ -39,9 +39,9 @@ pub fn cue(text: &str) -> Option<&'static str> {
     if let Some(c) = veto::clauses(text).filter(|c| !veto::vetoed(c)).find_map(read) {
         return Some(c);
     }
-    // A request spread over clauses ("this bot is useless, is anyone there"), unless every
-    // clause naming a person is one that does not ask.
-    if veto::clauses(text).any(|c| veto::vetoed(c) && names_someone(c)) {
+    // A request spread over clauses ("this bot is useless, is anyone there"), unless a clause
+    // naming a person does not ask, or one declines ("please don't transfer me, …").
+    if veto::clauses(text).any(|c| veto::vetoed(c) && (names_someone(c) || veto::declines(&c.to_lowercase()))) {
         return None;
     }
     read(text)

@@ -74,3 +74,67 @@ fn damerau_levenshtein() {
     assert_eq!(edit_distance("operator", "operator"), 0);
     assert_eq!(edit_distance("kitten", "sitting"), 3);
 }
+
+/// Declining a person, telling of one met before, thanking or comparing staff: a negation
+/// before a verb of reaching someone vetoes the clause (not the bot being declined).
+#[test]
+fn declining_past_contact_and_thanks_are_not_requests() {
+    for t in [
+        "Please don't transfer me, I just need the return address.",
+        "I don't need a callback anymore, my parcel arrived today.",
+        "no need to talk to anyone, you answered it",
+        "不想打电话，也不想找人，直接在这说吧：发票抬头怎么改？",
+        "不用再转人工了，问题解决了",
+        "上次那位客服帮我改好地址了，谢谢你们",
+        "Thank your team for me, the parcel came a day early!",
+        "ur better than the human agents tbh. ok how do i reset my password",
+        "客服小姐姐说的那个优惠活动是到月底吗？",
+    ] {
+        assert!(!asks_for_human(t), "{t}: {:?}", cue(t));
+    }
+    for t in [
+        "I don't want to talk to a bot, get me a human",
+        "why don't you just transfer me to someone",
+        "我不想跟机器人聊，找人工",
+    ] {
+        assert!(asks_for_human(t), "{t}");
+    }
+}
+
+/// Shop words for the person in charge, one-word demands, pinyin initials and "anyone there"
+/// questions in Chinese; availability asked now in English.
+#[test]
+fn shop_words_shorthand_and_presence_questions() {
+    for t in [
+        "掌柜的在吗",
+        "店家",
+        "找个管事的来",
+        "我想跟你们组长谈谈",
+        "客服客服客服",
+        "rg",
+        "zrg",
+        "找kf",
+        "要rg服务",
+        "叫个ren来",
+        "有人在线吗？需要帮忙",
+        "亲，有人值班吗",
+        "店里有人没",
+        "垃圾机器人，浪费我时间，人呢？",
+        "换人",
+        "申请回电",
+        "人共",
+        "Is a real person available?",
+        "Anyone real on this chat?",
+        "i wan agent",
+    ] {
+        assert!(asks_for_human(t), "{t}");
+    }
+    for t in [
+        "店主是不是换人了？最近上新风格变了",
+        "is customer service available on sundays?",
+        "RGB灯带有货吗",
+        "我找人代收一下可以吗",
+    ] {
+        assert!(!asks_for_human(t), "{t}: {:?}", cue(t));
+    }
+}

@@ -37,6 +37,18 @@ const EN: &[&str] = &[
     "texted me",
     "messaged me",
     "sent me",
+    "was told",
+    "told by",
+    "last time",
+    "the other day",
+    "previous",
+    // thanks, comparisons
+    "thank",
+    "thanks",
+    "better than",
+    "slower than",
+    "faster than",
+    "as good as",
     // declining
     "no need for",
     "don't need to speak",
@@ -58,7 +70,14 @@ const EN: &[&str] = &[
     "am i talking to a bot",
     "am i talking to a robot",
     "just curious",
+    "for the future",
+    "right now, just",
     "is this automated",
+    "speak english",
+    "speak chinese",
+    "in english",
+    "in cantonese",
+    "in mandarin",
     // hours and records
     "for my records",
     "opening hours",
@@ -100,6 +119,12 @@ const EN: &[&str] = &[
     "gift card for",
     "a person or a company",
     "suitable for",
+    "for a person",
+    "human or a robot",
+    "human or robot",
+    "written by",
+    "come from",
+    "email address",
     "talking to people",
 ];
 
@@ -110,6 +135,11 @@ const ZH: &[&str] = &[
     "已经和",
     "沟通好了",
     "帮我解决了",
+    "弄好了",
+    "搞定了",
+    "聊过",
+    "记录",
+    "说的",
     "已经解决",
     "登记了",
     "答应",
@@ -131,6 +161,19 @@ const ZH: &[&str] = &[
     "你是不是机器人",
     "是真人还是",
     "问问而已",
+    "好奇",
+    "随口问问",
+    "以后可能",
+    // earlier contact, thanks
+    "上次",
+    "上回",
+    "那位",
+    "谢谢",
+    "感谢",
+    "点个赞",
+    "夸",
+    "比人工",
+    "比客服",
     // hours and records
     "几点上班",
     "几点到几点",
@@ -196,9 +239,58 @@ pub(super) fn vetoed_message(text: &str) -> bool {
     MESSAGE.iter().any(|w| lower.contains(w))
 }
 
+/// Negations that, before a verb of wanting or reaching someone, decline a person ("I don't want
+/// to talk to anyone", "please don't transfer me", "stop asking if I want a human", "不想找人").
+const EN_NO: &[&str] = &["don't", "dont", "do not", "no need", "stop"];
+const EN_REACH: &[&str] = &[
+    "want", "need", "transfer", "talk", "speak", "call", "callback", "asking", "calling",
+];
+const ZH_NO: &[&str] = &["不想", "不用", "不需要", "不要", "别", "没必要", "不必"];
+const ZH_REACH: &[&str] = &["找", "转", "打电话", "人工", "客服", "叫人", "回电"];
+
+/// The clause declines a person: a negation right before a verb of wanting or reaching someone —
+/// unless it is the bot that is declined ("I don't want to talk to a bot").
+pub(super) fn declines(lower: &str) -> bool {
+    if ["bot", "robot", "machine", "ai ", "机器人", "机器"]
+        .iter()
+        .any(|b| lower.contains(b))
+    {
+        return false;
+    }
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let text = words.join(" ");
+    let en = EN_NO.iter().any(|n| {
+        text.match_indices(n).any(|(at, _)| {
+            let starts_word = at == 0 || text.as_bytes()[at - 1] == b' ';
+            let rest: Vec<&str> = text[at + n.len()..]
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .take(3)
+                .collect();
+            // "why don't you transfer me" asks.
+            starts_word && rest.first() != Some(&"you") && rest.iter().any(|w| EN_REACH.contains(w))
+        })
+    });
+    let zh = ZH_NO.iter().any(|n| {
+        lower.match_indices(n).any(|(at, _)| {
+            // Right after the negation, or after one word such as 再 or 去.
+            let rest = &lower[at + n.len()..];
+            let skip_one = rest.char_indices().nth(1).map_or("", |(i, _)| &rest[i..]);
+            ZH_REACH.iter().any(|r| rest.starts_with(r) || skip_one.starts_with(r))
+        })
+    });
+    en || zh
+}
+
 /// True when the clause mentions a person for a reason other than asking for one.
 pub(super) fn vetoed(clause: &str) -> bool {
     let lower = clause.to_lowercase().replace(['’', '‘'], "'");
+    if declines(&lower) {
+        return true;
+    }
     // "客服说可以退" tells what was said; "跟客服说话" asks to speak.
     let said = lower.match_indices("客服说").any(|(at, w)| {
         let after = &lower[at + w.len()..];

@@ -13,6 +13,7 @@ pub(super) fn fold_han(text: &str) -> String {
         ("转rg", "转人工"),
         ("ren gong", "人工"),
         ("rengong", "人工"),
+        ("renggong", "人工"),
         ("kefu", "客服"),
         ("ke fu", "客服"),
         ("客fu", "客服"),
@@ -22,6 +23,7 @@ pub(super) fn fold_han(text: &str) -> String {
     ] {
         s = s.replace(from, to);
     }
+    let s = pinyin_initials(&s);
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
@@ -31,7 +33,7 @@ pub(super) fn fold_han(text: &str) -> String {
         let prev = if i > 0 { Some(chars[i - 1]) } else { None };
         // 人工 typed by sound: 认工 仁工 任工 人公 人攻 人功 人宫.
         if matches!(c, '人' | '认' | '仁' | '任')
-            && matches!(next, Some('工' | '公' | '攻' | '功' | '宫'))
+            && matches!(next, Some('工' | '公' | '攻' | '功' | '宫' | '共'))
             && prev != Some('主')
         {
             out.push_str("人工");
@@ -58,6 +60,36 @@ pub(super) fn fold_han(text: &str) -> String {
         i += 1;
     }
     out
+}
+
+/// Chat shorthand by pinyin initials, as whole Latin runs: rg (人工), zrg (转人工), rgkf (人工客服),
+/// kf (客服), zr (真人), zhenren (真人), and ren after a classifier (叫个ren来).
+fn pinyin_initials(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let word = match run.as_str() {
+            "rg" => "人工",
+            "zrg" => "转人工",
+            "rgkf" => "人工客服",
+            "kf" => "客服",
+            "zr" | "zhenren" => "真人",
+            "ren" if out.ends_with('个') || out.ends_with('叫') || out.ends_with('找') => "人",
+            _ => run.as_str(),
+        };
+        out.push_str(word);
+        run.clear();
+    };
+    for c in s.chars() {
+        if c.is_ascii_alphabetic() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out.replace("真人 客服", "真人客服").replace("zhen ren", "真人")
 }
 
 /// Strong person words: asking for one of these is a request wherever it stands (unless a
@@ -87,6 +119,15 @@ const ZH_STRONG: &[&str] = &[
     "负责人",
     "负责的人",
     "能做主",
+    "能拍板",
+    "申请回电",
+    "要求回电",
+    "请回电",
+    "给我回电",
+    "回个电话",
+    "管事的",
+    "店里的人",
+    "后台的人",
     "明白人",
     "正常人",
     "售后客服",
@@ -182,6 +223,8 @@ const ZH_FRAME_AFTER: &[&str] = &[
     "给我打",
     "打电话",
     "回电",
+    "来电",
+    "给我来电",
     "介入",
     "过来",
     "上线",
@@ -217,6 +260,12 @@ const ZH_WEAK: &[&str] = &[
     "你们的人",
     "销售",
     "售后",
+    "店家",
+    "店主",
+    "上级",
+    "客服部",
+    "组长",
+    "职员",
 ];
 
 /// The clause around byte `at` (between punctuation marks), split at `at`.
@@ -291,10 +340,24 @@ pub(super) fn zh(s: &str) -> Option<&'static str> {
                 .rev()
                 .collect();
             let framed_before = ZH_FRAME_BEFORE.iter().any(|f| near_before.contains(f));
-            let framed_after = ZH_FRAME_AFTER.iter().any(|f| whole_after.trim_start().starts_with(f));
+            // 掌柜的在吗, 售后部门给我来电: a 的 or a 部门 between the person and the frame.
+            let tail = whole_after.trim_start();
+            let tail = tail
+                .strip_prefix('的')
+                .or_else(|| tail.strip_prefix("部门"))
+                .unwrap_or(tail);
+            let framed_after = ZH_FRAME_AFTER.iter().any(|f| tail.starts_with(f));
+            let after = after.strip_prefix('的').unwrap_or(after);
             let alone = before.chars().all(|c| !is_han(c) && !c.is_alphanumeric())
                 && after.chars().all(|c| !is_han(c) && !c.is_alphanumeric());
-            if framed_before || framed_after || alone && *w == "客服" {
+            // The person word and nothing else: a one-word demand ("客服！", "掌柜的", "店家").
+            let repeated =
+                *w == "客服" && s.matches("客服").count() >= 2 && s.replace("客服", "").chars().all(|c| !is_han(c));
+            if framed_before
+                || framed_after
+                || repeated
+                || alone && matches!(*w, "客服" | "掌柜" | "店家" | "小二" | "售后")
+            {
                 return Some("someone asked for");
             }
         }
@@ -313,7 +376,7 @@ pub(super) fn zh(s: &str) -> Option<&'static str> {
             .next()
             .unwrap_or("")
             .to_owned();
-        let ends = next.is_empty() || next.starts_with(|c: char| "，。！？,.!?～~ 吧啊呀嘛".contains(c));
+        let ends = next.is_empty() || next.starts_with(|c: char| "，。！？,.!?～~ 吧啊呀嘛吗呢不没么".contains(c));
         let helping = [
             "给我", "打", "联系", "帮", "来", "处理", "跟", "管", "回", "理", "能", "可以", "在", "看", "查", "说",
             "聊", "问",
@@ -321,7 +384,7 @@ pub(super) fn zh(s: &str) -> Option<&'static str> {
         .iter()
         .any(|h| next.starts_with(h));
         let request = match prev {
-            '找' | '叫' | '喊' | '派' | '要' => {
+            '找' | '叫' | '喊' | '派' | '要' | '换' => {
                 (ends || helping) && !next.starts_with('代') && !next.starts_with("帮我收") && !next.starts_with("收")
             }
             '来' => ends || clause_before.is_empty(),
@@ -330,13 +393,27 @@ pub(super) fn zh(s: &str) -> Option<&'static str> {
                 let asking = ["有没有", "能不能有", "能有", "可不可以有", "可以有"]
                     .iter()
                     .any(|f| clause_before.ends_with(f));
+                // 有人吗, 有人在线吗, 有人没啊, 有人值班吗, 后台有人看吗, 店里有人没.
                 asking && (ends || helping)
-                    || next.starts_with("在吗")
-                    || next.starts_with("在么")
-                    || next.starts_with("在不在")
+                    || [
+                        "在吗",
+                        "在么",
+                        "在不在",
+                        "在线",
+                        "吗",
+                        "么",
+                        "没",
+                        "不",
+                        "嘛",
+                        "值班",
+                        "看吗",
+                        "回",
+                    ]
+                    .iter()
+                    .any(|h| next.starts_with(h))
             }
             '跟' | '和' | '同' => {
-                ["说", "聊", "讲", "谈", "对接", "沟通"]
+                ["说", "聊", "讲", "谈", "对接", "沟通", "直接"]
                     .iter()
                     .any(|h| next.starts_with(h))
                     && !clause_before.ends_with("别")
@@ -355,7 +432,8 @@ pub(super) fn zh(s: &str) -> Option<&'static str> {
                     || next.starts_with('儿')
                     || next.starts_with('嚟')
             }
-            _ => false,
+            // 人呢？ as a clause of its own ("垃圾机器人，浪费我时间，人呢？").
+            _ => clause_before.is_empty() && next.starts_with('呢'),
         };
         if request {
             return Some("someone asked for");

@@ -196,6 +196,8 @@ struct Outcome {
     actions: Vec<&'static str>,
     /// Each clarifying question: the topic it named (`None`: asked openly).
     clarified: Vec<Option<String>>,
+    /// The uncovered topics the turns asked about.
+    uncovered: Vec<String>,
 }
 
 fn outcome(steps: &[ReplayStep]) -> Outcome {
@@ -224,6 +226,7 @@ fn outcome(steps: &[ReplayStep]) -> Outcome {
         team,
         priority,
         answered: steps.iter().filter_map(|s| s.article.clone()).collect(),
+        uncovered: steps.iter().filter_map(|s| s.uncovered.clone()).collect(),
         actions: steps
             .iter()
             .map(|s| if s.action.is_empty() { "handoff" } else { s.action })
@@ -288,6 +291,11 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
         .replayer(&tenant)
         .await?
         .assume_answered(o.knowledge == Knowledge::Assumed);
+    if o.details {
+        if let Some(c) = replayer.coverage() {
+            eprintln!("{c:?}");
+        }
+    }
     let pb = super::bar(rows.len() as u64, "dialogues");
     let rows = Arc::new(rows);
     let results: Arc<Mutex<Vec<Option<Outcome>>>> = Arc::new(Mutex::new((0..rows.len()).map(|_| None).collect()));
@@ -357,8 +365,13 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
                 Some(None) if !d.escalate && !r.answered.is_empty() => " ✗answered uncovered".to_string(),
                 _ => String::new(),
             };
+            let uncovered = if r.uncovered.is_empty() {
+                String::new()
+            } else {
+                format!(" (uncovered: {})", r.uncovered.join(","))
+            };
             eprintln!(
-                "{mark} {:<12} {} {:<15} gold {:<5} → {} ({}) [{}] {}{article}",
+                "{mark} {:<12} {} {:<15} gold {:<5} → {} ({}) [{}] {}{article}{uncovered}",
                 d.id,
                 d.lang.as_str(),
                 d.labels.class.as_deref().unwrap_or("-"),
