@@ -2,8 +2,9 @@
 //! retrieval index and the intent classifier, with every embedding cached in the store so a
 //! restart or an edit re-embeds only what changed. Building and inference run on blocking threads.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use backstop_core::ids::IntentExampleId;
@@ -11,7 +12,7 @@ use backstop_core::ids::TenantId;
 use backstop_core::message::Lang;
 use backstop_core::routing::{Scope, Sensitive};
 use backstop_nlp::coverage::{self, Coverage, Uncovered};
-use backstop_nlp::embed::{Embedder, Role};
+use backstop_nlp::embed::{saved, Embedder, Role};
 use backstop_nlp::hybrid::{units, HybridIndex};
 use backstop_nlp::intent::{Dense, Example, IntentConfig, IntentModel, IntentPrediction};
 use backstop_nlp::lang;
@@ -163,6 +164,65 @@ impl Brain {
     }
 }
 
+/// The texts every tenant's understanding embeds: the built-in phrasings of the person, stakes and
+/// out-of-scope classifiers and the coverage taxonomy. They are embedded once per process and
+/// model ([`memo`]), whichever tenant is built first.
+fn shared_texts() -> &'static HashSet<String> {
+    static SHARED: OnceLock<HashSet<String>> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let none: &[Example] = &[];
+        understand::person_examples(none)
+            .into_iter()
+            .chain(understand::stakes_examples(none))
+            .chain(understand::off_topic())
+            .chain(coverage::topic_examples())
+            .map(|e| e.text)
+            .collect()
+    })
+}
+
+/// The vectors of [`shared_texts`] embedded in this process or read from the vector cache, by
+/// key. Whoever embeds them holds the lock, so tenants built at the same time (a restart, a test
+/// run) wait for the first one instead of all embedding the same ~3,800 texts. Bounded: the shared
+/// texts times the models in use (~6 MB per model at 384 dimensions).
+#[derive(Default)]
+struct Memo {
+    vectors: HashMap<saved::Key, Vec<f32>>,
+    /// The cache files already read.
+    read: HashSet<PathBuf>,
+}
+
+fn memo() -> &'static tokio::sync::Mutex<Memo> {
+    static MEMO: OnceLock<tokio::sync::Mutex<Memo>> = OnceLock::new();
+    MEMO.get_or_init(Default::default)
+}
+
+/// The coverage taxonomy's classifier for `embedder`'s model: it learns only built-in texts, so it
+/// is trained once per process and model and shared by every tenant. `known` holds the taxonomy's
+/// vectors.
+fn taxonomy(embedder: &Arc<dyn Embedder>, known: &HashMap<String, Vec<f32>>) -> Option<Arc<IntentModel>> {
+    static MODELS: OnceLock<Mutex<HashMap<String, Arc<IntentModel>>>> = OnceLock::new();
+    let mut models = MODELS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if let Some(m) = models.get(embedder.model_id()) {
+        return Some(m.clone());
+    }
+    // Only the taxonomy's own vectors: the shared model keeps nothing of the tenant it was
+    // first trained for.
+    let topics: HashMap<String, Vec<f32>> = coverage::topic_examples()
+        .into_iter()
+        .filter_map(|e| known.get(&e.text).map(|v| (e.text, v.clone())))
+        .collect();
+    let model = coverage::taxonomy(Some(Arc::new(Known(topics, embedder.clone()))))
+        .map_err(|e| tracing::info!(error = %e, "no coverage taxonomy"))
+        .ok()?;
+    let model = Arc::new(model);
+    models.insert(embedder.model_id().to_owned(), model.clone());
+    Some(model)
+}
+
 /// The cache key of an embedded text: model, role and text, hashed.
 fn key(model: &str, role: Role, text: &str) -> String {
     let mut h = Sha256::new();
@@ -287,10 +347,13 @@ impl Engine {
                     .collect();
                 let unit_vectors = vectors[..n_units].to_vec();
                 blocking(move || {
+                    let taxonomy = taxonomy(&embedder, &known);
                     let dense: Arc<dyn Dense> = Arc::new(Known(known, embedder));
-                    let coverage = Coverage::build(&articles, |a| labels.of(a).to_owned(), Some(dense.clone()))
-                        .map_err(|e| tracing::info!(error = %e, "no coverage classifier for this tenant"))
-                        .ok();
+                    let coverage = taxonomy.and_then(|taxonomy| {
+                        Coverage::build(&articles, |a| labels.of(a).to_owned(), &taxonomy, Some(dense.clone()))
+                            .map_err(|e| tracing::info!(error = %e, "no coverage classifier for this tenant"))
+                            .ok()
+                    });
                     let kb = HybridIndex::build(articles, Some(unit_vectors)).map_err(internal)?;
                     let intents = match IntentModel::train_with(
                         &examples,
@@ -344,20 +407,72 @@ impl Engine {
         let keys: Vec<String> = texts.iter().map(|(r, t)| key(&model, *r, t)).collect();
         let mut have = self.inner.store.get_embeddings(tenant, &model, &keys).await?;
         let mut missing: Vec<(String, Role, String)> = Vec::new();
+        let mut seen = HashSet::new();
         for ((role, text), k) in texts.iter().zip(&keys) {
-            if !have.contains_key(k) && !missing.iter().any(|(m, _, _)| m == k) {
+            if !have.contains_key(k) && seen.insert(k) {
                 missing.push((k.clone(), *role, text.clone()));
             }
         }
-        let embedded = missing.len();
-        if !missing.is_empty() {
-            tracing::info!(tenant = %tenant, texts = embedded, "embedding knowledge-base texts");
-            let fresh = blocking(move || embed_all(embedder.as_ref(), &missing)).await?;
-            for chunk in fresh.chunks(500) {
-                self.inner.store.put_embeddings(tenant, &model, chunk).await?;
+        let (shared, own): (Vec<_>, Vec<_>) = missing
+            .into_iter()
+            .partition(|(_, _, text)| shared_texts().contains(text));
+        let mut fresh: Vec<EmbeddingRecord> = Vec::new();
+        let mut embedded = own.len();
+        if !shared.is_empty() {
+            let mut memo = memo().lock().await;
+            let file = (self.inner.config.vector_cache.as_deref()).map(|d| saved::path(d, &model, "builtin"));
+            if let Some(file) = file.clone().filter(|f| !memo.read.contains(f)) {
+                let e = embedder.clone();
+                let f = file.clone();
+                let read = blocking(move || {
+                    let dims = e.embed("dimension probe", Role::Query).map_err(internal)?.len();
+                    Ok(saved::load(&f, dims))
+                })
+                .await?;
+                memo.vectors.extend(read);
+                memo.read.insert(file);
             }
-            have.extend(fresh.into_iter().map(|e| (e.key, e.vector)));
+            let (known, todo): (Vec<_>, Vec<_>) = shared
+                .into_iter()
+                .partition(|(_, role, text)| memo.vectors.contains_key(&saved::key(&model, *role, text)));
+            fresh.extend(known.into_iter().map(|(k, role, text)| EmbeddingRecord {
+                vector: memo.vectors[&saved::key(&model, role, &text)].clone(),
+                key: k,
+            }));
+            if !todo.is_empty() {
+                embedded += todo.len();
+                tracing::info!(texts = todo.len(), "embedding the built-in texts");
+                let saved_keys: Vec<saved::Key> = todo.iter().map(|(_, r, t)| saved::key(&model, *r, t)).collect();
+                let embedder = embedder.clone();
+                let done = blocking(move || embed_all(embedder.as_ref(), &todo)).await?;
+                let new: Vec<(saved::Key, Vec<f32>)> = saved_keys
+                    .into_iter()
+                    .zip(done.iter().map(|e| e.vector.clone()))
+                    .collect();
+                if let Some(file) = file {
+                    let records = new.clone();
+                    let wrote = blocking(move || {
+                        saved::append(&file, records.iter().map(|(k, v)| (k, v.as_slice())))
+                            .map_err(|e| internal(format!("writing {}: {e}", file.display())))
+                    })
+                    .await;
+                    // A cache that cannot be written costs time later, nothing else.
+                    if let Err(e) = wrote {
+                        tracing::warn!(error = %e, "the built-in texts' vectors were not saved");
+                    }
+                }
+                memo.vectors.extend(new);
+                fresh.extend(done);
+            }
         }
+        if !own.is_empty() {
+            tracing::info!(tenant = %tenant, texts = own.len(), "embedding knowledge-base texts");
+            fresh.extend(blocking(move || embed_all(embedder.as_ref(), &own)).await?);
+        }
+        for chunk in fresh.chunks(500) {
+            self.inner.store.put_embeddings(tenant, &model, chunk).await?;
+        }
+        have.extend(fresh.into_iter().map(|e| (e.key, e.vector)));
         let vectors = keys
             .iter()
             .map(|k| {
@@ -474,3 +589,7 @@ pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + 
 fn internal(e: impl std::fmt::Display) -> EngineError {
     EngineError::Internal(e.to_string())
 }
+
+#[cfg(test)]
+#[path = "brain_tests.rs"]
+mod tests;

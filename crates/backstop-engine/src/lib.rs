@@ -138,6 +138,9 @@ pub struct EngineConfig {
     pub clock: Arc<dyn clock::Clock>,
     /// How often the SLA sweep looks for missed deadlines.
     pub sla_sweep: std::time::Duration,
+    /// A directory where the vectors of the built-in texts every tenant learns from are kept
+    /// between runs (beside the model), so a new process's first tenant does not embed them again.
+    pub vector_cache: Option<std::path::PathBuf>,
 }
 
 impl Default for EngineConfig {
@@ -150,6 +153,7 @@ impl Default for EngineConfig {
             auth: AuthSettings::default(),
             clock: Arc::new(clock::SystemClock),
             sla_sweep: std::time::Duration::from_secs(1),
+            vector_cache: None,
         }
     }
 }

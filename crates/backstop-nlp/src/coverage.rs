@@ -42,15 +42,22 @@ const ARTICLE: &str = "article:";
 
 /// The taxonomy as training examples, labelled by topic.
 pub fn topic_examples() -> Vec<Example> {
-    SHOP_TOPICS
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(topic, text)| Example {
-            text: text.trim().to_owned(),
-            label: topic.trim().to_owned(),
-        })
-        .collect()
+    crate::understand::labelled(SHOP_TOPICS)
+}
+
+/// How both classifiers train: the class with the highest probability wins (the caller applies
+/// [`UNCOVERED_MIN`]). Fewer epochs than a tenant's intent classifier: the classes are many and
+/// well apart, and the coverage classifier is retrained with every knowledge-base change.
+const COVERAGE: IntentConfig = IntentConfig {
+    threshold: Some(0.0),
+    epochs: 25,
+    ..IntentConfig::DEFAULT
+};
+
+/// The taxonomy classifier: every topic of [`topic_examples`], nothing of a tenant's. `dense`
+/// gives the phrasings' sentence embeddings.
+pub fn taxonomy(dense: Option<Arc<dyn Dense>>) -> Result<IntentModel, IntentError> {
+    IntentModel::train_with(&topic_examples(), &COVERAGE, dense, &mut |_| {})
 }
 
 /// The texts an article is known by: its title and its sample questions.
@@ -97,17 +104,16 @@ impl Coverage {
     /// them do, for an article with fewer); it is *answered by*
     /// an article when most of that article's texts read as it and no article with another label
     /// claims it — then its phrasings count as that article's.
+    ///
+    /// `taxonomy` is [`taxonomy`]'s classifier: the same for every tenant, so a caller trains it
+    /// once per embedding model.
     pub fn build(
         articles: &[KbArticle],
         label: impl Fn(&KbArticle) -> String,
+        taxonomy: &IntentModel,
         dense: Option<Arc<dyn Dense>>,
     ) -> Result<Coverage, IntentError> {
         let topics = topic_examples();
-        let fixed = IntentConfig {
-            threshold: Some(0.0),
-            ..IntentConfig::default()
-        };
-        let taxonomy = IntentModel::train_with(&topics, &fixed, dense.clone(), &mut |_| {})?;
         let mut covered = BTreeSet::new();
         let mut claims: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for a in articles {
@@ -154,7 +160,7 @@ impl Coverage {
                 label: format!("{ARTICLE}{l}"),
             }));
         }
-        let model = IntentModel::train_with(&examples, &fixed, dense, &mut |_| {})?;
+        let model = IntentModel::train_with(&examples, &COVERAGE, dense, &mut |_| {})?;
         Ok(Coverage {
             covered,
             uncovered,
@@ -243,7 +249,7 @@ mod tests {
                 ],
             ),
         ];
-        let c = Coverage::build(&kb, |a| a.slug.clone(), None).unwrap();
+        let c = Coverage::build(&kb, |a| a.slug.clone(), &taxonomy(None).unwrap(), None).unwrap();
         let covered: Vec<&str> = c.covered().collect();
         assert!(!covered.iter().any(|t| t.contains("gift-card")), "{covered:?}");
         // Words alone (no sentence embedding here) read the topic, not yet confidently.

@@ -43,19 +43,24 @@ pub struct IntentConfig {
     pub dense_weight: f32,
 }
 
+impl IntentConfig {
+    /// The defaults, usable in a `const`.
+    pub const DEFAULT: IntentConfig = IntentConfig {
+        epochs: 25,
+        learning_rate: 0.5,
+        l2: 1e-6,
+        holdout: 0.1,
+        keep: 0.9,
+        threshold: None,
+        min_df: 1,
+        seed: 7,
+        dense_weight: 2.0,
+    };
+}
+
 impl Default for IntentConfig {
     fn default() -> Self {
-        IntentConfig {
-            epochs: 25,
-            learning_rate: 0.5,
-            l2: 1e-6,
-            holdout: 0.1,
-            keep: 0.9,
-            threshold: None,
-            min_df: 1,
-            seed: 7,
-            dense_weight: 2.0,
-        }
+        IntentConfig::DEFAULT
     }
 }
 

@@ -117,6 +117,17 @@ pub fn person_examples(intent_examples: &[Example]) -> Vec<Example> {
     out
 }
 
+/// A `label<TAB>text` data file as examples, without blanks, `#` comments and lines with no tab.
+pub fn labelled(data: &str) -> Vec<Example> {
+    lines(data)
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(label, text)| Example {
+            text: text.trim().to_owned(),
+            label: label.trim().to_owned(),
+        })
+        .collect()
+}
+
 /// A data file's lines, without blanks and `#` comments.
 fn lines(data: &str) -> impl Iterator<Item = &str> {
     data.lines()
@@ -128,15 +139,7 @@ fn lines(data: &str) -> impl Iterator<Item = &str> {
 /// class, everything the tenant's intent classifier learns from and the requests for a person as
 /// [`OOS`] (nothing at stake).
 pub fn stakes_examples(intent_examples: &[Example]) -> Vec<Example> {
-    let mut out: Vec<Example> = STAKES
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(class, text)| Example {
-            text: text.trim().to_owned(),
-            label: class.trim().to_owned(),
-        })
-        .collect();
+    let mut out = labelled(STAKES);
     out.extend(intent_examples.iter().chain(&human_requests()).map(|e| Example {
         text: e.text.clone(),
         label: OOS.to_owned(),

@@ -170,6 +170,9 @@ pub async fn engine_on(
     };
     let (policy, policy_source) = config.engine.policy()?;
     let engine_config = EngineConfig {
+        vector_cache: embedder
+            .is_some()
+            .then(|| models::vector_cache(&models::dir(&config.models.dir))),
         embedder,
         policy,
         policy_source,

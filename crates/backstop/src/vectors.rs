@@ -1,63 +1,19 @@
 //! Embedding many texts for training and evaluation: on every core, with a progress bar, and
 //! remembered in a file under the cache directory so a second run over the same data is instant.
 //!
-//! The file holds records of (16-byte key, vector): the key is the start of the SHA-256 of the
-//! model id, the role and the text, so vectors of different models never mix. A torn last record
-//! (a run killed mid-write) is ignored.
+//! The file's format is [`backstop_nlp::embed::saved`]'s.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::Context;
+use backstop_nlp::embed::saved::{self, Key};
 use backstop_nlp::embed::{Embedder, Role};
-use sha2::{Digest, Sha256};
-
-type Key = [u8; 16];
-
-fn key(model: &str, role: Role, text: &str) -> Key {
-    let mut h = Sha256::new();
-    h.update(model.as_bytes());
-    h.update([0, matches!(role, Role::Query) as u8, 0]);
-    h.update(text.as_bytes());
-    let d = h.finalize();
-    let mut k = [0u8; 16];
-    k.copy_from_slice(&d[..16]);
-    k
-}
 
 /// The cache file for `model` under `dir`.
 pub fn cache_path(dir: &Path, model: &str) -> PathBuf {
-    let name: String = model
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    dir.join(format!("{name}.vectors"))
-}
-
-fn load(path: &Path, dims: usize) -> HashMap<Key, Vec<f32>> {
-    let mut out = HashMap::new();
-    let Ok(bytes) = std::fs::read(path) else {
-        return out;
-    };
-    let record = 16 + dims * 4;
-    for chunk in bytes.chunks_exact(record) {
-        let mut k = [0u8; 16];
-        k.copy_from_slice(&chunk[..16]);
-        let v = chunk[16..]
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
-        out.insert(k, v);
-    }
-    out
+    saved::path(dir, model, "")
 }
 
 /// Embeds `texts` as queries, in order, using and extending the cache file in `cache_dir`.
@@ -70,8 +26,8 @@ pub fn embed_all(
     let model = embedder.model_id().to_owned();
     let dims = embedder.embed("dimension probe", Role::Query)?.len();
     let path = cache_dir.map(|d| cache_path(d, &model));
-    let known = path.as_deref().map(|p| load(p, dims)).unwrap_or_default();
-    let keys: Vec<Key> = texts.iter().map(|t| key(&model, Role::Query, t)).collect();
+    let known = path.as_deref().map(|p| saved::load(p, dims)).unwrap_or_default();
+    let keys: Vec<Key> = texts.iter().map(|t| saved::key(&model, Role::Query, t)).collect();
     let mut missing: Vec<usize> = (0..texts.len()).filter(|&i| !known.contains_key(&keys[i])).collect();
     // Each distinct text once.
     let mut seen = std::collections::HashSet::new();
@@ -104,23 +60,9 @@ pub fn embed_all(
         return Err(e.context("embedding"));
     }
     let fresh = fresh.into_inner().unwrap_or_else(|p| p.into_inner());
-    if let (Some(p), false) = (&path, fresh.is_empty()) {
-        if let Some(dir) = p.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(p)
-            .with_context(|| format!("opening {}", p.display()))?;
-        let mut buf = Vec::with_capacity(fresh.len() * (16 + dims * 4));
-        for (k, v) in &fresh {
-            buf.extend_from_slice(k);
-            for x in v {
-                buf.extend_from_slice(&x.to_le_bytes());
-            }
-        }
-        f.write_all(&buf).with_context(|| format!("writing {}", p.display()))?;
+    if let Some(p) = &path {
+        saved::append(p, fresh.iter().map(|(k, v)| (k, v.as_slice())))
+            .with_context(|| format!("writing {}", p.display()))?;
     }
     Ok(keys
         .iter()

@@ -1,6 +1,7 @@
 //! Sentence embeddings from a local multilingual model: multilingual-e5-small (MIT), 4-bit, read
 //! from an "E5S1" file. Our own implementation, from a written specification of the format:
-//! [`file`] parses it, [`tokenizer`] segments text, [`model`] runs the encoder.
+//! [`file`] parses it, [`tokenizer`] segments text, [`model`] runs the encoder; [`saved`] keeps
+//! computed vectors in a file for later processes.
 //!
 //! Texts are prefixed as the model was trained: `query: ` for questions, `passage: ` for the
 //! documents they should find. Vectors are 384-d and unit length, so cosine is a dot product.
@@ -8,6 +9,7 @@
 
 pub mod file;
 pub mod model;
+pub mod saved;
 pub mod tokenizer;
 
 use std::collections::HashMap;
