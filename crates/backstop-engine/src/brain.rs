@@ -32,6 +32,13 @@ pub const HUMAN_INTENT_MIN: f32 = 0.8;
 /// text's words), chosen on the development sets.
 pub const STAKES_MIN: f32 = 0.9;
 
+/// The coverage classifier's confidence from which its reading of an article overrules the intent
+/// classifier's "off-topic" (its classes are the articles and ~60 uncovered topics, so 0.3 is a
+/// clear lead). Chosen on the development sets: at 0.3 the right-article rate rose from 77% to 86%
+/// on `dialogues-dev3` and from 81% to 88% on `dialogues-dev`, with no off-topic question of the
+/// demo's development set answered; at 0.2 one was.
+pub const COVERED_ARTICLE_MIN: f32 = 0.3;
+
 /// The most examples one call may add.
 pub const MAX_EXAMPLES_PER_CALL: usize = 10_000;
 
@@ -124,7 +131,21 @@ impl Brain {
                 None
             }
         });
-        let intent = self.intents.as_ref().map(|m| m.predict_with(text, vector.as_deref()));
+        let mut intent = self.intents.as_ref().map(|m| m.predict_with(text, vector.as_deref()));
+        // A second opinion: the coverage classifier has also learned the taxonomy's phrasings of
+        // the topics each article answers. When the intent classifier calls the message off-topic
+        // and the coverage classifier confidently reads one article, that article's intent stands.
+        if let (Some(p), Some(c)) = (intent.as_mut(), self.coverage.as_ref()) {
+            if p.intent.is_none() {
+                if let Some((label, confidence)) = c.article(text, vector.as_deref()) {
+                    if confidence >= COVERED_ARTICLE_MIN {
+                        p.intent = Some(label.clone());
+                        p.best = label;
+                        p.confidence = confidence;
+                    }
+                }
+            }
+        }
         let person = self
             .person
             .as_ref()

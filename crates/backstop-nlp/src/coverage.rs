@@ -185,6 +185,15 @@ impl Coverage {
         })
     }
 
+    /// The article (its intent label) the classifier reads `text` as, and how confidently, when
+    /// its best class is one of the tenant's articles rather than an uncovered topic.
+    pub fn article(&self, text: &str, vector: Option<&[f32]>) -> Option<(String, f32)> {
+        let p = self.model.predict_with(text, vector);
+        p.best
+            .strip_prefix(ARTICLE)
+            .map(|label| (label.to_owned(), p.confidence))
+    }
+
     /// The taxonomy topics the articles answer.
     pub fn covered(&self) -> impl Iterator<Item = &str> {
         self.covered.iter().map(String::as_str)

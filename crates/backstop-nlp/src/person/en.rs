@@ -1,161 +1,7 @@
 //! Requests for a person in English: words mapped to a small vocabulary (variants and typos),
 //! then persons in frames, terse requests, the switchboard, and complaints about the bot.
 
-use super::edit_distance;
-
-/// The vocabulary Latin words are mapped to: canonical word and its spelling variants.
-#[rustfmt::skip]
-const VARIANTS: &[(&str, &[&str])] = &[
-    ("human", &["humans", "hooman", "hoomans", "humn", "hum4n", "humen", "huamn", "hunan", "humane", "hmn", "hman", "humam"]),
-    ("person", &["persons", "persn", "prson", "perosn", "peron", "persom"]),
-    ("people", &["ppl", "peeps", "peopl", "poeple"]),
-    ("agent", &["agents", "agnet", "agen", "ajent", "agant", "agemt", "agnt"]),
-    ("operator", &["operater", "oprator", "operaor", "operators"]),
-    ("representative", &[
-        "rep", "reps", "rp", "representitive", "reprsentative", "represenative", "representive",
-        "representatives", "repesentative", "reprensentative", "csr",
-    ]),
-    ("someone", &["some1", "sum1", "somone", "someome", "someon", "somebody", "somebdy", "sb"]),
-    ("anyone", &["any1", "anyon", "anybody", "anybdy", "anymore_never"]),
-    ("staff", &["staffer", "staf", "stuff_never"]),
-    ("employee", &["employees", "employe", "emplyee", "worker", "workers"]),
-    ("manager", &["managers", "manger", "manageer", "mgr", "boss"]),
-    ("supervisor", &["supervisors", "supervisr", "superviser", "supervisior"]),
-    ("customer", &["custmer", "costumer", "cusomer", "customr", "custoemr", "cust"]),
-    ("service", &["servcie", "sevice", "servise", "serivce", "svc", "serv"]),
-    ("support", &["suport", "supprt", "supoprt"]),
-    ("please", &["pls", "plz", "plse", "pleas", "pleae", "plox", "pleeease", "pleaseee"]),
-    ("real", &["rl", "reall", "reel", "reaal", "actual", "genuine", "living", "alive", "breathing"]),
-    ("talk", &["tlk", "tak", "tallk", "talking", "chat", "chatting"]),
-    ("speak", &["speek", "spek", "speaking", "spk"]),
-    ("transfer", &["tranfer", "transer", "trasnfer", "transfered", "transferred"]),
-    ("connect", &["conect", "connet", "connectme"]),
-    ("you", &["u", "ya", "yu"]),
-    ("bot", &[
-        "bots", "robot", "robots", "chatbot", "machine", "automated", "automatic", "ai", "program", "script",
-        "algorithm", "computer",
-    ]),
-    ("colleague", &["colleagues", "coworker", "co-worker", "teammate"]),
-    ("want", &["wanna", "wnt", "wan", "would like", "d like"]),
-    ("need", &["neeed", "nee", "needd"]),
-];
-
-/// Maps a lower-case Latin word to its vocabulary form: a listed variant, or a typo of a long
-/// enough vocabulary word (one edit for 5–7 letters, two from 8).
-pub(super) fn canonical(w: &str) -> String {
-    // "humaaaan", "pleeeease": a letter held down counts once.
-    let mut squeezed = String::with_capacity(w.len());
-    let mut run = 0;
-    let mut last = None;
-    for c in w.chars() {
-        run = if Some(c) == last { run + 1 } else { 1 };
-        last = Some(c);
-        if run <= 2 {
-            squeezed.push(c);
-        }
-    }
-    let w = if squeezed.len() < w.len() {
-        squeezed.replace("aa", "a").replace("ee", "e").replace("ss", "s")
-    } else {
-        squeezed
-    };
-    let w = w.as_str();
-    for (canon, variants) in VARIANTS {
-        if w == *canon || variants.contains(&w) {
-            return (*canon).to_owned();
-        }
-    }
-    let n = w.chars().count();
-    if n >= 5 {
-        for (canon, _) in VARIANTS {
-            let m = canon.chars().count();
-            if m < 5 || n.abs_diff(m) > 2 {
-                continue;
-            }
-            let limit = if m >= 8 { 2 } else { 1 };
-            if edit_distance(w, canon) <= limit {
-                return (*canon).to_owned();
-            }
-        }
-    }
-    w.to_owned()
-}
-
-/// The message's Latin words, lower-cased and mapped to the vocabulary; runs of Chinese text
-/// and punctuation become "|" (a boundary no phrase crosses). Words written together
-/// ("talktohuman", "customerservice") are split when they are made of vocabulary words.
-pub(super) fn words(text: &str) -> Vec<String> {
-    let lower = text.to_lowercase().replace(['’', '‘'], "'");
-    let mut out: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let flush = |cur: &mut String, out: &mut Vec<String>| {
-        if !cur.is_empty() {
-            for part in split_joined(cur) {
-                out.push(canonical(&part));
-            }
-            cur.clear();
-        }
-    };
-    for c in lower.chars() {
-        if c.is_ascii_alphanumeric() || c == '\'' || (c == '-' && !cur.is_empty()) {
-            cur.push(c);
-        } else {
-            flush(&mut cur, &mut out);
-            if !c.is_whitespace() && out.last().is_none_or(|l| l != "|") {
-                out.push("|".into());
-            }
-        }
-    }
-    flush(&mut cur, &mut out);
-    // "I'd" / "i'm": the apostrophe form's first part is enough here.
-    out.iter()
-        .map(|w| w.split('\'').next().unwrap_or(w).to_owned())
-        .filter(|w| !w.is_empty())
-        .collect()
-}
-
-/// "talktohuman" → talk to human; words of 9+ letters made only of known pieces are split.
-fn split_joined(w: &str) -> Vec<String> {
-    const PIECES: &[&str] = &[
-        "talk",
-        "speak",
-        "to",
-        "a",
-        "an",
-        "with",
-        "human",
-        "person",
-        "real",
-        "customer",
-        "service",
-        "support",
-        "agent",
-        "live",
-        "please",
-        "someone",
-        "need",
-        "want",
-        "get",
-        "me",
-        "representative",
-        "now",
-        "i",
-    ];
-    if w.len() < 9 {
-        return vec![w.to_owned()];
-    }
-    // Greedy longest-first segmentation; give up when a piece is missing.
-    let mut out = Vec::new();
-    let mut rest = w;
-    while !rest.is_empty() {
-        let Some(p) = PIECES.iter().filter(|p| rest.starts_with(**p)).max_by_key(|p| p.len()) else {
-            return vec![w.to_owned()];
-        };
-        out.push((*p).to_owned());
-        rest = &rest[p.len()..];
-    }
-    out
-}
+pub(super) use super::words::words;
 
 /// A person who, named anywhere in a message, is being asked for (unless the words around say
 /// otherwise): how many words the name takes from `i`.
@@ -163,7 +9,15 @@ pub(super) fn strong_person(ws: &[String], i: usize) -> Option<usize> {
     let w = |k: usize| ws.get(i + k).map(String::as_str).unwrap_or("");
     match w(0) {
         "human" | "operator" | "representative" | "supervisor" | "manager" | "colleague" | "salesperson" => Some(1),
-        "live" if matches!(w(1), "agent" | "person" | "human" | "support" | "operator" | "chat") => Some(2),
+        // "chat" is read as "talk".
+        "live"
+            if matches!(
+                w(1),
+                "agent" | "person" | "human" | "support" | "operator" | "chat" | "talk"
+            ) =>
+        {
+            Some(2)
+        }
         "real"
             if matches!(
                 w(1),
@@ -190,7 +44,8 @@ pub(super) fn weak_person(ws: &[String], i: usize) -> Option<usize> {
         "help" if matches!(w(1), "desk" | "line") => Some(2),
         "after-sales" | "sales" if matches!(w(1), "staff" | "team" | "person" | "people") => Some(2),
         "agent" | "person" | "people" | "staff" | "employee" | "someone" | "anyone" | "team" | "support"
-        | "helpdesk" | "helpline" | "whoever" | "owner" => Some(1),
+        | "helpdesk" | "helpline" | "whoever" | "owner" | "specialist" | "expert" | "advisor" | "adviser"
+        | "consultant" | "associate" => Some(1),
         _ => None,
     }
 }
@@ -373,6 +228,7 @@ const FRAMES: &[&str] = &[
     "said",
     "arrange",
     "schedule",
+    "flag",
 ];
 
 /// Words right after a weak person that show them being asked for ("anyone there?", "someone
@@ -410,7 +266,43 @@ const FRAMES_AFTER: &[&str] = &[
     "on",
     "line",
     "number",
+    "jump",
+    "hop",
+    "join",
+    "assist",
+    "respond",
+    "reply",
+    "answer",
+    "review",
+    "message",
+    "text",
+    "reach",
+    "come",
+    "working",
+    "add",
 ];
+
+/// Words skipped when counting how far a frame stands from the person ("pass me to one of your
+/// staff" is as close as "pass me to staff").
+fn filler(w: &str) -> bool {
+    matches!(
+        w,
+        "me" | "to"
+            | "a"
+            | "an"
+            | "the"
+            | "one"
+            | "of"
+            | "your"
+            | "ur"
+            | "some"
+            | "any"
+            | "with"
+            | "real"
+            | "actual"
+            | "member"
+    )
+}
 
 pub(super) fn en(ws: &[String]) -> Option<&'static str> {
     if ws.is_empty() {
@@ -427,7 +319,10 @@ pub(super) fn en(ws: &[String]) -> Option<&'static str> {
         || has("are")
         || has("any")
         || has("may")
-        || has("would");
+        || has("would")
+        || has("wondering")
+        || has("wonder")
+        || has("possible");
     for i in 0..ws.len() {
         // Strong persons: named is asked for ("human, please", "which human can I call").
         if let Some(len) = strong_person(ws, i) {
@@ -440,8 +335,15 @@ pub(super) fn en(ws: &[String]) -> Option<&'static str> {
         if not_a_request_person(ws, i, len) {
             continue;
         }
-        // A frame word up to five words before, in the same clause.
-        let start = i.saturating_sub(5);
+        // A frame word up to five words before (fillers not counted), in the same clause.
+        let mut start = i;
+        let mut counted = 0;
+        while start > 0 && counted < 5 && ws[start - 1] != "|" {
+            start -= 1;
+            if !filler(&ws[start]) {
+                counted += 1;
+            }
+        }
         let window = &ws[start..i];
         let clause_start = window.iter().rposition(|w| w == "|").map_or(0, |p| p + 1);
         let framed = window[clause_start..].iter().any(|w| FRAMES.contains(&w.as_str()));
@@ -506,6 +408,11 @@ pub(super) fn en(ws: &[String]) -> Option<&'static str> {
         &["who", "can", "i", "speak", "to"],
         &["phone", "me", "back"],
         &["ring", "me", "back"],
+        &["get", "transfer"],
+        &["be", "transfer"],
+        &["give", "me", "a", "ring"],
+        &["give", "me", "a", "buzz"],
+        &["give", "me", "a", "bell"],
     ] {
         if phrase(p) {
             return Some("a person asked for");
@@ -519,7 +426,12 @@ pub(super) fn en(ws: &[String]) -> Option<&'static str> {
         &["anyone", "there"],
         &["anybody", "there"],
     ] {
-        if phrase(p) && question_or_plea {
+        // "Call me." on its own is a plea too.
+        let only_the_verb = ws
+            .iter()
+            .filter(|w| *w != "|" && !polite(w))
+            .all(|w| w == p[0] || w == "asap" || w == "back");
+        if phrase(p) && (question_or_plea || only_the_verb) {
             return Some("a call asked for");
         }
     }

@@ -18,7 +18,9 @@
 //! trained on many phrasings (`data/human-request.txt`) on top of it.
 
 mod en;
+mod typing;
 mod veto;
+mod words;
 mod zh;
 
 use en::{en, not_a_request_person, strong_person, weak_person, words};
@@ -39,12 +41,44 @@ pub fn cue(text: &str) -> Option<&'static str> {
     if let Some(c) = veto::clauses(text).filter(|c| !veto::vetoed(c)).find_map(read) {
         return Some(c);
     }
+    // A person named in one clause and asked for in a later one with the object left out
+    // ("人工客服几点上班？我现在就要找", "what time do agents start? I need one now").
+    let clauses: Vec<&str> = veto::clauses(text).collect();
+    if !clauses.iter().any(|c| veto::declines(&c.to_lowercase()))
+        && clauses
+            .iter()
+            .enumerate()
+            .any(|(i, c)| i > 0 && bare_reach(c) && clauses[..i].iter().any(|p| names_someone(p)))
+    {
+        return Some("someone asked for");
+    }
     // A request spread over clauses ("this bot is useless, is anyone there"), unless a clause
     // naming a person does not ask, or one declines ("please don't transfer me, …").
     if veto::clauses(text).any(|c| veto::vetoed(c) && (names_someone(c) || veto::declines(&c.to_lowercase()))) {
         return None;
     }
     read(text)
+}
+
+/// A clause that only reaches for someone already named: a verb of finding or contacting with
+/// no object ("我现在就要找", "马上联系", "I need one now", "get me one").
+fn bare_reach(clause: &str) -> bool {
+    let lower = clause.to_lowercase();
+    let zh: String = lower
+        .chars()
+        .filter(|c| !"我现在就马上立刻赶紧要想得快点吧啊了呀 ".contains(*c))
+        .collect();
+    let zh_reach = matches!(
+        zh.as_str(),
+        "找" | "联系" | "转" | "叫" | "找一下" | "联系一下" | "转一下"
+    );
+    let ws = words(&lower);
+    let ws: Vec<&str> = ws.iter().map(String::as_str).filter(|w| *w != "|").collect();
+    let en_reach = matches!(
+        ws.as_slice(),
+        ["i", "need" | "want", "one", ..] | ["need" | "want" | "get" | "gimme", "one", ..] | ["get", "me", "one", ..]
+    ) && ws.len() <= 6;
+    zh_reach || en_reach
 }
 
 fn read(text: &str) -> Option<&'static str> {

@@ -1,6 +1,6 @@
 //! Tests of the person-request lexicon: the dev phrasings, non-requests, typos.
 
-use super::en::canonical;
+use super::words::canonical;
 use super::*;
 
 /// The dev phrasings (`data/human-request.txt`) are all recognised; the held-out ones are
@@ -134,6 +134,67 @@ fn shop_words_shorthand_and_presence_questions() {
         "is customer service available on sundays?",
         "RGB灯带有货吗",
         "我找人代收一下可以吗",
+    ] {
+        assert!(!asks_for_human(t), "{t}: {:?}", cue(t));
+    }
+}
+
+/// The fourth pass (classes seen on `human-requests-dev4`, written here in other words): thanks
+/// in advance, the customer quoting themselves, a person left out of a later clause, someone
+/// described by what they can do, fillers between frame and person, plurals of the vocabulary,
+/// haste before a call, 售后 made to act, and 客服 typed by sound.
+#[test]
+fn fourth_pass_requests() {
+    for t in [
+        "帮我转人工，谢谢啦",
+        "get me an agent thanks",
+        "I told you twice already. I said I need a HUMAN",
+        "客服几点下班？我现在就想联系",
+        "叫个说话算数的来",
+        "找个懂手机的来看看",
+        "could you hand me over to one of your colleagues",
+        "can one of your reps take a look",
+        "请马上回电，手机号在订单里",
+        "让售后给我打电话",
+        "课服在吗",
+        "客副！",
+        "kf pls",
+        "specialist please, this is about a warranty",
+        "Can I be transferred? It's about a double charge",
+        "Could someone give me a ring tomorrow morning?",
+        "Call me back.",
+        "can staff hop in here",
+        "能不能人工核实一下这笔退款",
+        "安排个人跟我对接吧",
+        "I'd really like someone to review my refund request.",
+        "I'd rather not deal with an automated system, can I talk to someone",
+        "r u able to get me a real person",
+    ] {
+        assert!(asks_for_human(t), "{t}");
+    }
+}
+
+/// … and the mentions it must leave alone: declining in other words, questions about how the
+/// shop works, another company's staff, quantities, curiosity and later plans, chat spelling of
+/// "are you a person?".
+#[test]
+fn fourth_pass_mentions() {
+    for t in [
+        "no agent needed, what's your return address?",
+        "我不是要找客服，只是想知道包邮门槛",
+        "人工忙就算了，我不等了，直接告诉我运费",
+        "不想麻烦人工了，自己看看就好",
+        "Does a human check the size exchange requests?",
+        "Will your staff read my note on the order?",
+        "Does someone come to fit the curtains, or do I do it myself?",
+        "驿站的工作人员说包裹不在他们那",
+        "你们一共有多少个客服呀",
+        "客服是24小时在线的吗",
+        "what time does support start on weekdays",
+        "r u a bot or a person",
+        "Do you offer live chat on weekends? just wondering.",
+        "售后电话是多少？以后可能会用到",
+        "Is there a person I could call some day if the blender breaks? For future reference.",
     ] {
         assert!(!asks_for_human(t), "{t}: {:?}", cue(t));
     }

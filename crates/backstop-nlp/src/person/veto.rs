@@ -73,19 +73,28 @@ const EN: &[&str] = &[
     "for the future",
     "right now, just",
     "is this automated",
-    "speak english",
-    "speak chinese",
-    "in english",
-    "in cantonese",
-    "in mandarin",
+    "you speak english",
+    "you speak chinese",
+    "you speak mandarin",
+    "you speak cantonese",
     // hours and records
     "for my records",
     "opening hours",
     "open on",
     "what time does",
     "what hours",
+    "when does",
+    "when do",
+    "24/7",
+    "24 hours",
+    "how many",
     // reviews, hiring, scams
-    "review",
+    "a review",
+    "reviews",
+    "the review",
+    "my review",
+    "your review",
+    "reviewed",
     "feedback",
     "praising",
     "compliment",
@@ -119,7 +128,8 @@ const EN: &[&str] = &[
     "gift card for",
     "a person or a company",
     "suitable for",
-    "for a person",
+    "for a person who",
+    "for a person of",
     "human or a robot",
     "human or robot",
     "written by",
@@ -154,6 +164,19 @@ const ZH: &[&str] = &[
     "不需要人工",
     "不要转人工",
     "别转人工",
+    "不找人工",
+    "不找客服",
+    "不找人",
+    "不转人工",
+    "不转了",
+    "不找了",
+    "不等了",
+    "就算了",
+    "就不等",
+    "不是要找",
+    "不是要转",
+    "不是想找",
+    "不是找人",
     // identity
     "你是人工智能",
     "你是机器人吗",
@@ -198,6 +221,11 @@ const ZH: &[&str] = &[
     "是骗子吗",
     "是真的吗",
     "冒充",
+    // quantities and hours
+    "有多少",
+    "多少个",
+    "24小时",
+    "全天",
     // products and quantities for people
     "真人发",
     "真人实拍",
@@ -222,6 +250,21 @@ const ZH: &[&str] = &[
 /// genuine — whatever the other clauses name.
 const MESSAGE: &[&str] = &[
     "for my records",
+    "just curious",
+    "out of curiosity",
+    "for future reference",
+    "in case i ever",
+    "might use it",
+    "以后可能",
+    "下周可能",
+    "下次可能",
+    "可能要打",
+    "到时候再打",
+    "等我有空",
+    "好奇问问",
+    "好奇问一下",
+    "问问而已",
+    "随口问问",
     "is that legit",
     "is this legit",
     "is that a scam",
@@ -236,7 +279,9 @@ const MESSAGE: &[&str] = &[
 /// True when the whole message only mentions people (see [`MESSAGE`]).
 pub(super) fn vetoed_message(text: &str) -> bool {
     let lower = text.to_lowercase();
-    MESSAGE.iter().any(|w| lower.contains(w))
+    // "…, just wondering." at the end: curiosity ("just wondering if someone could call" asks).
+    let end = lower.trim_end_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation() || "。！？～".contains(c));
+    MESSAGE.iter().any(|w| lower.contains(w)) || end.ends_with("just wondering") || end.ends_with("only wondering")
 }
 
 /// Negations that, before a verb of wanting or reaching someone, decline a person ("I don't want
@@ -246,16 +291,25 @@ const EN_REACH: &[&str] = &[
     "want", "need", "transfer", "talk", "speak", "call", "callback", "asking", "calling",
 ];
 const ZH_NO: &[&str] = &["不想", "不用", "不需要", "不要", "别", "没必要", "不必"];
-const ZH_REACH: &[&str] = &["找", "转", "打电话", "人工", "客服", "叫人", "回电"];
+const ZH_REACH: &[&str] = &["找", "转", "打电话", "人工", "客服", "叫人", "回电", "麻烦"];
 
 /// The clause declines a person: a negation right before a verb of wanting or reaching someone —
 /// unless it is the bot that is declined ("I don't want to talk to a bot").
 pub(super) fn declines(lower: &str) -> bool {
-    if ["bot", "robot", "machine", "ai ", "机器人", "机器"]
-        .iter()
-        .any(|b| lower.contains(b))
-    {
+    if ["机器人", "机器"].iter().any(|b| lower.contains(b)) || super::en::words(lower).iter().any(|w| w == "bot") {
         return false;
+    }
+    // "no human needed", "no agent necessary".
+    let ws: Vec<String> = super::en::words(lower);
+    let no_needed = ws.iter().enumerate().any(|(i, w)| {
+        w == "no"
+            && ws[i + 1..]
+                .iter()
+                .take(3)
+                .any(|x| matches!(x.as_str(), "needed" | "necessary" | "required"))
+    });
+    if no_needed {
+        return true;
     }
     let words: Vec<&str> = lower
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\''))
@@ -285,9 +339,63 @@ pub(super) fn declines(lower: &str) -> bool {
     en || zh
 }
 
+/// Politeness at the end of a clause ("转人工客服谢谢", "get me a human thanks"): it thanks in
+/// advance, it does not tell of help already given.
+const TRAILING_THANKS: &[&str] = &[
+    "谢谢你",
+    "谢谢",
+    "谢啦",
+    "谢了",
+    "多谢",
+    "感谢",
+    "thank you",
+    "thanks",
+    "thx",
+    "ty",
+];
+
+/// The clause as the vetoes read it: lower case, chat spelling spelled out ("r u" → "are you"),
+/// the customer quoting themselves ("I said I want") not taken for someone else's words, and
+/// thanks in advance at the end dropped.
+fn normalized(clause: &str) -> String {
+    let lower = clause.to_lowercase().replace(['’', '‘'], "'");
+    let mut out: Vec<&str> = Vec::new();
+    let tokens: Vec<&str> = lower.split(' ').collect();
+    for (i, t) in tokens.iter().enumerate() {
+        let next = tokens.get(i + 1).copied().unwrap_or("");
+        out.push(match *t {
+            "u" => "you",
+            "r" if next == "u" || next == "you" => "are",
+            "ur" => "your",
+            _ => t,
+        });
+    }
+    let mut s = out.join(" ");
+    for quoting in [
+        "i said",
+        "i've said",
+        "i already said",
+        "i just said",
+        "as i said",
+        "i have said",
+    ] {
+        s = s.replace(quoting, "i repeat");
+    }
+    loop {
+        let t = s.trim_end_matches(|c: char| c.is_whitespace() || "~～!！。.".contains(c));
+        match TRAILING_THANKS.iter().find(|w| t.ends_with(*w) && t.len() > w.len()) {
+            Some(w) if !w.is_ascii() || t[..t.len() - w.len()].ends_with(' ') => {
+                s = t[..t.len() - w.len()].to_owned();
+            }
+            _ => break,
+        }
+    }
+    s
+}
+
 /// True when the clause mentions a person for a reason other than asking for one.
 pub(super) fn vetoed(clause: &str) -> bool {
-    let lower = clause.to_lowercase().replace(['’', '‘'], "'");
+    let lower = normalized(clause);
     if declines(&lower) {
         return true;
     }
@@ -299,7 +407,72 @@ pub(super) fn vetoed(clause: &str) -> bool {
             .any(|x| after.starts_with(x))
             && !lower[..at].ends_with('跟')
     });
-    said || EN.iter().any(|w| contains_phrase(&lower, w)) || ZH.iter().any(|w| lower.contains(w))
+    said || asks_about_the_process(&lower)
+        || EN.iter().any(|w| contains_phrase(&lower, w))
+        || ZH.iter().any(|w| lower.contains(w))
+}
+
+/// "Does a real person review the photos?", "will a human check my return or is it automatic?":
+/// a question about how the shop works, not a request for someone now.
+fn asks_about_the_process(lower: &str) -> bool {
+    let ws = super::en::words(lower);
+    let mut i = 0;
+    if !ws
+        .first()
+        .is_some_and(|w| matches!(w.as_str(), "does" | "do" | "will" | "is" | "are"))
+    {
+        return false;
+    }
+    i += 1;
+    while ws
+        .get(i)
+        .is_some_and(|w| matches!(w.as_str(), "a" | "an" | "the" | "any" | "real" | "actual" | "your"))
+    {
+        i += 1;
+    }
+    let Some(len) = ws
+        .get(i)
+        .and(super::en::strong_person(&ws, i).or_else(|| super::en::weak_person(&ws, i)))
+    else {
+        return false;
+    };
+    ws.get(i + len).is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "review"
+                | "reviews"
+                | "read"
+                | "reads"
+                | "check"
+                | "checks"
+                | "process"
+                | "processes"
+                | "approve"
+                | "approves"
+                | "see"
+                | "sees"
+                | "handle"
+                | "handles"
+                | "write"
+                | "writes"
+                | "answer"
+                | "answers"
+                | "speak"
+                | "speaks"
+                | "come"
+                | "comes"
+                | "install"
+                | "installs"
+                | "assemble"
+                | "assembles"
+                | "deliver"
+                | "delivers"
+                | "bring"
+                | "brings"
+                | "sign"
+                | "signs"
+        )
+    })
 }
 
 /// The message's clauses: split at sentence marks and commas.

@@ -3,94 +3,7 @@
 
 use crate::lang::is_han;
 
-/// Homophone typos of the key words, folded to the word meant (转认工 → 转人工, 人攻 → 人工,
-/// 克服 → 客服 when asked for, 活任 → 活人), and pinyin spellings.
-pub(super) fn fold_han(text: &str) -> String {
-    let mut s: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    for (from, to) in [
-        ("zhuan rengong", "转人工"),
-        ("zhuanrengong", "转人工"),
-        ("转rg", "转人工"),
-        ("ren gong", "人工"),
-        ("rengong", "人工"),
-        ("renggong", "人工"),
-        ("kefu", "客服"),
-        ("ke fu", "客服"),
-        ("客fu", "客服"),
-        ("客 服", "客服"),
-        ("人 工", "人工"),
-        ("真 人", "真人"),
-    ] {
-        s = s.replace(from, to);
-    }
-    let s = pinyin_initials(&s);
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        let prev = if i > 0 { Some(chars[i - 1]) } else { None };
-        // 人工 typed by sound: 认工 仁工 任工 人公 人攻 人功 人宫.
-        if matches!(c, '人' | '认' | '仁' | '任')
-            && matches!(next, Some('工' | '公' | '攻' | '功' | '宫' | '共'))
-            && prev != Some('主')
-        {
-            out.push_str("人工");
-            i += 2;
-            continue;
-        }
-        // 真人 / 活人: 真仁 真任 活任 活仁.
-        if matches!(c, '真' | '活') && matches!(next, Some('仁' | '任' | '认')) {
-            out.push(c);
-            out.push('人');
-            i += 2;
-            continue;
-        }
-        // 客服: 克服 可服 客福 when it is asked for (followed by a frame word, or alone).
-        if matches!(c, '克' | '可' | '客') && matches!(next, Some('服' | '福' | '府')) {
-            let after = chars.get(i + 2).copied();
-            if c == '客' || after.is_none_or(|a| !is_han(a) || "呢吗在出来人小电热".contains(a)) {
-                out.push_str("客服");
-                i += 2;
-                continue;
-            }
-        }
-        out.push(c);
-        i += 1;
-    }
-    out
-}
-
-/// Chat shorthand by pinyin initials, as whole Latin runs: rg (人工), zrg (转人工), rgkf (人工客服),
-/// kf (客服), zr (真人), zhenren (真人), and ren after a classifier (叫个ren来).
-fn pinyin_initials(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        let word = match run.as_str() {
-            "rg" => "人工",
-            "zrg" => "转人工",
-            "rgkf" => "人工客服",
-            "kf" => "客服",
-            "zr" | "zhenren" => "真人",
-            "ren" if out.ends_with('个') || out.ends_with('叫') || out.ends_with('找') => "人",
-            _ => run.as_str(),
-        };
-        out.push_str(word);
-        run.clear();
-    };
-    for c in s.chars() {
-        if c.is_ascii_alphabetic() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out.replace("真人 客服", "真人客服").replace("zhen ren", "真人")
-}
+pub(super) use super::typing::fold_han;
 
 /// Strong person words: asking for one of these is a request wherever it stands (unless a
 /// known non-request use, checked by [`zh_blocked`]).
@@ -135,11 +48,52 @@ const ZH_STRONG: &[&str] = &[
     "真客服",
 ];
 
+/// Other parties' people: the warehouse's staff, the courier company's person in charge.
+const THIRD_PARTIES: &[&str] = &[
+    "仓库",
+    "快递",
+    "物流",
+    "门店",
+    "商场",
+    "工厂",
+    "银行",
+    "配送",
+    "驿站",
+    "小区",
+    "物业",
+    "海关",
+    "邮局",
+    "机场",
+    "酒店",
+    "医院",
+    "学校",
+    "快递公司",
+];
+
 /// Uses of strong words that are not requests.
 fn zh_blocked(s: &str, at: usize, word: &str) -> bool {
     let after = &s[at + word.len()..];
     let before = &s[..at];
+    let owner = before.strip_suffix('的').unwrap_or(before);
+    if matches!(
+        word,
+        "工作人员" | "客服人员" | "售后人员" | "专员" | "负责人" | "负责的人"
+    ) && THIRD_PARTIES.iter().any(|p| owner.ends_with(p))
+    {
+        return true;
+    }
     match word {
+        // "能人工审核一下吗" asks for a person to look; "人工审核要多久" asks about the process.
+        "人工"
+            if ["审核", "检测", "处理", "核实", "查"]
+                .iter()
+                .any(|w| after.starts_with(w))
+                && ["能", "可以", "请", "麻烦", "要求", "申请", "需要", "要"]
+                    .iter()
+                    .any(|b| before.ends_with(b)) =>
+        {
+            false
+        }
         "人工" => {
             [
                 "费", "智能", "成本", "湖", "合成", "养殖", "种植", "降雨", "呼吸", "皮", "革", "加工", "材料", "检测",
@@ -266,6 +220,9 @@ const ZH_WEAK: &[&str] = &[
     "客服部",
     "组长",
     "职员",
+    "店员",
+    "导购",
+    "客服代表",
 ];
 
 /// The clause around byte `at` (between punctuation marks), split at `at`.
@@ -348,8 +305,7 @@ pub(super) fn zh(s: &str) -> Option<&'static str> {
                 .unwrap_or(tail);
             let framed_after = ZH_FRAME_AFTER.iter().any(|f| tail.starts_with(f));
             let after = after.strip_prefix('的').unwrap_or(after);
-            let alone = before.chars().all(|c| !is_han(c) && !c.is_alphanumeric())
-                && after.chars().all(|c| !is_han(c) && !c.is_alphanumeric());
+            let alone = bare(before) && bare(after);
             // The person word and nothing else: a one-word demand ("客服！", "掌柜的", "店家").
             let repeated =
                 *w == "客服" && s.matches("客服").count() >= 2 && s.replace("客服", "").chars().all(|c| !is_han(c));
@@ -384,7 +340,7 @@ pub(super) fn zh(s: &str) -> Option<&'static str> {
         .iter()
         .any(|h| next.starts_with(h));
         let request = match prev {
-            '找' | '叫' | '喊' | '派' | '要' | '换' => {
+            '找' | '叫' | '喊' | '派' | '要' | '换' | '排' => {
                 (ends || helping) && !next.starts_with('代') && !next.starts_with("帮我收") && !next.starts_with("收")
             }
             '来' => ends || clause_before.is_empty(),
@@ -448,6 +404,30 @@ pub(super) fn zh(s: &str) -> Option<&'static str> {
             return Some("someone asked for");
         }
     }
+    // Someone described by what they know or can do: 找个懂行的来, 叫个能说上话的来.
+    if let Some(c) = capable_someone(s) {
+        return Some(c);
+    }
+    // A call asked for with haste: 请尽快回电, 麻烦马上联系我.
+    for call in ["回电", "联系我", "给我打电话", "打给我"] {
+        if let Some(at) = s.find(call) {
+            let before: String = s[..at]
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            if ["请", "麻烦", "尽快", "马上", "赶紧", "速"]
+                .iter()
+                .any(|h| before.contains(h))
+                && !s[at + call.len()..].starts_with('了')
+            {
+                return Some("a call asked for");
+            }
+        }
+    }
     // A call asked for: 给我打个电话, 打电话给我, 回个电话.
     if [
         "给我打电话",
@@ -507,6 +487,82 @@ pub(super) fn zh(s: &str) -> Option<&'static str> {
     None
 }
 
+/// Nothing but politeness and punctuation: "pls", "please", "谢谢", "啊", "在吗" are not content.
+fn bare(s: &str) -> bool {
+    let mut rest = s.to_owned();
+    for p in [
+        "please", "pls", "plz", "thanks", "thx", "asap", "now", "谢谢", "麻烦", "快点", "在吗", "啊", "呀", "吧", "哈",
+        "了", "呢",
+    ] {
+        rest = rest.replace(p, "");
+    }
+    rest.chars().all(|c| !is_han(c) && !c.is_alphanumeric())
+}
+
+/// Words that describe a person by what they know or may decide (a thing is not 懂行).
+const CAPABLE: &[&str] = &[
+    "懂",
+    "能说",
+    "能听",
+    "能做主",
+    "能解决",
+    "能处理",
+    "能管",
+    "会说",
+    "会处理",
+    "管事",
+    "明白",
+    "靠谱",
+    "专业",
+    "负责",
+    "说了算",
+    "说得上",
+    "说上话",
+    "能拍板",
+    "有权限",
+];
+
+/// "找个懂行的来", "叫个能说上话的来", "换个明白的": a verb of fetching someone, 个, what they
+/// know or can do, 的 — and then nothing, or 来 / 看看 / 帮 ….
+fn capable_someone(s: &str) -> Option<&'static str> {
+    for verb in [
+        "找个",
+        "叫个",
+        "换个",
+        "来个",
+        "派个",
+        "喊个",
+        "整个",
+        "请个",
+        "找一个",
+        "叫一个",
+        "换一个",
+    ] {
+        for (at, _) in s.match_indices(verb) {
+            let tail = &s[at + verb.len()..];
+            let end = tail
+                .find(|c: char| "，。！？；,.!?;\n".contains(c))
+                .unwrap_or(tail.len());
+            let tail = &tail[..end];
+            let Some(de) = tail.find('的') else { continue };
+            let (who, rest) = (&tail[..de], &tail[de + '的'.len_utf8()..]);
+            if who.chars().count() > 8 {
+                continue;
+            }
+            let people_verb = verb.starts_with('叫') || verb.starts_with('喊') || verb.starts_with('派');
+            let capable = CAPABLE.iter().any(|w| who.contains(w));
+            let then = rest.is_empty()
+                || ["来", "过来", "出来", "看", "帮", "处理", "跟", "和", "吧", "啊", "行"]
+                    .iter()
+                    .any(|w| rest.starts_with(w));
+            if (people_verb || capable) && then {
+                return Some("someone asked for");
+            }
+        }
+    }
+    None
+}
+
 /// 客服/经理 … that are not asked for: hours, what someone said, the courier.
 fn weak_blocked(before: &str, w: &str, after: &str) -> bool {
     let hours = ["工作时间", "上班时间", "几点", "时间", "营业", "休息日"];
@@ -538,12 +594,23 @@ fn weak_blocked(before: &str, w: &str, after: &str) -> bool {
         "销售" => ["额", "量", "价", "渠道", "数据", "一空"]
             .iter()
             .any(|x| after.starts_with(x)),
+        // 售后 is also the service itself (售后政策, 有售后吗): a person only when someone is
+        // made to act ("让你们售后跟我联系", "售后的人呢").
         "售后" => {
+            let owner = before
+                .strip_suffix("你们的")
+                .or_else(|| before.strip_suffix("你们"))
+                .unwrap_or(before);
             !(["人员", "的人", "出来", "呢", "的同事", "来", "客服", "专员", "处理"]
                 .iter()
                 .any(|x| after.starts_with(x))
-                || before.ends_with('转')
-                || before.ends_with('找'))
+                || ZH_FRAME_AFTER
+                    .iter()
+                    .filter(|f| f.chars().count() >= 2)
+                    .any(|f| after.starts_with(f))
+                || ["转", "找", "让", "叫", "请", "要", "麻烦"]
+                    .iter()
+                    .any(|b| owner.ends_with(b)))
         }
         "同事" => before.ends_with('我') || before.ends_with("我的"),
         "客服" => {

@@ -1,7 +1,8 @@
 //! `backstop eval requests`: how well requests for a person are recognised — by the lexicon
 //! alone, by the tenant's classifier (its built-in `human` intent) alone, and by both as the
-//! product uses them — on a JSONL file of `{"text","lang","human":bool}`. Recall on the requests
-//! and the share of other messages mistaken for one, per language.
+//! product uses them — on a JSONL file of `{"text","lang","human":bool,"kind"?}`. Recall on the
+//! requests and the share of other messages mistaken for one, per language and, where rows carry a
+//! `kind`, for routine questions and for mentions of a person apart.
 
 use std::path::PathBuf;
 
@@ -20,6 +21,10 @@ struct Row {
     #[serde(default)]
     lang: Option<String>,
     human: bool,
+    /// For messages that are not requests: `routine` (no person mentioned) or `mention` (a
+    /// person mentioned, none asked for), when the file says.
+    #[serde(default)]
+    kind: Option<String>,
 }
 
 /// One way of deciding from (lexicon, classifier).
@@ -113,6 +118,27 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
             json.insert(format!("{way}_{tag}_recall"), r4(recall));
             json.insert(format!("{way}_{tag}_false_rate"), r4(false_rate));
         }
+    }
+    // The product's false rate by kind of non-request (routine questions, mentions of a person).
+    let product: Way = if o.lexical { |(l, _)| l } else { |(l, c)| l || c };
+    let mut kinds: Vec<&str> = rows
+        .iter()
+        .filter(|r| !r.human)
+        .filter_map(|r| r.kind.as_deref())
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    for kind in kinds {
+        let neg: Vec<usize> = (0..rows.len())
+            .filter(|&i| !rows[i].human && rows[i].kind.as_deref() == Some(kind))
+            .collect();
+        let fp = neg.iter().filter(|&&i| product(readings[i].1)).count();
+        let rate = fp as f64 / neg.len() as f64;
+        table.push((
+            format!("{kind} taken for a request"),
+            format!("{} ({fp}/{})", pct(rate), neg.len()),
+        ));
+        json.insert(format!("{kind}_false_rate"), r4(rate));
     }
     if o.details {
         for (r, (lang, (l, c), conf)) in rows.iter().zip(readings.iter()) {
