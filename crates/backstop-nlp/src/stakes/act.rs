@@ -62,7 +62,17 @@ pub(super) fn account_action(s: &str) -> bool {
         s.find(v)
             .is_some_and(|at| s[at..].chars().take(30).collect::<String>().contains("order"))
     });
-    let en = if any(s, &["for me", "on my behalf"]) {
+    let en = if any(
+        s,
+        &[
+            "for me",
+            "on my behalf",
+            "from your end",
+            "on your end",
+            "from your side",
+            "on your side",
+        ],
+    ) {
         any(s, VERBS_EN) && !how_to
     } else {
         any(s, &EN[..12]) || merge || asked_to && !how_to
@@ -76,48 +86,69 @@ pub(super) fn account_action(s: &str) -> bool {
         "合并付款",
         "合并成一",
     ];
-    let zh_do = ["帮我", "替我", "给我", "你们直接", "麻烦你们", "你直接", "帮忙"]
-        .iter()
-        .any(|w| {
-            s.find(w).is_some_and(|at| {
-                let after = &s[at + w.len()..];
-                let after: String = after.chars().take(10).collect();
-                [
-                    "取消",
-                    "改",
-                    "修改",
-                    "更改",
-                    "换绑",
-                    "解绑",
-                    "退",
-                    "提交",
-                    "申请",
-                    "合并",
-                    "处理",
-                    "操作",
-                    "注销",
-                    "登记",
-                    "办",
-                    "开",
-                    "补",
-                    "加",
-                    "删",
-                    "撤",
-                    "备注",
-                    "转寄",
-                    "拦截",
-                    "重新发",
-                    "重发",
-                    "补发",
-                    "换成",
-                    "换一下",
-                ]
-                .iter()
-                .any(|v| after.contains(v))
-                    && !["查", "看", "问"].iter().any(|v| after.starts_with(v))
-            })
+    let zh_do = [
+        "帮我",
+        "替我",
+        "给我",
+        "你们直接",
+        "麻烦你们",
+        "你直接",
+        "帮忙",
+        "麻烦把",
+        "请把",
+        "你们把",
+        "你们那边",
+    ]
+    .iter()
+    .any(|w| {
+        s.find(w).is_some_and(|at| {
+            // To the end of the clause: an order number or an address may stand between the ask
+            // and the verb ("帮我把MM-20261121-0418的收货地址改成…").
+            let after = &s[at + w.len()..];
+            let after: String = after
+                .chars()
+                .take_while(|c| !"，。！？；,!?;".contains(*c))
+                .take(30)
+                .collect();
+            [
+                "取消",
+                "改",
+                "修改",
+                "更改",
+                "换绑",
+                "解绑",
+                "退",
+                "提交",
+                "申请",
+                "合并",
+                "处理",
+                "操作",
+                "注销",
+                "登记",
+                "办",
+                "开",
+                "补",
+                "加",
+                "删",
+                "撤",
+                "备注",
+                "转寄",
+                "拦截",
+                "重新发",
+                "重发",
+                "补发",
+                "换成",
+                "换一下",
+                "报修",
+                "报个",
+                "发起",
+                "提个",
+            ]
+            .iter()
+            .any(|v| after.contains(v))
+                && !["查", "看", "问"].iter().any(|v| after.starts_with(v))
         })
-        && !how_to;
+    }) && !how_to;
     en || any(s, ZH_MERGE) || zh_do
 }
 

@@ -66,6 +66,22 @@ pub(super) fn security(s: &str) -> bool {
         "i did not make",
         "i never made",
         "not me",
+        // a code or login handed to someone posing as the shop
+        "my login code",
+        "gave them the code",
+        "sent them the code",
+        "gave them my code",
+        "asked for my code",
+        "saying they were from",
+        "said they were from",
+        "claiming to be from",
+        "pretending to be from",
+        // a change the customer did not make
+        "haven't logged in",
+        "have not logged in",
+        "didn't log in",
+        "haven't touched",
+        "never touched",
     ];
     const ZH: &[&str] = &[
         "被盗",
@@ -116,6 +132,16 @@ pub(super) fn security(s: &str) -> bool {
         "没有修改过",
         "不是我改",
         "不是我登",
+        "没动过",
+        "没有动过",
+        "没碰过",
+        "没操作过",
+        "没有操作过",
+        "我没操作",
+        "验证码给了",
+        "把验证码",
+        "自称你们",
+        "说是你们",
     ];
     let hit = any(s, EN) || any(s, ZH);
     if !hit {
@@ -199,6 +225,17 @@ pub(super) fn billing(s: &str) -> bool {
         "多扣款",
         "被扣了",
         "扣费异常",
+        // twice where one order was placed
+        "only placed one order",
+        "only made one order",
+        "only ordered once",
+        "only one order",
+        "只下了一个单",
+        "只下了一单",
+        "就下了一单",
+        "就一个订单",
+        "只有一个订单",
+        "就一个单",
     ];
     if any(s, CHARGE) || patterns().iter().any(|p| p.is_match(s)) {
         return true;
@@ -339,7 +376,72 @@ pub(super) fn billing(s: &str) -> bool {
             "星期了",
         ],
     );
-    refund && missing && late
+    // A refund's reference asked for (the bank or wallet needs it to trace the money), or a
+    // refund sent somewhere other than where the customer paid from.
+    let reference = any(
+        s,
+        &[
+            "reference",
+            "transaction id",
+            "serial number",
+            "trace number",
+            "流水号",
+            "凭证",
+            "退款单号",
+            "交易单号",
+            "交易号",
+        ],
+    ) && any(
+        s,
+        &[
+            "send",
+            "give me",
+            "can i have",
+            "could i have",
+            "can i get",
+            "could i get",
+            "need",
+            "发我",
+            "给我",
+            "提供",
+            "发一下",
+        ],
+    );
+    // … sent back somewhere else: it went (past) to a card or account other than the one paid with.
+    let misdirected = any(s, &["退错", "退到了别的", "退到别的", "退到旧", "不是我付款的"])
+        || any(
+            s,
+            &[
+                "landed on",
+                "landed in",
+                "went to",
+                "went back to",
+                "was sent to",
+                "came back to",
+                "got refunded to",
+            ],
+        ) && any(
+            s,
+            &[
+                "instead of",
+                "wrong card",
+                "wrong account",
+                "old card",
+                "not the card",
+                "not the one",
+            ],
+        );
+    let missing = missing
+        || any(
+            s,
+            &[
+                "nothing has arrived",
+                "nothing arrived",
+                "nothing came",
+                "nothing has come",
+            ],
+        );
+    refund && (missing && late || reference || misdirected)
         || refund
             && any(
                 s,
@@ -360,7 +462,7 @@ fn patterns() -> &'static [regex::Regex] {
     P.get_or_init(|| {
         [
             r"\b(?:two|2|double|duplicate)\s+(?:\S+\s+){0,2}(?:charges|payments|debits|transactions)\b",
-            r"扣[了我钱款]{0,3}(?:两|2)[次笔遍]",
+            r"[扣划刷][了走我钱款]{0,3}(?:两|2)[次笔遍]",
             r"(?:两|2)[次笔](?:扣|付|支付|钱)",
         ]
         .iter()

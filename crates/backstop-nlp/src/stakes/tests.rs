@@ -87,3 +87,43 @@ fn harm_is_safety_whatever_else_is_asked() {
         assert!(!has(t, Sensitive::Safety), "{t}");
     }
 }
+
+/// The fourth pass (classes seen on `dialogues-dev2`, written here in other words): a code
+/// handed to someone posing as the shop, a change the customer did not make, two charges for
+/// one order, a refund's reference asked for, a refund sent somewhere else, and asks to act
+/// "from your end" or with an order number between the ask and the verb.
+#[test]
+fn fourth_pass_stakes() {
+    for t in [
+        "A man saying they were from your returns team asked for my login code and I gave it",
+        "I got an alert that my phone number was updated but I haven't touched my account settings",
+        "有人自称你们售后，我把验证码发给他了",
+        "提示我的收货地址改了，我压根没动过",
+    ] {
+        assert!(has(t, Sensitive::Security), "{t}");
+    }
+    for t in [
+        "Two payments of ¥399 went out today and I only placed one order",
+        "卡里划走了两笔一样的钱，我就下了一单",
+        "My bank needs the refund's trace number, can you send it?",
+        "退款的交易单号能发我一下吗，支付宝那边要查",
+        "The refund went to my old card instead of the debit card I used",
+        "退款退错卡了，我付款用的是招行",
+    ] {
+        assert!(has(t, Sensitive::Billing), "{t}");
+    }
+    for t in [
+        "Where does the refund go if my old card was cancelled?",
+        "Can I get the refund to store credit instead of my card?",
+        "What reference should I write on the return parcel?",
+    ] {
+        assert!(!has(t, Sensitive::Billing), "{t}");
+    }
+    for t in [
+        "Could you start the exchange from your end? The app keeps crashing",
+        "麻烦帮我把MM-20261203-0042的收件人电话改成13800000000",
+        "你们那边能直接帮我报个维修吗",
+    ] {
+        assert!(has(t, Sensitive::AccountAction), "{t}");
+    }
+}

@@ -165,15 +165,17 @@ async fn out_of_scope_questions_are_not_answered_with_an_article() {
 #[tokio::test]
 async fn a_supervisor_teaches_the_ai_without_a_restart() {
     let app = TestApp::spawn().await;
-    let q = "How soon will the stuff get to me?";
+    // Slang none of the articles, the taxonomy or the off-topic set uses (a plain paraphrase such
+    // as "how soon will the stuff get to me?" is already answered through the coverage taxonomy).
+    let q = "How many sleeps till my haul turns up?";
     let v = app.visitor(json!({ "lang": "en" })).await;
     let before = app.ask(&v, q).await;
     assert!(before["citations"].as_array().unwrap().is_empty(), "{before:#}");
 
     let examples = json!({ "examples": [
-        { "text": "how soon will my stuff get here", "intent": "shipping-times" },
-        { "text": "how soon does the stuff arrive", "intent": "shipping-times" },
-        { "text": "when will the stuff get to me", "intent": "shipping-times" },
+        { "text": "how many sleeps until my stuff gets here", "intent": "shipping-times" },
+        { "text": "how many sleeps till the parcel turns up", "intent": "shipping-times" },
+        { "text": "when will my haul turn up", "intent": "shipping-times" },
     ]});
     let agent = app.login("demo", "lin@maple.example").await;
     let (status, body) = app
