@@ -473,7 +473,8 @@ impl Engine {
                 if let Some(file) = file {
                     let records = new.clone();
                     let wrote = blocking(move || {
-                        saved::append(&file, records.iter().map(|(k, v)| (k, v.as_slice())))
+                        let dims = records.first().map_or(0, |(_, v)| v.len());
+                        saved::append(&file, dims, records.iter().map(|(k, v)| (k, v.as_slice())))
                             .map_err(|e| internal(format!("writing {}: {e}", file.display())))
                     })
                     .await;

@@ -61,7 +61,7 @@ pub fn embed_all(
     }
     let fresh = fresh.into_inner().unwrap_or_else(|p| p.into_inner());
     if let Some(p) = &path {
-        saved::append(p, fresh.iter().map(|(k, v)| (k, v.as_slice())))
+        saved::append(p, dims, fresh.iter().map(|(k, v)| (k, v.as_slice())))
             .with_context(|| format!("writing {}", p.display()))?;
     }
     Ok(keys

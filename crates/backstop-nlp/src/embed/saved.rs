@@ -70,8 +70,14 @@ pub fn load(path: &Path, dims: usize) -> HashMap<Key, Vec<f32>> {
     out
 }
 
-/// Appends `records` to the file at `path` in one write (its directory is created if missing).
-pub fn append<'a>(path: &Path, records: impl IntoIterator<Item = (&'a Key, &'a [f32])>) -> std::io::Result<()> {
+/// Appends `records` (vectors of `dims` numbers) to the file at `path` in one write, its
+/// directory created if missing. A torn last record is cut off first, so the new records start
+/// on a record boundary and are read back.
+pub fn append<'a>(
+    path: &Path,
+    dims: usize,
+    records: impl IntoIterator<Item = (&'a Key, &'a [f32])>,
+) -> std::io::Result<()> {
     let mut buf = Vec::new();
     for (k, v) in records {
         buf.extend_from_slice(k);
@@ -86,6 +92,11 @@ pub fn append<'a>(path: &Path, records: impl IntoIterator<Item = (&'a Key, &'a [
         std::fs::create_dir_all(dir)?;
     }
     let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let len = f.metadata()?.len();
+    let record = (16 + dims * 4) as u64;
+    if len % record != 0 {
+        f.set_len(len - len % record)?;
+    }
     f.write_all(&buf)
 }
 
@@ -102,8 +113,8 @@ mod tests {
         let (a, b) = (key("model/v1", Role::Query, "a"), key("model/v1", Role::Query, "b"));
         assert_ne!(a, key("model/v1", Role::Passage, "a"));
         assert_ne!(a, key("model/v2", Role::Query, "a"));
-        append(&p, [(&a, &[1.0f32, 2.0][..])]).unwrap();
-        append(&p, [(&b, &[3.0f32, 4.0][..])]).unwrap();
+        append(&p, 2, [(&a, &[1.0f32, 2.0][..])]).unwrap();
+        append(&p, 2, [(&b, &[3.0f32, 4.0][..])]).unwrap();
         // A process killed in the middle of a record.
         std::fs::OpenOptions::new()
             .append(true)
@@ -115,5 +126,11 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!(got[&a], vec![1.0, 2.0]);
         assert_eq!(got[&b], vec![3.0, 4.0]);
+        // The next process's records are read back: the torn tail is cut before appending.
+        let c = key("model/v1", Role::Query, "c");
+        append(&p, 2, [(&c, &[5.0f32, 6.0][..])]).unwrap();
+        let got = load(&p, 2);
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[&c], vec![5.0, 6.0]);
     }
 }
