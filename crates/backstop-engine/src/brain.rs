@@ -29,8 +29,10 @@ use crate::{kb_article, Engine, EngineError, Result};
 pub const HUMAN_INTENT_MIN: f32 = 0.8;
 
 /// The stakes classifier's confidence from which its class counts (with an anchor in the
-/// text's words), chosen on the development sets.
-pub const STAKES_MIN: f32 = 0.9;
+/// text's words), chosen on the development sets. 0.8 since the classifier learns routine
+/// questions worded like the stakes classes (`stakes-routine.txt`): at 0.9 with them,
+/// `dialogues-dev2` escalation recall fell from 96.1% to 94.5%; at 0.8 it held.
+pub const STAKES_MIN: f32 = 0.8;
 
 /// The coverage classifier's confidence from which its reading of an article overrules the intent
 /// classifier's "off-topic" (its classes are the articles and ~60 uncovered topics, so 0.3 is a
@@ -157,10 +159,6 @@ impl Brain {
             .as_ref()
             .map(|m| m.predict_with(text, vector.as_deref()))
             .and_then(|p| Sensitive::parse(&p.best).map(|kind| (kind, p.confidence)));
-        let uncovered = self
-            .coverage
-            .as_ref()
-            .and_then(|c| c.uncovered(text, vector.as_deref()));
         let query = Query {
             text,
             vector: vector.as_deref(),
@@ -173,6 +171,11 @@ impl Brain {
         let foreign_only =
             |id| self.kb.article(id).is_some_and(|a| a.lang != lang) && self.kb.translation(id, lang).is_none();
         let best = understand::choose(&hits, intent.as_ref(), slug, foreign_only);
+        let answering = best.and_then(|h| slug(h.article));
+        let uncovered = self
+            .coverage
+            .as_ref()
+            .and_then(|c| c.uncovered_against(text, vector.as_deref(), answering.as_deref()));
         Reading {
             lang,
             best,
@@ -354,6 +357,12 @@ impl Engine {
                 texts.extend(person_examples.iter().map(|e| (Role::Query, e.text.clone())));
                 texts.extend(stakes_examples.iter().map(|e| (Role::Query, e.text.clone())));
                 texts.extend(coverage::topic_examples().into_iter().map(|e| (Role::Query, e.text)));
+                texts.extend(
+                    articles
+                        .iter()
+                        .flat_map(coverage::body_sentences)
+                        .map(|t| (Role::Query, t)),
+                );
                 let (vectors, embedded) = self.vectors(tenant, embedder.clone(), &texts).await?;
                 report.vectors = vectors.len();
                 report.embedded = embedded;

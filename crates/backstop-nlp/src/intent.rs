@@ -415,6 +415,19 @@ impl IntentModel {
         }
     }
 
+    /// The `k` most probable classes for `text`, most probable first.
+    pub fn ranked(&self, text: &str, dense: Option<&[f32]>, k: usize) -> Vec<(String, f32)> {
+        let mut p = vec![0.0; self.labels.len()];
+        self.softmax_into(&self.features(text, dense), &mut p);
+        let mut order: Vec<usize> = (0..p.len()).collect();
+        order.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
+        order
+            .into_iter()
+            .take(k)
+            .map(|i| (self.labels[i].clone(), p[i]))
+            .collect()
+    }
+
     pub fn threshold(&self) -> f32 {
         self.threshold
     }

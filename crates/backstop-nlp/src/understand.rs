@@ -34,6 +34,9 @@ pub const PERSON_MENTIONS: &str = include_str!("../data/person-mentions.txt");
 /// `billing`, `account_action`), written for Backstop: every tenant's stakes classifier.
 pub const STAKES: &str = include_str!("../data/stakes.txt");
 
+/// Routine questions worded like the stakes classes: the stakes classifier's hard negatives.
+pub const STAKES_ROUTINE: &str = include_str!("../data/stakes-routine.txt");
+
 /// The built-in intent of a request for a person.
 pub const HUMAN: &str = "human";
 
@@ -140,6 +143,10 @@ fn lines(data: &str) -> impl Iterator<Item = &str> {
 /// [`OOS`] (nothing at stake).
 pub fn stakes_examples(intent_examples: &[Example]) -> Vec<Example> {
     let mut out = labelled(STAKES);
+    out.extend(labelled(STAKES_ROUTINE).into_iter().map(|e| Example {
+        text: e.text,
+        label: OOS.to_owned(),
+    }));
     out.extend(intent_examples.iter().chain(&human_requests()).map(|e| Example {
         text: e.text.clone(),
         label: OOS.to_owned(),
