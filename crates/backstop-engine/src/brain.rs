@@ -175,7 +175,7 @@ impl Brain {
         let uncovered = self
             .coverage
             .as_ref()
-            .and_then(|c| c.uncovered_against(text, vector.as_deref(), answering.as_deref()));
+            .and_then(|c| c.uncovered_against(text, vector.as_deref(), answering));
         Reading {
             lang,
             best,
