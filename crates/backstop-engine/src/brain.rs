@@ -29,10 +29,11 @@ use crate::{kb_article, Engine, EngineError, Result};
 pub const HUMAN_INTENT_MIN: f32 = 0.8;
 
 /// The stakes classifier's confidence from which its class counts (with an anchor in the
-/// text's words), chosen on the development sets. 0.8 since the classifier learns routine
-/// questions worded like the stakes classes (`stakes-routine.txt`): at 0.9 with them,
-/// `dialogues-dev2` escalation recall fell from 96.1% to 94.5%; at 0.8 it held.
-pub const STAKES_MIN: f32 = 0.8;
+/// text's words), chosen on the development sets. With the routine questions worded like the
+/// stakes classes (`stakes-routine.txt`) among its negatives, 0.8 kept `dialogues-dev2`'s
+/// escalation recall at 96.1% (94.5% at 0.9) but read "我不想用了，把我的账户删掉" as a security
+/// incident (0.86) — a self-service question of the demo's development set — so it stays 0.9.
+pub const STAKES_MIN: f32 = 0.9;
 
 /// The coverage classifier's confidence from which its reading of an article overrules the intent
 /// classifier's "off-topic" (its classes are the articles and ~60 uncovered topics, so 0.3 is a
