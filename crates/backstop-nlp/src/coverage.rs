@@ -14,8 +14,10 @@
 //!    outside the taxonomy (a bank, a game) keeps its questions: they are closer to its articles
 //!    than to any shop topic.
 //!
-//! A question is uncovered when the coverage classifier confidently reads it as one of the
-//! uncovered topics ([`UNCOVERED_MIN`]).
+//! A topic is also covered when a sentence of an article's body clearly reads as it
+//! ([`BODY_TOPIC_MIN`]). A question is uncovered when the coverage classifier confidently reads it
+//! as one of the uncovered topics ([`UNCOVERED_MIN`]), or reads it as one first with twice the
+//! probability of the article retrieval would answer with ([`Coverage::uncovered_against`]).
 //!
 //! A topic that one article answers lends that article the taxonomy's phrasings of it inside the
 //! coverage classifier, so a covered question asked in other words ("these jeans are too tight,
