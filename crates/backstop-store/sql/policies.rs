@@ -1,4 +1,4 @@
-//! The escalation policy's saved versions in the PostgreSQL store.
+//! The escalation policy's saved versions.
 
 use backstop_core::ids::TenantId;
 use backstop_core::Timestamp;
@@ -7,19 +7,20 @@ use sqlx::Row;
 
 use backstop_store::codec::{self, *};
 
-use crate::PgStore;
+use crate::dialect;
+use crate::Backend;
 
-/// Saves the next version, read and written under the tenant's row lock, so two admins saving at
-/// once (on one node or two) get consecutive versions.
+/// Saves the next version. The version is read and written in one transaction under the tenant's
+/// lock (see `dialect::lock_tenant`), so two admins saving at once get consecutive versions.
 pub(crate) async fn save(
-    store: &PgStore,
+    store: &Backend,
     tenant: &TenantId,
     source: &str,
     author: &str,
     at: Timestamp,
 ) -> Result<PolicyRecord> {
-    let mut tx = store.pool.begin().await.map_err(db)?;
-    PgStore::lock_tenant(&mut tx, tenant).await?;
+    let mut tx = store.writer().begin().await.map_err(db)?;
+    dialect::lock_tenant(&mut tx, tenant).await?;
     let last: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM policies WHERE tenant_id = $1")
         .bind(tenant.as_str())
         .fetch_one(&mut *tx)
@@ -52,14 +53,14 @@ pub(crate) async fn save(
 }
 
 /// The newest `limit` versions, newest first.
-pub(crate) async fn list(store: &PgStore, tenant: &TenantId, limit: u32) -> Result<Vec<PolicyRecord>> {
+pub(crate) async fn list(store: &Backend, tenant: &TenantId, limit: u32) -> Result<Vec<PolicyRecord>> {
     let rows = sqlx::query(
         "SELECT tenant_id, version, source, author, created_at FROM policies WHERE tenant_id = $1
          ORDER BY version DESC LIMIT $2",
     )
     .bind(tenant.as_str())
     .bind(limit as i64)
-    .fetch_all(&store.pool)
+    .fetch_all(store.reader())
     .await
     .map_err(db)?;
     rows.iter()

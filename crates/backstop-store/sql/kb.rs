@@ -6,17 +6,18 @@ use backstop_core::learn::{Candidate, CandidateStatus};
 use backstop_store::{ArticleRecord, ArticleVersion, Result, StoreError};
 use sqlx::Row;
 
-use crate::PgStore;
+use crate::dialect::{self, Conn};
+use crate::Backend;
 use backstop_store::codec::{article, db, json, to_json, ts};
 
 pub(crate) async fn save_article(
-    store: &PgStore,
+    store: &Backend,
     a: &ArticleRecord,
     change: &str,
     author: &str,
 ) -> Result<ArticleRecord> {
-    let mut tx = store.pool.begin().await.map_err(db)?;
-    PgStore::lock_tenant(&mut tx, &a.tenant).await?;
+    let mut tx = store.writer().begin().await.map_err(db)?;
+    dialect::lock_tenant(&mut tx, &a.tenant).await?;
     let saved = save_in(&mut tx, a, change, author).await?;
     tx.commit().await.map_err(db)?;
     Ok(saved)
@@ -24,17 +25,18 @@ pub(crate) async fn save_article(
 
 /// Saves many articles in one transaction (an import): all or none.
 pub(crate) async fn save_articles(
-    store: &PgStore,
+    store: &Backend,
     articles: &[ArticleRecord],
     change: &str,
     author: &str,
 ) -> Result<Vec<ArticleRecord>> {
-    let mut tx = store.pool.begin().await.map_err(db)?;
+    let mut tx = store.writer().begin().await.map_err(db)?;
+    // Tenants in one order, so two imports at once cannot deadlock.
     let mut tenants: Vec<&TenantId> = articles.iter().map(|a| &a.tenant).collect();
     tenants.sort_by(|a, b| a.as_str().cmp(b.as_str()));
     tenants.dedup();
     for t in tenants {
-        PgStore::lock_tenant(&mut tx, t).await?;
+        dialect::lock_tenant(&mut tx, t).await?;
     }
     let mut saved = Vec::with_capacity(articles.len());
     for a in articles {
@@ -45,7 +47,7 @@ pub(crate) async fn save_articles(
 }
 
 async fn save_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    conn: &mut Conn,
     a: &ArticleRecord,
     change: &str,
     author: &str,
@@ -53,7 +55,7 @@ async fn save_in(
     let current: Option<i64> = sqlx::query_scalar("SELECT version FROM articles WHERE tenant_id = $1 AND id = $2")
         .bind(a.tenant.as_str())
         .bind(a.id.to_string())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(db)?;
     let version = current.map_or(1, |v| v + 1);
@@ -75,7 +77,7 @@ async fn save_in(
     .bind(ts(a.updated_at))
     .bind(version)
     .bind(a.archived as i64)
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await
     .map_err(db)?;
     sqlx::query(
@@ -95,7 +97,7 @@ async fn save_in(
     .bind(change)
     .bind(author)
     .bind(ts(a.updated_at))
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await
     .map_err(db)?;
     Ok(ArticleRecord {
@@ -104,31 +106,39 @@ async fn save_in(
     })
 }
 
-pub(crate) async fn list_articles(store: &PgStore, tenant: &TenantId) -> Result<Vec<ArticleRecord>> {
+pub(crate) async fn list_articles(store: &Backend, tenant: &TenantId) -> Result<Vec<ArticleRecord>> {
     let rows = sqlx::query("SELECT * FROM articles WHERE tenant_id = $1 ORDER BY slug, lang")
         .bind(tenant.as_str())
-        .fetch_all(&store.pool)
+        .fetch_all(store.reader())
         .await
         .map_err(db)?;
     rows.iter().map(|r| article(r, "id", "updated_at")).collect()
 }
 
-pub(crate) async fn get_article(store: &PgStore, tenant: &TenantId, id: ArticleId) -> Result<Option<ArticleRecord>> {
+pub(crate) async fn get_article(
+    store: &Backend,
+    tenant: &TenantId,
+    id: ArticleId,
+) -> Result<Option<ArticleRecord>> {
     let row = sqlx::query("SELECT * FROM articles WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.as_str())
         .bind(id.to_string())
-        .fetch_optional(&store.pool)
+        .fetch_optional(store.reader())
         .await
         .map_err(db)?;
     row.map(|r| article(&r, "id", "updated_at")).transpose()
 }
 
-pub(crate) async fn article_versions(store: &PgStore, tenant: &TenantId, id: ArticleId) -> Result<Vec<ArticleVersion>> {
+pub(crate) async fn article_versions(
+    store: &Backend,
+    tenant: &TenantId,
+    id: ArticleId,
+) -> Result<Vec<ArticleVersion>> {
     let rows =
         sqlx::query("SELECT * FROM article_versions WHERE tenant_id = $1 AND article_id = $2 ORDER BY version DESC")
             .bind(tenant.as_str())
             .bind(id.to_string())
-            .fetch_all(&store.pool)
+            .fetch_all(store.reader())
             .await
             .map_err(db)?;
     rows.iter()
@@ -143,7 +153,7 @@ pub(crate) async fn article_versions(store: &PgStore, tenant: &TenantId, id: Art
         .map_err(|e: StoreError| e)
 }
 
-pub(crate) async fn put_candidate(store: &PgStore, tenant: &TenantId, c: &Candidate) -> Result<()> {
+pub(crate) async fn put_candidate(store: &Backend, tenant: &TenantId, c: &Candidate) -> Result<()> {
     sqlx::query(
         "INSERT INTO candidates (tenant_id, id, conversation_id, status, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (tenant_id, id) DO UPDATE SET status = excluded.status, data = excluded.data",
@@ -154,14 +164,14 @@ pub(crate) async fn put_candidate(store: &PgStore, tenant: &TenantId, c: &Candid
     .bind(c.status.as_str())
     .bind(to_json(c))
     .bind(ts(c.created_at))
-    .execute(&store.pool)
+    .execute(store.writer())
     .await
     .map_err(db)?;
     Ok(())
 }
 
 pub(crate) async fn list_candidates(
-    store: &PgStore,
+    store: &Backend,
     tenant: &TenantId,
     status: Option<CandidateStatus>,
     limit: u32,
@@ -173,17 +183,21 @@ pub(crate) async fn list_candidates(
     .bind(tenant.as_str())
     .bind(status.map(|s| s.as_str()))
     .bind(limit as i64)
-    .fetch_all(&store.pool)
+    .fetch_all(store.reader())
     .await
     .map_err(db)?;
     rows.iter().map(|r| json(r, "data")).collect()
 }
 
-pub(crate) async fn get_candidate(store: &PgStore, tenant: &TenantId, id: CandidateId) -> Result<Option<Candidate>> {
+pub(crate) async fn get_candidate(
+    store: &Backend,
+    tenant: &TenantId,
+    id: CandidateId,
+) -> Result<Option<Candidate>> {
     let row = sqlx::query("SELECT data FROM candidates WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.as_str())
         .bind(id.to_string())
-        .fetch_optional(&store.pool)
+        .fetch_optional(store.reader())
         .await
         .map_err(db)?;
     row.map(|r| json(&r, "data")).transpose()

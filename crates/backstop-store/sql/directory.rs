@@ -1,4 +1,4 @@
-//! Directory queries of the PostgreSQL store: tenants, teams, agents, sessions, customers, widget
+//! Directory queries: tenants, teams, agents, sessions, customers, widget
 //! visitors and knowledge-base articles.
 
 use backstop_core::directory::{Agent, Customer, Team, Tenant};
@@ -8,14 +8,14 @@ use sqlx::Row;
 
 use backstop_store::codec::{self, *};
 
-use crate::PgStore;
+use crate::Backend;
 
-pub(crate) async fn create_tenant(store: &PgStore, t: &Tenant) -> Result<()> {
+pub(crate) async fn create_tenant(store: &Backend, t: &Tenant) -> Result<()> {
     let r = sqlx::query("INSERT INTO tenants (id, name, widget_secret) VALUES ($1, $2, $3)")
         .bind(t.id.as_str())
         .bind(&t.name)
         .bind(&t.widget_secret)
-        .execute(&store.pool)
+        .execute(store.writer())
         .await;
     match r {
         Err(e) if unique_violation(&e) => Err(StoreError::Conflict("tenant")),
@@ -23,10 +23,10 @@ pub(crate) async fn create_tenant(store: &PgStore, t: &Tenant) -> Result<()> {
     }
 }
 
-pub(crate) async fn get_tenant(store: &PgStore, id: &TenantId) -> Result<Option<Tenant>> {
+pub(crate) async fn get_tenant(store: &Backend, id: &TenantId) -> Result<Option<Tenant>> {
     let row = sqlx::query("SELECT id, name, widget_secret FROM tenants WHERE id = $1")
         .bind(id.as_str())
-        .fetch_optional(&store.pool)
+        .fetch_optional(store.reader())
         .await
         .map_err(db)?;
     row.map(|r| {
@@ -40,7 +40,7 @@ pub(crate) async fn get_tenant(store: &PgStore, id: &TenantId) -> Result<Option<
     .transpose()
 }
 
-pub(crate) async fn upsert_team(store: &PgStore, t: &Team) -> Result<()> {
+pub(crate) async fn upsert_team(store: &Backend, t: &Team) -> Result<()> {
     sqlx::query(
         "INSERT INTO teams (tenant_id, id, name, names, role, strategy, hours, sla) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, names = excluded.names, role = excluded.role,
@@ -54,24 +54,24 @@ pub(crate) async fn upsert_team(store: &PgStore, t: &Team) -> Result<()> {
     .bind(t.strategy.as_str())
     .bind(to_json(&t.hours))
     .bind(to_json(&t.sla))
-    .execute(&store.pool)
+    .execute(store.writer())
     .await
     .map_err(db)?;
     Ok(())
 }
 
-pub(crate) async fn list_teams(store: &PgStore, tenant: &TenantId) -> Result<Vec<Team>> {
+pub(crate) async fn list_teams(store: &Backend, tenant: &TenantId) -> Result<Vec<Team>> {
     let rows = sqlx::query(
         "SELECT tenant_id, id, name, names, role, strategy, hours, sla FROM teams WHERE tenant_id = $1 ORDER BY name",
     )
     .bind(tenant.as_str())
-    .fetch_all(&store.pool)
+    .fetch_all(store.reader())
     .await
     .map_err(db)?;
     rows.iter().map(codec::team).collect()
 }
 
-pub(crate) async fn upsert_agent(store: &PgStore, a: &Agent, password_hash: &str) -> Result<()> {
+pub(crate) async fn upsert_agent(store: &Backend, a: &Agent, password_hash: &str) -> Result<()> {
     let r = sqlx::query(
         "INSERT INTO agents (tenant_id, id, name, email, email_lower, role, team_ids, password_hash, profile, active)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -89,7 +89,7 @@ pub(crate) async fn upsert_agent(store: &PgStore, a: &Agent, password_hash: &str
     .bind(password_hash)
     .bind(to_json(&a.profile))
     .bind(i64::from(a.active))
-    .execute(&store.pool)
+    .execute(store.writer())
     .await;
     match r {
         Err(e) if unique_violation(&e) => Err(StoreError::Conflict("agent e-mail")),
@@ -97,48 +97,53 @@ pub(crate) async fn upsert_agent(store: &PgStore, a: &Agent, password_hash: &str
     }
 }
 
-pub(crate) async fn get_agent(store: &PgStore, tenant: &TenantId, id: AgentId) -> Result<Option<Agent>> {
+pub(crate) async fn get_agent(store: &Backend, tenant: &TenantId, id: AgentId) -> Result<Option<Agent>> {
     let row = sqlx::query("SELECT * FROM agents WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.as_str())
         .bind(id.to_string())
-        .fetch_optional(&store.pool)
+        .fetch_optional(store.reader())
         .await
         .map_err(db)?;
     row.as_ref().map(agent).transpose()
 }
 
 /// Every agent of the tenant, by name.
-pub(crate) async fn list_agents(store: &PgStore, tenant: &TenantId) -> Result<Vec<Agent>> {
+pub(crate) async fn list_agents(store: &Backend, tenant: &TenantId) -> Result<Vec<Agent>> {
     let rows = sqlx::query("SELECT * FROM agents WHERE tenant_id = $1 ORDER BY name, id")
         .bind(tenant.as_str())
-        .fetch_all(&store.pool)
+        .fetch_all(store.reader())
         .await
         .map_err(db)?;
     rows.iter().map(agent).collect()
 }
 
 pub(crate) async fn find_agent_by_email(
-    store: &PgStore,
+    store: &Backend,
     tenant: &TenantId,
     email: &str,
 ) -> Result<Option<AgentCredentials>> {
     let row = sqlx::query("SELECT * FROM agents WHERE tenant_id = $1 AND email_lower = $2")
         .bind(tenant.as_str())
         .bind(email.trim().to_lowercase())
-        .fetch_optional(&store.pool)
+        .fetch_optional(store.reader())
         .await
         .map_err(db)?;
     row.as_ref().map(codec::credentials).transpose()
 }
 
-pub(crate) async fn set_agent_password(store: &PgStore, tenant: &TenantId, agent: AgentId, hash: &str) -> Result<()> {
+pub(crate) async fn set_agent_password(
+    store: &Backend,
+    tenant: &TenantId,
+    agent: AgentId,
+    hash: &str,
+) -> Result<()> {
     let r = sqlx::query(
         "UPDATE agents SET password_hash = $3, failed_logins = 0, locked_until = NULL WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant.as_str())
     .bind(agent.to_string())
     .bind(hash)
-    .execute(&store.pool)
+    .execute(store.writer())
     .await
     .map_err(db)?;
     if r.rows_affected() == 0 {
@@ -147,13 +152,13 @@ pub(crate) async fn set_agent_password(store: &PgStore, tenant: &TenantId, agent
     Ok(())
 }
 
-pub(crate) async fn note_login_failure(store: &PgStore, tenant: &TenantId, agent: AgentId) -> Result<u32> {
+pub(crate) async fn note_login_failure(store: &Backend, tenant: &TenantId, agent: AgentId) -> Result<u32> {
     let row = sqlx::query(
         "UPDATE agents SET failed_logins = failed_logins + 1 WHERE tenant_id = $1 AND id = $2 RETURNING failed_logins",
     )
     .bind(tenant.as_str())
     .bind(agent.to_string())
-    .fetch_optional(&store.pool)
+    .fetch_optional(store.writer())
     .await
     .map_err(db)?
     .ok_or(StoreError::NotFound("agent"))?;
@@ -162,7 +167,7 @@ pub(crate) async fn note_login_failure(store: &PgStore, tenant: &TenantId, agent
 }
 
 pub(crate) async fn set_login_lock(
-    store: &PgStore,
+    store: &Backend,
     tenant: &TenantId,
     agent: AgentId,
     until: Option<backstop_core::Timestamp>,
@@ -171,30 +176,30 @@ pub(crate) async fn set_login_lock(
         .bind(tenant.as_str())
         .bind(agent.to_string())
         .bind(until.map(ts))
-        .execute(&store.pool)
+        .execute(store.writer())
         .await
         .map_err(db)?;
     Ok(())
 }
 
-pub(crate) async fn clear_login_failures(store: &PgStore, tenant: &TenantId, agent: AgentId) -> Result<()> {
+pub(crate) async fn clear_login_failures(store: &Backend, tenant: &TenantId, agent: AgentId) -> Result<()> {
     sqlx::query(
         "UPDATE agents SET failed_logins = 0, locked_until = NULL
          WHERE tenant_id = $1 AND id = $2 AND (failed_logins != 0 OR locked_until IS NOT NULL)",
     )
     .bind(tenant.as_str())
     .bind(agent.to_string())
-    .execute(&store.pool)
+    .execute(store.writer())
     .await
     .map_err(db)?;
     Ok(())
 }
 
-pub(crate) async fn set_widget_secret(store: &PgStore, tenant: &TenantId, secret: &str) -> Result<()> {
+pub(crate) async fn set_widget_secret(store: &Backend, tenant: &TenantId, secret: &str) -> Result<()> {
     let r = sqlx::query("UPDATE tenants SET widget_secret = $2 WHERE id = $1")
         .bind(tenant.as_str())
         .bind(secret)
-        .execute(&store.pool)
+        .execute(store.writer())
         .await
         .map_err(db)?;
     if r.rows_affected() == 0 {
@@ -203,7 +208,7 @@ pub(crate) async fn set_widget_secret(store: &PgStore, tenant: &TenantId, secret
     Ok(())
 }
 
-pub(crate) async fn create_session(store: &PgStore, s: &SessionRecord) -> Result<bool> {
+pub(crate) async fn create_session(store: &Backend, s: &SessionRecord) -> Result<bool> {
     let r = sqlx::query(
         "INSERT INTO sessions (token_hash, tenant_id, agent_id, created_at, expires_at, last_seen_at)
          SELECT $1, $2, $3, $4, $5, $6
@@ -216,41 +221,41 @@ pub(crate) async fn create_session(store: &PgStore, s: &SessionRecord) -> Result
     .bind(ts(s.created_at))
     .bind(ts(s.expires_at))
     .bind(ts(s.last_seen_at))
-    .execute(&store.pool)
+    .execute(store.writer())
     .await
     .map_err(db)?;
     Ok(r.rows_affected() == 1)
 }
 
-pub(crate) async fn get_session(store: &PgStore, token_hash: &str) -> Result<Option<SessionRecord>> {
+pub(crate) async fn get_session(store: &Backend, token_hash: &str) -> Result<Option<SessionRecord>> {
     let row = sqlx::query(
         "SELECT s.* FROM sessions s LEFT JOIN agents a ON a.tenant_id = s.tenant_id AND a.id = s.agent_id
          WHERE s.token_hash = $1 AND (a.sessions_after IS NULL OR s.created_at >= a.sessions_after)",
     )
     .bind(token_hash)
-    .fetch_optional(&store.pool)
+    .fetch_optional(store.reader())
     .await
     .map_err(db)?;
     row.as_ref().map(codec::session).transpose()
 }
 
-pub(crate) async fn touch_session(store: &PgStore, token_hash: &str, at: backstop_core::Timestamp) -> Result<()> {
+pub(crate) async fn touch_session(store: &Backend, token_hash: &str, at: backstop_core::Timestamp) -> Result<()> {
     sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
         .bind(token_hash)
         .bind(ts(at))
-        .execute(&store.pool)
+        .execute(store.writer())
         .await
         .map_err(db)?;
     Ok(())
 }
 
 pub(crate) async fn delete_agent_sessions(
-    store: &PgStore,
+    store: &Backend,
     tenant: &TenantId,
     agent: AgentId,
     at: backstop_core::Timestamp,
 ) -> Result<u64> {
-    let mut tx = store.pool.begin().await.map_err(db)?;
+    let mut tx = store.writer().begin().await.map_err(db)?;
     sqlx::query("UPDATE agents SET sessions_after = $3 WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.as_str())
         .bind(agent.to_string())
@@ -268,7 +273,7 @@ pub(crate) async fn delete_agent_sessions(
     Ok(r.rows_affected())
 }
 
-pub(crate) async fn update_agent(store: &PgStore, a: &Agent) -> Result<()> {
+pub(crate) async fn update_agent(store: &Backend, a: &Agent) -> Result<()> {
     let r = sqlx::query(
         "UPDATE agents SET name = $3, email = $4, email_lower = $5, role = $6, team_ids = $7, profile = $8, active = $9
          WHERE tenant_id = $1 AND id = $2",
@@ -282,7 +287,7 @@ pub(crate) async fn update_agent(store: &PgStore, a: &Agent) -> Result<()> {
     .bind(to_json(&a.team_ids))
     .bind(to_json(&a.profile))
     .bind(i64::from(a.active));
-    let r = r.execute(&store.pool).await;
+    let r = r.execute(store.writer()).await;
     match r {
         Err(e) if unique_violation(&e) => Err(StoreError::Conflict("agent e-mail")),
         Err(e) => Err(db(e)),
@@ -291,16 +296,16 @@ pub(crate) async fn update_agent(store: &PgStore, a: &Agent) -> Result<()> {
     }
 }
 
-pub(crate) async fn delete_session(store: &PgStore, token_hash: &str) -> Result<()> {
+pub(crate) async fn delete_session(store: &Backend, token_hash: &str) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
-        .execute(&store.pool)
+        .execute(store.writer())
         .await
         .map_err(db)?;
     Ok(())
 }
 
-pub(crate) async fn upsert_customer(store: &PgStore, c: &Customer) -> Result<()> {
+pub(crate) async fn upsert_customer(store: &Backend, c: &Customer) -> Result<()> {
     sqlx::query(
         "INSERT INTO customers (tenant_id, id, name, email, email_lower, tags, lang, email_verified)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -316,24 +321,24 @@ pub(crate) async fn upsert_customer(store: &PgStore, c: &Customer) -> Result<()>
     .bind(to_json(&c.tags))
     .bind(c.lang.map(|l| l.as_str()))
     .bind(i64::from(c.email_verified))
-    .execute(&store.pool)
+    .execute(store.writer())
     .await
     .map_err(db)?;
     Ok(())
 }
 
-pub(crate) async fn get_customer(store: &PgStore, tenant: &TenantId, id: CustomerId) -> Result<Option<Customer>> {
+pub(crate) async fn get_customer(store: &Backend, tenant: &TenantId, id: CustomerId) -> Result<Option<Customer>> {
     let row = sqlx::query("SELECT * FROM customers WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.as_str())
         .bind(id.to_string())
-        .fetch_optional(&store.pool)
+        .fetch_optional(store.reader())
         .await
         .map_err(db)?;
     row.as_ref().map(customer).transpose()
 }
 
 pub(crate) async fn find_verified_customer(
-    store: &PgStore,
+    store: &Backend,
     tenant: &TenantId,
     email: &str,
 ) -> Result<Option<Customer>> {
@@ -342,14 +347,14 @@ pub(crate) async fn find_verified_customer(
     )
     .bind(tenant.as_str())
     .bind(email.trim().to_lowercase())
-    .fetch_optional(&store.pool)
+    .fetch_optional(store.reader())
     .await
     .map_err(db)?;
     row.as_ref().map(customer).transpose()
 }
 
 pub(crate) async fn link_visitor(
-    store: &PgStore,
+    store: &Backend,
     tenant: &TenantId,
     token_hash: &str,
     customer: CustomerId,
@@ -362,14 +367,14 @@ pub(crate) async fn link_visitor(
     .bind(tenant.as_str())
     .bind(token_hash)
     .bind(customer.to_string())
-    .execute(&store.pool)
+    .execute(store.writer())
     .await
     .map_err(db)?;
     Ok(())
 }
 
 pub(crate) async fn find_visitor(
-    store: &PgStore,
+    store: &Backend,
     tenant: &TenantId,
     token_hash: &str,
 ) -> Result<Option<VisitorRecord>> {
@@ -377,14 +382,14 @@ pub(crate) async fn find_visitor(
         sqlx::query("SELECT customer_id, pending_conversation FROM visitors WHERE tenant_id = $1 AND token_hash = $2")
             .bind(tenant.as_str())
             .bind(token_hash)
-            .fetch_optional(&store.pool)
+            .fetch_optional(store.reader())
             .await
             .map_err(db)?;
     row.as_ref().map(codec::visitor).transpose()
 }
 
 pub(crate) async fn reserve_visitor_conversation(
-    store: &PgStore,
+    store: &Backend,
     tenant: &TenantId,
     token_hash: &str,
     conversation: backstop_core::ids::ConversationId,
@@ -393,7 +398,7 @@ pub(crate) async fn reserve_visitor_conversation(
         .bind(tenant.as_str())
         .bind(token_hash)
         .bind(conversation.to_string())
-        .execute(&store.pool)
+        .execute(store.writer())
         .await
         .map_err(db)?;
     if r.rows_affected() == 0 {

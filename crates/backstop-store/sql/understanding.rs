@@ -1,4 +1,4 @@
-//! Understanding data of the PostgreSQL store: cached embeddings and intent examples.
+//! Understanding data: cached embeddings and intent examples.
 
 use std::collections::HashMap;
 
@@ -6,32 +6,39 @@ use backstop_core::ids::{IntentExampleId, TenantId};
 use backstop_store::*;
 use sqlx::Row;
 
-use crate::PgStore;
+use crate::Backend;
 use backstop_store::codec::{self, *};
 
+/// Keys looked up per query (well under either database's bound-parameter limit).
+const CHUNK: usize = 500;
+
 pub(crate) async fn get_embeddings(
-    store: &PgStore,
+    store: &Backend,
     tenant: &TenantId,
     model: &str,
     keys: &[String],
 ) -> Result<HashMap<String, Vec<f32>>> {
-    let rows = sqlx::query("SELECT key, vector FROM embeddings WHERE tenant_id = $1 AND model = $2 AND key = ANY($3)")
-        .bind(tenant.as_str())
-        .bind(model)
-        .bind(keys)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(db)?;
-    let mut out = HashMap::with_capacity(rows.len());
-    for r in rows {
-        let blob: Vec<u8> = r.try_get("vector").map_err(db)?;
-        out.insert(r.try_get("key").map_err(db)?, from_blob(&blob)?);
+    let mut out = HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(CHUNK) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT key, vector FROM embeddings WHERE tenant_id = $1 AND model = $2 AND key IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(tenant.as_str()).bind(model);
+        for k in chunk {
+            q = q.bind(k);
+        }
+        for r in q.fetch_all(store.reader()).await.map_err(db)? {
+            let blob: Vec<u8> = r.try_get("vector").map_err(db)?;
+            out.insert(r.try_get("key").map_err(db)?, from_blob(&blob)?);
+        }
     }
     Ok(out)
 }
 
 pub(crate) async fn put_embeddings(
-    store: &PgStore,
+    store: &Backend,
     tenant: &TenantId,
     model: &str,
     items: &[EmbeddingRecord],
@@ -39,7 +46,7 @@ pub(crate) async fn put_embeddings(
     // Keys in one order, so two nodes caching overlapping sets cannot deadlock.
     let mut items: Vec<&EmbeddingRecord> = items.iter().collect();
     items.sort_by(|a, b| a.key.cmp(&b.key));
-    let mut tx = store.pool.begin().await.map_err(db)?;
+    let mut tx = store.writer().begin().await.map_err(db)?;
     for e in items {
         sqlx::query(
             "INSERT INTO embeddings (tenant_id, model, key, vector) VALUES ($1, $2, $3, $4)
@@ -57,8 +64,8 @@ pub(crate) async fn put_embeddings(
     Ok(())
 }
 
-pub(crate) async fn add_intent_examples(store: &PgStore, examples: &[IntentExampleRecord]) -> Result<usize> {
-    let mut tx = store.pool.begin().await.map_err(db)?;
+pub(crate) async fn add_intent_examples(store: &Backend, examples: &[IntentExampleRecord]) -> Result<usize> {
+    let mut tx = store.writer().begin().await.map_err(db)?;
     let mut added = 0;
     for e in examples {
         let done = sqlx::query(
@@ -80,10 +87,10 @@ pub(crate) async fn add_intent_examples(store: &PgStore, examples: &[IntentExamp
     Ok(added)
 }
 
-pub(crate) async fn list_intent_examples(store: &PgStore, tenant: &TenantId) -> Result<Vec<IntentExampleRecord>> {
+pub(crate) async fn list_intent_examples(store: &Backend, tenant: &TenantId) -> Result<Vec<IntentExampleRecord>> {
     let rows = sqlx::query("SELECT * FROM intent_examples WHERE tenant_id = $1 ORDER BY id")
         .bind(tenant.as_str())
-        .fetch_all(&store.pool)
+        .fetch_all(store.reader())
         .await
         .map_err(db)?;
     rows.iter()
