@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::event::EventKind;
 use crate::ids::{AgentId, TeamId};
 use crate::routing::HandoffReason;
 
@@ -164,19 +165,19 @@ pub enum Command {
 
 impl Command {
     /// The event kind stored for this command.
-    pub fn event_kind(&self) -> &'static str {
+    pub fn event_kind(&self) -> EventKind {
         match self {
-            Command::Handoff { .. } => "handoff",
-            Command::Take { .. } => "take",
-            Command::Assign { .. } => "assign",
-            Command::Transfer { .. } => "transfer",
-            Command::Escalate { .. } => "escalate",
-            Command::HandBack { .. } => "hand_back",
-            Command::Resolve { .. } => "resolve",
-            Command::Reopen { .. } => "reopen",
-            Command::Snooze { .. } => "snooze",
-            Command::CustomerMessage => "customer_message",
-            Command::Close { .. } => "close",
+            Command::Handoff { .. } => EventKind::Handoff,
+            Command::Take { .. } => EventKind::Take,
+            Command::Assign { .. } => EventKind::Assign,
+            Command::Transfer { .. } => EventKind::Transfer,
+            Command::Escalate { .. } => EventKind::Escalate,
+            Command::HandBack { .. } => EventKind::HandBack,
+            Command::Resolve { .. } => EventKind::Resolve,
+            Command::Reopen { .. } => EventKind::Reopen,
+            Command::Snooze { .. } => EventKind::Snooze,
+            Command::CustomerMessage => EventKind::CustomerMessage,
+            Command::Close { .. } => EventKind::Close,
         }
     }
 
@@ -218,7 +219,7 @@ pub struct Conversation {
 /// One accepted change, stored as an event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Transition {
-    pub kind: &'static str,
+    pub kind: EventKind,
     pub actor: Actor,
     pub from: Conversation,
     pub to: Conversation,
@@ -274,7 +275,8 @@ impl Conversation {
     /// Validate `cmd` against the current state and return the transition to record.
     pub fn apply(&self, cmd: Command) -> Result<Transition, TransitionError> {
         self.require_not_closed()?;
-        let name = cmd.event_kind();
+        let kind = cmd.event_kind();
+        let name = kind.as_str();
         let mut to = *self;
         match cmd {
             Command::Handoff { team, priority, .. } => {
@@ -389,7 +391,7 @@ impl Conversation {
             }
         }
         Ok(Transition {
-            kind: name,
+            kind,
             actor: cmd.actor(),
             from: *self,
             to,

@@ -3,6 +3,8 @@
 //! Layout:
 //! - [`ids`]: typed identifiers; every record belongs to a [`ids::TenantId`].
 //! - [`conversation`]: the ownership state machine (owner and status are separate).
+//! - [`event`]: the conversation's event vocabulary (kinds and typed data, versioned), which
+//!   gap mining, analytics, QA, metering and webhooks read.
 //! - [`message`]: message bodies, authors, citations.
 //! - [`routing`]: the signals a decision reads and the decision with its trace.
 //! - [`policy`]: the per-tenant escalation policy (TOML rules, precedence, hysteresis) that decides.
@@ -25,6 +27,7 @@ pub mod conversation;
 pub mod csat;
 pub mod directory;
 pub mod emotion;
+pub mod event;
 pub mod handoff;
 pub mod hours;
 pub mod ids;

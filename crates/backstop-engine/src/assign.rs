@@ -6,6 +6,7 @@
 //! to it) and under a per-tenant lock (so two conversations assigned at once cannot both take an
 //! agent's last free place). Teams whose strategy is `manual` are never assigned automatically.
 
+use backstop_core::event::{Event, EventData};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -18,7 +19,6 @@ use backstop_core::Timestamp;
 use backstop_nlp::replies;
 use backstop_store::{ConversationFilter, NewMessage, Turn};
 
-use crate::turn::transition_event;
 use crate::{Engine, Result};
 
 /// When each agent of a tenant was last given a conversation, behind the tenant's assignment lock.
@@ -173,7 +173,11 @@ impl Engine {
         conv.status = t.to.status;
         conv.queued_at = None;
         conv.updated_at = at;
-        let data = serde_json::json!({ "assignment": choice.why, "strategy": strategy, "any_team": route.any_team });
+        let data = EventData::Assignment {
+            why: choice.why.clone(),
+            strategy,
+            any_team: route.any_team,
+        };
         let why = match (route.strategy.is_some(), route.any_team) {
             (_, true) => format!(
                 "assigned by {} across teams after a missed first-reply target",
@@ -182,7 +186,7 @@ impl Engine {
             (true, false) => format!("assigned by {} after a missed first-reply target", strategy.as_str()),
             _ => format!("assigned by {}", strategy.as_str()),
         };
-        let event = transition_event(&t, Some(why), data, at);
+        let event = Event::transition(&t, Some(why), data, at);
         let joined = NewMessage {
             id: backstop_core::ids::MessageId::new_at(at),
             tenant: tenant.clone(),

@@ -4,14 +4,14 @@
 
 use backstop_core::conversation::{Actor, Command, Owner, Priority, Status};
 use backstop_core::directory::{Agent, Customer};
+use backstop_core::event::{CopilotUse, Event, EventData, EventKind};
 use backstop_core::ids::{ConversationId, MessageId, TenantId};
 use backstop_core::message::{Author, ClientMessageId, MessageBody, MessageKind, SystemCode, SystemNote};
 use backstop_core::routing::{Scope, Signals};
 use backstop_nlp::{lang, replies};
-use backstop_store::{MessageRecord, NewEvent, NewMessage, Turn};
+use backstop_store::{MessageRecord, NewMessage, Turn};
 
 use crate::assess::Understanding;
-use crate::turn::transition_event;
 use crate::views::ConversationView;
 use crate::{Engine, EngineError, Result};
 
@@ -26,7 +26,7 @@ pub enum AgentAction {
         body: String,
         client_id: Option<String>,
         /// How the reply used the copilot's suggestions, when the inbox showed some.
-        copilot: Option<crate::copilot::Use>,
+        copilot: Option<CopilotUse>,
     },
     Note {
         agent: Agent,
@@ -162,7 +162,7 @@ impl Engine {
                 conv.owner = t.to.owner;
                 conv.status = t.to.status;
                 conv.queued_at = None;
-                events.push(transition_event(&t, None, serde_json::Value::Null, at));
+                events.push(Event::transition(&t, None, EventData::None, at));
                 messages.push(system(
                     SystemCode::AgentJoined,
                     Some(&agent),
@@ -186,42 +186,40 @@ impl Engine {
                 }
                 let mut conv = self.conversation(tenant, id).await?;
                 // The copilot's record: was a suggestion sent as it was, edited, or not used?
-                let mut copilot_events: Vec<NewEvent> = match (copilot, appended.duplicate) {
-                    (Some(how), false) => vec![NewEvent {
-                        kind: "copilot".into(),
-                        actor: Actor::Agent(agent.id).label(),
-                        reason: Some(how.as_str().into()),
-                        from_owner: None,
-                        to_owner: None,
-                        from_status: None,
-                        to_status: None,
-                        data: serde_json::json!({ "use": how.as_str(), "message": appended.message.id }),
+                let mut copilot_events: Vec<Event> = match (copilot, appended.duplicate) {
+                    (Some(how), false) => vec![Event::note(
+                        EventKind::Copilot,
+                        Actor::Agent(agent.id),
+                        Some(how.as_str().into()),
+                        EventData::Copilot {
+                            used: how,
+                            message: appended.message.id,
+                        },
                         at,
-                    }],
+                    )],
                     _ => vec![],
                 };
                 // The first human reply stops the hand-over's clock.
                 if let (Some(clock), false) = (conv.sla.as_mut(), appended.duplicate) {
                     if let Some(met) = clock.replied(at) {
                         let secs = clock.first_reply_secs().unwrap_or(0);
-                        copilot_events.push(NewEvent {
-                            kind: "first_reply".into(),
-                            actor: Actor::Agent(agent.id).label(),
-                            reason: Some(format!(
+                        copilot_events.push(Event::note(
+                            EventKind::FirstReply,
+                            Actor::Agent(agent.id),
+                            Some(format!(
                                 "first human reply after {secs} s ({} the {} s target)",
                                 if met { "within" } else { "missing" },
                                 clock.target_secs
                             )),
-                            from_owner: None,
-                            to_owner: None,
-                            from_status: None,
-                            to_status: None,
-                            data: serde_json::json!({
-                                "seconds": secs, "target_secs": clock.target_secs, "met": met,
-                                "breaches": clock.breaches, "ticket": clock.ticket,
-                            }),
+                            EventData::FirstReply {
+                                seconds: secs,
+                                target_secs: clock.target_secs,
+                                met,
+                                breaches: clock.breaches,
+                                ticket: clock.ticket,
+                            },
                             at,
-                        });
+                        ));
                     }
                 }
                 if conv.status == Status::Snoozed || !copilot_events.is_empty() {
@@ -270,7 +268,7 @@ impl Engine {
                 if let Some(clock) = conv.sla.as_mut() {
                     clock.stop();
                 }
-                events.push(transition_event(&t, reason, serde_json::Value::Null, at));
+                events.push(Event::transition(&t, reason, EventData::None, at));
                 messages.push(system(
                     SystemCode::HandedBack,
                     Some(&agent),
@@ -287,7 +285,7 @@ impl Engine {
                     clock.stop();
                 }
                 learn = true;
-                events.push(transition_event(&t, None, serde_json::Value::Null, at));
+                events.push(Event::transition(&t, None, EventData::None, at));
                 messages.push(system(SystemCode::Resolved, Some(&agent), replies::resolved(conv.lang)));
             }
             AgentAction::Reopen { agent } => {
@@ -298,7 +296,7 @@ impl Engine {
                 if matches!(conv.owner, Owner::Queue { .. }) {
                     conv.queued_at = Some(at);
                 }
-                events.push(transition_event(&t, None, serde_json::Value::Null, at));
+                events.push(Event::transition(&t, None, EventData::None, at));
                 messages.push(system(SystemCode::Reopened, Some(&agent), replies::reopened(conv.lang)));
             }
             AgentAction::Transfer { agent, to, note } => {
@@ -343,7 +341,7 @@ impl Engine {
                 conv.owner = t.to.owner;
                 conv.status = t.to.status;
                 conv.queued_at = matches!(conv.owner, Owner::Queue { .. }).then_some(at);
-                events.push(transition_event(&t, note.clone(), serde_json::Value::Null, at));
+                events.push(Event::transition(&t, note.clone(), EventData::None, at));
                 if let Some(body) = note {
                     let appended = store
                         .append_message(&agent_message(&agent, MessageKind::Note, body, None))
@@ -384,17 +382,16 @@ impl Engine {
                 }
                 let csat = backstop_core::csat::Csat::new(rating, comment.as_deref(), at)
                     .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
-                events.push(NewEvent {
-                    kind: "csat".into(),
-                    actor: "customer".into(),
-                    reason: csat.is_low().then(|| format!("rated {rating}/5: flagged for review")),
-                    from_owner: None,
-                    to_owner: None,
-                    from_status: None,
-                    to_status: None,
-                    data: serde_json::json!({ "rating": csat.rating, "comment": csat.comment }),
+                events.push(Event::note(
+                    EventKind::Csat,
+                    Actor::Customer,
+                    csat.is_low().then(|| format!("rated {rating}/5: flagged for review")),
+                    EventData::Csat {
+                        rating: csat.rating,
+                        comment: csat.comment.clone(),
+                    },
                     at,
-                });
+                ));
                 if csat.is_low() {
                     tracing::info!(%tenant, conversation = %id, rating, "low satisfaction rating");
                 }
@@ -402,10 +399,10 @@ impl Engine {
                 if person {
                     let t = machine.apply(Command::Reopen { actor: Actor::Customer })?;
                     conv.status = t.to.status;
-                    events.push(transition_event(
+                    events.push(Event::transition(
                         &t,
                         Some("not satisfied: asked for a person".into()),
-                        serde_json::Value::Null,
+                        EventData::None,
                         at,
                     ));
                     messages.push(system(SystemCode::Reopened, None, replies::reopened(conv.lang)));
@@ -424,10 +421,10 @@ impl Engine {
                     conv.owner = t.to.owner;
                     conv.status = t.to.status;
                     conv.queued_at = None;
-                    events.push(transition_event(
+                    events.push(Event::transition(
                         &t,
                         Some("to decide on the AI draft".into()),
-                        serde_json::Value::Null,
+                        EventData::None,
                         at,
                     ));
                 }
@@ -450,27 +447,23 @@ impl Engine {
                     if let Some(clock) = conv.sla.as_mut() {
                         clock.replied(at);
                     }
-                    events.push(transition_event(
+                    events.push(Event::transition(
                         &t,
                         Some(format!("AI draft {how}")),
-                        serde_json::Value::Null,
+                        EventData::None,
                         at,
                     ));
                     let mut answer = crate::turn::ai_message(&conv, body, source.into_iter().collect(), at);
                     answer.created_at = at;
                     messages.push(answer);
                 } else {
-                    events.push(NewEvent {
-                        kind: "draft_rejected".into(),
-                        actor: Actor::Agent(agent.id).label(),
-                        reason: Some("AI draft rejected".into()),
-                        from_owner: None,
-                        to_owner: None,
-                        from_status: None,
-                        to_status: None,
-                        data: serde_json::json!({ "draft": draft }),
+                    events.push(Event::note(
+                        EventKind::DraftRejected,
+                        Actor::Agent(agent.id),
+                        Some("AI draft rejected".into()),
+                        EventData::DraftRejected { draft },
                         at,
-                    });
+                    ));
                 }
                 conv.packet = Some(packet);
             }

@@ -55,40 +55,6 @@ pub struct Copilot {
     pub de_escalation: Option<String>,
 }
 
-/// How a reply used the copilot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Use {
-    AsIs,
-    Edited,
-    Ignored,
-}
-
-impl Use {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Use::AsIs => "as_is",
-            Use::Edited => "edited",
-            Use::Ignored => "ignored",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Use> {
-        [Use::AsIs, Use::Edited, Use::Ignored]
-            .into_iter()
-            .find(|u| u.as_str() == s)
-    }
-
-    /// As is when the sent text is the suggestion (whitespace aside), edited otherwise.
-    pub fn of(sent: &str, suggested: &str) -> Use {
-        let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-        if squash(sent) == squash(suggested) {
-            Use::AsIs
-        } else {
-            Use::Edited
-        }
-    }
-}
-
 /// Suggestions below this confidence are not offered.
 const FLOOR: f32 = 0.2;
 /// Past answers need a closer match: they were written for one customer.

@@ -4,6 +4,7 @@
 //! it now can are counted per topic before and after the topic's newest article was published:
 //! whether publishing it worked.
 
+use backstop_core::event::EventKind;
 use std::collections::{BTreeMap, HashMap};
 
 use backstop_core::ids::{ArticleId, ConversationId, TenantId};
@@ -171,15 +172,20 @@ impl Engine {
         let events = self
             .inner
             .store
-            .events_of_kinds(tenant, &["ai_answer", "ai_clarify", "handoff"], since, MAX_TURNS)
+            .events_of_kinds(
+                tenant,
+                &[EventKind::AiAnswer, EventKind::AiClarify, EventKind::Handoff],
+                since,
+                MAX_TURNS,
+            )
             .await?;
         let mut asked: Vec<Asked> = events
             .into_iter()
             .filter_map(|e| {
-                let question = e.event.data.get("question")?.as_str()?.trim().to_string();
-                let handled = match e.event.kind.as_str() {
-                    "ai_answer" => Handled::Answered,
-                    "ai_clarify" => Handled::Unanswered,
+                let question = e.event.question()?.trim().to_string();
+                let handled = match e.event.kind {
+                    EventKind::AiAnswer => Handled::Answered,
+                    EventKind::AiClarify => Handled::Unanswered,
                     _ => Handled::Escalated,
                 };
                 // What no article could answer is no gap: a request for a person with little else

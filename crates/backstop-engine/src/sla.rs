@@ -14,17 +14,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use backstop_core::assignment::{Presence, Strategy};
+use backstop_core::conversation::Actor;
 use backstop_core::conversation::{Command, Owner, Priority, Status};
 use backstop_core::directory::{Agent, Team};
+use backstop_core::event::{Event, EventData, EventKind};
 use backstop_core::ids::{ConversationId, TeamId, TenantId};
 use backstop_core::message::{Author, MessageKind, SystemCode, SystemNote};
 use backstop_core::sla::{Breach, Fallback, SlaClock, Ticket, TicketReason};
 use backstop_core::Timestamp;
 use backstop_nlp::replies;
-use backstop_store::{ConversationRecord, NewEvent, NewMessage, Turn};
+use backstop_store::{ConversationRecord, NewMessage, Turn};
 
 use crate::assign::Route;
-use crate::turn::transition_event;
 use crate::{Engine, Result};
 
 /// A conversation sent for escalation is sent again only if still due after this long (its actor
@@ -140,22 +141,18 @@ impl Engine {
     }
 
     /// The event recording that a hand-over became a ticket.
-    pub(crate) fn ticket_event(team: &Team, ticket: Ticket, at: Timestamp) -> NewEvent {
-        NewEvent {
-            kind: "ticket".into(),
-            actor: "system".into(),
-            reason: Some(format!(
+    pub(crate) fn ticket_event(team: &Team, ticket: Ticket, at: Timestamp) -> Event {
+        Event::note(
+            EventKind::Ticket,
+            Actor::System,
+            Some(format!(
                 "{}: reply promised by {}",
                 ticket.reason.as_str(),
                 team.hours.local_label(ticket.promised_by)
             )),
-            from_owner: None,
-            to_owner: None,
-            from_status: None,
-            to_status: None,
-            data: serde_json::json!({ "ticket": ticket }),
+            EventData::Ticket { ticket },
             at,
-        }
+        )
     }
 
     /// Starts the clock of a hand-over to `team`; returns the ticket when nobody can answer now.
@@ -243,20 +240,20 @@ impl Engine {
             Owner::Ai => (Priority::Normal, None),
         };
         let breach = clock.breach(at, priority);
-        let mut events = vec![NewEvent {
-            kind: "sla_breach".into(),
-            actor: "system".into(),
-            reason: Some(format!(
+        let mut events = vec![Event::note(
+            EventKind::SlaBreach,
+            Actor::System,
+            Some(format!(
                 "no human reply within {} s (breach {}, waited {} s)",
                 clock.target_secs, breach.number, breach.waited_secs
             )),
-            from_owner: None,
-            to_owner: None,
-            from_status: None,
-            to_status: None,
-            data: serde_json::json!({ "breach": breach, "target_secs": clock.target_secs, "team": team.id }),
+            EventData::SlaBreach {
+                breach,
+                target_secs: clock.target_secs,
+                team: team.id,
+            },
             at,
-        }];
+        )];
         if breach.next != Fallback::Alert {
             // Back to the queue (from an agent who had not answered) one priority higher.
             let t = Self::machine(&conv).apply(Command::Escalate {
@@ -268,10 +265,10 @@ impl Engine {
             if let Some(p) = conv.packet.as_mut() {
                 p.priority = breach.priority;
             }
-            events.push(transition_event(
+            events.push(Event::transition(
                 &t,
                 Some("first-reply target missed".into()),
-                serde_json::Value::Null,
+                EventData::None,
                 at,
             ));
         }
@@ -348,7 +345,7 @@ impl Engine {
     }
 
     /// Stores a change made here and announces it.
-    async fn save(&self, conv: ConversationRecord, events: Vec<NewEvent>, messages: Vec<NewMessage>) -> Result<()> {
+    async fn save(&self, conv: ConversationRecord, events: Vec<Event>, messages: Vec<NewMessage>) -> Result<()> {
         let turn = Turn {
             conversation: conv,
             events,

@@ -5,10 +5,12 @@
 
 use std::sync::Arc;
 
+use backstop_core::conversation::Actor;
 use backstop_core::conversation::Priority;
 use backstop_core::conversation::{Command, Owner};
 use backstop_core::directory::{Customer, Team};
 use backstop_core::emotion as mood;
+use backstop_core::event::{Event, EventData, EventKind};
 use backstop_core::handoff::{AiAttempt, AngerReading, HandoffPacket, Tier};
 use backstop_core::ids::MessageId;
 use backstop_core::ids::{ConversationId, TenantId};
@@ -17,7 +19,7 @@ use backstop_core::routing::{Decision, DecisionTrace, HandoffReason, ServiceTier
 use backstop_nlp::emotion::Feeling;
 use backstop_nlp::retrieval::{Retriever, CONFIDENT};
 use backstop_nlp::{entities, replies, signals, summary};
-use backstop_store::{ConversationRecord, MessageRecord, NewEvent, NewMessage, StoreError, Turn};
+use backstop_store::{ConversationRecord, MessageRecord, NewMessage, StoreError, Turn};
 
 use crate::assess::{assess, Assessment, TurnInput, Understanding};
 use crate::brain::{blocking, Brain};
@@ -90,10 +92,10 @@ impl Engine {
         // A customer writing wakes a snoozed conversation and reopens a resolved one.
         let woke = Self::machine(&conv).apply(Command::CustomerMessage)?;
         if woke.changed() {
-            events.push(transition_event(
+            events.push(Event::transition(
                 &woke,
                 Some("customer wrote".into()),
-                serde_json::Value::Null,
+                EventData::None,
                 at,
             ));
             conv.status = woke.to.status;
@@ -147,7 +149,7 @@ impl Engine {
                     vec![],
                     at,
                 ));
-                events.push(decision_event("small_talk", &trace, &u.text, at));
+                events.push(decision_event(EventKind::AiSmallTalk, &trace, &u.text, at));
             }
             Decision::Answer => {
                 let hit = u.best.expect("a confident decision has a hit");
@@ -170,7 +172,7 @@ impl Engine {
                     article: (passage.trim() != article.body.trim()).then(|| article.body.clone()),
                 };
                 messages.push(ai_message(&conv, body, vec![cite], at));
-                events.push(decision_event("answer", &trace, &u.text, at));
+                events.push(decision_event(EventKind::AiAnswer, &trace, &u.text, at));
             }
             Decision::Clarify => {
                 // A topic is offered only when it is plausible: the article nearly reached the
@@ -179,7 +181,7 @@ impl Engine {
                 let hint = clarify_topic(kb, &u).map(|t| replies::topic_name(u.lang, &t));
                 conv.failed_turns += 1;
                 messages.push(ai_message(&conv, replies::clarify(u.lang, hint.as_deref()), vec![], at));
-                events.push(decision_event("clarify", &trace, &u.text, at));
+                events.push(decision_event(EventKind::AiClarify, &trace, &u.text, at));
             }
         }
         conv.updated_at = at;
@@ -287,7 +289,7 @@ impl Engine {
         customer: Option<&Customer>,
         kb: &dyn Retriever,
         at: backstop_core::Timestamp,
-    ) -> Result<(Vec<NewEvent>, NewMessage)> {
+    ) -> Result<(Vec<Event>, NewMessage)> {
         let Some((reason, role, priority, _tier)) = handoff_target(trace.decision) else {
             return Err(EngineError::Internal("handoff without a handoff decision".into()));
         };
@@ -316,8 +318,8 @@ impl Engine {
         // The first-reply clock starts now; nobody to answer makes it a ticket at once.
         let vip = customer.is_some_and(Customer::is_vip) || priority == Priority::Urgent;
         let ticket = self.start_sla(conv, &team, vip, at).await?;
-        let data = serde_json::json!({ "trace": trace, "question": u.text });
-        let mut events = vec![transition_event(&transition, Some(reason.as_str().into()), data, at)];
+        let data = EventData::decision(trace, &u.text);
+        let mut events = vec![Event::transition(&transition, Some(reason.as_str().into()), data, at)];
         if let Some(ticket) = ticket {
             events.push(Self::ticket_event(&team, ticket, at));
             conv.lang = u.lang;
@@ -480,36 +482,13 @@ pub(crate) fn ai_message(
     }
 }
 
-pub(crate) fn transition_event(
-    t: &backstop_core::conversation::Transition,
-    reason: Option<String>,
-    data: serde_json::Value,
-    at: backstop_core::Timestamp,
-) -> NewEvent {
-    NewEvent {
-        kind: t.kind.into(),
-        actor: t.actor.label(),
-        reason,
-        from_owner: Some(t.from.owner),
-        to_owner: Some(t.to.owner),
-        from_status: Some(t.from.status),
-        to_status: Some(t.to.status),
-        data,
-        at,
-    }
-}
-
 /// What the AI decided on a turn; `question` (the turn's customer text) is what gap mining reads.
-fn decision_event(kind: &str, trace: &DecisionTrace, question: &str, at: backstop_core::Timestamp) -> NewEvent {
-    NewEvent {
-        kind: format!("ai_{kind}"),
-        actor: "ai".into(),
-        reason: Some(trace.rule.clone()),
-        from_owner: None,
-        to_owner: None,
-        from_status: None,
-        to_status: None,
-        data: serde_json::json!({ "trace": trace, "question": question }),
+fn decision_event(kind: EventKind, trace: &DecisionTrace, question: &str, at: backstop_core::Timestamp) -> Event {
+    Event::note(
+        kind,
+        Actor::Ai,
+        Some(trace.rule.clone()),
+        EventData::decision(trace, question),
         at,
-    }
+    )
 }

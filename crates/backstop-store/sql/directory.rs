@@ -131,12 +131,7 @@ pub(crate) async fn find_agent_by_email(
     row.as_ref().map(codec::credentials).transpose()
 }
 
-pub(crate) async fn set_agent_password(
-    store: &Backend,
-    tenant: &TenantId,
-    agent: AgentId,
-    hash: &str,
-) -> Result<()> {
+pub(crate) async fn set_agent_password(store: &Backend, tenant: &TenantId, agent: AgentId, hash: &str) -> Result<()> {
     let r = sqlx::query(
         "UPDATE agents SET password_hash = $3, failed_logins = 0, locked_until = NULL WHERE tenant_id = $1 AND id = $2",
     )

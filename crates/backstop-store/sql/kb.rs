@@ -46,12 +46,7 @@ pub(crate) async fn save_articles(
     Ok(saved)
 }
 
-async fn save_in(
-    conn: &mut Conn,
-    a: &ArticleRecord,
-    change: &str,
-    author: &str,
-) -> Result<ArticleRecord> {
+async fn save_in(conn: &mut Conn, a: &ArticleRecord, change: &str, author: &str) -> Result<ArticleRecord> {
     let current: Option<i64> = sqlx::query_scalar("SELECT version FROM articles WHERE tenant_id = $1 AND id = $2")
         .bind(a.tenant.as_str())
         .bind(a.id.to_string())
@@ -115,11 +110,7 @@ pub(crate) async fn list_articles(store: &Backend, tenant: &TenantId) -> Result<
     rows.iter().map(|r| article(r, "id", "updated_at")).collect()
 }
 
-pub(crate) async fn get_article(
-    store: &Backend,
-    tenant: &TenantId,
-    id: ArticleId,
-) -> Result<Option<ArticleRecord>> {
+pub(crate) async fn get_article(store: &Backend, tenant: &TenantId, id: ArticleId) -> Result<Option<ArticleRecord>> {
     let row = sqlx::query("SELECT * FROM articles WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.as_str())
         .bind(id.to_string())
@@ -129,11 +120,7 @@ pub(crate) async fn get_article(
     row.map(|r| article(&r, "id", "updated_at")).transpose()
 }
 
-pub(crate) async fn article_versions(
-    store: &Backend,
-    tenant: &TenantId,
-    id: ArticleId,
-) -> Result<Vec<ArticleVersion>> {
+pub(crate) async fn article_versions(store: &Backend, tenant: &TenantId, id: ArticleId) -> Result<Vec<ArticleVersion>> {
     let rows =
         sqlx::query("SELECT * FROM article_versions WHERE tenant_id = $1 AND article_id = $2 ORDER BY version DESC")
             .bind(tenant.as_str())
@@ -189,11 +176,7 @@ pub(crate) async fn list_candidates(
     rows.iter().map(|r| json(r, "data")).collect()
 }
 
-pub(crate) async fn get_candidate(
-    store: &Backend,
-    tenant: &TenantId,
-    id: CandidateId,
-) -> Result<Option<Candidate>> {
+pub(crate) async fn get_candidate(store: &Backend, tenant: &TenantId, id: CandidateId) -> Result<Option<Candidate>> {
     let row = sqlx::query("SELECT data FROM candidates WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.as_str())
         .bind(id.to_string())

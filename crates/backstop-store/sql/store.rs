@@ -258,7 +258,11 @@ impl Store for Backend {
     ) -> Result<Vec<MessageRecord>> {
         let notes = if q.include_notes { "" } else { " AND kind != 'note'" };
         let order = if q.newest { "DESC" } else { "ASC" };
-        let limit = if q.limit == 0 { dialect::NO_LIMIT } else { Some(q.limit as i64) };
+        let limit = if q.limit == 0 {
+            dialect::NO_LIMIT
+        } else {
+            Some(q.limit as i64)
+        };
         let rows = sqlx::query(&format!(
             "SELECT {MSG_COLS} FROM messages WHERE tenant_id = $1 AND conversation_id = $2 AND seq > $3{notes}
              ORDER BY seq {order} LIMIT $4"
@@ -387,7 +391,7 @@ impl Store for Backend {
     async fn events_of_kinds(
         &self,
         tenant: &TenantId,
-        kinds: &[&str],
+        kinds: &[backstop_core::event::EventKind],
         since: backstop_core::Timestamp,
         limit: u32,
     ) -> Result<Vec<EventRecord>> {
@@ -404,7 +408,7 @@ impl Store for Backend {
             .bind(ts(since))
             .bind(i64::from(limit));
         for k in kinds {
-            q = q.bind(*k);
+            q = q.bind(k.as_str());
         }
         let rows = q.fetch_all(self.reader()).await.map_err(db)?;
         rows.iter().map(event_row).collect()

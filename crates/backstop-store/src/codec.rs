@@ -3,8 +3,9 @@
 //! record reads back the same from SQLite and PostgreSQL.
 
 use backstop_core::assignment::Strategy;
-use backstop_core::conversation::{Owner, Priority, Status};
+use backstop_core::conversation::{Actor, Owner, Priority, Status};
 use backstop_core::directory::{Agent, AgentRole, Customer, Team};
+use backstop_core::event::{Event, EventData, EventKind};
 use backstop_core::ids::{AgentId, ConversationId, MessageId, TeamId, TenantId};
 use backstop_core::ids::{ArticleId, CustomerId};
 use backstop_core::message::{Author, Lang, MessageKind};
@@ -13,7 +14,7 @@ use backstop_core::Timestamp;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::{ArticleRecord, ConversationRecord, EventRecord, MessageRecord, NewEvent, StoreError};
+use crate::{ArticleRecord, ConversationRecord, EventRecord, MessageRecord, StoreError};
 
 /// The conversation columns, in the order the backends insert them.
 pub const CONV_COLS: &str = "tenant_id, id, customer_id, owner_kind, owner_team, owner_agent, priority, priority_rank, status, lang, topic, failed_turns, handoff_reason, queued_at, packet, created_at, updated_at, last_message_at, last_seq, mood, policy_state, csat, sla, sla_due_at";
@@ -217,19 +218,22 @@ pub fn message(row: &impl Columns) -> Result<MessageRecord, StoreError> {
 pub fn event_row(r: &impl Columns) -> Result<EventRecord, StoreError> {
     let from_status = r.opt_text("from_status")?;
     let to_status = r.opt_text("to_status")?;
+    let kind = r.text("kind")?;
+    let kind = EventKind::parse(&kind).ok_or_else(|| corrupt(&format!("event kind {kind:?}")))?;
+    let actor = r.text("actor")?;
     let data = r.text("data")?;
     Ok(EventRecord {
         id: r.int("id")?,
         conversation: ConversationId(uuid(r, "conversation_id")?),
-        event: NewEvent {
-            kind: r.text("kind")?,
-            actor: r.text("actor")?,
+        event: Event {
+            kind,
+            actor: Actor::parse(&actor).ok_or_else(|| corrupt(&format!("event actor {actor:?}")))?,
             reason: r.opt_text("reason")?,
             from_owner: opt_json(r, "from_owner")?,
             to_owner: opt_json(r, "to_owner")?,
             from_status: from_status.as_deref().and_then(Status::parse),
             to_status: to_status.as_deref().and_then(Status::parse),
-            data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            data: EventData::decode(kind, &data).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             at: from_ts(r.int("at")?)?,
         },
     })

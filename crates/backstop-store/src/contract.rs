@@ -2,8 +2,9 @@
 //! [`store_contract_tests!`](crate::store_contract_tests) with a function that makes a fresh, empty
 //! store; each check below then runs against it as its own test.
 
-use backstop_core::conversation::{Owner, Priority, Status};
+use backstop_core::conversation::{Actor, Owner, Priority, Status};
 use backstop_core::directory::{Customer, Tenant};
+use backstop_core::event::{Event, EventData, EventKind};
 use backstop_core::ids::{
     AgentId, ArticleId, ConversationId, CustomerId, IntentExampleId, MessageId, TeamId, TenantId,
 };
@@ -46,6 +47,18 @@ macro_rules! store_contract_tests {
             }
         )*
     };
+}
+
+/// The data of an AI decision on `question` (the built-in policy on quiet signals).
+fn decision(question: &str) -> EventData {
+    let trace = backstop_core::policy::Policy::builtin().decide(
+        &backstop_core::routing::Signals::quiet(),
+        &backstop_core::policy::PolicyState::default(),
+    );
+    EventData::Decision {
+        trace: Box::new(trace),
+        question: question.into(),
+    }
 }
 
 fn t0() -> Timestamp {
@@ -190,15 +203,15 @@ pub async fn turns_apply_atomically(s: &dyn Store) {
         }],
         ..customer_msg(&t, conv, None, "Connecting you")
     };
-    let event = NewEvent {
-        kind: "handoff".into(),
-        actor: "ai".into(),
+    let event = Event {
+        kind: EventKind::Handoff,
+        actor: Actor::Ai,
         reason: Some("customer_request".into()),
         from_owner: Some(Owner::Ai),
         to_owner: Some(state.owner),
         from_status: Some(Status::Open),
         to_status: Some(Status::Open),
-        data: serde_json::json!({"rule": "explicit_request"}),
+        data: decision("I want a person"),
         at: t0(),
     };
     let turn = Turn {

@@ -181,7 +181,7 @@ pub trait Store: Send + Sync + 'static {
     async fn events_of_kinds(
         &self,
         tenant: &TenantId,
-        kinds: &[&str],
+        kinds: &[backstop_core::event::EventKind],
         since: backstop_core::Timestamp,
         limit: u32,
     ) -> Result<Vec<EventRecord>>;

@@ -4,6 +4,7 @@ use backstop_core::emotion::MoodPoint;
 use backstop_core::policy::PolicyState;
 
 use backstop_core::conversation::{Owner, Status};
+use backstop_core::event::Event;
 use backstop_core::handoff::HandoffPacket;
 use backstop_core::ids::{AgentId, ArticleId, ConversationId, CustomerId, IntentExampleId, MessageId, TenantId};
 use backstop_core::message::{Author, Citation, Lang, MessageKind, SystemNote};
@@ -127,33 +128,18 @@ pub struct MessageQuery {
     pub newest: bool,
 }
 
-/// A state change of a conversation, stored for audit and explanation.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NewEvent {
-    pub kind: String,
-    pub actor: String,
-    pub reason: Option<String>,
-    pub from_owner: Option<Owner>,
-    pub to_owner: Option<Owner>,
-    pub from_status: Option<Status>,
-    pub to_status: Option<Status>,
-    /// Extra detail, e.g. the decision trace.
-    pub data: serde_json::Value,
-    pub at: Timestamp,
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventRecord {
     pub id: i64,
     pub conversation: ConversationId,
-    pub event: NewEvent,
+    pub event: Event,
 }
 
 /// Everything one turn changes, applied atomically by [`crate::Store::apply_turn`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Turn {
     pub conversation: ConversationRecord,
-    pub events: Vec<NewEvent>,
+    pub events: Vec<Event>,
     pub messages: Vec<NewMessage>,
     pub handled: Vec<MessageId>,
 }

@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use backstop_engine::copilot::Use;
+use backstop_core::event::CopilotUse;
 use backstop_engine::views::InboxView;
 use backstop_engine::{AgentAction, TransferTo};
 use serde::Deserialize;
@@ -272,8 +272,8 @@ async fn reply(
     ApiJson(b): ApiJson<MessageBody>,
 ) -> ApiResult<(StatusCode, Json<wire::Replied>)> {
     let copilot = match (&b.suggested, b.suggestions_shown) {
-        (Some(s), _) => Some(Use::of(&b.body, s)),
-        (None, true) => Some(Use::Ignored),
+        (Some(s), _) => Some(CopilotUse::of(&b.body, s)),
+        (None, true) => Some(CopilotUse::Ignored),
         (None, false) => None,
     };
     let action = AgentAction::Reply {

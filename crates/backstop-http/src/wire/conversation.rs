@@ -444,9 +444,9 @@ pub struct Event {
 pub fn event(e: &EventRecord) -> Event {
     Event {
         at: time(e.event.at),
-        kind: e.event.kind.clone(),
+        kind: e.event.kind.as_str().to_owned(),
         reason: e.event.reason.clone(),
-        actor: e.event.actor.clone(),
+        actor: e.event.actor.label(),
         from_owner: e.event.from_owner.map(|o| o.kind().to_owned()),
         to_owner: e.event.to_owner.map(|o| o.kind().to_owned()),
         from_status: e.event.from_status.map(|s| s.as_str().to_owned()),

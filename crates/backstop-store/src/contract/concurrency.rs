@@ -9,6 +9,8 @@ use futures::future::join_all;
 
 use super::{customer_msg, setup, t0};
 use crate::*;
+use backstop_core::conversation::Actor;
+use backstop_core::event::{Event, EventKind};
 
 pub async fn concurrent_appends_are_ordered_and_deduplicated(s: &dyn Store) {
     let (t, _, conv) = setup(s, "shop-race").await;
@@ -96,17 +98,13 @@ pub async fn a_message_is_handled_by_one_turn_only(s: &dyn Store) {
     // Two workers answer the same question at once (one took over while the other still ran).
     let turn = |answer: &str| Turn {
         conversation: state.clone(),
-        events: vec![NewEvent {
-            kind: "ai_answer".into(),
-            actor: "ai".into(),
-            reason: None,
-            from_owner: None,
-            to_owner: None,
-            from_status: None,
-            to_status: None,
-            data: serde_json::json!({ "answer": answer }),
-            at: t0(),
-        }],
+        events: vec![Event::note(
+            EventKind::AiAnswer,
+            Actor::Ai,
+            None,
+            super::decision(answer),
+            t0(),
+        )],
         messages: vec![NewMessage {
             id: MessageId::new_at(t0()),
             author: Author::Ai,

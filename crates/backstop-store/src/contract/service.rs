@@ -5,6 +5,8 @@ use time::Duration;
 
 use super::{customer_msg, new_conversation, setup, t0};
 use crate::*;
+use backstop_core::conversation::Actor;
+use backstop_core::event::{Event, EventKind};
 use backstop_core::ids::{AgentId, MessageId, TeamId};
 use backstop_core::message::{Author, MessageKind};
 
@@ -226,29 +228,33 @@ pub async fn events_are_read_by_kind_across_conversations(s: &dyn Store) {
     let (b, _, other) = setup(s, "shop-b").await;
     let second = new_conversation(&a, customer, t0());
     s.create_conversation(&second).await.unwrap();
-    let event = |kind: &str, question: &str, minute: i64| NewEvent {
-        kind: kind.into(),
-        actor: "ai".into(),
-        reason: None,
-        from_owner: None,
-        to_owner: None,
-        from_status: None,
-        to_status: None,
-        data: serde_json::json!({ "question": question }),
-        at: t0() + Duration::minutes(minute),
+    let event = |kind: EventKind, question: &str, minute: i64| {
+        Event::note(
+            kind,
+            Actor::Ai,
+            None,
+            super::decision(question),
+            t0() + Duration::minutes(minute),
+        )
     };
     for (tenant, conv, events) in [
         (
             &a,
             first,
-            vec![event("ai_clarify", "old", -60), event("ai_answer", "q1", 1)],
+            vec![
+                event(EventKind::AiClarify, "old", -60),
+                event(EventKind::AiAnswer, "q1", 1),
+            ],
         ),
         (
             &a,
             second.id,
-            vec![event("handoff", "q2", 2), event("ai_small_talk", "hi", 3)],
+            vec![
+                event(EventKind::Handoff, "q2", 2),
+                event(EventKind::AiSmallTalk, "hi", 3),
+            ],
         ),
-        (&b, other, vec![event("ai_answer", "elsewhere", 4)]),
+        (&b, other, vec![event(EventKind::AiAnswer, "elsewhere", 4)]),
     ] {
         let c = s.get_conversation(tenant, conv).await.unwrap().unwrap();
         s.apply_turn(&Turn {
@@ -260,12 +266,12 @@ pub async fn events_are_read_by_kind_across_conversations(s: &dyn Store) {
         .await
         .unwrap();
     }
-    let kinds = ["ai_answer", "ai_clarify", "handoff"];
+    let kinds = [EventKind::AiAnswer, EventKind::AiClarify, EventKind::Handoff];
     let got = s.events_of_kinds(&a, &kinds, t0(), 10).await.unwrap();
     // Newest first, only these kinds, only since t0, only this tenant.
     let seen: Vec<(&str, ConversationId)> = got.iter().map(|e| (e.event.kind.as_str(), e.conversation)).collect();
     assert_eq!(seen, vec![("handoff", second.id), ("ai_answer", first)]);
-    assert_eq!(got[0].event.data["question"], "q2");
+    assert_eq!(got[0].event.question(), Some("q2"));
     assert_eq!(got[0].event.at, t0() + Duration::minutes(2));
     assert_eq!(s.events_of_kinds(&a, &kinds, t0(), 1).await.unwrap().len(), 1);
     assert_eq!(

@@ -6,11 +6,13 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use backstop_core::conversation::Actor;
 use backstop_core::directory::{Customer, Tenant};
+use backstop_core::event::{Event, EventData, EventKind};
 use backstop_core::ids::{ConversationId, CustomerId, MessageId, TenantId};
 use backstop_core::message::{Author, Lang, MessageKind};
 use backstop_nlp::metrics::percentile;
-use backstop_store::{ConversationRecord, NewEvent, NewMessage, Store, Turn};
+use backstop_store::{ConversationRecord, NewMessage, Store, Turn};
 use serde_json::{json, Map};
 
 use crate::eval::{r4, report};
@@ -62,10 +64,16 @@ pub async fn store(database_url: Option<&str>, conversations: usize, messages: u
         store.create_conversation(&c).await?;
         convs.push(c);
     }
+    // What each AI turn records: the built-in policy's answer on quiet signals.
+    let trace = backstop_core::policy::Policy::builtin().decide(
+        &backstop_core::routing::Signals::quiet(),
+        &backstop_core::policy::PolicyState::default(),
+    );
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (i, conv) in convs.into_iter().enumerate() {
         let store = store.clone();
+        let trace = trace.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(messages);
             for k in 0..messages {
@@ -100,17 +108,13 @@ pub async fn store(database_url: Option<&str>, conversations: usize, messages: u
                 store
                     .apply_turn(&Turn {
                         conversation: state,
-                        events: vec![NewEvent {
-                            kind: "ai_answer".into(),
-                            actor: "ai".into(),
-                            reason: Some("confident_answer".into()),
-                            from_owner: None,
-                            to_owner: None,
-                            from_status: None,
-                            to_status: None,
-                            data: json!({ "question": asked.body }),
+                        events: vec![Event::note(
+                            EventKind::AiAnswer,
+                            Actor::Ai,
+                            Some(trace.rule.clone()),
+                            EventData::decision(&trace, &asked.body),
                             at,
-                        }],
+                        )],
                         messages: vec![msg(Author::Ai, format!("answer {k}"), None, true)],
                         handled: vec![asked.id],
                     })
