@@ -907,6 +907,8 @@ function connectWs() {
     try { f = JSON.parse(ev.data); } catch (_) { return; }
     if (f.type === "conversation") onConversationEvent(f.conversation);
     else if (f.type === "message") onMessageEvent(f.message);
+    // The socket fell behind and frames were lost: reload what the page shows.
+    else if (f.type === "resync") { loadAll(); refreshOpen(); }
     // Every session of this agent ended (signed out everywhere, new password, deactivated).
     else if (f.type === "signed_out") { S.ws = null; location.href = "/login"; }
   };

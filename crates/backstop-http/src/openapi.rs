@@ -16,10 +16,18 @@ use crate::wire;
         description = "The REST API of Backstop: the widget's (visitors, by `X-Visitor-Token`) and the \
                        agents' (by the `backstop_session` cookie or a bearer token). Every error is \
                        `{\"error\": {\"code\", \"message\"}}` with a stable code. The two WebSockets \
-                       (`/api/widget/v1/{tenant}/ws`, `/api/v1/ws`) are described in docs/PROTOCOL.md.",
+                       (`/api/widget/v1/{tenant}/ws`, `/api/v1/ws`) are described in docs/PROTOCOL.md; \
+                       their frames are the schemas `WidgetIn`, `WidgetOut`, `AgentIn` and `AgentOut`.",
         license(name = "Apache-2.0")
     ),
-    components(schemas(wire::ErrorBody, wire::ErrorDetail)),
+    components(schemas(
+        wire::ErrorBody,
+        wire::ErrorDetail,
+        wire::frames::WidgetIn,
+        wire::frames::WidgetOut,
+        wire::frames::AgentIn,
+        wire::frames::AgentOut
+    )),
     tags(
         (name = "widget", description = "The customer's side: sessions, messages, a person, ratings."),
         (name = "auth", description = "Agents signing in and out, who am I, the teams."),
@@ -115,6 +123,9 @@ mod tests {
         }
         for scheme in ["session", "bearer", "visitor_token"] {
             assert!(json["components"]["securitySchemes"][scheme].is_object(), "{scheme}");
+        }
+        for frames in ["WidgetIn", "WidgetOut", "AgentIn", "AgentOut"] {
+            assert!(json["components"]["schemas"][frames]["oneOf"].is_array(), "{frames}");
         }
     }
 }

@@ -47,7 +47,11 @@ pub(crate) async fn lock_conversation_row(conn: &mut Conn, tenant: &TenantId, co
 
 /// A transaction-scoped advisory lock: released at commit or rollback, and by the server when this
 /// node's connection dies, so a crashed node never keeps a conversation.
-pub(crate) async fn lock_conversation(store: &PgStore, tenant: &TenantId, conv: ConversationId) -> Result<ConversationLock> {
+pub(crate) async fn lock_conversation(
+    store: &PgStore,
+    tenant: &TenantId,
+    conv: ConversationId,
+) -> Result<ConversationLock> {
     let mut tx = store.locks.begin().await.map_err(db)?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(lock_key(tenant, conv))

@@ -1,12 +1,16 @@
-//! The WebSocket frames, typed: what the widget and the inbox send, and what they receive. Each
-//! frame is a JSON object whose `type` names it (docs/PROTOCOL.md).
+//! The WebSocket frames, typed: what the widget and the agents' pages send, and what they receive.
+//! Each frame is a JSON object whose `type` names it. Two enums per socket, one per direction
+//! (`WidgetIn`/`WidgetOut`, `AgentIn`/`AgentOut`): the server only ever reads the one and writes the
+//! other, so a frame cannot be sent the wrong way. Their schemas are in `/api/v1/openapi.json`, and
+//! a test holds docs/PROTOCOL.md's frame tables to them (every frame documented, nothing else).
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::{Alert, Conversation, Message, WidgetState};
 
 /// What a widget sends. The first frame must be `hello`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum WidgetIn {
     /// Who is asking (the visitor token), for which conversation, from which message on.
@@ -25,11 +29,12 @@ pub enum WidgetIn {
 }
 
 /// What a widget receives.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum WidgetOut {
     /// The answer to `hello`: messages after the one asked for, and the conversation's state.
     Hello {
+        #[schema(value_type = String)]
         conversation_id: backstop_core::ids::ConversationId,
         messages: Vec<Message>,
         state: WidgetState,
@@ -56,12 +61,20 @@ pub enum WidgetOut {
     Pong,
 }
 
-/// What an inbox (or the supervisor's view) receives.
+/// What an agent's page (the inbox, the supervisor's view) sends.
+#[derive(Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentIn {
+    /// Keeps the socket open (it closes after `limits.socket_idle` without a frame).
+    Ping,
+}
+
+/// What an agent's page (the inbox, the supervisor's view) receives.
 // Built, sent and dropped at once: boxing the large variant would only add an allocation.
 #[allow(clippy::large_enum_variant)]
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum InboxOut {
+pub enum AgentOut {
     Message {
         message: Message,
     },
@@ -73,10 +86,11 @@ pub enum InboxOut {
         alert: Alert,
     },
     Presence {
+        #[schema(value_type = String)]
         agent_id: backstop_core::ids::AgentId,
         presence: String,
     },
-    /// The socket fell behind: reload the lists.
+    /// The socket fell behind (frames were lost): reload what the page shows.
     Resync,
     /// The agent's sessions ended (signed out everywhere, new password, deactivated).
     SignedOut,
@@ -98,3 +112,7 @@ impl WidgetOut {
 pub fn text(frame: &impl Serialize) -> String {
     serde_json::to_string(frame).unwrap_or_default()
 }
+
+#[cfg(test)]
+#[path = "frames_tests.rs"]
+mod tests;
