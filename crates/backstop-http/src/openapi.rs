@@ -17,16 +17,16 @@ use crate::wire;
                        agents' (by the `backstop_session` cookie or a bearer token). Every error is \
                        `{\"error\": {\"code\", \"message\"}}` with a stable code. The two WebSockets \
                        (`/api/widget/v1/{tenant}/ws`, `/api/v1/ws`) are described in docs/PROTOCOL.md; \
-                       their frames are the schemas `WidgetIn`, `WidgetOut`, `AgentIn` and `AgentOut`.",
+                       their frames are the schemas `WidgetFrameIn`, `WidgetFrameOut`, `AgentFrameIn` and `AgentFrameOut`.",
         license(name = "Apache-2.0")
     ),
     components(schemas(
         wire::ErrorBody,
         wire::ErrorDetail,
-        wire::frames::WidgetIn,
-        wire::frames::WidgetOut,
-        wire::frames::AgentIn,
-        wire::frames::AgentOut
+        wire::frames::WidgetFrameIn,
+        wire::frames::WidgetFrameOut,
+        wire::frames::AgentFrameIn,
+        wire::frames::AgentFrameOut
     )),
     tags(
         (name = "widget", description = "The customer's side: sessions, messages, a person, ratings."),
@@ -47,7 +47,10 @@ const ERRORS: &[(&str, &str)] = &[
     ("400", "malformed JSON, path or query"),
     ("401", "not signed in, or not this visitor"),
     ("403", "not allowed for this role, or from another origin"),
-    ("404", "no such tenant, conversation, article, agent or endpoint"),
+    (
+        "404",
+        "no such tenant, conversation, article, candidate, agent or endpoint",
+    ),
     ("405", "this endpoint does not take that method"),
     ("409", "conflicts with the current state"),
     ("413", "the body is too large"),
@@ -124,8 +127,18 @@ mod tests {
         for scheme in ["session", "bearer", "visitor_token"] {
             assert!(json["components"]["securitySchemes"][scheme].is_object(), "{scheme}");
         }
-        for frames in ["WidgetIn", "WidgetOut", "AgentIn", "AgentOut"] {
-            assert!(json["components"]["schemas"][frames]["oneOf"].is_array(), "{frames}");
+        // The socket frames are described, and no REST answer refers to one (a schema of the same
+        // name as a REST type would replace it: that once made `AgentOut` a frame).
+        let frames = ["WidgetFrameIn", "WidgetFrameOut", "AgentFrameIn", "AgentFrameOut"];
+        for f in frames {
+            assert!(json["components"]["schemas"][f]["oneOf"].is_array(), "{f}");
+        }
+        let paths_text = json["paths"].to_string();
+        for f in frames {
+            assert!(
+                !paths_text.contains(&format!("#/components/schemas/{f}\"")),
+                "{f} in a REST answer"
+            );
         }
     }
 }

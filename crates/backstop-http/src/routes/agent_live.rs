@@ -15,7 +15,7 @@ use super::websocket;
 use crate::error::ApiResult;
 use crate::extract::{session_token, ApiQuery, SignedIn};
 use crate::limits::{ClientIp, SocketSlot};
-use crate::wire::frames::{self, AgentIn, AgentOut};
+use crate::wire::frames::{self, AgentFrameIn, AgentFrameOut};
 use crate::{wire, AppState};
 
 pub fn router() -> Router<AppState> {
@@ -78,11 +78,11 @@ async fn run(s: AppState, session: AgentSession, token: String, mut socket: WebS
                 quiet_until = tokio::time::Instant::now() + idle;
                 let ping = match incoming {
                     // Anything but a known frame is ignored (the page may be newer than the server).
-                    Some(Ok(Message::Text(t))) => matches!(serde_json::from_str(t.as_str()), Ok(AgentIn::Ping)),
+                    Some(Ok(Message::Text(t))) => matches!(serde_json::from_str(t.as_str()), Ok(AgentFrameIn::Ping)),
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                     _ => false,
                 };
-                if ping && socket.send(Message::Text(frames::text(&AgentOut::Pong).into())).await.is_err() {
+                if ping && socket.send(Message::Text(frames::text(&AgentFrameOut::Pong).into())).await.is_err() {
                     break;
                 }
             }
@@ -95,17 +95,17 @@ async fn run(s: AppState, session: AgentSession, token: String, mut socket: WebS
             }
             event = live.recv() => {
                 let frame = match event {
-                    Ok(AgentEvent::Message(m)) => AgentOut::Message { message: wire::message(&m) },
-                    Ok(AgentEvent::Conversation(v)) => AgentOut::Conversation { conversation: wire::conversation(&v) },
-                    Ok(AgentEvent::Alert(a)) => AgentOut::Alert { alert: wire::alert(&a) },
-                    Ok(AgentEvent::Presence { agent, presence }) => AgentOut::Presence { agent_id: agent, presence: wire::presence_str(presence) },
+                    Ok(AgentEvent::Message(m)) => AgentFrameOut::Message { message: wire::message(&m) },
+                    Ok(AgentEvent::Conversation(v)) => AgentFrameOut::Conversation { conversation: wire::conversation(&v) },
+                    Ok(AgentEvent::Alert(a)) => AgentFrameOut::Alert { alert: wire::alert(&a) },
+                    Ok(AgentEvent::Presence { agent, presence }) => AgentFrameOut::Presence { agent_id: agent, presence: wire::presence_str(presence) },
                     Ok(AgentEvent::SignedOut(agent)) if agent == me => {
                         close_signed_out(&mut socket).await;
                         break;
                     }
                     Ok(AgentEvent::SignedOut(_)) => continue,
                     // Fell behind: the client reloads its lists.
-                    Err(RecvError::Lagged(_)) => AgentOut::Resync,
+                    Err(RecvError::Lagged(_)) => AgentFrameOut::Resync,
                     Err(RecvError::Closed) => break,
                 };
                 if socket.send(Message::Text(frames::text(&frame).into())).await.is_err() { break; }
@@ -120,7 +120,7 @@ async fn run(s: AppState, session: AgentSession, token: String, mut socket: WebS
 
 /// Tells the inbox its session is over (it goes to the sign-in page) and closes.
 async fn close_signed_out(socket: &mut WebSocket) {
-    let frame = frames::text(&AgentOut::SignedOut);
+    let frame = frames::text(&AgentFrameOut::SignedOut);
     socket.send(Message::Text(frame.into())).await.ok();
     socket
         .send(Message::Close(Some(CloseFrame {

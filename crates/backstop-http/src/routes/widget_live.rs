@@ -1,7 +1,7 @@
 //! The widget's WebSocket: the visitor says who they are in the first frame (the token never
 //! travels in the URL), catches up on missed messages, sends messages (acknowledged once stored;
 //! rate-limited), asks for a person, and receives messages and state changes live. Sockets are
-//! capped per visitor and per client address. Frames are `wire::frames::{WidgetIn, WidgetOut}`.
+//! capped per visitor and per client address. Frames are `wire::frames::{WidgetFrameIn, WidgetFrameOut}`.
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -17,7 +17,7 @@ use super::{conversation_id, tenant_id, websocket};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
 use crate::limits::{ClientIp, SocketSlot};
-use crate::wire::frames::{self, WidgetIn, WidgetOut};
+use crate::wire::frames::{self, WidgetFrameIn, WidgetFrameOut};
 use crate::{wire, AppState};
 
 pub fn router() -> Router<AppState> {
@@ -71,7 +71,7 @@ async fn session(s: AppState, client: ClientIp, tenant: TenantId, mut socket: We
             }
         }
         Err(e) => {
-            send(&mut socket, WidgetOut::error(&e, None)).await.ok();
+            send(&mut socket, WidgetFrameOut::error(&e, None)).await.ok();
             return;
         }
     }
@@ -97,9 +97,9 @@ async fn session(s: AppState, client: ClientIp, tenant: TenantId, mut socket: We
                     Ok(WidgetEvent::Message(m)) => {
                         if m.seq <= last_seq { continue; }
                         last_seq = m.seq;
-                        WidgetOut::Message { message: wire::message(&m) }
+                        WidgetFrameOut::Message { message: wire::message(&m) }
                     }
-                    Ok(WidgetEvent::State(st)) => WidgetOut::State { state: wire::widget_state(&st) },
+                    Ok(WidgetEvent::State(st)) => WidgetFrameOut::State { state: wire::widget_state(&st) },
                     Err(RecvError::Lagged(_)) => match hello(&s, &tenant, &visitor, last_seq).await {
                         // Fell behind: send what was missed as a fresh hello.
                         Ok((frame, seq)) => { last_seq = last_seq.max(seq); frame }
@@ -113,8 +113,8 @@ async fn session(s: AppState, client: ClientIp, tenant: TenantId, mut socket: We
     }
 }
 
-fn refusal(code: &str, message: &str) -> WidgetOut {
-    WidgetOut::Error {
+fn refusal(code: &str, message: &str) -> WidgetFrameOut {
+    WidgetFrameOut::Error {
         code: code.to_owned(),
         message: message.to_owned(),
         client_id: None,
@@ -134,11 +134,11 @@ async fn hello_frame(s: &AppState, tenant: &TenantId, socket: &mut WebSocket) ->
             return None;
         }
     };
-    let Ok(WidgetIn::Hello {
+    let Ok(WidgetFrameIn::Hello {
         token,
         conversation_id: conv,
         after,
-    }) = serde_json::from_str::<WidgetIn>(text.as_str())
+    }) = serde_json::from_str::<WidgetFrameIn>(text.as_str())
     else {
         let frame = refusal(
             "unauthenticated",
@@ -165,7 +165,7 @@ async fn hello_frame(s: &AppState, tenant: &TenantId, socket: &mut WebSocket) ->
     match checked {
         Ok(v) => Some((v, after.max(0))),
         Err(e) => {
-            send(socket, WidgetOut::error(&e, None)).await.ok();
+            send(socket, WidgetFrameOut::error(&e, None)).await.ok();
             None
         }
     }
@@ -176,11 +176,11 @@ fn hash_token(token: &str) -> String {
     hex::encode(sha2::Sha256::digest(token.as_bytes()))
 }
 
-async fn hello(s: &AppState, tenant: &TenantId, v: &Visitor, after: i64) -> Result<(WidgetOut, i64), ApiError> {
+async fn hello(s: &AppState, tenant: &TenantId, v: &Visitor, after: i64) -> Result<(WidgetFrameOut, i64), ApiError> {
     let conv = s.engine.visitor_conversation(tenant, &v.token, v.conv).await?;
     let (messages, state) = s.engine.visitor_transcript(tenant, &conv, after).await?;
     let seq = messages.last().map_or(after, |m| m.seq);
-    let frame = WidgetOut::Hello {
+    let frame = WidgetFrameOut::Hello {
         conversation_id: v.conv,
         messages: messages.iter().map(wire::message).collect(),
         state: wire::widget_state(&state),
@@ -199,8 +199,14 @@ async fn before_writing(s: &AppState, client: &ClientIp, tenant: &TenantId, v: &
     Ok(())
 }
 
-async fn handle_frame(s: &AppState, client: &ClientIp, tenant: &TenantId, v: &mut Visitor, text: &str) -> WidgetOut {
-    let frame: WidgetIn = match serde_json::from_str(text) {
+async fn handle_frame(
+    s: &AppState,
+    client: &ClientIp,
+    tenant: &TenantId,
+    v: &mut Visitor,
+    text: &str,
+) -> WidgetFrameOut {
+    let frame: WidgetFrameIn = match serde_json::from_str(text) {
         Ok(f) => f,
         Err(e) => {
             let parsed = serde_json::from_str::<serde_json::Value>(text).ok();
@@ -214,7 +220,7 @@ async fn handle_frame(s: &AppState, client: &ClientIp, tenant: &TenantId, v: &mu
             } else {
                 "invalid_json"
             };
-            return WidgetOut::Error {
+            return WidgetFrameOut::Error {
                 code: code.to_owned(),
                 message: e.to_string(),
                 client_id,
@@ -223,39 +229,41 @@ async fn handle_frame(s: &AppState, client: &ClientIp, tenant: &TenantId, v: &mu
         }
     };
     match frame {
-        WidgetIn::Ping => WidgetOut::Pong,
-        WidgetIn::Hello { .. } => WidgetOut::error(&ApiError::invalid_input("this socket already said hello"), None),
-        WidgetIn::Message { client_id, body } => {
+        WidgetFrameIn::Ping => WidgetFrameOut::Pong,
+        WidgetFrameIn::Hello { .. } => {
+            WidgetFrameOut::error(&ApiError::invalid_input("this socket already said hello"), None)
+        }
+        WidgetFrameIn::Message { client_id, body } => {
             if let Err(e) = before_writing(s, client, tenant, v).await {
-                return WidgetOut::error(&e, client_id);
+                return WidgetFrameOut::error(&e, client_id);
             }
             match s
                 .engine
                 .ingest_customer_message(tenant, v.conv, client_id.as_deref(), &body)
                 .await
             {
-                Ok(a) => WidgetOut::Ack {
+                Ok(a) => WidgetFrameOut::Ack {
                     client_id,
                     message: wire::message(&a.message),
                     duplicate: a.duplicate,
                 },
-                Err(e) => WidgetOut::error(&ApiError::from(e), client_id),
+                Err(e) => WidgetFrameOut::error(&ApiError::from(e), client_id),
             }
         }
-        WidgetIn::RequestHuman => {
+        WidgetFrameIn::RequestHuman => {
             if let Err(e) = before_writing(s, client, tenant, v).await {
-                return WidgetOut::error(&e, None);
+                return WidgetFrameOut::error(&e, None);
             }
             match s.engine.act(tenant, v.conv, AgentAction::RequestHuman).await {
-                Ok(out) => WidgetOut::State {
+                Ok(out) => WidgetFrameOut::State {
                     state: wire::widget_state(&out.view.widget_state()),
                 },
-                Err(e) => WidgetOut::error(&ApiError::from(e), None),
+                Err(e) => WidgetFrameOut::error(&ApiError::from(e), None),
             }
         }
     }
 }
 
-async fn send(socket: &mut WebSocket, frame: WidgetOut) -> Result<(), axum::Error> {
+async fn send(socket: &mut WebSocket, frame: WidgetFrameOut) -> Result<(), axum::Error> {
     socket.send(Message::Text(frames::text(&frame).into())).await
 }

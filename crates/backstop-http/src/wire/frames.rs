@@ -1,6 +1,6 @@
 //! The WebSocket frames, typed: what the widget and the agents' pages send, and what they receive.
 //! Each frame is a JSON object whose `type` names it. Two enums per socket, one per direction
-//! (`WidgetIn`/`WidgetOut`, `AgentIn`/`AgentOut`): the server only ever reads the one and writes the
+//! (`WidgetFrameIn`/`WidgetFrameOut`, `AgentFrameIn`/`AgentFrameOut`): the server only ever reads the one and writes the
 //! other, so a frame cannot be sent the wrong way. Their schemas are in `/api/v1/openapi.json`, and
 //! a test holds docs/PROTOCOL.md's frame tables to them (every frame documented, nothing else).
 
@@ -12,7 +12,7 @@ use super::{Alert, Conversation, Message, WidgetState};
 /// What a widget sends. The first frame must be `hello`.
 #[derive(Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum WidgetIn {
+pub enum WidgetFrameIn {
     /// Who is asking (the visitor token), for which conversation, from which message on.
     Hello {
         token: String,
@@ -31,7 +31,7 @@ pub enum WidgetIn {
 /// What a widget receives.
 #[derive(Serialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum WidgetOut {
+pub enum WidgetFrameOut {
     /// The answer to `hello`: messages after the one asked for, and the conversation's state.
     Hello {
         #[schema(value_type = String)]
@@ -64,7 +64,7 @@ pub enum WidgetOut {
 /// What an agent's page (the inbox, the supervisor's view) sends.
 #[derive(Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum AgentIn {
+pub enum AgentFrameIn {
     /// Keeps the socket open (it closes after `limits.socket_idle` without a frame).
     Ping,
 }
@@ -74,7 +74,7 @@ pub enum AgentIn {
 #[allow(clippy::large_enum_variant)]
 #[derive(Serialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum AgentOut {
+pub enum AgentFrameOut {
     Message {
         message: Message,
     },
@@ -97,9 +97,9 @@ pub enum AgentOut {
     Pong,
 }
 
-impl WidgetOut {
+impl WidgetFrameOut {
     pub fn error(e: &crate::error::ApiError, client_id: Option<String>) -> Self {
-        WidgetOut::Error {
+        WidgetFrameOut::Error {
             code: e.code.to_owned(),
             message: e.message.clone(),
             client_id,

@@ -64,21 +64,21 @@ const PROTOCOL: &str = include_str!("../../../../docs/PROTOCOL.md");
 
 #[test]
 fn the_enums_have_the_frames_the_pages_use() {
-    assert!(names::<WidgetIn>().contains("hello"));
-    assert!(names::<WidgetOut>().contains("ack"));
-    assert!(names::<AgentIn>().contains("ping"));
-    assert!(names::<AgentOut>().contains("resync"));
+    assert!(names::<WidgetFrameIn>().contains("hello"));
+    assert!(names::<WidgetFrameOut>().contains("ack"));
+    assert!(names::<AgentFrameIn>().contains("ping"));
+    assert!(names::<AgentFrameOut>().contains("resync"));
 }
 
 #[test]
 fn protocol_md_documents_every_widget_frame_and_no_other() {
-    let code = both(names::<WidgetIn>(), names::<WidgetOut>());
+    let code = both(names::<WidgetFrameIn>(), names::<WidgetFrameOut>());
     assert_eq!(documented(PROTOCOL, "widget frame"), code);
 }
 
 #[test]
 fn protocol_md_documents_every_agent_frame_and_no_other() {
-    let code = both(names::<AgentIn>(), names::<AgentOut>());
+    let code = both(names::<AgentFrameIn>(), names::<AgentFrameOut>());
     assert_eq!(documented(PROTOCOL, "agent frame"), code);
 }
 
