@@ -72,6 +72,8 @@ e2e("English: a person's answer is reviewed and published; an edit is replayed, 
   await zhao.getByTestId("kb-history").locator('li[data-version="2"]').getByTestId("kb-diff-btn").click();
   const diff = zhao.getByTestId("kb-diff");
   await diff.locator(".kn-added", { hasText: "free for members in December" }).waitFor();
+  // Nothing but the change: no "null" or "undefined" left by a missing part (the diff once ended in "nullnullnull").
+  assert.doesNotMatch(await diff.innerText(), /null|undefined/);
   await shot(zhao, "61-knowledge-article-diff-en.png");
 
   // Gaps: the second pickup question is answered by the new article now; the gap view reports it.

@@ -1,17 +1,18 @@
 // Agent inbox logic: signs the agent in, lists conversations per view, shows one with its handoff packet, and stays live over /api/v1/ws.
-import { t, applyI18n, toggleLang, onLangChange, relTime, duration, clock, topicLabel } from "/assets/i18n.js";
+import { t, applyI18n, toggleLang, onLangChange, relTime, topicLabel } from "/assets/i18n.js";
+import { $, h, api, toast, liveSocket } from "/assets/ui.js";
+import { packetView } from "/assets/inbox-packet.js";
+import { ts, paintAvatar, customerName, isVip, convItem, msgNode } from "/assets/inbox-views.js";
 
 const VIEWS = ["queue", "mine", "ai", "resolved"];
 const PRIO = { urgent: 0, high: 1, normal: 2 };
 const MAX = 4000;
 
-const $ = (id) => document.getElementById(id);
 const els = {
   app: $("app"), list: $("conv-list"), listTitle: $("list-title"), listCount: $("list-count"), filter: $("filter"),
   empty: $("conv-empty"), conv: $("conv"), cAvatar: $("c-avatar"), cName: $("c-name"), cVip: $("c-vip"), cMeta: $("c-meta"),
   packet: $("packet"), transcript: $("transcript"), composer: $("composer"), hint: $("composer-hint"),
-  input: $("reply-input"), send: $("reply-send"), count: $("reply-count"), conn: $("conn"), connText: $("conn-text"),
-  toasts: $("toasts")
+  input: $("reply-input"), send: $("reply-send"), count: $("reply-count"), conn: $("conn"), connText: $("conn-text")
 };
 
 const S = {
@@ -31,30 +32,10 @@ const S = {
   copilot: null,         // { convId, shown, inserted }: what the copilot offered and what was inserted
   copilotTimer: null,
   packetCollapsed: (() => { try { return localStorage.getItem("backstop:packetCollapsed") === "1"; } catch (_) { return false; } })(),
-  ws: null, live: false, everLive: false, attempts: 0, timer: null
+  live: false, everLive: false
 };
 
 // ---------- helpers ----------
-
-function h(tag, attrs, ...kids) {
-  const n = document.createElement(tag);
-  if (attrs) {
-    for (const [k, v] of Object.entries(attrs)) {
-      if (v == null || v === false) continue;
-      if (k === "class") n.className = v;
-      else if (k === "text") n.textContent = v;
-      else if (k.startsWith("on")) n.addEventListener(k.slice(2), v);
-      else n.setAttribute(k, v === true ? "" : v);
-    }
-  }
-  for (const k of kids.flat()) {
-    if (k == null || k === false) continue;
-    n.append(k instanceof Node ? k : document.createTextNode(String(k)));
-  }
-  return n;
-}
-
-const ts = (iso) => (iso ? new Date(iso).getTime() || 0 : 0);
 
 function uuid() {
   if (crypto.randomUUID) { try { return crypto.randomUUID(); } catch (_) { /* insecure context */ } }
@@ -62,34 +43,6 @@ function uuid() {
   b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
   const x = [...b].map((v) => v.toString(16).padStart(2, "0")).join("");
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
-}
-
-function initials(name) {
-  const s = String(name || "").trim();
-  if (!s) return "?";
-  if (/^[\u3000-\u9fff]/.test(s)) return s.slice(0, 1);
-  const p = s.split(/[\s@._-]+/).filter(Boolean);
-  return ((p[0] || "")[0] + (p.length > 1 ? p[p.length - 1][0] : "")).toUpperCase();
-}
-
-function hue(s) {
-  let x = 0;
-  for (const c of String(s || "")) x = (x * 31 + c.codePointAt(0)) % 360;
-  return x;
-}
-
-function paintAvatar(node, name, seed) {
-  node.textContent = initials(name);
-  node.style.setProperty("--h", hue(seed || name));
-}
-
-function customerName(c) {
-  const cu = (c && c.customer) || {};
-  return cu.name || cu.email || t("customer.visitor");
-}
-
-function isVip(c) {
-  return ((c.customer && c.customer.tags) || []).some((x) => String(x).toLowerCase() === "vip");
 }
 
 function isMine(c) {
@@ -107,41 +60,6 @@ function viewOf(c) {
   if (k === "ai") return "ai";
   if (k === "agent") return isMine(c) ? "mine" : null;
   return null;
-}
-
-function toast(err, kind = "error") {
-  if (err && err.silent) return;
-  const text = typeof err === "string" ? err : (err && err.message) || t("error.generic");
-  const n = h("div", { class: `toast toast-${kind}`, role: "status", "data-testid": "toast" }, text);
-  els.toasts.append(n);
-  setTimeout(() => n.classList.add("toast-out"), 4200);
-  setTimeout(() => n.remove(), 4600);
-}
-
-async function api(method, path, body) {
-  let res;
-  try {
-    res = await fetch(path, {
-      method,
-      credentials: "same-origin",
-      // The header marks the request as the page's own (a form on another site cannot send it).
-      headers: body !== undefined
-        ? { "Content-Type": "application/json", "X-Requested-With": "backstop" }
-        : { "X-Requested-With": "backstop" },
-      body: body !== undefined ? JSON.stringify(body) : undefined
-    });
-  } catch (_) {
-    throw { code: "network", message: t("error.network") };
-  }
-  if (res.status === 401) {
-    location.href = "/login";
-    throw { code: "unauthenticated", silent: true };
-  }
-  if (res.status === 204) return null;
-  let data = null;
-  try { data = await res.json(); } catch (_) { /* empty body */ }
-  if (!res.ok) throw (data && data.error) || { code: `http_${res.status}`, message: t("error.generic") };
-  return data;
 }
 
 // ---------- state updates ----------
@@ -224,67 +142,6 @@ function sorter(view) {
   return (a, b) => ts(b.updated_at) - ts(a.updated_at);
 }
 
-function previewPrefix(kind) {
-  if (kind === "ai") return t("msg.ai") + ": ";
-  if (kind === "agent") return "↩ ";
-  return "";
-}
-
-// The hand-over's first-reply clock: time left, overdue, or the promise of an offline ticket.
-function slaChip(c) {
-  const sla = c.sla;
-  if (!sla || sla.first_reply_at || !sla.due_at || c.status !== "open") return null;
-  if (sla.ticket) {
-    return h("span", { class: "chip chip-sla sla-ticket", "data-testid": "sla-chip", title: clock(sla.ticket.promised_by).full },
-      t("sla.ticket", { time: clock(sla.ticket.promised_by).short }));
-  }
-  const left = Math.round((ts(sla.due_at) - Date.now()) / 1000);
-  if (left <= 0) {
-    return h("span", { class: "chip chip-sla sla-late", "data-testid": "sla-chip" }, t("sla.overdue", { time: duration(sla.due_at) }));
-  }
-  const mmss = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
-  return h("span", { class: `chip chip-sla${left <= 30 ? " sla-soon" : ""}`, "data-testid": "sla-chip" }, t("sla.left", { time: mmss }));
-}
-
-function convItem(c) {
-  const lm = c.last_message;
-  const prio = (c.owner && c.owner.priority) || null;
-  const name = customerName(c);
-  const chips = [];
-  if (viewOf(c) === "queue") {
-    if (c.handoff_reason) chips.push(h("span", { class: `chip chip-reason reason-${c.handoff_reason}` }, t(`reason.${c.handoff_reason}`)));
-    if (prio && prio !== "normal") chips.push(h("span", { class: `chip chip-prio prio-${prio}` }, t(`priority.${prio}`)));
-    if (c.owner.team_name) chips.push(h("span", { class: "chip chip-muted" }, c.owner.team_name));
-    chips.push(slaChip(c));
-    if (c.waiting_since) chips.push(h("span", { class: "ci-wait" }, t("list.waiting", { time: duration(c.waiting_since) })));
-  } else if (c.owner && c.owner.kind === "agent" && !isMine(c) && c.owner.agent_name) {
-    chips.push(h("span", { class: "chip chip-muted" }, c.owner.agent_name));
-  } else if (isMine(c)) {
-    chips.push(slaChip(c));
-  }
-  if (c.topic) chips.push(h("span", { class: "chip chip-topic" }, topicLabel(c.topic)));
-
-  const active = c.id === S.openId;
-  return h("a", {
-    class: `conv-item${active ? " active" : ""}${prio ? ` prio-edge-${prio}` : ""}`,
-    href: `#/${S.view}/${c.id}`,
-    role: "listitem",
-    "data-testid": "conv-item",
-    "data-id": c.id,
-    "aria-current": active ? "true" : null
-  },
-  h("span", { class: "avatar", style: `--h:${hue(c.customer && c.customer.id)}` }, initials(name)),
-  h("span", { class: "ci-body" },
-    h("span", { class: "ci-top" },
-      h("span", { class: "ci-name" }, name),
-      isVip(c) ? h("span", { class: "badge badge-vip" }, t("tag.vip")) : null,
-      h("time", { class: "ci-time", datetime: (lm && lm.created_at) || c.updated_at, title: clock((lm && lm.created_at) || c.updated_at).full },
-        relTime((lm && lm.created_at) || c.updated_at))),
-    h("span", { class: `ci-preview${lm ? (lm.author_kind === "system" ? " ci-preview-system" : "") : " ci-preview-empty"}` },
-      lm ? previewPrefix(lm.author_kind) + (lm.author_kind === "system" ? systemText(lm) : lm.body).replace(/\s+/g, " ") : t("list.noMessages")),
-    chips.length ? h("span", { class: "ci-chips" }, chips) : null));
-}
-
 function renderList() {
   const q = els.filter.value.trim().toLowerCase();
   const items = [...S.convs.values()].filter((c) => viewOf(c) === S.view && matches(c, q)).sort(sorter(S.view));
@@ -296,7 +153,9 @@ function renderList() {
       loading ? t("list.loading") : t(`list.empty.${S.view}`)));
     return;
   }
-  els.list.replaceChildren(...items.map(convItem));
+  els.list.replaceChildren(...items.map((c) => convItem(c, {
+    inQueue: viewOf(c) === "queue", mine: isMine(c), active: c.id === S.openId, href: `#/${S.view}/${c.id}`
+  })));
 }
 
 // ---------- rendering: conversation ----------
@@ -346,244 +205,46 @@ function renderHead() {
   renderComposerState();
 }
 
-function field(label, value) {
-  if (value == null || value === "") return null;
-  return h("div", { class: "pk-field" }, h("dt", {}, label), h("dd", {}, value));
-}
-
 function renderPacket() {
   const p = S.open.packet;
   els.packet.hidden = !p;
   if (!p) { els.packet.replaceChildren(); return; }
-  const collapsed = S.packetCollapsed;
-  els.packet.classList.toggle("collapsed", collapsed);
-  const reasonText = p.reason ? t(`reason.${p.reason}`) : p.reason_text;
-
-  const head = h("div", { class: "pk-head" },
-    h("span", { class: "pk-icon", "aria-hidden": "true" }, "✦"),
-    h("strong", { class: "pk-title" }, t("packet.title")),
-    reasonText ? h("span", { class: `chip chip-reason reason-${p.reason}`, title: p.reason_text || reasonText }, reasonText) : null,
-    p.priority ? h("span", { class: `chip chip-prio prio-${p.priority}` }, t(`priority.${p.priority}`)) : null,
-    p.tier === "vip" && p.reason !== "vip" ? h("span", { class: "badge badge-vip" }, t("tier.vip")) : null,
-    h("span", { class: "pk-spacer" }),
-    p.created_at ? h("time", { class: "pk-time", title: clock(p.created_at).full }, relTime(p.created_at)) : null,
-    h("button", {
-      type: "button", class: "link-btn", "aria-expanded": String(!collapsed),
-      onclick: () => {
-        S.packetCollapsed = !S.packetCollapsed;
-        try { localStorage.setItem("backstop:packetCollapsed", S.packetCollapsed ? "1" : "0"); } catch (_) { /* ignore */ }
-        renderPacket();
-      }
-    }, t(collapsed ? "packet.expand" : "packet.collapse")));
-
-  if (collapsed) { els.packet.replaceChildren(head); return; }
-
-  const body = h("div", { class: "pk-body" });
-  if (p.summary) body.append(h("p", { class: "pk-summary" }, p.summary));
-
-  body.append(h("dl", { class: "pk-grid" },
-    field(t("packet.team"), p.team_name),
-    field(t("packet.tier"), p.tier && t(`tier.${p.tier}`)),
-    field(t("packet.topic"), topicLabel(p.topic)),
-    field(t("packet.language"), p.language && t(`lang.${p.language}`))));
-
-  if (p.facts && p.facts.length) {
-    body.append(h("div", { class: "pk-row" },
-      h("div", { class: "pk-label" }, t("packet.facts")),
-      h("div", { class: "pk-chips" }, p.facts.map((f) => {
-        const key = `fact.${f.kind}`;
-        const label = t(key) === key ? f.kind : t(key);
-        return h("span", { class: "chip chip-fact", "data-kind": f.kind }, h("span", { class: "fact-kind" }, label), h("span", { class: "fact-value" }, f.value));
-      }))));
-  }
-
-  if (p.ai_attempts && p.ai_attempts.length) {
-    body.append(h("div", { class: "pk-row" },
-      h("div", { class: "pk-label" }, t("packet.tried")),
-      h("ol", { class: "pk-tried" }, p.ai_attempts.map((a) => h("li", {},
-        h("span", { class: "tried-q" }, `“${a.question}”`),
-        h("span", { class: "tried-arrow", "aria-hidden": "true" }, "→"),
-        a.answer_title
-          ? h("span", { class: "tried-a" }, a.answer_title)
-          : h("span", { class: "tried-a tried-none" }, t("packet.noArticle")),
-        h("span", { class: `conf ${a.confident ? "conf-yes" : "conf-no"}` }, t(a.confident ? "packet.confident" : "packet.unsure")))))));
-  }
-
-  // The reasons first, then — the most pressing thing to do — the AI's draft to approve.
-  const why = whyRow(p);
-  if (p.draft) body.prepend(draftRow(p));
-  if (why) body.prepend(why);
-  const emo = emotionRow(p);
-  if (emo) body.append(emo);
-
-  const anger = p.anger;
-  if (anger && ((anger.cues && anger.cues.length) || anger.score >= 0.3)) {
-    const score = Math.max(0, Math.min(1, Number(anger.score) || 0));
-    body.append(h("div", { class: "pk-row pk-anger" },
-      h("div", { class: "pk-label" }, t("packet.anger")),
-      h("div", { class: "pk-chips" },
-        h("span", { class: "anger-meter", title: t("packet.angerScore", { score: score.toFixed(2) }) },
-          h("span", { class: "anger-fill", style: `width:${Math.round(score * 100)}%` })),
-        h("span", { class: "anger-score" }, t("packet.angerScore", { score: score.toFixed(2) })),
-        (anger.cues || []).map((c) => h("span", { class: "chip chip-anger" }, c)))));
-  }
-
-  els.packet.replaceChildren(head, body);
+  els.packet.classList.toggle("collapsed", S.packetCollapsed);
+  els.packet.replaceChildren(...packetView(p, {
+    collapsed: S.packetCollapsed,
+    onToggle() {
+      S.packetCollapsed = !S.packetCollapsed;
+      try { localStorage.setItem("backstop:packetCollapsed", S.packetCollapsed ? "1" : "0"); } catch (_) { /* ignore */ }
+      renderPacket();
+    },
+    onDecide: decideDraft
+  }));
 }
 
-// The policy's reasons: the rule that fired (and its version), the signals that made it fire,
-// the service tier, and the other rules that also matched.
-function whyRow(p) {
-  const tr = p.trace;
-  if (!tr) return null;
-  const sg = tr.signals || {};
-  const chips = [];
-  const sig = (text, cls = "") => chips.push(h("span", { class: `chip chip-signal ${cls}` }, text));
-  if (sg.explicit_request) sig(t("signal.explicit"));
-  if (sg.threat) sig(t("signal.threat"), "sig-hot");
-  if (sg.profanity) sig(t("signal.profanity"), "sig-hot");
-  if (sg.vip) sig(t("signal.vip"));
-  if (sg.inflection) sig(t(`inflection.${sg.inflection}`), "sig-hot");
-  if (sg.scope === "out_of_scope") sig(t("signal.outOfScope"));
-  for (const x of sg.sensitive || []) sig(t("signal.sensitive", { what: x }));
-  if (sg.amount != null) sig(t("signal.amount", { amount: sg.amount }));
-  const e = sg.emotion || {};
-  for (const f of ["anger", "frustration", "anxiety", "sadness"]) {
-    if ((e[f] || 0) >= 0.5) sig(`${t("feeling." + f)} ${Number(e[f]).toFixed(2)}`, "sig-hot");
-  }
-  if (sg.failed_turns) sig(t("signal.failed", { n: sg.failed_turns }));
-  if (sg.turn) sig(t("signal.turn", { n: sg.turn }));
-  const version = tr.policy_version ? t("packet.policyVersion", { v: tr.policy_version }) : t("packet.policyDefault");
-  const also = (tr.alternatives || []).filter((a) => a.decision && a.decision.action === "handoff").map((a) => a.rule);
-  return h("div", { class: "pk-row pk-why", "data-testid": "packet-why" },
-    h("div", { class: "pk-label" }, t("packet.why")),
-    h("div", { class: "pk-chips" },
-      h("span", { class: "chip chip-rule", "data-testid": "packet-rule" }, t("packet.rule", { rule: tr.rule })),
-      h("span", { class: "pk-muted" }, version),
-      p.service_tier ? h("span", { class: `chip chip-tier tier-${p.service_tier}` }, t(`tierlevel.${p.service_tier}`)) : null,
-      chips),
-    also.length ? h("div", { class: "pk-muted" }, t("packet.alsoMatched", { rules: also.join(", ") })) : null);
-}
-
-// The AI's draft answer waiting for a person: approve (as is or edited: sent as the AI's answer,
-// the conversation back with the AI) or reject (the agent keeps it).
-function draftRow(p) {
-  const quote = h("blockquote", { class: "pk-draft", "data-testid": "packet-draft" }, p.draft);
-  const editor = h("textarea", { class: "input pk-draft-edit", rows: "4", "data-testid": "draft-editor", hidden: true });
-  editor.value = p.draft;
-  const decide = async (decision, edited) => {
-    const id = S.open.conversation.id;
-    try {
-      const d = await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/draft`,
-        edited != null ? { decision, body: edited } : { decision });
-      upsert(d && d.conversation);
-      if (S.open && S.open.packet) S.open.packet = { ...S.open.packet, draft: null };
-      toast({ message: t(decision === "approve" ? "draft.sent" : "draft.rejected") }, "ok");
-      renderHead(); renderPacket(); renderCounts(); renderList();
-    } catch (e) { toast(e); }
-  };
-  const sendEdited = h("button", { type: "button", class: "btn btn-sm btn-primary", hidden: true, "data-testid": "draft-send-edited",
-    onclick: () => decide("approve", editor.value) }, t("draft.sendEdited"));
-  const editBtn = h("button", { type: "button", class: "btn btn-sm", "data-testid": "draft-edit", onclick: () => {
-    quote.hidden = true; editor.hidden = false; sendEdited.hidden = false; editBtn.hidden = true; editor.focus();
-  } }, t("draft.edit"));
-  return h("div", { class: "pk-row" },
-    h("div", { class: "pk-label" }, t("packet.draft")),
-    p.draft_source ? h("div", { class: "pk-muted" }, t("copilot.source", { title: p.draft_source.title })) : null,
-    quote, editor,
-    h("div", { class: "pk-chips" },
-      h("button", { type: "button", class: "btn btn-sm btn-success", "data-testid": "draft-approve", onclick: () => decide("approve") }, t("draft.approve")),
-      editBtn, sendEdited,
-      h("button", { type: "button", class: "btn btn-sm", "data-testid": "draft-reject", onclick: () => decide("reject") }, t("draft.reject"))));
-}
-
-// The radar's five scores at the handoff and anger over the conversation's turns.
-function emotionRow(p) {
-  const e = p.emotion;
-  if (!e) return null;
-  const bars = ["anger", "frustration", "anxiety", "sadness", "satisfaction"].map((f) => {
-    const v = Math.max(0, Math.min(1, Number(e[f]) || 0));
-    return h("div", { class: `emo emo-${f}`, title: `${t("feeling." + f)} ${v.toFixed(2)}` },
-      h("span", { class: "emo-name" }, t("feeling." + f)),
-      h("span", { class: "emo-meter" }, h("span", { class: "emo-fill", style: `width:${Math.round(v * 100)}%` })),
-      h("span", { class: "emo-val" }, v.toFixed(2)));
-  });
-  const mood = p.mood || [];
-  let spark = null;
-  if (mood.length >= 2) {
-    const W = 120, H = 32, n = mood.length;
-    const pts = mood.map((m, i) => `${(i * (W - 8)) / (n - 1) + 4},${H - 4 - (Math.max(0, Math.min(1, m.anger)) * (H - 8))}`);
-    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-    svg.setAttribute("class", "spark");
-    svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", t("packet.trajectory"));
-    const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
-    line.setAttribute("points", pts.join(" "));
-    svg.append(line);
-    for (const pt of pts) {
-      const c = document.createElementNS("http://www.w3.org/2000/svg", "circle");
-      const [x, y] = pt.split(",");
-      c.setAttribute("cx", x); c.setAttribute("cy", y); c.setAttribute("r", "2.2");
-      svg.append(c);
-    }
-    spark = h("div", { class: "spark-box", title: mood.map((m) => m.anger.toFixed(2)).join(" → ") },
-      h("span", { class: "pk-muted" }, t("packet.trajectory")), svg);
-  }
-  return h("div", { class: "pk-row pk-emotion", "data-testid": "packet-emotion" },
-    h("div", { class: "pk-label" }, t("packet.emotion")),
-    h("div", { class: "emo-grid" }, bars, spark));
-}
-
-function systemText(m) {
-  const s = m.system || {};
-  if (s.code === "handoff") return s.team_name ? t("sys.handoffTeam", { team: s.team_name }) : t("sys.handoff");
-  if (s.code === "agent_joined") return t("sys.agent_joined", { agent: s.agent_name || (m.author && m.author.name) || t("msg.agent") });
-  if (s.code === "ticket") return s.team_name ? t("sys.ticketTeam", { team: s.team_name }) : t("sys.ticket");
-  const key = `sys.${s.code}`;
-  if (s.code && t(key) !== key) return t(key);
-  return m.body || "";
-}
-
-function msgNode(m) {
-  const a = (m.author && m.author.kind) || "system";
-  const time = clock(m.created_at);
-  if (a === "system") {
-    return h("div", { class: "msg msg-system", "data-testid": "msg", "data-author": "system", "data-id": m.id },
-      h("span", { class: "sys-line" }, systemText(m)),
-      h("time", { title: time.full }, time.short));
-  }
-  const note = m.kind === "note";
-  const mine = a === "agent" && S.me && m.author.agent_id === S.me.id;
-  let who = m.author.name;
-  if (a === "ai") who = who || t("msg.ai");
-  else if (a === "agent") who = who || t("msg.agent");
-  else who = who || customerName(S.open.conversation);
-
-  const meta = h("div", { class: "msg-meta" },
-    note ? h("span", { class: "note-label" }, t("msg.note")) : null,
-    a === "ai" ? h("span", { class: "badge badge-ai" }, "AI") : null,
-    h("span", { class: "msg-author" }, mine && !note ? `${who} (${t("msg.you")})` : who),
-    h("time", { title: time.full }, time.short));
-
-  const cites = (m.citations || []).length
-    ? h("div", { class: "msg-cites" }, m.citations.map((c) => h("span", { class: "chip chip-cite", title: c.title }, t("msg.source", { title: c.title }))))
-    : null;
-
-  return h("div", {
-    class: `msg msg-${a}${note ? " msg-note" : ""}`,
-    "data-testid": "msg", "data-author": a, "data-kind": m.kind || "text", "data-id": m.id
-  }, meta, h("div", { class: "msg-bubble" }, m.body), cites);
+async function decideDraft(decision, edited) {
+  const id = S.open.conversation.id;
+  try {
+    const d = await api("POST", `/api/v1/conversations/${encodeURIComponent(id)}/draft`,
+      edited != null ? { decision, body: edited } : { decision });
+    upsert(d && d.conversation);
+    if (S.open && S.open.packet) S.open.packet = { ...S.open.packet, draft: null };
+    toast({ message: t(decision === "approve" ? "draft.sent" : "draft.rejected") }, "ok");
+    renderHead(); renderPacket(); renderCounts(); renderList();
+  } catch (e) { toast(e); }
 }
 
 function sortedMessages() {
   return [...S.open.messages.values()].sort((x, y) => (x.seq || 0) - (y.seq || 0) || ts(x.created_at) - ts(y.created_at));
 }
 
+function messageNode(m) {
+  return msgNode(m, { meId: S.me && S.me.id, customer: customerName(S.open.conversation) });
+}
+
 function renderTranscript(stick = true) {
   const box = els.transcript;
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 120;
-  box.replaceChildren(...sortedMessages().map(msgNode));
+  box.replaceChildren(...sortedMessages().map(messageNode));
   if (stick || atBottom) box.scrollTop = box.scrollHeight;
 }
 
@@ -593,7 +254,7 @@ function addMessage(m) {
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 120;
   const last = box.lastElementChild && S.open.messages.get(box.lastElementChild.dataset.id);
   S.open.messages.set(m.id, m);
-  if (!last || (m.seq || 0) > (last.seq || 0)) box.append(msgNode(m));
+  if (!last || (m.seq || 0) > (last.seq || 0)) box.append(messageNode(m));
   else box.replaceChildren(...sortedMessages().map(msgNode));
   const own = m.author && m.author.kind === "agent" && S.me && m.author.agent_id === S.me.id;
   if (atBottom || own) box.scrollTop = box.scrollHeight;
@@ -889,40 +550,24 @@ function onMessageEvent(m) {
 }
 
 function connectWs() {
-  clearTimeout(S.timer);
-  S.timer = null;
-  const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/ws`);
-  S.ws = ws;
-  ws.onopen = () => {
-    if (S.ws !== ws) return;
-    const reconnected = S.everLive;
-    S.live = true;
-    S.everLive = true;
-    S.attempts = 0;
-    renderConn();
-    if (reconnected) { loadAll(); refreshOpen(); }
-  };
-  ws.onmessage = (ev) => {
-    let f;
-    try { f = JSON.parse(ev.data); } catch (_) { return; }
-    if (f.type === "conversation") onConversationEvent(f.conversation);
-    else if (f.type === "message") onMessageEvent(f.message);
-    // The socket fell behind and frames were lost: reload what the page shows.
-    else if (f.type === "resync") { loadAll(); refreshOpen(); }
-    // Every session of this agent ended (signed out everywhere, new password, deactivated).
-    else if (f.type === "signed_out") { S.ws = null; location.href = "/login"; }
-  };
-  ws.onclose = () => {
-    if (S.ws !== ws) return;
-    S.ws = null;
-    S.live = false;
-    renderConn();
-    const delay = Math.min(10000, 1000 * 2 ** S.attempts);
-    S.attempts++;
-    // A socket that keeps failing may mean the session expired: /me redirects to /login on 401.
-    if (S.attempts >= 3) api("GET", "/api/v1/me").catch(() => {});
-    S.timer = setTimeout(connectWs, delay);
-  };
+  liveSocket({
+    onOpen(reconnected) {
+      S.live = true;
+      S.everLive = true;
+      renderConn();
+      if (reconnected) { loadAll(); refreshOpen(); }
+    },
+    onFrame(f) {
+      if (f.type === "conversation") onConversationEvent(f.conversation);
+      else if (f.type === "message") onMessageEvent(f.message);
+      // The socket fell behind and frames were lost: reload what the page shows.
+      else if (f.type === "resync") { loadAll(); refreshOpen(); }
+    },
+    onClose() {
+      S.live = false;
+      renderConn();
+    }
+  });
 }
 
 // ---------- routing ----------
@@ -980,7 +625,6 @@ function wire() {
   // keep relative times fresh; ping so idle proxies keep the socket open
   // Often enough for the first-reply countdowns.
   setInterval(renderList, 5000);
-  setInterval(() => { if (S.ws && S.ws.readyState === 1) S.ws.send(JSON.stringify({ type: "ping" })); }, 25000);
 }
 
 async function boot() {

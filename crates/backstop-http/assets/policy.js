@@ -1,35 +1,8 @@
 // Escalation policy page: shows the rules in force, lets admins check and save a new version, and lists the versions (any can be loaded back into the editor).
 import { t, applyI18n, toggleLang, onLangChange, relTime, clock } from "/assets/i18n.js";
+import { $, h, api } from "/assets/ui.js";
 
-const $ = (id) => document.getElementById(id);
 const S = { me: null, policy: null, versions: [] };
-
-function h(tag, attrs, ...kids) {
-  const n = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v == null || v === false) continue;
-    if (k === "class") n.className = v;
-    else if (k.startsWith("on")) n.addEventListener(k.slice(2), v);
-    else n.setAttribute(k, v === true ? "" : v);
-  }
-  for (const k of kids.flat()) if (k != null && k !== false) n.append(k instanceof Node ? k : String(k));
-  return n;
-}
-
-async function api(method, path, body) {
-  const res = await fetch(path, {
-    method, credentials: "same-origin",
-    headers: body !== undefined
-      ? { "Content-Type": "application/json", "X-Requested-With": "backstop" }
-      : { "X-Requested-With": "backstop" },
-    body: body !== undefined ? JSON.stringify(body) : undefined
-  });
-  if (res.status === 401) { location.href = "/login"; throw { silent: true }; }
-  let data = null;
-  try { data = await res.json(); } catch (_) { /* empty */ }
-  if (!res.ok) throw (data && data.error) || { code: `http_${res.status}`, message: t("error.generic") };
-  return data;
-}
 
 // "anger_at_least = 0.6" → "anger ≥ 0.6", lists joined, booleans as "is" / "is not".
 // Thresholds are stored as 32-bit floats: 0.7 arrives as 0.699999988…, shown as 0.7.

@@ -1,29 +1,10 @@
 // Supervisor view: SLA alerts, queues per team (waiting, urgent, longest wait, tickets, hours, targets), agents (presence, load, skills) and flagged ratings; live over the inbox socket (every change reloads the figures), with a slow poll as a fallback.
 import { t, applyI18n, toggleLang, onLangChange, relTime, clock } from "/assets/i18n.js";
+import { $, h, api, liveSocket } from "/assets/ui.js";
 
-const $ = (id) => document.getElementById(id);
 const S = { teams: [], agents: [], queue: [], ratings: [], alerts: [], at: null, live: false };
 // Live over the socket; the poll only covers a socket that cannot connect.
 const POLL_MS = 30000;
-
-function h(tag, attrs, ...kids) {
-  const n = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v == null || v === false) continue;
-    if (k === "class") n.className = v;
-    else n.setAttribute(k, v === true ? "" : v);
-  }
-  for (const k of kids.flat()) if (k != null && k !== false) n.append(k instanceof Node ? k : String(k));
-  return n;
-}
-
-async function api(path) {
-  const res = await fetch(path, { credentials: "same-origin" });
-  if (res.status === 401) { location.href = "/login"; throw { silent: true }; }
-  const data = await res.json().catch(() => null);
-  if (!res.ok) throw (data && data.error) || { code: `http_${res.status}` };
-  return data;
-}
 
 const secs = (n) => (n >= 120 ? t("sup.minutes", { n: Math.round(n / 60) }) : t("sup.seconds", { n }));
 
@@ -86,8 +67,8 @@ function render() {
 async function refresh() {
   try {
     const [teams, agents, queue, ratings, alerts] = await Promise.all([
-      api("/api/v1/teams"), api("/api/v1/agents"), api("/api/v1/conversations?view=queue&limit=500"), api("/api/v1/ratings"),
-      api("/api/v1/alerts")]);
+      api("GET", "/api/v1/teams"), api("GET", "/api/v1/agents"), api("GET", "/api/v1/conversations?view=queue&limit=500"), api("GET", "/api/v1/ratings"),
+      api("GET", "/api/v1/alerts")]);
     S.alerts = alerts.alerts;
     S.teams = teams.teams;
     S.agents = agents.agents;
@@ -109,24 +90,16 @@ function soon() {
   pending = setTimeout(() => { pending = null; refresh(); }, 250);
 }
 
-function connect(attempt = 0) {
+function connect() {
   // watch=1: watching the floor does not make the supervisor "online" for conversations.
-  const ws = new WebSocket(`${location.origin.replace(/^http/, "ws")}/api/v1/ws?watch=1`);
-  ws.onopen = () => { S.live = true; attempt = 0; render(); soon(); };
-  ws.onmessage = (e) => {
-    let f;
-    try { f = JSON.parse(e.data); } catch { return; }
-    if (f.type === "conversation" || f.type === "presence" || f.type === "alert" || f.type === "resync") soon();
-    else if (f.type === "signed_out") location.href = "/login";
-  };
-  // The server closes a socket it has not heard from in 90 s.
-  const ping = setInterval(() => { if (ws.readyState === 1) ws.send(JSON.stringify({ type: "ping" })); }, 25000);
-  ws.onclose = () => {
-    clearInterval(ping);
-    S.live = false;
-    render();
-    setTimeout(() => connect(attempt + 1), Math.min(30000, 1000 * 2 ** attempt));
-  };
+  liveSocket({
+    watch: true,
+    onOpen() { S.live = true; render(); soon(); },
+    onFrame(f) {
+      if (f.type === "conversation" || f.type === "presence" || f.type === "alert" || f.type === "resync") soon();
+    },
+    onClose() { S.live = false; render(); }
+  });
 }
 
 async function boot() {

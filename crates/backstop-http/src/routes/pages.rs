@@ -1,5 +1,7 @@
 //! The web pages and assets, compiled into the binary: the widget script, the demo store, the
-//! login page, the inbox, the escalation-policy page, the supervisor view and the knowledge page. No Node.js or build step at run time.
+//! login page, the inbox, the escalation-policy page, the supervisor view and the knowledge page.
+//! No Node.js or build step at run time. Scripts and styles are served from one table (`ASSETS`);
+//! the agent pages from another (`PAGES`), each put together once with the `<head>` they share.
 
 use crate::extract::ApiQuery as Query;
 use axum::extract::State;
@@ -8,76 +10,83 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
+use std::sync::LazyLock;
 
 use crate::error::ApiError;
 use crate::AppState;
 
-const WIDGET_JS: &str = include_str!("../../assets/widget.js");
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+
+/// Every script and style sheet, by the path it is served at.
+const ASSETS: &[(&str, &str, &str)] = &[
+    ("/widget.js", JS, include_str!("../../assets/widget.js")),
+    ("/assets/app.css", CSS, include_str!("../../assets/app.css")),
+    ("/assets/i18n.js", JS, include_str!("../../assets/i18n.js")),
+    ("/assets/strings-en.js", JS, include_str!("../../assets/strings-en.js")),
+    ("/assets/strings-zh.js", JS, include_str!("../../assets/strings-zh.js")),
+    ("/assets/ui.js", JS, include_str!("../../assets/ui.js")),
+    ("/assets/login.js", JS, include_str!("../../assets/login.js")),
+    ("/assets/store.js", JS, include_str!("../../assets/store.js")),
+    ("/assets/inbox.js", JS, include_str!("../../assets/inbox.js")),
+    (
+        "/assets/inbox-packet.js",
+        JS,
+        include_str!("../../assets/inbox-packet.js"),
+    ),
+    (
+        "/assets/inbox-views.js",
+        JS,
+        include_str!("../../assets/inbox-views.js"),
+    ),
+    ("/assets/policy.js", JS, include_str!("../../assets/policy.js")),
+    ("/assets/supervisor.js", JS, include_str!("../../assets/supervisor.js")),
+    ("/assets/knowledge.js", JS, include_str!("../../assets/knowledge.js")),
+];
+
+/// The agent pages, by path: each file holds its title and body; the `<head>` they share is
+/// `head.html`.
+const PAGES: &[(&str, &str)] = &[
+    ("/login", include_str!("../../assets/login.html")),
+    ("/inbox", include_str!("../../assets/inbox.html")),
+    ("/policy", include_str!("../../assets/policy.html")),
+    ("/supervisor", include_str!("../../assets/supervisor.html")),
+    ("/knowledge", include_str!("../../assets/knowledge.html")),
+];
+const HEAD: &str = include_str!("../../assets/head.html");
+/// The pages put together once.
+static BUILT: LazyLock<Vec<(&str, String)>> =
+    LazyLock::new(|| PAGES.iter().map(|&(path, src)| (path, page(src))).collect());
 const STORE_HTML: &str = include_str!("../../assets/store.html");
-const LOGIN_HTML: &str = include_str!("../../assets/login.html");
-const LOGIN_JS: &str = include_str!("../../assets/login.js");
-const STORE_JS: &str = include_str!("../../assets/store.js");
-const INBOX_HTML: &str = include_str!("../../assets/inbox.html");
-const INBOX_JS: &str = include_str!("../../assets/inbox.js");
-const I18N_JS: &str = include_str!("../../assets/i18n.js");
-const APP_CSS: &str = include_str!("../../assets/app.css");
-const POLICY_HTML: &str = include_str!("../../assets/policy.html");
-const POLICY_JS: &str = include_str!("../../assets/policy.js");
-const SUPERVISOR_HTML: &str = include_str!("../../assets/supervisor.html");
-const SUPERVISOR_JS: &str = include_str!("../../assets/supervisor.js");
-const KNOWLEDGE_HTML: &str = include_str!("../../assets/knowledge.html");
-const KNOWLEDGE_JS: &str = include_str!("../../assets/knowledge.js");
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let mut r = Router::new()
         .route("/", get(|| async { Redirect::to("/inbox") }))
         .route("/healthz", get(|| async { "ok" }))
-        .route(
-            "/widget.js",
-            get(|| async { asset("text/javascript; charset=utf-8", WIDGET_JS) }),
-        )
-        .route(
-            "/assets/login.js",
-            get(|| async { asset("text/javascript; charset=utf-8", LOGIN_JS) }),
-        )
-        .route(
-            "/assets/store.js",
-            get(|| async { asset("text/javascript; charset=utf-8", STORE_JS) }),
-        )
-        .route(
-            "/assets/inbox.js",
-            get(|| async { asset("text/javascript; charset=utf-8", INBOX_JS) }),
-        )
-        .route(
-            "/assets/i18n.js",
-            get(|| async { asset("text/javascript; charset=utf-8", I18N_JS) }),
-        )
-        .route(
-            "/assets/app.css",
-            get(|| async { asset("text/css; charset=utf-8", APP_CSS) }),
-        )
-        // A form sent before the page's script ran: back to the page (nothing is read).
-        .route(
-            "/login",
-            get(|| async { Html(LOGIN_HTML) }).post(|| async { Redirect::to("/login") }),
-        )
-        .route("/inbox", get(|| async { Html(INBOX_HTML) }))
-        .route("/policy", get(|| async { Html(POLICY_HTML) }))
-        .route("/supervisor", get(|| async { Html(SUPERVISOR_HTML) }))
-        .route("/knowledge", get(|| async { Html(KNOWLEDGE_HTML) }))
-        .route(
-            "/assets/knowledge.js",
-            get(|| async { asset("text/javascript; charset=utf-8", KNOWLEDGE_JS) }),
-        )
-        .route(
-            "/assets/supervisor.js",
-            get(|| async { asset("text/javascript; charset=utf-8", SUPERVISOR_JS) }),
-        )
-        .route(
-            "/assets/policy.js",
-            get(|| async { asset("text/javascript; charset=utf-8", POLICY_JS) }),
-        )
-        .route("/demo/store", get(store))
+        .route("/demo/store", get(store));
+    for &(path, content_type, body) in ASSETS {
+        r = r.route(path, get(move || async move { asset(content_type, body) }));
+    }
+    for (path, html) in BUILT.iter() {
+        let html: &'static str = html;
+        let route = get(move || async move { Html(html) });
+        // A sign-in form sent before the page's script ran: back to the page (nothing is read).
+        let route = if *path == "/login" {
+            route.post(|| async { Redirect::to("/login") })
+        } else {
+            route
+        };
+        r = r.route(path, route);
+    }
+    r
+}
+
+/// A page as served: its leading comment, the shared `<head>` with the page's own title, its body.
+fn page(source: &str) -> String {
+    let (own_head, body) = source.split_at(source.find("<body").expect("a page has a <body>"));
+    let (comment, title) = own_head.split_at(own_head.find("<title>").expect("a page has a <title>"));
+    let shared = HEAD.split_once("-->\n").map_or(HEAD, |(_, rest)| rest);
+    format!("{comment}<!doctype html>\n<html lang=\"en\">\n<head>\n{shared}{title}</head>\n{body}</html>\n")
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
