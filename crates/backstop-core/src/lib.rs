@@ -18,6 +18,7 @@
 //! - [`sla`]: the clock from hand-over to first human reply, breaches and offline tickets.
 //! - [`hours`]: a team's business hours in its time zone.
 //! - [`password`]: the password policy (length, trimming, common and trivial passwords).
+//! - [`permission`]: what each role may do (the matrix the engine's one check reads).
 //!
 //! Architecture invariant: this crate does no I/O, starts no tasks and reads no clock; callers pass
 //! the time in.
@@ -35,6 +36,7 @@ pub mod kb;
 pub mod learn;
 pub mod message;
 pub mod password;
+pub mod permission;
 pub mod policy;
 pub mod routing;
 pub mod sla;

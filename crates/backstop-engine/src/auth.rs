@@ -26,6 +26,18 @@ pub struct AgentSession {
     pub tenant: Tenant,
 }
 
+impl AgentSession {
+    /// The one permission check: `Ok` when the agent's role holds `p` (the matrix is
+    /// `backstop_core::permission`), else [`EngineError::Forbidden`] saying who may.
+    pub fn permit(&self, p: backstop_core::permission::Permission) -> Result<()> {
+        if self.agent.role.may(p) {
+            Ok(())
+        } else {
+            Err(EngineError::Forbidden(p.refusal()))
+        }
+    }
+}
+
 /// How agents sign in and how long they stay signed in.
 #[derive(Clone, Debug)]
 pub struct AuthSettings {

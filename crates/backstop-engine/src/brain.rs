@@ -524,7 +524,7 @@ impl Engine {
         examples: &[(String, String)],
         source: &str,
     ) -> Result<usize> {
-        let records = intent_examples(tenant, examples, source, time::OffsetDateTime::now_utc())?;
+        let records = intent_examples(tenant, examples, source, self.now())?;
         Ok(self.inner.store.add_intent_examples(&records).await?)
     }
 

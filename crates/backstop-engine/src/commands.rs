@@ -303,7 +303,7 @@ impl Engine {
                 let note = note
                     .map(|n| MessageBody::parse(&n).map(MessageBody::into_string))
                     .transpose()?;
-                let supervisor = agent.role != backstop_core::directory::AgentRole::Agent;
+                let supervisor = agent.role.may(backstop_core::permission::Permission::Supervise);
                 let (target, joined) = match to {
                     TransferTo::Team(team_id) => {
                         let team = store

@@ -148,7 +148,7 @@ impl Engine {
             .store
             .get_candidate(tenant, id)
             .await?
-            .ok_or_else(|| EngineError::InvalidInput("no such candidate".into()))?;
+            .ok_or(EngineError::CandidateNotFound)?;
         if c.status != CandidateStatus::Pending {
             return Err(EngineError::Conflict(format!(
                 "the candidate was already {}",

@@ -88,6 +88,8 @@ pub enum EngineError {
     ConversationNotFound,
     #[error("no such article")]
     ArticleNotFound,
+    #[error("no such candidate")]
+    CandidateNotFound,
     /// Something else asked for by id does not exist (an agent, …).
     #[error("no such {0}")]
     NotFound(&'static str),
@@ -98,6 +100,9 @@ pub enum EngineError {
     ConversationClosed,
     #[error("not signed in")]
     Unauthenticated,
+    /// The signed-in agent's role does not hold the permission (the words say who may).
+    #[error("{0}")]
+    Forbidden(&'static str),
     #[error("wrong e-mail or password")]
     InvalidCredentials,
     /// Too many failed sign-ins: the account is locked for a while.
@@ -233,10 +238,6 @@ impl Engine {
 
     pub fn auth_settings(&self) -> &AuthSettings {
         &self.inner.config.auth
-    }
-
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.inner.store
     }
 
     pub fn hub(&self) -> &hub::Hub {

@@ -126,7 +126,7 @@ impl Replayer {
                     business_hours: true,
                     agents_available: None,
                     waited_minutes: None,
-                    at: time::OffsetDateTime::now_utc(),
+                    at: self.engine.now(),
                 },
             );
             let mut signals = a.signals.clone();

@@ -106,6 +106,22 @@ pub struct ConversationDetail {
 }
 
 impl Engine {
+    /// The tenant's teams (hours, targets, assignment).
+    pub async fn teams(&self, tenant: &TenantId) -> Result<Vec<Team>> {
+        Ok(self.inner.store.list_teams(tenant).await?)
+    }
+
+    /// The tenant's conversations rated `at_most` or lower, newest rating first, at most `limit`
+    /// (the supervisor's review list).
+    pub async fn rated_conversations(
+        &self,
+        tenant: &TenantId,
+        at_most: u8,
+        limit: u32,
+    ) -> Result<Vec<ConversationRecord>> {
+        Ok(self.inner.store.rated_conversations(tenant, at_most, limit).await?)
+    }
+
     pub async fn view(&self, tenant: &TenantId, id: ConversationId) -> Result<ConversationView> {
         let record = self.conversation(tenant, id).await?;
         self.view_of(record).await

@@ -66,6 +66,7 @@ impl From<EngineError> for ApiError {
         match e {
             EngineError::TenantNotFound => Self::new(S::NOT_FOUND, "tenant_not_found", "no such tenant"),
             EngineError::ArticleNotFound => Self::new(S::NOT_FOUND, "article_not_found", "no such article"),
+            EngineError::CandidateNotFound => Self::new(S::NOT_FOUND, "candidate_not_found", "no such candidate"),
             EngineError::NotFound(what) => Self::new(S::NOT_FOUND, "not_found", format!("no such {what}")),
             EngineError::Conflict(m) => Self::new(S::CONFLICT, "conflict", m),
             EngineError::ConversationNotFound => {
@@ -75,6 +76,7 @@ impl From<EngineError> for ApiError {
                 Self::new(S::CONFLICT, "conversation_closed", "the conversation is closed")
             }
             EngineError::Unauthenticated => Self::unauthenticated(),
+            EngineError::Forbidden(why) => Self::forbidden(why),
             EngineError::InvalidCredentials => {
                 Self::new(S::UNAUTHORIZED, "invalid_credentials", "wrong e-mail or password")
             }

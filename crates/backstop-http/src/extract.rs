@@ -55,22 +55,3 @@ impl FromRequestParts<AppState> for SignedIn {
         Ok(SignedIn(state.engine.authenticate(&token).await?))
     }
 }
-
-/// Supervisors and admins (the AI's trainers and the floor's managers) may; agents get 403
-/// `forbidden` saying who may `what`.
-pub fn supervisors_only(session: &AgentSession, what: &str) -> Result<(), ApiError> {
-    match session.agent.role {
-        backstop_core::directory::AgentRole::Agent => {
-            Err(ApiError::forbidden(format!("only supervisors and admins {what}")))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Admins only; everyone else gets 403 `forbidden` saying who may `what`.
-pub fn admins_only(session: &AgentSession, what: &str) -> Result<(), ApiError> {
-    match session.agent.role {
-        backstop_core::directory::AgentRole::Admin => Ok(()),
-        _ => Err(ApiError::forbidden(format!("only admins {what}"))),
-    }
-}

@@ -8,7 +8,7 @@ use backstop_store_postgres::PgStore;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::Connection;
 
-async fn fresh() -> PgStore {
+async fn fresh() -> (PgStore, ()) {
     let url = std::env::var("BACKSTOP_TEST_POSTGRES").expect(
         "BACKSTOP_TEST_POSTGRES is not set: run scripts/test.sh (it starts PostgreSQL), or point it at a \
          database you may create schemas in, e.g. postgres://backstop:backstop@127.0.0.1:5432/backstop_test",
@@ -23,9 +23,10 @@ async fn fresh() -> PgStore {
         .await
         .expect("create schema");
     admin.close().await.ok();
-    PgStore::connect_with(opts.options([("search_path", schema.as_str())]))
+    let store = PgStore::connect_with(opts.options([("search_path", schema.as_str())]))
         .await
-        .expect("open the PostgreSQL store")
+        .expect("open the PostgreSQL store");
+    (store, ())
 }
 
 backstop_store::store_contract_tests!(fresh);
@@ -37,7 +38,7 @@ async fn a_held_conversation_waits_for_its_holder() {
     use backstop_core::ids::{ConversationId, TenantId};
     use backstop_store::Store;
     use std::time::Duration;
-    let store = fresh().await;
+    let (store, ()) = fresh().await;
     let tenant = TenantId::parse("shop").unwrap();
     let (a, b) = (
         ConversationId(uuid::Uuid::now_v7()),

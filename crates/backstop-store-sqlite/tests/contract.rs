@@ -2,12 +2,13 @@
 
 use backstop_store_sqlite::SqliteStore;
 
-async fn fresh() -> SqliteStore {
+async fn fresh() -> (SqliteStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.keep().join("backstop.db");
-    SqliteStore::connect(&format!("sqlite://{}", path.display()))
+    let path = dir.path().join("backstop.db");
+    let store = SqliteStore::connect(&format!("sqlite://{}", path.display()))
         .await
-        .expect("open sqlite")
+        .expect("open sqlite");
+    (store, dir)
 }
 
 backstop_store::store_contract_tests!(fresh);

@@ -24,7 +24,9 @@ pub use directory::*;
 pub use policy::*;
 pub use service::*;
 
-/// Generates one `#[tokio::test]` per contract check for a backend.
+/// Generates one `#[tokio::test]` per contract check for a backend. `$make` opens a fresh store and
+/// returns it with whatever must live as long as it (a temporary directory, removed when the test
+/// ends).
 #[macro_export]
 macro_rules! store_contract_tests {
     ($make:expr) => {
@@ -42,7 +44,7 @@ macro_rules! store_contract_tests {
         $(
             #[tokio::test]
             async fn $name() {
-                let store = $make().await;
+                let (store, _scratch) = $make().await;
                 $crate::contract::$name(&store).await;
             }
         )*

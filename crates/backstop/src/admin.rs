@@ -362,15 +362,17 @@ pub async fn import_intents(
 mod tests {
     use super::*;
 
-    async fn store() -> std::sync::Arc<dyn Store> {
+    /// A store in a fresh directory, removed when the test drops it.
+    async fn store() -> (std::sync::Arc<dyn Store>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
         let mut config = crate::Config::default();
-        config.storage.data_dir = tempfile::tempdir().unwrap().keep();
-        crate::open_store(&config).await.unwrap()
+        config.storage.data_dir = dir.path().to_path_buf();
+        (crate::open_store(&config).await.unwrap(), dir)
     }
 
     #[tokio::test]
     async fn a_tenant_from_nothing() {
-        let s = store().await;
+        let (s, _dir) = store().await;
         let secret = add_tenant(s.as_ref(), "acme", "Acme Goods").await.unwrap();
         assert_eq!(secret.len(), 64);
         assert!(add_tenant(s.as_ref(), "acme", "Again")

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::Json;
 use backstop_core::directory::AgentRole;
 use backstop_core::ids::AgentId;
+use backstop_core::permission::Permission;
 use backstop_engine::AccountChange;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -13,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{admins_only, ApiJson, ApiPath as Path, SignedIn};
+use crate::extract::{ApiJson, ApiPath as Path, SignedIn};
 use crate::{wire, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -34,7 +35,7 @@ fn agent_id(s: &str) -> Result<AgentId, ApiError> {
 }
 
 async fn change(s: &AppState, session: &backstop_engine::AgentSession, id: &str, change: AccountChange) -> Out {
-    admins_only(session, "manage agents' accounts")?;
+    session.permit(Permission::ManageAccounts)?;
     let agent = s
         .engine
         .change_account(&session.agent.tenant, Some(session.agent.id), agent_id(id)?, change)
@@ -113,7 +114,7 @@ async fn role(
 ) -> Out {
     let role = AgentRole::parse(b.role.trim())
         .ok_or_else(|| ApiError::invalid_input("role must be agent, supervisor or admin"))?;
-    admins_only(&session, "manage agents' accounts")?;
+    session.permit(Permission::ManageAccounts)?;
     if role == AgentRole::Admin {
         confirmed(&s, &session, b.confirm_password.as_deref()).await?;
     }
@@ -142,7 +143,7 @@ async fn password(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<NewPasswordBody>,
 ) -> Out {
-    admins_only(&session, "manage agents' accounts")?;
+    session.permit(Permission::ManageAccounts)?;
     confirmed(&s, &session, b.confirm_password.as_deref()).await?;
     change(&s, &session, &id, AccountChange::Password(b.password)).await
 }
@@ -164,7 +165,7 @@ async fn rotate_secret(
     SignedIn(session): SignedIn,
     ApiJson(b): ApiJson<ConfirmBody>,
 ) -> ApiResult<Json<wire::WidgetSecret>> {
-    admins_only(&session, "rotate the widget secret")?;
+    session.permit(Permission::ManageAccounts)?;
     confirmed(&s, &session, b.confirm_password.as_deref()).await?;
     let secret = s.engine.rotate_widget_secret(&session.agent.tenant).await?;
     Ok(Json(wire::WidgetSecret { widget_secret: secret }))

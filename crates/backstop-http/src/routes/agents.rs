@@ -6,6 +6,7 @@
 use axum::extract::State;
 use axum::Json;
 use backstop_core::assignment::Presence;
+use backstop_core::permission::Permission;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -29,7 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, description = "late conversations", body = wire::Alerts)),
     security(("session" = []), ("bearer" = [])))]
 async fn alerts(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<wire::Alerts>> {
-    crate::extract::supervisors_only(&session, "see SLA alerts")?;
+    session.permit(Permission::Supervise)?;
     let late = s.engine.sla_alerts(&session.agent.tenant).await?;
     Ok(Json(wire::Alerts {
         alerts: late.iter().map(wire::conversation).collect(),
@@ -54,14 +55,12 @@ async fn ratings(
     SignedIn(session): SignedIn,
     Query(q): Query<RatingsQuery>,
 ) -> ApiResult<Json<wire::RatingList>> {
-    crate::extract::supervisors_only(&session, "review ratings")?;
+    session.permit(Permission::Supervise)?;
     let at_most = q.at_most.unwrap_or(backstop_core::csat::LOW).clamp(1, 5);
     let convs = s
         .engine
-        .store()
         .rated_conversations(&session.agent.tenant, at_most, q.limit.unwrap_or(100).clamp(1, 500))
-        .await
-        .map_err(backstop_engine::EngineError::from)?;
+        .await?;
     Ok(Json(wire::RatingList {
         ratings: convs.iter().filter_map(wire::rating).collect(),
     }))

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use backstop_core::ids::ArticleId;
 use backstop_core::kb::ArticleDraft;
+use backstop_core::permission::Permission;
 use backstop_engine::AgentSession;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -74,10 +75,6 @@ pub(crate) struct RevertBody {
     version: u32,
 }
 
-fn trainer(session: &AgentSession) -> ApiResult<()> {
-    crate::extract::supervisors_only(session, "change the knowledge base")
-}
-
 pub(crate) fn article_id(s: &str) -> ApiResult<ArticleId> {
     uuid::Uuid::parse_str(s)
         .map(ArticleId)
@@ -128,7 +125,7 @@ async fn create(
     SignedIn(session): SignedIn,
     ApiJson(body): ApiJson<ArticleBody>,
 ) -> ApiResult<(StatusCode, Json<wire::ArticleOut>)> {
-    trainer(&session)?;
+    session.permit(Permission::TrainAi)?;
     let a = s
         .engine
         .create_article(&session.agent.tenant, body.draft()?, &session.agent.email)
@@ -152,7 +149,7 @@ async fn update(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ArticleBody>,
 ) -> Out {
-    trainer(&session)?;
+    session.permit(Permission::TrainAi)?;
     let a = s
         .engine
         .update_article(
@@ -168,7 +165,7 @@ async fn update(
 }
 
 async fn set_archived(s: AppState, session: AgentSession, id: String, archived: bool) -> Out {
-    trainer(&session)?;
+    session.permit(Permission::TrainAi)?;
     let a = s
         .engine
         .set_archived(&session.agent.tenant, article_id(&id)?, archived, &session.agent.email)
@@ -205,7 +202,7 @@ async fn revert(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RevertBody>,
 ) -> Out {
-    trainer(&session)?;
+    session.permit(Permission::TrainAi)?;
     let a = s
         .engine
         .revert_article(

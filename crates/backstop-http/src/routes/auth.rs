@@ -172,12 +172,7 @@ async fn me(SignedIn(session): SignedIn) -> Json<wire::Me> {
     responses((status = 200, description = "the teams", body = wire::TeamList)),
     security(("session" = []), ("bearer" = [])))]
 async fn teams(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<wire::TeamList>> {
-    let teams = s
-        .engine
-        .store()
-        .list_teams(&session.agent.tenant)
-        .await
-        .map_err(backstop_engine::EngineError::from)?;
+    let teams = s.engine.teams(&session.agent.tenant).await?;
     Ok(Json(wire::TeamList {
         teams: teams.iter().map(|t| wire::team(t, s.engine.now())).collect(),
     }))

@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::Json;
 use backstop_core::ids::{ArticleId, CandidateId};
 use backstop_core::learn::CandidateStatus;
+use backstop_core::permission::Permission;
 use backstop_engine::learn::Approval;
-use backstop_engine::AgentSession;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -51,14 +51,10 @@ pub(crate) struct MergeBody {
     body: Option<String>,
 }
 
-fn trainer(session: &AgentSession) -> ApiResult<()> {
-    crate::extract::supervisors_only(session, "review knowledge candidates")
-}
-
 fn candidate_id(s: &str) -> ApiResult<CandidateId> {
     uuid::Uuid::parse_str(s)
         .map(CandidateId)
-        .map_err(|_| ApiError::invalid_input("no such candidate"))
+        .map_err(|_| ApiError::not_found("candidate_not_found", "no such candidate"))
 }
 
 /// The review queue (trainers).
@@ -70,7 +66,7 @@ async fn list(
     SignedIn(session): SignedIn,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<wire::CandidateList>> {
-    trainer(&session)?;
+    session.permit(Permission::TrainAi)?;
     let status = match q.status.as_deref().unwrap_or("pending") {
         "all" => None,
         other => Some(
@@ -95,7 +91,7 @@ async fn approve(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ApproveBody>,
 ) -> ApiResult<Json<wire::CandidateDecided>> {
-    trainer(&session)?;
+    session.permit(Permission::TrainAi)?;
     let edits = Approval {
         slug: b.slug,
         title: b.title,
@@ -123,7 +119,7 @@ async fn merge(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MergeBody>,
 ) -> ApiResult<Json<wire::CandidateDecided>> {
-    trainer(&session)?;
+    session.permit(Permission::TrainAi)?;
     let into = uuid::Uuid::parse_str(&b.article_id)
         .map(ArticleId)
         .map_err(|_| ApiError::not_found("article_not_found", "no such article"))?;
@@ -152,7 +148,7 @@ async fn reject(
     SignedIn(session): SignedIn,
     Path(id): Path<String>,
 ) -> ApiResult<Json<wire::CandidateOut>> {
-    trainer(&session)?;
+    session.permit(Permission::TrainAi)?;
     let c = s
         .engine
         .reject_candidate(&session.agent.tenant, candidate_id(&id)?, &session.agent.email)

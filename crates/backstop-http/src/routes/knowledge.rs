@@ -2,6 +2,7 @@
 //! conversations replayed against the current knowledge base and policy and against a draft, side
 //! by side) and `GET /api/v1/gaps` (the questions the AI could not answer, grouped by meaning).
 
+use backstop_core::permission::Permission;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -52,7 +53,7 @@ async fn replay(
     SignedIn(session): SignedIn,
     ApiJson(body): ApiJson<ReplayBody>,
 ) -> ApiResult<Json<wire::Replay>> {
-    crate::extract::supervisors_only(&session, "replay conversations")?;
+    session.permit(Permission::TrainAi)?;
     let tenant = &session.agent.tenant;
     if body.articles.len() > MAX_DRAFT_ARTICLES {
         return Err(ApiError::invalid_input(format!(
@@ -103,6 +104,6 @@ async fn gaps(
     SignedIn(session): SignedIn,
     Query(q): Query<GapsQuery>,
 ) -> ApiResult<Json<backstop_engine::gaps::GapReport>> {
-    crate::extract::supervisors_only(&session, "see the knowledge gaps")?;
+    session.permit(Permission::TrainAi)?;
     Ok(Json(s.engine.gaps(&session.agent.tenant, q.days.unwrap_or(30)).await?))
 }

@@ -4,14 +4,14 @@
 
 use axum::extract::State;
 use axum::Json;
-use backstop_core::directory::AgentRole;
+use backstop_core::permission::Permission;
 use backstop_core::policy::Policy;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, SignedIn};
 use crate::{wire, AppState};
 
@@ -61,9 +61,7 @@ async fn save(
     SignedIn(session): SignedIn,
     ApiJson(body): ApiJson<Source>,
 ) -> ApiResult<Json<wire::Policy>> {
-    if session.agent.role != AgentRole::Admin {
-        return Err(ApiError::forbidden("only admins change the escalation policy"));
-    }
+    session.permit(Permission::EditPolicy)?;
     let tenant = &session.agent.tenant;
     let rec = s.engine.save_policy(tenant, &body.source, &session.agent.email).await?;
     let policy = s.engine.policy(tenant).await?;

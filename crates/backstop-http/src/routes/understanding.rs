@@ -4,13 +4,13 @@
 
 use axum::extract::State;
 use axum::Json;
-use backstop_engine::AgentSession;
+use backstop_core::permission::Permission;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, SignedIn};
 use crate::{wire, AppState};
 
@@ -18,10 +18,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(add_examples))
         .routes(routes!(rebuild))
-}
-
-fn trainer(session: &AgentSession) -> Result<(), ApiError> {
-    crate::extract::supervisors_only(session, "train the AI")
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -47,7 +43,7 @@ async fn add_examples(
     SignedIn(session): SignedIn,
     ApiJson(body): ApiJson<AddExamples>,
 ) -> ApiResult<Json<wire::ExamplesAdded>> {
-    trainer(&session)?;
+    session.permit(Permission::TrainAi)?;
     let pairs: Vec<(String, String)> = body.examples.into_iter().map(|e| (e.text, e.intent)).collect();
     let added = s
         .engine
@@ -64,7 +60,7 @@ async fn add_examples(
     responses((status = 200, description = "rebuilt", body = wire::KbReport)),
     security(("session" = []), ("bearer" = [])))]
 async fn rebuild(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<wire::KbReport>> {
-    trainer(&session)?;
+    session.permit(Permission::TrainAi)?;
     let r = s.engine.reload_kb(&session.agent.tenant).await?;
     Ok(Json(wire::kb_report(&r)))
 }

@@ -12,7 +12,8 @@ use crate::support::assert_answered_once;
 
 #[tokio::test]
 async fn a_server_killed_mid_load_loses_nothing_and_never_answers_twice() {
-    let dir = tempfile::tempdir().expect("temp dir").keep();
+    let scratch = crate::support::Scratch::new();
+    let dir = scratch.to_path_buf();
     let spawn = server::SpawnOptions {
         lexical: true,
         data_dir: Some(dir.clone()),

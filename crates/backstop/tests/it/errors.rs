@@ -210,3 +210,43 @@ async fn bad_agent_input_is_refused_clearly() {
     assert_eq!(status, 401);
     app.stop().await;
 }
+
+/// One rule for what does not exist, wherever it is named (path or body): 404 with
+/// `<what>_not_found`, a malformed id as much as an unknown one.
+#[tokio::test]
+async fn whatever_is_missing_is_a_404_named_for_it() {
+    let app = TestApp::spawn_lexical().await;
+    let zhao = app.login("demo", "zhao@maple.example").await;
+    let unknown = "0191f3c4-0000-7000-8000-000000000000";
+    for (path, body, want) in [
+        (
+            format!("/api/v1/candidates/{unknown}/reject"),
+            json!({}),
+            "candidate_not_found",
+        ),
+        (
+            "/api/v1/candidates/nope/approve".to_string(),
+            json!({}),
+            "candidate_not_found",
+        ),
+        (
+            format!("/api/v1/candidates/{unknown}/merge"),
+            json!({ "article_id": unknown }),
+            "candidate_not_found",
+        ),
+        (
+            format!("/api/v1/articles/{unknown}/archive"),
+            json!({}),
+            "article_not_found",
+        ),
+        (
+            "/api/v1/articles/nope/archive".to_string(),
+            json!({}),
+            "article_not_found",
+        ),
+    ] {
+        let (status, answer) = app.agent_post(&zhao, &path, body).await;
+        assert_eq!((status, answer["error"]["code"].as_str()), (404, Some(want)), "{path}");
+    }
+    app.stop().await;
+}

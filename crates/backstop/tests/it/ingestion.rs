@@ -110,7 +110,7 @@ async fn a_stored_but_unanswered_message_is_answered_after_a_restart() {
     let dir = app.stop().await;
     // As if the server had stored the message and died before its turn ran.
     let mut config = Config::default();
-    config.storage.data_dir = dir.clone();
+    config.storage.data_dir = dir.to_path_buf();
     let store = backstop::open_store(&config).await.unwrap();
     let now = time::OffsetDateTime::now_utc();
     // The conversation the session reserved, created as the first message would.

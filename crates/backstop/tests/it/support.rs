@@ -24,11 +24,32 @@ pub fn handed_over(notice: &Value) -> bool {
 pub struct TestApp {
     pub base: String,
     pub dir: PathBuf,
+    /// Keeps `dir` until the test ends.
+    scratch: Scratch,
     pub http: reqwest::Client,
     /// The server's clock: `advance` it to pass SLA deadlines without waiting.
     pub clock: std::sync::Arc<backstop_engine::clock::ManualClock>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+/// A test's data directory, removed when the last holder drops it (a restarted server shares it
+/// with the one before).
+#[derive(Clone)]
+pub struct Scratch(std::sync::Arc<tempfile::TempDir>);
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        Scratch(std::sync::Arc::new(tempfile::tempdir().expect("temp dir")))
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
 }
 
 pub struct Visitor {
@@ -43,20 +64,20 @@ pub struct AgentClient {
 impl TestApp {
     /// A demo server on a fresh data directory, plus a second tenant `acme` with one agent.
     pub async fn spawn() -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir").keep();
+        let dir = Scratch::new();
         seed_second_tenant(&dir).await;
         Self::spawn_in(dir).await
     }
 
     /// A demo server on an existing data directory (for restarts).
-    pub async fn spawn_in(dir: PathBuf) -> TestApp {
+    pub async fn spawn_in(dir: Scratch) -> TestApp {
         Self::spawn_with(dir, |_| {}).await
     }
 
     /// A demo server on words only with the default limits (rates, caps, timeouts) in force, changed
     /// by `tweak`: the security tests.
     pub async fn spawn_guarded(tweak: impl FnOnce(&mut Config)) -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir").keep();
+        let dir = Scratch::new();
         seed_second_tenant(&dir).await;
         Self::spawn_with(dir, |c| {
             *c = Config {
@@ -111,19 +132,18 @@ impl TestApp {
 
     /// A demo server on words only (no embedding model): the baseline.
     pub async fn spawn_lexical() -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir").keep();
-        Self::spawn_with(dir, |c| c.models.embeddings = false).await
+        Self::spawn_with(Scratch::new(), |c| c.models.embeddings = false).await
     }
 
     /// A demo server on the database at `url` (for restarts on the same PostgreSQL schema).
     pub async fn spawn_on_url(url: String) -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir").keep();
-        Self::spawn_with(dir, |c| c.storage.database_url = url).await
+        Self::spawn_with(Scratch::new(), |c| c.storage.database_url = url).await
     }
 
     /// A demo server as configured by `tweak`. Per-address limits are lifted (every test client
     /// speaks from 127.0.0.1 and polls); the security tests set them back.
-    pub async fn spawn_with(dir: PathBuf, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    pub async fn spawn_with(scratch: Scratch, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = scratch.to_path_buf();
         let mut config = Config::default();
         config.storage.data_dir = dir.clone();
         config.demo = true;
@@ -151,6 +171,7 @@ impl TestApp {
         let app = TestApp {
             base: format!("http://{addr}"),
             dir,
+            scratch,
             http,
             clock,
             shutdown: Some(tx),
@@ -172,14 +193,15 @@ impl TestApp {
         panic!("server did not start");
     }
 
-    pub async fn stop(mut self) -> PathBuf {
+    /// Stops the server; its data directory lives on in what this returns (for a restart).
+    pub async fn stop(mut self) -> Scratch {
         if let Some(tx) = self.shutdown.take() {
             tx.send(()).ok();
         }
         if let Some(h) = self.handle.take() {
             h.await.expect("server task").expect("server ran cleanly");
         }
-        self.dir.clone()
+        self.scratch.clone()
     }
 
     pub fn url(&self, path: &str) -> String {

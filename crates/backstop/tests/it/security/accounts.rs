@@ -376,6 +376,8 @@ async fn the_visitor_token_is_not_taken_from_a_socket_url() {
 }
 
 /// Runs `backstop ARGS` on the server's data directory with `stdin`; success and what it printed.
+/// The command line stamps what it writes with the wall clock, so the server's manual clock is
+/// brought level with it afterwards (as two processes on one machine would be).
 fn cli(app: &TestApp, args: &[&str], stdin: &str) -> (bool, String) {
     use std::io::Write;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_backstop"))
@@ -389,6 +391,7 @@ fn cli(app: &TestApp, args: &[&str], stdin: &str) -> (bool, String) {
         .unwrap();
     child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
+    app.clock.advance_to(time::OffsetDateTime::now_utc());
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
