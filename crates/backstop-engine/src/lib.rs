@@ -281,8 +281,30 @@ impl Engine {
                 })
             })
             .transpose()?;
-        let body = MessageBody::parse(body)?;
+        // Bad input is refused before anything is read.
+        MessageBody::parse(body)?;
         let conv = self.conversation(tenant, conversation).await?;
+        self.ingest_into(&conv, client_id.as_ref().map(|c| c.as_str()), body)
+            .await
+    }
+
+    /// [`Engine::ingest_customer_message`] into a conversation the caller has just read (the
+    /// widget's REST call checks the visitor against it first, so it is not read again).
+    pub async fn ingest_into(
+        &self,
+        conv: &ConversationRecord,
+        client_id: Option<&str>,
+        body: &str,
+    ) -> Result<Appended> {
+        let client_id = client_id
+            .map(|c| {
+                ClientMessageId::parse(c).ok_or_else(|| {
+                    EngineError::InvalidInput("client_id must be 1-64 printable ASCII characters".into())
+                })
+            })
+            .transpose()?;
+        let body = MessageBody::parse(body)?;
+        let (tenant, conversation) = (&conv.tenant, conv.id);
         if conv.status == Status::Closed {
             return Err(EngineError::ConversationClosed);
         }

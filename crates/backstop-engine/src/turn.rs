@@ -202,7 +202,14 @@ impl Engine {
         for m in &stored {
             self.inner.hub.publish_message(m);
         }
-        let view = self.view_of(turn.conversation.clone()).await?;
+        // The view from what the turn holds: its customer and the last message it stored.
+        let view = match stored.last() {
+            Some(last) => {
+                self.view_with(turn.conversation.clone(), customer.clone(), Some(last.clone()))
+                    .await?
+            }
+            None => self.view_of(turn.conversation.clone()).await?,
+        };
         self.inner.hub.publish_conversation(view);
         if let Owner::Queue { team, .. } = turn.conversation.owner {
             self.refresh_queue(tenant, team).await?;

@@ -128,9 +128,21 @@ impl Engine {
     }
 
     pub(crate) async fn view_of(&self, record: ConversationRecord) -> Result<ConversationView> {
+        let customer = self.inner.store.get_customer(&record.tenant, record.customer).await?;
+        let last_message = self.recent_messages(&record.tenant, record.id, 1).await?.pop();
+        self.view_with(record, customer, last_message).await
+    }
+
+    /// [`Engine::view_of`] with the customer and the last message the caller already holds (a
+    /// turn just read the one and stored the other).
+    pub(crate) async fn view_with(
+        &self,
+        record: ConversationRecord,
+        customer: Option<Customer>,
+        last_message: Option<MessageRecord>,
+    ) -> Result<ConversationView> {
         let store = &self.inner.store;
         let tenant = record.tenant.clone();
-        let customer = store.get_customer(&tenant, record.customer).await?;
         let (team, agent) = match record.owner {
             Owner::Queue { team, .. } => (
                 store.list_teams(&tenant).await?.into_iter().find(|t| t.id == team),
@@ -139,8 +151,13 @@ impl Engine {
             Owner::Agent { agent } => (None, store.get_agent(&tenant, agent).await?),
             Owner::Ai => (None, None),
         };
-        let last_message = self.recent_messages(&tenant, record.id, 1).await?.pop();
-        let queue_position = store.queue_position(&tenant, record.id).await?;
+        // Only a waiting conversation has a place in a queue.
+        let queued =
+            matches!(record.owner, Owner::Queue { .. }) && matches!(record.status, Status::Open | Status::Snoozed);
+        let queue_position = match queued {
+            true => store.queue_position(&tenant, record.id).await?,
+            false => None,
+        };
         Ok(ConversationView {
             record,
             customer,

@@ -214,7 +214,18 @@ impl Engine {
         token: &str,
         conv: ConversationId,
     ) -> Result<ConversationRecord> {
-        match self.visitor_conversation(tenant, token, conv).await? {
+        let found = self.visitor_conversation(tenant, token, conv).await?;
+        self.open_visitor_conversation(tenant, found).await
+    }
+
+    /// The conversation a visitor's check found, ready to write to: a reserved one is created now
+    /// (in the customer's language); a stored one is returned as it was read.
+    pub async fn open_visitor_conversation(
+        &self,
+        tenant: &TenantId,
+        found: VisitorConversation,
+    ) -> Result<ConversationRecord> {
+        match found {
             VisitorConversation::Stored(c) => Ok(*c),
             VisitorConversation::Reserved { id, customer } => {
                 let store = &self.inner.store;

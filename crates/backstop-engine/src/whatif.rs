@@ -238,6 +238,31 @@ impl Engine {
         Ok(out)
     }
 
+    /// "Replay first": the tenant's conversations — `dialogues`, or else its `limit` latest stored
+    /// ones — replayed against the current knowledge base and policy and against `draft`, side by
+    /// side. `progress` is called once per conversation replayed.
+    pub async fn replay_draft(
+        &self,
+        tenant: &TenantId,
+        draft: &Draft,
+        dialogues: Option<Vec<Dialogue>>,
+        limit: u32,
+        progress: Arc<dyn Fn() + Send + Sync>,
+    ) -> Result<Comparison> {
+        if draft.is_empty() {
+            return Err(EngineError::InvalidInput(
+                "nothing to compare: give draft articles, articles to archive or a policy".into(),
+            ));
+        }
+        let dialogues = match dialogues {
+            Some(d) => d,
+            None => self.stored_dialogues(tenant, limit).await?,
+        };
+        let current = self.replayer(tenant).await?;
+        let drafted = self.draft_replayer(tenant, draft).await?;
+        self.compare(current, drafted, Arc::new(dialogues), progress).await
+    }
+
     /// Replays `dialogues` against both replayers on every core and compares.
     pub async fn compare(
         &self,

@@ -128,12 +128,10 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
     );
     let (draft, what) = draft(&o, &engine, &tenant).await?;
     eprintln!("building the current and the draft understanding …");
-    let current = engine.replayer(&tenant).await?;
-    let drafted = engine.draft_replayer(&tenant, &draft).await?;
     let pb = bar(dialogues.len() as u64, "replaying");
     let tick = pb.clone();
     let cmp = engine
-        .compare(current, drafted, Arc::new(dialogues), Arc::new(move || tick.inc(1)))
+        .replay_draft(&tenant, &draft, Some(dialogues), o.limit, Arc::new(move || tick.inc(1)))
         .await?;
     pb.finish_and_clear();
     print(

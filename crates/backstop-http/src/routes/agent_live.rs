@@ -58,14 +58,11 @@ async fn run(s: AppState, session: AgentSession, token: String, mut socket: WebS
     let me = session.agent.id;
     let mut live = s.engine.hub().subscribe_tenant(&session.agent.tenant);
     // An inbox is online while this socket is open (unless the agent says they are away).
-    let online = (!watch).then(|| s.engine.presence().connect(me));
-    if !watch {
-        s.engine.announce_presence(&session.agent.tenant, me);
-        // An agent arriving may take what waits.
-        if let Err(e) = s.engine.assign_waiting(&session.agent.tenant).await {
-            tracing::warn!(error = %e, "offering waiting conversations failed");
-        }
-    }
+    let online = if watch {
+        None
+    } else {
+        Some(s.engine.inbox_opened(&session.agent.tenant, me).await)
+    };
     let mut check = tokio::time::interval(s.config.socket_session_check);
     check.tick().await;
     let idle = s.config.socket_idle;
@@ -112,10 +109,7 @@ async fn run(s: AppState, session: AgentSession, token: String, mut socket: WebS
             }
         }
     }
-    if online.is_some() {
-        drop(online);
-        s.engine.announce_presence(&session.agent.tenant, me);
-    }
+    drop(online);
 }
 
 /// Tells the inbox its session is over (it goes to the sign-in page) and closes.

@@ -92,12 +92,7 @@ async fn set_presence(
             ))
         }
     };
-    s.engine.presence().set_away(session.agent.id, away);
-    s.engine.announce_presence(&session.agent.tenant, session.agent.id);
-    let now = s.engine.presence().presence(session.agent.id);
-    if now == Presence::Online {
-        s.engine.assign_waiting(&session.agent.tenant).await?;
-    }
+    let now = s.engine.set_away(&session.agent.tenant, session.agent.id, away).await?;
     Ok(Json(wire::PresenceOut {
         presence: wire::presence_str(now),
         away,

@@ -70,18 +70,10 @@ async fn replay(
     if let Some(source) = &body.policy {
         draft.policy = Some(Policy::parse(source).map_err(|e| ApiError::invalid_input(format!("policy: {e}")))?);
     }
-    if draft.is_empty() {
-        return Err(ApiError::invalid_input(
-            "nothing to compare: give draft articles, articles to archive or a policy",
-        ));
-    }
     let limit = body.limit.unwrap_or(200).clamp(1, backstop_engine::whatif::MAX_STORED);
-    let dialogues = s.engine.stored_dialogues(tenant, limit).await?;
-    let current = s.engine.replayer(tenant).await?;
-    let drafted = s.engine.draft_replayer(tenant, &draft).await?;
     let cmp = s
         .engine
-        .compare(current, drafted, Arc::new(dialogues), Arc::new(|| {}))
+        .replay_draft(tenant, &draft, None, limit, Arc::new(|| {}))
         .await?;
     Ok(Json(wire::replay(&cmp)))
 }

@@ -183,13 +183,10 @@ async fn send(
 ) -> ApiResult<(StatusCode, Json<wire::Sent>)> {
     let (tenant, id) = (tenant_id(&tenant)?, conversation_id(&id)?);
     let token = visitor_token(&headers)?;
-    s.engine.visitor_conversation(&tenant, &token, id).await?;
+    let found = s.engine.visitor_conversation(&tenant, &token, id).await?;
     message_allowed(&s, &token, &client)?;
-    s.engine.authorize_visitor(&tenant, &token, id).await?;
-    let appended = s
-        .engine
-        .ingest_customer_message(&tenant, id, b.client_id.as_deref(), &b.body)
-        .await?;
+    let conv = s.engine.open_visitor_conversation(&tenant, found).await?;
+    let appended = s.engine.ingest_into(&conv, b.client_id.as_deref(), &b.body).await?;
     let status = if appended.duplicate {
         StatusCode::OK
     } else {
@@ -251,9 +248,9 @@ async fn human(
 ) -> ApiResult<Json<wire::StateOut>> {
     let (tenant, id) = (tenant_id(&tenant)?, conversation_id(&id)?);
     let token = visitor_token(&headers)?;
-    s.engine.visitor_conversation(&tenant, &token, id).await?;
+    let found = s.engine.visitor_conversation(&tenant, &token, id).await?;
     message_allowed(&s, &token, &client)?;
-    s.engine.authorize_visitor(&tenant, &token, id).await?;
+    s.engine.open_visitor_conversation(&tenant, found).await?;
     let out = s.engine.act(&tenant, id, AgentAction::RequestHuman).await?;
     Ok(Json(wire::StateOut {
         state: wire::widget_state(&out.view.widget_state()),
