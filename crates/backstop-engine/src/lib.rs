@@ -79,6 +79,12 @@ pub use commands::{AgentAction, TransferTo};
 pub use sla::SlaAlert;
 pub use visitors::{user_hash, VisitorConversation, WidgetSession, WidgetSessionRequest};
 
+/// A client message id as the API takes it (1–64 printable ASCII characters).
+pub(crate) fn parse_client_id(c: &str) -> Result<ClientMessageId> {
+    ClientMessageId::parse(c)
+        .ok_or_else(|| EngineError::InvalidInput("client_id must be 1-64 printable ASCII characters".into()))
+}
+
 /// Errors the engine reports; the HTTP layer maps each to a stable code.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -274,13 +280,7 @@ impl Engine {
         client_id: Option<&str>,
         body: &str,
     ) -> Result<Appended> {
-        let client_id = client_id
-            .map(|c| {
-                ClientMessageId::parse(c).ok_or_else(|| {
-                    EngineError::InvalidInput("client_id must be 1-64 printable ASCII characters".into())
-                })
-            })
-            .transpose()?;
+        let client_id = client_id.map(parse_client_id).transpose()?;
         // Bad input is refused before anything is read.
         MessageBody::parse(body)?;
         let conv = self.conversation(tenant, conversation).await?;
@@ -296,13 +296,7 @@ impl Engine {
         client_id: Option<&str>,
         body: &str,
     ) -> Result<Appended> {
-        let client_id = client_id
-            .map(|c| {
-                ClientMessageId::parse(c).ok_or_else(|| {
-                    EngineError::InvalidInput("client_id must be 1-64 printable ASCII characters".into())
-                })
-            })
-            .transpose()?;
+        let client_id = client_id.map(parse_client_id).transpose()?;
         let body = MessageBody::parse(body)?;
         let (tenant, conversation) = (&conv.tenant, conv.id);
         if conv.status == Status::Closed {

@@ -10,12 +10,12 @@ use backstop_core::conversation::{Conversation, Owner, Status};
 use backstop_core::directory::Agent;
 use backstop_core::event::{CopilotUse, Event};
 use backstop_core::ids::{ConversationId, MessageId, TenantId};
-use backstop_core::message::{Author, ClientMessageId, MessageBody, MessageKind, SystemCode, SystemNote};
+use backstop_core::message::{Author, MessageBody, MessageKind, SystemCode, SystemNote};
 use backstop_core::Timestamp;
 use backstop_store::{ConversationRecord, MessageRecord, NewMessage, Turn};
 
 use crate::views::ConversationView;
-use crate::{Engine, EngineError, Result};
+use crate::{Engine, Result};
 
 /// A request to change a conversation.
 #[derive(Clone, Debug)]
@@ -174,9 +174,7 @@ impl Engine {
             AgentAction::Reply { body, client_id, .. } => {
                 MessageBody::parse(body)?;
                 if let Some(c) = client_id {
-                    ClientMessageId::parse(c).ok_or_else(|| {
-                        EngineError::InvalidInput("client_id must be 1-64 printable ASCII characters".into())
-                    })?;
+                    crate::parse_client_id(c)?;
                 }
             }
             AgentAction::Note { body, .. } => {
