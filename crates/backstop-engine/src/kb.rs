@@ -1,10 +1,13 @@
 //! Knowledge-base management: trainers create, edit, archive, restore and revert articles; every
 //! change is a stored version (who, when, how) and the AI uses it at once — the tenant's
 //! understanding is rebuilt from the store right after the change, re-embedding only new text
-//! (vectors are cached by content).
+//! (vectors are cached by content). And the import of many articles at once (`backstop kb import`).
+
+use std::collections::HashMap;
 
 use backstop_core::ids::{ArticleId, TenantId};
 use backstop_core::kb::{ArticleDraft, Change};
+use backstop_core::message::Lang;
 use backstop_store::{ArticleRecord, ArticleVersion};
 
 use crate::{Engine, EngineError, Result};
@@ -21,7 +24,59 @@ pub(crate) fn draft_of(a: &ArticleRecord) -> ArticleDraft {
     }
 }
 
+/// What an import did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Imported {
+    pub created: usize,
+    pub updated: usize,
+    /// Drafts identical to the stored article: no new version.
+    pub unchanged: usize,
+}
+
 impl Engine {
+    /// Imports `drafts` into the tenant's knowledge base in one transaction (change `import`, by
+    /// `author`): a draft with the slug and language of a stored article is its next version (an
+    /// archived one stays archived), one identical to it changes nothing, the others are new
+    /// articles. `progress` is called once per draft. The understanding is rebuilt by whoever
+    /// serves the tenant next ([`Engine::reload_kb`]).
+    pub async fn import_articles(
+        &self,
+        tenant: &TenantId,
+        drafts: Vec<ArticleDraft>,
+        author: &str,
+        progress: &(dyn Fn() + Sync),
+    ) -> Result<Imported> {
+        self.tenant(tenant).await?;
+        let store = &self.inner.store;
+        let existing: HashMap<(String, Lang), ArticleRecord> = store
+            .list_articles(tenant)
+            .await?
+            .into_iter()
+            .map(|a| ((a.slug.clone(), a.lang), a))
+            .collect();
+        let at = self.now();
+        let mut counts = Imported::default();
+        let mut batch = Vec::new();
+        for (i, d) in drafts.into_iter().enumerate() {
+            let old = existing.get(&(d.slug.clone(), d.lang));
+            progress();
+            match old {
+                Some(o) if draft_of(o) == d => counts.unchanged += 1,
+                Some(o) => {
+                    counts.updated += 1;
+                    batch.push(o.clone().with_draft(d, at));
+                }
+                None => {
+                    counts.created += 1;
+                    let id = ArticleId::new_at(at + time::Duration::microseconds(i as i64));
+                    batch.push(ArticleRecord::from_draft(id, tenant.clone(), d, at));
+                }
+            }
+        }
+        store.save_articles(&batch, "import", author).await?;
+        Ok(counts)
+    }
+
     /// Every article of the tenant, archived ones included.
     pub async fn articles(&self, tenant: &TenantId) -> Result<Vec<ArticleRecord>> {
         Ok(self.inner.store.list_articles(tenant).await?)

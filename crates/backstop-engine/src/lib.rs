@@ -76,6 +76,7 @@ pub use accounts::AccountChange;
 pub use auth::{hash_password, AgentSession, AuthSettings};
 pub use brain::{Brain, KbReport, Reading};
 pub use commands::{AgentAction, TransferTo};
+pub use kb::Imported;
 pub use sla::SlaAlert;
 pub use visitors::{user_hash, VisitorConversation, WidgetSession, WidgetSessionRequest};
 

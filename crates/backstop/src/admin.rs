@@ -231,12 +231,12 @@ pub struct ImportReport {
 /// archived), identical rows change nothing, bad rows are reported with file and line. All the
 /// good rows are saved in one transaction.
 pub async fn import_kb_files(
-    store: &dyn Store,
+    engine: &backstop_engine::Engine,
     tenant_id: &str,
     paths: &[std::path::PathBuf],
     progress: &indicatif::ProgressBar,
 ) -> anyhow::Result<ImportReport> {
-    let tenant = tenant(store, tenant_id).await?;
+    let tenant = TenantId::parse(tenant_id).context("tenant id")?;
     let mut parsed = crate::kbfile::Parsed::default();
     for p in paths {
         let part = crate::kbfile::read(p)?;
@@ -244,49 +244,23 @@ pub async fn import_kb_files(
         parsed.rejected.extend(part.rejected);
     }
     crate::kbfile::dedupe(&mut parsed);
-    let existing: std::collections::HashMap<(String, backstop_core::message::Lang), backstop_store::ArticleRecord> =
-        store
-            .list_articles(&tenant)
-            .await?
-            .into_iter()
-            .map(|a| ((a.slug.clone(), a.lang), a))
-            .collect();
-    let mut report = ImportReport {
-        rejected: parsed.rejected,
-        ..Default::default()
-    };
-    let at = Timestamp::now_utc();
-    let mut batch = Vec::new();
     progress.set_length(parsed.rows.len() as u64);
-    for (i, row) in parsed.rows.into_iter().enumerate() {
-        let d = row.draft;
-        let old = existing.get(&(d.slug.clone(), d.lang));
-        if let Some(o) = old {
-            if o.topic == d.topic && o.title == d.title && o.body == d.body && o.questions == d.questions {
-                report.unchanged += 1;
-                progress.inc(1);
-                continue;
+    let drafts = parsed.rows.into_iter().map(|r| r.draft).collect();
+    let done = engine
+        .import_articles(&tenant, drafts, "cli", &|| progress.inc(1))
+        .await
+        .map_err(|e| match e {
+            backstop_engine::EngineError::TenantNotFound => {
+                anyhow::anyhow!("no tenant {tenant}; create it with `backstop tenant add`")
             }
-        }
-        let a = match old {
-            Some(o) => o.clone().with_draft(d, at),
-            None => backstop_store::ArticleRecord::from_draft(
-                backstop_core::ids::ArticleId::new_at(at + time::Duration::microseconds(i as i64)),
-                tenant.clone(),
-                d,
-                at,
-            ),
-        };
-        if old.is_some() {
-            report.updated += 1;
-        } else {
-            report.created += 1;
-        }
-        batch.push(a);
-        progress.inc(1);
-    }
-    store.save_articles(&batch, "import", "cli").await?;
-    Ok(report)
+            e => e.into(),
+        })?;
+    Ok(ImportReport {
+        created: done.created,
+        updated: done.updated,
+        unchanged: done.unchanged,
+        rejected: parsed.rejected,
+    })
 }
 
 /// `backstop kb export`: the tenant's articles (archived ones left out) as JSON or CSV, to `out`
@@ -320,27 +294,6 @@ pub async fn kb_export(
         }
         None => Ok((articles.len(), Some(text))),
     }
-}
-
-/// Imports articles from a JSON array (`slug`, `lang`, `topic`, `title`, `body`, `questions`), as
-/// `eval dialogues --kb` does; an article with the same slug and language as an existing one
-/// becomes its next version. Returns (created, updated).
-pub async fn import_kb(store: &dyn Store, tenant_id: &str, json: &str) -> anyhow::Result<(usize, usize)> {
-    let tenant = tenant(store, tenant_id).await?;
-    let existing = store.list_articles(&tenant).await?;
-    let incoming = crate::seed::articles(&tenant, json, Timestamp::now_utc())?;
-    let (mut created, mut updated) = (0, 0);
-    for mut a in incoming {
-        if let Some(old) = existing.iter().find(|o| o.slug == a.slug && o.lang == a.lang) {
-            a.id = old.id;
-            a.archived = old.archived;
-            updated += 1;
-        } else {
-            created += 1;
-        }
-        store.upsert_article(&a).await?;
-    }
-    Ok((created, updated))
 }
 
 /// Imports intent examples from a JSONL file of `{"text","label"}`; returns (added, skipped).
@@ -585,7 +538,8 @@ mod tests {
         )
         .unwrap();
         let pb = indicatif::ProgressBar::hidden();
-        let r = import_kb_files(s.as_ref(), "acme", &[csv.clone(), md.clone()], &pb)
+        let engine = backstop_engine::Engine::new(s.clone(), backstop_engine::EngineConfig::default());
+        let r = import_kb_files(&engine, "acme", &[csv.clone(), md.clone()], &pb)
             .await
             .unwrap();
         assert_eq!((r.created, r.updated, r.unchanged), (2, 0, 0));
@@ -594,7 +548,7 @@ mod tests {
             r.rejected[0].to_string(),
             format!("{}:3: unknown language \"fr\" (zh or en)", csv.display())
         );
-        let r = import_kb_files(s.as_ref(), "acme", std::slice::from_ref(&csv), &pb)
+        let r = import_kb_files(&engine, "acme", std::slice::from_ref(&csv), &pb)
             .await
             .unwrap();
         assert_eq!(
@@ -617,7 +571,7 @@ mod tests {
             "slug,lang,topic,title,body\nhours,en,account,Opening hours,We answer 8-22.\n",
         )
         .unwrap();
-        let r = import_kb_files(s.as_ref(), "acme", &[dir.path().to_path_buf()], &pb)
+        let r = import_kb_files(&engine, "acme", &[dir.path().to_path_buf()], &pb)
             .await
             .unwrap();
         assert_eq!(

@@ -21,20 +21,30 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+/// Loads the configuration once and runs the command on one runtime.
 fn run_cli(cli: Cli) -> anyhow::Result<()> {
-    let (args, demo) = match cli.command {
-        Command::Config {
-            command: ConfigCommand::PrintDefault,
-        } => {
-            print!("{DEFAULT_TOML}");
-            return Ok(());
-        }
+    if let Command::Config {
+        command: ConfigCommand::PrintDefault,
+    } = cli.command
+    {
+        print!("{DEFAULT_TOML}");
+        return Ok(());
+    }
+    let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(dispatch(config, cli.command))
+}
+
+async fn dispatch(config: Config, command: Command) -> anyhow::Result<()> {
+    let (args, demo) = match command {
+        Command::Config { .. } => unreachable!("printed above"),
         Command::Serve(a) => (a, false),
         Command::Demo(a) => (a, true),
         Command::Models {
             command: ModelsCommand::Fetch,
         } => {
-            let config = Config::load(cli.config.as_deref(), std::env::vars())?;
             let dir = backstop::models::dir(&config.models.dir);
             let path = backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?;
             println!("{}", path.display());
@@ -43,7 +53,6 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             command: BenchCommand::Embed { rounds },
         } => {
-            let config = Config::load(cli.config.as_deref(), std::env::vars())?;
             let dir = backstop::models::dir(&config.models.dir);
             let path = backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?;
             return backstop::bench::embed(&path, rounds);
@@ -51,7 +60,6 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             command: BenchCommand::Understand { articles, rounds },
         } => {
-            let config = Config::load(cli.config.as_deref(), std::env::vars())?;
             let dir = backstop::models::dir(&config.models.dir);
             let path = backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?;
             return backstop::bench::understand(&path, articles, rounds);
@@ -64,8 +72,7 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                     messages,
                 },
         } => {
-            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            return rt.block_on(backstop::bench::store(database_url.as_deref(), conversations, messages));
+            return backstop::bench::store(database_url.as_deref(), conversations, messages).await;
         }
         Command::Bench {
             command:
@@ -78,21 +85,20 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                     customers,
                 },
         } => {
-            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            return rt.block_on(backstop::bench::login(backstop::bench::LoginFlood {
+            return backstop::bench::login(backstop::bench::LoginFlood {
                 url,
                 spawn,
                 pid,
                 logins,
                 concurrency,
                 customers,
-            }));
+            })
+            .await;
         }
         Command::Bench {
             command: BenchCommand::Sla { conversations, target },
         } => {
-            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            return rt.block_on(backstop::bench::sla(conversations, target));
+            return backstop::bench::sla(conversations, target).await;
         }
         Command::Train {
             command:
@@ -104,7 +110,6 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                     out,
                 },
         } => {
-            let config = Config::load(cli.config.as_deref(), std::env::vars())?;
             let dir = backstop::models::dir(&config.models.dir);
             let path = backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?;
             let e5 = backstop_nlp::embed::E5::load(&path)?;
@@ -122,7 +127,6 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                 if lexical {
                     return Ok(None);
                 }
-                let config = Config::load(cli.config.as_deref(), std::env::vars())?;
                 let dir = backstop::models::dir(&config.models.dir);
                 Ok(Some(backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?))
             };
@@ -151,7 +155,6 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                         max_rows,
                         epochs: 300,
                     });
-                    let config = Config::load(cli.config.as_deref(), std::env::vars())?;
                     let cache = backstop::models::vector_cache(&backstop::models::dir(&config.models.dir));
                     eval::emotion::run_eval(
                         e5.as_ref().map(|e| e as &dyn backstop_nlp::embed::Embedder),
@@ -168,8 +171,6 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                     lexical,
                     details,
                 } => {
-                    let config = Config::load(cli.config.as_deref(), std::env::vars())?;
-                    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
                     let options = eval::dialogues::Options {
                         test,
                         knowledge: match (kb, knowledge.as_str()) {
@@ -181,22 +182,15 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                         lexical,
                         details,
                     };
-                    rt.block_on(eval::dialogues::run(config, options))
+                    eval::dialogues::run(config, options).await
                 }
                 EvalCommand::Requests { test, lexical, details } => {
-                    let config = Config::load(cli.config.as_deref(), std::env::vars())?;
-                    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-                    rt.block_on(eval::requests::run(
-                        config,
-                        eval::requests::Options { test, lexical, details },
-                    ))
+                    eval::requests::run(config, eval::requests::Options { test, lexical, details }).await
                 }
                 EvalCommand::Faq { kb, queries, lexical } => eval::faq::run(&kb, &queries, model(lexical)?.as_deref()),
             };
         }
         Command::Replay(a) => {
-            let config = Config::load(cli.config.as_deref(), std::env::vars())?;
-            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             let options = backstop::replay::Options {
                 tenant: a.tenant,
                 dialogues: a.dialogues,
@@ -207,19 +201,16 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
                 lexical: a.lexical,
                 details: a.details,
             };
-            return rt.block_on(backstop::replay::run(config, options));
+            return backstop::replay::run(config, options).await;
         }
         Command::Load(a) => {
-            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            return rt.block_on(backstop::load::command::run(load_args(a)?));
+            return backstop::load::command::run(load_args(a)?).await;
         }
         admin => {
-            let config = Config::load(cli.config.as_deref(), std::env::vars())?;
-            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            return rt.block_on(run_admin(config, admin));
+            return run_admin(config, admin).await;
         }
     };
-    let mut config = Config::load(cli.config.as_deref(), std::env::vars())?;
+    let mut config = config;
     if let Some(l) = args.listen {
         config.server.listen = l;
     }
@@ -238,10 +229,7 @@ fn run_cli(cli: Cli) -> anyhow::Result<()> {
     config.demo = demo;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
     tracing_subscriber::fmt().with_env_filter(filter).init();
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(run(config))
+    run(config).await
 }
 
 async fn run(config: Config) -> anyhow::Result<()> {
@@ -437,7 +425,10 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
         } => {
             let started = std::time::Instant::now();
             let pb = backstop::eval::bar(0, "importing");
-            let report = admin::import_kb_files(store, &tenant, &files, &pb).await?;
+            // The engine without models: importing saves versions; a server rebuilds the
+            // understanding when it next loads the tenant.
+            let engine = backstop_engine::Engine::new(shared.clone(), backstop_engine::EngineConfig::default());
+            let report = admin::import_kb_files(&engine, &tenant, &files, &pb).await?;
             pb.finish_and_clear();
             for r in &report.rejected {
                 eprintln!("rejected {r}");

@@ -273,19 +273,31 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
         config.engine.policy_file = p.clone();
     }
     let store = crate::open_store(&config).await?;
+    let engine = crate::engine(&config, store.clone()).await?;
     let tenant = match &o.knowledge {
         Knowledge::Assumed | Knowledge::Demo => {
             seed::demo(store.as_ref()).await?;
             seed::demo_tenant_id()
         }
         Knowledge::File(path) => {
-            let json = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
             admin::add_tenant(store.as_ref(), "replay", "Replay").await?;
-            admin::import_kb(store.as_ref(), "replay", &json).await?;
+            let report = admin::import_kb_files(
+                &engine,
+                "replay",
+                std::slice::from_ref(path),
+                &indicatif::ProgressBar::hidden(),
+            )
+            .await?;
+            if let Some(r) = report.rejected.first() {
+                anyhow::bail!(
+                    "{} rows of {} were rejected, the first: {r}",
+                    report.rejected.len(),
+                    path.display()
+                );
+            }
             backstop_core::ids::TenantId::parse("replay").expect("a valid slug")
         }
     };
-    let engine = crate::engine(&config, store).await?;
     eprintln!("building the tenant's understanding …");
     let replayer: Replayer = engine
         .replayer(&tenant)
