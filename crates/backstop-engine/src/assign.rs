@@ -13,7 +13,7 @@ use std::sync::Arc;
 use backstop_core::assignment::{choose, AgentLoad, Need, Waiting};
 use backstop_core::conversation::{Command, Owner, Status};
 use backstop_core::ids::{AgentId, ConversationId, TenantId};
-use backstop_core::message::{Author, MessageKind, SystemCode, SystemNote};
+use backstop_core::message::{SystemCode, SystemNote};
 use backstop_core::routing::ServiceTier;
 use backstop_core::Timestamp;
 use backstop_nlp::replies;
@@ -187,23 +187,16 @@ impl Engine {
             _ => format!("assigned by {}", strategy.as_str()),
         };
         let event = Event::transition(&t, Some(why), data, at);
-        let joined = NewMessage {
-            id: backstop_core::ids::MessageId::new_at(at),
-            tenant: tenant.clone(),
-            conversation: id,
-            author: Author::System,
-            kind: MessageKind::Text,
-            body: replies::agent_joined(conv.lang, &agent.name),
-            client_id: None,
-            citations: vec![],
-            system: Some(SystemNote {
+        let joined = NewMessage::system(
+            &conv,
+            SystemNote {
                 code: SystemCode::AgentJoined,
                 team_name: None,
                 agent_name: Some(agent.name.clone()),
-            }),
-            handled: true,
-            created_at: at,
-        };
+            },
+            replies::agent_joined(conv.lang, &agent.name),
+            at,
+        );
         let turn = Turn {
             conversation: conv,
             events: vec![event],

@@ -19,7 +19,7 @@ use backstop_core::conversation::{Command, Owner, Priority, Status};
 use backstop_core::directory::{Agent, Team};
 use backstop_core::event::{Event, EventData, EventKind};
 use backstop_core::ids::{ConversationId, TeamId, TenantId};
-use backstop_core::message::{Author, MessageKind, SystemCode, SystemNote};
+use backstop_core::message::{SystemCode, SystemNote};
 use backstop_core::sla::{Breach, Fallback, SlaClock, Ticket, TicketReason};
 use backstop_core::Timestamp;
 use backstop_nlp::replies;
@@ -195,23 +195,12 @@ impl Engine {
             TicketReason::OutsideHours => replies::ticket_closed(conv.lang, &name, &by),
             TicketReason::NobodyAvailable => replies::ticket_busy(conv.lang, &name, &by),
         };
-        NewMessage {
-            id: backstop_core::ids::MessageId::new_at(at),
-            tenant: conv.tenant.clone(),
-            conversation: conv.id,
-            author: Author::System,
-            kind: MessageKind::Text,
-            body,
-            client_id: None,
-            citations: vec![],
-            system: Some(SystemNote {
-                code: SystemCode::Ticket,
-                team_name: Some(name),
-                agent_name: None,
-            }),
-            handled: true,
-            created_at: at,
-        }
+        let note = SystemNote {
+            code: SystemCode::Ticket,
+            team_name: Some(name),
+            agent_name: None,
+        };
+        NewMessage::system(conv, note, body, at)
     }
 
     /// One missed deadline, on the conversation's actor.

@@ -339,14 +339,12 @@ impl Engine {
             team_name: Some(team.display_name(u.lang).to_string()),
             agent_name: None,
         };
-        let mut msg = ai_message(
+        let msg = NewMessage::system(
             conv,
+            note,
             replies::handoff(u.lang, team.display_name(u.lang), None),
-            vec![],
             at,
         );
-        msg.author = Author::System;
-        msg.system = Some(note);
         tracing::info!(tenant = %conv.tenant, conversation = %conv.id, reason = reason.as_str(), team = %team.name, "handed off");
         Ok((events, msg))
     }

@@ -96,6 +96,26 @@ pub struct NewMessage {
     pub created_at: Timestamp,
 }
 
+impl NewMessage {
+    /// A system line in `conv` at `at`: what happened (`note`) and its words (`body`, in the
+    /// conversation's language). Handled: no turn answers it.
+    pub fn system(conv: &ConversationRecord, note: SystemNote, body: String, at: Timestamp) -> NewMessage {
+        NewMessage {
+            id: MessageId::new_at(at),
+            tenant: conv.tenant.clone(),
+            conversation: conv.id,
+            author: Author::System,
+            kind: MessageKind::Text,
+            body,
+            client_id: None,
+            citations: vec![],
+            system: Some(note),
+            handled: true,
+            created_at: at,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct MessageRecord {
     pub id: MessageId,

@@ -146,23 +146,12 @@ impl Change {
 
     /// A system line (`code`, naming `agent` when one acted) in this conversation.
     pub(crate) fn system(&self, code: SystemCode, agent: Option<&Agent>, body: String) -> NewMessage {
-        NewMessage {
-            id: MessageId::new_at(self.at),
-            tenant: self.tenant.clone(),
-            conversation: self.id,
-            author: Author::System,
-            kind: MessageKind::Text,
-            body,
-            client_id: None,
-            citations: vec![],
-            system: Some(SystemNote {
-                code,
-                team_name: None,
-                agent_name: agent.map(|a| a.name.clone()),
-            }),
-            handled: true,
-            created_at: self.at,
-        }
+        let note = SystemNote {
+            code,
+            team_name: None,
+            agent_name: agent.map(|a| a.name.clone()),
+        };
+        NewMessage::system(&self.conv, note, body, self.at)
     }
 }
 
