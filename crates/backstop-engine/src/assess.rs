@@ -1,7 +1,7 @@
 //! One customer turn read in full — what the customer asks (retrieval, intent, scope), how they
 //! feel (the emotion radar and the conversation's trajectory), what is at stake (a request for a
 //! person, threats, sensitive topics, money) — turned into the [`Signals`] the tenant's policy
-//! decides on. Pure CPU work shared by the live turn and by replays (`backstop eval dialogues`):
+//! decides on. Pure CPU work shared by the live turn and by replays (`backstop-lab eval dialogues`):
 //! call it from a blocking thread.
 
 use backstop_core::emotion::{self as mood, EmotionScores, MoodPoint};

@@ -25,7 +25,7 @@ use crate::{kb_article, Engine, EngineError, Result};
 
 /// The classifier's confidence from which its `human` intent counts as a request for a person
 /// (the lexicon in `backstop_nlp::person` is the floor below it). Chosen on the development
-/// sets (`backstop eval requests`), not on the held-out one.
+/// sets (`backstop-lab eval requests`), not on the held-out one.
 pub const HUMAN_INTENT_MIN: f32 = 0.8;
 
 /// The stakes classifier's confidence from which its class counts (with an anchor in the

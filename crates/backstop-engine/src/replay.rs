@@ -1,6 +1,6 @@
 //! Replaying a conversation's customer turns through a tenant's understanding and policy without
 //! touching the store: what the AI would decide at each turn, and where it would hand over.
-//! `backstop eval dialogues` measures escalation with it; the same steps as the live turn
+//! `backstop-lab eval dialogues` measures escalation with it; the same steps as the live turn
 //! (`turn.rs`) — a confident answer resets the clarification count, a clarifying question adds one,
 //! small talk counts as neither, the first hand-over ends the replay.
 

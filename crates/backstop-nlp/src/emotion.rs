@@ -2,7 +2,7 @@
 //! sadness, satisfaction — in Chinese and English.
 //!
 //! Two layers. A trained [`Head`] (logistic regressions over the message's sentence embedding
-//! plus a few lexical features; `backstop train emotion` produces it from labelled data) reads
+//! plus a few lexical features; `backstop-lab train emotion` produces it from labelled data) reads
 //! the tone. On top, rules add what a model trained on general text misses in customer service:
 //! threats to complain publicly or to a regulator (投诉, 12315, 曝光, "report you"), profanity,
 //! "I already told you", a question asked again, long waits. Without an embedding (no model

@@ -1,7 +1,7 @@
 //! The emotion radar's trained head: one logistic regression per [`Feeling`] over a message's
 //! sentence embedding and [`LEXICAL_FEATURES`] lexical features, standardized.
 //!
-//! `backstop train emotion` fits it on labelled data (see the README) and writes it in a small
+//! `backstop-lab train emotion` fits it on labelled data (see the README) and writes it in a small
 //! line-based text format; the head that ships with Backstop is `data/emotion-head.txt`, compiled
 //! in. Each head is tied to the embedding model it was trained on (its vectors mean nothing to
 //! another model). Training is deterministic: same rows, same head.

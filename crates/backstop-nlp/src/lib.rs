@@ -25,7 +25,7 @@
 //!   mapped onto the tenant's articles.
 //! - [`understand`]: retrieval and intent together — a tenant's training examples (with the
 //!   built-in off-topic set) and the rule for which article the AI may act on.
-//! - [`metrics`]: evaluation metrics (accuracy, F1, recall@k, MRR, percentiles, thresholds).
+//! - [`metrics`]: evaluation metrics (accuracy, F1, recall@k, MRR, thresholds).
 
 pub mod amount;
 pub mod cluster;

@@ -1,5 +1,5 @@
 //! Evaluation metrics, pure and hand-checked: classification accuracy and macro-F1, binary
-//! precision/recall/F1, ranking recall@k and MRR, latency percentiles, and choosing a decision
+//! precision/recall/F1, ranking recall@k and MRR, and choosing a decision
 //! threshold on development data.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -64,17 +64,6 @@ pub fn macro_f1<L: PartialEq + Ord + Clone>(gold: &[L], predicted: &[L]) -> (f64
         per.values().map(|p| p.f1).sum::<f64>() / per.len() as f64
     };
     (mean, per)
-}
-
-/// The `q`-th percentile (0–100) by nearest rank; 0 for no values.
-pub fn percentile(values: &[f64], q: f64) -> f64 {
-    if values.is_empty() {
-        return 0.0;
-    }
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let rank = ((q / 100.0) * v.len() as f64).ceil().max(1.0) as usize;
-    v[rank.min(v.len()) - 1]
 }
 
 /// Recall@k and mean reciprocal rank from the 1-based rank of the right answer per query
@@ -184,15 +173,6 @@ mod tests {
         let (m, per) = macro_f1(&gold, &pred);
         assert!((m - (0.5 + 0.8 + 0.0) / 3.0).abs() < 1e-12);
         assert_eq!(per.len(), 3);
-    }
-
-    #[test]
-    fn percentiles_by_nearest_rank() {
-        let v: Vec<f64> = (1..=100).map(f64::from).collect();
-        assert_eq!(percentile(&v, 50.0), 50.0);
-        assert_eq!(percentile(&v, 99.0), 99.0);
-        assert_eq!(percentile(&[3.0, 1.0, 2.0], 50.0), 2.0);
-        assert_eq!(percentile(&[], 50.0), 0.0);
     }
 
     #[test]

@@ -303,7 +303,7 @@ pub async fn import_intents(
     path: &std::path::Path,
 ) -> anyhow::Result<(usize, usize)> {
     let tenant = tenant(store, tenant_id).await?;
-    let rows: Vec<crate::eval::data::IntentRow> = crate::eval::data::read_jsonl(path)?;
+    let rows: Vec<crate::jsonl::IntentRow> = crate::jsonl::read_jsonl(path)?;
     let pairs: Vec<(String, String)> = rows.into_iter().map(|r| (r.text, r.label)).collect();
     let records = backstop_engine::brain::intent_examples(&tenant, &pairs, "import", Timestamp::now_utc())
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;

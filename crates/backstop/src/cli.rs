@@ -44,17 +44,7 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: AgentCommand,
     },
-    /// Measure the AI on labelled data (progress bars, a table, and a final JSON line).
-    Eval {
-        #[command(subcommand)]
-        command: EvalCommand,
-    },
-    /// Train the artefacts the product ships (see the README's "Emotion radar").
-    Train {
-        #[command(subcommand)]
-        command: TrainCommand,
-    },
-    /// Benchmarks of this machine.
+    /// Benchmarks of the server's own paths on this machine (the models': `backstop-lab bench`).
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
@@ -78,68 +68,6 @@ pub(crate) enum Command {
     /// policy and against a draft, side by side (what the AI would answer, hand over, and which
     /// conversations change), then one JSON line.
     Replay(ReplayArgs),
-    /// Load-test a running server over real WebSockets (or one it starts with --spawn): customers
-    /// chatting at once, a share escalating to a simulated agent; a table, a JSON report and a
-    /// final JSON line.
-    Load(LoadArgs),
-}
-
-#[derive(clap::Args)]
-pub(crate) struct LoadArgs {
-    /// The server to load.
-    #[arg(long, default_value = "http://127.0.0.1:8080")]
-    pub(crate) url: String,
-    /// Start `backstop demo` on a free port and a temporary data directory, and load that.
-    #[arg(long)]
-    pub(crate) spawn: bool,
-    /// With --spawn: words only (BM25), no embedding model.
-    #[arg(long, requires = "spawn")]
-    pub(crate) lexical: bool,
-    /// With --spawn: store in this database (postgres://…) instead of a temporary SQLite file.
-    #[arg(long, requires = "spawn")]
-    pub(crate) database_url: Option<String>,
-    /// The server's process id, to report its memory and CPU (found by itself with --spawn).
-    #[arg(long)]
-    pub(crate) server_pid: Option<u32>,
-    #[arg(long, default_value = "demo")]
-    pub(crate) tenant: String,
-    /// Customers chatting at once.
-    #[arg(long, default_value_t = 50)]
-    pub(crate) conversations: usize,
-    /// Questions each customer asks (each waits for its answer).
-    #[arg(long, default_value_t = 10)]
-    pub(crate) messages: usize,
-    /// Target customer messages per second across all customers (default: as fast as answered).
-    #[arg(long)]
-    pub(crate) rate: Option<f64>,
-    /// Share of customers who ask for a person half-way (0–1).
-    #[arg(long, default_value_t = 0.1)]
-    pub(crate) escalate: f64,
-    /// The simulated agent's e-mail (default for the demo tenant: lin@maple.example).
-    #[arg(long)]
-    pub(crate) agent: Option<String>,
-    /// The simulated agent's password (default for the demo: backstop-demo).
-    #[arg(long, env = "BACKSTOP_LOAD_AGENT_PASSWORD")]
-    pub(crate) agent_password: Option<String>,
-    /// Questions to ask, one per line (default: the demo knowledge base's sample questions).
-    #[arg(long)]
-    pub(crate) questions: Option<PathBuf>,
-    /// Append a reference to every question so that no text repeats: nothing is answered from a
-    /// cache, every message pays for the whole understanding path.
-    #[arg(long)]
-    pub(crate) unique: bool,
-    /// Hold this many idle customer connections instead, and report the server's memory.
-    #[arg(long)]
-    pub(crate) idle: Option<usize>,
-    /// With --idle: seconds to hold them.
-    #[arg(long, default_value_t = 10)]
-    pub(crate) hold: u64,
-    /// Seconds to wait for an acknowledgement or a reply.
-    #[arg(long, default_value_t = 60)]
-    pub(crate) timeout: u64,
-    /// Write the JSON report here.
-    #[arg(long)]
-    pub(crate) report: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -318,132 +246,7 @@ pub(crate) enum AgentCommand {
 }
 
 #[derive(Subcommand)]
-pub(crate) enum EvalCommand {
-    /// Intent recognition with out-of-scope detection: JSONL {"text","label"}, label "oos" = out of scope.
-    Intents {
-        #[arg(long)]
-        train: PathBuf,
-        #[arg(long)]
-        test: PathBuf,
-        /// A fixed out-of-scope threshold (0-1) instead of calibrating one on held-out training data.
-        #[arg(long)]
-        threshold: Option<f32>,
-        /// Lexical features only, without the embedding model (the baseline).
-        #[arg(long)]
-        lexical: bool,
-    },
-    /// Question matching: JSONL {"a","b","label"} (1 = same question); threshold chosen on --dev.
-    Pairs {
-        #[arg(long)]
-        dev: PathBuf,
-        #[arg(long)]
-        test: PathBuf,
-        /// Score with TF-IDF vectors instead of the embedding model (the baseline).
-        #[arg(long)]
-        lexical: bool,
-    },
-    /// Emotion radar: JSONL {"text","labels","anger"}; precision/recall/F1 of `anger` and of each feeling.
-    Emotion {
-        #[arg(long)]
-        test: PathBuf,
-        /// Train a head on these emotion files first instead of using the built-in one.
-        #[arg(long)]
-        train: Vec<PathBuf>,
-        /// Sentiment files ({"text","label":"pos"|"neg"}) to train on as well (with --train).
-        #[arg(long)]
-        train_sentiment: Vec<PathBuf>,
-        /// At most this many training rows per file (0 = all).
-        #[arg(long, default_value_t = 12_000)]
-        max_rows: usize,
-        /// The lexicon and rules alone, without the embedding model (the baseline).
-        #[arg(long)]
-        lexical: bool,
-    },
-    /// Escalation: replays JSONL {"id","lang","turns":[{"role","text"}],"escalate"} through the
-    /// tenant's understanding and policy; precision/recall/F1 and the turn of the hand-over.
-    Dialogues {
-        #[arg(long)]
-        test: PathBuf,
-        /// Replay with this knowledge base (`backstop kb import`'s JSON format).
-        #[arg(long, conflicts_with = "knowledge")]
-        kb: Option<PathBuf>,
-        /// Without --kb: "assumed" (every question counts as answered, so only the customer's
-        /// side can hand over; the default) or "demo" (the demo's knowledge base).
-        #[arg(long, default_value = "assumed", value_parser = ["assumed", "demo"])]
-        knowledge: String,
-        /// A policy TOML file (default: the built-in policy).
-        #[arg(long)]
-        policy: Option<PathBuf>,
-        /// Words only, without the embedding model (the baseline).
-        #[arg(long)]
-        lexical: bool,
-        /// Print each dialogue's outcome on standard error.
-        #[arg(long)]
-        details: bool,
-    },
-    /// Requests for a person: JSONL {"text","lang","human":bool}; recall and false requests of the
-    /// lexicon, the demo tenant's classifier (its built-in `human` intent), and both.
-    Requests {
-        #[arg(long)]
-        test: PathBuf,
-        /// The lexicon only, without the embedding model and classifier.
-        #[arg(long)]
-        lexical: bool,
-        /// Print every message read wrongly on standard error.
-        #[arg(long)]
-        details: bool,
-    },
-    /// FAQ retrieval: --kb JSONL {"id","question","answer"}, --queries JSONL {"text","answer_id"}.
-    Faq {
-        #[arg(long)]
-        kb: PathBuf,
-        #[arg(long)]
-        queries: PathBuf,
-        /// BM25 only, without the embedding model (the baseline).
-        #[arg(long)]
-        lexical: bool,
-    },
-}
-
-#[derive(Subcommand)]
-pub(crate) enum TrainCommand {
-    /// The emotion radar's head on the embedding model: logistic regressions per feeling.
-    Emotion {
-        /// Emotion files, JSONL {"text","labels","anger"} (GoEmotions, CLUEmotion).
-        #[arg(long = "emotion", required = true)]
-        emotion: Vec<PathBuf>,
-        /// Sentiment files, JSONL {"text","label":"pos"|"neg"}.
-        #[arg(long = "sentiment")]
-        sentiment: Vec<PathBuf>,
-        /// At most this many rows from each file, sampled evenly (0 = all).
-        #[arg(long, default_value_t = 12_000)]
-        max_rows: usize,
-        #[arg(long, default_value_t = 300)]
-        epochs: usize,
-        /// Where to write the head (the shipped one is crates/backstop-nlp/data/emotion-head.txt).
-        #[arg(long)]
-        out: PathBuf,
-    },
-}
-
-#[derive(Subcommand)]
 pub(crate) enum BenchCommand {
-    /// Latency of the embedding model (fetches it first if needed).
-    Embed {
-        /// How many times to embed the fixed set of 10 texts.
-        #[arg(long, default_value_t = 20)]
-        rounds: usize,
-    },
-    /// A customer message through the live understanding path (embed, intent, hybrid retrieval)
-    /// over a large knowledge base: the demo's articles plus re-worded copies.
-    Understand {
-        /// Knowledge-base size.
-        #[arg(long, default_value_t = 10_000)]
-        articles: usize,
-        /// How many times to understand the fixed set of 10 messages (per core).
-        #[arg(long, default_value_t = 20)]
-        rounds: usize,
-    },
     /// The storage alone: append a customer message and apply the AI's turn, from many
     /// conversations at once (SQLite in a temporary file, or --database-url).
     Store {
@@ -454,27 +257,6 @@ pub(crate) enum BenchCommand {
         /// Messages per conversation.
         #[arg(long, default_value_t = 50)]
         messages: usize,
-    },
-    /// A flood of wrong sign-ins (each from its own address and for its own account) while
-    /// customers chat and an agent's inbox reads: the answers, the server's memory, and how fast
-    /// the widget and the inbox answered meanwhile.
-    Login {
-        /// A running demo server (http://host:port); or --spawn.
-        #[arg(long)]
-        url: Option<String>,
-        /// Start a `backstop demo` of its own (words only, default limits).
-        #[arg(long)]
-        spawn: bool,
-        /// The server's process id, to read its memory (with --url).
-        #[arg(long)]
-        pid: Option<u32>,
-        #[arg(long, default_value_t = 1000)]
-        logins: usize,
-        #[arg(long, default_value_t = 128)]
-        concurrency: usize,
-        /// Customers chatting during the flood.
-        #[arg(long, default_value_t = 10)]
-        customers: usize,
     },
     /// How late a missed first-reply target is noticed: hands over demo conversations nobody
     /// takes and times each supervisor alert against its deadline.

@@ -7,13 +7,11 @@ pub mod accounts;
 pub mod admin;
 pub mod bench;
 pub mod config;
-pub mod eval;
+pub mod jsonl;
 pub mod kbfile;
-pub mod load;
 pub mod models;
 pub mod replay;
 pub mod seed;
-pub mod vectors;
 
 use std::future::Future;
 use std::sync::Arc;

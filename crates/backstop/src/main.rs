@@ -1,9 +1,7 @@
 //! The `backstop` command: serve, run the demo, print the default configuration.
 
-use std::path::PathBuf;
-
 use anyhow::Context;
-use backstop::{accounts, admin, config::DEFAULT_TOML, eval, seed, Config};
+use backstop::{accounts, admin, config::DEFAULT_TOML, seed, Config};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -51,20 +49,6 @@ async fn dispatch(config: Config, command: Command) -> anyhow::Result<()> {
             return Ok(());
         }
         Command::Bench {
-            command: BenchCommand::Embed { rounds },
-        } => {
-            let dir = backstop::models::dir(&config.models.dir);
-            let path = backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?;
-            return backstop::bench::embed(&path, rounds);
-        }
-        Command::Bench {
-            command: BenchCommand::Understand { articles, rounds },
-        } => {
-            let dir = backstop::models::dir(&config.models.dir);
-            let path = backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?;
-            return backstop::bench::understand(&path, articles, rounds);
-        }
-        Command::Bench {
             command:
                 BenchCommand::Store {
                     database_url,
@@ -75,120 +59,9 @@ async fn dispatch(config: Config, command: Command) -> anyhow::Result<()> {
             return backstop::bench::store(database_url.as_deref(), conversations, messages).await;
         }
         Command::Bench {
-            command:
-                BenchCommand::Login {
-                    url,
-                    spawn,
-                    pid,
-                    logins,
-                    concurrency,
-                    customers,
-                },
-        } => {
-            return backstop::bench::login(backstop::bench::LoginFlood {
-                url,
-                spawn,
-                pid,
-                logins,
-                concurrency,
-                customers,
-            })
-            .await;
-        }
-        Command::Bench {
             command: BenchCommand::Sla { conversations, target },
         } => {
             return backstop::bench::sla(conversations, target).await;
-        }
-        Command::Train {
-            command:
-                TrainCommand::Emotion {
-                    emotion,
-                    sentiment,
-                    max_rows,
-                    epochs,
-                    out,
-                },
-        } => {
-            let dir = backstop::models::dir(&config.models.dir);
-            let path = backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?;
-            let e5 = backstop_nlp::embed::E5::load(&path)?;
-            let data = eval::emotion::TrainData {
-                emotion,
-                sentiment,
-                max_rows,
-                epochs,
-            };
-            return eval::emotion::run_train(&e5, &data, Some(&backstop::models::vector_cache(&dir)), &out);
-        }
-        Command::Eval { command } => {
-            // The embedding model, unless the lexical baseline was asked for (fetched on first use).
-            let model = |lexical: bool| -> anyhow::Result<Option<PathBuf>> {
-                if lexical {
-                    return Ok(None);
-                }
-                let dir = backstop::models::dir(&config.models.dir);
-                Ok(Some(backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?))
-            };
-            return match command {
-                EvalCommand::Intents {
-                    train,
-                    test,
-                    threshold,
-                    lexical,
-                } => eval::intents::run(&train, &test, threshold, model(lexical)?.as_deref()),
-                EvalCommand::Pairs { dev, test, lexical } => eval::pairs::run(&dev, &test, model(lexical)?.as_deref()),
-                EvalCommand::Emotion {
-                    test,
-                    train,
-                    train_sentiment,
-                    max_rows,
-                    lexical,
-                } => {
-                    let e5 = match model(lexical)? {
-                        Some(p) => Some(backstop_nlp::embed::E5::load(&p)?),
-                        None => None,
-                    };
-                    let data = (!train.is_empty()).then_some(eval::emotion::TrainData {
-                        emotion: train,
-                        sentiment: train_sentiment,
-                        max_rows,
-                        epochs: 300,
-                    });
-                    let cache = backstop::models::vector_cache(&backstop::models::dir(&config.models.dir));
-                    eval::emotion::run_eval(
-                        e5.as_ref().map(|e| e as &dyn backstop_nlp::embed::Embedder),
-                        &test,
-                        data.as_ref(),
-                        Some(&cache),
-                    )
-                }
-                EvalCommand::Dialogues {
-                    test,
-                    kb,
-                    knowledge,
-                    policy,
-                    lexical,
-                    details,
-                } => {
-                    let options = eval::dialogues::Options {
-                        test,
-                        knowledge: match (kb, knowledge.as_str()) {
-                            (Some(path), _) => eval::dialogues::Knowledge::File(path),
-                            (None, "demo") => eval::dialogues::Knowledge::Demo,
-                            (None, _) => eval::dialogues::Knowledge::Assumed,
-                        },
-                        policy,
-                        lexical,
-                        details,
-                    };
-                    eval::dialogues::run(config, options).await
-                }
-                EvalCommand::Requests { test, lexical, details } => {
-                    eval::requests::run(config, eval::requests::Options { test, lexical, details }).await
-                }
-                EvalCommand::Faq { kb, queries, lexical } => eval::faq::run(&kb, &queries, model(lexical)?.as_deref()),
-            };
         }
         Command::Replay(a) => {
             let options = backstop::replay::Options {
@@ -202,9 +75,6 @@ async fn dispatch(config: Config, command: Command) -> anyhow::Result<()> {
                 details: a.details,
             };
             return backstop::replay::run(config, options).await;
-        }
-        Command::Load(a) => {
-            return backstop::load::command::run(load_args(a)?).await;
         }
         admin => {
             return run_admin(config, admin).await;
@@ -424,7 +294,7 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
             command: KbCommand::Import { tenant, files },
         } => {
             let started = std::time::Instant::now();
-            let pb = backstop::eval::bar(0, "importing");
+            let pb = backstop_report::bar(0, "importing");
             // The engine without models: importing saves versions; a server rebuilds the
             // understanding when it next loads the tenant.
             let engine = backstop_engine::Engine::new(shared.clone(), backstop_engine::EngineConfig::default());
@@ -467,12 +337,9 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
         Command::Serve(_)
         | Command::Demo(_)
         | Command::Config { .. }
-        | Command::Eval { .. }
         | Command::Models { .. }
-        | Command::Train { .. }
         | Command::Bench { .. }
-        | Command::Replay(_)
-        | Command::Load(_) => {
+        | Command::Replay(_) => {
             unreachable!("handled in main")
         }
     }
@@ -496,63 +363,4 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
-}
-
-fn load_args(a: cli::LoadArgs) -> anyhow::Result<backstop::load::command::Args> {
-    let demo = a.tenant == seed::DEMO_TENANT;
-    let agent = match (a.agent, demo) {
-        (Some(email), _) => {
-            let password = a
-                .agent_password
-                .context("--agent needs the agent's password (--agent-password or BACKSTOP_LOAD_AGENT_PASSWORD)")?;
-            Some((email, password))
-        }
-        (None, true) => Some((
-            seed::DEMO_AGENTS[0].1.to_owned(),
-            a.agent_password.unwrap_or_else(|| seed::DEMO_PASSWORD.to_owned()),
-        )),
-        (None, false) => None,
-    };
-    anyhow::ensure!(
-        agent.is_some() || a.escalate == 0.0,
-        "escalating customers need an agent: give --agent EMAIL, or --escalate 0"
-    );
-    let questions = match &a.questions {
-        Some(path) => std::fs::read_to_string(path)
-            .with_context(|| format!("reading {}", path.display()))?
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        None if demo => Vec::new(),
-        None => anyhow::bail!("--questions FILE is needed for a tenant other than the demo"),
-    };
-    Ok(backstop::load::command::Args {
-        options: backstop::load::Options {
-            base: a.url.trim_end_matches('/').to_owned(),
-            tenant: a.tenant,
-            conversations: a.conversations,
-            messages: a.messages,
-            rate: a.rate,
-            escalate: a.escalate,
-            agent,
-            server_pid: a.server_pid,
-            questions,
-            unique: a.unique,
-            timeout: std::time::Duration::from_secs(a.timeout),
-            reconnect: false,
-            fallback: None,
-            progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
-            answered: Default::default(),
-        },
-        spawn: a.spawn.then(|| backstop::load::server::SpawnOptions {
-            lexical: a.lexical,
-            database_url: a.database_url,
-            ..Default::default()
-        }),
-        idle: a.idle,
-        hold: std::time::Duration::from_secs(a.hold),
-        report: a.report,
-    })
 }

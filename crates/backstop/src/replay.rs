@@ -10,8 +10,8 @@ use anyhow::Context;
 use backstop_engine::whatif::{Comparison, Dialogue, Draft, Outcome, Tally};
 use serde_json::{json, Value};
 
-use crate::eval::{bar, r4};
 use crate::{admin, Config};
+use backstop_report::{bar, r4};
 
 /// Options of the command.
 pub struct Options {
@@ -104,7 +104,7 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
     let tenant = admin::tenant(store.as_ref(), &o.tenant).await?;
     let (dialogues, source): (Vec<Dialogue>, String) = match &o.dialogues {
         Some(p) => (
-            crate::eval::dialogues::read(p)?
+            crate::jsonl::read_dialogues(p)?
                 .into_iter()
                 .map(|(d, _, _)| d)
                 .collect(),

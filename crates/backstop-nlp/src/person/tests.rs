@@ -4,7 +4,7 @@ use super::words::canonical;
 use super::*;
 
 /// The dev phrasings (`data/human-request.txt`) are all recognised; the held-out ones are
-/// measured by `backstop eval requests`, not here.
+/// measured by `backstop-lab eval requests`, not here.
 #[test]
 fn every_training_phrasing_is_recognised() {
     let missed: Vec<&str> = crate::understand::HUMAN_REQUESTS

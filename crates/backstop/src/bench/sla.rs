@@ -9,11 +9,10 @@ use std::time::{Duration, Instant};
 use backstop_core::conversation::Owner;
 use backstop_engine::hub::AgentEvent;
 use backstop_engine::{Engine, EngineConfig, WidgetSessionRequest};
-use backstop_nlp::metrics::percentile;
 use serde_json::{json, Map};
 
-use crate::eval::{bar, r4, report};
 use crate::seed;
+use backstop_report::{bar, percentile, r4, report};
 
 pub async fn sla(conversations: usize, target_secs: u32) -> anyhow::Result<()> {
     anyhow::ensure!((1..=5000).contains(&conversations), "--conversations is 1 to 5000");

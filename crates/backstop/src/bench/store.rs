@@ -11,11 +11,10 @@ use backstop_core::directory::{Customer, Tenant};
 use backstop_core::event::{Event, EventData, EventKind};
 use backstop_core::ids::{ConversationId, CustomerId, MessageId, TenantId};
 use backstop_core::message::{Author, Lang, MessageKind};
-use backstop_nlp::metrics::percentile;
 use backstop_store::{ConversationRecord, NewMessage, Store, Turn};
 use serde_json::{json, Map};
 
-use crate::eval::{r4, report};
+use backstop_report::{percentile, r4, report};
 
 pub async fn store(database_url: Option<&str>, conversations: usize, messages: usize) -> anyhow::Result<()> {
     anyhow::ensure!(

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use backstop::load::{self, server};
+use backstop_load::{self as load, server};
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;

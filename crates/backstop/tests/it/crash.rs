@@ -6,7 +6,7 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use backstop::load::{self, server};
+use backstop_load::{self as load, server};
 
 use crate::support::assert_answered_once;
 

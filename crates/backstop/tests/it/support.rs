@@ -563,7 +563,7 @@ pub async fn fresh_postgres_schema() -> String {
 /// and each got exactly one reply — an AI answer, or (the last one) the hand-over notice.
 pub async fn assert_answered_once(
     store: &dyn backstop_store::Store,
-    report: &backstop::load::Report,
+    report: &backstop_load::Report,
     conversations: usize,
 ) {
     use backstop_core::ids::ConversationId;

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use backstop::load::server;
+use backstop_load::server;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

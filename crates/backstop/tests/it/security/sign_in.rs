@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use backstop::load::server;
+use backstop_load::server;
 use serde_json::json;
 
 use super::{agent_id, sign_in};

@@ -1,4 +1,4 @@
-//! `backstop eval dialogues`: replays whole conversations' customer turns through a tenant's
+//! `backstop-lab eval dialogues`: replays whole conversations' customer turns through a tenant's
 //! understanding (knowledge base, embeddings, emotion radar) and escalation policy, and measures
 //! the hand-over decision against each dialogue's `escalate` label — precision, recall, F1, and at
 //! which customer turn the hand-over came.
@@ -22,53 +22,11 @@ use backstop_core::message::Lang;
 use backstop_core::routing::{Decision, TeamRole};
 use backstop_engine::replay::{ReplayStep, Replayer};
 use backstop_nlp::metrics;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::data::read_jsonl;
-use super::{pct, r4, report};
-use crate::{admin, seed, Config};
-
-#[derive(Deserialize)]
-struct TurnRow {
-    role: String,
-    text: String,
-}
-
-#[derive(Deserialize)]
-struct DialogueRow {
-    #[serde(deserialize_with = "super::data::string_or_number")]
-    id: String,
-    #[serde(default)]
-    lang: Option<String>,
-    turns: Vec<TurnRow>,
-    #[serde(default)]
-    escalate: Option<bool>,
-    #[serde(default)]
-    class: Option<String>,
-    /// Absent: no article label; `null`: the knowledge base does not cover it.
-    #[serde(default, deserialize_with = "present")]
-    article: Option<Option<String>>,
-    #[serde(default)]
-    team: Option<String>,
-    #[serde(default)]
-    priority: Option<String>,
-}
-
-/// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
-}
-
-/// What a dialogue is labelled with, beside its turns.
-#[derive(Clone, Debug, Default)]
-pub struct Labels {
-    pub escalate: Option<bool>,
-    pub class: Option<String>,
-    pub article: Option<Option<String>>,
-    pub team: Option<TeamRole>,
-    pub priority: Option<Priority>,
-}
+use backstop::jsonl::{read_dialogues, Labels};
+use backstop::{admin, seed, Config};
+use backstop_report::{pct, r4, report};
 
 /// A labelled dialogue ready to replay.
 struct Dialogue {
@@ -80,7 +38,7 @@ struct Dialogue {
 }
 
 fn dialogues(path: &Path) -> anyhow::Result<Vec<Dialogue>> {
-    read(path)?
+    read_dialogues(path)?
         .into_iter()
         .map(|(d, labels, line)| {
             let escalate = labels.escalate.with_context(|| {
@@ -98,87 +56,6 @@ fn dialogues(path: &Path) -> anyhow::Result<Vec<Dialogue>> {
             })
         })
         .collect()
-}
-
-/// Reads a dialogues file: each dialogue, its labels, and its line.
-/// Dialogues without any customer text are left out (and counted on standard error).
-pub fn read(path: &Path) -> anyhow::Result<Vec<(backstop_engine::whatif::Dialogue, Labels, usize)>> {
-    let rows: Vec<DialogueRow> = read_jsonl(path)?;
-    let mut out = Vec::with_capacity(rows.len());
-    let mut skipped = 0;
-    for (i, r) in rows.into_iter().enumerate() {
-        let line = i + 1;
-        let lang = match r.lang.as_deref() {
-            Some("zh") => Some(Lang::Zh),
-            Some("en") => Some(Lang::En),
-            None => None,
-            Some(other) => anyhow::bail!("{}:{line}: lang must be zh or en, not {other:?}", path.display()),
-        };
-        let mut turns: Vec<Vec<String>> = Vec::new();
-        let mut open = false;
-        for t in r.turns {
-            match t.role.as_str() {
-                "customer" | "user" => {
-                    if !open {
-                        turns.push(Vec::new());
-                        open = true;
-                    }
-                    turns.last_mut().expect("pushed").push(t.text);
-                }
-                "agent" | "assistant" | "bot" | "system" => open = false,
-                other => anyhow::bail!(
-                    "{}:{line}: a turn's role is customer or agent, not {other:?}",
-                    path.display()
-                ),
-            }
-        }
-        if turns.iter().flatten().all(|t| t.trim().is_empty()) {
-            skipped += 1;
-            continue;
-        }
-        let first = turns
-            .iter()
-            .flatten()
-            .find(|t| !t.trim().is_empty())
-            .cloned()
-            .unwrap_or_default();
-        let team = match r.team.as_deref() {
-            None => None,
-            Some(t) => Some(TeamRole::parse(t).with_context(|| {
-                format!(
-                    "{}:{line}: team must be general or escalation, not {t:?}",
-                    path.display()
-                )
-            })?),
-        };
-        let priority = match r.priority.as_deref() {
-            None => None,
-            Some(p) => Some(Priority::parse(p).with_context(|| {
-                format!(
-                    "{}:{line}: priority must be normal, high or urgent, not {p:?}",
-                    path.display()
-                )
-            })?),
-        };
-        let labels = Labels {
-            escalate: r.escalate,
-            class: r.class,
-            article: r.article,
-            team,
-            priority,
-        };
-        let dialogue = backstop_engine::whatif::Dialogue {
-            id: r.id,
-            lang: lang.unwrap_or_else(|| backstop_nlp::lang::detect_or(&first, Lang::En)),
-            turns,
-        };
-        out.push((dialogue, labels, line));
-    }
-    if skipped > 0 {
-        eprintln!("{skipped} dialogue(s) without any customer text were left out");
-    }
-    anyhow::ensure!(!out.is_empty(), "{} has no dialogue with customer text", path.display());
-    Ok(out)
 }
 
 /// What one dialogue's replay decided.
@@ -272,8 +149,8 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
     if let Some(p) = &o.policy {
         config.engine.policy_file = p.clone();
     }
-    let store = crate::open_store(&config).await?;
-    let engine = crate::engine(&config, store.clone()).await?;
+    let store = backstop::open_store(&config).await?;
+    let engine = backstop::engine(&config, store.clone()).await?;
     let tenant = match &o.knowledge {
         Knowledge::Assumed | Knowledge::Demo => {
             seed::demo(store.as_ref()).await?;

@@ -1,4 +1,4 @@
-//! `backstop eval requests`: how well requests for a person are recognised — by the lexicon
+//! `backstop-lab eval requests`: how well requests for a person are recognised — by the lexicon
 //! alone, by the tenant's classifier (its built-in `human` intent) alone, and by both as the
 //! product uses them — on a JSONL file of `{"text","lang","human":bool,"kind"?}`. Recall on the
 //! requests and the share of other messages mistaken for one, per language and, where rows carry a
@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::data::read_jsonl;
 use super::{pct, r4, report};
-use crate::{seed, Config};
+use backstop::{seed, Config};
 
 #[derive(Deserialize)]
 struct Row {
@@ -45,9 +45,9 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
     config.storage.data_dir = dir.path().to_path_buf();
     config.storage.database_url = String::new();
     config.models.embeddings = !o.lexical;
-    let store = crate::open_store(&config).await?;
+    let store = backstop::open_store(&config).await?;
     seed::demo(store.as_ref()).await?;
-    let engine = crate::engine(&config, store).await?;
+    let engine = backstop::engine(&config, store).await?;
     eprintln!("building the demo tenant's understanding …");
     let replayer = engine.replayer(&seed::demo_tenant_id()).await?;
     let pb = super::bar(rows.len() as u64, "messages");

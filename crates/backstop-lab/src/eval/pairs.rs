@@ -1,4 +1,4 @@
-//! `backstop eval pairs --dev FILE --test FILE`: do two questions ask the same thing? Scores each
+//! `backstop-lab eval pairs --dev FILE --test FILE`: do two questions ask the same thing? Scores each
 //! pair by the cosine of their embeddings (or, with `--lexical`, of their TF-IDF vectors), picks
 //! the threshold with the best accuracy on the development file only, and reports accuracy and F1
 //! on the test file.

@@ -1,4 +1,6 @@
-//! `backstop load`: a load generator speaking the real widget protocol. N customers chat at once
+//! `backstop-load`: a black-box client of Backstop's widget and agent protocols, in a crate of its
+//! own so that the server ships without an HTTP or WebSocket client. `backstop-load run` is the
+//! load generator: N customers chat at once N customers chat at once
 //! over WebSockets (each sends its next question when the last is answered, or at a shared target
 //! rate), a share of them ask for a person and an agent simulator answers those; the report gives
 //! sustained messages per second, the customer-message-to-AI-reply latency, time to a human,
@@ -8,15 +10,24 @@
 pub mod agent;
 pub mod command;
 pub mod customer;
+pub mod login;
 pub mod server;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use backstop_nlp::metrics::percentile;
+use backstop_report::percentile;
 use serde::Serialize;
 use serde_json::Value;
+
+/// The demo tenant the defaults are for (`backstop demo` seeds it).
+pub const DEMO_TENANT: &str = "demo";
+/// The demo's agent the simulator signs in as, and the demo's password (printed by `backstop demo`).
+pub const DEMO_AGENT: &str = "lin@maple.example";
+pub const DEMO_PASSWORD: &str = "backstop-demo";
+/// The demo's knowledge base, read for its sample questions: the very file the server seeds from.
+const DEMO_KB: &str = include_str!("../../backstop/seed/demo-kb.json");
 
 /// What to run.
 #[derive(Clone, Debug)]
@@ -152,7 +163,7 @@ pub struct Report {
 
 /// The demo knowledge base's sample questions, both languages (the default script).
 pub fn demo_questions() -> Vec<(String, &'static str)> {
-    let kb: Vec<Value> = serde_json::from_str(crate::seed::DEMO_KB).expect("the demo knowledge base is valid JSON");
+    let kb: Vec<Value> = serde_json::from_str(DEMO_KB).expect("the demo knowledge base is valid JSON");
     let mut out = Vec::new();
     for a in &kb {
         let lang = if a["lang"] == "zh" { "zh" } else { "en" };

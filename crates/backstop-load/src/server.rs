@@ -1,4 +1,4 @@
-//! The server under load: started by `backstop load --spawn` (a child `backstop demo` on a free port
+//! The server under load: started by `backstop-load run --spawn` (a child `backstop demo` on a free port
 //! and a temporary data directory) or found by pid, and its memory and CPU read from `/proc`.
 
 use std::path::PathBuf;
@@ -27,7 +27,7 @@ pub struct SpawnOptions {
     pub data_dir: Option<PathBuf>,
     /// Listen on this port (0: any free one).
     pub port: u16,
-    /// The backstop executable (default: this one).
+    /// The `backstop` executable (default: the one beside this program, as `cargo build` puts it).
     pub exe: Option<PathBuf>,
     /// More arguments for `backstop demo` (e.g. `--bus`, `--node`).
     pub args: Vec<String>,
@@ -60,11 +60,24 @@ pub fn free_port() -> anyhow::Result<u16> {
     Ok(l.local_addr()?.port())
 }
 
+/// The `backstop` executable next to this one (`target/release/backstop` beside
+/// `target/release/backstop-load`), with a clear error when it has not been built.
+fn beside_this_program() -> anyhow::Result<PathBuf> {
+    let me = std::env::current_exe().context("finding this program's path")?;
+    let exe = me.with_file_name(format!("backstop{}", std::env::consts::EXE_SUFFIX));
+    anyhow::ensure!(
+        exe.is_file(),
+        "no backstop executable beside {} to start: build it (cargo build --release builds both) or give --server-exe PATH",
+        me.display()
+    );
+    Ok(exe)
+}
+
 /// Starts `backstop demo` as a child and waits until it answers its health check.
 pub async fn spawn(opts: &SpawnOptions) -> anyhow::Result<Spawned> {
     let exe = match &opts.exe {
         Some(e) => e.clone(),
-        None => std::env::current_exe().context("finding the backstop executable")?,
+        None => beside_this_program()?,
     };
     let (dir, data_dir) = match &opts.data_dir {
         Some(d) => (None, d.clone()),

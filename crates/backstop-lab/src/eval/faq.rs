@@ -1,4 +1,4 @@
-//! `backstop eval faq --kb FILE --queries FILE`: retrieval of the right knowledge-base entry for
+//! `backstop-lab eval faq --kb FILE --queries FILE`: retrieval of the right knowledge-base entry for
 //! each query, reported as recall@1, recall@5 and MRR — with the product's hybrid index (BM25 fused
 //! with the embedding model), or BM25 alone with `--lexical`.
 

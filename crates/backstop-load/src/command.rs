@@ -1,4 +1,4 @@
-//! `backstop load` from the command line: optionally start the server, run the load (or hold idle
+//! `backstop-load run` from the command line: optionally start the server, run the load (or hold idle
 //! connections), print the table, write the JSON report, and end with one JSON line.
 
 use std::path::PathBuf;
@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::{server, Options};
+use crate::{server, Options};
 
 /// The command's settings (parsed by the binary).
 #[derive(Clone, Debug)]
@@ -33,7 +33,7 @@ pub async fn run(mut args: Args) -> anyhow::Result<()> {
         None => None,
     };
     let json = if let Some(n) = args.idle {
-        let r = super::idle(&args.options, n, args.hold).await?;
+        let r = crate::idle(&args.options, n, args.hold).await?;
         print_rows(&[
             (
                 "connections".into(),
@@ -55,8 +55,8 @@ pub async fn run(mut args: Args) -> anyhow::Result<()> {
         ]);
         serde_json::to_value(&r)?
     } else {
-        let r = super::run(&args.options).await?;
-        print_rows(&super::table(&r));
+        let r = crate::run(&args.options).await?;
+        print_rows(&crate::table(&r));
         serde_json::to_value(&r)?
     };
     if let Some(path) = &args.report {

@@ -32,7 +32,7 @@ pub fn embed_all(
     // Each distinct text once.
     let mut seen = std::collections::HashSet::new();
     missing.retain(|&i| seen.insert(keys[i]));
-    let pb = crate::eval::bar(missing.len() as u64, what);
+    let pb = backstop_report::bar(missing.len() as u64, what);
     let fresh: Mutex<HashMap<Key, Vec<f32>>> = Mutex::new(HashMap::new());
     let failed: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -1,4 +1,4 @@
-//! `backstop train emotion` and `backstop eval emotion`: the emotion radar's head, trained on
+//! `backstop-lab train emotion` and `backstop-lab eval emotion`: the emotion radar's head, trained on
 //! labelled emotion and sentiment data, and measured on an emotion file's binary `anger` field
 //! and on each feeling.
 //!
@@ -177,7 +177,7 @@ pub fn train(embedder: &dyn Embedder, data: &TrainData, cache: Option<&Path>) ->
     Ok(head)
 }
 
-/// `backstop train emotion`: writes the head to `out`.
+/// `backstop-lab train emotion`: writes the head to `out`.
 pub fn run_train(embedder: &dyn Embedder, data: &TrainData, cache: Option<&Path>, out: &Path) -> anyhow::Result<()> {
     let head = train(embedder, data, cache)?;
     std::fs::write(out, head.to_text()).with_context(|| format!("writing {}", out.display()))?;
@@ -185,7 +185,7 @@ pub fn run_train(embedder: &dyn Embedder, data: &TrainData, cache: Option<&Path>
     Ok(())
 }
 
-/// `backstop eval emotion`: the radar (built-in head, a head trained on `train` first, or the
+/// `backstop-lab eval emotion`: the radar (built-in head, a head trained on `train` first, or the
 /// lexicon alone without an embedder) on an emotion file.
 pub fn run_eval(
     embedder: Option<&dyn Embedder>,
@@ -247,8 +247,8 @@ pub fn run_eval(
         json.insert(format!("{}_precision", f.as_str()), r4(prf.precision));
         json.insert(format!("{}_recall", f.as_str()), r4(prf.recall));
     }
-    let p50 = metrics::percentile(&micros, 50.0);
-    let p99 = metrics::percentile(&micros, 99.0);
+    let p50 = backstop_report::percentile(&micros, 50.0);
+    let p99 = backstop_report::percentile(&micros, 99.0);
     table.push(("radar p50 (µs)", format!("{p50:.1}")));
     table.push(("radar p99 (µs)", format!("{p99:.1}")));
     json.insert("radar_p50_us".into(), r4(p50));

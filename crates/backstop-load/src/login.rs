@@ -1,4 +1,4 @@
-//! `backstop bench login`: a flood of wrong sign-ins (by default 1,000 at concurrency 128), each
+//! `backstop-load login`: a flood of wrong sign-ins (by default 1,000 at concurrency 128), each
 //! from its own address (as a trusted proxy forwards them) and for its own account, so that no
 //! per-address or per-account limit stops it and only the bound on password checks stands between
 //! it and memory — while customers chat in the widget and an agent's inbox keeps reading. It reports
@@ -14,9 +14,9 @@ use futures::{SinkExt, StreamExt};
 use serde_json::{json, Map, Value};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::eval::{r4, report};
-use crate::load::server;
-use backstop_nlp::metrics::percentile;
+use backstop_report::{bar, percentile, r4, report};
+
+use crate::server;
 
 /// How the flood is run.
 #[derive(Clone, Debug)]
@@ -30,6 +30,8 @@ pub struct LoginFlood {
     pub customers: usize,
     /// The server's process id, to read its memory (found by itself with `spawn`).
     pub pid: Option<u32>,
+    /// With `spawn`: the `backstop` executable (default: the one beside this program).
+    pub exe: Option<std::path::PathBuf>,
 }
 
 const WRONG: &str = "not-the-password-9";
@@ -44,6 +46,7 @@ pub async fn login(o: LoginFlood) -> anyhow::Result<()> {
             server::spawn(&server::SpawnOptions {
                 lexical: true,
                 keep_limits: true,
+                exe: o.exe.clone(),
                 ..Default::default()
             })
             .await?,
@@ -102,7 +105,7 @@ pub async fn login(o: LoginFlood) -> anyhow::Result<()> {
     });
 
     let started = Instant::now();
-    let pb = crate::eval::bar(o.logins as u64, "signing in");
+    let pb = bar(o.logins as u64, "signing in");
     let statuses: Vec<u16> =
         futures::stream::iter(0..o.logins)
             .map(|i| {
@@ -196,7 +199,7 @@ fn leak(s: String) -> &'static str {
 async fn sign_in_agent(http: &reqwest::Client, base: &str) -> anyhow::Result<String> {
     let r = http
         .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({ "tenant": "demo", "email": "zhao@maple.example", "password": crate::seed::DEMO_PASSWORD }))
+        .json(&json!({ "tenant": "demo", "email": "zhao@maple.example", "password": crate::DEMO_PASSWORD }))
         .send()
         .await?;
     anyhow::ensure!(

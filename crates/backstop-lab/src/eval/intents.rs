@@ -1,4 +1,4 @@
-//! `backstop eval intents --train FILE --test FILE`: trains the intent classifier on the training
+//! `backstop-lab eval intents --train FILE --test FILE`: trains the intent classifier on the training
 //! file, then reports accuracy, macro-F1, in-scope accuracy, out-of-scope precision/recall/F1
 //! (gold label `oos`), training time and per-message latency on the test file.
 
@@ -117,8 +117,8 @@ pub fn evaluate(
         oos_recall: oos.recall,
         oos_f1: oos.f1,
         train_seconds,
-        latency_p50_ms: metrics::percentile(&latencies, 50.0),
-        latency_p99_ms: metrics::percentile(&latencies, 99.0),
+        latency_p50_ms: backstop_report::percentile(&latencies, 50.0),
+        latency_p99_ms: backstop_report::percentile(&latencies, 99.0),
         threshold: model.threshold(),
         intents: model.intents().len(),
         train_size: train.len(),

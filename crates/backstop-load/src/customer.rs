@@ -15,7 +15,7 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use super::Pacer;
+use crate::Pacer;
 
 /// What one customer does.
 #[derive(Clone, Debug)]
