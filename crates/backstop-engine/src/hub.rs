@@ -15,7 +15,7 @@ use backstop_core::message::MessageKind;
 use backstop_store::MessageRecord;
 use tokio::sync::broadcast;
 
-use crate::views::{ConversationView, WidgetState};
+use crate::model::{ConversationView, WidgetState};
 
 /// What agents of a tenant receive.
 #[derive(Clone, Debug)]
@@ -23,7 +23,7 @@ pub enum AgentEvent {
     Message(Arc<MessageRecord>),
     Conversation(Arc<ConversationView>),
     /// A first-reply target was missed.
-    Alert(Arc<crate::sla::SlaAlert>),
+    Alert(Arc<crate::model::SlaAlert>),
     /// An agent came online, went away or offline.
     Presence {
         agent: backstop_core::ids::AgentId,
@@ -128,7 +128,7 @@ impl Hub {
         self.to_conversation(id, WidgetEvent::State(state));
     }
 
-    pub(crate) fn publish_alert(&self, tenant: &TenantId, alert: Arc<crate::sla::SlaAlert>) {
+    pub(crate) fn publish_alert(&self, tenant: &TenantId, alert: Arc<crate::model::SlaAlert>) {
         if let Ok(json) = serde_json::to_value(alert.as_ref()) {
             self.forward(Signal::Alert {
                 tenant: tenant.clone(),
@@ -138,7 +138,7 @@ impl Hub {
         self.deliver_alert(tenant, alert);
     }
 
-    pub(crate) fn deliver_alert(&self, tenant: &TenantId, alert: Arc<crate::sla::SlaAlert>) {
+    pub(crate) fn deliver_alert(&self, tenant: &TenantId, alert: Arc<crate::model::SlaAlert>) {
         self.to_tenant(tenant, AgentEvent::Alert(alert));
     }
 

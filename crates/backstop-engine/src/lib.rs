@@ -1,84 +1,57 @@
 //! Backstop's pipeline: a customer message is stored, handed to its conversation's actor, understood,
 //! decided on, acted on, and pushed live to everyone watching.
 //!
-//! Layout:
-//! - [`Engine`] (this file): the handle the HTTP layer holds; ingestion and queries.
-//! - `actor`: one task per conversation; every change to a conversation runs there, in order.
-//! - `brain`: a tenant's understanding (hybrid retrieval index, intent classifier, cached
-//!   embeddings), rebuilt from the store.
-//! - [`assess`]: one customer turn read into the policy's signals (understanding, emotion,
-//!   trajectory, stakes); shared by the live turn and replays.
-//! - `policies`: each tenant's escalation policy, versioned and cached.
-//! - [`presence`]: who is online (inbox sockets, the away switch) and each agent's load.
-//! - [`replay`]: a conversation's customer turns through understanding and policy, off the store.
-//! - [`whatif`]: past conversations replayed against the current and a draft knowledge base and
-//!   policy, side by side (`backstop replay`).
-//! - `assign`: automatic assignment of queued conversations to available agents (by the team's
-//!   strategy, sticky, within capacity), on hand-over and whenever an agent could take more.
-//! - [`copilot`]: suggested replies from the knowledge base (with sources), a running summary and
-//!   de-escalation phrasing for the agent; how each reply used them is recorded.
-//! - `sla` and [`clock`]: the first-reply clock of each hand-over, the sweep that escalates a
-//!   missed target, offline tickets; every time the engine reads comes from one clock.
-//! - [`gaps`]: unanswered and handed-over questions grouped by meaning (gap mining), and each
-//!   newly published topic's hand-over rate before and after.
-//! - [`learn`]: candidate entries drafted from what people answered, and the trainer's review.
-//! - `kb`: knowledge-base management (create, edit, archive, restore, revert; versioned; used at once).
-//! - `turn`: the AI's turn (understand → decide → act) and the handoff packet.
-//! - `commands`: what agents and customers ask for (take, reply, note, hand back, resolve, reopen,
-//!   talk to a human).
-//! - [`hub`]: live fan-out to widgets and inboxes.
-//! - `auth`: agent sign-in (bounded password checks, lockouts) and sessions (expiry, idle
-//!   timeout, revocation); `accounts`: what admins do to accounts (deactivate, role, password,
-//!   unlock, rotate the widget secret).
-//! - `visitors`: widget visitors, verified e-mails, conversations reserved until the first message.
-//! - [`views`]: read models the HTTP layer turns into JSON.
+//! Layout: the [`Engine`] handle and its plumbing (this file; [`clock`], the one source of time;
+//! [`hub`], live fan-out to widgets and inboxes; [`model`], the read models the hub carries), then
+//! four rooms, each a directory, each depending only on the rooms before it:
+//! - [`people`]: sign-in and sessions, accounts, presence, widget visitors.
+//! - [`knowledge`]: a tenant's understanding, the knowledge base, candidate entries, the policy.
+//! - [`conversations`]: ingesting, the actor, the AI's turn, commands, assignment, the SLA, the
+//!   copilot, read models.
+//! - [`insight`]: replays, what-if against a draft, gap mining.
+//!
+//! Every room adds methods to the one [`Engine`] (its state — store, clock, hub, actors, caches — is
+//! shared by all); which room may call which is checked by `rooms_tests.rs`.
 //!
 //! Architecture invariant: the engine does no HTTP and no SQL; it talks to storage only through
 //! [`backstop_store::Store`]. Password hashing and index building run on blocking threads.
 
-mod accounts;
-mod actor;
-pub mod assess;
-mod assign;
-mod auth;
-pub mod brain;
 pub mod clock;
-mod cluster;
-mod commands;
-pub mod copilot;
-pub mod gaps;
+pub mod conversations;
 pub mod hub;
-mod kb;
-pub mod learn;
-mod policies;
-pub mod presence;
-pub mod replay;
-mod sla;
-mod turn;
-pub mod views;
-mod visitors;
-pub mod whatif;
+pub mod insight;
+pub mod knowledge;
+pub mod model;
+pub mod people;
+#[cfg(test)]
+mod rooms_tests;
+
+// The engine's state is each room's state, composed here (behaviour stays in the rooms).
+use conversations::{actor, assign, cluster, copilot};
+use knowledge::brain;
+use people::{auth, presence};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
-use backstop_core::conversation::{Conversation, Status, TransitionError};
-use backstop_core::ids::{ConversationId, MessageId, TenantId};
-use backstop_core::message::{Author, BodyError, ClientMessageId, MessageBody, MessageKind};
+use backstop_core::conversation::{Conversation, TransitionError};
+use backstop_core::ids::{ConversationId, TenantId};
+use backstop_core::message::{BodyError, ClientMessageId};
 use backstop_core::policy::{Policy, PolicyError};
 use backstop_core::Timestamp;
 use backstop_nlp::embed::Embedder;
 use backstop_nlp::emotion::Radar;
 use backstop_nlp::retrieval::KbArticle;
-use backstop_store::{Appended, ConversationRecord, NewMessage, Store, StoreError};
+use backstop_store::{ConversationRecord, Store, StoreError};
 
-pub use accounts::AccountChange;
-pub use auth::{hash_password, AgentSession, AuthSettings};
-pub use brain::{Brain, KbReport, Reading};
-pub use commands::{AgentAction, TransferTo};
-pub use kb::Imported;
-pub use sla::SlaAlert;
-pub use visitors::{user_hash, VisitorConversation, WidgetSession, WidgetSessionRequest};
+pub use conversations::assign::Online;
+pub use conversations::commands::{AgentAction, TransferTo};
+pub use knowledge::brain::{Brain, KbReport, Reading};
+pub use knowledge::kb::Imported;
+pub use model::SlaAlert;
+pub use people::accounts::AccountChange;
+pub use people::auth::{hash_password, AgentSession, AuthSettings};
+pub use people::visitors::{user_hash, VisitorConversation, WidgetSession, WidgetSessionRequest};
 
 /// A client message id as the API takes it (1–64 printable ASCII characters).
 pub(crate) fn parse_client_id(c: &str) -> Result<ClientMessageId> {
@@ -251,83 +224,12 @@ impl Engine {
         &self.inner.hub
     }
 
-    /// Re-queues every customer message that was stored but not yet handled (after a crash or
-    /// restart), so no acknowledged message goes unanswered.
-    pub async fn recover(&self) -> Result<usize> {
-        let pending = self.inner.store.conversations_with_pending(10_000).await?;
-        for (tenant, conv) in &pending {
-            self.kick(tenant, *conv);
-        }
-        if !pending.is_empty() {
-            tracing::info!(conversations = pending.len(), "resuming unhandled customer messages");
-        }
-        Ok(pending.len())
-    }
-
     pub(crate) async fn conversation(&self, tenant: &TenantId, id: ConversationId) -> Result<ConversationRecord> {
         self.inner
             .store
             .get_conversation(tenant, id)
             .await?
             .ok_or(EngineError::ConversationNotFound)
-    }
-
-    /// Stores a customer message (durably, before returning) and schedules the conversation's turn.
-    /// Resending the same `client_id` returns the stored message and triggers nothing new.
-    pub async fn ingest_customer_message(
-        &self,
-        tenant: &TenantId,
-        conversation: ConversationId,
-        client_id: Option<&str>,
-        body: &str,
-    ) -> Result<Appended> {
-        let client_id = client_id.map(parse_client_id).transpose()?;
-        // Bad input is refused before anything is read.
-        MessageBody::parse(body)?;
-        let conv = self.conversation(tenant, conversation).await?;
-        self.ingest_into(&conv, client_id.as_ref().map(|c| c.as_str()), body)
-            .await
-    }
-
-    /// [`Engine::ingest_customer_message`] into a conversation the caller has just read (the
-    /// widget's REST call checks the visitor against it first, so it is not read again).
-    pub async fn ingest_into(
-        &self,
-        conv: &ConversationRecord,
-        client_id: Option<&str>,
-        body: &str,
-    ) -> Result<Appended> {
-        let client_id = client_id.map(parse_client_id).transpose()?;
-        let body = MessageBody::parse(body)?;
-        let (tenant, conversation) = (&conv.tenant, conv.id);
-        if conv.status == Status::Closed {
-            return Err(EngineError::ConversationClosed);
-        }
-        let now = self.now();
-        let appended = self
-            .inner
-            .store
-            .append_message(&NewMessage {
-                id: MessageId::new_at(now),
-                tenant: tenant.clone(),
-                conversation,
-                author: Author::Customer,
-                kind: MessageKind::Text,
-                body: body.into_string(),
-                client_id: client_id.map(|c| c.as_str().to_owned()),
-                citations: vec![],
-                system: None,
-                handled: false,
-                created_at: now,
-            })
-            .await?;
-        if !appended.duplicate {
-            self.inner.hub.publish_message(&appended.message);
-        }
-        if !appended.message.handled {
-            self.kick(tenant, conversation);
-        }
-        Ok(appended)
     }
 
     /// The state-machine part of a stored conversation.

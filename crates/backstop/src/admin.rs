@@ -305,7 +305,7 @@ pub async fn import_intents(
     let tenant = tenant(store, tenant_id).await?;
     let rows: Vec<crate::jsonl::IntentRow> = crate::jsonl::read_jsonl(path)?;
     let pairs: Vec<(String, String)> = rows.into_iter().map(|r| (r.text, r.label)).collect();
-    let records = backstop_engine::brain::intent_examples(&tenant, &pairs, "import", Timestamp::now_utc())
+    let records = backstop_engine::knowledge::brain::intent_examples(&tenant, &pairs, "import", Timestamp::now_utc())
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let added = store.add_intent_examples(&records).await?;
     Ok((added, records.len() - added))

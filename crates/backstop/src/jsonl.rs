@@ -91,7 +91,7 @@ pub struct Labels {
 
 /// Reads a dialogues file: each dialogue, its labels, and its line.
 /// Dialogues without any customer text are left out (and counted on standard error).
-pub fn read_dialogues(path: &Path) -> anyhow::Result<Vec<(backstop_engine::whatif::Dialogue, Labels, usize)>> {
+pub fn read_dialogues(path: &Path) -> anyhow::Result<Vec<(backstop_engine::insight::whatif::Dialogue, Labels, usize)>> {
     let rows: Vec<DialogueRow> = read_jsonl(path)?;
     let mut out = Vec::with_capacity(rows.len());
     let mut skipped = 0;
@@ -156,7 +156,7 @@ pub fn read_dialogues(path: &Path) -> anyhow::Result<Vec<(backstop_engine::whati
             team,
             priority,
         };
-        let dialogue = backstop_engine::whatif::Dialogue {
+        let dialogue = backstop_engine::insight::whatif::Dialogue {
             id: r.id,
             lang: lang.unwrap_or_else(|| backstop_nlp::lang::detect_or(&first, Lang::En)),
             turns,

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use backstop_engine::whatif::{Comparison, Dialogue, Draft, Outcome, Tally};
+use backstop_engine::insight::whatif::{Comparison, Dialogue, Draft, Outcome, Tally};
 use serde_json::{json, Value};
 
 use crate::{admin, Config};

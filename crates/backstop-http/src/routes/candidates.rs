@@ -7,7 +7,7 @@ use axum::Json;
 use backstop_core::ids::{ArticleId, CandidateId};
 use backstop_core::learn::CandidateStatus;
 use backstop_core::permission::Permission;
-use backstop_engine::learn::Approval;
+use backstop_engine::knowledge::learn::Approval;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;

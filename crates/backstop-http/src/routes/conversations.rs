@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use backstop_core::event::CopilotUse;
-use backstop_engine::views::InboxView;
+use backstop_engine::conversations::views::InboxView;
 use backstop_engine::{AgentAction, TransferTo};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};

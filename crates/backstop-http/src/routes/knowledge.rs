@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::Json;
 use backstop_core::policy::Policy;
-use backstop_engine::whatif::Draft;
+use backstop_engine::insight::whatif::Draft;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -70,7 +70,10 @@ async fn replay(
     if let Some(source) = &body.policy {
         draft.policy = Some(Policy::parse(source).map_err(|e| ApiError::invalid_input(format!("policy: {e}")))?);
     }
-    let limit = body.limit.unwrap_or(200).clamp(1, backstop_engine::whatif::MAX_STORED);
+    let limit = body
+        .limit
+        .unwrap_or(200)
+        .clamp(1, backstop_engine::insight::whatif::MAX_STORED);
     let cmp = s
         .engine
         .replay_draft(tenant, &draft, None, limit, Arc::new(|| {}))
@@ -95,7 +98,7 @@ async fn gaps(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
     Query(q): Query<GapsQuery>,
-) -> ApiResult<Json<backstop_engine::gaps::GapReport>> {
+) -> ApiResult<Json<backstop_engine::insight::gaps::GapReport>> {
     session.permit(Permission::TrainAi)?;
     Ok(Json(s.engine.gaps(&session.agent.tenant, q.days.unwrap_or(30)).await?))
 }

@@ -2,7 +2,8 @@
 //! handoff packet, events, the copilot, SLA clocks and alerts.
 
 use backstop_core::conversation::Owner;
-use backstop_engine::views::{ConversationDetail, ConversationView, WidgetState as EngineWidgetState};
+use backstop_engine::conversations::views::ConversationDetail;
+use backstop_engine::model::{ConversationView, WidgetState as EngineWidgetState};
 use backstop_store::{EventRecord, MessageRecord};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -515,8 +516,8 @@ pub struct SuggestionSource {
     pub at: Option<String>,
 }
 
-pub fn suggestion(x: &backstop_engine::copilot::Suggestion) -> Suggestion {
-    use backstop_engine::copilot::Source;
+pub fn suggestion(x: &backstop_engine::conversations::copilot::Suggestion) -> Suggestion {
+    use backstop_engine::conversations::copilot::Source;
     let (article_id, source) = match &x.source {
         Source::Article(id) => (
             Some(*id),
@@ -563,7 +564,7 @@ pub struct Copilot {
     pub de_escalation: Option<String>,
 }
 
-pub fn copilot(c: &backstop_engine::copilot::Copilot) -> Copilot {
+pub fn copilot(c: &backstop_engine::conversations::copilot::Copilot) -> Copilot {
     Copilot {
         lang: c.lang.as_str().to_owned(),
         summary: c.summary.clone(),

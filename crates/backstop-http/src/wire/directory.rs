@@ -60,7 +60,7 @@ pub fn presence_str(p: backstop_core::assignment::Presence) -> String {
     }
 }
 
-pub fn agent_status(a: &backstop_engine::presence::AgentStatus) -> AgentStatus {
+pub fn agent_status(a: &backstop_engine::people::presence::AgentStatus) -> AgentStatus {
     let p = &a.agent.profile;
     AgentStatus {
         agent: agent(&a.agent),

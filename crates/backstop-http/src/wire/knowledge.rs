@@ -188,8 +188,8 @@ pub struct ReplaySide {
     pub reasons: std::collections::BTreeMap<String, usize>,
 }
 
-pub fn replay(cmp: &backstop_engine::whatif::Comparison) -> Replay {
-    let side = |t: &backstop_engine::whatif::Tally| ReplaySide {
+pub fn replay(cmp: &backstop_engine::insight::whatif::Comparison) -> Replay {
+    let side = |t: &backstop_engine::insight::whatif::Tally| ReplaySide {
         answered: t.answered,
         unanswered: t.unanswered,
         handoff: t.handoff,

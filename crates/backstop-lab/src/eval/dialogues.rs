@@ -20,7 +20,7 @@ use anyhow::Context;
 use backstop_core::conversation::Priority;
 use backstop_core::message::Lang;
 use backstop_core::routing::{Decision, TeamRole};
-use backstop_engine::replay::{ReplayStep, Replayer};
+use backstop_engine::insight::replay::{ReplayStep, Replayer};
 use backstop_nlp::metrics;
 use serde_json::{Map, Value};
 

@@ -74,7 +74,7 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
 
     let mut table: Vec<(String, String)> = Vec::new();
     let mut json = Map::new();
-    let min = backstop_engine::brain::HUMAN_INTENT_MIN;
+    let min = backstop_engine::knowledge::brain::HUMAN_INTENT_MIN;
     let readings: Vec<(Lang, (bool, bool), Option<f32>)> = readings
         .into_iter()
         .map(|(lang, (l, c))| (lang, (l, c.is_some_and(|c| c >= min)), c))

@@ -1,6 +1,7 @@
 //! House-style checks over the source tree: every Rust file (tests included) opens with a `//!` line
-//! saying why it exists, every web asset with a comment doing the same, and no source file grows
-//! past a size that stops it being read in one sitting.
+//! saying why it exists, every web asset with a comment doing the same, no source file grows
+//! past a size that stops it being read in one sitting, and each crate depends only on the crates
+//! below it.
 
 use std::path::{Path, PathBuf};
 
@@ -90,4 +91,95 @@ fn source_files_stay_readable() {
         .map(|f| name(&f))
         .collect();
     assert!(long.is_empty(), "split these files: {long:#?}");
+}
+
+/// Each crate and the workspace crates it may depend on (its layer and those below). A new
+/// dependency between the crates is a design decision: make it here, and in ARCHITECTURE.md.
+const LAYERS: &[(&str, &[&str])] = &[
+    ("backstop-core", &[]),
+    ("backstop-report", &[]),
+    ("backstop-nlp", &["backstop-core"]),
+    ("backstop-bus", &["backstop-core"]),
+    ("backstop-store", &["backstop-core"]),
+    ("backstop-store-sqlite", &["backstop-core", "backstop-store"]),
+    ("backstop-store-postgres", &["backstop-core", "backstop-store"]),
+    (
+        "backstop-engine",
+        &["backstop-core", "backstop-nlp", "backstop-bus", "backstop-store"],
+    ),
+    ("backstop-http", &["backstop-core", "backstop-store", "backstop-engine"]),
+    (
+        "backstop",
+        &[
+            "backstop-core",
+            "backstop-nlp",
+            "backstop-bus",
+            "backstop-store",
+            "backstop-store-sqlite",
+            "backstop-store-postgres",
+            "backstop-engine",
+            "backstop-http",
+            "backstop-report",
+        ],
+    ),
+    (
+        "backstop-lab",
+        &[
+            "backstop",
+            "backstop-core",
+            "backstop-nlp",
+            "backstop-engine",
+            "backstop-report",
+        ],
+    ),
+    // A black-box client: it speaks the protocols and knows none of the product's crates.
+    ("backstop-load", &["backstop-report"]),
+];
+
+/// The workspace crates named in a manifest's `[dependencies]` (not dev-dependencies).
+fn workspace_dependencies(manifest: &str) -> Vec<String> {
+    let mut inside = false;
+    let mut out = Vec::new();
+    for line in manifest.lines() {
+        if line.starts_with('[') {
+            inside = line.trim() == "[dependencies]";
+        } else if inside {
+            let name = line.split(['.', ' ', '=']).next().unwrap_or("");
+            if name == "backstop" || name.starts_with("backstop-") {
+                out.push(name.to_owned());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn crates_depend_only_on_the_layers_below() {
+    let mut seen = Vec::new();
+    let mut wrong = Vec::new();
+    for entry in std::fs::read_dir(crates_dir()).unwrap() {
+        let dir = entry.unwrap().path();
+        let Ok(manifest) = std::fs::read_to_string(dir.join("Cargo.toml")) else {
+            continue;
+        };
+        let krate = dir.file_name().unwrap().to_string_lossy().to_string();
+        let allowed = LAYERS
+            .iter()
+            .find(|(c, _)| *c == krate)
+            .unwrap_or_else(|| panic!("{krate} is not in LAYERS: place it"))
+            .1;
+        for dep in workspace_dependencies(&manifest) {
+            if !allowed.contains(&dep.as_str()) {
+                wrong.push(format!("{krate} -> {dep}"));
+            }
+        }
+        seen.push(krate);
+    }
+    assert!(seen.len() >= 12, "found the crates: {seen:?}");
+    assert!(wrong.is_empty(), "dependencies against the layering: {wrong:#?}");
+    // The reader itself: an upward dependency is found.
+    assert_eq!(
+        workspace_dependencies("[dependencies]\nbackstop-http.workspace = true\nserde = \"1\"\n[dev-dependencies]\nbackstop = { path = \"x\" }\n"),
+        vec!["backstop-http"]
+    );
 }

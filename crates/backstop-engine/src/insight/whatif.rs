@@ -13,8 +13,8 @@ use backstop_core::policy::Policy;
 use backstop_core::routing::Decision;
 use backstop_store::{ConversationFilter, MessageQuery};
 
-use crate::brain::blocking;
-use crate::replay::{ReplayStep, Replayer};
+use crate::insight::replay::{ReplayStep, Replayer};
+use crate::knowledge::brain::blocking;
 use crate::{kb_article, Engine, EngineError, Result};
 
 /// The most conversations one replay reads from the store.

@@ -14,7 +14,7 @@ use backstop_nlp::retrieval::{Query, Retriever};
 use backstop_nlp::{entities, signals};
 use backstop_store::{ArticleRecord, MessageQuery};
 
-use crate::brain::blocking;
+use crate::knowledge::brain::blocking;
 use crate::{Engine, EngineError, Result};
 
 /// A knowledge-base entry this close (retrieval confidence) is a near-duplicate.
@@ -213,7 +213,7 @@ impl Engine {
     ) -> Result<(Candidate, ArticleRecord)> {
         let c = self.pending(tenant, id).await?;
         let (a, _) = self.article(tenant, into).await?;
-        let mut draft = crate::kb::draft_of(&a);
+        let mut draft = crate::knowledge::kb::draft_of(&a);
         draft.questions.extend(c.question.lines().map(str::to_string));
         if let Some(b) = body {
             draft.body = b;

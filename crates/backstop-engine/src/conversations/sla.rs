@@ -18,35 +18,20 @@ use backstop_core::conversation::Actor;
 use backstop_core::conversation::{Command, Owner, Priority, Status};
 use backstop_core::directory::{Agent, Team};
 use backstop_core::event::{Event, EventData, EventKind};
-use backstop_core::ids::{ConversationId, TeamId, TenantId};
+use backstop_core::ids::{ConversationId, TenantId};
 use backstop_core::message::{SystemCode, SystemNote};
-use backstop_core::sla::{Breach, Fallback, SlaClock, Ticket, TicketReason};
+use backstop_core::sla::{Fallback, SlaClock, Ticket, TicketReason};
 use backstop_core::Timestamp;
 use backstop_nlp::replies;
 use backstop_store::{ConversationRecord, NewMessage, Turn};
 
-use crate::assign::Route;
+use crate::conversations::assign::Route;
+use crate::model::SlaAlert;
 use crate::{Engine, Result};
 
 /// A conversation sent for escalation is sent again only if still due after this long (its actor
 /// failed or is far behind).
 const RESEND: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// What supervisors are told when a first-reply target is missed.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SlaAlert {
-    pub conversation: ConversationId,
-    pub team: TeamId,
-    pub team_name: String,
-    pub breach: Breach,
-    pub target_secs: u32,
-    /// Who took it when the fallback found someone.
-    pub assigned_to: Option<String>,
-    /// The promised time, when it became (or was) an offline ticket.
-    pub ticket: Option<Ticket>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: Timestamp,
-}
 
 impl Engine {
     /// Starts the sweep that escalates missed first-reply targets; abort the handle to stop it.
@@ -352,7 +337,7 @@ impl Engine {
 
     /// Open conversations whose hand-over clock ran out at least once, most breaches first: the
     /// supervisor's alert list.
-    pub async fn sla_alerts(&self, tenant: &TenantId) -> Result<Vec<crate::views::ConversationView>> {
+    pub async fn sla_alerts(&self, tenant: &TenantId) -> Result<Vec<crate::model::ConversationView>> {
         let open = self
             .inner
             .store

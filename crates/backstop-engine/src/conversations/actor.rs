@@ -8,7 +8,7 @@
 use backstop_core::ids::{ConversationId, TenantId};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::commands::{AgentAction, CommandOutcome};
+use crate::conversations::commands::{AgentAction, CommandOutcome};
 use crate::{Engine, Result};
 
 pub(crate) enum Job {

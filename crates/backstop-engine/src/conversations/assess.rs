@@ -13,7 +13,7 @@ use backstop_nlp::emotion::{self, Feeling, Radar};
 use backstop_nlp::retrieval::{Hit, Retriever, CONFIDENT};
 use backstop_nlp::signals;
 
-use crate::brain::Brain;
+use crate::knowledge::brain::Brain;
 
 /// What understanding found for one turn.
 #[derive(Clone, Debug)]

@@ -21,7 +21,7 @@ use backstop_nlp::retrieval::{Query, Retriever};
 use backstop_nlp::{entities, lang, replies, signals, summary};
 use backstop_store::PastAnswer;
 
-use crate::brain::blocking;
+use crate::knowledge::brain::blocking;
 use crate::{Engine, Result};
 
 /// Where a suggestion comes from.

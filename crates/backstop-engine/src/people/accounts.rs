@@ -7,7 +7,7 @@ use backstop_core::directory::{Agent, AgentRole};
 use backstop_core::ids::{AgentId, TenantId};
 use backstop_core::password::Password;
 
-use crate::auth::random_token;
+use crate::people::auth::random_token;
 use crate::{Engine, EngineError, Result};
 
 /// A change an admin makes to an agent's account.

@@ -14,7 +14,7 @@ use backstop_core::message::{Author, MessageBody, MessageKind, SystemCode, Syste
 use backstop_core::Timestamp;
 use backstop_store::{ConversationRecord, MessageRecord, NewMessage, Turn};
 
-use crate::views::ConversationView;
+use crate::model::ConversationView;
 use crate::{Engine, Result};
 
 /// A request to change a conversation.

@@ -1,6 +1,8 @@
 //! Automatic assignment: a conversation waiting in a team's queue goes to an available agent of
 //! that team, chosen by the team's strategy (`backstop_core::assignment`), when it is handed over
-//! and whenever an agent could take more (comes online, returns from away, finishes one).
+//! and whenever an agent could take more (comes online, returns from away, finishes one). An
+//! agent's inbox opening ([`Engine::inbox_opened`]) and their away switch ([`Engine::set_away`])
+//! are announced through presence (the people room) and then offered what waits, here.
 //!
 //! Assignment runs on the conversation's actor (so it is ordered with everything else that happens
 //! to it) and under a per-tenant lock (so two conversations assigned at once cannot both take an
@@ -10,7 +12,7 @@ use backstop_core::event::{Event, EventData};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use backstop_core::assignment::{choose, AgentLoad, Need, Waiting};
+use backstop_core::assignment::{choose, AgentLoad, Need, Presence, Waiting};
 use backstop_core::conversation::{Command, Owner, Status};
 use backstop_core::ids::{AgentId, ConversationId, TenantId};
 use backstop_core::message::{SystemCode, SystemNote};
@@ -19,6 +21,7 @@ use backstop_core::Timestamp;
 use backstop_nlp::replies;
 use backstop_store::{ConversationFilter, NewMessage, Turn};
 
+use crate::people::presence::Connected;
 use crate::{Engine, Result};
 
 /// When each agent of a tenant was last given a conversation, behind the tenant's assignment lock.
@@ -52,7 +55,53 @@ impl Assignments {
     }
 }
 
+/// An agent's open inbox: counted online while it lives; when it drops, the tenant hears the
+/// agent's presence again (offline, if it was their last inbox).
+pub struct Online {
+    connected: Option<Connected>,
+    engine: Engine,
+    tenant: TenantId,
+    agent: AgentId,
+}
+
+impl Drop for Online {
+    fn drop(&mut self) {
+        // The count drops first, then the tenant hears the new presence.
+        drop(self.connected.take());
+        self.engine.announce_presence(&self.tenant, self.agent);
+    }
+}
+
 impl Engine {
+    /// An agent's inbox opened: they are online while the returned guard lives, the tenant hears
+    /// it, and what waits in their queues is offered to them.
+    pub async fn inbox_opened(&self, tenant: &TenantId, agent: AgentId) -> Online {
+        let online = Online {
+            connected: Some(self.inner.presence.connect(agent)),
+            engine: self.clone(),
+            tenant: tenant.clone(),
+            agent,
+        };
+        self.announce_presence(tenant, agent);
+        // An agent arriving may take what waits.
+        if let Err(e) = self.assign_waiting(tenant).await {
+            tracing::warn!(error = %e, "offering waiting conversations failed");
+        }
+        online
+    }
+
+    /// An agent says they are away, or back: the tenant hears it, and an agent back online is
+    /// offered what waits. Returns their presence now.
+    pub async fn set_away(&self, tenant: &TenantId, agent: AgentId, away: bool) -> Result<Presence> {
+        self.inner.presence.set_away(agent, away);
+        self.announce_presence(tenant, agent);
+        let now = self.inner.presence.presence(agent);
+        if now == Presence::Online {
+            self.assign_waiting(tenant).await?;
+        }
+        Ok(now)
+    }
+
     /// Offers every conversation waiting in the tenant's queues, most urgent first, to the
     /// available agents (each on its own actor).
     pub async fn assign_waiting(&self, tenant: &TenantId) -> Result<()> {

@@ -119,55 +119,9 @@ pub struct AgentStatus {
     pub active: u32,
 }
 
-/// An agent's open inbox: counted online while it lives; when it drops, the tenant hears the
-/// agent's presence again (offline, if it was their last inbox).
-pub struct Online {
-    connected: Option<Connected>,
-    engine: Engine,
-    tenant: TenantId,
-    agent: AgentId,
-}
-
-impl Drop for Online {
-    fn drop(&mut self) {
-        // The count drops first, then the tenant hears the new presence.
-        drop(self.connected.take());
-        self.engine.announce_presence(&self.tenant, self.agent);
-    }
-}
-
 impl Engine {
     pub fn presence(&self) -> &PresenceBook {
         &self.inner.presence
-    }
-
-    /// An agent's inbox opened: they are online while the returned guard lives, the tenant hears
-    /// it, and what waits in their queues is offered to them.
-    pub async fn inbox_opened(&self, tenant: &TenantId, agent: AgentId) -> Online {
-        let online = Online {
-            connected: Some(self.inner.presence.connect(agent)),
-            engine: self.clone(),
-            tenant: tenant.clone(),
-            agent,
-        };
-        self.announce_presence(tenant, agent);
-        // An agent arriving may take what waits.
-        if let Err(e) = self.assign_waiting(tenant).await {
-            tracing::warn!(error = %e, "offering waiting conversations failed");
-        }
-        online
-    }
-
-    /// An agent says they are away, or back: the tenant hears it, and an agent back online is
-    /// offered what waits. Returns their presence now.
-    pub async fn set_away(&self, tenant: &TenantId, agent: AgentId, away: bool) -> Result<Presence> {
-        self.inner.presence.set_away(agent, away);
-        self.announce_presence(tenant, agent);
-        let now = self.inner.presence.presence(agent);
-        if now == Presence::Online {
-            self.assign_waiting(tenant).await?;
-        }
-        Ok(now)
     }
 
     /// Tells the tenant's inboxes (the supervisor view) the agent's presence now.

@@ -13,8 +13,8 @@ use backstop_core::policy::{Policy, PolicyState};
 use backstop_core::routing::{Decision, DecisionTrace};
 use backstop_nlp::retrieval::{Retriever, CONFIDENT};
 
-use crate::assess::{assess, TurnInput};
-use crate::brain::Brain;
+use crate::conversations::assess::{assess, TurnInput};
+use crate::knowledge::brain::Brain;
 use crate::{Engine, Result};
 
 /// One replayed customer turn.
@@ -163,7 +163,7 @@ impl Replayer {
                 _ => None,
             };
             let clarify_topic = match action {
-                "clarify" => crate::turn::clarify_topic(&self.brain.kb, u),
+                "clarify" => crate::conversations::turn::clarify_topic(&self.brain.kb, u),
                 _ => None,
             };
             steps.push(ReplayStep {

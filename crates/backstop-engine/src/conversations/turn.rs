@@ -21,8 +21,8 @@ use backstop_nlp::retrieval::{Retriever, CONFIDENT};
 use backstop_nlp::{entities, replies, signals, summary};
 use backstop_store::{ConversationRecord, MessageRecord, NewMessage, StoreError, Turn};
 
-use crate::assess::{assess, Assessment, TurnInput, Understanding};
-use crate::brain::{blocking, Brain};
+use crate::conversations::assess::{assess, Assessment, TurnInput, Understanding};
+use crate::knowledge::brain::{blocking, Brain};
 use crate::{Engine, EngineError, Result};
 
 /// Where a hand-over goes: reason, team role, priority, tier; `None` unless the decision hands over.

@@ -10,7 +10,7 @@ use backstop_nlp::{lang, replies};
 use backstop_store::Turn;
 
 use super::{Change, CommandOutcome, TransferTo};
-use crate::assess::Understanding;
+use crate::conversations::assess::Understanding;
 use crate::{Engine, EngineError, Result};
 
 impl Engine {
@@ -346,7 +346,7 @@ impl Engine {
                 EventData::None,
                 c.at,
             ));
-            let mut answer = crate::turn::ai_message(&c.conv, body, source.into_iter().collect(), c.at);
+            let mut answer = crate::conversations::turn::ai_message(&c.conv, body, source.into_iter().collect(), c.at);
             answer.created_at = c.at;
             c.messages.push(answer);
         } else {

@@ -113,7 +113,7 @@ impl Engine {
             };
             if let Err(e) = cluster.bus.enqueue(&work).await {
                 tracing::warn!(%tenant, conversation = %conv, "bus: cannot queue the turn, running it here: {e}");
-                engine.send(&tenant, conv, crate::actor::Job::Kick);
+                engine.send(&tenant, conv, crate::conversations::actor::Job::Kick);
             }
         });
         true
@@ -208,7 +208,11 @@ impl Engine {
                 match &taken.work {
                     Work::Turn { tenant, conversation } => {
                         let (tx, rx) = tokio::sync::oneshot::channel();
-                        engine.send(tenant, *conversation, crate::actor::Job::Turn { done: tx });
+                        engine.send(
+                            tenant,
+                            *conversation,
+                            crate::conversations::actor::Job::Turn { done: tx },
+                        );
                         // The actor drops `tx` only after the turn: done or failed, the item is
                         // finished (a failed turn's messages stay pending for the sweep).
                         rx.await.ok();

@@ -11,7 +11,7 @@ use backstop_store::ConversationRecord;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::auth::{random_token, sha256_hex};
+use crate::people::auth::{random_token, sha256_hex};
 use crate::{Engine, EngineError, Result};
 
 /// What the widget asks for when it starts.

@@ -15,7 +15,7 @@ use backstop_nlp::features::{cosine, Featurizer};
 use backstop_nlp::retrieval::{Query, Retriever, CONFIDENT};
 use backstop_nlp::signals;
 
-use crate::brain::blocking;
+use crate::knowledge::brain::blocking;
 use crate::{Engine, Result};
 
 /// The most AI turns one report reads (the newest).

@@ -1,0 +1,10 @@
+//! The insight room: what managers and trainers learn from past conversations. A conversation's
+//! customer turns replayed through understanding and policy off the store ([`replay`]), past
+//! conversations replayed against a draft knowledge base and policy side by side ([`whatif`]),
+//! and the questions the AI could not settle, grouped by meaning ([`gaps`]).
+//!
+//! The top room: it may read every other, and none reads it.
+
+pub mod gaps;
+pub mod replay;
+pub mod whatif;
