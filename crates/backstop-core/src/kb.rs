@@ -5,6 +5,8 @@
 //! other. `questions` are ways customers ask it (they weigh more than the body in retrieval). The
 //! limits keep one article within an API request (64 KB), Chinese included.
 
+use std::collections::BTreeMap;
+
 use crate::message::Lang;
 
 pub const MAX_SLUG: usize = 80;
@@ -13,6 +15,7 @@ pub const MAX_TITLE: usize = 200;
 pub const MAX_BODY: usize = 10_000;
 pub const MAX_QUESTIONS: usize = 30;
 pub const MAX_QUESTION: usize = 200;
+pub const MAX_TOPIC_NAME: usize = 60;
 
 /// The content of an article, before it is stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +43,8 @@ pub enum KbError {
     Questions,
     #[error("unknown language {0:?} (zh or en)")]
     Lang(String),
+    #[error("topic name: 1-{MAX_TOPIC_NAME} characters, no control characters")]
+    TopicName,
 }
 
 /// What a stored version records about how it came to be.
@@ -106,6 +111,63 @@ impl ArticleDraft {
             return Err(KbError::Questions);
         }
         Ok(self)
+    }
+}
+
+/// A topic's names as people read them, per language. A topic is the `topic` slug its articles
+/// share; the tenant names it (the demo names its own), and a topic without a name in a language
+/// reads as its slug tidied.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TopicNames {
+    pub slug: String,
+    pub names: BTreeMap<Lang, String>,
+}
+
+impl TopicNames {
+    /// Trims the slug and the names, drops empty names, and checks the limits.
+    pub fn normalized(mut self) -> Result<TopicNames, KbError> {
+        self.slug = self.slug.trim().to_ascii_lowercase();
+        if !slug_ok(&self.slug, &['_'], MAX_TOPIC) {
+            return Err(KbError::Topic(self.slug));
+        }
+        let mut names = BTreeMap::new();
+        for (lang, name) in self.names {
+            let name = name.trim().to_string();
+            if name.is_empty() {
+                continue;
+            }
+            if name.chars().count() > MAX_TOPIC_NAME || name.chars().any(char::is_control) {
+                return Err(KbError::TopicName);
+            }
+            names.insert(lang, name);
+        }
+        self.names = names;
+        Ok(self)
+    }
+}
+
+/// A topic slug as words, for a topic nobody has named: "gift-cards" reads "gift cards".
+pub fn tidy_topic(slug: &str) -> String {
+    slug.replace(['-', '_'], " ")
+}
+
+/// A tenant's named topics, by slug: what the AI says when it offers a topic, and what every page
+/// shows for one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Topics(BTreeMap<String, BTreeMap<Lang, String>>);
+
+impl Topics {
+    pub fn new(named: impl IntoIterator<Item = TopicNames>) -> Topics {
+        Topics(named.into_iter().map(|t| (t.slug, t.names)).collect())
+    }
+
+    /// The topic's name in `lang`, or its slug tidied.
+    pub fn label(&self, lang: Lang, slug: &str) -> String {
+        self.0
+            .get(slug)
+            .and_then(|names| names.get(&lang))
+            .cloned()
+            .unwrap_or_else(|| tidy_topic(slug))
     }
 }
 
@@ -222,6 +284,32 @@ fn lines(old: &str, new: &str) -> Vec<Line> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_topic_reads_as_its_name_or_its_slug_tidied() {
+        let named = TopicNames {
+            slug: " Gift-Cards ".into(),
+            names: BTreeMap::from([(Lang::Zh, " 礼品卡 ".to_string()), (Lang::En, "  ".to_string())]),
+        }
+        .normalized()
+        .unwrap();
+        assert_eq!(named.slug, "gift-cards");
+        assert_eq!(named.names.len(), 1, "an empty name is no name");
+        let topics = Topics::new([named]);
+        assert_eq!(topics.label(Lang::Zh, "gift-cards"), "礼品卡");
+        assert_eq!(topics.label(Lang::En, "gift-cards"), "gift cards");
+        assert_eq!(topics.label(Lang::Zh, "store_hours"), "store hours");
+        let bad = |slug: &str, name: &str| {
+            TopicNames {
+                slug: slug.into(),
+                names: BTreeMap::from([(Lang::En, name.to_string())]),
+            }
+            .normalized()
+        };
+        assert_eq!(bad("a b", "x"), Err(KbError::Topic("a b".into())));
+        assert_eq!(bad("ok", &"x".repeat(MAX_TOPIC_NAME + 1)), Err(KbError::TopicName));
+        assert_eq!(bad("ok", "line\nbreak"), Err(KbError::TopicName));
+    }
 
     fn draft() -> ArticleDraft {
         ArticleDraft {

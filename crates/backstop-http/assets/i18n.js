@@ -28,12 +28,18 @@ export function t(key, vars) {
   return s.replace(/\{(\w+)\}/g, (_, n) => (vars && vars[n] != null ? String(vars[n]) : ""));
 }
 
-/** A knowledge-base topic slug ("shipping") as a label in the active language; unknown slugs are shown tidied. */
+let topicNames = new Map();
+
+/** The tenant's topics and their names, as GET /api/v1/topics lists them: [{slug, names: {en, zh}}]. */
+export function setTopics(list) {
+  topicNames = new Map((list || []).map((x) => [x.slug, x.names || {}]));
+}
+
+/** A knowledge-base topic slug ("shipping") as the tenant named it in the active language; a topic not named in it reads as its slug tidied. */
 export function topicLabel(slug) {
   if (!slug) return "";
-  const key = `topic.${slug}`;
-  const s = t(key);
-  return s !== key ? s : String(slug).replace(/[-_]+/g, " ");
+  const names = topicNames.get(slug);
+  return (names && names[current]) || String(slug).replace(/[-_]+/g, " ");
 }
 
 /** True when a key exists (used for server codes that may or may not have a local translation). */

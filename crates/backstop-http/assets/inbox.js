@@ -1,6 +1,6 @@
 // Agent inbox logic: signs the agent in, lists conversations per view, shows one with its handoff packet, and stays live over /api/v1/ws.
 import { t, applyI18n, toggleLang, onLangChange, relTime, topicLabel } from "/assets/i18n.js";
-import { $, h, api, toast, liveSocket } from "/assets/ui.js";
+import { $, h, api, toast, liveSocket, loadTopics } from "/assets/ui.js";
 import { packetView } from "/assets/inbox-packet.js";
 import { ts, paintAvatar, customerName, isVip, convItem, msgNode } from "/assets/inbox-views.js";
 
@@ -638,6 +638,7 @@ async function boot() {
   }
   S.me = me.agent;
   S.tenant = me.tenant;
+  await loadTopics();
   renderMe();
   wire();
   els.app.classList.add("ready");

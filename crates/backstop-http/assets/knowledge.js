@@ -1,8 +1,9 @@
-// Knowledge page for AI trainers: articles (search, edit, publish, archive/restore, history with line diffs and revert, and "replay first": the draft against recent conversations before publishing), the review queue of people's answers (publish, merge, reject) and the knowledge gaps (grouped unanswered questions, "create an article from this gap", and each new topic's hand-overs before and after it was published).
+// Knowledge page for AI trainers: articles (search, edit, publish, archive/restore, history with line diffs and revert, and "replay first": the draft against recent conversations before publishing), the review queue of people's answers (publish, merge, reject) and the knowledge gaps (grouped unanswered questions, "create an article from this gap", and each new topic's hand-overs before and after it was published), and the topics' names (knowledge-topics.js).
 import { t, applyI18n, toggleLang, onLangChange, relTime, clock, topicLabel } from "/assets/i18n.js";
-import { $, h, api, toast } from "/assets/ui.js";
+import { $, h, api, toast, loadTopics } from "/assets/ui.js";
+import { loadTopicsPane, renderTopics } from "/assets/knowledge-topics.js";
 
-const S = { tab: "articles", articles: [], selected: null, versions: [], candidates: [], gaps: null, filter: "", archived: false, replay: null };
+const S = { trainer: true, tab: "articles", articles: [], selected: null, versions: [], candidates: [], gaps: null, filter: "", archived: false, replay: null };
 const REPLAY_LIMIT = 200;
 
 const fail = (e) => { if (!e.silent) toast(t("kn.error", { msg: e.message || e.code })); };
@@ -279,10 +280,11 @@ async function loadGaps() {
 function show(tab) {
   S.tab = tab;
   for (const b of document.querySelectorAll(".kn-tab")) b.classList.toggle("active", b.dataset.tab === tab);
-  for (const p of ["articles", "review", "gaps"]) $(`pane-${p}`).hidden = p !== tab;
+  for (const p of ["articles", "review", "gaps", "topics"]) $(`pane-${p}`).hidden = p !== tab;
   if (location.hash !== `#${tab}`) history.replaceState(null, "", `#${tab}`);
-  if (tab === "gaps") loadGaps().catch(fail);
-  if (tab === "review") loadCandidates().catch(fail);
+  if (tab === "gaps" && S.trainer) loadGaps().catch(fail);
+  if (tab === "review" && S.trainer) loadCandidates().catch(fail);
+  if (tab === "topics") loadTopicsPane(S.trainer).catch(fail);
 }
 
 function renderAll() {
@@ -290,6 +292,7 @@ function renderAll() {
   if (!$("editor").hidden) renderEditor();
   renderCandidates();
   renderGaps();
+  renderTopics(S.trainer);
 }
 
 async function boot() {
@@ -303,13 +306,20 @@ async function boot() {
   $("save").addEventListener("click", save);
   $("archive").addEventListener("click", toggleArchive);
   $("replay").addEventListener("click", replay);
+  // A topic renamed on the Topics tab shows by its new name everywhere on the page.
+  document.addEventListener("backstop:topics", () => { renderList(); renderGaps(); });
+  await loadTopics();
   try {
-    await Promise.all([loadArticles(), loadCandidates()]);
+    const me = await api("GET", "/api/v1/me");
+    S.trainer = me.permissions.includes("train_ai");
+    $("denied").hidden = S.trainer;
+    // The review queue is the trainers' (an agent would only be refused it).
+    await Promise.all([loadArticles(), S.trainer ? loadCandidates() : null]);
   } catch (e) {
-    if (e && e.code === "forbidden") $("denied").hidden = false;
+    fail(e);
   }
   const tab = location.hash.replace("#", "");
-  show(["articles", "review", "gaps"].includes(tab) ? tab : "articles");
+  show(["articles", "review", "gaps", "topics"].includes(tab) ? tab : "articles");
   document.body.classList.add("ready");
 }
 

@@ -257,21 +257,11 @@ export default {
   "compose.notOwner": "Take this conversation to reply to the customer.",
   "compose.resolved": "This conversation is resolved. Reopen it to reply.",
 
-  "topic.orders": "Orders",
-  "topic.shipping": "Shipping",
-  "topic.returns": "Returns",
-  "topic.refunds": "Refunds",
-  "topic.payment": "Payment",
-  "topic.invoices": "Invoices",
-  "topic.account": "Account",
-  "topic.warranty": "Warranty",
-  "topic.promotions": "Promotions",
-
   "lang.zh": "Chinese",
   "lang.en": "English",
 
   // The knowledge page.
-  "kn.title": "Knowledge", "kn.tab.articles": "Articles", "kn.tab.review": "Review queue", "kn.tab.gaps": "Gaps",
+  "kn.title": "Knowledge", "kn.tab.articles": "Articles", "kn.tab.review": "Review queue", "kn.tab.gaps": "Gaps", "kn.tab.topics": "Topics",
   "kn.denied": "Only supervisors and admins (the AI trainers) can change the knowledge base.",
   "kn.search": "Search titles, questions, topics", "kn.archived": "Archived", "kn.new": "New article",
   "kn.count": "{n} articles", "kn.count1": "1 article", "kn.f.title": "Title", "kn.f.lang": "Language", "kn.f.slug": "Slug (shared by translations)",
@@ -305,5 +295,9 @@ export default {
   "kn.impact": "Did publishing help?", "kn.impact.topic": "Topic", "kn.impact.published": "Published",
   "kn.impact.before": "Before: handed over or unanswered", "kn.impact.after": "After",
   "kn.impact.none": "No topic got a new article for questions asked before it.", "kn.impact.rate": "{pct}% of {n}",
+  "kn.topics.intro": "Each topic's name in English and Chinese: every page shows a topic by its name, and the AI says it when it asks a customer whether their question is about that topic. A topic without a name in a language shows its slug.",
+  "kn.topics.articles": "Articles", "kn.topics.name.en": "English name", "kn.topics.name.zh": "Chinese name",
+  "kn.topics.save": "Save", "kn.topics.saved": "Saved: {topic}",
+  "kn.topics.none": "No topics yet: they come with the articles.",
   "kn.error": "Could not save: {msg}"
 };

@@ -257,21 +257,11 @@ export default {
   "compose.notOwner": "接待此会话后即可回复客户。",
   "compose.resolved": "此会话已解决，重新打开后才能回复。",
 
-  "topic.orders": "订单",
-  "topic.shipping": "物流配送",
-  "topic.returns": "退换货",
-  "topic.refunds": "退款",
-  "topic.payment": "支付",
-  "topic.invoices": "发票",
-  "topic.account": "账户",
-  "topic.warranty": "保修",
-  "topic.promotions": "优惠活动",
-
   "lang.zh": "中文",
   "lang.en": "英文",
 
   // The knowledge page.
-  "kn.title": "知识库", "kn.tab.articles": "文章", "kn.tab.review": "待审核", "kn.tab.gaps": "知识缺口",
+  "kn.title": "知识库", "kn.tab.articles": "文章", "kn.tab.review": "待审核", "kn.tab.gaps": "知识缺口", "kn.tab.topics": "主题",
   "kn.denied": "只有主管和管理员（AI 训练师）可以修改知识库。",
   "kn.search": "搜索标题、问法、主题", "kn.archived": "已归档", "kn.new": "新建文章",
   "kn.count": "共 {n} 篇", "kn.count1": "共 1 篇", "kn.f.title": "标题", "kn.f.lang": "语言", "kn.f.slug": "标识（译文共用）",
@@ -305,5 +295,9 @@ export default {
   "kn.impact": "发布后有效果吗？", "kn.impact.topic": "主题", "kn.impact.published": "发布时间",
   "kn.impact.before": "发布前：转人工或未解答", "kn.impact.after": "发布后",
   "kn.impact.none": "还没有为此前被问到的问题新发布的主题。", "kn.impact.rate": "{n} 个中的 {pct}%",
+  "kn.topics.intro": "每个主题的中英文名称：各页面都按名称显示主题，AI 向顾客确认“您问的是关于某主题的问题吗”时也会用它。某种语言没有名称的主题显示其标识。",
+  "kn.topics.articles": "文章数", "kn.topics.name.en": "英文名称", "kn.topics.name.zh": "中文名称",
+  "kn.topics.save": "保存", "kn.topics.saved": "已保存：{topic}",
+  "kn.topics.none": "还没有主题：主题随文章而来。",
   "kn.error": "保存失败：{msg}"
 };

@@ -1,5 +1,5 @@
 // The agent pages' shared toolkit (the inbox, the supervisor view, the policy and knowledge pages): building elements, calling the API, toasts and the live socket with its back-off. The widget stays standalone and does not use it.
-import { t } from "/assets/i18n.js";
+import { t, setTopics } from "/assets/i18n.js";
 
 export const $ = (id) => document.getElementById(id);
 
@@ -53,6 +53,20 @@ export async function api(method, path, body) {
   try { data = await res.json(); } catch (_) { /* empty body */ }
   if (!res.ok) throw (data && data.error) || { code: `http_${res.status}`, message: t("error.generic") };
   return data;
+}
+
+/**
+ * The tenant's topics and their names, for `topicLabel` (a page showing topics loads them before
+ * its first render). Resolves to the list; if they cannot be read, topics read as their slugs.
+ */
+export async function loadTopics() {
+  try {
+    const d = await api("GET", "/api/v1/topics");
+    setTopics(d.topics);
+    return d.topics;
+  } catch (e) {
+    return [];
+  }
 }
 
 /** A short notice in the page's `#toasts`: a string or an error (`{message}`); kind `error` or `ok`. */

@@ -118,23 +118,3 @@ pub fn small_talk(lang: Lang, kind: SmallTalk, store: &str) -> String {
         (Lang::Zh, SmallTalk::Goodbye) => "感谢您的咨询，祝您生活愉快！".into(),
     }
 }
-
-/// Topic names as customers would say them.
-pub fn topic_name(lang: Lang, topic: &str) -> String {
-    let zh = match topic {
-        "orders" => "订单",
-        "shipping" => "物流配送",
-        "returns" => "退换货",
-        "refunds" => "退款",
-        "payment" => "支付",
-        "invoices" => "发票",
-        "account" => "账户",
-        "warranty" => "保修",
-        "promotions" => "优惠活动",
-        other => other,
-    };
-    match lang {
-        Lang::Zh => zh.to_string(),
-        Lang::En => topic.replace(['-', '_'], " "),
-    }
-}

@@ -1,7 +1,9 @@
 //! Knowledge-base articles and their versions (saving an article writes the article and its next
-//! version in one transaction), and candidate entries drafted from human answers.
+//! version in one transaction), the names of their topics, and candidate entries drafted from
+//! human answers.
 
 use backstop_core::ids::{ArticleId, CandidateId, TenantId};
+use backstop_core::kb::TopicNames;
 use backstop_core::learn::{Candidate, CandidateStatus};
 use backstop_store::{ArticleRecord, ArticleVersion, Result, StoreError};
 use sqlx::Row;
@@ -108,6 +110,40 @@ pub(crate) async fn list_articles(store: &Backend, tenant: &TenantId) -> Result<
         .await
         .map_err(db)?;
     rows.iter().map(|r| article(r, "id", "updated_at")).collect()
+}
+
+pub(crate) async fn list_topics(store: &Backend, tenant: &TenantId) -> Result<Vec<TopicNames>> {
+    let rows = sqlx::query("SELECT slug, names FROM topics WHERE tenant_id = $1 ORDER BY slug")
+        .bind(tenant.as_str())
+        .fetch_all(store.reader())
+        .await
+        .map_err(db)?;
+    rows.iter()
+        .map(|r| {
+            Ok(TopicNames {
+                slug: r.try_get("slug").map_err(db)?,
+                names: json(r, "names")?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn save_topic(store: &Backend, tenant: &TenantId, t: &TopicNames) -> Result<()> {
+    let q = if t.names.is_empty() {
+        sqlx::query("DELETE FROM topics WHERE tenant_id = $1 AND slug = $2")
+            .bind(tenant.as_str())
+            .bind(&t.slug)
+    } else {
+        sqlx::query(
+            "INSERT INTO topics (tenant_id, slug, names) VALUES ($1, $2, $3)
+             ON CONFLICT (tenant_id, slug) DO UPDATE SET names = excluded.names",
+        )
+        .bind(tenant.as_str())
+        .bind(&t.slug)
+        .bind(to_json(&t.names))
+    };
+    q.execute(store.writer()).await.map_err(db)?;
+    Ok(())
 }
 
 pub(crate) async fn get_article(store: &Backend, tenant: &TenantId, id: ArticleId) -> Result<Option<ArticleRecord>> {

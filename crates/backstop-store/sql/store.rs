@@ -431,6 +431,14 @@ impl Store for Backend {
         kb::save_articles(self, articles, change, author).await
     }
 
+    async fn list_topics(&self, tenant: &TenantId) -> Result<Vec<backstop_core::kb::TopicNames>> {
+        kb::list_topics(self, tenant).await
+    }
+
+    async fn save_topic(&self, tenant: &TenantId, topic: &backstop_core::kb::TopicNames) -> Result<()> {
+        kb::save_topic(self, tenant, topic).await
+    }
+
     async fn list_articles(&self, tenant: &TenantId) -> Result<Vec<ArticleRecord>> {
         kb::list_articles(self, tenant).await
     }

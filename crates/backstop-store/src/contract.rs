@@ -33,7 +33,7 @@ macro_rules! store_contract_tests {
         $crate::store_contract_tests!(@each $make;
             tenants_teams_and_agents, failed_sign_ins_are_counted_locked_and_cleared, sessions, customers_and_visitors, conversations_are_tenant_scoped,
             append_is_ordered_and_idempotent, turns_apply_atomically, listing_and_queue_positions,
-            messages_query, articles_round_trip, embeddings_cache, intent_examples, tenant_isolation,
+            messages_query, articles_round_trip, topics_are_named_per_tenant, embeddings_cache, intent_examples, tenant_isolation,
             policies_are_versioned, mood_and_policy_state_round_trip, ratings_are_kept_and_listed,
             sla_clocks_are_swept_when_due, past_answers_pair_replies_with_questions,
             events_are_read_by_kind_across_conversations,
@@ -434,6 +434,37 @@ pub async fn articles_round_trip(s: &dyn Store) {
     let (other, _, _) = setup(s, "shop-b").await;
     assert_eq!(s.get_article(&other, a.id).await.unwrap(), None);
     assert!(s.article_versions(&other, a.id).await.unwrap().is_empty());
+}
+
+pub async fn topics_are_named_per_tenant(s: &dyn Store) {
+    use backstop_core::kb::TopicNames;
+    let (a, _, _) = setup(s, "shop-a").await;
+    let (b, _, _) = setup(s, "shop-b").await;
+    assert!(s.list_topics(&a).await.unwrap().is_empty());
+    let named = |slug: &str, pairs: &[(Lang, &str)]| TopicNames {
+        slug: slug.into(),
+        names: pairs.iter().map(|(l, n)| (*l, n.to_string())).collect(),
+    };
+    let shipping = named("shipping", &[(Lang::En, "Delivery"), (Lang::Zh, "物流配送")]);
+    s.save_topic(&a, &shipping).await.unwrap();
+    s.save_topic(&a, &named("gift_cards", &[(Lang::En, "Gift cards")]))
+        .await
+        .unwrap();
+    // Saving again replaces the names.
+    let renamed = named("shipping", &[(Lang::En, "Shipping")]);
+    s.save_topic(&a, &renamed).await.unwrap();
+    assert_eq!(
+        s.list_topics(&a).await.unwrap(),
+        vec![named("gift_cards", &[(Lang::En, "Gift cards")]), renamed]
+    );
+    // Another tenant's topics are its own, and no names forgets a topic.
+    assert!(s.list_topics(&b).await.unwrap().is_empty());
+    s.save_topic(&b, &named("shipping", &[(Lang::Zh, "配送")]))
+        .await
+        .unwrap();
+    s.save_topic(&a, &named("gift_cards", &[])).await.unwrap();
+    assert_eq!(s.list_topics(&a).await.unwrap().len(), 1);
+    assert_eq!(s.list_topics(&b).await.unwrap()[0].names[&Lang::Zh], "配送");
 }
 
 pub async fn embeddings_cache(s: &dyn Store) {

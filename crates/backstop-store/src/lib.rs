@@ -210,6 +210,10 @@ pub trait Store: Send + Sync + 'static {
         tenant: &TenantId,
         id: backstop_core::ids::CandidateId,
     ) -> Result<Option<backstop_core::learn::Candidate>>;
+    /// The tenant's named topics, by slug.
+    async fn list_topics(&self, tenant: &TenantId) -> Result<Vec<backstop_core::kb::TopicNames>>;
+    /// Names a topic (replacing its names); a topic saved with no names is forgotten.
+    async fn save_topic(&self, tenant: &TenantId, topic: &backstop_core::kb::TopicNames) -> Result<()>;
     /// Every article of the tenant, archived ones included, by slug and language.
     async fn list_articles(&self, tenant: &TenantId) -> Result<Vec<ArticleRecord>>;
     async fn get_article(&self, tenant: &TenantId, id: backstop_core::ids::ArticleId) -> Result<Option<ArticleRecord>>;

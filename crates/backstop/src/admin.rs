@@ -45,6 +45,36 @@ pub async fn tenant(store: &dyn Store, id: &str) -> anyhow::Result<TenantId> {
     Ok(id)
 }
 
+/// Names per language from `LANG=NAME` arguments (`example` shows one in the error).
+fn names_by_lang(pairs: &[String], example: &str) -> anyhow::Result<BTreeMap<Lang, String>> {
+    let mut out = BTreeMap::new();
+    for n in pairs {
+        let (lang, value) = n
+            .split_once('=')
+            .with_context(|| format!("{n:?}: write LANG=NAME, e.g. {example}"))?;
+        let lang = Lang::parse(lang).with_context(|| format!("{n:?}: unknown language {lang:?} (zh or en)"))?;
+        out.insert(lang, value.trim().to_string());
+    }
+    Ok(out)
+}
+
+/// Names a knowledge-base topic (`names`: `LANG=NAME`, replacing what it had; none forgets them).
+pub async fn name_topic(
+    store: &dyn Store,
+    engine: &backstop_engine::Engine,
+    tenant_id: &str,
+    slug: &str,
+    names: &[String],
+) -> anyhow::Result<backstop_engine::knowledge::topics::Topic> {
+    let tenant = tenant(store, tenant_id).await?;
+    let names = names_by_lang(names, "zh=物流配送")?;
+    let topic = backstop_core::kb::TopicNames {
+        slug: slug.to_owned(),
+        names,
+    };
+    Ok(engine.name_topic(&tenant, topic).await?)
+}
+
 /// Adds a team. `names` are display names per language, e.g. `zh=综合客服`.
 pub async fn add_team(
     store: &dyn Store,
@@ -55,14 +85,7 @@ pub async fn add_team(
 ) -> anyhow::Result<Team> {
     let tenant = tenant(store, tenant_id).await?;
     let role = TeamRole::parse(role).with_context(|| format!("team role {role:?}: use general or escalation"))?;
-    let mut localized = BTreeMap::new();
-    for n in names {
-        let (lang, value) = n
-            .split_once('=')
-            .with_context(|| format!("{n:?}: write LANG=NAME, e.g. zh=综合客服"))?;
-        let lang = Lang::parse(lang).with_context(|| format!("{n:?}: unknown language {lang:?}"))?;
-        localized.insert(lang, value.trim().to_string());
-    }
+    let localized = names_by_lang(names, "zh=综合客服")?;
     if store
         .list_teams(&tenant)
         .await?
@@ -321,6 +344,27 @@ mod tests {
         let mut config = crate::Config::default();
         config.storage.data_dir = dir.path().to_path_buf();
         (crate::open_store(&config).await.unwrap(), dir)
+    }
+
+    #[tokio::test]
+    async fn a_topic_is_named_from_the_command_line() {
+        let (s, _dir) = store().await;
+        add_tenant(s.as_ref(), "acme", "Acme Goods").await.unwrap();
+        let engine = backstop_engine::Engine::new(s.clone(), backstop_engine::EngineConfig::default());
+        let names = ["en=Gift cards".to_string(), "zh=礼品卡".into()];
+        let t = name_topic(s.as_ref(), &engine, "acme", "gift-cards", &names)
+            .await
+            .unwrap();
+        assert_eq!((t.names[&Lang::Zh].as_str(), t.articles), ("礼品卡", 0));
+        let e = name_topic(s.as_ref(), &engine, "acme", "gift-cards", &["fr=x".into()]).await;
+        assert!(e.unwrap_err().to_string().contains("unknown language"));
+        let e = name_topic(s.as_ref(), &engine, "acme", "Gift Cards", &names).await;
+        assert!(e.unwrap_err().to_string().contains("topic"));
+        assert!(name_topic(s.as_ref(), &engine, "nobody", "x", &[]).await.is_err());
+        let t = name_topic(s.as_ref(), &engine, "acme", "gift-cards", &[])
+            .await
+            .unwrap();
+        assert!(t.names.is_empty(), "no names: forgotten");
     }
 
     #[tokio::test]

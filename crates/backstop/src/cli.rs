@@ -287,6 +287,18 @@ pub(crate) enum KbCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Name a topic (the `topic` its articles share) in each language, e.g. `--name en=Shipping
+    /// --name zh=物流配送`: every page shows it by name, and the AI says it when it offers the topic.
+    /// Its names are replaced; with no --name it has none (it reads as its slug).
+    NameTopic {
+        #[arg(long)]
+        tenant: String,
+        /// The topic's slug, as its articles carry it.
+        slug: String,
+        /// LANG=NAME (repeatable).
+        #[arg(long)]
+        name: Vec<String>,
+    },
     /// Export the tenant's articles (archived ones left out) as JSON or CSV, the import formats.
     Export {
         #[arg(long)]

@@ -317,6 +317,23 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
             }
         }
         Command::Kb {
+            command: KbCommand::NameTopic { tenant, slug, name },
+        } => {
+            let engine = backstop_engine::Engine::new(shared.clone(), backstop_engine::EngineConfig::default());
+            let t = admin::name_topic(store, &engine, &tenant, &slug, &name).await?;
+            let names: Vec<String> = t.names.iter().map(|(l, n)| format!("{}={n}", l.as_str())).collect();
+            println!(
+                "Topic {} of {tenant} ({} articles): {}.",
+                t.slug,
+                t.articles,
+                if names.is_empty() {
+                    "no names".to_string()
+                } else {
+                    names.join(", ")
+                }
+            );
+        }
+        Command::Kb {
             command: KbCommand::Export { tenant, format, out },
         } => match admin::kb_export(store, &tenant, format.as_deref(), out.as_deref()).await? {
             (_, Some(text)) => println!("{text}"),

@@ -13,9 +13,11 @@ use backstop_store::{ArticleRecord, Store};
 use rand::RngCore;
 use serde::Deserialize;
 
-/// The demo knowledge base (50 articles: 24 topics in English and Chinese, plus one article only
+/// The demo knowledge base (50 articles: 24 answers in 9 topics, in English and Chinese, plus one article only
 /// in Chinese and one only in English, which show cross-lingual answers).
 pub const DEMO_KB: &str = include_str!("../seed/demo-kb.json");
+/// The demo's names for its topics, in both languages.
+const DEMO_TOPICS: &str = include_str!("../seed/demo-topics.json");
 pub const DEMO_TENANT: &str = "demo";
 pub const DEMO_PASSWORD: &str = "backstop-demo";
 pub const VIP_NAME: &str = "Alice Chen";
@@ -92,6 +94,12 @@ pub fn articles(tenant: &TenantId, json: &str, at: Timestamp) -> anyhow::Result<
 pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
     let tenant_id = demo_tenant_id();
     if store.get_tenant(&tenant_id).await?.is_some() {
+        // A demo seeded before topics had names gets the demo's names.
+        if store.list_topics(&tenant_id).await?.is_empty() {
+            for t in topics()? {
+                store.save_topic(&tenant_id, &t).await?;
+            }
+        }
         return Ok(false);
     }
     let now = Timestamp::now_utc();
@@ -162,8 +170,20 @@ pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
     for a in articles(&tenant_id, DEMO_KB, now)? {
         store.upsert_article(&a).await?;
     }
+    for t in topics()? {
+        store.save_topic(&tenant_id, &t).await?;
+    }
     tracing::info!(tenant = DEMO_TENANT, "demo tenant seeded");
     Ok(true)
+}
+
+/// The demo's named topics, checked as a trainer's would be.
+pub fn topics() -> anyhow::Result<Vec<backstop_core::kb::TopicNames>> {
+    let named: Vec<backstop_core::kb::TopicNames> = serde_json::from_str(DEMO_TOPICS)?;
+    named
+        .into_iter()
+        .map(|t| t.normalized().map_err(anyhow::Error::from))
+        .collect()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -173,6 +193,16 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_demo_topic_is_named_in_both_languages() {
+        let named = topics().unwrap();
+        let kb: Vec<serde_json::Value> = serde_json::from_str(DEMO_KB).unwrap();
+        let used: std::collections::BTreeSet<&str> = kb.iter().map(|a| a["topic"].as_str().unwrap()).collect();
+        let have: std::collections::BTreeSet<&str> = named.iter().map(|t| t.slug.as_str()).collect();
+        assert_eq!(used, have);
+        assert!(named.iter().all(|t| t.names.len() == 2), "{named:?}");
+    }
     use backstop_nlp::retrieval::{Bm25Index, Retriever, CONFIDENT};
 
     fn index() -> Bm25Index {

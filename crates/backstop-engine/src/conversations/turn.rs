@@ -178,7 +178,10 @@ impl Engine {
                 // A topic is offered only when it is plausible: the article nearly reached the
                 // answer bar and the classifier reads the question as in scope. Otherwise the
                 // question is open (never a guess about something the customer did not mention).
-                let hint = clarify_topic(kb, &u).map(|t| replies::topic_name(u.lang, &t));
+                let hint = match clarify_topic(kb, &u) {
+                    Some(t) => Some(self.topic_names(tenant).await?.label(u.lang, &t)),
+                    None => None,
+                };
                 conv.failed_turns += 1;
                 messages.push(ai_message(&conv, replies::clarify(u.lang, hint.as_deref()), vec![], at));
                 events.push(decision_event(EventKind::AiClarify, &trace, &u.text, at));

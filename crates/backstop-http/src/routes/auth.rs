@@ -158,7 +158,13 @@ async fn change_password(
     responses((status = 200, description = "the signed-in agent", body = wire::Me)),
     security(("session" = []), ("bearer" = [])))]
 async fn me(SignedIn(session): SignedIn) -> Json<wire::Me> {
+    let permissions = backstop_core::permission::Permission::ALL
+        .iter()
+        .filter(|p| session.agent.role.may(**p))
+        .map(|p| p.as_str().to_owned())
+        .collect();
     Json(wire::Me {
+        permissions,
         agent: wire::agent(&session.agent),
         tenant: wire::TenantRef {
             id: session.tenant.id.as_str().to_owned(),

@@ -10,6 +10,7 @@ mod conversations;
 mod knowledge;
 mod pages;
 mod policy;
+mod topics;
 mod understanding;
 mod widget;
 mod widget_live;
@@ -84,6 +85,7 @@ pub(crate) fn api(cors: CorsLayer) -> utoipa_axum::router::OpenApiRouter<AppStat
         .merge(policy::router())
         .merge(articles::router())
         .merge(candidates::router())
+        .merge(topics::router())
         .merge(knowledge::router())
         .merge(agents::router())
 }

@@ -42,6 +42,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/assets/policy.js", JS, include_str!("../../assets/policy.js")),
     ("/assets/supervisor.js", JS, include_str!("../../assets/supervisor.js")),
     ("/assets/knowledge.js", JS, include_str!("../../assets/knowledge.js")),
+    (
+        "/assets/knowledge-topics.js",
+        JS,
+        include_str!("../../assets/knowledge-topics.js"),
+    ),
 ];
 
 /// The agent pages, by path: each file holds its title and body; the `<head>` they share is

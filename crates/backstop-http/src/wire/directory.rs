@@ -141,6 +141,9 @@ pub struct SignedIn {
 pub struct Me {
     pub agent: Agent,
     pub tenant: TenantRef,
+    /// What the agent's role may do beyond working conversations (`train_ai`, `supervise`,
+    /// `edit_policy`, `manage_accounts`): the pages show only what the server would allow.
+    pub permissions: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]

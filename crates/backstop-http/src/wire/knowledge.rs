@@ -1,7 +1,7 @@
 //! Knowledge on the wire: articles and their versions, candidate entries from people's answers,
 //! replays, the understanding's rebuild report, the escalation policy.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{json_of, time};
@@ -313,5 +313,44 @@ pub fn policy_version(p: &backstop_store::PolicyRecord) -> PolicyVersion {
         author: p.author.clone(),
         created_at: time(p.created_at),
         source: p.source.clone(),
+    }
+}
+
+/// A topic's names per language (absent: not named in that language, shown as the slug).
+#[derive(Serialize, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TopicNames {
+    #[schema(example = "Shipping")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+    #[schema(example = "物流配送")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zh: Option<String>,
+}
+
+/// A knowledge-base topic: the slug its articles share, its names, and how many articles (not
+/// archived) use it.
+#[derive(Serialize, ToSchema)]
+pub struct Topic {
+    #[schema(example = "shipping")]
+    pub slug: String,
+    pub names: TopicNames,
+    pub articles: u32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TopicList {
+    pub topics: Vec<Topic>,
+}
+
+pub fn topic(t: &backstop_engine::knowledge::topics::Topic) -> Topic {
+    use backstop_core::message::Lang;
+    Topic {
+        slug: t.slug.clone(),
+        names: TopicNames {
+            en: t.names.get(&Lang::En).cloned(),
+            zh: t.names.get(&Lang::Zh).cloned(),
+        },
+        articles: t.articles,
     }
 }

@@ -24,5 +24,6 @@ mod security;
 mod sla;
 mod tenancy;
 mod tidy;
+mod topics;
 mod transfer;
 mod understanding;
