@@ -9,6 +9,8 @@
 //! default): a message is durable before it is acknowledged.
 
 mod dialect;
+#[doc(hidden)]
+pub mod scratch;
 #[path = "../../backstop-store/sql/mod.rs"]
 mod shared;
 

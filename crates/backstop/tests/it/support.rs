@@ -542,18 +542,14 @@ pub fn authors(msgs: &[Value]) -> Vec<String> {
 
 /// A new, empty schema in the test PostgreSQL database; returns a URL whose connections use it.
 pub async fn fresh_postgres_schema() -> String {
-    use sqlx::Connection;
     let url = std::env::var("BACKSTOP_TEST_POSTGRES").expect(
         "BACKSTOP_TEST_POSTGRES is not set: run scripts/test.sh (it starts PostgreSQL), or point it at a \
          database you may create schemas in",
     );
-    let schema = format!("nodes_{}", uuid::Uuid::now_v7().simple());
-    let mut admin = sqlx::PgConnection::connect(&url).await.expect("connect to PostgreSQL");
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&mut admin)
+    let options: sqlx::postgres::PgConnectOptions = url.parse().expect("BACKSTOP_TEST_POSTGRES is a postgres:// URL");
+    let schema = backstop_store_postgres::scratch::test_schema(&options, "nodes")
         .await
-        .expect("create schema");
-    admin.close().await.ok();
+        .expect("create a schema in the test database");
     let sep = if url.contains('?') { '&' } else { '?' };
     format!("{url}{sep}options[search_path]={schema}")
 }
