@@ -124,6 +124,20 @@ mod tests {
                 );
             }
         }
+        // Every JSON answer is a named wire type: no free-form object stands for a whole answer.
+        for (path, item) in paths {
+            for (method, op) in item.as_object().unwrap() {
+                for (status, response) in op["responses"].as_object().unwrap() {
+                    let schema = &response["content"]["application/json"]["schema"];
+                    if status.starts_with('2') && !schema.is_null() {
+                        assert!(
+                            schema["$ref"].is_string(),
+                            "{method} {path} {status}: {schema} is not a named wire type"
+                        );
+                    }
+                }
+            }
+        }
         for scheme in ["session", "bearer", "visitor_token"] {
             assert!(json["components"]["securitySchemes"][scheme].is_object(), "{scheme}");
         }

@@ -92,13 +92,14 @@ pub(crate) struct GapsQuery {
 /// examples and the nearest articles; and each newly published topic's hand-overs before and
 /// after (supervisors and admins).
 #[utoipa::path(get, path = "/api/v1/gaps", tag = "knowledge", params(GapsQuery),
-    responses((status = 200, description = "the gap report", body = Object)),
+    responses((status = 200, description = "the gap report", body = wire::GapReport)),
     security(("session" = []), ("bearer" = [])))]
 async fn gaps(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
     Query(q): Query<GapsQuery>,
-) -> ApiResult<Json<backstop_engine::insight::gaps::GapReport>> {
+) -> ApiResult<Json<wire::GapReport>> {
     session.permit(Permission::TrainAi)?;
-    Ok(Json(s.engine.gaps(&session.agent.tenant, q.days.unwrap_or(30)).await?))
+    let report = s.engine.gaps(&session.agent.tenant, q.days.unwrap_or(30)).await?;
+    Ok(Json(wire::gap_report(&report)))
 }

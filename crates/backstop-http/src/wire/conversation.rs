@@ -57,16 +57,28 @@ pub struct Citation {
 
 #[derive(Serialize, ToSchema)]
 pub struct SystemNote {
-    /// `handoff`, `agent_joined`, `handed_back`, `resolved`, `reopened`, `transferred`, `ticket` …
-    #[schema(value_type = String, example = "handoff")]
-    pub code: serde_json::Value,
+    /// `handoff`, `agent_joined`, `handed_back`, `resolved`, `reopened` or `ticket`.
+    #[schema(example = "handoff")]
+    pub code: String,
     pub team_name: Option<String>,
     pub agent_name: Option<String>,
 }
 
+fn system_code(c: backstop_core::message::SystemCode) -> &'static str {
+    use backstop_core::message::SystemCode as C;
+    match c {
+        C::Handoff => "handoff",
+        C::AgentJoined => "agent_joined",
+        C::HandedBack => "handed_back",
+        C::Resolved => "resolved",
+        C::Reopened => "reopened",
+        C::Ticket => "ticket",
+    }
+}
+
 fn system(s: &backstop_core::message::SystemNote) -> SystemNote {
     SystemNote {
-        code: json_of(&s.code),
+        code: system_code(s.code).to_owned(),
         team_name: s.team_name.clone(),
         agent_name: s.agent_name.clone(),
     }
@@ -194,13 +206,39 @@ pub struct Alert {
     #[schema(example = "high")]
     pub priority: String,
     /// What happens next (the fallback ladder's step).
-    #[schema(value_type = Object)]
-    pub next: serde_json::Value,
+    pub next: Fallback,
     pub target_secs: u32,
     pub assigned_to: Option<String>,
     pub ticket: Option<Ticket>,
     #[schema(format = DateTime)]
     pub at: String,
+}
+
+/// The next step after a missed first-reply target.
+#[derive(Serialize, ToSchema)]
+pub struct Fallback {
+    /// `team` (the team's available agents, passing over whoever let it wait), `any_team` (any
+    /// online agent of the tenant), `ticket` (nobody reachable: a promised reply time) or `alert`
+    /// (a ticket's promise passed: supervisors are alerted again).
+    #[schema(example = "any_team")]
+    pub kind: String,
+    /// With `team`: how the team chooses (`manual`, `round_robin`, `least_loaded`, `skills`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
+}
+
+fn fallback(f: backstop_core::sla::Fallback) -> Fallback {
+    use backstop_core::sla::Fallback as F;
+    let (kind, strategy) = match f {
+        F::Team { strategy } => ("team", Some(strategy.as_str().to_owned())),
+        F::AnyTeam => ("any_team", None),
+        F::Ticket => ("ticket", None),
+        F::Alert => ("alert", None),
+    };
+    Fallback {
+        kind: kind.to_owned(),
+        strategy,
+    }
 }
 
 pub fn alert(a: &backstop_engine::SlaAlert) -> Alert {
@@ -211,7 +249,7 @@ pub fn alert(a: &backstop_engine::SlaAlert) -> Alert {
         breach: a.breach.number,
         waited_secs: a.breach.waited_secs,
         priority: a.breach.priority.as_str().to_owned(),
-        next: json_of(&a.breach.next),
+        next: fallback(a.breach.next),
         target_secs: a.target_secs,
         assigned_to: a.assigned_to.clone(),
         ticket: a.ticket.as_ref().map(ticket),
@@ -340,20 +378,22 @@ pub struct Packet {
     pub team_id: backstop_core::ids::TeamId,
     pub team_name: String,
     pub priority: String,
-    /// L1, L2 or L3.
-    pub tier: serde_json::Value,
+    /// `standard` or `vip`: the customer's tier.
+    #[schema(example = "vip")]
+    pub tier: String,
     pub language: String,
     /// Facts the customer gave (order numbers, e-mail, …).
-    pub facts: serde_json::Value,
+    pub facts: Vec<Fact>,
     /// What the AI tried, with its sources.
-    pub ai_attempts: serde_json::Value,
+    pub ai_attempts: Vec<AiAttempt>,
     pub anger: Anger,
     /// The rule that decided.
     pub rule: Option<String>,
     /// The decision's trace: signals, rule, alternatives, policy version.
     pub trace: serde_json::Value,
     pub service_tier: String,
-    pub emotion: serde_json::Value,
+    /// The emotion radar's reading of the turn that handed over (absent for older hand-overs).
+    pub emotion: Option<Emotion>,
     pub mood: Vec<MoodPoint>,
     pub inflection: Option<String>,
     /// The AI's answer waiting for a person's approval (draft mode).
@@ -367,6 +407,52 @@ pub struct Packet {
 pub struct Anger {
     pub score: f32,
     pub cues: Vec<String>,
+}
+
+/// A fact the customer gave, as the AI extracted it.
+#[derive(Serialize, ToSchema)]
+pub struct Fact {
+    /// `order_number`, `email`, `phone` or `amount`.
+    #[schema(example = "order_number")]
+    pub kind: String,
+    pub value: String,
+}
+
+fn fact(f: &backstop_core::handoff::Fact) -> Fact {
+    use backstop_core::handoff::FactKind as K;
+    Fact {
+        kind: match f.kind {
+            K::OrderNumber => "order_number",
+            K::Email => "email",
+            K::Phone => "phone",
+            K::Amount => "amount",
+        }
+        .to_owned(),
+        value: f.value.clone(),
+    }
+}
+
+/// One thing the AI tried before handing over.
+#[derive(Serialize, ToSchema)]
+pub struct AiAttempt {
+    /// The customer's question.
+    pub question: String,
+    /// The article it answered from, if any.
+    pub answer_title: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub article_id: Option<backstop_core::ids::ArticleId>,
+    /// Whether the answer cleared the bar to be sent.
+    pub confident: bool,
+}
+
+/// Feelings read in a message, each 0–1.
+#[derive(Serialize, ToSchema)]
+pub struct Emotion {
+    pub anger: f32,
+    pub frustration: f32,
+    pub anxiety: f32,
+    pub sadness: f32,
+    pub satisfaction: f32,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -391,10 +477,23 @@ pub fn packet(p: &backstop_core::handoff::HandoffPacket) -> Packet {
         team_id: p.team_id,
         team_name: p.team_name.clone(),
         priority: p.priority.as_str().to_owned(),
-        tier: json_of(&p.tier),
+        tier: match p.tier {
+            backstop_core::handoff::Tier::Standard => "standard",
+            backstop_core::handoff::Tier::Vip => "vip",
+        }
+        .to_owned(),
         language: p.language.as_str().to_owned(),
-        facts: json_of(&p.facts),
-        ai_attempts: json_of(&p.ai_attempts),
+        facts: p.facts.iter().map(fact).collect(),
+        ai_attempts: p
+            .ai_attempts
+            .iter()
+            .map(|a| AiAttempt {
+                question: a.question.clone(),
+                answer_title: a.answer_title.clone(),
+                article_id: a.article_id,
+                confident: a.confident,
+            })
+            .collect(),
         anger: Anger {
             score: p.anger.score,
             cues: p.anger.cues.clone(),
@@ -402,7 +501,13 @@ pub fn packet(p: &backstop_core::handoff::HandoffPacket) -> Packet {
         rule: p.trace.as_ref().map(|t| t.rule.clone()),
         trace: json_of(&p.trace),
         service_tier: p.service_tier.as_str().to_owned(),
-        emotion: json_of(&p.emotion),
+        emotion: p.emotion.as_ref().map(|e| Emotion {
+            anger: e.anger,
+            frustration: e.frustration,
+            anxiety: e.anxiety,
+            sadness: e.sadness,
+            satisfaction: e.satisfaction,
+        }),
         mood: p
             .mood
             .iter()

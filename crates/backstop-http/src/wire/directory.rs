@@ -54,10 +54,13 @@ pub struct AgentStatus {
 }
 
 pub fn presence_str(p: backstop_core::assignment::Presence) -> String {
-    match super::json_of(&p) {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
+    use backstop_core::assignment::Presence as P;
+    match p {
+        P::Online => "online",
+        P::Away => "away",
+        P::Offline => "offline",
     }
+    .to_owned()
 }
 
 pub fn agent_status(a: &backstop_engine::people::presence::AgentStatus) -> AgentStatus {

@@ -80,15 +80,65 @@ pub struct ArticleHistory {
 pub struct ArticleDiff {
     pub from: u32,
     pub to: u32,
-    /// Changed fields, the body line by line, questions added and removed.
-    pub diff: serde_json::Value,
+    pub diff: Diff,
+}
+
+/// Changed fields, the body line by line, questions added and removed.
+#[derive(Serialize, ToSchema)]
+pub struct Diff {
+    /// Each changed one-line field (`slug`, `lang`, `topic`, `title`).
+    pub fields: Vec<FieldChange>,
+    /// The body line by line, unchanged lines included for context.
+    pub body: Vec<DiffLine>,
+    pub questions_added: Vec<String>,
+    pub questions_removed: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// One line of the body: `same`, `removed` or `added`.
+#[derive(Serialize, ToSchema)]
+pub struct DiffLine {
+    #[schema(example = "added")]
+    pub op: String,
+    pub text: String,
 }
 
 pub fn article_diff(from: u32, to: u32, diff: &backstop_core::kb::Diff) -> ArticleDiff {
+    use backstop_core::kb::Line;
+    let line = |l: &Line| {
+        let (op, text) = match l {
+            Line::Same(t) => ("same", t),
+            Line::Removed(t) => ("removed", t),
+            Line::Added(t) => ("added", t),
+        };
+        DiffLine {
+            op: op.to_owned(),
+            text: text.clone(),
+        }
+    };
     ArticleDiff {
         from,
         to,
-        diff: json_of(diff),
+        diff: Diff {
+            fields: diff
+                .fields
+                .iter()
+                .map(|f| FieldChange {
+                    field: f.field.clone(),
+                    before: f.before.clone(),
+                    after: f.after.clone(),
+                })
+                .collect(),
+            body: diff.body.iter().map(line).collect(),
+            questions_added: diff.questions_added.clone(),
+            questions_removed: diff.questions_removed.clone(),
+        },
     }
 }
 
@@ -352,5 +402,166 @@ pub fn topic(t: &backstop_engine::knowledge::topics::Topic) -> Topic {
             zh: t.names.get(&Lang::Zh).cloned(),
         },
         articles: t.articles,
+    }
+}
+
+/// Questions of a period the AI could not answer or handed over, grouped by meaning, and each
+/// newly published topic's hand-overs before and after.
+#[derive(Serialize, ToSchema)]
+pub struct GapReport {
+    pub days: u32,
+    #[schema(format = DateTime)]
+    pub since: String,
+    /// Customer questions the AI read in the period (small talk and bare requests for a person left out).
+    pub questions: usize,
+    /// Of those, handed over or unanswered then and still without an answer.
+    pub open: usize,
+    /// Handed over or unanswered then, answered by the knowledge base now.
+    pub covered_since: usize,
+    pub gaps: Vec<Gap>,
+    pub topics: Vec<TopicImpact>,
+}
+
+/// Questions the knowledge base does not answer, alike in meaning.
+#[derive(Serialize, ToSchema)]
+pub struct Gap {
+    /// The most typical question.
+    pub label: String,
+    pub volume: usize,
+    pub conversations: usize,
+    pub escalated: usize,
+    /// `zh`, `en`.
+    pub langs: Vec<String>,
+    pub trend: GapTrend,
+    /// Questions per day, oldest first, one entry per day of the period.
+    pub daily: Vec<u32>,
+    /// The most typical first, distinct texts.
+    pub examples: Vec<GapExample>,
+    /// Existing articles near the gap.
+    pub nearest: Vec<GapNearest>,
+    #[schema(format = DateTime)]
+    pub last_seen: String,
+}
+
+/// A gap's questions in the second half of the period against the first.
+#[derive(Serialize, ToSchema)]
+pub struct GapTrend {
+    pub earlier: usize,
+    pub recent: usize,
+    /// `new`, `rising`, `falling` or `steady`.
+    #[schema(example = "rising")]
+    pub direction: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GapExample {
+    pub question: String,
+    #[schema(value_type = String, format = Uuid)]
+    pub conversation: backstop_core::ids::ConversationId,
+    #[schema(format = DateTime)]
+    pub at: String,
+    /// `answered`, `unanswered` (a clarifying question) or `escalated`.
+    pub handled: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GapNearest {
+    #[schema(value_type = String, format = Uuid)]
+    pub article_id: backstop_core::ids::ArticleId,
+    pub slug: String,
+    pub title: String,
+    pub lang: String,
+    pub confidence: f32,
+}
+
+/// A topic with an article published in the period, asked about before it was.
+#[derive(Serialize, ToSchema)]
+pub struct TopicImpact {
+    pub topic: String,
+    /// When the topic's newest article was first published.
+    #[schema(format = DateTime)]
+    pub published_at: String,
+    /// Its articles' slugs.
+    pub articles: Vec<String>,
+    pub before: GapRate,
+    pub after: GapRate,
+}
+
+/// How a set of questions was handled.
+#[derive(Serialize, ToSchema)]
+pub struct GapRate {
+    pub questions: usize,
+    pub escalated: usize,
+    pub unanswered: usize,
+}
+
+pub fn gap_report(r: &backstop_engine::insight::gaps::GapReport) -> GapReport {
+    use backstop_engine::insight::gaps::{Handled, Rate};
+    let rate = |x: &Rate| GapRate {
+        questions: x.questions,
+        escalated: x.escalated,
+        unanswered: x.unanswered,
+    };
+    GapReport {
+        days: r.days,
+        since: time(r.since),
+        questions: r.questions,
+        open: r.open,
+        covered_since: r.covered_since,
+        gaps: r
+            .gaps
+            .iter()
+            .map(|g| Gap {
+                label: g.label.clone(),
+                volume: g.volume,
+                conversations: g.conversations,
+                escalated: g.escalated,
+                langs: g.langs.iter().map(|l| l.as_str().to_owned()).collect(),
+                trend: GapTrend {
+                    earlier: g.trend.earlier,
+                    recent: g.trend.recent,
+                    direction: g.trend.direction.to_owned(),
+                },
+                daily: g.daily.clone(),
+                examples: g
+                    .examples
+                    .iter()
+                    .map(|e| GapExample {
+                        question: e.question.clone(),
+                        conversation: e.conversation,
+                        at: time(e.at),
+                        handled: match e.handled {
+                            Handled::Answered => "answered",
+                            Handled::Unanswered => "unanswered",
+                            Handled::Escalated => "escalated",
+                        }
+                        .to_owned(),
+                    })
+                    .collect(),
+                nearest: g
+                    .nearest
+                    .iter()
+                    .map(|n| GapNearest {
+                        article_id: n.article_id,
+                        slug: n.slug.clone(),
+                        title: n.title.clone(),
+                        lang: n.lang.as_str().to_owned(),
+                        confidence: n.confidence,
+                    })
+                    .collect(),
+                last_seen: time(g.last_seen),
+            })
+            .collect(),
+        topics: r
+            .topics
+            .iter()
+            .map(|t| TopicImpact {
+                topic: t.topic.clone(),
+                published_at: time(t.published_at),
+                articles: t.articles.clone(),
+                before: rate(&t.before),
+                after: rate(&t.after),
+            })
+            .collect(),
     }
 }

@@ -7,8 +7,12 @@
 //! `knowledge` (articles, versions, candidates, replay, understanding, the policy), `frames`
 //! (the WebSocket frames of the widget and the inbox).
 //!
-//! Deep domain structures that analytics and the inbox read as they are (a decision trace, a
-//! packet's facts, gap reports) travel as free-form JSON objects, documented as such.
+//! Every answer is a named wire type (the OpenAPI test fails on a free-form answer), and so is every
+//! part of one, with three exceptions that travel as free-form JSON objects inside their answers,
+//! documented as such: a decision's trace (the policy's signals and rule evaluation), the policy's
+//! settings and rules (the TOML's own structure, shown back to the admin who wrote it), and the
+//! what-if replay's changed conversations. Each is the policy engine's vocabulary, which grows with
+//! the policy language; giving each its wire mirror is still to do.
 
 mod conversation;
 mod directory;
