@@ -179,7 +179,14 @@ impl Engine {
                 // answer bar and the classifier reads the question as in scope. Otherwise the
                 // question is open (never a guess about something the customer did not mention).
                 let hint = match clarify_topic(kb, &u) {
-                    Some(t) => Some(self.topic_names(tenant).await?.label(u.lang, &t)),
+                    // Without the names (a failed read), the topic is offered by its slug.
+                    Some(t) => Some(
+                        self.topic_names(tenant)
+                            .await
+                            .inspect_err(|e| tracing::warn!(error = %e, "topic names unread"))
+                            .unwrap_or_default()
+                            .label(u.lang, &t),
+                    ),
                     None => None,
                 };
                 conv.failed_turns += 1;
