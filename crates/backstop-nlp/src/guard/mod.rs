@@ -1,0 +1,340 @@
+//! The pre-send guard: every check an AI message passes before a customer sees it, generated or
+//! not. Pure and quick (no model call): the caller gives the answer, the sources it cites, the
+//! customer's own words and identifiers, the instructions it must not leak and the language it
+//! must be in; `check` returns the findings (`backstop_core::guard::verdict` decides what they
+//! mean).
+//!
+//! - *grounding*: every figure, amount, date, duration, URL, e-mail, phone and order number in
+//!   the answer is in the sources or the customer's words (`figures`);
+//! - *support*: each sentence's content words are mostly the sources' (or the customer's), for a
+//!   sentence in a language some source is written in;
+//! - *promise*: refunds, compensation, exceptions, guarantees and deadlines only where a source
+//!   grants that kind (in either language), refusals excepted (`words`);
+//! - *personal data*: e-mail, phone and order numbers only the customer's own (or the sources'
+//!   public ones), card and identity numbers never;
+//! - *instruction leak*: no run of the instructions' words, no talk of prompts or sources' tags;
+//! - *conduct*: never claims to be a person, never insults;
+//! - *language* and *length*.
+
+mod figures;
+mod words;
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use backstop_core::guard::{Check, Finding};
+use backstop_core::message::Lang;
+
+use crate::lang::is_han;
+use crate::text::Analyzer;
+
+pub use figures::strip_citations;
+
+/// What the guard reads.
+#[derive(Debug, Clone, Copy)]
+pub struct GuardInput<'a> {
+    pub answer: &'a str,
+    /// The texts the answer cites (passages or whole articles).
+    pub sources: &'a [&'a str],
+    /// The customer's own messages in this conversation.
+    pub customer: &'a [&'a str],
+    /// The customer's verified identifiers (e-mail, phone, order numbers on record).
+    pub known: &'a [&'a str],
+    /// Instructions that must not appear in an answer (the system prompt, the policy).
+    pub instructions: &'a [&'a str],
+    /// The language the answer must be in.
+    pub lang: Lang,
+    /// The longest answer, in characters.
+    pub max_chars: usize,
+}
+
+/// A sentence shares at least this share of its content words with the sources.
+pub const SUPPORT_MIN: f32 = 0.5;
+/// Sentences with fewer content words are not judged for support (greetings, "Sure.").
+const SUPPORT_MIN_TERMS: usize = 4;
+/// A run of this many instruction words (Latin) or characters (Chinese) in an answer is a leak.
+const LEAK_WORDS: usize = 7;
+const LEAK_CHARS: usize = 10;
+
+fn analyzer() -> &'static Analyzer {
+    static A: OnceLock<Analyzer> = OnceLock::new();
+    A.get_or_init(Analyzer::new)
+}
+
+fn clip(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Every finding, in check order.
+pub fn check(input: &GuardInput) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let answer = input.answer.trim();
+    let mut push = |check, detail: &str| {
+        out.push(Finding {
+            check,
+            detail: clip(detail, 80),
+        })
+    };
+    let chars = answer.chars().count();
+    if chars == 0 {
+        push(Check::Length, "empty");
+        return out;
+    }
+    if chars > input.max_chars {
+        push(Check::Length, &format!("{chars} characters"));
+    }
+    let lower = answer.to_lowercase();
+    let sources_text = input.sources.join("\n");
+    let customer_text = input.customer.join("\n");
+    let known_text = format!("{sources_text}\n{customer_text}\n{}", input.known.join("\n")).to_lowercase();
+
+    // Grounding.
+    let mut known = Vec::new();
+    for t in input.sources.iter().chain(input.customer).chain(input.known) {
+        known.extend(figures::figures(t).into_iter().map(|(f, _)| f));
+    }
+    for (figure, written) in figures::figures(answer) {
+        if !figures::supported(&figure, &known, &known_text) {
+            let check = if is_personal(&figure, &written) {
+                Check::PersonalData
+            } else {
+                Check::Grounding
+            };
+            let shown = if check == Check::PersonalData {
+                mask(&written)
+            } else {
+                written
+            };
+            push(check, &shown);
+        }
+    }
+    // Card and identity numbers, whoever they belong to.
+    for n in long_numbers(answer) {
+        if luhn(&n) || is_cn_id(&n) {
+            push(Check::PersonalData, &mask(&n));
+        }
+    }
+
+    // Promises.
+    let sources_lower = sources_text.to_lowercase();
+    for kind in words::Promise::ALL {
+        let granted = kind.words().iter().any(|w| sources_lower.contains(w));
+        if granted {
+            continue;
+        }
+        for w in kind.words() {
+            if let Some(at) = lower.find(w) {
+                if !words::negated(&lower, at) {
+                    push(Check::Promise, &format!("{}: {w}", kind.name()));
+                    break;
+                }
+            }
+        }
+    }
+
+    // Conduct.
+    if let Some(w) = words::HUMAN_CLAIMS.iter().find(|w| lower.contains(*w)) {
+        push(Check::Conduct, &format!("claims to be a person: {w}"));
+    }
+    let customer_lower = customer_text.to_lowercase();
+    if let Some(w) = words::INSULTS
+        .iter()
+        .find(|w| lower.contains(*w) && !sources_lower.contains(*w) && !customer_lower.contains(*w))
+    {
+        push(Check::Conduct, &format!("insult: {w}"));
+    }
+
+    // Instruction leaks.
+    if let Some(m) = words::LEAK_MARKERS
+        .iter()
+        .find(|m| lower.contains(*m) && !sources_lower.contains(*m))
+    {
+        push(Check::InstructionLeak, m);
+    } else if let Some(run) = leaked_run(&lower, input.instructions, &sources_lower) {
+        push(Check::InstructionLeak, &run);
+    }
+
+    // Language.
+    let han = answer.chars().filter(|&c| is_han(c)).count();
+    let latin_words = answer
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() > 1)
+        .count();
+    let wrong = match input.lang {
+        Lang::Zh => han == 0 || latin_words > han,
+        Lang::En => han > 0 && han >= latin_words,
+    };
+    if wrong {
+        push(Check::Language, &format!("not {}", input.lang.as_str()));
+    }
+
+    // Support, sentence by sentence.
+    let source_langs: HashSet<Lang> = input.sources.iter().map(|s| crate::lang::detect(s)).collect();
+    let mut vocabulary: HashSet<String> = HashSet::new();
+    for t in input.sources.iter().chain(input.customer) {
+        vocabulary.extend(analyzer().terms(&strip_citations(t)));
+    }
+    for sentence in sentences(&strip_citations(answer)) {
+        if !source_langs.contains(&crate::lang::detect(&sentence)) {
+            continue; // another language than every source: grounding and promises still hold it
+        }
+        let terms = analyzer().terms(&sentence);
+        if terms.len() < SUPPORT_MIN_TERMS {
+            continue;
+        }
+        let covered = terms.iter().filter(|t| vocabulary.contains(*t)).count();
+        if (covered as f32) < SUPPORT_MIN * terms.len() as f32 {
+            push(Check::Support, &sentence);
+        }
+    }
+    out
+}
+
+fn is_personal(figure: &figures::Figure, written: &str) -> bool {
+    matches!(figure, figures::Figure::Literal(_)) && !written.contains("://") && !written.starts_with("www.")
+}
+
+/// `a***@shop.example`, `138****5678`: enough to recognise, not to use.
+fn mask(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let n = chars.len();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i < 2 || i + 4 >= n || !c.is_alphanumeric() {
+                *c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
+/// Runs of 13–19 digits (spaces and dashes between groups allowed).
+fn long_numbers(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut gap = false;
+    for c in text.chars().chain(std::iter::once('.')) {
+        if c.is_ascii_digit() || (c == 'X' && cur.len() == 17) {
+            cur.push(c);
+            gap = false;
+        } else if (c == ' ' || c == '-') && !cur.is_empty() && !gap {
+            gap = true;
+        } else {
+            if (13..=19).contains(&cur.len()) {
+                out.push(std::mem::take(&mut cur));
+            }
+            cur.clear();
+            gap = false;
+        }
+    }
+    out
+}
+
+fn luhn(digits: &str) -> bool {
+    if !(13..=19).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let sum: u32 = digits
+        .chars()
+        .rev()
+        .enumerate()
+        .map(|(i, c)| {
+            let d = c.to_digit(10).unwrap_or(0);
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+/// A mainland resident identity number: 17 digits and a check character.
+fn is_cn_id(s: &str) -> bool {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+    let c: Vec<char> = s.chars().collect();
+    if c.len() != 18 || !c[..17].iter().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let sum: u32 = c[..17]
+        .iter()
+        .zip(W)
+        .map(|(d, w)| d.to_digit(10).unwrap_or(0) * w)
+        .sum();
+    CHECK[(sum % 11) as usize] == c[17]
+}
+
+/// The answer split into sentences (both languages' end marks and line breaks).
+fn sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for c in text.chars() {
+        cur.push(c);
+        if matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '\n' | '；' | ';') {
+            let s = cur.trim();
+            if !s.is_empty() {
+                out.push(s.to_string());
+            }
+            cur.clear();
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    out
+}
+
+/// A run of the instructions' words (or characters, in Chinese) that the answer repeats and the
+/// sources do not contain.
+fn leaked_run(answer: &str, instructions: &[&str], sources: &str) -> Option<String> {
+    let words = |t: &str| -> Vec<String> {
+        t.split(|c: char| !c.is_alphanumeric() || is_han(c))
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let han = |t: &str| -> Vec<char> { t.chars().filter(|&c| is_han(c)).collect() };
+    let answer_words = words(answer);
+    let answer_han = han(answer);
+    for ins in instructions {
+        let ins = ins.to_lowercase();
+        let iw = words(&ins);
+        let shingles: HashSet<&[String]> = iw.windows(LEAK_WORDS).collect();
+        for w in answer_words.windows(LEAK_WORDS) {
+            if shingles.contains(w) {
+                let run = w.join(" ");
+                if !sources.contains(&run) {
+                    return Some(run);
+                }
+            }
+        }
+        let ih = han(&ins);
+        let han_shingles: HashSet<&[char]> = ih.windows(LEAK_CHARS).collect();
+        for w in answer_han.windows(LEAK_CHARS) {
+            if han_shingles.contains(w) {
+                let run: String = w.iter().collect();
+                if !sources.contains(&run) {
+                    return Some(run);
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;
