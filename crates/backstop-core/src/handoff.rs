@@ -105,6 +105,8 @@ impl HandoffReason {
             (HandoffReason::Review, Lang::Zh) => "AI 已起草回复，待人工审核",
             (HandoffReason::Policy, Lang::En) => "A rule of the tenant's policy",
             (HandoffReason::Policy, Lang::Zh) => "按租户策略规则转人工",
+            (HandoffReason::Guard, Lang::En) => "The AI's answer failed its pre-send check",
+            (HandoffReason::Guard, Lang::Zh) => "AI 的回复未通过发送前检查",
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod csat;
 pub mod directory;
 pub mod emotion;
 pub mod event;
+pub mod generation;
 pub mod guard;
 pub mod handoff;
 pub mod hours;

@@ -338,6 +338,7 @@ impl Policy {
             alternatives,
             policy_version: self.version,
             reasons,
+            generation: None,
         }
     }
 

@@ -31,6 +31,8 @@ pub enum HandoffReason {
     Review,
     /// A tenant rule that names no more specific reason.
     Policy,
+    /// The pre-send guard stopped the AI's answer and no safe answer was left to send.
+    Guard,
 }
 
 impl HandoffReason {
@@ -45,10 +47,11 @@ impl HandoffReason {
             HandoffReason::Sensitive => "sensitive",
             HandoffReason::Review => "review",
             HandoffReason::Policy => "policy",
+            HandoffReason::Guard => "guard",
         }
     }
 
-    pub const ALL: [HandoffReason; 9] = [
+    pub const ALL: [HandoffReason; 10] = [
         Self::CustomerRequest,
         Self::NoAnswer,
         Self::Anger,
@@ -58,6 +61,7 @@ impl HandoffReason {
         Self::Sensitive,
         Self::Review,
         Self::Policy,
+        Self::Guard,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -78,6 +82,7 @@ impl HandoffReason {
             HandoffReason::NoAnswer => 6,
             HandoffReason::Review => 7,
             HandoffReason::Policy => 8,
+            HandoffReason::Guard => 9,
         }
     }
 }
@@ -347,4 +352,8 @@ pub struct DecisionTrace {
     /// first is the decision's own).
     #[serde(default)]
     pub reasons: Vec<HandoffReason>,
+    /// What the tenant's generative model did with an answer decision: each call, the guard's
+    /// verdict and findings, and how it ended (absent when no model wrote).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<crate::generation::Generation>,
 }

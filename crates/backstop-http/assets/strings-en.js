@@ -48,6 +48,7 @@ export default {
   "tag.vip": "VIP",
 
   "reason.customer_request": "Asked for a person",
+  "reason.guard": "AI answer stopped by its check",
   "reason.no_answer": "AI couldn't answer",
   "reason.out_of_scope": "Outside what the AI knows",
   "reason.anger": "Frustrated customer",

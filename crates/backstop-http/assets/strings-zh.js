@@ -48,6 +48,7 @@ export default {
   "tag.vip": "VIP",
 
   "reason.customer_request": "客户要求转人工",
+  "reason.guard": "AI 回复未通过检查",
   "reason.no_answer": "AI 无法回答",
   "reason.out_of_scope": "超出 AI 知识范围",
   "reason.anger": "客户情绪不满",

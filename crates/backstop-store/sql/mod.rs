@@ -11,6 +11,7 @@
 
 pub(crate) mod directory;
 pub(crate) mod kb;
+pub(crate) mod models;
 pub(crate) mod policies;
 mod store;
 pub(crate) mod turns;

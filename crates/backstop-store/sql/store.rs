@@ -11,7 +11,7 @@ use backstop_store::codec::{self, *};
 use backstop_store::*;
 use sqlx::Row;
 
-use super::{directory, kb, policies, understanding};
+use super::{directory, kb, models, policies, understanding};
 use crate::dialect;
 use crate::Backend;
 
@@ -530,5 +530,34 @@ impl Store for Backend {
 
     async fn list_policies(&self, tenant: &TenantId) -> Result<Vec<PolicyRecord>> {
         policies::list(self, tenant, u32::MAX).await
+    }
+
+    async fn get_model_settings(&self, tenant: &TenantId) -> Result<Option<ModelRecord>> {
+        models::get(self, tenant).await
+    }
+
+    async fn save_model_settings(
+        &self,
+        tenant: &TenantId,
+        settings: &backstop_core::generation::ModelSettings,
+        key: &KeyChange,
+        author: &str,
+        at: Timestamp,
+    ) -> Result<ModelRecord> {
+        models::save(self, tenant, settings, key, author, at).await
+    }
+
+    async fn add_model_usage(
+        &self,
+        tenant: &TenantId,
+        month: &str,
+        prompt_tokens: u64,
+        completion_tokens: u64,
+    ) -> Result<()> {
+        models::add_usage(self, tenant, month, prompt_tokens, completion_tokens).await
+    }
+
+    async fn model_usage(&self, tenant: &TenantId, month: &str) -> Result<backstop_core::generation::ModelUsage> {
+        models::usage(self, tenant, month).await
     }
 }

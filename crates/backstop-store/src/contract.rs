@@ -33,7 +33,7 @@ macro_rules! store_contract_tests {
         $crate::store_contract_tests!(@each $make;
             tenants_teams_and_agents, failed_sign_ins_are_counted_locked_and_cleared, sessions, customers_and_visitors, conversations_are_tenant_scoped,
             append_is_ordered_and_idempotent, turns_apply_atomically, listing_and_queue_positions,
-            messages_query, articles_round_trip, topics_are_named_per_tenant, embeddings_cache, intent_examples, tenant_isolation,
+            messages_query, articles_round_trip, topics_are_named_per_tenant, model_settings_and_usage, embeddings_cache, intent_examples, tenant_isolation,
             policies_are_versioned, mood_and_policy_state_round_trip, ratings_are_kept_and_listed,
             sla_clocks_are_swept_when_due, past_answers_pair_replies_with_questions,
             events_are_read_by_kind_across_conversations,
@@ -465,6 +465,62 @@ pub async fn topics_are_named_per_tenant(s: &dyn Store) {
     s.save_topic(&a, &named("gift_cards", &[])).await.unwrap();
     assert_eq!(s.list_topics(&a).await.unwrap().len(), 1);
     assert_eq!(s.list_topics(&b).await.unwrap()[0].names[&Lang::Zh], "配送");
+}
+
+pub async fn model_settings_and_usage(s: &dyn Store) {
+    use backstop_core::generation::ModelSettings;
+    let (a, _, _) = setup(s, "shop-a").await;
+    let (b, _, _) = setup(s, "shop-b").await;
+    assert!(s.get_model_settings(&a).await.unwrap().is_none());
+    let mut settings = ModelSettings {
+        enabled: true,
+        base_url: "http://127.0.0.1:8080/v1".into(),
+        model: "qwen".into(),
+        languages: vec!["zh".into(), "en".into()],
+        ..ModelSettings::default()
+    };
+    let at = time::macros::datetime!(2026-12-06 10:00 UTC);
+    let saved = s
+        .save_model_settings(&a, &settings, &KeyChange::Set("sk-one".into()), "admin@a", at)
+        .await
+        .unwrap();
+    assert_eq!(
+        (saved.settings.clone(), saved.api_key.as_deref()),
+        (settings.clone(), Some("sk-one"))
+    );
+    assert_eq!((saved.updated_at, saved.updated_by.as_str()), (at, "admin@a"));
+    // Keeping the key changes only the settings; clearing forgets it.
+    settings.temperature = 0.0;
+    let kept = s
+        .save_model_settings(&a, &settings, &KeyChange::Keep, "admin@a", at)
+        .await
+        .unwrap();
+    assert_eq!(
+        (kept.settings.temperature, kept.api_key.as_deref()),
+        (0.0, Some("sk-one"))
+    );
+    let cleared = s
+        .save_model_settings(&a, &settings, &KeyChange::Clear, "admin@a", at)
+        .await
+        .unwrap();
+    assert_eq!(cleared.api_key, None);
+    assert!(
+        s.get_model_settings(&b).await.unwrap().is_none(),
+        "another tenant's settings are its own"
+    );
+
+    // Usage adds up per tenant and month.
+    assert_eq!(s.model_usage(&a, "2026-12").await.unwrap().total(), 0);
+    s.add_model_usage(&a, "2026-12", 100, 20).await.unwrap();
+    s.add_model_usage(&a, "2026-12", 50, 5).await.unwrap();
+    s.add_model_usage(&a, "2027-01", 7, 1).await.unwrap();
+    s.add_model_usage(&b, "2026-12", 1, 1).await.unwrap();
+    let u = s.model_usage(&a, "2026-12").await.unwrap();
+    assert_eq!(
+        (u.prompt_tokens, u.completion_tokens, u.calls, u.month.as_str()),
+        (150, 25, 2, "2026-12")
+    );
+    assert_eq!(s.model_usage(&b, "2026-12").await.unwrap().total(), 2);
 }
 
 pub async fn embeddings_cache(s: &dyn Store) {

@@ -259,4 +259,27 @@ pub trait Store: Send + Sync + 'static {
     async fn current_policy(&self, tenant: &TenantId) -> Result<Option<PolicyRecord>>;
     /// Every saved version, newest first.
     async fn list_policies(&self, tenant: &TenantId) -> Result<Vec<PolicyRecord>>;
+
+    // The generative model.
+    /// The tenant's model settings, if it ever saved any.
+    async fn get_model_settings(&self, tenant: &TenantId) -> Result<Option<ModelRecord>>;
+    /// Replaces the settings (and the key as `key` says) and returns what is stored.
+    async fn save_model_settings(
+        &self,
+        tenant: &TenantId,
+        settings: &backstop_core::generation::ModelSettings,
+        key: &KeyChange,
+        author: &str,
+        at: backstop_core::Timestamp,
+    ) -> Result<ModelRecord>;
+    /// Adds one call's tokens to the tenant's usage of `month` (`2026-12`).
+    async fn add_model_usage(
+        &self,
+        tenant: &TenantId,
+        month: &str,
+        prompt_tokens: u64,
+        completion_tokens: u64,
+    ) -> Result<()>;
+    /// The tenant's usage of `month` (zero when nothing was used).
+    async fn model_usage(&self, tenant: &TenantId, month: &str) -> Result<backstop_core::generation::ModelUsage>;
 }

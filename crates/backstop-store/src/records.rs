@@ -298,3 +298,21 @@ pub struct PolicyRecord {
     pub author: String,
     pub created_at: Timestamp,
 }
+
+/// A tenant's generative-model settings as stored: the settings, the API key (never shown: only
+/// its hint leaves the server) and who changed them last.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelRecord {
+    pub settings: backstop_core::generation::ModelSettings,
+    pub api_key: Option<String>,
+    pub updated_at: Timestamp,
+    pub updated_by: String,
+}
+
+/// What a save does to the stored API key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyChange {
+    Keep,
+    Set(String),
+    Clear,
+}
