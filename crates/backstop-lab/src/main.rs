@@ -121,6 +121,18 @@ enum EvalCommand {
         #[arg(long)]
         details: bool,
     },
+    /// The pre-send guard on labelled answers (JSONL {"id","lang","article","source_lang",
+    /// "customer","answer","planted"}): planted faults caught, correct answers blocked, its cost.
+    Guard {
+        #[arg(long)]
+        set: PathBuf,
+        /// The knowledge base the answers cite (JSON array; default: the demo's).
+        #[arg(long)]
+        kb: Option<PathBuf>,
+        /// Print every missed fault and false block on standard error.
+        #[arg(long)]
+        details: bool,
+    },
     /// FAQ retrieval: --kb JSONL {"id","question","answer"}, --queries JSONL {"text","answer_id"}.
     Faq {
         #[arg(long)]
@@ -294,6 +306,7 @@ async fn run_eval(config: Config, command: EvalCommand) -> anyhow::Result<()> {
         EvalCommand::Requests { test, lexical, details } => {
             eval::requests::run(config, eval::requests::Options { test, lexical, details }).await
         }
+        EvalCommand::Guard { set, kb, details } => eval::guard::run(eval::guard::Options { set, kb, details }),
         EvalCommand::Faq { kb, queries, lexical } => eval::faq::run(&kb, &queries, model(lexical)?.as_deref()),
     }
 }

@@ -22,10 +22,12 @@ fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| Patterns {
         // Store-style ids (MM-20261121-0042, #A12345678) and long bare digit runs after "order"/订单.
-        order: Regex::new(r"(?i)\b[A-Z]{1,4}-\d{6,8}-\d{2,6}\b|#[A-Z0-9]{6,20}\b|(?:order|订单号?|单号)\s*(?:number|no\.?|#|:|：)?\s*([A-Z0-9-]{6,24})")
+        // Word boundaries are ASCII ones throughout: to a Unicode `\b` a Han character is a word
+        // character, so an id or address written right after Chinese text would not be found.
+        order: Regex::new(r"(?i)(?-u:\b)[A-Z]{1,4}-\d{6,8}-\d{2,6}(?-u:\b)|#[A-Z0-9]{6,20}(?-u:\b)|(?:order|订单号?|单号)\s*(?:number|no\.?|#|:|：)?\s*([A-Z0-9-]{6,24})")
             .expect("order pattern"),
-        email: Regex::new(r"(?i)\b[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}\b").expect("email pattern"),
-        phone: Regex::new(r"(?:\+?86[\s-]?)?\b1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}\b|\+\d{1,3}[\s-]?\(?\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b")
+        email: Regex::new(r"(?i)(?-u:\b)[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}(?-u:\b)").expect("email pattern"),
+        phone: Regex::new(r"(?:\+?86[\s-]?)?(?-u:\b)1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?-u:\b)|\+\d{1,3}[\s-]?\(?\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?-u:\b)")
             .expect("phone pattern"),
         address: [
             // 221B Baker Street, 10 Downing St., 1600 Pennsylvania Avenue NW, Apt 4B
@@ -161,6 +163,19 @@ mod tests {
         );
         assert_eq!(values("order #XK12345678", FactKind::OrderNumber), ["XK12345678"]);
         assert!(values("I ordered it yesterday", FactKind::OrderNumber).is_empty());
+    }
+
+    #[test]
+    fn facts_run_into_chinese_text_are_found() {
+        // Han characters are word characters to a Unicode `\b`: no boundary between 箱 and z.
+        let t = "验证码发到邮箱zhoujiayi@qq.com，电话13812345678，打开MM-20261116-0127就能看到";
+        assert_eq!(values(t, FactKind::Email), ["zhoujiayi@qq.com"]);
+        assert_eq!(values(t, FactKind::Phone), ["13812345678"]);
+        assert_eq!(values(t, FactKind::OrderNumber), ["MM-20261116-0127"]);
+        assert_eq!(
+            redact("请联系邮箱wang@qq.com或电话13812345678", &[]),
+            "请联系邮箱[邮箱]或电话[电话]"
+        );
     }
 
     #[test]

@@ -43,6 +43,7 @@ pub mod lang;
 pub mod metrics;
 pub mod passages;
 pub mod person;
+pub mod prompt;
 pub mod replies;
 pub mod retrieval;
 pub mod signals;

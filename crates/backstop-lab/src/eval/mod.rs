@@ -6,6 +6,7 @@ pub mod data;
 pub mod dialogues;
 pub mod emotion;
 pub mod faq;
+pub mod guard;
 pub mod intents;
 pub mod pairs;
 pub mod requests;

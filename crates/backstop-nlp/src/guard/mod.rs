@@ -30,6 +30,8 @@ use crate::text::Analyzer;
 
 pub use figures::strip_citations;
 
+use figures::Figure;
+
 /// What the guard reads.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardInput<'a> {
@@ -55,6 +57,11 @@ const SUPPORT_MIN_TERMS: usize = 4;
 /// A run of this many instruction words (Latin) or characters (Chinese) in an answer is a leak.
 const LEAK_WORDS: usize = 7;
 const LEAK_CHARS: usize = 10;
+/// A figure is judged against the source sentence its own sentence reads most like when that
+/// sentence shares at least this share of its terms, and this much more than any sentence that
+/// gives the figure.
+const ALIGN_MIN: f32 = 0.3;
+const ALIGN_LEAD: f32 = 0.15;
 
 fn analyzer() -> &'static Analyzer {
     static A: OnceLock<Analyzer> = OnceLock::new();
@@ -91,24 +98,60 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
     let customer_text = input.customer.join("\n");
     let known_text = format!("{sources_text}\n{customer_text}\n{}", input.known.join("\n")).to_lowercase();
 
-    // Grounding.
+    // Grounding, sentence by sentence.
     let mut known = Vec::new();
     for t in input.sources.iter().chain(input.customer).chain(input.known) {
-        known.extend(figures::figures(t).into_iter().map(|(f, _)| f));
+        known.extend(figures::figures(t).into_iter().map(|f| f.figure));
     }
-    for (figure, written) in figures::figures(answer) {
-        if !figures::supported(&figure, &known, &known_text) {
-            let check = if is_personal(&figure, &written) {
-                Check::PersonalData
-            } else {
-                Check::Grounding
-            };
-            let shown = if check == Check::PersonalData {
-                mask(&written)
-            } else {
-                written
-            };
-            push(check, &shown);
+    let known_values: Vec<f64> = known.iter().filter_map(figures::value).collect();
+    let customer_values: Vec<f64> = input
+        .customer
+        .iter()
+        .flat_map(|t| figures::figures(t))
+        .filter_map(|f| figures::value(&f.figure))
+        .collect();
+    let source_sentences: Vec<(Vec<Figure>, HashSet<String>, Lang)> = input
+        .sources
+        .iter()
+        .flat_map(|t| sentences(&strip_citations(t)))
+        .map(|s| {
+            let figs = figures::figures(&s).into_iter().map(|f| f.figure).collect();
+            (figs, content_terms(&s), crate::lang::detect(&s))
+        })
+        .collect();
+    for sentence in sentences(&strip_citations(answer)) {
+        let lang = crate::lang::detect(&sentence);
+        for found in figures::figures(&sentence) {
+            // What the figure is about: its clause, not the whole sentence.
+            let terms = content_terms(clause_at(&sentence, found.start));
+            if !figures::supported(&found.figure, &known, &known_text) {
+                if figures::value(&found.figure).is_some_and(|v| figures::derived(v, &customer_values, &known_values)) {
+                    continue;
+                }
+                if is_personal(&found.figure, &found.written) {
+                    push(Check::PersonalData, &mask(&found.written));
+                } else {
+                    push(Check::Grounding, &found.written);
+                }
+                continue;
+            }
+            let theirs =
+                figures::value(&found.figure).is_some_and(|v| customer_values.iter().any(|c| (c - v).abs() < 1e-6));
+            if theirs {
+                continue; // the customer's own figure, said back
+            }
+            if let Some(said) = misaligned(&found.figure, &terms, lang, &source_sentences) {
+                push(
+                    Check::Grounding,
+                    &format!("{} (the source says {said} there)", found.written),
+                );
+            }
+        }
+    }
+    let named: Vec<&str> = figures::currencies(&format!("{sources_text}\n{customer_text}"));
+    for c in figures::currencies(answer) {
+        if c != "CNY" && !named.contains(&c) {
+            push(Check::Grounding, &format!("currency {c}"));
         }
     }
     // Card and identity numbers, whoever they belong to.
@@ -118,14 +161,18 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
         }
     }
 
-    // Promises.
+    // Promises: a kind no source grants, and the AI committing to act itself.
     let sources_lower = sources_text.to_lowercase();
+    let customer_lower = customer_text.to_lowercase();
     for kind in words::Promise::ALL {
-        let granted = kind.words().iter().any(|w| sources_lower.contains(w));
-        if granted {
+        if kind.grants().iter().any(|w| sources_lower.contains(w)) {
             continue;
         }
         for w in kind.words() {
+            // A coupon or voucher the customer already has is theirs to mention.
+            if kind == words::Promise::Compensation && customer_lower.contains(w) {
+                continue;
+            }
             if let Some(at) = lower.find(w) {
                 if !words::negated(&lower, at) {
                     push(Check::Promise, &format!("{}: {w}", kind.name()));
@@ -134,12 +181,16 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
             }
         }
     }
+    if let Some(m) = commitments().iter().find_map(|re| re.find(&lower)) {
+        if !words::negated(&lower, m.start()) {
+            push(Check::Promise, &format!("commitment: {}", m.as_str()));
+        }
+    }
 
     // Conduct.
     if let Some(w) = words::HUMAN_CLAIMS.iter().find(|w| lower.contains(*w)) {
         push(Check::Conduct, &format!("claims to be a person: {w}"));
     }
-    let customer_lower = customer_text.to_lowercase();
     if let Some(w) = words::INSULTS
         .iter()
         .find(|w| lower.contains(*w) && !sources_lower.contains(*w) && !customer_lower.contains(*w))
@@ -193,8 +244,88 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
     out
 }
 
-fn is_personal(figure: &figures::Figure, written: &str) -> bool {
-    matches!(figure, figures::Figure::Literal(_)) && !written.contains("://") && !written.starts_with("www.")
+fn commitments() -> &'static [regex::Regex] {
+    static C: OnceLock<Vec<regex::Regex>> = OnceLock::new();
+    C.get_or_init(|| {
+        words::COMMITMENTS
+            .iter()
+            .map(|p| regex::Regex::new(p).expect("commitment pattern"))
+            .collect()
+    })
+}
+
+/// The clause of `sentence` around byte `at` (between commas, colons and their Chinese forms).
+fn clause_at(sentence: &str, at: usize) -> &str {
+    let is_mark = |c: char| matches!(c, ',' | '，' | '、' | ':' | '：' | ';' | '；');
+    let start = sentence[..at]
+        .rfind(is_mark)
+        .map_or(0, |i| i + sentence[i..].chars().next().map_or(1, char::len_utf8));
+    let end = sentence[at..].find(is_mark).map_or(sentence.len(), |i| at + i);
+    &sentence[start..end]
+}
+
+/// A sentence's analysed terms without numbers: what it is about.
+fn content_terms(sentence: &str) -> HashSet<String> {
+    analyzer()
+        .terms(sentence)
+        .into_iter()
+        .filter(|t| !t.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        .collect()
+}
+
+fn overlap(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
+    if a.is_empty() {
+        0.0
+    } else {
+        a.intersection(b).count() as f32 / a.len() as f32
+    }
+}
+
+/// A number that the sources hold, but for another fact: the source sentence the answer's
+/// sentence reads most like gives a different value in the same unit, clearly more like it than
+/// any sentence giving this value ("验证码30分钟内有效" when the codes last 10 minutes and it is the
+/// lock that lasts 30). Judged only between sentences of one language. Returns what the source
+/// says.
+fn misaligned(
+    figure: &Figure,
+    terms: &HashSet<String>,
+    lang: Lang,
+    sources: &[(Vec<Figure>, HashSet<String>, Lang)],
+) -> Option<String> {
+    let Figure::Number(v, unit) = figure else {
+        return None;
+    };
+    if *unit == figures::Unit::None {
+        return None;
+    }
+    let same_unit = |f: &Figure| matches!(f, Figure::Number(_, u) if u == unit);
+    let holds = |f: &Figure| matches!(f, Figure::Number(w, u) if u == unit && (w - v).abs() < 1e-6);
+    let mut best_other: Option<(f32, f64)> = None;
+    let mut best_holding = 0.0f32;
+    for (figs, source_terms, source_lang) in sources {
+        if *source_lang != lang || !figs.iter().any(same_unit) {
+            continue;
+        }
+        let o = overlap(terms, source_terms);
+        if figs.iter().any(holds) {
+            best_holding = best_holding.max(o);
+        } else if best_other.is_none_or(|(b, _)| o > b) {
+            let said = figs
+                .iter()
+                .find(|f| same_unit(f))
+                .and_then(figures::value)
+                .unwrap_or(0.0);
+            best_other = Some((o, said));
+        }
+    }
+    match best_other {
+        Some((o, said)) if o >= ALIGN_MIN && o >= best_holding + ALIGN_LEAD => Some(format!("{said}")),
+        _ => None,
+    }
+}
+
+fn is_personal(figure: &Figure, written: &str) -> bool {
+    matches!(figure, Figure::Literal(_)) && !written.contains("://") && !written.starts_with("www.")
 }
 
 /// `a***@shop.example`, `138****5678`: enough to recognise, not to use.
@@ -277,13 +408,20 @@ fn is_cn_id(s: &str) -> bool {
     CHECK[(sum % 11) as usize] == c[17]
 }
 
-/// The answer split into sentences (both languages' end marks and line breaks).
+/// The answer split into sentences: at Chinese end marks and line breaks always, at `.!?;` when
+/// a space or the end follows (so `5.99`, `help@shop.example` and `3.5` stay whole).
 fn sentences(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         cur.push(c);
-        if matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '\n' | '；' | ';') {
+        let ends = match c {
+            '。' | '！' | '？' | '；' | '\n' => true,
+            '.' | '!' | '?' | ';' => chars.peek().is_none_or(|n| n.is_whitespace()),
+            _ => false,
+        };
+        if ends {
             let s = cur.trim();
             if !s.is_empty() {
                 out.push(s.to_string());

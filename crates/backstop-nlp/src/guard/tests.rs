@@ -68,10 +68,8 @@ fn invented_figures_and_changed_currencies_are_caught() {
         run("You can return items within 60 days [1].", &[RETURNS], &[], Lang::En),
         vec![Check::Grounding]
     );
-    assert_eq!(
-        run("加急快递运费12美元。", &[SHIPPING_ZH], &[], Lang::Zh),
-        vec![Check::Grounding]
-    );
+    let c = run("加急快递运费12美元。", &[SHIPPING_ZH], &[], Lang::Zh);
+    assert!(!c.is_empty() && c.iter().all(|c| *c == Check::Grounding), "{c:?}");
     let c = run("Call us at https://shop.example/help [1].", &[RETURNS], &[], Lang::En);
     assert!(c.contains(&Check::Grounding), "{c:?}");
     // The customer's own figure may be repeated.
@@ -125,7 +123,7 @@ fn personal_data_only_the_customers_own() {
         &[],
         Lang::En,
     );
-    assert!(c.iter().all(|c| *c == Check::PersonalData) && c.len() == 2, "{c:?}");
+    assert_eq!(c.iter().filter(|c| **c == Check::PersonalData).count(), 2, "{c:?}");
     assert_eq!(
         run(
             "We will write to you at bob@mail.example.",
@@ -193,6 +191,63 @@ fn a_sentence_the_sources_do_not_support_is_named() {
         Lang::En,
     );
     assert_eq!(c, vec![Check::Support]);
+}
+
+#[test]
+fn sentences_end_at_marks_not_inside_figures() {
+    assert_eq!(
+        sentences("The fee is $5.99. Mail help@shop.example! 好的。还有吗？"),
+        ["The fee is $5.99.", "Mail help@shop.example!", "好的。", "还有吗？"]
+    );
+}
+
+#[test]
+fn a_figure_the_source_gives_for_another_fact_is_caught() {
+    let src = "连续输错5次密码，账号会锁定30分钟。验证码10分钟内有效。";
+    assert_eq!(
+        run("验证码30分钟内有效。", &[src], &[], Lang::Zh),
+        vec![Check::Grounding]
+    );
+    assert_eq!(
+        run("验证码10分钟内有效，输错5次会锁定30分钟。", &[src], &[], Lang::Zh),
+        vec![]
+    );
+}
+
+#[test]
+fn figures_worked_out_from_the_customers_own_pass() {
+    let src = "Gift wrapping costs 8 yuan per item.";
+    assert_eq!(
+        run(
+            "For your 3 items that is 24 yuan.",
+            &[src],
+            &["I have 3 items to wrap"],
+            Lang::En
+        ),
+        vec![]
+    );
+    assert_eq!(run("That is 24 yuan.", &[src], &[], Lang::En), vec![Check::Grounding]);
+}
+
+#[test]
+fn acting_for_the_customer_is_a_promise() {
+    assert!(run("我这边先帮您把款退了。", &[SHIPPING_ZH], &[], Lang::Zh).contains(&Check::Promise));
+    assert!(run(
+        "I've arranged a bank transfer to your new card instead.",
+        &[RETURNS],
+        &[],
+        Lang::En
+    )
+    .contains(&Check::Promise));
+    assert_eq!(
+        run(
+            "标准快递3-5个工作日送达，我不能帮您加急。",
+            &[SHIPPING_ZH],
+            &[],
+            Lang::Zh
+        ),
+        vec![]
+    );
 }
 
 #[test]

@@ -7,15 +7,19 @@
 pub(crate) enum Promise {
     Refund,
     Compensation,
+    /// Something given for nothing ("free of charge", 免费).
+    Free,
+    /// A rule bent ("as an exception", "waive", 破例).
     Exception,
     Guarantee,
     Deadline,
 }
 
 impl Promise {
-    pub const ALL: [Promise; 5] = [
+    pub const ALL: [Promise; 6] = [
         Promise::Refund,
         Promise::Compensation,
+        Promise::Free,
         Promise::Exception,
         Promise::Guarantee,
         Promise::Deadline,
@@ -25,6 +29,7 @@ impl Promise {
         match self {
             Promise::Refund => "refund",
             Promise::Compensation => "compensation",
+            Promise::Free => "free",
             Promise::Exception => "exception",
             Promise::Guarantee => "guarantee",
             Promise::Deadline => "deadline",
@@ -42,7 +47,6 @@ impl Promise {
                 "退款",
                 "退钱",
                 "退还",
-                "返还",
                 "退回货款",
                 "全额退",
             ],
@@ -52,7 +56,6 @@ impl Promise {
                 "coupon",
                 "store credit",
                 "goodwill",
-                "gift card",
                 "discount code",
                 "补偿",
                 "赔偿",
@@ -63,21 +66,25 @@ impl Promise {
                 "积分补偿",
                 "折扣码",
             ],
-            Promise::Exception => &[
-                "exception",
-                "waive",
+            Promise::Free => &[
                 "free of charge",
                 "for free",
                 "at no cost",
                 "no charge",
+                "免费",
+                "不收取",
+                "不收费",
+            ],
+            Promise::Exception => &[
+                "exception",
+                "waive",
                 "special case",
                 "破例",
                 "例外",
-                "免费",
                 "免除",
                 "特殊处理",
-                "不收取",
                 "通融",
+                "特批",
             ],
             Promise::Guarantee => &[
                 "guarantee",
@@ -89,7 +96,9 @@ impl Promise {
                 "保证",
                 "承诺",
                 "一定会",
+                "一定能",
                 "肯定会",
+                "肯定能",
                 "百分之百",
                 "包您",
             ],
@@ -114,7 +123,31 @@ impl Promise {
             ],
         }
     }
+
+    /// Words in a source that grant this kind: its own words, and the plainer ones a policy
+    /// states it with ("free" grants 免费, 返还 grants a refund of points).
+    pub fn grants(self) -> Vec<&'static str> {
+        let extra: &[&str] = match self {
+            Promise::Refund => &["返还"],
+            Promise::Compensation => &["积分", "points"],
+            Promise::Free => &["free", "不收", "no fee", "no extra charge"],
+            Promise::Exception => &[],
+            Promise::Guarantee => &["warranty", "保修", "guarantee"],
+            Promise::Deadline => &["same day", "当日", "当天"],
+        };
+        self.words().iter().chain(extra).copied().collect()
+    }
 }
+
+/// The AI committing to act itself ("I've arranged a transfer", "我帮您把款退了"): it has no
+/// hands, and no article grants that.
+pub(crate) const COMMITMENTS: &[&str] = &[
+    r"\bi(?:'ll| will| have|'ve| can| am going to|'m going to| just| already)? (?:personally )?(?:arrange|arranged|transfer|transferred|waive|waived|refund|refunded|credit|credited|issue|issued|process|processed|approve|approved|expedite|expedited|extend|extended|upgrade|upgraded|make an exception|send you a|give you a|apply a|cancel it|change it|reserve|reserved|override|push it through|sort it out for you)\b",
+    r"\bi(?:'ll| will)? (?:personally )?(?:make sure|ensure)\b",
+    r"我(?:这边|来|先|会|已经|已|马上|现在|可以|就){0,3}(?:帮|给|替)(?:您|你)(?:把|将)?[^，。！？,.!?]{0,8}?(?:退|免|申请|安排|处理|转|补|开|寄|加急|催|改|延长|升级|取消|赔|返|发|留)",
+    r"(?:这次|这单|本次|这一次)(?:不收|免|就不|给您免)",
+    r"特别申请|特殊申请|特批|破例|通融",
+];
 
 /// Words just before a promise word that turn it into its refusal ("we cannot refund").
 pub(crate) const NEGATIONS: &[&str] = &[
@@ -163,7 +196,7 @@ pub(crate) const HUMAN_CLAIMS: &[&str] = &[
     "本人是真人",
 ];
 
-/// Words no answer says to a customer.
+/// Words no answer says to a customer (condescension included).
 pub(crate) const INSULTS: &[&str] = &[
     "idiot",
     "stupid",
@@ -174,6 +207,12 @@ pub(crate) const INSULTS: &[&str] = &[
     "pathetic",
     "get lost",
     "your fault",
+    "if you'd bothered",
+    "bothered to",
+    "user error",
+    "read the screen",
+    "learn to read",
+    "as i already told you",
     "笨蛋",
     "傻",
     "蠢",
@@ -183,6 +222,9 @@ pub(crate) const INSULTS: &[&str] = &[
     "废物",
     "活该",
     "你的错",
+    "不会看吗",
+    "说了多少遍",
+    "自己不会看",
 ];
 
 /// What an answer says when it talks about its own instructions or the prompt's framing.
@@ -199,22 +241,46 @@ pub(crate) const LEAK_MARKERS: &[&str] = &[
     "<customer",
     "escalation policy",
     "[[rule",
+    "as instructed",
+    "i'm only allowed",
+    "i am only allowed",
+    "i've been given",
+    "i have been given",
+    "only from source",
+    "numbered source",
+    "numbered article",
+    "knowledge-base articles i",
     "系统提示",
     "提示词",
     "我的指令",
     "我被指示",
     "系统指令",
     "升级策略",
+    "编号资料",
+    "给定的资料",
+    "我只能依据",
+    "我只能根据",
+    "按照我的指令",
+    "按照指示",
+    "根据指令",
 ];
 
-/// Is the word at byte `at` of `lower` negated by what just precedes it?
+/// Is the word at byte `at` of `lower` negated by what just precedes it in its own clause?
+/// ("we cannot refund", "不能退款"; not "不过我帮您退了", where 不 belongs to "but").
 pub(crate) fn negated(lower: &str, at: usize) -> bool {
     let mut start = at.saturating_sub(24);
     while !lower.is_char_boundary(start) {
         start += 1;
     }
     let before = &lower[start..at];
-    NEGATIONS.iter().any(|n| before.contains(n))
+    let clause = before
+        .rfind([',', '，', '。', '.', '!', '！', '?', '？', ';', '；'])
+        .map_or(before, |i| &before[i..]);
+    let mut clause = clause.to_string();
+    for not_negation in ["不过", "不管", "不仅", "不但", "不少", "不用担心", "不好意思"] {
+        clause = clause.replace(not_negation, "");
+    }
+    NEGATIONS.iter().any(|n| clause.contains(n))
 }
 
 #[cfg(test)]
@@ -229,5 +295,7 @@ mod tests {
         assert!(!negated(s, s.find("refund").unwrap()));
         let s = "此订单不能退款";
         assert!(negated(s, s.find("退款").unwrap()));
+        let s = "原订单运费一般不退，不过我帮您一起退了";
+        assert!(!negated(s, s.find("我帮您").unwrap()));
     }
 }
