@@ -63,6 +63,8 @@ pub enum Signal {
     Knowledge { tenant: TenantId },
     /// The tenant saved a policy: forget the cached one.
     Policy { tenant: TenantId },
+    /// The tenant saved its model settings: forget the cached client.
+    Model { tenant: TenantId },
     /// A node is alive, with the inbox sockets it holds: per tenant (anyone who could take a
     /// conversation) and per agent (their presence).
     Heartbeat {

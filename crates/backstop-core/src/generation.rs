@@ -214,6 +214,8 @@ pub enum Outcome {
     Fallback,
     /// A person took over (reason `guard`).
     Handoff,
+    /// The model read the article as not answering the question: the AI asked to clarify.
+    Declined,
 }
 
 /// One call to the model within a turn.

@@ -15,7 +15,7 @@ pub enum Permission {
     Supervise,
     /// Change the escalation policy.
     EditPolicy,
-    /// Manage agents' accounts and the widget secret.
+    /// Manage agents' accounts, the widget secret and the generative model's settings and key.
     ManageAccounts,
 }
 

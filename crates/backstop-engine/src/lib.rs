@@ -155,6 +155,8 @@ pub(crate) struct Inner {
     pub config: EngineConfig,
     kb: RwLock<HashMap<TenantId, Arc<brain::Brain>>>,
     policies: RwLock<HashMap<TenantId, Arc<Policy>>>,
+    /// Each tenant's generative model (None: not enabled), read on first use.
+    models: RwLock<HashMap<TenantId, Option<Arc<knowledge::models::TenantModel>>>>,
     presence: presence::PresenceBook,
     assignments: assign::Assignments,
     waits: presence::Waits,
@@ -203,6 +205,7 @@ impl Engine {
                 config,
                 kb: RwLock::new(HashMap::new()),
                 policies: RwLock::new(HashMap::new()),
+                models: RwLock::new(HashMap::new()),
                 presence: presence::PresenceBook::default(),
                 assignments: assign::Assignments::default(),
                 waits: presence::Waits::default(),

@@ -37,6 +37,7 @@ use crate::wire;
         (name = "knowledge", description = "Articles, the review queue, replays, gaps."),
         (name = "understanding", description = "Training the intent classifier."),
         (name = "policy", description = "The escalation policy."),
+        (name = "model", description = "The tenant's generative model: endpoint, model, key (write-only), budget."),
     )
 )]
 pub struct ApiDoc;

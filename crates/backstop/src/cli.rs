@@ -338,6 +338,14 @@ pub(crate) struct ServeArgs {
     /// This node's name among the nodes (overrides bus.node).
     #[arg(long)]
     pub(crate) node: Option<String>,
+    /// `demo` only: answer with a generative model — `local` (fetched and built on first use,
+    /// then started beside the server) or an OpenAI-compatible base URL such as
+    /// https://api.deepseek.com/v1 (with --llm-model, and the key in BACKSTOP_LLM_KEY).
+    #[arg(long, value_name = "local|URL")]
+    pub(crate) llm: Option<String>,
+    /// The model to ask at --llm URL.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) llm_model: Option<String>,
 }
 
 #[derive(Subcommand)]

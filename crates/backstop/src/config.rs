@@ -103,6 +103,19 @@ embeddings = true
 filter = "info"
 "#;
 
+/// The model `backstop demo --llm` answers with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DemoLlm {
+    /// llama.cpp's server with the small Qwen model, provisioned and supervised by Backstop.
+    Local,
+    /// Any OpenAI-compatible endpoint: base URL, model, key.
+    Remote {
+        base_url: String,
+        model: String,
+        key: Option<String>,
+    },
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -117,6 +130,10 @@ pub struct Config {
     /// Seed and serve the demo tenant (set by `backstop demo`, not by files).
     #[serde(skip)]
     pub demo: bool,
+    /// The demo's generative model (`backstop demo --llm`): `local` to fetch, build and run the
+    /// local one, or an OpenAI-compatible base URL.
+    #[serde(skip)]
+    pub demo_llm: Option<DemoLlm>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -264,6 +281,7 @@ impl Default for Config {
             },
             log: LogConfig { filter: "info".into() },
             demo: false,
+            demo_llm: None,
         }
     }
 }

@@ -234,6 +234,11 @@ pub async fn launch_on(
             .await
             .context("indexing the demo knowledge base")?;
     }
+    // The demo's model, kept running as long as the server.
+    let _local_llm = match &config.demo_llm {
+        Some(llm) => demo_model(&config, &engine, llm).await?,
+        None => None,
+    };
     engine.recover().await.context("recovering unhandled messages")?;
     let http = http_config(&config);
     let addr = listener.local_addr()?;
@@ -245,6 +250,57 @@ pub async fn launch_on(
         .context("serving http");
     sweeper.abort();
     served
+}
+
+/// Points the demo tenant at its generative model; for `local`, provisions and starts it first.
+async fn demo_model(
+    config: &Config,
+    engine: &Engine,
+    llm: &config::DemoLlm,
+) -> anyhow::Result<Option<localllm::LocalLlm>> {
+    use backstop_core::generation::ModelSettings;
+    let (local, base_url, model, key) = match llm {
+        config::DemoLlm::Local => {
+            let dir = models::dir(&config.models.dir);
+            println!(
+                "Backstop demo — the local model (the first start fetches 491 MB and builds llama-server, ~8 minutes)…"
+            );
+            let (gguf, server) = tokio::task::spawn_blocking({
+                let dir = dir.clone();
+                move || -> anyhow::Result<_> {
+                    let say = &mut |m: &str| println!("  {m}");
+                    Ok((localllm::ensure_model(&dir, say)?, localllm::ensure_server(&dir, say)?))
+                }
+            })
+            .await??;
+            let log = config.storage.data_dir.join("llama-server.log");
+            let running = localllm::LocalLlm::start(&server, &gguf, localllm::ServeOptions::new(log)).await?;
+            let url = running.base_url().to_string();
+            (Some(running), url, localllm::MODEL_NAME.to_string(), None)
+        }
+        config::DemoLlm::Remote { base_url, model, key } => (None, base_url.clone(), model.clone(), key.clone()),
+    };
+    let settings = ModelSettings {
+        enabled: true,
+        base_url: base_url.clone(),
+        model,
+        temperature: 0.0,
+        max_tokens: 200,
+        first_token_ms: 30_000,
+        answer_ms: 60_000,
+        persona: "Maple Market's assistant".into(),
+        ..ModelSettings::default()
+    };
+    let key = match key {
+        Some(k) => backstop_store::KeyChange::Set(k),
+        None => backstop_store::KeyChange::Keep,
+    };
+    engine
+        .save_model_settings(&seed::demo_tenant_id(), settings, key, "demo")
+        .await
+        .context("setting the demo's model")?;
+    println!("  Generative answers: {base_url}");
+    Ok(local)
 }
 
 #[cfg(test)]

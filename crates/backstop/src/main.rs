@@ -111,6 +111,21 @@ async fn dispatch(config: Config, command: Command) -> anyhow::Result<()> {
         config.storage.data_dir = d;
     }
     config.demo = demo;
+    config.demo_llm = match args.llm.as_deref() {
+        None => None,
+        Some(_) if !demo => {
+            anyhow::bail!("--llm is for `backstop demo`; a real install sets its model with PUT /api/v1/model")
+        }
+        Some("local") => Some(backstop::config::DemoLlm::Local),
+        Some(url) => Some(backstop::config::DemoLlm::Remote {
+            base_url: url.to_string(),
+            model: args
+                .llm_model
+                .clone()
+                .context("--llm URL needs --llm-model NAME (the model to ask there)")?,
+            key: std::env::var("BACKSTOP_LLM_KEY").ok().filter(|k| !k.is_empty()),
+        }),
+    };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
     tracing_subscriber::fmt().with_env_filter(filter).init();
     run(config).await

@@ -179,6 +179,7 @@ impl Engine {
             Signal::Knowledge { tenant } => {
                 self.load_kb(&tenant).await?;
             }
+            Signal::Model { tenant } => self.forget_model(&tenant),
             Signal::Policy { tenant } => {
                 self.inner
                     .policies

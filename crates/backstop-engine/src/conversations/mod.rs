@@ -1,6 +1,7 @@
 //! The conversations room: a conversation's life. Customer messages ingested ([`ingest`]) and run
 //! in order on the conversation's actor ([`actor`], across nodes [`cluster`]); each customer turn
-//! read into the policy's signals ([`assess`]) and the AI's turn ([`turn`]); what agents and
+//! read into the policy's signals ([`assess`]) and the AI's turn ([`turn`]), its answer written by
+//! the tenant's model when one serves ([`generate`]); what agents and
 //! customers ask for ([`commands`]); who gets a waiting conversation ([`assign`]); the first-reply
 //! clock and tickets ([`sla`]); the agent's copilot ([`copilot`]); the read models ([`views`]).
 //!
@@ -12,6 +13,7 @@ pub(crate) mod assign;
 pub(crate) mod cluster;
 pub(crate) mod commands;
 pub mod copilot;
+pub(crate) mod generate;
 pub(crate) mod ingest;
 pub(crate) mod sla;
 pub(crate) mod turn;

@@ -22,6 +22,7 @@ use backstop_nlp::{entities, replies, signals, summary};
 use backstop_store::{ConversationRecord, MessageRecord, NewMessage, StoreError, Turn};
 
 use crate::conversations::assess::{assess, Assessment, TurnInput, Understanding};
+use crate::conversations::generate::Written;
 use crate::knowledge::brain::{blocking, Brain};
 use crate::{Engine, EngineError, Result};
 
@@ -127,7 +128,7 @@ impl Engine {
         let u = a.understanding;
         conv.lang = u.lang;
         let policy = self.policy(tenant).await?;
-        let trace = policy.decide(&a.signals, &conv.policy_state);
+        let mut trace = policy.decide(&a.signals, &conv.policy_state);
         conv.policy_state = policy.next_state(&conv.policy_state, &trace);
         mood::push(&mut conv.mood, a.point);
 
@@ -159,20 +160,54 @@ impl Engine {
                 let article = article.ok_or_else(|| EngineError::Internal("hit without article".into()))?;
                 // The passage(s) that answer, not the whole body (which the citation carries).
                 let passage = kb.excerpt(article.id, &u.text).unwrap_or_else(|| article.body.clone());
-                let body = if article.lang == u.lang {
-                    replies::answer(u.lang, &passage)
-                } else {
-                    replies::answer_in_other_language(u.lang, article.lang, &passage)
-                };
-                conv.failed_turns = 0;
-                conv.topic = Some(article.topic.clone());
                 let cite = Citation {
                     article_id: article.id,
                     title: article.title.clone(),
                     article: (passage.trim() != article.body.trim()).then(|| article.body.clone()),
                 };
-                messages.push(ai_message(&conv, body, vec![cite], at));
-                events.push(decision_event(EventKind::AiAnswer, &trace, &u.text, at));
+                // The tenant's model may write it (checked before it is sent).
+                let written = self.write_answer(&conv, &u, article, customer.as_ref()).await?;
+                let written = written.map(|(w, g)| {
+                    trace.generation = Some(g);
+                    w
+                });
+                match written {
+                    Some(Written::Answer(text)) => {
+                        conv.failed_turns = 0;
+                        conv.topic = Some(article.topic.clone());
+                        messages.push(ai_message(&conv, text, vec![cite], at));
+                        events.push(decision_event(EventKind::AiAnswer, &trace, &u.text, at));
+                    }
+                    Some(Written::Declined) => {
+                        conv.failed_turns += 1;
+                        messages.push(ai_message(&conv, replies::clarify(u.lang, None), vec![], at));
+                        events.push(decision_event(EventKind::AiClarify, &trace, &u.text, at));
+                    }
+                    Some(Written::Handoff) => {
+                        trace.decision = Decision::Handoff {
+                            reason: HandoffReason::Guard,
+                            role: TeamRole::General,
+                            priority: Priority::Normal,
+                            tier: ServiceTier::L2,
+                        };
+                        trace.reasons = vec![HandoffReason::Guard];
+                        let (new_events, notice) =
+                            self.handoff(&mut conv, &trace, &u, customer.as_ref(), kb, at).await?;
+                        events.extend(new_events);
+                        messages.push(notice);
+                    }
+                    None | Some(Written::Fallback) => {
+                        let body = if article.lang == u.lang {
+                            replies::answer(u.lang, &passage)
+                        } else {
+                            replies::answer_in_other_language(u.lang, article.lang, &passage)
+                        };
+                        conv.failed_turns = 0;
+                        conv.topic = Some(article.topic.clone());
+                        messages.push(ai_message(&conv, body, vec![cite], at));
+                        events.push(decision_event(EventKind::AiAnswer, &trace, &u.text, at));
+                    }
+                }
             }
             Decision::Clarify => {
                 // A topic is offered only when it is plausible: the article nearly reached the

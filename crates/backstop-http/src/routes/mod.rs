@@ -8,6 +8,7 @@ mod auth;
 mod candidates;
 mod conversations;
 mod knowledge;
+mod model;
 mod pages;
 mod policy;
 mod topics;
@@ -86,6 +87,7 @@ pub(crate) fn api(cors: CorsLayer) -> utoipa_axum::router::OpenApiRouter<AppStat
         .merge(articles::router())
         .merge(candidates::router())
         .merge(topics::router())
+        .merge(model::router())
         .merge(knowledge::router())
         .merge(agents::router())
 }

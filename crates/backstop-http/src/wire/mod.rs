@@ -4,7 +4,8 @@
 //!
 //! Layout: `conversation` (messages, conversations, the handoff packet, events, the copilot, SLA
 //! clocks and alerts, the widget's view), `directory` (agents, teams, ratings, sessions),
-//! `knowledge` (articles, versions, candidates, replay, understanding, the policy), `frames`
+//! `knowledge` (articles, versions, candidates, replay, understanding, the policy), `model` (the
+//! tenant's generative model settings; the key never goes out), `frames`
 //! (the WebSocket frames of the widget and the inbox).
 //!
 //! Every answer is a named wire type (the OpenAPI test fails on a free-form answer), and so is every
@@ -18,10 +19,12 @@ mod conversation;
 mod directory;
 pub mod frames;
 mod knowledge;
+mod model;
 
 pub use conversation::*;
 pub use directory::*;
 pub use knowledge::*;
+pub use model::*;
 
 use backstop_core::Timestamp;
 use serde::Serialize;

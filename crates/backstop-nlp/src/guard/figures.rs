@@ -19,11 +19,13 @@ pub(crate) enum Unit {
     Month,
     Year,
     Percent,
-    Digit,
     Item,
     Point,
     Character,
+    Word,
     Times,
+    /// The day of a lunar month (初七).
+    LunarDay,
 }
 
 /// The unit classes and the words that name them, longest first where one contains another.
@@ -50,8 +52,10 @@ const UNITS: &[(&str, Unit)] = &[
     ("%", Unit::Percent),
     ("％", Unit::Percent),
     ("percent", Unit::Percent),
-    ("digit", Unit::Digit),
-    ("位", Unit::Digit),
+    ("digit", Unit::Character),
+    ("位", Unit::Character),
+    ("自然日", Unit::Day),
+    ("word", Unit::Word),
     ("item", Unit::Item),
     ("件", Unit::Item),
     ("point", Unit::Point),
@@ -227,6 +231,34 @@ const CURRENCY_WORDS: &[(&str, &[&str])] = &[
     ("CNY", &["人民币", "rmb", "cny", "yuan"]),
 ];
 
+/// Time zones named in words (an answer may not move the hours to another zone).
+const ZONES: &[(&str, &[&str])] = &[
+    ("CST", &["北京时间", "china time", "beijing time", "中国时间"]),
+    ("GMT", &["格林尼治", "greenwich", "gmt", "utc", "协调世界时"]),
+    ("EST", &["eastern time", "美东时间", "est"]),
+    ("PST", &["pacific time", "美西时间", "pst"]),
+    ("CET", &["central european", "欧洲中部时间", "cet"]),
+    ("JST", &["japan time", "日本时间", "东京时间", "jst"]),
+];
+
+/// The time zones a text names.
+pub(crate) fn zones(text: &str) -> Vec<&'static str> {
+    let lower = text.to_lowercase();
+    ZONES
+        .iter()
+        .filter(|(_, words)| {
+            words.iter().any(|w| {
+                if w.is_ascii() && w.len() <= 3 {
+                    lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|t| t == *w)
+                } else {
+                    lower.contains(w)
+                }
+            })
+        })
+        .map(|(z, _)| *z)
+        .collect()
+}
+
 /// The currencies a text names in words (`CNY` only by its explicit names).
 pub(crate) fn currencies(text: &str) -> Vec<&'static str> {
     let lower = text.to_lowercase();
@@ -295,6 +327,9 @@ pub(crate) fn figures(text: &str) -> Vec<Found> {
             if v == 1.0 && matches!(&m[1], "一" | "壹") {
                 continue; // 一次, 一件: as often "a" as a figure
             }
+            if rest[..whole.start()].ends_with('第') {
+                continue; // 第二天: "the next day", an ordinal
+            }
             let unit = unit_after(&rest, m.get(1).expect("group").end());
             out.push(Found {
                 figure: Figure::Number(v, unit),
@@ -310,9 +345,14 @@ pub(crate) fn figures(text: &str) -> Vec<Found> {
             "腊月" => Some(12.0),
             _ => zh_value(&m[1]),
         };
+        let unit = if m[0].starts_with('初') {
+            Unit::LunarDay
+        } else {
+            Unit::None
+        };
         if let Some(v) = v {
             out.push(Found {
-                figure: Figure::Number(v, Unit::None),
+                figure: Figure::Number(v, unit),
                 written: m[0].to_string(),
                 start: whole.start(),
             });
@@ -352,11 +392,25 @@ fn same(a: f64, b: f64) -> bool {
 /// unit (30 days is not 30 minutes); a number the source gives without a unit stands for any.
 pub(crate) fn supported(figure: &Figure, known: &[Figure], known_text: &str) -> bool {
     match figure {
-        Figure::Number(v, unit) => known.iter().any(|k| match k {
-            Figure::Number(w, u) => same(*v, *w) && (u == unit || *u == Unit::None || *unit == Unit::None),
-            Figure::Money(w, _) => same(*v, *w) && *unit == Unit::None,
-            Figure::Literal(_) => false,
-        }),
+        Figure::Number(v, unit) => {
+            let with_unit = |k: &Figure| matches!(k, Figure::Number(w, u) if same(*v, *w) && u == unit);
+            let bare = |k: &Figure| match k {
+                Figure::Number(w, u) => same(*v, *w) && (*u == Unit::None || *unit == Unit::None),
+                Figure::Money(w, _) => same(*v, *w) && *unit == Unit::None,
+                Figure::Literal(_) => false,
+            };
+            // With a unit, the same unit; a unitless source number stands for it only when the
+            // source never gives this value another unit (30 minutes is not the 30 days it says).
+            // A lunar date is a date: only the same date holds it.
+            if *unit == Unit::LunarDay {
+                return known.iter().any(with_unit);
+            }
+            let other_unit = *unit != Unit::None
+                && known
+                    .iter()
+                    .any(|k| matches!(k, Figure::Number(w, u) if same(*v, *w) && *u != Unit::None && u != unit));
+            known.iter().any(with_unit) || (!other_unit && known.iter().any(bare))
+        }
         Figure::Money(v, currency) => known.iter().any(|k| match k {
             Figure::Money(w, c) => same(*v, *w) && (c == currency || c.is_none() || currency.is_none()),
             // An unmarked number in the source ("a fee of 12") with a currency added.
@@ -429,7 +483,7 @@ mod tests {
         assert!(nums("takes 3-5 business days [1]").contains(&Figure::Number(3.0, Unit::WorkDay)));
         assert!(nums("takes 3-5 business days [1]").contains(&Figure::Number(5.0, Unit::WorkDay)));
         assert!(nums("标准快递3-5个工作日送达").contains(&Figure::Number(3.0, Unit::WorkDay)));
-        assert!(nums("正月初七恢复发货").contains(&Figure::Number(7.0, Unit::None)));
+        assert!(nums("正月初七恢复发货").contains(&Figure::Number(7.0, Unit::LunarDay)));
         assert!(!nums("as stated [1] and [2]").iter().any(|f| value(f).is_some()));
         assert!(!nums("one of our team will help").iter().any(|f| value(f).is_some()));
         assert!(has("a weight of 1,200.50 kg", 1200.5));

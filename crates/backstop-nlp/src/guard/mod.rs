@@ -53,7 +53,7 @@ pub struct GuardInput<'a> {
 /// A sentence shares at least this share of its content words with the sources.
 pub const SUPPORT_MIN: f32 = 0.5;
 /// Sentences with fewer content words are not judged for support (greetings, "Sure.").
-const SUPPORT_MIN_TERMS: usize = 4;
+const SUPPORT_MIN_TERMS: usize = 6;
 /// A run of this many instruction words (Latin) or characters (Chinese) in an answer is a leak.
 const LEAK_WORDS: usize = 7;
 const LEAK_CHARS: usize = 10;
@@ -114,6 +114,7 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
         .sources
         .iter()
         .flat_map(|t| sentences(&strip_citations(t)))
+        .flat_map(|s| clauses(&s))
         .map(|s| {
             let figs = figures::figures(&s).into_iter().map(|f| f.figure).collect();
             (figs, content_terms(&s), crate::lang::detect(&s))
@@ -148,7 +149,14 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
             }
         }
     }
-    let named: Vec<&str> = figures::currencies(&format!("{sources_text}\n{customer_text}"));
+    let known_words = format!("{sources_text}\n{customer_text}");
+    let zones: Vec<&str> = figures::zones(&known_words);
+    for z in figures::zones(answer) {
+        if !zones.contains(&z) {
+            push(Check::Grounding, &format!("time zone {z}"));
+        }
+    }
+    let named: Vec<&str> = figures::currencies(&known_words);
     for c in figures::currencies(answer) {
         if c != "CNY" && !named.contains(&c) {
             push(Check::Grounding, &format!("currency {c}"));
@@ -181,9 +189,16 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
             }
         }
     }
-    if let Some(m) = commitments().iter().find_map(|re| re.find(&lower)) {
-        if !words::negated(&lower, m.start()) {
+    for m in commitments().iter().flat_map(|re| re.find_iter(&lower)) {
+        // What the source itself commits to ("运费由我们承担") is the policy, not a favour.
+        let core = m
+            .as_str()
+            .trim_start_matches("we'll ")
+            .trim_start_matches("we will ")
+            .trim_start_matches("i'll ");
+        if !words::negated(&lower, m.start()) && !sources_lower.contains(core) {
             push(Check::Promise, &format!("commitment: {}", m.as_str()));
+            break;
         }
     }
 
@@ -264,12 +279,22 @@ fn clause_at(sentence: &str, at: usize) -> &str {
     &sentence[start..end]
 }
 
+/// A sentence cut at its commas and semicolons (both languages'), for telling its facts apart.
+fn clauses(sentence: &str) -> Vec<String> {
+    sentence
+        .split([',', '，', ';', '；'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// A sentence's analysed terms without numbers: what it is about.
 fn content_terms(sentence: &str) -> HashSet<String> {
     analyzer()
         .terms(sentence)
         .into_iter()
-        .filter(|t| !t.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        .filter(|t| t.chars().any(|c| c.is_alphabetic()))
         .collect()
 }
 

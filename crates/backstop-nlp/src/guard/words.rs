@@ -144,9 +144,17 @@ impl Promise {
 pub(crate) const COMMITMENTS: &[&str] = &[
     r"\bi(?:'ll| will| have|'ve| can| am going to|'m going to| just| already)? (?:personally )?(?:arrange|arranged|transfer|transferred|waive|waived|refund|refunded|credit|credited|issue|issued|process|processed|approve|approved|expedite|expedited|extend|extended|upgrade|upgraded|make an exception|send you a|give you a|apply a|cancel it|change it|reserve|reserved|override|push it through|sort it out for you)\b",
     r"\bi(?:'ll| will)? (?:personally )?(?:make sure|ensure)\b",
-    r"我(?:这边|来|先|会|已经|已|马上|现在|可以|就){0,3}(?:帮|给|替)(?:您|你)(?:把|将)?[^，。！？,.!?]{0,8}?(?:退|免|申请|安排|处理|转|补|开|寄|加急|催|改|延长|升级|取消|赔|返|发|留)",
-    r"(?:这次|这单|本次|这一次)(?:不收|免|就不|给您免)",
-    r"特别申请|特殊申请|特批|破例|通融",
+    // "I've flagged / restored / contacted …": something done, by the AI, for this customer.
+    r"\bi(?:'ve| have) (?:just |already |now )?(?:been |got |gone )?(?:flagg|restor|contact|unlock|reactivat|escalat|set|mark|not|ask|told|tell|chang|redirect|add|upgrad|convert|cancel|book|reserv|apply|appli|adjust|updat|credit|refund|issu|arrang|request|submit|notif)\w*",
+    r"\bi'?ll (?:refund|give|add|send|cover|waive|arrange|convert|restore|reactivate|upgrade|expedite|credit|issue|process|approve|redirect|reserve|hold|reship|replace|throw in|personally)\b",
+    r"\bwe'?ll (?:cover|waive|wrap it|reship it free|add a little|throw in|make an exception|refund you again)",
+    // A favour beyond the rule: "this time", "as a one-off", "since you're a member".
+    r"\b(?:this time|as a one-off|one-off|just this once|on us|as a goodwill gesture|should be fine to get|we're usually flexible|we can be flexible|since you're a (?:member|regular|vip)|as it's your first)\b",
+    r"我(?:这边|来|先|会|已经|已|马上|现在|可以|就){0,3}(?:帮|给|替)(?:您|你)(?:把|将)?[^，。！？,.!?]{0,8}?(?:退|免|申请|安排|处理|转|补|开|寄|加急|催|改|延长|升级|取消|赔|返|发|留|包|备注|拦)",
+    r"我(?:这边)?(?:已经|已)(?:让|联系|通知|帮|给|把|安排|申请|备注|拦|改|恢复|解锁|开通|升级)",
+    r"已(?:经)?(?:为|帮|给)您(?:办|安排|申请|改|恢复|退|补|开|解锁|备注|加急|升级|拦)",
+    r"(?:这次|这单|本次|这一次)[^，。！？]{0,8}?(?:不收|免|就不|给您免|我们承担|我们来承担|可以叠加|包税)",
+    r"特别申请|特殊申请|特批|破例|通融|绿色通道|看在|老顾客|问题不大|应该可以给您|我这边可以|我直接|帮您包税|我们承担|我们来承担|不用您付|就不收了|送您一张|给您补偿|给您送|可以叠加使用",
 ];
 
 /// Words just before a promise word that turn it into its refusal ("we cannot refund").
@@ -225,6 +233,12 @@ pub(crate) const INSULTS: &[&str] = &[
     "不会看吗",
     "说了多少遍",
     "自己不会看",
+    "怪不了别人",
+    "自己不看清楚",
+    "怪你自己",
+    "you should have read",
+    "not our problem",
+    "that's on you",
 ];
 
 /// What an answer says when it talks about its own instructions or the prompt's framing.
@@ -260,6 +274,14 @@ pub(crate) const LEAK_MARKERS: &[&str] = &[
     "给定的资料",
     "我只能依据",
     "我只能根据",
+    "i was told",
+    "i was given",
+    "retrieved article",
+    "被设定",
+    "给我的设定",
+    "后台给我",
+    "检索到的",
+    "设定为只能",
     "按照我的指令",
     "按照指示",
     "根据指令",

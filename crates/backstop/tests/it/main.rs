@@ -12,6 +12,7 @@ mod csat;
 mod drafts;
 mod errors;
 mod gaps;
+mod generation;
 mod handoff;
 mod ingestion;
 mod learning;

@@ -107,7 +107,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("backstop-store-postgres", &["backstop-core", "backstop-store"]),
     (
         "backstop-engine",
-        &["backstop-core", "backstop-nlp", "backstop-bus", "backstop-store"],
+        &[
+            "backstop-core",
+            "backstop-nlp",
+            "backstop-bus",
+            "backstop-store",
+            "backstop-llm",
+        ],
     ),
     ("backstop-http", &["backstop-core", "backstop-store", "backstop-engine"]),
     (

@@ -1,0 +1,216 @@
+//! Generative answers: when the policy decides to answer and the tenant's model serves the
+//! customer's language and the article's topic, the model writes the answer from the article —
+//! in the customer's language, whatever the article's, with the conversation's earlier turns —
+//! and the pre-send guard checks it before anyone sees it. A finding the model can fix is sent
+//! back once; otherwise, or when the model fails, is too slow, is out of budget or its endpoint's
+//! breaker is open, the extractive answer goes out as it always did. What happened is kept in the
+//! decision trace (`Generation`).
+//!
+//! The answer is held until checked (not streamed token by token): the guard reads the whole
+//! answer — a promise or a figure in its last sentence is as bad as in its first.
+
+use std::time::Instant;
+
+use backstop_core::directory::Customer;
+use backstop_core::generation::{Attempt, Generation, Outcome};
+use backstop_core::guard::{verdict, Finding, Verdict};
+use backstop_core::message::Author;
+use backstop_llm::{ChatRequest, Message};
+use backstop_nlp::guard::{check, GuardInput};
+use backstop_nlp::prompt::{self, Role, Source, Turn};
+use backstop_nlp::retrieval::KbArticle;
+use backstop_store::{ConversationRecord, MessageRecord};
+
+use crate::conversations::assess::Understanding;
+use crate::knowledge::brain::blocking;
+use crate::{Engine, Result};
+
+/// What the model's turn came to.
+pub(crate) enum Written {
+    /// Send this (checked) text.
+    Answer(String),
+    /// Send the extractive answer.
+    Fallback,
+    /// The model read the article as not answering: ask the customer to clarify.
+    Declined,
+    /// Nothing safe to send: a person takes over (reason `guard`).
+    Handoff,
+}
+
+/// The longest answer, in characters.
+const MAX_ANSWER_CHARS: usize = 1200;
+/// The article text the model reads, at most.
+const MAX_SOURCE_CHARS: usize = 3000;
+/// Earlier messages the model sees.
+const HISTORY: usize = 8;
+
+fn clip(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
+}
+
+/// What to tell the model about a first attempt's findings.
+fn describe(findings: &[Finding]) -> String {
+    let parts: Vec<String> = findings
+        .iter()
+        .take(3)
+        .map(|f| format!("{} ({})", f.check.as_str().replace('_', " "), f.detail))
+        .collect();
+    format!("it contained {}", parts.join(", "))
+}
+
+impl Engine {
+    /// Lets the tenant's model write the answer from `article`; `None` when no model serves this
+    /// turn (none enabled, another language, a topic kept to the knowledge base's words).
+    pub(crate) async fn write_answer(
+        &self,
+        conv: &ConversationRecord,
+        u: &Understanding,
+        article: &KbArticle,
+        customer: Option<&Customer>,
+    ) -> Result<Option<(Written, Generation)>> {
+        let Some(model) = self.tenant_model(&conv.tenant).await? else {
+            return Ok(None);
+        };
+        let s = &model.settings;
+        if !s.serves(u.lang.as_str(), Some(&article.topic)) {
+            return Ok(None);
+        }
+        let mut record = Generation {
+            model: model.answers.model().to_string(),
+            outcome: Outcome::Fallback,
+            attempts: Vec::new(),
+            skipped: None,
+        };
+        if !s.within_budget(self.model_usage(&conv.tenant).await?.total()) {
+            record.skipped = Some("monthly token budget spent".into());
+            return Ok(Some((Written::Fallback, record)));
+        }
+
+        // The conversation as the model reads it: earlier turns (newest first from the store;
+        // this turn's own messages are the unhandled ones), then this one's question.
+        let history: Vec<MessageRecord> = self.recent_messages(&conv.tenant, conv.id, 30).await?;
+        let mut earlier: Vec<Turn> = history
+            .iter()
+            .filter(|m| m.handled || m.author != Author::Customer)
+            .filter(|m| matches!(m.author, Author::Customer | Author::Ai) && m.system.is_none())
+            .take(HISTORY)
+            .map(|m| Turn {
+                customer: m.author == Author::Customer,
+                text: clip(&m.body, 600),
+            })
+            .collect();
+        earlier.reverse();
+        let system = prompt::system(&s.persona, s.tone, u.lang.as_str());
+        let body = clip(&article.body, MAX_SOURCE_CHARS);
+        let sources = [Source {
+            title: &article.title,
+            text: body,
+        }];
+        let source_text = format!("{}\n{}", article.title, body);
+        let customer_words: Vec<String> = history
+            .iter()
+            .filter(|m| m.author == Author::Customer)
+            .map(|m| m.body.clone())
+            .chain(std::iter::once(u.text.clone()))
+            .collect();
+        let known: Vec<String> = customer
+            .filter(|c| c.email_verified)
+            .and_then(|c| c.email.clone())
+            .into_iter()
+            .collect();
+
+        let mut fix: Option<String> = None;
+        for attempt in 0..2u32 {
+            let messages: Vec<Message> = prompt::messages(&system, &sources, &earlier, &u.text, fix.as_deref())
+                .into_iter()
+                .map(|(role, text)| match role {
+                    Role::System => Message::system(text),
+                    Role::User => Message::user(text),
+                    Role::Assistant => Message::assistant(text),
+                })
+                .collect();
+            let mut request = ChatRequest::new(messages);
+            request.temperature = s.temperature;
+            request.max_tokens = s.max_tokens;
+            let started = Instant::now();
+            let done = match model.answers.chat(&request, None).await {
+                Ok(done) => done,
+                Err(e) => {
+                    tracing::warn!(tenant = %conv.tenant, conversation = %conv.id, error = %e, "the model did not answer; sending the extractive answer");
+                    record.attempts.push(Attempt {
+                        verdict: None,
+                        findings: Vec::new(),
+                        error: Some(e.code().to_string()),
+                        first_token_ms: None,
+                        total_ms: started.elapsed().as_millis() as u32,
+                        prompt_tokens: 0,
+                        completion_tokens: 0,
+                    });
+                    return Ok(Some((Written::Fallback, record)));
+                }
+            };
+            self.count_tokens(&conv.tenant, done.usage.prompt_tokens, done.usage.completion_tokens)
+                .await;
+            let mut this = Attempt {
+                verdict: None,
+                findings: Vec::new(),
+                error: None,
+                first_token_ms: done.first_token.map(|d| d.as_millis() as u32),
+                total_ms: done.elapsed.as_millis() as u32,
+                prompt_tokens: done.usage.prompt_tokens,
+                completion_tokens: done.usage.completion_tokens,
+            };
+            if prompt::is_no_answer(&done.text) {
+                this.error = Some("no_answer".into());
+                record.attempts.push(this);
+                record.outcome = Outcome::Declined;
+                return Ok(Some((Written::Declined, record)));
+            }
+            let text = done.text.trim().to_string();
+            let findings = {
+                let (text, source_text, customer_words, known, system) = (
+                    text.clone(),
+                    source_text.clone(),
+                    customer_words.clone(),
+                    known.clone(),
+                    system.clone(),
+                );
+                let lang = u.lang;
+                blocking(move || {
+                    let customer: Vec<&str> = customer_words.iter().map(String::as_str).collect();
+                    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                    Ok(check(&GuardInput {
+                        answer: &text,
+                        sources: &[&source_text],
+                        customer: &customer,
+                        known: &known,
+                        instructions: &[&system],
+                        lang,
+                        max_chars: MAX_ANSWER_CHARS,
+                    }))
+                })
+                .await?
+            };
+            let v = verdict(&findings, attempt, true);
+            this.verdict = Some(v);
+            this.findings = findings.clone();
+            record.attempts.push(this);
+            match v {
+                Verdict::Send => {
+                    record.outcome = Outcome::Sent;
+                    return Ok(Some((Written::Answer(text), record)));
+                }
+                Verdict::Rewrite => fix = Some(describe(&findings)),
+                Verdict::Fallback => {
+                    tracing::info!(tenant = %conv.tenant, conversation = %conv.id, findings = %describe(&findings), "the guard stopped the model's answer; sending the extractive answer");
+                    return Ok(Some((Written::Fallback, record)));
+                }
+                Verdict::Handoff => {
+                    record.outcome = Outcome::Handoff;
+                    return Ok(Some((Written::Handoff, record)));
+                }
+            }
+        }
+        Ok(Some((Written::Fallback, record)))
+    }
+}
