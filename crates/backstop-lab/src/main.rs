@@ -121,6 +121,24 @@ enum EvalCommand {
         #[arg(long)]
         details: bool,
     },
+    /// Generative answers end to end on labelled questions (JSONL {"id","lang","kind","turns",
+    /// "article","facts"}), with the local model or any OpenAI-compatible endpoint.
+    Answers {
+        #[arg(long)]
+        questions: PathBuf,
+        /// An OpenAI-compatible base URL (default: the local llama-server, started here).
+        #[arg(long)]
+        llm_url: Option<String>,
+        /// The model to ask at --llm-url (the key, if any, in BACKSTOP_LLM_KEY).
+        #[arg(long)]
+        llm_model: Option<String>,
+        /// Only the first N questions.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Print every question, reply, cited article and outcome on standard error.
+        #[arg(long)]
+        details: bool,
+    },
     /// The pre-send guard on labelled answers (JSONL {"id","lang","article","source_lang",
     /// "customer","answer","planted"}): planted faults caught, correct answers blocked, its cost.
     Guard {
@@ -305,6 +323,25 @@ async fn run_eval(config: Config, command: EvalCommand) -> anyhow::Result<()> {
         }
         EvalCommand::Requests { test, lexical, details } => {
             eval::requests::run(config, eval::requests::Options { test, lexical, details }).await
+        }
+        EvalCommand::Answers {
+            questions,
+            llm_url,
+            llm_model,
+            limit,
+            details,
+        } => {
+            eval::answers::run(
+                config,
+                eval::answers::Options {
+                    questions,
+                    llm_url,
+                    llm_model,
+                    details,
+                    limit,
+                },
+            )
+            .await
         }
         EvalCommand::Guard { set, kb, details } => eval::guard::run(eval::guard::Options { set, kb, details }),
         EvalCommand::Faq { kb, queries, lexical } => eval::faq::run(&kb, &queries, model(lexical)?.as_deref()),

@@ -137,6 +137,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "backstop",
             "backstop-core",
             "backstop-nlp",
+            "backstop-store",
             "backstop-engine",
             "backstop-report",
         ],
