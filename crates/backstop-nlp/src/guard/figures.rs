@@ -413,8 +413,9 @@ pub(crate) fn supported(figure: &Figure, known: &[Figure], known_text: &str) -> 
         }
         Figure::Money(v, currency) => known.iter().any(|k| match k {
             Figure::Money(w, c) => same(*v, *w) && (c == currency || c.is_none() || currency.is_none()),
-            // An unmarked number in the source ("a fee of 12") with a currency added.
-            Figure::Number(w, _) => same(*v, *w),
+            // An unmarked number in the source ("a fee of 12") with a currency added — not a
+            // count of something else (三件 is not 3元).
+            Figure::Number(w, u) => same(*v, *w) && *u == Unit::None,
             Figure::Literal(_) => false,
         }),
         Figure::Literal(l) => {
@@ -431,8 +432,9 @@ pub(crate) fn supported(figure: &Figure, known: &[Figure], known_text: &str) -> 
 /// quotient of one of theirs and any known figure ("¥105 minus your ¥10 coupon is ¥95", "3 items
 /// at ¥8 is ¥24")?
 pub(crate) fn derived(v: f64, customer: &[f64], known: &[f64]) -> bool {
+    // Adding 0 or multiplying by 1 works nothing out: those operands do not count.
     customer.iter().any(|&a| {
-        known.iter().any(|&b| {
+        known.iter().filter(|&&b| b != 0.0 && b != 1.0).any(|&b| {
             same(a + b, v)
                 || same(a - b, v)
                 || same(b - a, v)

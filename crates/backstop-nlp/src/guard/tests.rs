@@ -183,7 +183,7 @@ fn leaks_impersonation_insults_language_and_length() {
 #[test]
 fn a_sentence_the_sources_do_not_support_is_named() {
     let c = run(
-        "You can return items within 30 days. Our founder started the company in a garage with friends.",
+        "You can return items within 30 days. Our founder started the company in a small garage in Hangzhou with three university friends.",
         &[RETURNS],
         &[],
         Lang::En,
@@ -246,6 +246,17 @@ fn acting_for_the_customer_is_a_promise() {
         ),
         vec![]
     );
+}
+
+#[test]
+fn a_count_is_not_an_amount() {
+    let c = run(
+        "退了其中一件，所以退款金额是3元。",
+        &[SHIPPING_ZH],
+        &["我买了三件，退一件，退多少钱？"],
+        Lang::Zh,
+    );
+    assert!(c.contains(&Check::Grounding), "{c:?}");
 }
 
 #[test]
