@@ -139,6 +139,14 @@ enum EvalCommand {
         #[arg(long)]
         details: bool,
     },
+    /// Telling a customer's language (JSONL {"id","lang","text"}, ISO 639-1 codes).
+    Languages {
+        #[arg(long)]
+        set: PathBuf,
+        /// Print every message read wrongly on standard error.
+        #[arg(long)]
+        details: bool,
+    },
     /// The pre-send guard on labelled answers (JSONL {"id","lang","article","source_lang",
     /// "customer","answer","planted"}): planted faults caught, correct answers blocked, its cost.
     Guard {
@@ -343,6 +351,7 @@ async fn run_eval(config: Config, command: EvalCommand) -> anyhow::Result<()> {
             )
             .await
         }
+        EvalCommand::Languages { set, details } => eval::languages::run(set, details),
         EvalCommand::Guard { set, kb, details } => eval::guard::run(eval::guard::Options { set, kb, details }),
         EvalCommand::Faq { kb, queries, lexical } => eval::faq::run(&kb, &queries, model(lexical)?.as_deref()),
     }

@@ -72,7 +72,13 @@ impl Engine {
             return Ok(None);
         };
         let s = &model.settings;
-        if !s.serves(u.lang.as_str(), Some(&article.topic)) {
+        // The customer's language: Chinese or English as the turn read it, else what the
+        // detector tells (a French customer is answered in French).
+        let code = match backstop_nlp::lang::code(&u.text) {
+            "zh" | "en" => u.lang.as_str(),
+            other => other,
+        };
+        if !s.serves(code, Some(&article.topic)) {
             return Ok(None);
         }
         let mut record = Generation {
@@ -100,7 +106,7 @@ impl Engine {
             })
             .collect();
         earlier.reverse();
-        let system = prompt::system(&s.persona, s.tone, u.lang.as_str());
+        let system = prompt::system(&s.persona, s.tone, code);
         let body = clip(&article.body, MAX_SOURCE_CHARS);
         let sources = [Source {
             title: &article.title,
@@ -176,6 +182,7 @@ impl Engine {
                     system.clone(),
                 );
                 let lang = u.lang;
+                let code = code.to_string();
                 blocking(move || {
                     let customer: Vec<&str> = customer_words.iter().map(String::as_str).collect();
                     let known: Vec<&str> = known.iter().map(String::as_str).collect();
@@ -186,6 +193,7 @@ impl Engine {
                         known: &known,
                         instructions: &[&system],
                         lang,
+                        code: &code,
                         max_chars: MAX_ANSWER_CHARS,
                     }))
                 })

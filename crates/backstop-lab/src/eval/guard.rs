@@ -81,6 +81,7 @@ pub fn run(o: Options) -> anyhow::Result<()> {
         known: &[],
         instructions: &instructions,
         lang: Lang::En,
+        code: "en",
         max_chars: 1200,
     });
 
@@ -105,6 +106,7 @@ pub fn run(o: Options) -> anyhow::Result<()> {
             known: &[],
             instructions: &instructions,
             lang,
+            code: lang.as_str(),
             max_chars: 1200,
         });
         costs.push(started.elapsed().as_secs_f64() * 1000.0);

@@ -9,6 +9,7 @@ pub mod emotion;
 pub mod faq;
 pub mod guard;
 pub mod intents;
+pub mod languages;
 pub mod pairs;
 pub mod requests;
 

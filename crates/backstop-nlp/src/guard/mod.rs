@@ -44,8 +44,10 @@ pub struct GuardInput<'a> {
     pub known: &'a [&'a str],
     /// Instructions that must not appear in an answer (the system prompt, the policy).
     pub instructions: &'a [&'a str],
-    /// The language the answer must be in.
+    /// The language the answer must be in: `lang` for Chinese and English (the first-class two),
+    /// `code` (ISO 639-1) for every language, so a French customer's answer must be French.
     pub lang: Lang,
+    pub code: &'a str,
     /// The longest answer, in characters.
     pub max_chars: usize,
 }
@@ -224,17 +226,27 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
     }
 
     // Language.
-    let han = answer.chars().filter(|&c| is_han(c)).count();
-    let latin_words = answer
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|w| w.len() > 1)
-        .count();
-    let wrong = match input.lang {
-        Lang::Zh => han == 0 || latin_words > han,
-        Lang::En => han > 0 && han >= latin_words,
+    let wrong = match input.code {
+        "zh" | "en" | "" => {
+            let han = answer.chars().filter(|&c| is_han(c)).count();
+            let latin_words = answer
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| w.len() > 1)
+                .count();
+            match input.lang {
+                Lang::Zh => han == 0 || latin_words > han,
+                Lang::En => han > 0 && han >= latin_words,
+            }
+        }
+        code => crate::lang::code(answer) != code,
     };
     if wrong {
-        push(Check::Language, &format!("not {}", input.lang.as_str()));
+        let want = if input.code.is_empty() {
+            input.lang.as_str()
+        } else {
+            input.code
+        };
+        push(Check::Language, &format!("not {want}"));
     }
 
     // Support, sentence by sentence.
@@ -244,7 +256,10 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
         vocabulary.extend(analyzer().terms(&strip_citations(t)));
     }
     for sentence in sentences(&strip_citations(answer)) {
-        if !source_langs.contains(&crate::lang::detect(&sentence)) {
+        // In another language than every source (the knowledge base is Chinese and English; a
+        // French answer is a translation): grounding and promises still hold it, words cannot.
+        let foreign = !matches!(input.code, "zh" | "en" | "");
+        if foreign || !source_langs.contains(&crate::lang::detect(&sentence)) {
             continue; // another language than every source: grounding and promises still hold it
         }
         let terms = analyzer().terms(&sentence);

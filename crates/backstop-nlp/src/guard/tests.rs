@@ -18,6 +18,7 @@ fn run(answer: &str, sources: &[&str], customer: &[&str], lang: Lang) -> Vec<Che
         known: &[],
         instructions: &[SYSTEM],
         lang,
+        code: lang.as_str(),
         max_chars: 600,
     })
     .into_iter()
@@ -246,6 +247,30 @@ fn acting_for_the_customer_is_a_promise() {
         ),
         vec![]
     );
+}
+
+#[test]
+fn every_language_is_held_to_the_customers() {
+    let check_fr = |answer: &str| {
+        check(&GuardInput {
+            answer,
+            sources: &[RETURNS],
+            customer: &[],
+            known: &[],
+            instructions: &[SYSTEM],
+            lang: Lang::En,
+            code: "fr",
+            max_chars: 600,
+        })
+        .into_iter()
+        .map(|f| f.check)
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        check_fr("Vous pouvez retourner la plupart des articles dans les 30 jours suivant la livraison."),
+        vec![]
+    );
+    assert!(check_fr("You can return most items within 30 days of delivery.").contains(&Check::Language));
 }
 
 #[test]

@@ -227,3 +227,26 @@ async fn the_model_saying_the_article_does_not_answer_becomes_a_clarifying_quest
     assert!(!reply["body"].as_str().unwrap().contains("30 days"), "{reply}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_customer_writing_another_language_is_answered_in_it_or_not_by_the_model() {
+    let app = TestApp::spawn().await;
+    let chen = app.login("demo", "chen@maple.example").await;
+    // The stand-in answers in English whatever it is asked: the guard holds it to French.
+    let model = copying_model().await;
+    point_at(&app, &chen, &model).await;
+    let v = app.visitor(json!({ "lang": "en" })).await;
+    let reply = app.ask(&v, "Quel est votre délai de retour pour un article ?").await;
+    let sent = model.requests();
+    assert!(!sent.is_empty(), "the model was asked: {reply}");
+    let system = sent[0]["messages"][0]["content"].as_str().unwrap();
+    assert!(system.contains("Reply in French"), "{system}");
+    assert_eq!(
+        sent.len(),
+        2,
+        "an English answer to a French question is rewritten once"
+    );
+    // Then the extractive answer, from the article, as before.
+    assert!(reply["body"].as_str().unwrap().contains("30 days"), "{reply}");
+    app.stop().await;
+}
