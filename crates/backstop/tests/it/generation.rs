@@ -250,3 +250,47 @@ async fn a_customer_writing_another_language_is_answered_in_it_or_not_by_the_mod
     assert!(reply["body"].as_str().unwrap().contains("30 days"), "{reply}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn each_tenants_model_is_its_own() {
+    let app = TestApp::spawn().await;
+    // Make acme's agent an admin of acme (through the store: the demo has no acme admin).
+    let store = app.store().await;
+    let acme = backstop_core::ids::TenantId::parse("acme").unwrap();
+    let mut ada = store
+        .list_agents(&acme)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.email == "ada@acme.example")
+        .unwrap();
+    ada.role = backstop_core::directory::AgentRole::Admin;
+    store.update_agent(&ada).await.unwrap();
+    drop(store);
+
+    let chen = app.login("demo", "chen@maple.example").await;
+    let model = copying_model().await;
+    point_at(&app, &chen, &model).await;
+
+    let ada = app.login("acme", "ada@acme.example").await;
+    let (status, theirs) = app.agent_get(&ada, "/api/v1/model").await;
+    assert_eq!(status, 200, "{theirs}");
+    assert_eq!(
+        (theirs["enabled"].as_bool(), theirs["base_url"].as_str()),
+        (Some(false), Some("")),
+        "acme sees its own defaults, not the demo's: {theirs}"
+    );
+    assert!(theirs["api_key_hint"].is_null());
+    let (status, _) = app
+        .agent_put(&ada, "/api/v1/model", json!({"enabled": true, "base_url": "http://127.0.0.1:9/v1", "model": "acme-model", "api_key": "sk-acme-000000000000"}))
+        .await;
+    assert_eq!(status, 200);
+    // The demo's settings are untouched by acme's save.
+    let (_, demo) = app.agent_get(&chen, "/api/v1/model").await;
+    assert_eq!(
+        (demo["model"].as_str(), demo["api_key_hint"].as_str()),
+        (Some("standin-1"), Some("…abcd")),
+        "{demo}"
+    );
+    app.stop().await;
+}
