@@ -47,6 +47,13 @@ pub enum Signal {
     Queue { tenant: TenantId, team: TeamId },
     /// A first-reply target was missed (the alert, as JSON).
     Alert { tenant: TenantId, alert: serde_json::Value },
+    /// An AI answer being written: the part the guard passed so far (see the engine's `Writing`).
+    Writing {
+        tenant: TenantId,
+        conversation: ConversationId,
+        text: String,
+        withdrawn: bool,
+    },
     /// An agent's presence changed.
     Presence {
         tenant: TenantId,

@@ -231,6 +231,12 @@ pub struct Attempt {
     pub total_ms: u32,
     pub prompt_tokens: u32,
     pub completion_tokens: u32,
+    /// When the first checked sentence was shown to the customer (streaming), from the call.
+    #[serde(default)]
+    pub first_shown_ms: Option<u32>,
+    /// Time spent checking the answer's sentences while it streamed.
+    #[serde(default)]
+    pub stream_guard_us: u32,
 }
 
 /// What generation did on one turn: kept in the decision trace.

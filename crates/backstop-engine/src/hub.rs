@@ -15,7 +15,7 @@ use backstop_core::message::MessageKind;
 use backstop_store::MessageRecord;
 use tokio::sync::broadcast;
 
-use crate::model::{ConversationView, WidgetState};
+use crate::model::{ConversationView, WidgetState, Writing};
 
 /// What agents of a tenant receive.
 #[derive(Clone, Debug)]
@@ -32,6 +32,8 @@ pub enum AgentEvent {
     /// Every session of this agent ended (signed out everywhere, new password, deactivated): their
     /// open sockets close.
     SignedOut(backstop_core::ids::AgentId),
+    /// An AI answer being written (`Writing`).
+    Writing(Arc<Writing>),
 }
 
 /// What one conversation's widget receives.
@@ -39,6 +41,8 @@ pub enum AgentEvent {
 pub enum WidgetEvent {
     Message(Arc<MessageRecord>),
     State(WidgetState),
+    /// The AI answer being written (`Writing`).
+    Writing(Arc<Writing>),
 }
 
 const AGENT_BUFFER: usize = 1024;
@@ -169,6 +173,23 @@ impl Hub {
     /// next check it, within a minute).
     pub(crate) fn publish_signed_out(&self, tenant: &TenantId, agent: backstop_core::ids::AgentId) {
         self.to_tenant(tenant, AgentEvent::SignedOut(agent));
+    }
+
+    pub(crate) fn publish_writing(&self, w: Writing) {
+        self.forward(Signal::Writing {
+            tenant: w.tenant.clone(),
+            conversation: w.conversation,
+            text: w.text.clone(),
+            withdrawn: w.withdrawn,
+        });
+        self.deliver_writing(w);
+    }
+
+    /// An answer being written on another node, to this node's sockets.
+    pub(crate) fn deliver_writing(&self, w: Writing) {
+        let w = Arc::new(w);
+        self.to_tenant(&w.tenant, AgentEvent::Writing(w.clone()));
+        self.to_conversation(w.conversation, WidgetEvent::Writing(w));
     }
 
     pub(crate) fn publish_state(&self, conv: ConversationId, state: WidgetState) {

@@ -88,3 +88,16 @@ pub struct SlaAlert {
     #[serde(with = "time::serde::rfc3339")]
     pub at: Timestamp,
 }
+
+/// An AI answer as it is being written, for the widget and the inbox to show live: the part the
+/// guard has passed so far (empty: the AI is typing). The stored message that follows replaces
+/// it; `withdrawn` says nothing more of it will show and what was shown will not be sent as it is
+/// (the guard stopped the rest, or the model failed) — another message follows or the
+/// conversation is handed over. Never stored: what the customer keeps is the message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Writing {
+    pub tenant: backstop_core::ids::TenantId,
+    pub conversation: ConversationId,
+    pub text: String,
+    pub withdrawn: bool,
+}

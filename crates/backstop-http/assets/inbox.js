@@ -251,13 +251,38 @@ function renderTranscript(stick = true) {
 function addMessage(m) {
   if (!S.open || m.conversation_id !== S.open.conversation.id || S.open.messages.has(m.id)) return;
   const box = els.transcript;
+  // The AI's answer being written stays last; the AI's (or anyone's) stored reply replaces it.
+  const writing = box.querySelector(".msg-writing");
+  if (writing) writing.remove();
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 120;
   const last = box.lastElementChild && S.open.messages.get(box.lastElementChild.dataset.id);
   S.open.messages.set(m.id, m);
   if (!last || (m.seq || 0) > (last.seq || 0)) box.append(messageNode(m));
   else box.replaceChildren(...sortedMessages().map(msgNode));
   const own = m.author && m.author.kind === "agent" && S.me && m.author.agent_id === S.me.id;
+  if (writing && m.author && m.author.kind === "customer") box.append(writing);
   if (atBottom || own) box.scrollTop = box.scrollHeight;
+}
+
+// The AI's answer while the model writes it, as the customer sees it: typing, then the sentences
+// the guard has passed. Never stored; the message that follows replaces it.
+function showWriting(w) {
+  if (!w || !S.open || w.conversation_id !== S.open.conversation.id) return;
+  const box = els.transcript;
+  let n = box.querySelector(".msg-writing");
+  if (w.withdrawn) { if (n) n.remove(); return; }
+  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 120;
+  if (!n) {
+    n = messageNode({ id: "", kind: "text", body: "", author: { kind: "ai" }, created_at: new Date().toISOString() });
+    n.classList.add("msg-writing");
+    n.dataset.testid = "writing";
+    n.removeAttribute("data-id");
+    box.append(n);
+  }
+  const bubble = n.querySelector(".msg-bubble");
+  bubble.textContent = w.text || t("msg.typing");
+  bubble.classList.toggle("is-typing", !w.text);
+  if (atBottom) box.scrollTop = box.scrollHeight;
 }
 
 function renderComposerState() {
@@ -560,6 +585,7 @@ function connectWs() {
     onFrame(f) {
       if (f.type === "conversation") onConversationEvent(f.conversation);
       else if (f.type === "message") onMessageEvent(f.message);
+      else if (f.type === "writing") showWriting(f.writing);
       // The socket fell behind and frames were lost: reload what the page shows.
       else if (f.type === "resync") { loadAll(); refreshOpen(); }
     },

@@ -231,6 +231,7 @@ export default {
   "fact.amount": "Amount",
 
   "msg.ai": "AI assistant",
+  "msg.typing": "The AI is writing an answer…",
   "msg.agent": "Agent",
   "msg.you": "You",
   "msg.note": "Private note",

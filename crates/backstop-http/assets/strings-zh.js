@@ -231,6 +231,7 @@ export default {
   "fact.amount": "金额",
 
   "msg.ai": "AI 助手",
+  "msg.typing": "AI 正在撰写回复…",
   "msg.agent": "客服",
   "msg.you": "你",
   "msg.note": "内部备注",

@@ -22,7 +22,7 @@
       failed: "Not sent", reconnecting: "Reconnecting…", connecting: "Connecting…",
       greeting: "Hi! I'm {name}'s AI assistant. Ask me about orders, shipping, returns…",
       greetingAnon: "Hi! I'm the AI assistant. Ask me about orders, shipping, returns…",
-      source: "Source: {t}", wholeArticle: "Read the whole article", hideArticle: "Hide the article", resolvedNote: "This conversation is resolved. Write again any time.",
+      typing: "The AI assistant is typing…", source: "Source: {t}", wholeArticle: "Read the whole article", hideArticle: "Hide the article", resolvedNote: "This conversation is resolved. Write again any time.",
       support: "Support", powered: "Powered by Backstop",
       handoff: "Transferred to a person", handoffTeam: "Transferred to {team}",
       agent_joined: "{agent} joined the conversation", handed_back: "You're chatting with the AI assistant again",
@@ -47,7 +47,7 @@
       failed: "未发送", reconnecting: "正在重新连接…", connecting: "正在连接…",
       greeting: "您好！我是 {name} 的 AI 助手，可以帮您查询订单、物流、退换货等问题…",
       greetingAnon: "您好！我是 AI 助手，可以帮您查询订单、物流、退换货等问题…",
-      source: "来源：{t}", wholeArticle: "查看全文", hideArticle: "收起全文", resolvedNote: "本次会话已解决，如有需要可随时再次留言。",
+      typing: "AI 助手正在输入…", source: "来源：{t}", wholeArticle: "查看全文", hideArticle: "收起全文", resolvedNote: "本次会话已解决，如有需要可随时再次留言。",
       support: "客服", powered: "由 Backstop 提供支持",
       handoff: "已为您转接人工客服", handoffTeam: "已为您转接至「{team}」",
       agent_joined: "{agent} 已加入会话", handed_back: "已切换回 AI 助手为您服务",
@@ -128,6 +128,8 @@
     ".ch{font-size:11px;color:#3d4658;background:#eef0f5;border-radius:10px;padding:2px 8px;max-width:100%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}" +
     ".wa{font:inherit;font-size:11px;color:#2459c7;background:none;border:0;padding:2px 4px;cursor:pointer;text-decoration:underline}" +
     ".art{margin-top:6px;padding:8px 10px;border-left:3px solid #c9d3e6;background:#f7f8fb;font-size:12.5px;line-height:1.5;white-space:pre-wrap;color:#2b3240}" +
+    ".ty{display:inline-flex;gap:4px;padding:12px 14px}.ty i{width:6px;height:6px;border-radius:50%;background:var(--mut);animation:ty 1.2s infinite}.ty i:nth-child(2){animation-delay:.2s}.ty i:nth-child(3){animation-delay:.4s}@keyframes ty{30%{opacity:.25;transform:translateY(-2px)}}" +
+    ".wr .b{border-style:dashed}" +
     ".st{font-size:11px;color:var(--mut);margin:3px 4px 0}.pd .b{opacity:.65}.fl .b{background:#fbe9ea;color:#9b1c22}.fl .st{color:#c4323a}" +
     ".ms{max-width:100%;align-items:center;text-align:center;font-size:12px;color:var(--mut);margin:6px 0 12px}.ms span{background:#eef0f5;border-radius:10px;padding:3px 10px}" +
     ".f{border-top:1px solid var(--line);padding:10px 12px 8px;background:#fff}" +
@@ -510,6 +512,7 @@
     if (m.client_id) dropOutbox(m.client_id);
     if (!own && m.seq > maxSeq) maxSeq = m.seq;
     if (byId[m.id]) return;
+    if (m.author && m.author.kind !== "customer") dropWriting();
     var stick = nearBottom();
     var n = msgNode(m);
     n.__seq = m.seq || 0;
@@ -523,6 +526,37 @@
     if (isOpen) markSeen();
     if (a === "customer" || a === "system") scrollDown();
     else if (stick || (fresh && a === "agent")) reveal(n);
+  }
+
+  // ---- the AI's answer while it is written: typing dots, then the sentences the server's guard
+  // has passed; the stored message that follows replaces it (it is never kept) ----
+  var writingEl = null;
+  function showWriting(w) {
+    if (!w || w.withdrawn) { dropWriting(); return; }
+    var stick = nearBottom();
+    if (!writingEl) {
+      writingEl = el("div", "m mo wr");
+      writingEl.setAttribute("data-testid", "bs-writing");
+      writingEl.setAttribute("aria-live", "polite");
+      var au = el("div", "au", t("ai"));
+      au.appendChild(el("span", "ai", "AI"));
+      writingEl.appendChild(au);
+      writingEl.appendChild(el("div", "b"));
+      list.appendChild(writingEl);
+    }
+    var b = writingEl.lastChild;
+    b.textContent = "";
+    if (w.text) { b.className = "b"; b.textContent = w.text; }
+    else {
+      b.className = "b ty";
+      b.setAttribute("aria-label", t("typing"));
+      for (var i = 0; i < 3; i++) b.appendChild(el("i"));
+    }
+    if (stick) scrollDown();
+  }
+  function dropWriting() {
+    if (writingEl && writingEl.parentNode) writingEl.parentNode.removeChild(writingEl);
+    writingEl = null;
   }
 
   // ---- a person's answer reaches a customer who is not looking ----
@@ -714,6 +748,7 @@
           unread += (f.messages || []).filter(function (m) { return m.seq > seen && m.author && m.author.kind === "agent"; }).length;
           renderLauncher();
         }
+        dropWriting();
         (f.messages || []).forEach(function (m) { addMessage(m, !firstSync); });
         firstSync = false;
         applyState(f.state);
@@ -729,6 +764,10 @@
         break;
       case "state":
         applyState(f.state);
+        if (f.state && f.state.owner !== "ai") dropWriting();
+        break;
+      case "writing":
+        showWriting(f.writing);
         break;
       case "error":
         var msg = errText(f);

@@ -170,6 +170,17 @@ impl Engine {
                     hub.deliver_alert(&tenant, Arc::new(alert));
                 }
             }
+            Signal::Writing {
+                tenant,
+                conversation,
+                text,
+                withdrawn,
+            } => hub.deliver_writing(crate::model::Writing {
+                tenant,
+                conversation,
+                text,
+                withdrawn,
+            }),
             Signal::Presence {
                 tenant,
                 agent,

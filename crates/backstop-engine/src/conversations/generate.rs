@@ -6,9 +6,12 @@
 //! breaker is open, the extractive answer goes out as it always did. What happened is kept in the
 //! decision trace (`Generation`).
 //!
-//! The answer is held until checked (not streamed token by token): the guard reads the whole
-//! answer — a promise or a figure in its last sentence is as bad as in its first.
+//! The answer shows in the widget sentence by sentence, each once the guard has passed what was
+//! written up to it (`stream`); what is *sent* — stored, the customer's to keep — is only the
+//! whole answer once the guard has read all of it: a promise or a figure in its last sentence is
+//! as bad as in its first.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use backstop_core::directory::Customer;
@@ -16,13 +19,13 @@ use backstop_core::generation::{Attempt, Generation, Outcome};
 use backstop_core::guard::{verdict, Finding, Verdict};
 use backstop_core::message::Author;
 use backstop_llm::{ChatRequest, Message};
-use backstop_nlp::guard::{check, GuardInput};
 use backstop_nlp::prompt::{self, Role, Source, Turn};
 use backstop_nlp::retrieval::KbArticle;
 use backstop_store::{ConversationRecord, MessageRecord};
+use tokio::sync::mpsc;
 
 use crate::conversations::assess::Understanding;
-use crate::knowledge::brain::blocking;
+use crate::conversations::stream::Checker;
 use crate::{Engine, Result};
 
 /// What the model's turn came to.
@@ -124,6 +127,15 @@ impl Engine {
             .and_then(|c| c.email.clone())
             .into_iter()
             .collect();
+        let checker = Arc::new(Checker {
+            sources: vec![source_text],
+            customer: customer_words,
+            known,
+            instructions: vec![system.clone()],
+            lang: u.lang,
+            code: code.to_string(),
+            max_chars: MAX_ANSWER_CHARS,
+        });
 
         let mut fix: Option<String> = None;
         for attempt in 0..2u32 {
@@ -139,9 +151,19 @@ impl Engine {
             request.temperature = s.temperature;
             request.max_tokens = s.max_tokens;
             let started = Instant::now();
-            let done = match model.answers.chat(&request, None).await {
+            // The customer sees the AI typing, then each sentence once the guard has passed it.
+            self.show_writing(&conv.tenant, conv.id, "", false);
+            let (tx, rx) = mpsc::unbounded_channel();
+            let call = {
+                let (provider, request) = (&model.answers, &request);
+                async move { provider.chat(request, Some(&tx)).await }
+            };
+            let relay = self.relay_writing(&conv.tenant, conv.id, checker.clone(), rx, started);
+            let (done, shown) = tokio::join!(call, relay);
+            let done = match done {
                 Ok(done) => done,
                 Err(e) => {
+                    self.show_writing(&conv.tenant, conv.id, "", true);
                     tracing::warn!(tenant = %conv.tenant, conversation = %conv.id, error = %e, "the model did not answer; sending the extractive answer");
                     record.attempts.push(Attempt {
                         verdict: None,
@@ -151,6 +173,8 @@ impl Engine {
                         total_ms: started.elapsed().as_millis() as u32,
                         prompt_tokens: 0,
                         completion_tokens: 0,
+                        first_shown_ms: shown.first_ms,
+                        stream_guard_us: shown.guard_us,
                     });
                     return Ok(Some((Written::Fallback, record)));
                 }
@@ -165,44 +189,26 @@ impl Engine {
                 total_ms: done.elapsed.as_millis() as u32,
                 prompt_tokens: done.usage.prompt_tokens,
                 completion_tokens: done.usage.completion_tokens,
+                first_shown_ms: shown.first_ms,
+                stream_guard_us: shown.guard_us,
             };
             if prompt::is_no_answer(&done.text) {
+                self.show_writing(&conv.tenant, conv.id, "", true);
                 this.error = Some("no_answer".into());
                 record.attempts.push(this);
                 record.outcome = Outcome::Declined;
                 return Ok(Some((Written::Declined, record)));
             }
             let text = done.text.trim().to_string();
-            let findings = {
-                let (text, source_text, customer_words, known, system) = (
-                    text.clone(),
-                    source_text.clone(),
-                    customer_words.clone(),
-                    known.clone(),
-                    system.clone(),
-                );
-                let lang = u.lang;
-                let code = code.to_string();
-                blocking(move || {
-                    let customer: Vec<&str> = customer_words.iter().map(String::as_str).collect();
-                    let known: Vec<&str> = known.iter().map(String::as_str).collect();
-                    Ok(check(&GuardInput {
-                        answer: &text,
-                        sources: &[&source_text],
-                        customer: &customer,
-                        known: &known,
-                        instructions: &[&system],
-                        lang,
-                        code: &code,
-                        max_chars: MAX_ANSWER_CHARS,
-                    }))
-                })
-                .await?
-            };
+            let findings = checker.findings(text.clone()).await?;
             let v = verdict(&findings, attempt, true);
             this.verdict = Some(v);
             this.findings = findings.clone();
             record.attempts.push(this);
+            if v != Verdict::Send {
+                // What showed will not be sent as it is.
+                self.show_writing(&conv.tenant, conv.id, "", true);
+            }
             match v {
                 Verdict::Send => {
                     record.outcome = Outcome::Sent;

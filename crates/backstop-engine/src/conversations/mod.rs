@@ -16,5 +16,6 @@ pub mod copilot;
 pub(crate) mod generate;
 pub(crate) mod ingest;
 pub(crate) mod sla;
+pub(crate) mod stream;
 pub(crate) mod turn;
 pub mod views;

@@ -95,6 +95,7 @@ async fn run(s: AppState, session: AgentSession, token: String, mut socket: WebS
                     Ok(AgentEvent::Message(m)) => AgentFrameOut::Message { message: wire::message(&m) },
                     Ok(AgentEvent::Conversation(v)) => AgentFrameOut::Conversation { conversation: wire::conversation(&v) },
                     Ok(AgentEvent::Alert(a)) => AgentFrameOut::Alert { alert: wire::alert(&a) },
+                    Ok(AgentEvent::Writing(d)) => AgentFrameOut::Writing { writing: wire::writing(&d) },
                     Ok(AgentEvent::Presence { agent, presence }) => AgentFrameOut::Presence { agent_id: agent, presence: wire::presence_str(presence) },
                     Ok(AgentEvent::SignedOut(agent)) if agent == me => {
                         close_signed_out(&mut socket).await;

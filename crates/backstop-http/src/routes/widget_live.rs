@@ -100,6 +100,7 @@ async fn session(s: AppState, client: ClientIp, tenant: TenantId, mut socket: We
                         WidgetFrameOut::Message { message: wire::message(&m) }
                     }
                     Ok(WidgetEvent::State(st)) => WidgetFrameOut::State { state: wire::widget_state(&st) },
+                    Ok(WidgetEvent::Writing(d)) => WidgetFrameOut::Writing { writing: wire::writing(&d) },
                     Err(RecvError::Lagged(_)) => match hello(&s, &tenant, &visitor, last_seq).await {
                         // Fell behind: send what was missed as a fresh hello.
                         Ok((frame, seq)) => { last_seq = last_seq.max(seq); frame }

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Alert, Conversation, Message, WidgetState};
+use super::{Alert, Conversation, Message, WidgetState, Writing};
 
 /// What a widget sends. The first frame must be `hello`.
 #[derive(Deserialize, ToSchema)]
@@ -51,6 +51,11 @@ pub enum WidgetFrameOut {
     State {
         state: WidgetState,
     },
+    /// The AI answer being written: what the guard has passed so far (empty: typing). The
+    /// `message` frame that follows replaces it; `withdrawn`: drop it, another message follows.
+    Writing {
+        writing: Writing,
+    },
     Error {
         code: String,
         message: String,
@@ -84,6 +89,10 @@ pub enum AgentFrameOut {
     /// A first-reply target was missed.
     Alert {
         alert: Alert,
+    },
+    /// The AI answer being written in a conversation (see the widget's `writing`).
+    Writing {
+        writing: Writing,
     },
     Presence {
         #[schema(value_type = String)]

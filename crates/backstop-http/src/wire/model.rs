@@ -1,5 +1,6 @@
-//! The tenant's generative model on the wire: its settings as an admin sees and sends them. The
-//! API key goes in (to set or replace it) and never comes out: only its hint (`…1234`).
+//! The tenant's generative model on the wire: its settings as an admin sees and sends them (the
+//! API key goes in, to set or replace it, and never comes out: only its hint, `…1234`), and the
+//! answer it is writing as the widget and the inbox see it live (`Writing`).
 
 use backstop_core::generation::{key_hint, ModelSettings, ModelUsage, Tone};
 use backstop_store::ModelRecord;
@@ -164,5 +165,26 @@ impl ModelSettingsBody {
             languages: self.languages.iter().map(|l| l.trim().to_ascii_lowercase()).collect(),
             off_topics: self.off_topics.iter().map(|t| t.trim().to_string()).collect(),
         }
+    }
+}
+
+/// An AI answer being written: the part the pre-send guard has passed so far. Never stored; the
+/// `message` that follows replaces it.
+#[derive(Serialize, ToSchema)]
+pub struct Writing {
+    #[schema(value_type = String)]
+    pub conversation_id: backstop_core::ids::ConversationId,
+    /// The checked sentences so far; empty while the AI is typing.
+    pub text: String,
+    /// Nothing more of it will show, and what showed will not be sent as it is: drop it (another
+    /// message follows, or a person takes over).
+    pub withdrawn: bool,
+}
+
+pub fn writing(d: &backstop_engine::model::Writing) -> Writing {
+    Writing {
+        conversation_id: d.conversation,
+        text: d.text.clone(),
+        withdrawn: d.withdrawn,
     }
 }

@@ -450,6 +450,25 @@ fn is_cn_id(s: &str) -> bool {
 
 /// The answer split into sentences: at Chinese end marks and line breaks always, at `.!?;` when
 /// a space or the end follows (so `5.99`, `help@shop.example` and `3.5` stay whole).
+/// How much of an answer still being written is whole sentences: the byte length of the longest
+/// prefix that ends at a sentence's end (a Latin full stop only once whitespace follows it, so
+/// `1.` of `1.5` is not an end). What streams to a customer is cut here and checked first.
+pub fn settled(text: &str) -> usize {
+    let mut end = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let ends = match c {
+            '。' | '！' | '？' | '；' | '\n' => true,
+            '.' | '!' | '?' | ';' => chars.peek().is_some_and(|(_, n)| n.is_whitespace()),
+            _ => false,
+        };
+        if ends {
+            end = i + c.len_utf8();
+        }
+    }
+    end
+}
+
 fn sentences(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();

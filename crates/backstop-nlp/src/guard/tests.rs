@@ -300,3 +300,19 @@ fn card_and_identity_checks() {
     assert!(!is_cn_id("110105194912310021"));
     assert_eq!(mask("13812345678"), "13*****5678");
 }
+
+#[test]
+fn a_stream_settles_at_whole_sentences() {
+    assert_eq!(settled(""), 0);
+    assert_eq!(settled("Returns are free"), 0);
+    // A full stop settles only once the next word has begun: `1.` may still become `1.5`.
+    assert_eq!(settled("It costs 1."), 0);
+    assert_eq!(
+        &"It costs 1.5 dollars. Then"[..settled("It costs 1.5 dollars. Then")],
+        "It costs 1.5 dollars."
+    );
+    let zh = "退货免运费。七天内可以退";
+    assert_eq!(&zh[..settled(zh)], "退货免运费。");
+    assert_eq!(settled("第一句。第二句！"), "第一句。第二句！".len());
+    assert_eq!(settled("Line one\nline"), "Line one\n".len());
+}

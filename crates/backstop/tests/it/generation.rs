@@ -26,7 +26,7 @@ async fn copying_model() -> StandIn {
     StandIn::start(o).await.unwrap()
 }
 
-async fn point_at(app: &TestApp, admin: &AgentClient, model: &StandIn) -> Value {
+pub(crate) async fn point_at(app: &TestApp, admin: &AgentClient, model: &StandIn) -> Value {
     let (status, body) = app
         .agent_put(
             admin,

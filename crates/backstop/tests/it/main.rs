@@ -24,6 +24,7 @@ mod replay_cli;
 mod retrieval;
 mod security;
 mod sla;
+mod streaming;
 mod tenancy;
 mod tidy;
 mod topics;
