@@ -134,11 +134,53 @@ pub fn messages(
     out
 }
 
-/// Did the model say the articles do not answer?
+/// Did the model say the articles do not answer? Its marker anywhere (small models write it and
+/// go on: "NO_ANSWER. The article does not say…", "新用户注册送优惠券是 NO_ANSWER。"), or the
+/// same said in words: the articles do not give it, or a refusal to help. Any of these goes to the
+/// policy as "the knowledge base does not answer" — never to the customer as the model wrote it.
 pub fn is_no_answer(text: &str) -> bool {
-    let t = text.trim().trim_end_matches('.').trim();
-    t.eq_ignore_ascii_case(NO_ANSWER) || (t.len() < 40 && t.to_ascii_uppercase().contains(NO_ANSWER))
+    let lower = text.to_lowercase();
+    let t = lower.trim().trim_end_matches(['.', '。']).trim();
+    lower.contains("no_answer")
+        || t == "no answer"
+        || t.starts_with("no answer")
+        || DECLINES.iter().any(|p| lower.contains(p))
 }
+
+/// How a model says in words that its sources do not answer, or refuses.
+const DECLINES: &[&str] = &[
+    "article does not provide",
+    "article doesn't provide",
+    "article does not mention",
+    "article doesn't mention",
+    "article does not say",
+    "article doesn't say",
+    "article does not contain",
+    "article does not specify",
+    "articles do not provide",
+    "articles don't provide",
+    "articles do not mention",
+    "text does not provide",
+    "does not provide any information",
+    "does not provide information",
+    "no information about",
+    "not mentioned in the article",
+    "i can't assist with",
+    "i cannot assist with",
+    "i'm unable to assist",
+    "i am unable to assist",
+    "i'm sorry, but i can't",
+    "文章中没有",
+    "文章没有",
+    "文章未提及",
+    "文章未提供",
+    "资料中没有",
+    "没有提供相关信息",
+    "没有相关信息",
+    "无法协助",
+    "无法回答",
+    "无法提供帮助",
+];
 
 /// The article numbers an answer cites (`[1]`, `【2】`, `[1][2]`), in order, without repeats.
 pub fn cited(text: &str) -> Vec<usize> {
@@ -225,5 +267,23 @@ mod tests {
         assert!(is_no_answer("NO_ANSWER"));
         assert!(is_no_answer(" no_answer. "));
         assert!(!is_no_answer("Returns are accepted within 30 days [1]."));
+        // The marker where a small model puts it, and the same said in words.
+        for t in [
+            "NO_ANSWER. The article does not provide information about gift wrapping.",
+            "新用户注册送优惠券是 NO_ANSWER。",
+            "No answer.",
+            "The text does not provide any information about the courier's website.",
+            "抱歉，我无法协助完成这个请求。",
+            "文章中没有提到这个问题。",
+        ] {
+            assert!(is_no_answer(t), "{t}");
+        }
+        for t in [
+            "No, the money cannot go to your bank card instead [1].",
+            "If there's no answer at the door, the courier leaves a note [1].",
+            "积分不能转给其他账号[1]。",
+        ] {
+            assert!(!is_no_answer(t), "{t}");
+        }
     }
 }

@@ -17,7 +17,7 @@ use backstop_core::guard::Finding;
 use backstop_core::ids::{ConversationId, TenantId};
 use backstop_core::message::Lang;
 use backstop_nlp::guard::{check, settled, GuardInput};
-use backstop_nlp::prompt::NO_ANSWER;
+use backstop_nlp::prompt::{is_no_answer, NO_ANSWER};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::knowledge::brain::blocking;
@@ -108,6 +108,11 @@ impl Engine {
         while let Some(delta) = rx.recv().await {
             text.push_str(&delta);
             if stopped || may_decline(&text) {
+                continue;
+            }
+            if is_no_answer(&text) {
+                // The model is saying the article does not answer: the policy will ask instead.
+                stopped = true;
                 continue;
             }
             let end = settled(&text);

@@ -249,6 +249,11 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
         push(Check::Language, &format!("not {want}"));
     }
 
+    // An answer that only says the question back ("退货以后退款几个工作日能到账？[1]").
+    if input.customer.last().is_some_and(|q| echoes(answer, q)) {
+        push(Check::Support, "restates the question");
+    }
+
     // Support, sentence by sentence.
     let source_langs: HashSet<Lang> = input.sources.iter().map(|s| crate::lang::detect(s)).collect();
     let mut vocabulary: HashSet<String> = HashSet::new();
@@ -272,6 +277,24 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Does `answer` only restate `question`: the same letters and digits, give or take a few (a
+/// fragment of it, or all of it with a quarter more at most)?
+fn echoes(answer: &str, question: &str) -> bool {
+    let norm = |s: &str| -> String {
+        strip_citations(s)
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let (a, q) = (norm(answer), norm(question));
+    let (na, nq) = (a.chars().count(), q.chars().count());
+    if na < 4 || nq < 4 {
+        return false;
+    }
+    (q.contains(&a) && 2 * na >= nq) || (a.contains(&q) && 4 * (na - nq) <= nq.max(16))
 }
 
 fn commitments() -> &'static [regex::Regex] {

@@ -316,3 +316,17 @@ fn a_stream_settles_at_whole_sentences() {
     assert_eq!(settled("第一句。第二句！"), "第一句。第二句！".len());
     assert_eq!(settled("Line one\nline"), "Line one\n".len());
 }
+
+#[test]
+fn an_answer_that_says_the_question_back_or_the_prompts_labels_is_not_an_answer() {
+    let src = "大部分商品签收后30天内，只要未使用、包装完好，都可以退货。";
+    let q = "退货以后退款几个工作日能到账？";
+    assert!(run("退货以后退款几个工作日能到账？[1]", &[src], &[q], Lang::Zh).contains(&Check::Support));
+    assert_eq!(run("大概几天能到。", &[src], &["大概几天能到？"], Lang::Zh), vec![Check::Support]);
+    let en = "Can I return opened electronics?";
+    assert_eq!(run("Can I return opened electronics? [1]", &[RETURNS], &[en], Lang::En), vec![Check::Support]);
+    // Taking up the question's words to answer it is fine.
+    assert_eq!(run("签收后30天内都可以退货[1]。", &[src], &["签收后多久可以退货？"], Lang::Zh), vec![]);
+    let c = run("Customer's question: 来回运费谁出？", &[src], &["来回运费谁出？"], Lang::Zh);
+    assert!(c.contains(&Check::InstructionLeak), "{c:?}");
+}

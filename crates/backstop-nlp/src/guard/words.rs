@@ -277,6 +277,11 @@ pub(crate) const LEAK_MARKERS: &[&str] = &[
     "i was told",
     "i was given",
     "retrieved article",
+    // The prompt's own labels, said back.
+    "customer's question",
+    "customer question:",
+    "客户的问题：",
+    "客户问题：",
     "被设定",
     "给我的设定",
     "后台给我",
