@@ -28,6 +28,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use backstop_core::message::Lang;
+
 use crate::intent::{Dense, Example, IntentConfig, IntentError, IntentModel};
 use crate::retrieval::KbArticle;
 
@@ -115,6 +117,8 @@ pub struct Coverage {
     uncovered: BTreeSet<String>,
     /// Topics one article (under its intent label) answers on its own.
     answered_by: BTreeMap<String, String>,
+    /// The languages each article (intent label) was learned in, lent phrasings included.
+    langs: BTreeSet<(String, Lang)>,
     model: IntentModel,
 }
 
@@ -219,11 +223,15 @@ impl Coverage {
                 label: format!("{ARTICLE}{l}"),
             }));
         }
+        let langs = (examples.iter())
+            .filter_map(|e| Some((e.label.strip_prefix(ARTICLE)?.to_owned(), crate::lang::detect(&e.text))))
+            .collect();
         let model = IntentModel::train_with(&examples, &COVERAGE, dense, &mut |_| {})?;
         Ok(Coverage {
             covered,
             uncovered,
             answered_by,
+            langs,
             model,
         })
     }
@@ -273,6 +281,12 @@ impl Coverage {
         p.best
             .strip_prefix(ARTICLE)
             .map(|label| (label.to_owned(), p.confidence))
+    }
+
+    /// Whether the article labelled `label` was learned from texts in `lang` (its own, or the
+    /// taxonomy's phrasings, in both languages, of a topic it answers).
+    pub fn knows(&self, label: &str, lang: Lang) -> bool {
+        self.langs.contains(&(label.to_owned(), lang))
     }
 
     /// The `k` most probable classes (articles prefixed `article:`, and topics).
@@ -357,6 +371,9 @@ mod tests {
             Some("refund-timing"),
             "{c:?}"
         );
+        // So it learned that English-only article in Chinese too, through the topic's phrasings.
+        assert!(c.knows("refund-timing", Lang::En) && c.knows("refund-timing", Lang::Zh));
+        assert!(!c.knows("no-such-article", Lang::En));
     }
 
     #[test]

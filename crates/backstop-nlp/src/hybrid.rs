@@ -176,6 +176,8 @@ impl Semantic {
 pub struct HybridIndex {
     lexical: Bm25Index,
     semantic: Option<Semantic>,
+    /// The languages that hold an article with no version in any other language.
+    lone: Vec<Lang>,
 }
 
 impl HybridIndex {
@@ -186,9 +188,21 @@ impl HybridIndex {
             None => None,
             Some(vectors) => Some(Self::semantic(&articles, vectors)?),
         };
+        let mut langs: HashMap<&str, Vec<Lang>> = HashMap::new();
+        for a in &articles {
+            langs.entry(&a.slug).or_default().push(a.lang);
+        }
+        let mut lone: Vec<Lang> = langs
+            .values()
+            .filter(|l| l.iter().all(|x| *x == l[0]))
+            .map(|l| l[0])
+            .collect();
+        lone.sort();
+        lone.dedup();
         Ok(HybridIndex {
             lexical: Bm25Index::build(articles)?,
             semantic,
+            lone,
         })
     }
 
@@ -240,6 +254,24 @@ impl HybridIndex {
 
     pub fn has_vectors(&self) -> bool {
         self.semantic.is_some()
+    }
+
+    /// The languages that hold at least one article with no version in another language.
+    pub fn lone_languages(&self) -> &[Lang] {
+        &self.lone
+    }
+
+    /// The article written in `lang` closest in meaning to `query`, with its hit (`None` without
+    /// vectors). Cross-lingual cosines run below same-language ones (demo: a question and its
+    /// article's translation ~0.84, an unrelated article in its own language ~0.87), so an article
+    /// that exists only in another language is ranked among that language's articles.
+    pub fn closest_in(&self, query: Query<'_>, lang: Lang) -> Option<Hit> {
+        self.semantic.as_ref()?;
+        self.search(query, Some(lang), 2 * POOL)
+            .into_iter()
+            .filter_map(|h| h.semantic.map(|s| (s, h)))
+            .max_by(|(a, x), (b, y)| a.total_cmp(b).then(y.article.cmp(&x.article)))
+            .map(|(_, h)| h)
     }
 }
 

@@ -196,11 +196,17 @@ pub const CROSS_LINGUAL_FLOOR: f32 = 0.25;
 /// [`CROSS_LINGUAL_FLOOR`], and the classifier does not call the message off-topic — with twice its
 /// semantic confidence. (On the demo's development set this turned two wrong answers into right
 /// ones and answered no off-topic question.)
+///
+/// `second`: another classifier's reading (intent, confidence), given only for an article with no
+/// version in the question's language that it learned in that language and that is the closest
+/// in meaning among its own language's articles. The intent classifier never saw that article
+/// asked in this language; meaning plus this reading counts as agreement does in [`confidence`].
 pub fn choose<'a>(
     hits: &[Hit],
     intent: Option<&IntentPrediction>,
     slug_of: impl Fn(ArticleId) -> Option<&'a str>,
     foreign_only: impl Fn(ArticleId) -> bool,
+    second: Option<(&str, f32)>,
 ) -> Option<Hit> {
     let top_semantic = hits.iter().filter_map(|h| h.semantic).fold(0.0f32, f32::max);
     hits.iter()
@@ -210,6 +216,11 @@ pub fn choose<'a>(
             if let (Some(s), Some(p)) = (h.semantic, intent) {
                 if foreign_only(h.article) && p.best != OOS && s >= top_semantic && s >= CROSS_LINGUAL_FLOOR {
                     c = c.max((2.0 * s).min(1.0));
+                }
+            }
+            if let (Some(s), Some((label, q))) = (h.semantic, second) {
+                if label == slug && foreign_only(h.article) {
+                    c = c.max((s + q).min(1.0));
                 }
             }
             Some(Hit { confidence: c, ..*h })
@@ -273,10 +284,10 @@ mod tests {
     fn choose_prefers_the_article_the_classifier_agrees_with() {
         let hits = [hit(1, 0.3, Some(0.6)), hit(2, 0.2, Some(0.45)), hit(3, 0.9, None)];
         let p = predicted(Some("reset-password"), "reset-password", 0.3);
-        let best = choose(&hits, Some(&p), slug, |_| false).unwrap();
+        let best = choose(&hits, Some(&p), slug, |_| false, None).unwrap();
         assert_eq!(best.article, ArticleId(Uuid::from_u128(2)), "hit 3 has no article");
         assert!((best.confidence - 0.75).abs() < 1e-6);
-        assert!(choose(&[], Some(&p), slug, |_| false).is_none());
+        assert!(choose(&[], Some(&p), slug, |_| false, None).is_none());
     }
 
     #[test]
@@ -285,19 +296,44 @@ mod tests {
         let hits = [hit(1, 0.2, Some(0.26)), hit(2, 0.0, Some(0.3))];
         let p = predicted(None, "shipping-times", 0.2);
         let foreign = |id: ArticleId| id.0.as_u128() == 2;
-        let best = choose(&hits, Some(&p), slug, foreign).unwrap();
+        let best = choose(&hits, Some(&p), slug, foreign, None).unwrap();
         assert_eq!(best.article, ArticleId(Uuid::from_u128(2)));
         assert!((best.confidence - 0.6).abs() < 1e-6);
         // Not when the classifier calls it off-topic, not below the floor, not when another
         // candidate is closer in meaning.
         let off = predicted(None, OOS, 0.6);
-        assert!(choose(&hits, Some(&off), slug, foreign).unwrap().confidence < 0.5);
+        assert!(choose(&hits, Some(&off), slug, foreign, None).unwrap().confidence < 0.5);
         let weak = [hit(1, 0.2, Some(0.1)), hit(2, 0.0, Some(0.2))];
-        assert!(choose(&weak, Some(&p), slug, foreign).unwrap().confidence < 0.5);
+        assert!(choose(&weak, Some(&p), slug, foreign, None).unwrap().confidence < 0.5);
         let closer = [hit(1, 0.2, Some(0.4)), hit(2, 0.0, Some(0.3))];
-        assert!(choose(&closer, Some(&p), slug, foreign).unwrap().confidence < 0.5);
+        assert!(choose(&closer, Some(&p), slug, foreign, None).unwrap().confidence < 0.5);
         // An article in the question's language gets no such pass.
-        assert!(choose(&hits, Some(&p), slug, |_| false).unwrap().confidence < 0.5);
+        assert!(choose(&hits, Some(&p), slug, |_| false, None).unwrap().confidence < 0.5);
+    }
+
+    #[test]
+    fn a_second_reading_vouches_for_an_article_only_in_another_language() {
+        // The intent classifier reads hit 1 (in the question's language); a second classifier
+        // reads hit 2, which exists only in the other language, with meaning weaker than hit 1's.
+        let hits = [hit(1, 0.1, Some(0.35)), hit(2, 0.0, Some(0.22))];
+        let p = predicted(Some("shipping-times"), "shipping-times", 0.4);
+        let foreign = |id: ArticleId| id.0.as_u128() == 2;
+        let second = Some(("reset-password", 0.7));
+        let best = choose(&hits, Some(&p), slug, foreign, second).unwrap();
+        assert_eq!(best.article, ArticleId(Uuid::from_u128(2)));
+        assert!((best.confidence - 0.92).abs() < 1e-6);
+        // Without it the intent classifier's neighbour stands; a reading of another article, or
+        // of an article in the question's language, vouches for nothing.
+        let none = choose(&hits, Some(&p), slug, foreign, None).unwrap();
+        assert_eq!(none.article, ArticleId(Uuid::from_u128(1)));
+        let other = choose(&hits, Some(&p), slug, foreign, Some(("shipping-times", 0.7))).unwrap();
+        assert_eq!(other.article, ArticleId(Uuid::from_u128(1)));
+        let local = choose(&hits, Some(&p), slug, |_| false, second).unwrap();
+        assert_eq!(local.article, ArticleId(Uuid::from_u128(1)));
+        // A more confident agreement in the question's language still wins.
+        let sure = predicted(Some("shipping-times"), "shipping-times", 0.65);
+        let best = choose(&hits, Some(&sure), slug, foreign, Some(("reset-password", 0.5))).unwrap();
+        assert_eq!(best.article, ArticleId(Uuid::from_u128(1)));
     }
 
     #[test]

@@ -167,11 +167,34 @@ impl Brain {
         let slug = |id| self.kb.article(id).map(|a: &KbArticle| self.labels.of(a));
         // One search over every language: a question may be answered by an article written in
         // the other one (the answer then uses the customer's translation when there is one).
-        let hits = self.kb.search(query, None, 5);
+        let mut hits = self.kb.search(query, None, 5);
         // An article with no version in the question's language.
         let foreign_only =
             |id| self.kb.article(id).is_some_and(|a| a.lang != lang) && self.kb.translation(id, lang).is_none();
-        let best = understand::choose(&hits, intent.as_ref(), slug, foreign_only);
+        // Such an article is a candidate when it is the closest among its own language's
+        // articles; the coverage classifier, which learned it in the question's language too (the
+        // taxonomy's phrasings of the topic it answers), may then vouch for it (see `choose`).
+        let mut second = None;
+        for &other in self.kb.lone_languages().iter().filter(|l| **l != lang) {
+            let Some(h) = self.kb.closest_in(query, other).filter(|h| foreign_only(h.article)) else {
+                continue;
+            };
+            if !hits.iter().any(|x| x.article == h.article) {
+                hits.push(h);
+            }
+            if let (Some(c), Some(label)) = (self.coverage.as_ref(), slug(h.article)) {
+                second = second.or(c
+                    .article(text, vector.as_deref())
+                    .filter(|(l, q)| l == label && *q >= COVERED_ARTICLE_MIN && c.knows(l, lang)));
+            }
+        }
+        let best = understand::choose(
+            &hits,
+            intent.as_ref(),
+            slug,
+            foreign_only,
+            second.as_ref().map(|(l, q)| (l.as_str(), *q)),
+        );
         let answering = best.and_then(|h| slug(h.article));
         let uncovered = self
             .coverage
