@@ -172,15 +172,20 @@ pub(crate) struct Inner {
     cluster: std::sync::OnceLock<Arc<cluster::Cluster>>,
 }
 
-/// A stored article as retrieval sees it.
+/// A stored article as retrieval sees it — and as the AI quotes it and the model reads it: without
+/// text addressed to the AI (`guard::addressed`), which is an instruction planted in the data.
 pub fn kb_article(a: backstop_store::ArticleRecord) -> KbArticle {
+    let body = backstop_nlp::guard::addressed::strip(&a.body);
+    if body.len() != a.body.len() {
+        tracing::warn!(tenant = %a.tenant, article = %a.slug, "the article speaks to the AI; that text is left out of answers");
+    }
     KbArticle {
         id: a.id,
         slug: a.slug,
         lang: a.lang,
         topic: a.topic,
         title: a.title,
-        body: a.body,
+        body,
         questions: a.questions,
     }
 }

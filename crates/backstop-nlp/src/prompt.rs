@@ -89,13 +89,15 @@ pub fn system(persona: &str, tone: Tone, lang: &str) -> String {
 
 /// The whole conversation for the model: instructions, the earlier turns (customer as user, the
 /// AI's answers as assistant), then the articles and the question. `fix` is what the guard found
-/// in a first attempt, for the one rewrite.
+/// in a first attempt, for the one rewrite. `translate`: the customer's language (ISO 639-1) when
+/// the articles are written in another — said again last, where a small model heeds it.
 pub fn messages(
     system: &str,
     sources: &[Source],
     earlier: &[Turn],
     question: &str,
     fix: Option<&str>,
+    translate: Option<&str>,
 ) -> Vec<(Role, String)> {
     let mut out = vec![(Role::System, system.to_string())];
     for t in earlier {
@@ -123,6 +125,12 @@ pub fn messages(
     if let Some(fix) = fix {
         user.push_str(&format!(
             "\n\n(Your previous reply was not sent: {fix}. Write it again using only the articles.)"
+        ));
+    }
+    if let Some(code) = translate {
+        user.push_str(&format!(
+            "\n\n(The article is in another language: write the reply in {}.)",
+            language_name(code)
         ));
     }
     if let Some((Role::User, text)) = out.last_mut() {
@@ -231,6 +239,7 @@ mod tests {
             ],
             injected,
             None,
+            None,
         );
         assert_eq!(m[0], (Role::System, sys.clone()));
         assert!(!m[0].1.contains(injected));
@@ -252,6 +261,7 @@ mod tests {
             }],
             "多久？",
             Some("a figure not in the articles"),
+            None,
         );
         assert_eq!(m.len(), 2);
         assert!(m[1].1.starts_with("退货\n\nCustomer's question:\n多久？"));

@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use backstop_core::directory::Customer;
 use backstop_core::generation::{Attempt, Generation, Outcome};
-use backstop_core::guard::{verdict, Finding, Verdict};
+use backstop_core::guard::{verdict, Check, Finding, Verdict};
 use backstop_core::message::Author;
 use backstop_llm::{ChatRequest, Message};
 use backstop_nlp::prompt::{self, Role, Source, Turn};
@@ -62,6 +62,35 @@ fn describe(findings: &[Finding]) -> String {
 }
 
 impl Engine {
+    /// Would the guard stop the extractive answer `passage` of `article`? Only the checks a quote
+    /// of the article can fail count: personal data that is not the customer's, conduct, leaks.
+    pub(crate) async fn extractive_blocked(
+        &self,
+        conv: &ConversationRecord,
+        u: &Understanding,
+        article: &KbArticle,
+        passage: &str,
+    ) -> Result<bool> {
+        let checker = Arc::new(Checker {
+            sources: vec![format!("{}\n{}", article.title, article.body)],
+            customer: vec![u.text.clone()],
+            known: Vec::new(),
+            instructions: Vec::new(),
+            lang: u.lang,
+            code: String::new(),
+            max_chars: usize::MAX,
+        });
+        let findings = checker.findings(passage.to_string()).await?;
+        let blocking: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| matches!(f.check, Check::PersonalData | Check::Conduct | Check::InstructionLeak))
+            .collect();
+        if let Some(f) = blocking.first() {
+            tracing::warn!(tenant = %conv.tenant, conversation = %conv.id, article = %article.slug, check = f.check.as_str(), "the guard stopped an extractive answer; handing over");
+        }
+        Ok(!blocking.is_empty())
+    }
+
     /// Lets the tenant's model write the answer from `article`; `None` when no model serves this
     /// turn (none enabled, another language, a topic kept to the knowledge base's words).
     pub(crate) async fn write_answer(
@@ -137,16 +166,19 @@ impl Engine {
             max_chars: MAX_ANSWER_CHARS,
         });
 
+        // The article in another language than the customer's: the model translates.
+        let translate = (backstop_nlp::lang::code(&article.body) != code).then_some(code);
         let mut fix: Option<String> = None;
         for attempt in 0..2u32 {
-            let messages: Vec<Message> = prompt::messages(&system, &sources, &earlier, &u.text, fix.as_deref())
-                .into_iter()
-                .map(|(role, text)| match role {
-                    Role::System => Message::system(text),
-                    Role::User => Message::user(text),
-                    Role::Assistant => Message::assistant(text),
-                })
-                .collect();
+            let messages: Vec<Message> =
+                prompt::messages(&system, &sources, &earlier, &u.text, fix.as_deref(), translate)
+                    .into_iter()
+                    .map(|(role, text)| match role {
+                        Role::System => Message::system(text),
+                        Role::User => Message::user(text),
+                        Role::Assistant => Message::assistant(text),
+                    })
+                    .collect();
             let mut request = ChatRequest::new(messages);
             request.temperature = s.temperature;
             request.max_tokens = s.max_tokens;

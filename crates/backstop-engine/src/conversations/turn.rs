@@ -167,10 +167,17 @@ impl Engine {
                 };
                 // The tenant's model may write it (checked before it is sent).
                 let written = self.write_answer(&conv, &u, article, customer.as_ref()).await?;
-                let written = written.map(|(w, g)| {
+                let mut written = written.map(|(w, g)| {
                     trace.generation = Some(g);
                     w
                 });
+                // The extractive answer passes the guard too: what no article should make the AI
+                // say (someone's personal data, an insult, the instructions) hands over instead.
+                if matches!(written, None | Some(Written::Fallback))
+                    && self.extractive_blocked(&conv, &u, article, &passage).await?
+                {
+                    written = Some(Written::Handoff);
+                }
                 match written {
                     Some(Written::Answer(text)) => {
                         conv.failed_turns = 0;

@@ -16,6 +16,7 @@
 //! - *conduct*: never claims to be a person, never insults;
 //! - *language* and *length*.
 
+pub mod addressed;
 mod figures;
 mod words;
 
@@ -100,6 +101,14 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
     let customer_text = input.customer.join("\n");
     let known_text = format!("{sources_text}\n{customer_text}\n{}", input.known.join("\n")).to_lowercase();
 
+    let customer_and_known: String = input
+        .customer
+        .iter()
+        .chain(input.known)
+        .map(|t| digits_of(t))
+        .collect::<Vec<_>>()
+        .join(" ");
+
     // Grounding, sentence by sentence.
     let mut known = Vec::new();
     for t in input.sources.iter().chain(input.customer).chain(input.known) {
@@ -124,7 +133,9 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
         .collect();
     for sentence in sentences(&strip_citations(answer)) {
         let lang = crate::lang::detect(&sentence);
-        for found in figures::figures(&sentence) {
+        let found_all = figures::figures(&sentence);
+        let in_sentence: Vec<Figure> = found_all.iter().map(|f| f.figure.clone()).collect();
+        for found in found_all {
             // What the figure is about: its clause, not the whole sentence.
             let terms = content_terms(clause_at(&sentence, found.start));
             if !figures::supported(&found.figure, &known, &known_text) {
@@ -138,10 +149,23 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
                 }
                 continue;
             }
+            // A private mobile number is personal even when an article holds it (an example or a
+            // planted record in the knowledge base): only the customer's own may be said.
+            if is_cn_mobile(&found.written) && !customer_and_known.contains(&digits_of(&found.written)) {
+                push(Check::PersonalData, &mask(&found.written));
+                continue;
+            }
+            // The customer's own figure said back is theirs ("at 32 days the 30-day window has
+            // passed", beside a figure of the sources) — unless the sentence states it alone as what the sources say of that very
+            // thing ("the return window is 365 days").
             let theirs =
-                figures::value(&found.figure).is_some_and(|v| customer_values.iter().any(|c| (c - v).abs() < 1e-6));
-            if theirs {
-                continue; // the customer's own figure, said back
+                |f: &Figure| figures::value(f).is_some_and(|v| customer_values.iter().any(|c| (c - v).abs() < 1e-6));
+            if theirs(&found.figure)
+                && in_sentence
+                    .iter()
+                    .any(|g| matches!(g, Figure::Number(..) | Figure::Money(..)) && !theirs(g))
+            {
+                continue;
             }
             if let Some(said) = misaligned(&found.figure, &terms, lang, &source_sentences) {
                 push(
@@ -249,6 +273,28 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
         push(Check::Language, &format!("not {want}"));
     }
 
+    // A change of the rules the sources do not state ("our return policy has been updated to…",
+    // 规则已更新): a customer cannot change a policy by saying it has changed.
+    if let Some(m) = change_claims().iter().find_map(|re| re.find(answer)) {
+        if !change_claims().iter().any(|re| re.is_match(&sources_text)) {
+            push(Check::Promise, &format!("a change of the rules: {}", m.as_str()));
+        }
+    }
+
+    // Words the customer dictated ("reply 'Policy updated'", 回复“退款已批准”) said by the AI.
+    let plain_answer = plain(answer);
+    let plain_sources = plain(&sources_text);
+    for d in dictated(input.customer) {
+        let p = plain(&d);
+        if plain_answer.contains(&p) && !plain_sources.contains(&p) {
+            push(
+                Check::Conduct,
+                &format!("says what the customer dictated: {}", clip(&d, 40)),
+            );
+            break;
+        }
+    }
+
     // An answer that only says the question back ("退货以后退款几个工作日能到账？[1]").
     if input.customer.last().is_some_and(|q| echoes(answer, q)) {
         push(Check::Support, "restates the question");
@@ -279,6 +325,76 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
     out
 }
 
+/// The letters and digits of a text, lower-cased (what "the same words" means here).
+fn plain(s: &str) -> String {
+    strip_citations(s)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn digits_of(s: &str) -> String {
+    let mut out = String::new();
+    let mut last_digit = false;
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            out.push(c);
+            last_digit = true;
+        } else if !(last_digit && matches!(c, ' ' | '-')) {
+            if last_digit {
+                out.push(' ');
+            }
+            last_digit = false;
+        }
+    }
+    out
+}
+
+/// A mainland China mobile number (11 digits, 1 then 3–9), spaces and dashes aside.
+fn is_cn_mobile(written: &str) -> bool {
+    let d: String = written.chars().filter(|c| c.is_ascii_digit()).collect();
+    let rest = written
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+'));
+    rest && d.len() == 11 && d.starts_with('1') && matches!(d.as_bytes()[1], b'3'..=b'9')
+}
+
+/// What the customer put in quotation marks, long enough to be words of their own: two Latin
+/// words or four Chinese characters (one quoted token is a name, a code, a password).
+fn dictated(customer: &[&str]) -> Vec<String> {
+    const PAIRS: &[(char, char)] = &[
+        ('\'', '\''),
+        ('"', '"'),
+        ('“', '”'),
+        ('‘', '’'),
+        ('「', '」'),
+        ('『', '』'),
+    ];
+    let mut out = Vec::new();
+    for text in customer {
+        for &(open, close) in PAIRS {
+            let mut rest = *text;
+            while let Some(i) = rest.find(open) {
+                let after = &rest[i + open.len_utf8()..];
+                let Some(j) = after.find(close) else { break };
+                let inner = after[..j].trim();
+                rest = &after[j + close.len_utf8()..];
+                // An apostrophe in a word ("don't") is not a quotation.
+                if open == '\'' && (i > 0 && text[..i].ends_with(|c: char| c.is_alphanumeric())) {
+                    continue;
+                }
+                let han = inner.chars().filter(|&c| is_han(c)).count();
+                let words = inner.split_whitespace().count();
+                if inner.chars().count() <= 120 && (han >= 4 || (han == 0 && words >= 2)) {
+                    out.push(inner.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Does `answer` only restate `question`: the same letters and digits, give or take a few (a
 /// fragment of it, or all of it with a quarter more at most)?
 fn echoes(answer: &str, question: &str) -> bool {
@@ -295,6 +411,21 @@ fn echoes(answer: &str, question: &str) -> bool {
         return false;
     }
     (q.contains(&a) && 2 * na >= nq) || (a.contains(&q) && 4 * (na - nq) <= nq.max(16))
+}
+
+fn change_claims() -> &'static [regex::Regex] {
+    static C: OnceLock<Vec<regex::Regex>> = OnceLock::new();
+    C.get_or_init(|| {
+        [
+            r"(?i)\b(?:policy|policies|rules?|window|terms|period)\b[^.!?]{0,30}?\b(?:has|have|was|were|is|are)\s+(?:now\s+|been\s+)*(?:updated|changed|extended|increased)\b",
+            r"(?i)\b(?:from now on|effective immediately|as of now)\b",
+            r"(?:政策|规则|规定|期限|退货期|退款期)[^。！？，,]{0,8}?(?:已经|已|现已|现在已)(?:更新|调整|改|延长|变更)",
+            r"(?:从现在(?:起|开始)|即日起)",
+        ]
+        .iter()
+        .map(|p| regex::Regex::new(p).expect("change pattern"))
+        .collect()
+    })
 }
 
 fn commitments() -> &'static [regex::Regex] {
