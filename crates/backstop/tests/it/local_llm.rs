@@ -60,6 +60,7 @@ fn ask(question: &str) -> ChatRequest {
 
 #[tokio::test]
 async fn the_local_server_streams_answers_in_both_languages_with_usage() {
+    let _one = crate::local_answers::ONE_MODEL.lock().await;
     let logs = tempfile::tempdir().unwrap();
     let llm = start(&logs.path().join("llama.log")).await;
     let c = client(&llm);
@@ -86,6 +87,7 @@ async fn the_local_server_streams_answers_in_both_languages_with_usage() {
 
 #[tokio::test]
 async fn a_server_killed_mid_answer_leaves_exactly_the_streamed_text_and_is_restarted() {
+    let _one = crate::local_answers::ONE_MODEL.lock().await;
     let logs = tempfile::tempdir().unwrap();
     let llm = start(&logs.path().join("llama.log")).await;
     let c = client(&llm);

@@ -264,7 +264,18 @@ impl TestApp {
         what: &str,
         done: impl Fn(&[Value], &Value) -> bool,
     ) -> (Vec<Value>, Value) {
-        let deadline = tokio::time::Instant::now() + WAIT;
+        self.wait_longer(v, what, WAIT, done).await
+    }
+
+    /// `wait_for` with its own limit (a real model on a busy machine answers in tens of seconds).
+    pub async fn wait_longer(
+        &self,
+        v: &Visitor,
+        what: &str,
+        wait: Duration,
+        done: impl Fn(&[Value], &Value) -> bool,
+    ) -> (Vec<Value>, Value) {
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
             let (msgs, state) = self.transcript(v).await;
             if done(&msgs, &state) {
@@ -279,11 +290,16 @@ impl TestApp {
 
     /// Sends `body` and waits for the reply that follows it (AI or system).
     pub async fn ask(&self, v: &Visitor, body: &str) -> Value {
+        self.ask_within(v, body, WAIT).await
+    }
+
+    /// `ask`, waiting up to `wait` for the reply.
+    pub async fn ask_within(&self, v: &Visitor, body: &str, wait: Duration) -> Value {
         let cid = uuid::Uuid::new_v4().to_string();
         let sent: Value = self.say(v, &cid, body).await.json().await.unwrap();
         let seq = sent["message"]["seq"].as_i64().unwrap();
         let (msgs, _) = self
-            .wait_for(v, "a reply", |m, _| {
+            .wait_longer(v, "a reply", wait, |m, _| {
                 m.iter()
                     .any(|x| x["seq"].as_i64() > Some(seq) && x["author"]["kind"] != "customer")
             })
@@ -373,7 +389,12 @@ impl Ws {
 
     /// Reads frames until one satisfies `pred`; returns it.
     pub async fn until(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = tokio::time::Instant::now() + WAIT;
+        self.until_within(what, WAIT, pred).await
+    }
+
+    /// `until`, waiting up to `wait`.
+    pub async fn until_within(&mut self, what: &str, wait: Duration, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             let frame = tokio::time::timeout(left, self.0.next())
