@@ -5,30 +5,13 @@
 //! protocol works end to end, in both languages, and that a server killed mid-answer leaves the
 //! caller with exactly what was streamed and comes back.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use backstop::localllm::{self, LocalLlm, ServeOptions};
+use backstop::localllm::{self, LocalLlm};
 use backstop_llm::{ChatRequest, Endpoint, Limits, LlmError, Message, OpenAiClient, Provider};
 use tokio::sync::mpsc;
 
-async fn start(log: &std::path::Path) -> LocalLlm {
-    let dir = backstop::models::dir(&PathBuf::new());
-    let (model, server) = tokio::task::spawn_blocking(move || {
-        let say = &mut |m: &str| eprintln!("{m}");
-        (
-            localllm::ensure_model(&dir, say).expect("the local model"),
-            localllm::ensure_server(&dir, say).expect("llama-server"),
-        )
-    })
-    .await
-    .unwrap();
-    let mut options = ServeOptions::new(log.to_path_buf());
-    options.slots = 1;
-    LocalLlm::start(&server, &model, options)
-        .await
-        .expect("llama-server starts")
-}
+use crate::local_answers::local_model;
 
 fn client(llm: &LocalLlm) -> OpenAiClient {
     OpenAiClient::new(
@@ -62,7 +45,7 @@ fn ask(question: &str) -> ChatRequest {
 async fn the_local_server_streams_answers_in_both_languages_with_usage() {
     let _one = crate::local_answers::ONE_MODEL.lock().await;
     let logs = tempfile::tempdir().unwrap();
-    let llm = start(&logs.path().join("llama.log")).await;
+    let llm = local_model(&logs.path().join("llama.log")).await;
     let c = client(&llm);
     for q in ["How long do I have to return an item?", "退货期限是多久？"] {
         let (tx, mut rx) = mpsc::unbounded_channel();
@@ -89,7 +72,7 @@ async fn the_local_server_streams_answers_in_both_languages_with_usage() {
 async fn a_server_killed_mid_answer_leaves_exactly_the_streamed_text_and_is_restarted() {
     let _one = crate::local_answers::ONE_MODEL.lock().await;
     let logs = tempfile::tempdir().unwrap();
-    let llm = start(&logs.path().join("llama.log")).await;
+    let llm = local_model(&logs.path().join("llama.log")).await;
     let c = client(&llm);
     let mut long = ask("Explain our returns policy in detail, step by step, in at least ten sentences.");
     long.max_tokens = 300;
