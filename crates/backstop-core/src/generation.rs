@@ -247,6 +247,10 @@ pub struct Generation {
     pub attempts: Vec<Attempt>,
     /// Why it fell back without calling the model (budget spent, circuit open), when it did.
     pub skipped: Option<String>,
+    /// From the customer's message stored to the model's call: the pipeline before the model
+    /// (queueing, understanding, the policy, the prompt), on the engine's clock.
+    #[serde(default)]
+    pub before_call_ms: Option<u32>,
 }
 
 #[cfg(test)]

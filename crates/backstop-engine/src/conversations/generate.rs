@@ -118,6 +118,7 @@ impl Engine {
             outcome: Outcome::Fallback,
             attempts: Vec::new(),
             skipped: None,
+            before_call_ms: None,
         };
         if !s.within_budget(self.model_usage(&conv.tenant).await?.total()) {
             record.skipped = Some("monthly token budget spent".into());
@@ -168,6 +169,13 @@ impl Engine {
 
         // The article in another language than the customer's: the model translates.
         let translate = (backstop_nlp::lang::code(&article.body) != code).then_some(code);
+        // This turn's question was stored when its newest unhandled message was.
+        let asked_at = history
+            .iter()
+            .find(|m| m.author == Author::Customer && !m.handled)
+            .map(|m| m.created_at);
+        record.before_call_ms =
+            asked_at.map(|t| (self.now() - t).whole_milliseconds().clamp(0, i128::from(u32::MAX)) as u32);
         let mut fix: Option<String> = None;
         for attempt in 0..2u32 {
             let messages: Vec<Message> =

@@ -134,6 +134,9 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
     let mut outcomes: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut verdicts: BTreeMap<&'static str, usize> = BTreeMap::new();
     let (mut first_tokens, mut totals) = (Vec::new(), Vec::new());
+    // Streaming and the pipeline around the model: before the call, the first checked sentence
+    // shown (from the call), the guard's time on the sentences as they came.
+    let (mut before_call, mut first_shown, mut stream_guard) = (Vec::new(), Vec::new(), Vec::new());
     for r in &rows {
         let lang = Lang::parse(&r.lang).unwrap_or(Lang::En);
         let session = engine
@@ -197,7 +200,14 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
                     Outcome::Handoff => "handoff",
                 })
                 .or_default() += 1;
+            if let Some(ms) = g.before_call_ms {
+                before_call.push(f64::from(ms));
+            }
             for a in &g.attempts {
+                if let Some(ms) = a.first_shown_ms {
+                    first_shown.push(f64::from(ms));
+                }
+                stream_guard.push(f64::from(a.stream_guard_us) / 1000.0);
                 *verdicts.entry(a.verdict.map_or("error", |v| v.as_str())).or_default() += 1;
                 if let Some(ms) = a.first_token_ms {
                     first_tokens.push(f64::from(ms));
@@ -353,6 +363,22 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
         "whole answer p50 / p95 (ms)".into(),
         format!("{:.0} / {:.0}", p(&totals, 50.0), p(&totals, 95.0)),
     ));
+    table.push((
+        "before the model call p50 / p95 (ms)".into(),
+        format!("{:.0} / {:.0}", p(&before_call, 50.0), p(&before_call, 95.0)),
+    ));
+    table.push((
+        "first checked sentence shown p50 / p95 (ms)".into(),
+        format!("{:.0} / {:.0}", p(&first_shown, 50.0), p(&first_shown, 95.0)),
+    ));
+    table.push((
+        "guard while streaming, per answer p50 / p95 (ms)".into(),
+        format!("{:.1} / {:.1}", p(&stream_guard, 50.0), p(&stream_guard, 95.0)),
+    ));
+    json.insert("before_call_ms_p50".into(), r4(p(&before_call, 50.0)));
+    json.insert("before_call_ms_p95".into(), r4(p(&before_call, 95.0)));
+    json.insert("first_shown_ms_p50".into(), r4(p(&first_shown, 50.0)));
+    json.insert("stream_guard_ms_p50".into(), r4(p(&stream_guard, 50.0)));
     json.insert("first_token_ms_p50".into(), r4(p(&first_tokens, 50.0)));
     json.insert("answer_ms_p50".into(), r4(p(&totals, 50.0)));
     json.insert("answer_ms_p95".into(), r4(p(&totals, 95.0)));
