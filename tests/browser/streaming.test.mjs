@@ -6,14 +6,13 @@
 // streaming protocol (server-sent `chat.completion.chunk` events ending in `data: [DONE]`, as the
 // API reference documents), answering from the article the server sent it, slowly enough to watch.
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { after, before } from "node:test";
-import { env, useServerAndBrowser, newPage, shot, openWidget, say, widgetMsgs, assertNoJsErrors, e2e, login, WAIT } from "./support.mjs";
+import { env, useServerAndBrowser, newPage, shot, openWidget, say, widgetMsgs, assertNoJsErrors, e2e, login, WAIT, modelStandIn } from "./support.mjs";
 
 useServerAndBrowser("server-streaming.log");
 
 let model, modelUrl;
-const asked = [];
+let asked = [];
 
 /** The first two sentences of the article in the last user message, cited `[1]`. */
 function answerFrom(body) {
@@ -25,31 +24,9 @@ function answerFrom(body) {
 }
 
 before(async () => {
-  model = createServer((req, res) => {
-    let raw = "";
-    req.on("data", (c) => (raw += c));
-    req.on("end", async () => {
-      if (req.url !== "/v1/chat/completions" || req.method !== "POST") { res.writeHead(404).end(); return; }
-      const body = JSON.parse(raw);
-      asked.push(body);
-      const answer = answerFrom(body);
-      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-      const chunk = (delta, finish = null) => `data: ${JSON.stringify({
-        id: "chatcmpl-e2e", object: "chat.completion.chunk", created: 0, model: body.model,
-        choices: [{ index: 0, delta, finish_reason: finish }]
-      })}\n\n`;
-      res.write(chunk({ role: "assistant", content: "" }));
-      const chars = [...answer];
-      for (let i = 0; i < chars.length; i += 3) {
-        await new Promise((r) => setTimeout(r, 45));
-        res.write(chunk({ content: chars.slice(i, i + 3).join("") }));
-      }
-      res.write(chunk({}, "stop"));
-      res.end("data: [DONE]\n\n");
-    });
-  });
-  await new Promise((r) => model.listen(0, "127.0.0.1", r));
-  modelUrl = `http://127.0.0.1:${model.address().port}/v1`;
+  model = await modelStandIn(answerFrom, { piece: 3, delayMs: 45 });
+  modelUrl = model.url;
+  asked = model.asked;
 });
 after(() => model && model.close());
 

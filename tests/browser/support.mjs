@@ -1,5 +1,6 @@
 // Shared by the browser test files: each file starts its own `backstop demo` server (fresh data
 // directory, random port) and one Chromium, and uses the page helpers below.
+import { createServer } from "node:http";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -169,4 +170,40 @@ export function admin(...args) {
   });
   assert.equal(r.status, 0, `backstop ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
+}
+
+/**
+ * A stand-in of an OpenAI-compatible model server, speaking the chat-completions streaming
+ * protocol as the API reference documents it (server-sent `chat.completion.chunk` events, the
+ * first with the assistant role, then the content in pieces, then `finish_reason: "stop"` and
+ * `data: [DONE]`). `answer(body)` writes each reply; `piece` characters go out every `delayMs`.
+ * Resolves to `{ url, asked, close }` — `asked` holds every request body.
+ */
+export async function modelStandIn(answer, { piece = 3, delayMs = 45 } = {}) {
+  const asked = [];
+  const server = createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c) => (raw += c));
+    req.on("end", async () => {
+      if (req.url !== "/v1/chat/completions" || req.method !== "POST") { res.writeHead(404).end(); return; }
+      const body = JSON.parse(raw);
+      asked.push(body);
+      const text = answer(body);
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+      const chunk = (delta, finish = null) => `data: ${JSON.stringify({
+        id: "chatcmpl-e2e", object: "chat.completion.chunk", created: 0, model: body.model,
+        choices: [{ index: 0, delta, finish_reason: finish }]
+      })}\n\n`;
+      res.write(chunk({ role: "assistant", content: "" }));
+      const chars = [...text];
+      for (let i = 0; i < chars.length; i += piece) {
+        await new Promise((r) => setTimeout(r, delayMs));
+        res.write(chunk({ content: chars.slice(i, i + piece).join("") }));
+      }
+      res.write(chunk({}, "stop"));
+      res.end("data: [DONE]\n\n");
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${server.address().port}/v1`, asked, close: () => server.close() };
 }

@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::conversation::Priority;
 use crate::ids::{AgentId, TeamId};
-use crate::message::Lang;
 use crate::routing::ServiceTier;
 use crate::Timestamp;
 
@@ -73,7 +72,8 @@ pub struct AgentLoad {
     pub capacity: u32,
     /// Conversations they hold now.
     pub active: u32,
-    pub languages: Vec<Lang>,
+    /// ISO 639-1 codes.
+    pub languages: Vec<String>,
     pub topics: Vec<String>,
     /// When they were last given a conversation.
     pub last_assigned: Option<Timestamp>,
@@ -98,7 +98,8 @@ impl AgentLoad {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Need {
     pub team: TeamId,
-    pub lang: Lang,
+    /// The customer's language, as an ISO 639-1 code.
+    pub language: String,
     pub topic: Option<String>,
     /// The agent who last served this customer, for sticky assignment.
     pub last_agent: Option<AgentId>,
@@ -161,7 +162,7 @@ pub fn choose(strategy: Strategy, agents: &[AgentLoad], need: &Need) -> Option<C
             why: Why::LeastLoaded,
         }),
         Strategy::Skills => {
-            let speaks = |a: &&AgentLoad| a.languages.contains(&need.lang);
+            let speaks = |a: &&AgentLoad| a.languages.contains(&need.language);
             let knows = |a: &&AgentLoad| need.topic.as_ref().is_some_and(|t| a.topics.contains(t));
             // Best first: language and topic, language only, topic only, anyone available.
             let score = |a: &&AgentLoad| (speaks(a) as u8) * 2 + knows(a) as u8;

@@ -22,7 +22,7 @@ fn load(n: u64, active: u32, capacity: u32, last: Option<i64>) -> AgentLoad {
         presence: Presence::Online,
         capacity,
         active,
-        languages: vec![Lang::En],
+        languages: vec!["en".into()],
         topics: vec![],
         last_assigned: last.map(t),
     }
@@ -31,7 +31,7 @@ fn load(n: u64, active: u32, capacity: u32, last: Option<i64>) -> AgentLoad {
 fn need() -> Need {
     Need {
         team: team(1),
-        lang: Lang::En,
+        language: "en".into(),
         topic: None,
         last_agent: None,
     }
@@ -102,9 +102,9 @@ fn sticky_goes_back_to_the_last_agent_when_they_have_room() {
 #[test]
 fn skills_prefer_language_then_topic_then_load() {
     let mut zh = load(1, 2, 4, None);
-    zh.languages = vec![Lang::Zh];
+    zh.languages = vec!["zh".into()];
     let mut zh_refunds = load(2, 3, 4, None);
-    zh_refunds.languages = vec![Lang::Zh, Lang::En];
+    zh_refunds.languages = vec!["zh".into(), "en".into()];
     zh_refunds.topics = vec!["refunds".into()];
     let en_refunds = {
         let mut a = load(3, 0, 4, None);
@@ -113,7 +113,7 @@ fn skills_prefer_language_then_topic_then_load() {
     };
     let agents = [zh, zh_refunds, en_refunds];
     let refund_zh = Need {
-        lang: Lang::Zh,
+        language: "zh".into(),
         topic: Some("refunds".into()),
         ..need()
     };

@@ -33,6 +33,29 @@ pub struct Team {
     /// First-reply targets and the reply time promised to offline tickets.
     #[serde(default)]
     pub sla: crate::sla::SlaTargets,
+    /// The customer languages the team serves, as ISO 639-1 codes; empty: every language.
+    #[serde(default)]
+    pub languages: Vec<String>,
+}
+
+/// Is `code` an ISO 639-1 (or 639-3) language code as Backstop stores them: two or three
+/// lower-case letters?
+pub fn is_language_code(code: &str) -> bool {
+    (2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// The team a hand-over with `role` goes to for a customer writing `language`: of the teams with
+/// that role, one that names the language, else one that serves every language, else the first;
+/// with no team of the role, the tenant's first team.
+pub fn team_for<'a>(teams: &'a [Team], role: TeamRole, language: &str) -> Option<&'a Team> {
+    let with_role: Vec<&Team> = teams.iter().filter(|t| t.role == role).collect();
+    with_role
+        .iter()
+        .find(|t| t.languages.iter().any(|l| l == language))
+        .or_else(|| with_role.iter().find(|t| t.languages.is_empty()))
+        .or_else(|| with_role.first())
+        .copied()
+        .or_else(|| teams.first())
 }
 
 impl Team {
@@ -95,8 +118,8 @@ fn yes() -> bool {
 pub struct AgentProfile {
     /// Conversations the agent may hold at once.
     pub capacity: u32,
-    /// Languages they serve customers in.
-    pub languages: Vec<Lang>,
+    /// Languages they serve customers in, as ISO 639-1 codes (`zh`, `en`, `fr`, …).
+    pub languages: Vec<String>,
     /// Knowledge-base topics they know well (e.g. "refunds").
     pub topics: Vec<String>,
 }
@@ -110,7 +133,7 @@ impl Default for AgentProfile {
     fn default() -> Self {
         AgentProfile {
             capacity: Self::DEFAULT_CAPACITY,
-            languages: vec![Lang::Zh, Lang::En],
+            languages: vec!["zh".into(), "en".into()],
             topics: Vec::new(),
         }
     }
@@ -133,5 +156,54 @@ pub struct Customer {
 impl Customer {
     pub fn is_vip(&self) -> bool {
         self.tags.iter().any(|t| t.eq_ignore_ascii_case("vip"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn team(name: &str, role: TeamRole, languages: &[&str]) -> Team {
+        Team {
+            id: TeamId(uuid::Uuid::new_v4()),
+            tenant: TenantId::parse("shop").unwrap(),
+            name: name.into(),
+            names: Default::default(),
+            role,
+            strategy: Default::default(),
+            hours: Default::default(),
+            sla: Default::default(),
+            languages: languages.iter().map(|l| l.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_hand_over_goes_to_the_team_of_its_role_that_speaks_the_customers_language() {
+        let teams = [
+            team("General", TeamRole::General, &[]),
+            team("Europe", TeamRole::General, &["fr", "de"]),
+            team("VIP", TeamRole::Escalation, &["zh", "en"]),
+        ];
+        let pick = |role, code| team_for(&teams, role, code).map(|t| t.name.as_str());
+        assert_eq!(pick(TeamRole::General, "fr"), Some("Europe"));
+        assert_eq!(
+            pick(TeamRole::General, "zh"),
+            Some("General"),
+            "the team for every language"
+        );
+        // The role comes first: an angry French customer still goes to the escalation team.
+        assert_eq!(pick(TeamRole::Escalation, "fr"), Some("VIP"));
+        assert_eq!(
+            team_for(&teams[1..2], TeamRole::General, "ja").map(|t| t.name.as_str()),
+            Some("Europe")
+        );
+        assert_eq!(
+            team_for(&teams[2..], TeamRole::General, "en").map(|t| t.name.as_str()),
+            Some("VIP")
+        );
+        assert!(team_for(&[], TeamRole::General, "en").is_none());
+        assert!(
+            is_language_code("fr") && is_language_code("fil") && !is_language_code("French") && !is_language_code("FR")
+        );
     }
 }

@@ -60,6 +60,10 @@ pub struct HandoffPacket {
     /// L2 (a person with the AI's help) or L3 (specialists only).
     #[serde(default)]
     pub service_tier: ServiceTier,
+    /// The customer's language as an ISO 639-1 code (`language` is the nearer of Chinese and
+    /// English, for the fixed replies); absent on older packets.
+    #[serde(default)]
+    pub language_code: Option<String>,
     /// The emotion radar's reading of the turn that handed over.
     #[serde(default)]
     pub emotion: Option<EmotionScores>,
@@ -74,6 +78,20 @@ pub struct HandoffPacket {
     /// … and the article it comes from.
     #[serde(default)]
     pub draft_source: Option<crate::message::Citation>,
+    /// A summary of the whole conversation written by the tenant's model after the hand-over and
+    /// checked by the guard; `summary` (the customer's own words) stays beside it.
+    #[serde(default)]
+    pub ai_summary: Option<ModelSummary>,
+}
+
+/// What the model wrote about a conversation for the person taking it over.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelSummary {
+    pub text: String,
+    /// The model that wrote it.
+    pub model: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub written_at: time::OffsetDateTime,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

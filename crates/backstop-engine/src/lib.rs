@@ -161,6 +161,7 @@ pub(crate) struct Inner {
     assignments: assign::Assignments,
     waits: presence::Waits,
     answers: copilot::AnswerBooks,
+    drafts: conversations::assist::Drafts,
     sign_ins: auth::SignIns,
     /// The soonest SLA deadline set since the last sweep, and the sweep's doorbell.
     sla_next: Mutex<Option<Timestamp>>,
@@ -215,6 +216,7 @@ impl Engine {
                 assignments: assign::Assignments::default(),
                 waits: presence::Waits::default(),
                 answers: copilot::AnswerBooks::default(),
+                drafts: Default::default(),
                 sla_next: Mutex::new(None),
                 sla_wake: tokio::sync::Notify::new(),
                 radar,

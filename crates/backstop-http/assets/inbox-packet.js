@@ -1,6 +1,18 @@
-// The inbox's handoff packet, as a view: why the AI handed over (the rule, its signals, other rules that held), the AI's draft to approve, the facts, what the AI tried, the customer's emotions and anger. Built from the packet alone; the inbox owns the state and passes callbacks.
+// The inbox's handoff packet, as a view: the model's summary when one was written, why the AI handed over (the rule, its signals, other rules that held), the AI's draft to approve, the facts, what the AI tried, the customer's emotions and anger. Built from the packet alone; the inbox owns the state and passes callbacks.
 import { t, relTime, clock, topicLabel } from "/assets/i18n.js";
 import { h } from "/assets/ui.js";
+
+/** The customer's language: any of them by its code, named in the page's language. */
+function languageName(p) {
+  const code = p.language_code;
+  if (code && code !== "zh" && code !== "en") {
+    try {
+      const names = new Intl.DisplayNames([document.documentElement.lang || "en"], { type: "language" });
+      return names.of(code) || code;
+    } catch (_) { return code; }
+  }
+  return p.language && t(`lang.${p.language}`);
+}
 
 function field(label, value) {
   if (value == null || value === "") return null;
@@ -31,13 +43,20 @@ export function packetView(p, { collapsed, onToggle, onDecide }) {
   if (collapsed) return [head];
 
   const body = h("div", { class: "pk-body" });
-  if (p.summary) body.append(h("p", { class: "pk-summary" }, p.summary));
+  if (p.ai_summary) {
+    body.append(h("div", { class: "pk-ai-summary", "data-testid": "packet-ai-summary" },
+      h("span", { class: "pk-ai-label", title: t("packet.aiSummaryBy", { model: p.ai_summary.model }) }, t("packet.aiSummary")),
+      h("p", { class: "pk-summary" }, p.ai_summary.text)));
+    if (p.summary) body.append(h("p", { class: "pk-summary pk-words" }, p.summary));
+  } else if (p.summary) {
+    body.append(h("p", { class: "pk-summary" }, p.summary));
+  }
 
   body.append(h("dl", { class: "pk-grid" },
     field(t("packet.team"), p.team_name),
     field(t("packet.tier"), p.tier && t(`tier.${p.tier}`)),
     field(t("packet.topic"), topicLabel(p.topic)),
-    field(t("packet.language"), p.language && t(`lang.${p.language}`))));
+    field(t("packet.language"), languageName(p))));
 
   if (p.facts && p.facts.length) {
     body.append(h("div", { class: "pk-row" },

@@ -2,6 +2,7 @@
 import { t, applyI18n, toggleLang, onLangChange, relTime, topicLabel } from "/assets/i18n.js";
 import { $, h, api, toast, liveSocket, loadTopics } from "/assets/ui.js";
 import { packetView } from "/assets/inbox-packet.js";
+import { copilotView, fillDraft } from "/assets/inbox-copilot.js";
 import { ts, paintAvatar, customerName, isVip, convItem, msgNode } from "/assets/inbox-views.js";
 
 const VIEWS = ["queue", "mine", "ai", "resolved"];
@@ -323,8 +324,9 @@ function renderConversation() {
 
 // ---------- copilot ----------
 
-// Suggestions for the open conversation while it is mine: KB-drafted replies (with sources) and,
-// when the customer is upset, a calming opening; "Insert" puts one in the composer.
+// Suggestions for the open conversation while it is mine: KB-drafted replies (with sources),
+// the model's draft of a reply to the latest message and, when the customer is upset, a calming
+// opening; "Insert" puts one in the composer.
 async function loadCopilot() {
   const box = document.getElementById("copilot");
   const c = S.open && S.open.conversation;
@@ -341,26 +343,10 @@ async function loadCopilot() {
     renderComposerState();
     els.input.focus();
   };
-  const past = (s) => s.source && s.source.kind === "past_answer";
-  const items = d.suggestions.map((s) => h("li", { class: `cp-item${past(s) ? " cp-past" : ""}`, "data-testid": "copilot-suggestion", "data-source": s.source ? s.source.kind : "article" },
-    h("div", { class: "cp-top" },
-      h("strong", { class: "cp-title" }, past(s) ? t("copilot.pastTitle", { question: s.title }) : s.title),
-      h("span", { class: "cp-conf" }, t("copilot.match", { n: Math.round(s.confidence * 100) })),
-      h("button", { type: "button", class: "btn btn-sm", "data-testid": "copilot-insert", onclick: () => insert(s.text) }, t("copilot.insert"))),
-    h("div", { class: "cp-text" }, s.text),
-    h("div", { class: "cp-src" }, past(s)
-      ? [t("copilot.pastSource", { agent: s.source.agent_name || t("msg.agent"), time: relTime(s.source.at) }), " · ",
-        h("a", { href: `#/all/${s.source.conversation_id}` }, t("copilot.pastOpen"))]
-      : t("copilot.source", { title: s.title }))));
-  box.replaceChildren(...[
-    h("div", { class: "cp-head" }, h("span", { class: "pk-icon", "aria-hidden": "true" }, "✦"), h("strong", {}, t("copilot.title")),
-      d.summary ? h("span", { class: "cp-summary", title: d.summary }, d.summary) : null),
-    d.de_escalation ? h("div", { class: "cp-calm", "data-testid": "copilot-calm" },
-      h("span", {}, d.de_escalation),
-      h("button", { type: "button", class: "btn btn-sm", onclick: () => insert(d.de_escalation) }, t("copilot.insert"))) : null,
-    items.length ? h("ol", { class: "cp-list" }, items) : h("div", { class: "pk-muted" }, t("copilot.none"))
-  ].filter(Boolean));
+  const slot = copilotView(box, d, insert);
   box.hidden = false;
+  const stillOpen = () => !!S.open && S.open.conversation.id === id && S.copilot && S.copilot.convId === id;
+  if (await fillDraft(slot, id, insert, stillOpen)) S.copilot.shown = true;
 }
 
 async function openConversation(id) {

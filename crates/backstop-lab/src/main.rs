@@ -126,6 +126,11 @@ enum EvalCommand {
     Answers {
         #[arg(long)]
         questions: PathBuf,
+        /// The knowledge base the AI answers from (.json, .csv or .md files, or directories of
+        /// them, as `backstop kb import` reads them; repeatable): it replaces the demo's. The
+        /// questions' `article` slugs refer to it.
+        #[arg(long)]
+        kb: Vec<PathBuf>,
         /// An OpenAI-compatible base URL (default: the local llama-server, started here).
         #[arg(long)]
         llm_url: Option<String>,
@@ -334,6 +339,7 @@ async fn run_eval(config: Config, command: EvalCommand) -> anyhow::Result<()> {
         }
         EvalCommand::Answers {
             questions,
+            kb,
             llm_url,
             llm_model,
             limit,
@@ -343,6 +349,7 @@ async fn run_eval(config: Config, command: EvalCommand) -> anyhow::Result<()> {
                 config,
                 eval::answers::Options {
                     questions,
+                    kb,
                     llm_url,
                     llm_model,
                     details,

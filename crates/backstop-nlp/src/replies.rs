@@ -40,6 +40,109 @@ pub fn answer_in_other_language(lang: Lang, article_lang: Lang, body: &str) -> S
     answer(lang, &body)
 }
 
+/// For a customer writing another language than Chinese or English (`code`, ISO 639-1) who gets
+/// the knowledge base's own words because no model wrote the answer in theirs: a line in their
+/// language saying the answer is only in the article's. English for a language not listed.
+pub fn only_in(code: &str, article_lang: Lang) -> String {
+    let zh = article_lang == Lang::Zh;
+    let (template, english, chinese) = match code {
+        "es" => (
+            "Lo siento, esta respuesta solo está disponible en {}:",
+            "inglés",
+            "chino",
+        ),
+        "fr" => (
+            "Désolé, cette réponse n'est disponible qu'en {} :",
+            "anglais",
+            "chinois",
+        ),
+        "de" => (
+            "Leider gibt es diese Antwort bisher nur auf {}:",
+            "Englisch",
+            "Chinesisch",
+        ),
+        "pt" => ("Desculpe, esta resposta só está disponível em {}:", "inglês", "chinês"),
+        "it" => (
+            "Spiacenti, questa risposta è disponibile solo in {}:",
+            "inglese",
+            "cinese",
+        ),
+        "nl" => (
+            "Sorry, dit antwoord is alleen beschikbaar in het {}:",
+            "Engels",
+            "Chinees",
+        ),
+        "pl" => (
+            "Przepraszamy, ta odpowiedź jest dostępna tylko po {}:",
+            "angielsku",
+            "chińsku",
+        ),
+        "tr" => ("Üzgünüz, bu yanıt şimdilik yalnızca {} mevcut:", "İngilizce", "Çince"),
+        "vi" => (
+            "Xin lỗi, câu trả lời này hiện chỉ có bằng {}:",
+            "tiếng Anh",
+            "tiếng Trung",
+        ),
+        "id" | "ms" => (
+            "Maaf, jawaban ini hanya tersedia dalam bahasa {}:",
+            "Inggris",
+            "Mandarin",
+        ),
+        "sv" => ("Tyvärr finns det här svaret bara på {}:", "engelska", "kinesiska"),
+        "da" => ("Beklager, dette svar findes kun på {}:", "engelsk", "kinesisk"),
+        "no" => ("Beklager, dette svaret finnes bare på {}:", "engelsk", "kinesisk"),
+        "fi" => (
+            "Valitettavasti tämä vastaus on saatavilla vain {}:",
+            "englanniksi",
+            "kiinaksi",
+        ),
+        "cs" => (
+            "Omlouváme se, tato odpověď je zatím jen v {}:",
+            "angličtině",
+            "čínštině",
+        ),
+        "ro" => (
+            "Ne pare rău, acest răspuns este disponibil doar în limba {}:",
+            "engleză",
+            "chineză",
+        ),
+        "hu" => (
+            "Sajnáljuk, ez a válasz egyelőre csak {} érhető el:",
+            "angolul",
+            "kínaiul",
+        ),
+        "ru" => (
+            "Извините, этот ответ пока есть только на {} языке:",
+            "английском",
+            "китайском",
+        ),
+        "uk" => (
+            "Вибачте, ця відповідь поки є лише {} мовою:",
+            "англійською",
+            "китайською",
+        ),
+        "ar" => ("عذرًا، هذه الإجابة متوفرة حاليًا باللغة {} فقط:", "الإنجليزية", "الصينية"),
+        "fa" => ("متأسفیم، این پاسخ فعلاً فقط به زبان {} موجود است:", "انگلیسی", "چینی"),
+        "ur" => ("معذرت، یہ جواب فی الحال صرف {} میں دستیاب ہے:", "انگریزی", "چینی"),
+        "ja" => ("申し訳ありませんが、この回答は現在{}のみです：", "英語", "中国語"),
+        "ko" => ("죄송합니다. 이 답변은 현재 {}로만 제공됩니다:", "영어", "중국어"),
+        "th" => ("ขออภัย คำตอบนี้มีเฉพาะภาษา{}เท่านั้น:", "อังกฤษ", "จีน"),
+        "hi" => ("क्षमा करें, यह उत्तर अभी केवल {} में उपलब्ध है:", "अंग्रेज़ी", "चीनी"),
+        "he" => ("מצטערים, התשובה הזו זמינה כרגע רק ב{}:", "אנגלית", "סינית"),
+        "el" => (
+            "Λυπούμαστε, αυτή η απάντηση είναι διαθέσιμη μόνο στα {}:",
+            "αγγλικά",
+            "κινεζικά",
+        ),
+        _ => (
+            "Sorry, this answer is only available in {} so far:",
+            "English",
+            "Chinese",
+        ),
+    };
+    template.replace("{}", if zh { chinese } else { english })
+}
+
 /// One clarifying question when nothing matched confidently. A topic is offered only when it is
 /// plausible (the caller decides); otherwise the question is open, and the way to a person (the
 /// widget's "Talk to a human" / "转人工客服" button) is offered with it.
@@ -116,5 +219,32 @@ pub fn small_talk(lang: Lang, kind: SmallTalk, store: &str) -> String {
         (Lang::Zh, SmallTalk::Thanks) => "不客气！还有其他可以帮您的吗？".into(),
         (Lang::En, SmallTalk::Goodbye) => "Thanks for contacting us. Have a great day!".into(),
         (Lang::Zh, SmallTalk::Goodbye) => "感谢您的咨询，祝您生活愉快！".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_note_is_in_the_customers_language_and_names_the_articles() {
+        assert_eq!(
+            only_in("fr", Lang::En),
+            "Désolé, cette réponse n'est disponible qu'en anglais :"
+        );
+        assert_eq!(
+            only_in("de", Lang::Zh),
+            "Leider gibt es diese Antwort bisher nur auf Chinesisch:"
+        );
+        assert_eq!(
+            only_in("xx", Lang::En),
+            "Sorry, this answer is only available in English so far:"
+        );
+        for code in [
+            "es", "pt", "it", "nl", "pl", "tr", "vi", "id", "sv", "ru", "ar", "ja", "ko", "th", "hi",
+        ] {
+            let note = only_in(code, Lang::En);
+            assert!(!note.contains("{}") && !note.contains("English"), "{code}: {note}");
+        }
     }
 }

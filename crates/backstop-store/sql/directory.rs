@@ -42,9 +42,10 @@ pub(crate) async fn get_tenant(store: &Backend, id: &TenantId) -> Result<Option<
 
 pub(crate) async fn upsert_team(store: &Backend, t: &Team) -> Result<()> {
     sqlx::query(
-        "INSERT INTO teams (tenant_id, id, name, names, role, strategy, hours, sla) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        "INSERT INTO teams (tenant_id, id, name, names, role, strategy, hours, sla, languages)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, names = excluded.names, role = excluded.role,
-           strategy = excluded.strategy, hours = excluded.hours, sla = excluded.sla",
+           strategy = excluded.strategy, hours = excluded.hours, sla = excluded.sla, languages = excluded.languages",
     )
     .bind(t.tenant.as_str())
     .bind(t.id.to_string())
@@ -54,6 +55,7 @@ pub(crate) async fn upsert_team(store: &Backend, t: &Team) -> Result<()> {
     .bind(t.strategy.as_str())
     .bind(to_json(&t.hours))
     .bind(to_json(&t.sla))
+    .bind(to_json(&t.languages))
     .execute(store.writer())
     .await
     .map_err(db)?;
@@ -62,7 +64,7 @@ pub(crate) async fn upsert_team(store: &Backend, t: &Team) -> Result<()> {
 
 pub(crate) async fn list_teams(store: &Backend, tenant: &TenantId) -> Result<Vec<Team>> {
     let rows = sqlx::query(
-        "SELECT tenant_id, id, name, names, role, strategy, hours, sla FROM teams WHERE tenant_id = $1 ORDER BY name",
+        "SELECT tenant_id, id, name, names, role, strategy, hours, sla, languages FROM teams WHERE tenant_id = $1 ORDER BY name",
     )
     .bind(tenant.as_str())
     .fetch_all(store.reader())

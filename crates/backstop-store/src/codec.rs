@@ -306,6 +306,7 @@ pub fn team(r: &impl Columns) -> Result<Team, StoreError> {
         strategy: Strategy::parse(&strategy).ok_or_else(|| corrupt("team strategy"))?,
         hours: json(r, "hours")?,
         sla: json(r, "sla")?,
+        languages: json(r, "languages")?,
     })
 }
 

@@ -103,6 +103,7 @@ pub async fn add_team(
         strategy: Default::default(),
         hours: Default::default(),
         sla: Default::default(),
+        languages: Vec::new(),
     };
     store.upsert_team(&team).await?;
     Ok(team)
@@ -165,6 +166,31 @@ pub struct TeamChanges {
     pub vip_target_secs: Option<u32>,
     pub standard_target_secs: Option<u32>,
     pub ticket_reply_mins: Option<u32>,
+    /// The customer languages the team serves, comma-separated ISO 639-1 codes (`fr,es,de`), or
+    /// `all`.
+    pub languages: Option<String>,
+}
+
+/// Parses `fr, es,DE` into codes; `all` (or nothing) is every language.
+fn language_codes(list: &str) -> anyhow::Result<Vec<String>> {
+    if list.trim().eq_ignore_ascii_case("all") {
+        return Ok(Vec::new());
+    }
+    let mut codes: Vec<String> = Vec::new();
+    for part in list
+        .split(',')
+        .map(|p| p.trim().to_lowercase())
+        .filter(|p| !p.is_empty())
+    {
+        anyhow::ensure!(
+            backstop_core::directory::is_language_code(&part),
+            "unknown language {part:?}: use ISO 639-1 codes such as zh, en, fr, or all"
+        );
+        if !codes.contains(&part) {
+            codes.push(part);
+        }
+    }
+    Ok(codes)
 }
 
 /// Changes a team's assignment strategy, business hours and service targets.
@@ -190,6 +216,9 @@ pub async fn set_team(store: &dyn Store, tenant_id: &str, name: &str, changes: &
     sla.standard_secs = changes.standard_target_secs.unwrap_or(sla.standard_secs);
     sla.ticket_reply_mins = changes.ticket_reply_mins.unwrap_or(sla.ticket_reply_mins);
     sla.validate().context("service targets")?;
+    if let Some(list) = &changes.languages {
+        team.languages = language_codes(list)?;
+    }
     store.upsert_team(&team).await?;
     Ok(team)
 }
@@ -220,7 +249,14 @@ pub async fn set_agent_profile(
     if !languages.is_empty() {
         agent.profile.languages = languages
             .iter()
-            .map(|l| Lang::parse(l.trim()).with_context(|| format!("unknown language {l:?}: use zh or en")))
+            .map(|l| {
+                let code = l.trim().to_lowercase();
+                anyhow::ensure!(
+                    backstop_core::directory::is_language_code(&code),
+                    "unknown language {l:?}: use ISO 639-1 codes such as zh, en, fr"
+                );
+                Ok(code)
+            })
             .collect::<anyhow::Result<_>>()?;
     }
     if !topics.is_empty() {
@@ -260,13 +296,7 @@ pub async fn import_kb_files(
     progress: &indicatif::ProgressBar,
 ) -> anyhow::Result<ImportReport> {
     let tenant = TenantId::parse(tenant_id).context("tenant id")?;
-    let mut parsed = crate::kbfile::Parsed::default();
-    for p in paths {
-        let part = crate::kbfile::read(p)?;
-        parsed.rows.extend(part.rows);
-        parsed.rejected.extend(part.rejected);
-    }
-    crate::kbfile::dedupe(&mut parsed);
+    let parsed = crate::kbfile::read_all(paths)?;
     progress.set_length(parsed.rows.len() as u64);
     let drafts = parsed.rows.into_iter().map(|r| r.draft).collect();
     let done = engine
@@ -540,7 +570,7 @@ mod tests {
             ann.profile,
             AgentProfile {
                 capacity: 2,
-                languages: vec![Lang::Zh],
+                languages: vec!["zh".into()],
                 topics: vec!["refunds".into()]
             }
         );
@@ -549,9 +579,9 @@ mod tests {
             .unwrap();
         assert_eq!(
             (kept.profile.capacity, kept.profile.languages.clone()),
-            (4, vec![Lang::Zh])
+            (4, vec!["zh".to_string()])
         );
-        for (capacity, langs) in [(Some(0), vec![]), (None, vec!["fr".to_string()])] {
+        for (capacity, langs) in [(Some(0), vec![]), (None, vec!["French".to_string()])] {
             assert!(
                 set_agent_profile(s.as_ref(), "acme", "ann@acme.example", capacity, &langs, &[])
                     .await

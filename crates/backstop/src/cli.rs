@@ -163,6 +163,10 @@ pub(crate) enum TeamCommand {
         /// Minutes after opening within which an offline ticket is promised a reply (default 120).
         #[arg(long)]
         ticket_reply: Option<u32>,
+        /// The customer languages the team serves, e.g. "fr,es,de" (ISO 639-1), or "all" (the
+        /// default). A hand-over goes to the team of its role that names the customer's language.
+        #[arg(long)]
+        languages: Option<String>,
     },
 }
 
@@ -236,7 +240,7 @@ pub(crate) enum AgentCommand {
         /// Conversations they may hold at once (1-100).
         #[arg(long)]
         capacity: Option<u32>,
-        /// A language they serve customers in: zh or en (repeatable).
+        /// A language they serve customers in, as an ISO 639-1 code: zh, en, fr, … (repeatable).
         #[arg(long)]
         language: Vec<String>,
         /// A knowledge-base topic they know well, e.g. refunds (repeatable).

@@ -316,6 +316,18 @@ pub fn read(path: &Path) -> anyhow::Result<Parsed> {
     })
 }
 
+/// Reads every file (or directory) of `paths` and drops repeated slug-and-language rows.
+pub fn read_all(paths: &[std::path::PathBuf]) -> anyhow::Result<Parsed> {
+    let mut parsed = Parsed::default();
+    for p in paths {
+        let part = read(p)?;
+        parsed.rows.extend(part.rows);
+        parsed.rejected.extend(part.rejected);
+    }
+    dedupe(&mut parsed);
+    Ok(parsed)
+}
+
 /// Drops the second and later rows with the same slug and language, reporting each.
 pub fn dedupe(parsed: &mut Parsed) {
     let mut first: HashMap<(String, &'static str), (String, usize)> = HashMap::new();

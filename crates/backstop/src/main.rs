@@ -251,6 +251,7 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
                     vip_target,
                     standard_target,
                     ticket_reply,
+                    languages,
                 },
         } => {
             let changes = admin::TeamChanges {
@@ -260,10 +261,16 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
                 vip_target_secs: vip_target,
                 standard_target_secs: standard_target,
                 ticket_reply_mins: ticket_reply,
+                languages,
             };
             let team = admin::set_team(store, &tenant, &name, &changes).await?;
+            let serves = if team.languages.is_empty() {
+                "every language".to_string()
+            } else {
+                team.languages.join(", ")
+            };
             println!(
-                "Team {}: assigns by {}; open {} ({}); first reply within {} s (VIP {} s); tickets answered within {} min of opening.",
+                "Team {}: serves {serves}; assigns by {}; open {} ({}); first reply within {} s (VIP {} s); tickets answered within {} min of opening.",
                 team.name,
                 team.strategy.as_str(),
                 team.hours.spec(),
@@ -284,7 +291,7 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
                 },
         } => {
             let a = admin::set_agent_profile(store, &tenant, &email, capacity, &language, &topic).await?;
-            let langs: Vec<&str> = a.profile.languages.iter().map(|l| l.as_str()).collect();
+            let langs: Vec<&str> = a.profile.languages.iter().map(String::as_str).collect();
             println!(
                 "{} <{}>: capacity {}, languages {}, topics {}.",
                 a.name,

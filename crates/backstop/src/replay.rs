@@ -39,13 +39,7 @@ async fn draft(
     let mut draft = Draft::default();
     let mut what = Vec::new();
     if !o.kb.is_empty() {
-        let mut parsed = crate::kbfile::Parsed::default();
-        for p in &o.kb {
-            let part = crate::kbfile::read(p)?;
-            parsed.rows.extend(part.rows);
-            parsed.rejected.extend(part.rejected);
-        }
-        crate::kbfile::dedupe(&mut parsed);
+        let parsed = crate::kbfile::read_all(&o.kb)?;
         if !parsed.rejected.is_empty() {
             let lines: Vec<String> = parsed.rejected.iter().map(|r| format!("  {r}")).collect();
             anyhow::bail!(

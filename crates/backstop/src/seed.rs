@@ -38,15 +38,15 @@ pub const DEMO_AGENTS: [(&str, &str, AgentRole, TeamRole); 4] = [
 
 /// The demo agents' capacity and skills (languages, topics), for skills-based assignment.
 fn demo_profile(email: &str) -> AgentProfile {
-    let (capacity, languages, topics): (u32, &[Lang], &[&str]) = match email {
-        "lin@maple.example" => (5, &[Lang::Zh, Lang::En], &["orders", "shipping"]),
-        "sam@maple.example" => (5, &[Lang::En], &["returns", "refunds", "payment"]),
-        "zhao@maple.example" => (4, &[Lang::Zh, Lang::En], &["refunds", "warranty"]),
-        _ => (3, &[Lang::Zh, Lang::En], &[]),
+    let (capacity, languages, topics): (u32, &[&str], &[&str]) = match email {
+        "lin@maple.example" => (5, &["zh", "en"], &["orders", "shipping"]),
+        "sam@maple.example" => (5, &["en", "fr", "es"], &["returns", "refunds", "payment"]),
+        "zhao@maple.example" => (4, &["zh", "en"], &["refunds", "warranty"]),
+        _ => (3, &["zh", "en"], &[]),
     };
     AgentProfile {
         capacity,
-        languages: languages.to_vec(),
+        languages: languages.iter().map(|l| l.to_string()).collect(),
         topics: topics.iter().map(|t| t.to_string()).collect(),
     }
 }
@@ -123,6 +123,7 @@ pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
         // Open around the clock so the demo hands over whenever it is tried.
         hours: Default::default(),
         sla: Default::default(),
+        languages: Vec::new(),
     };
     let escalation = Team {
         id: TeamId::new_at(now + time::Duration::microseconds(1)),
@@ -133,6 +134,7 @@ pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
         strategy: Strategy::Manual,
         hours: Default::default(),
         sla: Default::default(),
+        languages: Vec::new(),
     };
     store.upsert_team(&general).await?;
     store.upsert_team(&escalation).await?;

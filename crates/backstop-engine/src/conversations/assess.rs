@@ -226,3 +226,31 @@ pub fn assess(brain: &Brain, embedder: Option<&dyn Embedder>, radar: &Radar, inp
         point,
     }
 }
+
+/// The customer's language as an ISO 639-1 code: Chinese or English as understanding read the
+/// turn (`lang`), else what the detector tells — a short message read with the customer's
+/// `earlier` messages, oldest first.
+pub(crate) fn customer_code(text: &str, earlier: &[&str], lang: Lang) -> String {
+    match backstop_nlp::lang::code_in(text, earlier) {
+        "zh" | "en" => lang.as_str().to_string(),
+        other => other.to_string(),
+    }
+}
+
+impl crate::Engine {
+    /// [`customer_code`] for a turn of `conv`, with what the customer wrote before it.
+    pub(crate) async fn language_code(
+        &self,
+        conv: &backstop_store::ConversationRecord,
+        text: &str,
+        lang: Lang,
+    ) -> crate::Result<String> {
+        let history = self.recent_messages(&conv.tenant, conv.id, 30).await?;
+        let said: Vec<&str> = history
+            .iter()
+            .filter(|m| m.author == backstop_core::message::Author::Customer && m.handled)
+            .map(|m| m.body.as_str())
+            .collect();
+        Ok(customer_code(text, &said, lang))
+    }
+}

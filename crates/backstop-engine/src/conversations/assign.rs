@@ -201,7 +201,11 @@ impl Engine {
             });
         let need = Need {
             team,
-            lang: conv.lang,
+            language: conv
+                .packet
+                .as_ref()
+                .and_then(|p| p.language_code.clone())
+                .unwrap_or_else(|| conv.lang.as_str().to_string()),
             topic: conv.topic.clone(),
             last_agent,
         };

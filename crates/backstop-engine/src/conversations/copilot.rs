@@ -198,38 +198,48 @@ impl Engine {
     pub async fn copilot(&self, tenant: &TenantId, id: ConversationId) -> Result<Copilot> {
         let conv = self.conversation(tenant, id).await?;
         let history = self.recent_messages(tenant, id, 40).await?;
-        let mut customer: Vec<String> = history
+        // Oldest first, as the store gives them.
+        let customer: Vec<String> = history
             .iter()
             .filter(|m| m.author == Author::Customer)
             .map(|m| m.body.clone())
             .collect();
-        customer.reverse(); // oldest first
-        let recent: Vec<String> = customer.iter().rev().take(3).rev().cloned().collect();
-        let text = recent.join("\n");
-        let lang = lang::detect_or(&text, conv.lang);
+        // What the customer asks now: their latest message; with the one before it when alone
+        // it finds nothing (a follow-up like "and for express?").
+        let latest = customer.last().cloned().unwrap_or_default();
+        let with_previous = customer[customer.len().saturating_sub(2)..].join("\n");
+        let lang = lang::detect_or(&latest, conv.lang);
         let refs: Vec<&str> = customer.iter().map(String::as_str).collect();
         let summary = summary::summarize(lang, &refs, 280);
-        let upset = conv
-            .mood
-            .last()
-            .is_some_and(|p| p.scores.anger >= 0.5 || p.scores.frustration >= 0.6);
+        let upset = crate::conversations::assist::upset(&conv);
         let brain = self.brain(tenant).await?;
         let past = self.answer_book(tenant).await?;
         let embedder = self.inner.config.embedder.clone();
         let hits = blocking(move || {
-            if text.trim().is_empty() {
+            if latest.trim().is_empty() {
                 return Ok(Vec::new());
             }
-            let vector = embedder.as_deref().and_then(|e| e.embed(&text, Role::Query).ok());
-            let query = Query {
-                text: &text,
-                vector: vector.as_deref(),
-            };
-            let mut found: Vec<Suggestion> = brain
-                .kb
-                .search(query, None, 3)
+            let mut text = latest;
+            let mut articles = Vec::new();
+            for candidate in [text.clone(), with_previous] {
+                let vector = embedder.as_deref().and_then(|e| e.embed(&candidate, Role::Query).ok());
+                let query = Query {
+                    text: &candidate,
+                    vector: vector.as_deref(),
+                };
+                articles = brain
+                    .kb
+                    .search(query, None, 3)
+                    .into_iter()
+                    .filter(|h| h.confidence >= FLOOR)
+                    .collect();
+                text = candidate;
+                if !articles.is_empty() {
+                    break;
+                }
+            }
+            let mut found: Vec<Suggestion> = articles
                 .into_iter()
-                .filter(|h| h.confidence >= FLOOR)
                 .filter_map(|h| {
                     let a = brain
                         .kb

@@ -52,7 +52,7 @@ fn clip(s: &str, n: usize) -> &str {
 }
 
 /// What to tell the model about a first attempt's findings.
-fn describe(findings: &[Finding]) -> String {
+pub(crate) fn describe(findings: &[Finding]) -> String {
     let parts: Vec<String> = findings
         .iter()
         .take(3)
@@ -104,12 +104,19 @@ impl Engine {
             return Ok(None);
         };
         let s = &model.settings;
+        // The conversation as the model reads it: the newest earlier turns, oldest first (this
+        // turn's own messages are the unhandled ones), then this one's question.
+        let history: Vec<MessageRecord> = self.recent_messages(&conv.tenant, conv.id, 30).await?;
+        let said: Vec<&str> = history
+            .iter()
+            .filter(|m| m.author == Author::Customer && m.handled)
+            .map(|m| m.body.as_str())
+            .collect();
         // The customer's language: Chinese or English as the turn read it, else what the
-        // detector tells (a French customer is answered in French).
-        let code = match backstop_nlp::lang::code(&u.text) {
-            "zh" | "en" => u.lang.as_str(),
-            other => other,
-        };
+        // detector tells (a French customer is answered in French; a short follow-up is read
+        // with what they wrote before).
+        let code = crate::conversations::assess::customer_code(&u.text, &said, u.lang);
+        let code = code.as_str();
         if !s.serves(code, Some(&article.topic)) {
             return Ok(None);
         }
@@ -125,20 +132,16 @@ impl Engine {
             return Ok(Some((Written::Fallback, record)));
         }
 
-        // The conversation as the model reads it: earlier turns (newest first from the store;
-        // this turn's own messages are the unhandled ones), then this one's question.
-        let history: Vec<MessageRecord> = self.recent_messages(&conv.tenant, conv.id, 30).await?;
-        let mut earlier: Vec<Turn> = history
+        let earlier: Vec<Turn> = history
             .iter()
             .filter(|m| m.handled || m.author != Author::Customer)
             .filter(|m| matches!(m.author, Author::Customer | Author::Ai) && m.system.is_none())
-            .take(HISTORY)
             .map(|m| Turn {
                 customer: m.author == Author::Customer,
                 text: clip(&m.body, 600),
             })
             .collect();
-        earlier.reverse();
+        let earlier = &earlier[earlier.len().saturating_sub(HISTORY)..];
         let system = prompt::system(&s.persona, s.tone, code);
         let body = clip(&article.body, MAX_SOURCE_CHARS);
         let sources = [Source {
@@ -172,6 +175,7 @@ impl Engine {
         // This turn's question was stored when its newest unhandled message was.
         let asked_at = history
             .iter()
+            .rev()
             .find(|m| m.author == Author::Customer && !m.handled)
             .map(|m| m.created_at);
         record.before_call_ms =
@@ -179,7 +183,7 @@ impl Engine {
         let mut fix: Option<String> = None;
         for attempt in 0..2u32 {
             let messages: Vec<Message> =
-                prompt::messages(&system, &sources, &earlier, &u.text, fix.as_deref(), translate)
+                prompt::messages(&system, &sources, earlier, &u.text, fix.as_deref(), translate)
                     .into_iter()
                     .map(|(role, text)| match role {
                         Role::System => Message::system(text),

@@ -10,6 +10,7 @@
 pub(crate) mod actor;
 pub mod assess;
 pub(crate) mod assign;
+pub mod assist;
 pub(crate) mod cluster;
 pub(crate) mod commands;
 pub mod copilot;

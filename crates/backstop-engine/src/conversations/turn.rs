@@ -204,7 +204,12 @@ impl Engine {
                         messages.push(notice);
                     }
                     None | Some(Written::Fallback) => {
-                        let body = if article.lang == u.lang {
+                        // A customer writing neither Chinese nor English is told, in their
+                        // language, that the answer is in the article's.
+                        let code = self.language_code(&conv, &u.text, u.lang).await?;
+                        let body = if code != "zh" && code != "en" {
+                            format!("{}\n\n{}", replies::only_in(&code, article.lang), passage.trim())
+                        } else if article.lang == u.lang {
                             replies::answer(u.lang, &passage)
                         } else {
                             replies::answer_in_other_language(u.lang, article.lang, &passage)
@@ -263,6 +268,9 @@ impl Engine {
             None => self.view_of(turn.conversation.clone()).await?,
         };
         self.inner.hub.publish_conversation(view);
+        if turn.events.iter().any(|e| e.kind == EventKind::Handoff) {
+            self.summarize_later(&turn.conversation);
+        }
         if let Owner::Queue { team, .. } = turn.conversation.owner {
             self.refresh_queue(tenant, team).await?;
             self.assign(tenant, id).await?;
@@ -352,11 +360,11 @@ impl Engine {
         let Some((reason, role, priority, _tier)) = handoff_target(trace.decision) else {
             return Err(EngineError::Internal("handoff without a handoff decision".into()));
         };
+        // The customer's language, any of them: it picks among the teams of the role, and the
+        // agent who speaks it.
+        let code = self.language_code(conv, &u.text, u.lang).await?;
         let teams = self.inner.store.list_teams(&conv.tenant).await?;
-        let team: Team = teams
-            .iter()
-            .find(|t| t.role == role)
-            .or_else(|| teams.first())
+        let team: Team = backstop_core::directory::team_for(&teams, role, &code)
             .cloned()
             .ok_or_else(|| EngineError::Internal(format!("tenant {} has no team to hand over to", conv.tenant)))?;
         let transition = Self::machine(conv).apply(Command::Handoff {
@@ -373,7 +381,9 @@ impl Engine {
                 .clone()
                 .or_else(|| kb.article(h.article).map(|a| a.topic.clone()));
         }
-        conv.packet = Some(self.packet(conv, trace, reason, &team, u, customer, kb, at).await?);
+        let mut packet = self.packet(conv, trace, reason, &team, u, customer, kb, at).await?;
+        packet.language_code = Some(code);
+        conv.packet = Some(packet);
         // The first-reply clock starts now; nobody to answer makes it a ticket at once.
         let vip = customer.is_some_and(Customer::is_vip) || priority == Priority::Urgent;
         let ticket = self.start_sla(conv, &team, vip, at).await?;
@@ -504,6 +514,8 @@ impl Engine {
                     .map(|(_, a)| replies::answer(u.lang, &a.body)),
                 _ => None,
             },
+            ai_summary: None,
+            language_code: None,
             draft_source: match trace.decision {
                 Decision::Draft { .. } => current
                     .filter(|(h, _)| h.confidence >= CONFIDENT)

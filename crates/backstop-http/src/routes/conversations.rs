@@ -1,6 +1,6 @@
 //! The agents' conversation API: list a view, open one, and act on it (take, reply, note, hand
-//! back, resolve, reopen, transfer, decide on the AI's draft), and its copilot. Conversations of
-//! another tenant do not exist for the agent (404).
+//! back, resolve, reopen, transfer, decide on the AI's draft), and its copilot (with the model's
+//! draft). Conversations of another tenant do not exist for the agent (404).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reopen))
         .routes(routes!(transfer))
         .routes(routes!(copilot))
+        .routes(routes!(copilot_draft))
         .routes(routes!(decide_draft))
 }
 
@@ -83,6 +84,26 @@ async fn copilot(
 ) -> ApiResult<Json<wire::Copilot>> {
     let c = s.engine.copilot(&session.agent.tenant, conversation_id(&id)?).await?;
     Ok(Json(wire::copilot(&c)))
+}
+
+/// A reply to the customer's latest message drafted by the tenant's model from the knowledge
+/// base and the conversation, checked by the pre-send guard; kept until the customer writes
+/// again. Without a model (or when it fails) the status says why and the copilot's suggestions
+/// stand alone.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/copilot/draft", tag = "conversations",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "the draft, or why there is none", body = wire::CopilotDraft)),
+    security(("session" = []), ("bearer" = [])))]
+async fn copilot_draft(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<String>,
+) -> ApiResult<Json<wire::CopilotDraft>> {
+    let d = s
+        .engine
+        .copilot_draft(&session.agent.tenant, conversation_id(&id)?)
+        .await?;
+    Ok(Json(wire::copilot_draft(&d)))
 }
 
 #[derive(Deserialize, ToSchema)]

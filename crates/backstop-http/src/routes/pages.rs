@@ -35,6 +35,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/inbox-packet.js"),
     ),
     (
+        "/assets/inbox-copilot.js",
+        JS,
+        include_str!("../../assets/inbox-copilot.js"),
+    ),
+    (
         "/assets/inbox-views.js",
         JS,
         include_str!("../../assets/inbox-views.js"),

@@ -381,7 +381,11 @@ pub struct Packet {
     /// `standard` or `vip`: the customer's tier.
     #[schema(example = "vip")]
     pub tier: String,
+    /// `zh` or `en`: the nearer of the two first-class languages (the fixed replies' language).
     pub language: String,
+    /// The customer's language as an ISO 639-1 code (`fr`, `ja`, …), when known.
+    #[schema(example = "fr")]
+    pub language_code: Option<String>,
     /// Facts the customer gave (order numbers, e-mail, …).
     pub facts: Vec<Fact>,
     /// What the AI tried, with its sources.
@@ -399,8 +403,21 @@ pub struct Packet {
     /// The AI's answer waiting for a person's approval (draft mode).
     pub draft: Option<String>,
     pub draft_source: Option<Citation>,
+    /// The conversation summarised by the tenant's model after the hand-over (absent until it
+    /// is written, without a model, or when the guard stopped it).
+    pub ai_summary: Option<ModelSummary>,
     #[schema(format = DateTime)]
     pub created_at: String,
+}
+
+/// A summary written by the tenant's model.
+#[derive(Serialize, ToSchema)]
+pub struct ModelSummary {
+    pub text: String,
+    /// The model that wrote it.
+    pub model: String,
+    #[schema(format = DateTime)]
+    pub written_at: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -483,6 +500,7 @@ pub fn packet(p: &backstop_core::handoff::HandoffPacket) -> Packet {
         }
         .to_owned(),
         language: p.language.as_str().to_owned(),
+        language_code: p.language_code.clone(),
         facts: p.facts.iter().map(fact).collect(),
         ai_attempts: p
             .ai_attempts
@@ -528,6 +546,11 @@ pub fn packet(p: &backstop_core::handoff::HandoffPacket) -> Packet {
             article_id: c.article_id,
             title: c.title.clone(),
             article: None,
+        }),
+        ai_summary: p.ai_summary.as_ref().map(|m| ModelSummary {
+            text: m.text.clone(),
+            model: m.model.clone(),
+            written_at: time(m.written_at),
         }),
         created_at: time(p.created_at),
     }
@@ -594,88 +617,6 @@ pub struct ConversationList {
 pub struct Replied {
     pub message: Option<Message>,
     pub conversation: Option<Conversation>,
-}
-
-/// A copilot suggestion with its source: an article, or a colleague's past answer (with the
-/// personal data of its customer taken out).
-#[derive(Serialize, ToSchema)]
-pub struct Suggestion {
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub article_id: Option<backstop_core::ids::ArticleId>,
-    pub title: String,
-    pub text: String,
-    pub confidence: f32,
-    pub source: SuggestionSource,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct SuggestionSource {
-    /// `article` or `past_answer`.
-    pub kind: String,
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub article_id: Option<backstop_core::ids::ArticleId>,
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub conversation_id: Option<backstop_core::ids::ConversationId>,
-    pub agent_name: Option<String>,
-    #[schema(format = DateTime)]
-    pub at: Option<String>,
-}
-
-pub fn suggestion(x: &backstop_engine::conversations::copilot::Suggestion) -> Suggestion {
-    use backstop_engine::conversations::copilot::Source;
-    let (article_id, source) = match &x.source {
-        Source::Article(id) => (
-            Some(*id),
-            SuggestionSource {
-                kind: "article".into(),
-                article_id: Some(*id),
-                conversation_id: None,
-                agent_name: None,
-                at: None,
-            },
-        ),
-        Source::PastAnswer {
-            conversation,
-            agent_name,
-            at,
-        } => (
-            None,
-            SuggestionSource {
-                kind: "past_answer".into(),
-                article_id: None,
-                conversation_id: Some(*conversation),
-                agent_name: Some(agent_name.clone()),
-                at: Some(time(*at)),
-            },
-        ),
-    };
-    Suggestion {
-        article_id,
-        title: x.title.clone(),
-        text: x.text.clone(),
-        confidence: x.confidence,
-        source,
-    }
-}
-
-/// The copilot for a conversation.
-#[derive(Serialize, ToSchema)]
-pub struct Copilot {
-    pub lang: String,
-    /// A running summary of what the customer said.
-    pub summary: String,
-    pub suggestions: Vec<Suggestion>,
-    /// A calming opening, when the customer is upset.
-    pub de_escalation: Option<String>,
-}
-
-pub fn copilot(c: &backstop_engine::conversations::copilot::Copilot) -> Copilot {
-    Copilot {
-        lang: c.lang.as_str().to_owned(),
-        summary: c.summary.clone(),
-        suggestions: c.suggestions.iter().map(suggestion).collect(),
-        de_escalation: c.de_escalation.clone(),
-    }
 }
 
 /// Open conversations whose first-reply target was missed.

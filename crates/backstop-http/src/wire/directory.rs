@@ -70,7 +70,7 @@ pub fn agent_status(a: &backstop_engine::people::presence::AgentStatus) -> Agent
         presence: presence_str(a.presence),
         active: a.active,
         capacity: p.capacity,
-        languages: p.languages.iter().map(|l| l.as_str().to_owned()).collect(),
+        languages: p.languages.clone(),
         topics: p.topics.clone(),
     }
 }
@@ -93,6 +93,8 @@ pub struct Team {
     pub strategy: String,
     pub hours: TeamHours,
     pub sla: TeamSla,
+    /// The customer languages it serves (ISO 639-1); empty: every language.
+    pub languages: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -125,6 +127,7 @@ pub fn team(t: &backstop_core::directory::Team, now: Timestamp) -> Team {
             standard_secs: t.sla.standard_secs,
             ticket_reply_mins: t.sla.ticket_reply_mins,
         },
+        languages: t.languages.clone(),
     }
 }
 

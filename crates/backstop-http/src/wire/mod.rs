@@ -2,8 +2,8 @@
 //! generated from these types). Domain and store types become wire types here and nowhere else;
 //! each wire type derives its OpenAPI schema, so the description cannot drift from what is sent.
 //!
-//! Layout: `conversation` (messages, conversations, the handoff packet, events, the copilot, SLA
-//! clocks and alerts, the widget's view), `directory` (agents, teams, ratings, sessions),
+//! Layout: `conversation` (messages, conversations, the handoff packet, events, SLA clocks and alerts,
+//! the widget's view), `copilot` (suggestions and the model's draft), `directory` (agents, teams, ratings, sessions),
 //! `knowledge` (articles, versions, candidates, replay, understanding, the policy), `model` (the
 //! tenant's generative model settings; the key never goes out), `frames`
 //! (the WebSocket frames of the widget and the inbox).
@@ -16,12 +16,14 @@
 //! the policy language; giving each its wire mirror is still to do.
 
 mod conversation;
+mod copilot;
 mod directory;
 pub mod frames;
 mod knowledge;
 mod model;
 
 pub use conversation::*;
+pub use copilot::*;
 pub use directory::*;
 pub use knowledge::*;
 pub use model::*;

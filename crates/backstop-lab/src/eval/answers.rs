@@ -37,10 +37,48 @@ struct Row {
 
 pub struct Options {
     pub questions: PathBuf,
+    /// Knowledge-base files replacing the demo's (empty: the demo's).
+    pub kb: Vec<PathBuf>,
     pub llm_url: Option<String>,
     pub llm_model: Option<String>,
     pub details: bool,
     pub limit: Option<usize>,
+}
+
+/// Puts the articles of `paths` in place of the demo's: every demo article archived (kept, not
+/// used), then the files imported — refusing files with bad rows, which would skew the figures.
+async fn replace_kb(
+    engine: &backstop_engine::Engine,
+    tenant: &backstop_core::ids::TenantId,
+    paths: &[PathBuf],
+) -> anyhow::Result<()> {
+    let parsed = backstop::kbfile::read_all(paths)?;
+    if !parsed.rejected.is_empty() {
+        let lines: Vec<String> = parsed.rejected.iter().map(|r| format!("  {r}")).collect();
+        anyhow::bail!(
+            "the knowledge base has {} rejected row(s); fix them first:\n{}",
+            parsed.rejected.len(),
+            lines.join("\n")
+        );
+    }
+    anyhow::ensure!(!parsed.rows.is_empty(), "the knowledge base files hold no article");
+    for a in engine.articles(tenant).await? {
+        engine.set_archived(tenant, a.id, true, "eval").await?;
+    }
+    let drafts: Vec<_> = parsed.rows.into_iter().map(|r| r.draft).collect();
+    let n = drafts.len();
+    let bar = super::bar(n as u64, "importing articles");
+    engine.import_articles(tenant, drafts, "eval", &|| bar.inc(1)).await?;
+    bar.finish_and_clear();
+    eprintln!(
+        "answering from {n} article(s) of {}",
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
 }
 
 /// The digit runs of a text (what "a figure" is for this count: independent of the guard's reading).
@@ -84,7 +122,10 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
     seed::demo(store.as_ref()).await?;
     let engine = backstop::engine(&config, store.clone()).await?;
     let tenant = seed::demo_tenant_id();
-    eprintln!("building the demo tenant's understanding …");
+    if !o.kb.is_empty() {
+        replace_kb(&engine, &tenant, &o.kb).await?;
+    }
+    eprintln!("building the tenant's understanding …");
     engine.load_kb(&tenant).await?;
 
     // The model: an endpoint, or the local one started here.

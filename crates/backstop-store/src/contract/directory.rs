@@ -27,6 +27,7 @@ pub async fn tenants_teams_and_agents(s: &dyn Store) {
         strategy: Strategy::RoundRobin,
         hours: Default::default(),
         sla: Default::default(),
+        languages: Vec::new(),
     };
     s.upsert_team(&team).await.unwrap();
     let renamed = Team {
@@ -39,6 +40,7 @@ pub async fn tenants_teams_and_agents(s: &dyn Store) {
             standard_secs: 90,
             ticket_reply_mins: 60,
         },
+        languages: vec!["fr".into(), "es".into()],
         ..team.clone()
     };
     s.upsert_team(&renamed).await.unwrap();
@@ -55,7 +57,7 @@ pub async fn tenants_teams_and_agents(s: &dyn Store) {
         team_ids: vec![team.id],
         profile: AgentProfile {
             capacity: 3,
-            languages: vec![Lang::Zh],
+            languages: vec!["zh".into()],
             topics: vec!["refunds".into()],
         },
         active: true,

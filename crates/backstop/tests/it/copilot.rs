@@ -156,3 +156,28 @@ async fn colleagues_past_answers_to_similar_questions_are_suggested_with_their_s
         .all(|s| s["source"]["conversation_id"].as_str() != Some(first.as_str())));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn suggestions_follow_the_customers_latest_question_not_the_first() {
+    let app = TestApp::spawn_lexical().await;
+    let lin = app.login("demo", "lin@maple.example").await;
+    let v = app.visitor(json!({ "lang": "en" })).await;
+    assert!(handed_over(
+        &app.ask(&v, "Talk to a human please: how long does international shipping take?")
+            .await
+    ));
+    app.say(&v, "c-2", "Also, can I pay with Alipay installments?").await;
+    app.say(&v, "c-3", "And what is your return window?").await;
+    app.wait_for(&v, "the later questions", |msgs, _| {
+        msgs.iter().filter(|m| m["author"]["kind"] == "customer").count() >= 3
+    })
+    .await;
+    let path = |what: &str| format!("/api/v1/conversations/{}/{what}", v.conversation);
+    assert_eq!(app.agent_post(&lin, &path("take"), json!({})).await.0, 200);
+    let (_, c) = app.agent_get(&lin, &path("copilot")).await;
+    assert_eq!(
+        c["suggestions"][0]["title"], "Our return policy",
+        "the latest question's article first: {c:#}"
+    );
+    app.stop().await;
+}

@@ -145,6 +145,21 @@ async fn the_next_answer_is_the_models_cited_and_checked() {
         .unwrap();
     assert!(user.contains("Article [1]: Our return policy") && user.ends_with("What is your return window?"));
 
+    // A follow-up: the model reads the earlier turns in the order they were said.
+    app.ask(&v, "And opened electronics?").await;
+    let sent = model.requests().last().cloned().unwrap();
+    let roles: Vec<(&str, &str)> = sent["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["role"].as_str().unwrap(), m["content"].as_str().unwrap()))
+        .collect();
+    assert_eq!(roles.len(), 4, "{roles:?}");
+    assert_eq!(roles[1], ("user", "What is your return window?"), "{roles:?}");
+    assert_eq!(roles[2].0, "assistant");
+    assert!(roles[2].1.starts_with("Our return window is 30 days"), "{roles:?}");
+    assert!(roles[3].1.ends_with("And opened electronics?"), "{roles:?}");
+
     // A Chinese question on the same topic: the model is asked to answer in Chinese.
     let w = app.visitor(json!({ "lang": "zh" })).await;
     let reply = app.ask(&w, "几天内可以退？").await;
@@ -157,7 +172,7 @@ async fn the_next_answer_is_the_models_cited_and_checked() {
 
     // Usage is counted.
     let (_, shown) = app.agent_get(&chen, "/api/v1/model").await;
-    assert_eq!(shown["usage"]["calls"], 2);
+    assert_eq!(shown["usage"]["calls"], 3);
     assert!(shown["usage"]["prompt_tokens"].as_u64().unwrap() > 50);
     app.stop().await;
 }

@@ -42,7 +42,7 @@ async fn presence_follows_the_inbox_socket_and_the_away_switch() {
     let sam = by_email(&list, "sam@maple.example");
     assert_eq!(
         (sam["capacity"].as_u64(), sam["languages"].clone()),
-        (Some(5), json!(["en"]))
+        (Some(5), json!(["en", "fr", "es"]))
     );
     assert_eq!(sam["topics"], json!(["returns", "refunds", "payment"]));
 

@@ -539,6 +539,7 @@ async fn seed_second_tenant(dir: &Path) {
         strategy: Default::default(),
         hours: Default::default(),
         sla: Default::default(),
+        languages: Vec::new(),
     };
     store.upsert_team(&team).await.unwrap();
     let hash = backstop_engine::hash_password(seed::DEMO_PASSWORD).unwrap();

@@ -33,6 +33,22 @@ async fn another_tenant_sees_nothing_and_touches_nothing() {
         )
         .await;
     assert_eq!(status, 404);
+    // Nor its copilot: the suggestions, and the model's draft (which would spend demo's tokens).
+    let (status, _) = app
+        .agent_get(&ada, &format!("/api/v1/conversations/{}/copilot", v.conversation))
+        .await;
+    assert_eq!(status, 404);
+    let (status, body) = app
+        .agent_post(
+            &ada,
+            &format!("/api/v1/conversations/{}/copilot/draft", v.conversation),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("conversation_not_found"))
+    );
     // A demo agent's credentials do not open acme.
     let r = app
         .http

@@ -61,6 +61,12 @@ pub enum AgentAction {
         comment: Option<String>,
         person: bool,
     },
+    /// The model's summary of the conversation, for the packet of the hand-over made at
+    /// `handed_at` (a later hand-over has its own packet and keeps it).
+    PacketSummary {
+        summary: backstop_core::handoff::ModelSummary,
+        handed_at: Timestamp,
+    },
     /// Pass the conversation to a team's queue or a colleague, with a private note for them.
     /// Supervisors and admins may reassign any queued or agent-held conversation.
     Transfer {
@@ -202,6 +208,18 @@ impl Engine {
                 person,
             } => Self::rate(&mut c, rating, comment, person)?,
             AgentAction::DecideDraft { agent, approve, edited } => Self::decide_draft(&mut c, &agent, approve, edited)?,
+            AgentAction::PacketSummary { summary, handed_at } => {
+                let packet = c
+                    .conv
+                    .packet
+                    .as_mut()
+                    .filter(|p| p.created_at == handed_at && p.ai_summary.is_none());
+                let Some(packet) = packet else {
+                    let view = self.view_of(c.conv).await?;
+                    return Ok(CommandOutcome { view, message: None });
+                };
+                packet.ai_summary = Some(summary);
+            }
             AgentAction::RequestHuman => {
                 if !c.machine().ai_may_send() {
                     // Already with a person (or finished): nothing to do, report where it stands.
@@ -234,6 +252,13 @@ impl Engine {
         }
         let view = self.view_of(turn.conversation.clone()).await?;
         self.inner.hub.publish_conversation(view.clone());
+        if turn
+            .events
+            .iter()
+            .any(|e| e.kind == backstop_core::event::EventKind::Handoff)
+        {
+            self.summarize_later(&turn.conversation);
+        }
         for owner in [before_owner, turn.conversation.owner] {
             if let Owner::Queue { team, .. } = owner {
                 self.refresh_queue(&tenant, team).await?;

@@ -2,9 +2,12 @@
 //! analyzers): a text is Chinese when Han characters make up a meaningful share of its letters.
 //! For every other customer ([`code`]): the script first (kana, Hangul, Thai, Han …), then, within
 //! a script several languages share, the `whatlang` trigram detector limited to the languages a
-//! shop's customers commonly write in.
+//! shop's customers commonly write in, and where it is unsure (a short message), the words and
+//! letters each language alone uses (`hints`).
 
 use backstop_core::message::Lang;
+
+mod hints;
 
 /// True for CJK unified ideographs (the common blocks).
 pub fn is_han(c: char) -> bool {
@@ -89,6 +92,25 @@ fn detector() -> &'static whatlang::Detector {
 
 /// The language a customer wrote in, as an ISO 639-1 code (`en` when nothing tells).
 pub fn code(text: &str) -> &'static str {
+    weighed_code(text).0
+}
+
+/// [`code`] for a message of a conversation: a message too short to tell on its own ("And for
+/// express?", "Danke!") is read with the customer's `earlier` messages, oldest first.
+pub fn code_in(text: &str, earlier: &[&str]) -> &'static str {
+    let (code, sure) = weighed_code(text);
+    if sure || earlier.is_empty() {
+        return code;
+    }
+    let mut all = earlier.join("\n");
+    all.push('\n');
+    all.push_str(text);
+    weighed_code(&all).0
+}
+
+/// The code, and whether the text said it clearly: its script, English grammar words, the
+/// detector sure of itself, or two words or a letter of one language.
+fn weighed_code(text: &str) -> (&'static str, bool) {
     let (mut han, mut kana, mut hangul, mut thai, mut deva, mut hebrew, mut greek, mut latin) =
         (0, 0, 0, 0, 0, 0, 0, 0);
     for c in text.chars() {
@@ -105,35 +127,40 @@ pub fn code(text: &str) -> &'static str {
         }
     }
     if kana > 0 {
-        return "ja";
+        return ("ja", true);
     }
     if hangul > 0 {
-        return "ko";
+        return ("ko", true);
     }
     if thai > 0 {
-        return "th";
+        return ("th", true);
     }
     if deva > 0 {
-        return "hi";
+        return ("hi", true);
     }
     if hebrew > 0 {
-        return "he";
+        return ("he", true);
     }
     if greek > 0 && greek * 2 > latin {
-        return "el";
+        return ("el", true);
     }
     if han > 0 && detect(text) == Lang::Zh {
-        return "zh";
+        return ("zh", true);
     }
     if english_words(text) {
-        return "en";
+        return ("en", true);
     }
-    match detector().detect(text) {
-        Some(info) => DETECTED
-            .iter()
-            .find(|(l, _)| *l == info.lang())
-            .map_or("en", |(_, c)| c),
-        None => "en",
+    let found = detector().detect(text);
+    let guess = found
+        .as_ref()
+        .and_then(|info| DETECTED.iter().find(|(l, _)| *l == info.lang()).map(|(_, c)| *c));
+    if found.as_ref().is_some_and(|info| info.is_reliable()) {
+        return (guess.unwrap_or("en"), true);
+    }
+    // Too short for trigrams: the small words and the letters each language alone writes.
+    match hints::weighed(text, guess) {
+        Some((code, weight)) => (code, weight >= 2),
+        None => (guess.unwrap_or("en"), false),
     }
 }
 
@@ -159,6 +186,17 @@ mod tests {
         ] {
             assert_eq!(code(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn a_short_follow_up_keeps_the_conversations_language() {
+        let earlier = ["What is your return window for a jacket?"];
+        assert_eq!(code_in("And opened electronics?", &earlier), "en");
+        let earlier = ["Wo ist meine Bestellung? Ich habe sie vor zwei Wochen aufgegeben."];
+        assert_eq!(code_in("Und Express?", &earlier), "de");
+        // A clear switch is a switch.
+        assert_eq!(code_in("Où est ma commande ? Je l'ai passée hier.", &earlier), "fr");
+        assert_eq!(code_in("我的快递呢", &earlier), "zh");
     }
 
     use super::*;
