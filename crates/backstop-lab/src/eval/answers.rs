@@ -45,8 +45,9 @@ pub struct Options {
     pub limit: Option<usize>,
 }
 
-/// Puts the articles of `paths` in place of the demo's: every demo article archived (kept, not
-/// used), then the files imported — refusing files with bad rows, which would skew the figures.
+/// Puts the articles of `paths` in place of the demo's: the files imported (a demo article of the
+/// same slug and language becomes their new version), every other article archived — refusing
+/// files with bad rows, which would skew the figures.
 async fn replace_kb(
     engine: &backstop_engine::Engine,
     tenant: &backstop_core::ids::TenantId,
@@ -62,14 +63,22 @@ async fn replace_kb(
         );
     }
     anyhow::ensure!(!parsed.rows.is_empty(), "the knowledge base files hold no article");
-    for a in engine.articles(tenant).await? {
-        engine.set_archived(tenant, a.id, true, "eval").await?;
-    }
     let drafts: Vec<_> = parsed.rows.into_iter().map(|r| r.draft).collect();
+    let wanted: std::collections::HashSet<(String, String)> = drafts
+        .iter()
+        .map(|d| (d.slug.clone(), d.lang.as_str().to_string()))
+        .collect();
     let n = drafts.len();
     let bar = super::bar(n as u64, "importing articles");
     engine.import_articles(tenant, drafts, "eval", &|| bar.inc(1)).await?;
     bar.finish_and_clear();
+    // The file's articles in use, every other one archived (kept, not used).
+    for a in engine.articles(tenant).await? {
+        let keep = wanted.contains(&(a.slug.clone(), a.lang.as_str().to_string()));
+        if a.archived == keep {
+            engine.set_archived(tenant, a.id, !keep, "eval").await?;
+        }
+    }
     eprintln!(
         "answering from {n} article(s) of {}",
         paths
