@@ -30,9 +30,9 @@ function draftFrom(body) {
 before(async () => {
   model = await modelStandIn((body) => {
     const system = body.messages[0].content;
-    return system.startsWith("You write a short note")
-      ? (system.includes("Chinese") ? SUMMARY.zh : SUMMARY.en)
-      : draftFrom(body);
+    if (system.startsWith("你要为接手")) return SUMMARY.zh;
+    if (system.startsWith("You write a short note")) return SUMMARY.en;
+    return draftFrom(body);
   }, { piece: 4, delayMs: 20 });
   modelUrl = model.url;
   asked = model.asked;
@@ -54,13 +54,13 @@ async function pointTenantAtModel() {
   await admin.context().close();
 }
 
-/** The customer writes `first`, asks for a person with the button, then writes `latest`. */
-async function customerHandsOver(locale, first, latest) {
+/** The customer writes `first`, asks for a person in words (`person`), then writes `latest`. */
+async function customerHandsOver(locale, first, person, latest) {
   const shop = await newPage(locale);
   const conv = await openWidget(shop);
   await say(shop, first);
   await widgetMsgs(shop, "ai").last().waitFor();
-  await shop.getByTestId("bs-human").click();
+  await say(shop, person);
   await shop.getByTestId("bs-queue").waitFor();
   await say(shop, latest);
   return { shop, conv };
@@ -76,7 +76,7 @@ async function openAndTake(inbox, conv) {
 
 e2e("English: the packet carries the model's summary; the copilot drafts a reply to the latest message and Insert fills the composer", async () => {
   await pointTenantAtModel();
-  const { shop, conv } = await customerHandsOver("en-US", "The zip on my jacket broke, order A12345", "What is your return window?");
+  const { shop, conv } = await customerHandsOver("en-US", "The zip on my jacket broke, order A12345", "Can I talk to a person please?", "What is your return window?");
   const inbox = await newPage("en-US");
   await inbox.setViewportSize({ width: 1440, height: 900 });
   await login(inbox, "lin@maple.example");
@@ -108,7 +108,7 @@ e2e("English: the packet carries the model's summary; the copilot drafts a reply
 // Chinese run is at a laptop's width.
 e2e("Chinese: 转接摘要由模型撰写，副驾驶按最新消息起草回复", async () => {
   await pointTenantAtModel();
-  const { shop, conv } = await customerHandsOver("zh-CN", "我的外套拉链坏了，订单A12345", "几天内可以退货？");
+  const { shop, conv } = await customerHandsOver("zh-CN", "我的外套拉链坏了，订单A12345", "转人工", "几天内可以退货？");
   const inbox = await newPage("zh-CN");
   await login(inbox, "lin@maple.example");
   await inbox.setViewportSize({ width: 1100, height: 800 });

@@ -162,6 +162,8 @@ pub(crate) struct Inner {
     waits: presence::Waits,
     answers: copilot::AnswerBooks,
     drafts: conversations::assist::Drafts,
+    /// Customer answers being written by a model now: background model work waits for none.
+    answering: std::sync::atomic::AtomicUsize,
     sign_ins: auth::SignIns,
     /// The soonest SLA deadline set since the last sweep, and the sweep's doorbell.
     sla_next: Mutex<Option<Timestamp>>,
@@ -217,6 +219,7 @@ impl Engine {
                 waits: presence::Waits::default(),
                 answers: copilot::AnswerBooks::default(),
                 drafts: Default::default(),
+                answering: Default::default(),
                 sla_next: Mutex::new(None),
                 sla_wake: tokio::sync::Notify::new(),
                 radar,

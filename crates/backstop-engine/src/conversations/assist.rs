@@ -7,7 +7,9 @@
 //! The draft is asked for by the inbox (it costs a model call, so the copilot's instant
 //! suggestions never wait for it) and kept per conversation until the customer writes again.
 //! The summary is written after the hand-over is stored — the hand-over never waits for a model —
-//! and lands in the packet through the conversation's actor, announced like any other change.
+//! and lands in the packet through the conversation's actor, announced like any other change. It
+//! is background work: it waits while a customer's answer is being written, and it is not asked
+//! for when the customer wrote a single message (their words are the summary).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -85,6 +87,30 @@ const MAX_DRAFT: usize = 1200;
 const MAX_SUMMARY: usize = 600;
 /// Messages the model reads.
 const HISTORY: u32 = 40;
+
+/// Below this many customer messages the packet's own summary — the customer's words — is the
+/// summary: the model adds nothing worth its time on the model server.
+const SUMMARY_FROM: usize = 2;
+/// How long a summary waits for the customers' answers on the model server to finish.
+const YIELD_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A customer answer being written by a model: background work (the packet's summary) waits
+/// until none is, so that on a local server with few slots a summary never slows a customer's
+/// answer that was already being written.
+pub(crate) struct Answering<'a>(&'a Engine);
+
+impl<'a> Answering<'a> {
+    pub(crate) fn start(engine: &'a Engine) -> Self {
+        engine.inner.answering.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Answering(engine)
+    }
+}
+
+impl Drop for Answering<'_> {
+    fn drop(&mut self) {
+        self.0.inner.answering.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
 
 /// Is the customer upset now (the latest emotion reading)?
 pub(crate) fn upset(conv: &ConversationRecord) -> bool {
@@ -362,13 +388,18 @@ impl Engine {
         }
         let history = self.recent_messages(tenant, id, HISTORY).await?;
         let lines = lines(&history);
-        if !lines.iter().any(|l| l.who == Speaker::Customer) {
+        if lines.iter().filter(|l| l.who == Speaker::Customer).count() < SUMMARY_FROM {
             return Ok(None);
         }
+        // Customers first: wait while a customer's answer is being written.
+        let waited = Instant::now();
+        while self.inner.answering.load(std::sync::atomic::Ordering::SeqCst) > 0 && waited.elapsed() < YIELD_FOR {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         let system = assist::summary_system(lang.as_str());
-        let mut request = ChatRequest::new(to_messages(assist::summary_messages(&system, &lines)));
+        let mut request = ChatRequest::new(to_messages(assist::summary_messages(&system, &lines, lang.as_str())));
         request.temperature = 0.2;
-        request.max_tokens = 200;
+        request.max_tokens = 160;
         let done = match model.summaries.chat(&request, None).await {
             Ok(done) => done,
             Err(e) => {

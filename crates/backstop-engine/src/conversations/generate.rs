@@ -203,7 +203,9 @@ impl Engine {
                 async move { provider.chat(request, Some(&tx)).await }
             };
             let relay = self.relay_writing(&conv.tenant, conv.id, checker.clone(), rx, started);
+            let answering = crate::conversations::assist::Answering::start(self);
             let (done, shown) = tokio::join!(call, relay);
+            drop(answering);
             let done = match done {
                 Ok(done) => done,
                 Err(e) => {

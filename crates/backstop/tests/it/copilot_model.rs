@@ -233,5 +233,16 @@ async fn the_packet_gets_the_models_summary_unless_it_adds_a_figure() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let packet = packet_when(&app, &lin, &w, |p| p.is_object()).await;
     assert!(packet["ai_summary"].is_null(), "{packet:#}");
+
+    // A customer who wrote one message: their words are the summary; the model is not asked.
+    let asked = other.requests().len();
+    let x = app.visitor(json!({ "lang": "en" })).await;
+    assert!(handed_over(
+        &app.ask(&x, "I want to talk to a person about order A12345").await
+    ));
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let packet = packet_when(&app, &lin, &x, |p| p.is_object()).await;
+    assert!(packet["ai_summary"].is_null(), "{packet:#}");
+    assert_eq!(other.requests().len(), asked, "no summary asked of the model");
     app.stop().await;
 }
