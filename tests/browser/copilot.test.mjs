@@ -7,7 +7,7 @@
 // `data: [DONE]`): it summarises with a fixed sentence and drafts from the article it was sent.
 import assert from "node:assert/strict";
 import { after, before } from "node:test";
-import { env, useServerAndBrowser, newPage, shot, openWidget, say, widgetMsgs, assertNoJsErrors, e2e, login, modelStandIn } from "./support.mjs";
+import { env, useServerAndBrowser, newPage, shot, openWidget, say, widgetMsgs, assertNoJsErrors, e2e, login, modelStandIn, setTenantModel } from "./support.mjs";
 
 useServerAndBrowser("server-copilot.log");
 
@@ -40,17 +40,7 @@ before(async () => {
 after(() => model && model.close());
 
 async function pointTenantAtModel() {
-  const admin = await newPage("en-US");
-  await login(admin, "chen@maple.example");
-  const saved = await admin.evaluate(async (url) => {
-    const r = await fetch("/api/v1/model", {
-      method: "PUT",
-      headers: { "Content-Type": "application/json", "X-Requested-With": "backstop" },
-      body: JSON.stringify({ enabled: true, base_url: url, model: "e2e-standin", api_key: "sk-e2e-00000000000000", temperature: 0 })
-    });
-    return { status: r.status, body: await r.json() };
-  }, modelUrl);
-  assert.equal(saved.status, 200, JSON.stringify(saved.body));
+  const { admin } = await setTenantModel(modelUrl);
   await admin.context().close();
 }
 

@@ -7,7 +7,7 @@
 // API reference documents), answering from the article the server sent it, slowly enough to watch.
 import assert from "node:assert/strict";
 import { after, before } from "node:test";
-import { env, useServerAndBrowser, newPage, shot, openWidget, say, widgetMsgs, assertNoJsErrors, e2e, login, WAIT, modelStandIn } from "./support.mjs";
+import { env, useServerAndBrowser, newPage, shot, openWidget, say, widgetMsgs, assertNoJsErrors, e2e, login, WAIT, modelStandIn, setTenantModel } from "./support.mjs";
 
 useServerAndBrowser("server-streaming.log");
 
@@ -32,18 +32,8 @@ after(() => model && model.close());
 
 /** The admin sets the tenant's model through the API (the page's own session and header). */
 async function pointTenantAtModel() {
-  const admin = await newPage("en-US");
-  await login(admin, "chen@maple.example");
-  const saved = await admin.evaluate(async (url) => {
-    const r = await fetch("/api/v1/model", {
-      method: "PUT",
-      headers: { "Content-Type": "application/json", "X-Requested-With": "backstop" },
-      body: JSON.stringify({ enabled: true, base_url: url, model: "e2e-standin", api_key: "sk-e2e-00000000000000", temperature: 0 })
-    });
-    return { status: r.status, body: await r.json() };
-  }, modelUrl);
-  assert.equal(saved.status, 200, JSON.stringify(saved.body));
-  assert.equal(saved.body.api_key_hint, "…0000", "the key comes back as its hint only");
+  const { admin, saved } = await setTenantModel(modelUrl);
+  assert.equal(saved.api_key_hint, "…0000", "the key comes back as its hint only");
   return admin;
 }
 

@@ -207,3 +207,22 @@ export async function modelStandIn(answer, { piece = 3, delayMs = 45 } = {}) {
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   return { url: `http://127.0.0.1:${server.address().port}/v1`, asked, close: () => server.close() };
 }
+
+/**
+ * The admin sets the demo tenant's model to the endpoint at `url` through the API, signed in in a
+ * page of their own (its session and the page's header); returns that page and the saved settings.
+ */
+export async function setTenantModel(url) {
+  const admin = await newPage("en-US");
+  await login(admin, "chen@maple.example");
+  const saved = await admin.evaluate(async (base) => {
+    const r = await fetch("/api/v1/model", {
+      method: "PUT",
+      headers: { "Content-Type": "application/json", "X-Requested-With": "backstop" },
+      body: JSON.stringify({ enabled: true, base_url: base, model: "e2e-standin", api_key: "sk-e2e-00000000000000", temperature: 0 })
+    });
+    return { status: r.status, body: await r.json() };
+  }, url);
+  assert.equal(saved.status, 200, JSON.stringify(saved.body));
+  return { admin, saved: saved.body };
+}
