@@ -17,6 +17,8 @@
 //! - *language* and *length*.
 
 pub mod addressed;
+mod align;
+mod commits;
 mod figures;
 mod words;
 
@@ -31,6 +33,7 @@ use crate::text::Analyzer;
 
 pub use figures::strip_citations;
 
+use align::{clause_at, clauses, content_terms, misaligned, SourceClause};
 use figures::Figure;
 
 /// What the guard reads.
@@ -60,11 +63,6 @@ const SUPPORT_MIN_TERMS: usize = 6;
 /// A run of this many instruction words (Latin) or characters (Chinese) in an answer is a leak.
 const LEAK_WORDS: usize = 7;
 const LEAK_CHARS: usize = 10;
-/// A figure is judged against the source sentence its own sentence reads most like when that
-/// sentence shares at least this share of its terms, and this much more than any sentence that
-/// gives the figure.
-const ALIGN_MIN: f32 = 0.3;
-const ALIGN_LEAD: f32 = 0.15;
 
 fn analyzer() -> &'static Analyzer {
     static A: OnceLock<Analyzer> = OnceLock::new();
@@ -121,14 +119,15 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
         .flat_map(|t| figures::figures(t))
         .filter_map(|f| figures::value(&f.figure))
         .collect();
-    let source_sentences: Vec<(Vec<Figure>, HashSet<String>, Lang)> = input
+    let source_clauses: Vec<SourceClause> = input
         .sources
         .iter()
         .flat_map(|t| sentences(&strip_citations(t)))
         .flat_map(|s| clauses(&s))
-        .map(|s| {
-            let figs = figures::figures(&s).into_iter().map(|f| f.figure).collect();
-            (figs, content_terms(&s), crate::lang::detect(&s))
+        .map(|s| SourceClause {
+            figs: figures::figures(&s).into_iter().map(|f| f.figure).collect(),
+            terms: content_terms(&s),
+            lang: crate::lang::detect(&s),
         })
         .collect();
     for sentence in sentences(&strip_citations(answer)) {
@@ -167,7 +166,7 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
             {
                 continue;
             }
-            if let Some(said) = misaligned(&found.figure, &terms, lang, &source_sentences) {
+            if let Some(said) = misaligned(&found.figure, &terms, lang, &source_clauses) {
                 push(
                     Check::Grounding,
                     &format!("{} (the source says {said} there)", found.written),
@@ -198,6 +197,7 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
     // Promises: a kind no source grants, and the AI committing to act itself.
     let sources_lower = sources_text.to_lowercase();
     let customer_lower = customer_text.to_lowercase();
+    let mut promised = false;
     for kind in words::Promise::ALL {
         if kind.grants().iter().any(|w| sources_lower.contains(w)) {
             continue;
@@ -210,6 +210,7 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
             if let Some(at) = lower.find(w) {
                 if !words::negated(&lower, at) {
                     push(Check::Promise, &format!("{}: {w}", kind.name()));
+                    promised = true;
                     break;
                 }
             }
@@ -224,7 +225,16 @@ pub fn check(input: &GuardInput) -> Vec<Finding> {
             .trim_start_matches("i'll ");
         if !words::negated(&lower, m.start()) && !sources_lower.contains(core) {
             push(Check::Promise, &format!("commitment: {}", m.as_str()));
+            promised = true;
             break;
+        }
+    }
+
+    // Commitments in any words, where no source sentence makes them.
+    let source_sentences = commits::source_sentences(input.sources, |t| sentences(&strip_citations(t)));
+    if let Some(c) = commits::unsupported(&sentences(&strip_citations(answer)), &source_sentences).first() {
+        if !promised {
+            push(Check::Promise, &format!("commitment the sources do not make: {c}"));
         }
     }
 
@@ -436,86 +446,6 @@ fn commitments() -> &'static [regex::Regex] {
             .map(|p| regex::Regex::new(p).expect("commitment pattern"))
             .collect()
     })
-}
-
-/// The clause of `sentence` around byte `at` (between commas, colons and their Chinese forms).
-fn clause_at(sentence: &str, at: usize) -> &str {
-    let is_mark = |c: char| matches!(c, ',' | '，' | '、' | ':' | '：' | ';' | '；');
-    let start = sentence[..at]
-        .rfind(is_mark)
-        .map_or(0, |i| i + sentence[i..].chars().next().map_or(1, char::len_utf8));
-    let end = sentence[at..].find(is_mark).map_or(sentence.len(), |i| at + i);
-    &sentence[start..end]
-}
-
-/// A sentence cut at its commas and semicolons (both languages'), for telling its facts apart.
-fn clauses(sentence: &str) -> Vec<String> {
-    sentence
-        .split([',', '，', ';', '；'])
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// A sentence's analysed terms without numbers: what it is about.
-fn content_terms(sentence: &str) -> HashSet<String> {
-    analyzer()
-        .terms(sentence)
-        .into_iter()
-        .filter(|t| t.chars().any(|c| c.is_alphabetic()))
-        .collect()
-}
-
-fn overlap(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
-    if a.is_empty() {
-        0.0
-    } else {
-        a.intersection(b).count() as f32 / a.len() as f32
-    }
-}
-
-/// A number that the sources hold, but for another fact: the source sentence the answer's
-/// sentence reads most like gives a different value in the same unit, clearly more like it than
-/// any sentence giving this value ("验证码30分钟内有效" when the codes last 10 minutes and it is the
-/// lock that lasts 30). Judged only between sentences of one language. Returns what the source
-/// says.
-fn misaligned(
-    figure: &Figure,
-    terms: &HashSet<String>,
-    lang: Lang,
-    sources: &[(Vec<Figure>, HashSet<String>, Lang)],
-) -> Option<String> {
-    let Figure::Number(v, unit) = figure else {
-        return None;
-    };
-    if *unit == figures::Unit::None {
-        return None;
-    }
-    let same_unit = |f: &Figure| matches!(f, Figure::Number(_, u) if u == unit);
-    let holds = |f: &Figure| matches!(f, Figure::Number(w, u) if u == unit && (w - v).abs() < 1e-6);
-    let mut best_other: Option<(f32, f64)> = None;
-    let mut best_holding = 0.0f32;
-    for (figs, source_terms, source_lang) in sources {
-        if *source_lang != lang || !figs.iter().any(same_unit) {
-            continue;
-        }
-        let o = overlap(terms, source_terms);
-        if figs.iter().any(holds) {
-            best_holding = best_holding.max(o);
-        } else if best_other.is_none_or(|(b, _)| o > b) {
-            let said = figs
-                .iter()
-                .find(|f| same_unit(f))
-                .and_then(figures::value)
-                .unwrap_or(0.0);
-            best_other = Some((o, said));
-        }
-    }
-    match best_other {
-        Some((o, said)) if o >= ALIGN_MIN && o >= best_holding + ALIGN_LEAD => Some(format!("{said}")),
-        _ => None,
-    }
 }
 
 fn is_personal(figure: &Figure, written: &str) -> bool {

@@ -200,7 +200,9 @@ async fn a_model_server_killed_mid_answer_leaves_the_extractive_answer_sent_once
     );
     let g = generation(&app, &v).await.expect("the model was asked");
     assert_eq!(g.outcome, Outcome::Fallback, "{g:?}");
-    assert!(g.attempts[0].error.is_some(), "{g:?}");
+    // The kill lands in whichever attempt was showing: the first, or its rewrite when the guard
+    // held the first one back.
+    assert!(g.attempts.last().is_some_and(|a| a.error.is_some()), "{g:?}");
     assert_eq!(reply["citations"][0]["title"], kb_title("return-policy", "en"));
     assert!(reply["body"].as_str().unwrap().contains("30 days"), "{reply}");
     let (msgs, _) = app.transcript(&v).await;
