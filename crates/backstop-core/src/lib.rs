@@ -1,6 +1,8 @@
 //! Backstop's domain model: what a conversation is, who owns it, and how the AI decides to hand over.
 //!
 //! Layout:
+//! - [`action`]: a tenant's actions on the merchant's systems, as data (definition, parameters,
+//!   the one request they make, the response fields the AI may read).
 //! - [`ids`]: typed identifiers; every record belongs to a [`ids::TenantId`].
 //! - [`conversation`]: the ownership state machine (owner and status are separate).
 //! - [`event`]: the conversation's event vocabulary (kinds and typed data, versioned), which
@@ -23,6 +25,7 @@
 //! Architecture invariant: this crate does no I/O, starts no tasks and reads no clock; callers pass
 //! the time in.
 
+pub mod action;
 pub mod assignment;
 pub mod conversation;
 pub mod csat;

@@ -234,6 +234,11 @@ pub async fn launch_on(
             .await
             .context("indexing the demo knowledge base")?;
     }
+    // The demo merchant's own order system, on its own port, as long as the server.
+    let _merchant = match config.demo {
+        true => Some(demo_merchant().await?),
+        false => None,
+    };
     // The demo's model, kept running as long as the server.
     let _local_llm = match &config.demo_llm {
         Some(llm) => demo_model(&config, &engine, llm).await?,
@@ -250,6 +255,37 @@ pub async fn launch_on(
         .context("serving http");
     sweeper.abort();
     served
+}
+
+/// Maple Market's order system (`backstop-merchant`), serving on a free local port with a key of
+/// its own until the returned guard is dropped.
+async fn demo_merchant() -> anyhow::Result<DemoMerchant> {
+    use rand::RngCore;
+    let mut key = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut key);
+    let key = hex::encode(key);
+    let (addr, task) = backstop_merchant::spawn(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), &key)
+        .await
+        .context("starting the demo merchant's order system")?;
+    tracing::info!(%addr, "demo merchant's order system listening");
+    Ok(DemoMerchant {
+        base_url: format!("http://{addr}"),
+        key,
+        task,
+    })
+}
+
+/// The running demo merchant: where it answers and the key it takes.
+pub struct DemoMerchant {
+    pub base_url: String,
+    pub key: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for DemoMerchant {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 /// Points the demo tenant at its generative model; for `local`, provisions and starts it first.

@@ -1,0 +1,461 @@
+//! A tenant's actions: calls to the merchant's own systems (order lookup, tracking, cancellation,
+//! refund requests), defined as data — method, URL template, headers (the stored secret among
+//! them), a JSON body template, the parameters as a JSON Schema, which response fields the AI may
+//! read and say, a timeout, whether it only reads or changes something, who may have it run, the
+//! confirmation a change needs and how its result is told in each language.
+//!
+//! `Action::parse` reads a definition (JSON) and refuses anything unclear with the path of the
+//! field and the reason. `Action::request` turns checked values into the one HTTP request the
+//! action makes — nothing a customer types can change its host, its path's shape, its headers'
+//! count or its body's structure. `Action::read` keeps only the mapped response fields; the rest
+//! of the merchant's answer is never seen by the AI. No I/O here: the engine sends the request.
+
+pub mod schema;
+pub mod template;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::message::Lang;
+pub use schema::{Entity, Kind, Parameter, Problem, Schema, Val};
+use template::{Piece, Template, SECRET};
+
+/// At most this many actions per tenant, response fields per action, and headers per action.
+pub const MAX_ACTIONS: usize = 50;
+pub const MAX_FIELDS: usize = 30;
+pub const MAX_HEADERS: usize = 10;
+/// The longest and the default wait for the merchant's answer.
+pub const MAX_TIMEOUT_MS: u32 = 30_000;
+pub const DEFAULT_TIMEOUT_MS: u32 = 5_000;
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ActionError {
+    /// The definition: which field, and what is wrong with it.
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+    /// The merchant's answer lacks a field the action maps.
+    #[error("the response has no {field} at {pointer}")]
+    Shape { field: String, pointer: String },
+    /// A request was asked for with values that were not checked against the schema.
+    #[error("parameter {0} has no checked value")]
+    Unchecked(String),
+}
+
+fn bad(path: &str, message: impl Into<String>) -> ActionError {
+    ActionError::Invalid {
+        path: path.to_string(),
+        message: message.into(),
+    }
+}
+
+/// A text in both first-class languages; English stands in for a missing Chinese one.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Localized {
+    #[serde(default)]
+    pub en: String,
+    #[serde(default)]
+    pub zh: String,
+}
+
+impl Localized {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh if !self.zh.trim().is_empty() => &self.zh,
+            _ => &self.en,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.en.trim().is_empty() && self.zh.trim().is_empty()
+    }
+
+    pub(crate) fn parse(v: &Value, path: &str) -> Result<Localized, ActionError> {
+        let l: Localized = serde_json::from_value(v.clone())
+            .map_err(|_| bad(path, "must be an object with \"en\" and/or \"zh\" texts"))?;
+        for (lang, text) in [("en", &l.en), ("zh", &l.zh)] {
+            if text.chars().count() > 500 {
+                return Err(bad(&format!("{path}.{lang}"), "is longer than 500 characters"));
+            }
+        }
+        Ok(l)
+    }
+}
+
+/// Whether the action only reads or changes something at the merchant.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    #[default]
+    Read,
+    Change,
+}
+
+/// Who may have the action run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Identity {
+    /// Anyone (a public lookup: stock, shipping rates).
+    Anyone,
+    /// A customer the tenant's site vouched for (HMAC-verified session).
+    #[default]
+    Verified,
+    /// A verified customer, or one who gives the e-mail or phone the result's `contact` fields
+    /// hold (checked on the result before anything of it is said).
+    VerifiedOrContact,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// An action as a tenant writes it (JSON over the API and the admin page).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionSpec {
+    /// `lookup_order`: how rules, traces and the model name it.
+    pub name: String,
+    /// What it does, for the model choosing among actions and for the admin page.
+    pub description: String,
+    #[serde(default)]
+    pub effect: Effect,
+    #[serde(default)]
+    pub identity: Identity,
+    pub method: Method,
+    pub url: String,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    /// The parameters, as a JSON Schema object (see `schema`).
+    pub parameters: Value,
+    /// Response field name → JSON pointer into the merchant's answer ("/order/status").
+    #[serde(default)]
+    pub response: BTreeMap<String, String>,
+    /// Response fields holding the order's e-mail or phone, for `verified_or_contact`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contact: Vec<String>,
+    /// What the customer confirms before a change runs, with `{parameter}` places.
+    #[serde(default, skip_serializing_if = "Localized::is_empty")]
+    pub confirm: Localized,
+    /// How the result is told, with `{field}` places of the response mapping.
+    #[serde(default)]
+    pub result: Localized,
+    #[serde(default = "default_timeout")]
+    pub timeout_ms: u32,
+    /// The merchant's API honours an `Idempotency-Key` header: a change may then be retried.
+    #[serde(default)]
+    pub idempotent: bool,
+}
+
+fn default_timeout() -> u32 {
+    DEFAULT_TIMEOUT_MS
+}
+
+/// A checked definition, ready to make requests.
+#[derive(Clone, Debug)]
+pub struct Action {
+    pub spec: ActionSpec,
+    pub schema: Schema,
+    url: Template,
+    headers: Vec<(String, Template)>,
+}
+
+/// The one HTTP request an action makes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub method: Method,
+    pub url: String,
+    /// Header name and value, the secret filled in: never logged (see `redacted_headers`).
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Value>,
+    pub timeout_ms: u32,
+}
+
+impl Request {
+    /// The headers as they may be shown or logged: a value that held the secret is `***`.
+    pub fn redacted_headers(&self, secret: Option<&str>) -> Vec<(String, String)> {
+        self.headers
+            .iter()
+            .map(|(k, v)| match secret {
+                Some(s) if !s.is_empty() && v.contains(s) => (k.clone(), "***".to_string()),
+                _ => (k.clone(), v.clone()),
+            })
+            .collect()
+    }
+}
+
+impl Action {
+    /// Reads and checks a definition.
+    pub fn parse(value: &Value) -> Result<Action, ActionError> {
+        let spec: ActionSpec = serde_json::from_value(value.clone()).map_err(|e| bad("action", e.to_string()))?;
+        Action::check(spec)
+    }
+
+    /// Checks a definition already read.
+    pub fn check(spec: ActionSpec) -> Result<Action, ActionError> {
+        if !schema::is_name(&spec.name) {
+            return Err(bad(
+                "name",
+                "a lower-case letter, then letters, digits or _ (at most 40)",
+            ));
+        }
+        let description = spec.description.trim();
+        if description.is_empty() || description.chars().count() > 500 {
+            return Err(bad(
+                "description",
+                "says what the action does, in at most 500 characters",
+            ));
+        }
+        if spec.timeout_ms == 0 || spec.timeout_ms > MAX_TIMEOUT_MS {
+            return Err(bad("timeout_ms", format!("from 1 to {MAX_TIMEOUT_MS}")));
+        }
+        let schema = Schema::parse(&spec.parameters)?;
+        if schema.get(SECRET).is_some() {
+            return Err(bad(
+                "parameters.properties.secret",
+                "\"secret\" is the stored secret's name",
+            ));
+        }
+        let declared = |name: &str| name == SECRET || schema.get(name).is_some();
+        let url = template::url(&spec.url)?;
+        for slot in url.slots() {
+            if !declared(slot) {
+                return Err(bad("url", format!("{{{slot}}} is not a parameter")));
+            }
+        }
+        if spec.headers.len() > MAX_HEADERS {
+            return Err(bad("headers", format!("at most {MAX_HEADERS}")));
+        }
+        let mut headers = Vec::new();
+        for (name, value) in &spec.headers {
+            template::header_name(name)?;
+            let path = format!("headers.{name}");
+            if value.chars().any(char::is_control) {
+                return Err(bad(&path, "cannot hold line breaks or control characters"));
+            }
+            let t = Template::parse(value, &path)?;
+            if let Some(slot) = t.slots().find(|s| !declared(s)) {
+                return Err(bad(&path, format!("{{{slot}}} is not a parameter")));
+            }
+            headers.push((name.clone(), t));
+        }
+        if let Some(body) = &spec.body {
+            if spec.method == Method::Get {
+                return Err(bad("body", "a GET request has no body"));
+            }
+            let mut slots = Vec::new();
+            template::body_slots(body, "body", &mut slots)?;
+            for (slot, path) in slots {
+                if slot == SECRET {
+                    return Err(bad(&path, "the secret goes in a header"));
+                }
+                if !declared(&slot) {
+                    return Err(bad(&path, format!("{{{slot}}} is not a parameter")));
+                }
+            }
+        }
+        if spec.response.len() > MAX_FIELDS {
+            return Err(bad("response", format!("at most {MAX_FIELDS} fields")));
+        }
+        for (field, pointer) in &spec.response {
+            if !schema::is_name(field) {
+                return Err(bad(
+                    &format!("response.{field}"),
+                    "a field's name is like a parameter's",
+                ));
+            }
+            if !(pointer.is_empty() || pointer.starts_with('/')) {
+                return Err(bad(&format!("response.{field}"), "a JSON pointer starts with /"));
+            }
+        }
+        for c in &spec.contact {
+            if !spec.response.contains_key(c) {
+                return Err(bad("contact", format!("{c:?} is not a response field")));
+            }
+        }
+        if spec.identity == Identity::VerifiedOrContact && spec.contact.is_empty() {
+            return Err(bad(
+                "contact",
+                "names the response fields the customer's e-mail or phone must match",
+            ));
+        }
+        for (lang, text) in [("en", &spec.result.en), ("zh", &spec.result.zh)] {
+            let path = format!("result.{lang}");
+            for slot in Template::parse(text, &path)?.slots() {
+                if !spec.response.contains_key(slot) {
+                    return Err(bad(&path, format!("{{{slot}}} is not a response field")));
+                }
+            }
+        }
+        if spec.result.en.trim().is_empty() {
+            return Err(bad("result.en", "says how the result is told"));
+        }
+        if spec.effect == Effect::Change && spec.confirm.en.trim().is_empty() {
+            return Err(bad("confirm.en", "a change needs the summary the customer confirms"));
+        }
+        for (lang, text) in [("en", &spec.confirm.en), ("zh", &spec.confirm.zh)] {
+            let path = format!("confirm.{lang}");
+            for slot in Template::parse(text, &path)?.slots() {
+                if schema.get(slot).is_none() {
+                    return Err(bad(&path, format!("{{{slot}}} is not a parameter")));
+                }
+            }
+        }
+        Ok(Action {
+            spec,
+            schema,
+            url,
+            headers,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    /// The request for `values` (from `Schema::check`), with the stored `secret` and, for a
+    /// change, the confirmed action's idempotency key.
+    pub fn request(
+        &self,
+        values: &BTreeMap<String, Val>,
+        secret: Option<&str>,
+        idempotency_key: Option<&str>,
+    ) -> Result<Request, ActionError> {
+        for p in &self.schema.parameters {
+            if p.required && !values.contains_key(&p.name) {
+                return Err(ActionError::Unchecked(p.name.clone()));
+            }
+        }
+        for (name, v) in values {
+            let p = self
+                .schema
+                .get(name)
+                .ok_or_else(|| ActionError::Unchecked(name.clone()))?;
+            // Values are checked by the schema; a caller that skipped it is caught here.
+            if p.value(&v.as_text()).is_err() && !matches!(v, Val::Bool(_)) {
+                return Err(ActionError::Unchecked(name.clone()));
+            }
+        }
+        let text = |name: &str| -> String {
+            if name == SECRET {
+                return secret.unwrap_or_default().to_string();
+            }
+            values.get(name).map(Val::as_text).unwrap_or_default()
+        };
+        let url = self.url.render(|name| template::encode(&text(name)));
+        let mut headers: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .map(|(k, t)| {
+                let v = t.render(&text);
+                (k.clone(), v.chars().filter(|c| !c.is_control()).collect())
+            })
+            .collect();
+        if let Some(key) = idempotency_key {
+            headers.push(("Idempotency-Key".into(), template::encode(key)));
+        }
+        Ok(Request {
+            method: self.spec.method,
+            url,
+            headers,
+            body: self.spec.body.as_ref().map(|b| template::body(b, values)),
+            timeout_ms: self.spec.timeout_ms,
+        })
+    }
+
+    /// The mapped fields of the merchant's answer; a mapped field missing is a shape error.
+    pub fn read(&self, response: &Value) -> Result<BTreeMap<String, Value>, ActionError> {
+        let mut out = BTreeMap::new();
+        for (field, pointer) in &self.spec.response {
+            let v = response.pointer(pointer).ok_or_else(|| ActionError::Shape {
+                field: field.clone(),
+                pointer: pointer.clone(),
+            })?;
+            out.insert(field.clone(), v.clone());
+        }
+        Ok(out)
+    }
+
+    /// Does `given` (an e-mail or phone the customer wrote) match one of the result's contact
+    /// fields? E-mails compare case-blind; phones by their last eleven digits (a country code
+    /// or spaces aside).
+    pub fn contact_matches(&self, fields: &BTreeMap<String, Value>, given: &str) -> bool {
+        let norm = |s: &str| -> String {
+            if s.contains('@') {
+                s.trim().to_lowercase()
+            } else {
+                let d: String = s.chars().filter(char::is_ascii_digit).collect();
+                d[d.len().saturating_sub(11)..].to_string()
+            }
+        };
+        let want = norm(given);
+        want.len() >= 6
+            && self
+                .spec
+                .contact
+                .iter()
+                .filter_map(|c| fields.get(c).and_then(Value::as_str))
+                .any(|v| norm(v) == want)
+    }
+
+    /// The result told in `lang` from the mapped fields.
+    pub fn tell(&self, lang: Lang, fields: &BTreeMap<String, Value>) -> String {
+        fill(self.spec.result.get(lang), |name| {
+            fields.get(name).map(shown).unwrap_or_default()
+        })
+    }
+
+    /// The summary the customer confirms before a change, in `lang`.
+    pub fn summary(&self, lang: Lang, values: &BTreeMap<String, Val>) -> String {
+        fill(self.spec.confirm.get(lang), |name| {
+            values.get(name).map(Val::as_text).unwrap_or_default()
+        })
+    }
+}
+
+/// A response value as words: a string as it is, numbers and booleans written, lists joined.
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Array(a) => a.iter().map(shown).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+fn fill(text: &str, value: impl Fn(&str) -> String) -> String {
+    match Template::parse(text, "") {
+        Ok(t) => {
+            t.0.iter()
+                .map(|p| match p {
+                    Piece::Text(s) => s.clone(),
+                    Piece::Slot(s) => value(s),
+                })
+                .collect()
+        }
+        Err(_) => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
