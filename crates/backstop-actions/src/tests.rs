@@ -26,7 +26,7 @@ fn lookup(base: &str) -> Action {
         "headers": {"Authorization": "Bearer {secret}"},
         "timeout_ms": 500,
         "parameters": {"type": "object", "required": ["order_number"], "properties": {
-            "order_number": {"type": "string", "pattern": "MM-\\d{4}-\\d{4}", "x-entity": "order_number"},
+            "order_number": {"type": "string", "pattern": "MM-\\d{8}-\\d{4}", "x-entity": "order_number"},
             "email": {"type": "string", "format": "email"}
         }},
         "response": {"status": "/order/status", "carrier": "/shipment/carrier"},
@@ -46,7 +46,7 @@ fn cancel(base: &str, idempotent: bool) -> Action {
         "timeout_ms": 500,
         "idempotent": idempotent,
         "parameters": {"type": "object", "required": ["order_number"], "properties": {
-            "order_number": {"type": "string", "pattern": "MM-\\d{4}-\\d{4}"}
+            "order_number": {"type": "string", "pattern": "MM-\\d{8}-\\d{4}"}
         }},
         "response": {"state": "/state"},
         "confirm": {"en": "Cancel {order_number}?"},
@@ -87,7 +87,10 @@ async fn changes(base: &str) -> u64 {
 async fn a_lookup_reads_only_the_mapped_fields_and_masks_personal_parameters() {
     let base = merchant().await;
     let a = lookup(&base);
-    let v = values(&a, &[("order_number", "MM-2041-0001"), ("email", "alice@example.com")]);
+    let v = values(
+        &a,
+        &[("order_number", "MM-20261128-0001"), ("email", "alice@example.com")],
+    );
     let call = Caller::new().call(&a, &v, Some(KEY), None).await;
     assert_eq!(
         call.outcome,
@@ -98,7 +101,7 @@ async fn a_lookup_reads_only_the_mapped_fields_and_masks_personal_parameters() {
             ])
         }
     );
-    assert_eq!(call.record.parameters["order_number"], "MM-2041-0001");
+    assert_eq!(call.record.parameters["order_number"], "MM-20261128-0001");
     assert_eq!(call.record.parameters["email"], "al***@*******.*om");
     assert_eq!((call.record.status, call.record.attempts), (Some(200), 1));
 }
@@ -109,7 +112,12 @@ async fn the_merchant_saying_no_is_a_refusal_and_a_wrong_key_a_failure() {
     let a = lookup(&base);
     let caller = Caller::new();
     let call = caller
-        .call(&a, &values(&a, &[("order_number", "MM-9999-0000")]), Some(KEY), None)
+        .call(
+            &a,
+            &values(&a, &[("order_number", "MM-20260101-9999")]),
+            Some(KEY),
+            None,
+        )
         .await;
     assert_eq!(
         call.outcome,
@@ -121,7 +129,7 @@ async fn the_merchant_saying_no_is_a_refusal_and_a_wrong_key_a_failure() {
     let call = caller
         .call(
             &a,
-            &values(&a, &[("order_number", "MM-2041-0001")]),
+            &values(&a, &[("order_number", "MM-20261128-0001")]),
             Some("wrong"),
             None,
         )
@@ -129,7 +137,12 @@ async fn the_merchant_saying_no_is_a_refusal_and_a_wrong_key_a_failure() {
     assert_eq!(call.outcome, Outcome::Failed(Failure::Unauthorized { status: 401 }));
     // A pending order has no shipment: the mapping's carrier is missing.
     let call = caller
-        .call(&a, &values(&a, &[("order_number", "MM-2041-0002")]), Some(KEY), None)
+        .call(
+            &a,
+            &values(&a, &[("order_number", "MM-20261205-0002")]),
+            Some(KEY),
+            None,
+        )
         .await;
     assert!(
         matches!(call.outcome, Outcome::Failed(Failure::Shape { .. })),
@@ -141,7 +154,7 @@ async fn the_merchant_saying_no_is_a_refusal_and_a_wrong_key_a_failure() {
 async fn a_read_is_tried_again_once_and_a_timeout_is_a_failure() {
     let base = merchant().await;
     let a = lookup(&base);
-    let v = values(&a, &[("order_number", "MM-2041-0001")]);
+    let v = values(&a, &[("order_number", "MM-20261128-0001")]);
     let caller = Caller::new();
     fault(&base, json!({"status": 500, "times": 1})).await;
     let call = caller.call(&a, &v, Some(KEY), None).await;
@@ -170,7 +183,7 @@ async fn a_change_is_sent_once_unless_the_merchant_takes_idempotency_keys() {
     let call = caller
         .call(
             &a,
-            &values(&a, &[("order_number", "MM-2041-0002")]),
+            &values(&a, &[("order_number", "MM-20261205-0002")]),
             Some(KEY),
             Some("conv-1"),
         )
@@ -183,7 +196,7 @@ async fn a_change_is_sent_once_unless_the_merchant_takes_idempotency_keys() {
     let call = caller
         .call(
             &a,
-            &values(&a, &[("order_number", "MM-2041-0002")]),
+            &values(&a, &[("order_number", "MM-20261205-0002")]),
             Some(KEY),
             Some("conv-2"),
         )
@@ -199,7 +212,7 @@ async fn a_change_is_sent_once_unless_the_merchant_takes_idempotency_keys() {
     let again = caller
         .call(
             &a,
-            &values(&a, &[("order_number", "MM-2041-0002")]),
+            &values(&a, &[("order_number", "MM-20261205-0002")]),
             Some(KEY),
             Some("conv-2"),
         )
@@ -210,7 +223,7 @@ async fn a_change_is_sent_once_unless_the_merchant_takes_idempotency_keys() {
     let call = caller
         .call(
             &a,
-            &values(&a, &[("order_number", "MM-2041-0001")]),
+            &values(&a, &[("order_number", "MM-20261128-0001")]),
             Some(KEY),
             Some("conv-3"),
         )

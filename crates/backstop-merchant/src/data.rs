@@ -116,7 +116,7 @@ pub fn seed() -> Vec<Order> {
     let chen = ("chen.jing@example.com", "13700137000");
     vec![
         order(
-            "MM-2041-0001",
+            "MM-20261128-0001",
             alice.0,
             alice.1,
             Status::Shipped,
@@ -139,7 +139,7 @@ pub fn seed() -> Vec<Order> {
             }),
         ),
         order(
-            "MM-2041-0002",
+            "MM-20261205-0002",
             alice.0,
             alice.1,
             Status::Paid,
@@ -152,7 +152,7 @@ pub fn seed() -> Vec<Order> {
             None,
         ),
         order(
-            "MM-2041-0003",
+            "MM-20261120-0003",
             bob.0,
             bob.1,
             Status::Delivered,
@@ -170,7 +170,7 @@ pub fn seed() -> Vec<Order> {
             }),
         ),
         order(
-            "MM-2041-0004",
+            "MM-20261110-0004",
             alice.0,
             alice.1,
             Status::Delivered,
@@ -188,7 +188,7 @@ pub fn seed() -> Vec<Order> {
             }),
         ),
         order(
-            "MM-2041-0005",
+            "MM-20261206-0005",
             chen.0,
             chen.1,
             Status::Paid,
@@ -198,7 +198,7 @@ pub fn seed() -> Vec<Order> {
             None,
         ),
         order(
-            "MM-2041-0006",
+            "MM-20261101-0006",
             alice.0,
             alice.1,
             Status::Cancelled,

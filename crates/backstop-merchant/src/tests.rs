@@ -24,21 +24,30 @@ async fn call(c: &reqwest::Client, req: reqwest::RequestBuilder) -> (u16, Value)
 #[tokio::test]
 async fn orders_are_read_with_the_key_only() {
     let (base, c) = shop().await;
-    let (s, _) = call(&c, c.get(format!("{base}/api/orders/MM-2041-0001"))).await;
+    let (s, _) = call(&c, c.get(format!("{base}/api/orders/MM-20261128-0001"))).await;
     assert_eq!(s, 401);
     let (s, _) = call(
         &c,
-        c.get(format!("{base}/api/orders/MM-2041-0001")).bearer_auth("wrong"),
+        c.get(format!("{base}/api/orders/MM-20261128-0001"))
+            .bearer_auth("wrong"),
     )
     .await;
     assert_eq!(s, 401);
-    let (s, v) = call(&c, c.get(format!("{base}/api/orders/MM-2041-0001")).bearer_auth(KEY)).await;
+    let (s, v) = call(
+        &c,
+        c.get(format!("{base}/api/orders/MM-20261128-0001")).bearer_auth(KEY),
+    )
+    .await;
     assert_eq!(s, 200);
     assert_eq!(v["order"]["status"], "shipped");
     assert_eq!(v["order"]["email"], "alice@example.com");
     assert_eq!(v["shipment"]["carrier"], "SF Express");
     assert_eq!(v["shipment"]["events"].as_array().unwrap().len(), 3);
-    let (s, v) = call(&c, c.get(format!("{base}/api/orders/MM-9999-0000")).bearer_auth(KEY)).await;
+    let (s, v) = call(
+        &c,
+        c.get(format!("{base}/api/orders/MM-20260101-9999")).bearer_auth(KEY),
+    )
+    .await;
     assert_eq!((s, v["error"].as_str()), (404, Some("not_found")));
     let (_, v) = call(
         &c,
@@ -54,7 +63,12 @@ async fn orders_are_read_with_the_key_only() {
         .collect();
     assert_eq!(
         numbers,
-        ["MM-2041-0002", "MM-2041-0001", "MM-2041-0004", "MM-2041-0006"]
+        [
+            "MM-20261205-0002",
+            "MM-20261128-0001",
+            "MM-20261110-0004",
+            "MM-20261101-0006"
+        ]
     );
 }
 
@@ -68,16 +82,16 @@ async fn a_cancellation_happens_once_per_key_and_never_after_shipping() {
         }
         r
     };
-    let (s, v) = call(&c, cancel("MM-2041-0002", None)).await;
+    let (s, v) = call(&c, cancel("MM-20261205-0002", None)).await;
     assert_eq!((s, v["error"].as_str()), (400, Some("idempotency_key_required")));
-    let (s, first) = call(&c, cancel("MM-2041-0002", Some("k1"))).await;
+    let (s, first) = call(&c, cancel("MM-20261205-0002", Some("k1"))).await;
     assert_eq!(s, 200);
     assert_eq!(first["refund"]["amount"], json!(389.0));
-    let (s, again) = call(&c, cancel("MM-2041-0002", Some("k1"))).await;
+    let (s, again) = call(&c, cancel("MM-20261205-0002", Some("k1"))).await;
     assert_eq!((s, &again), (200, &first), "the same key, the same answer");
-    let (s, v) = call(&c, cancel("MM-2041-0002", Some("k2"))).await;
+    let (s, v) = call(&c, cancel("MM-20261205-0002", Some("k2"))).await;
     assert_eq!((s, v["error"].as_str()), (409, Some("already_cancelled")));
-    let (s, v) = call(&c, cancel("MM-2041-0001", Some("k3"))).await;
+    let (s, v) = call(&c, cancel("MM-20261128-0001", Some("k3"))).await;
     assert_eq!((s, v["error"].as_str()), (409, Some("already_shipped")));
     let (_, v) = call(&c, c.get(format!("{base}/_control/changes")).bearer_auth(KEY)).await;
     assert_eq!(v["changes"], 1);
@@ -87,7 +101,7 @@ async fn a_cancellation_happens_once_per_key_and_never_after_shipping() {
 async fn refunds_stay_within_what_was_paid() {
     let (base, c) = shop().await;
     let refund = |amount: f64, key: &str| {
-        c.post(format!("{base}/api/orders/MM-2041-0004/refunds"))
+        c.post(format!("{base}/api/orders/MM-20261110-0004/refunds"))
             .bearer_auth(KEY)
             .header("Idempotency-Key", key)
             .json(&json!({"amount": amount, "reason": "faulty"}))
@@ -114,9 +128,17 @@ async fn injected_faults_fail_or_stall_the_next_requests() {
     )
     .await;
     assert_eq!(s, 204);
-    let (s, _) = call(&c, c.get(format!("{base}/api/orders/MM-2041-0001")).bearer_auth(KEY)).await;
+    let (s, _) = call(
+        &c,
+        c.get(format!("{base}/api/orders/MM-20261128-0001")).bearer_auth(KEY),
+    )
+    .await;
     assert_eq!(s, 500);
-    let (s, _) = call(&c, c.get(format!("{base}/api/orders/MM-2041-0001")).bearer_auth(KEY)).await;
+    let (s, _) = call(
+        &c,
+        c.get(format!("{base}/api/orders/MM-20261128-0001")).bearer_auth(KEY),
+    )
+    .await;
     assert_eq!(s, 200, "only the next one");
     call(
         &c,
@@ -126,7 +148,7 @@ async fn injected_faults_fail_or_stall_the_next_requests() {
     )
     .await;
     let slow = c
-        .get(format!("{base}/api/orders/MM-2041-0001"))
+        .get(format!("{base}/api/orders/MM-20261128-0001"))
         .bearer_auth(KEY)
         .timeout(std::time::Duration::from_millis(300))
         .send()

@@ -14,6 +14,8 @@
 //!   satisfaction) — a trained head on the sentence embedding plus customer-service rules.
 //! - [`stakes`]: what is at stake: account security, billing disputes, requests to act, harm.
 //! - [`entities`]: facts customers give (order numbers, e-mail, phone, amounts).
+//! - [`slots`]: an action's parameters from the conversation and the verified customer, and the
+//!   question for what is missing or refused, in the customer's language.
 //! - [`amount`]: amounts of money in every common zh/en form (Chinese numerals, 万/k, currencies).
 //! - [`replies`]: the fixed sentences the AI says, in both languages.
 //! - [`passages`]: an article cut into passages, and the passage(s) that answer a question.
@@ -47,6 +49,7 @@ pub mod prompt;
 pub mod replies;
 pub mod retrieval;
 pub mod signals;
+pub mod slots;
 pub mod stakes;
 pub mod summary;
 pub mod text;

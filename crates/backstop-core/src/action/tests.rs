@@ -18,7 +18,7 @@ fn lookup() -> Value {
         "parameters": {
             "type": "object",
             "properties": {
-                "order_number": {"type": "string", "pattern": "MM-\\d{4}-\\d{4}", "x-entity": "order_number",
+                "order_number": {"type": "string", "pattern": "MM-\\d{8}-\\d{4}", "x-entity": "order_number",
                                  "x-ask": {"en": "What is your order number?", "zh": "请提供订单号。"}}
             },
             "required": ["order_number"]
@@ -40,7 +40,7 @@ fn cancel() -> Value {
         "parameters": {
             "type": "object",
             "properties": {
-                "order_number": {"type": "string", "pattern": "MM-\\d{4}-\\d{4}"},
+                "order_number": {"type": "string", "pattern": "MM-\\d{8}-\\d{4}"},
                 "reason": {"type": "string", "enum": ["changed_mind", "duplicate"]},
                 "amount": {"type": "number", "minimum": 0, "maximum": 5000}
             },
@@ -68,10 +68,16 @@ fn refused(mut v: Value, edit: impl FnOnce(&mut Value)) -> String {
 #[test]
 fn a_lookup_renders_one_request_with_the_value_encoded_and_the_secret_in_its_header() {
     let a = Action::parse(&lookup()).unwrap();
-    let v = a.schema.check(&values(&[("order_number", "MM-2041-0001")])).unwrap();
+    let v = a
+        .schema
+        .check(&values(&[("order_number", "MM-20261128-0001")]))
+        .unwrap();
     let r = a.request(&v, Some("s3cret"), None).unwrap();
     assert_eq!(r.method, Method::Get);
-    assert_eq!(r.url, "https://merchant.example/api/orders/MM-2041-0001?fields=status");
+    assert_eq!(
+        r.url,
+        "https://merchant.example/api/orders/MM-20261128-0001?fields=status"
+    );
     assert_eq!(r.headers, vec![("Authorization".into(), "Bearer s3cret".into())]);
     assert_eq!(
         r.redacted_headers(Some("s3cret")),
@@ -97,10 +103,13 @@ fn values_are_checked_and_every_problem_named() {
     );
     // The pattern holds the whole value, not a part of it.
     let a = Action::parse(&lookup()).unwrap();
-    assert!(a.schema.check(&values(&[("order_number", "xMM-2041-0001")])).is_err());
     assert!(a
         .schema
-        .check(&values(&[("order_number", "MM-2041-0001\r\nX-Evil: 1")]))
+        .check(&values(&[("order_number", "xMM-20261128-0001")]))
+        .is_err());
+    assert!(a
+        .schema
+        .check(&values(&[("order_number", "MM-20261128-0001\r\nX-Evil: 1")]))
         .is_err());
 }
 
@@ -123,7 +132,7 @@ fn no_value_can_change_the_host_the_path_or_the_body_structure() {
     let v = a
         .schema
         .check(&values(&[
-            ("order_number", "MM-2041-0001"),
+            ("order_number", "MM-20261128-0001"),
             ("reason", "duplicate"),
             ("amount", "¥389"),
         ]))
@@ -168,9 +177,12 @@ fn only_the_mapped_fields_are_read_and_a_missing_one_is_a_shape_error() {
     let c = Action::parse(&cancel()).unwrap();
     let v = c
         .schema
-        .check(&values(&[("order_number", "MM-2041-0001"), ("reason", "duplicate")]))
+        .check(&values(&[
+            ("order_number", "MM-20261128-0001"),
+            ("reason", "duplicate"),
+        ]))
         .unwrap();
-    assert_eq!(c.summary(Lang::Zh, &v), "确认取消订单 MM-2041-0001？");
+    assert_eq!(c.summary(Lang::Zh, &v), "确认取消订单 MM-20261128-0001？");
     // English stands in for a missing Chinese result.
     assert_eq!(
         c.tell(Lang::Zh, &BTreeMap::from([("state".into(), json!("cancelled"))])),

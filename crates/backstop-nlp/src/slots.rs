@@ -1,0 +1,267 @@
+//! Slot filling for an action: its parameters' values from what the customer wrote (newest message
+//! first) and from what the tenant's site vouched for about them, each checked against the
+//! action's schema; what is missing or malformed comes back with the question to ask, in the
+//! customer's language, with the reason when a value was refused ("MM-123 is not one of our order
+//! numbers").
+//!
+//! Values are found by what the parameter is (`x-entity`): order numbers by the tenant's own
+//! pattern where it gives one (any token of the message that matches it whole), else by the
+//! entity extractor; e-mails and phones by the extractor, else the verified customer's own;
+//! amounts by the amount reader. Free text is never guessed: it is the whole of the customer's
+//! answer to the question that asked for it.
+
+use std::collections::BTreeMap;
+
+use backstop_core::action::{Entity, Kind, Parameter, Problem, Schema};
+use backstop_core::handoff::FactKind;
+use backstop_core::message::Lang;
+
+/// What the tenant's site vouched for about the customer (an HMAC-verified session).
+#[derive(Debug, Clone, Default)]
+pub struct Verified<'a> {
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+}
+
+/// What slot filling found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filling {
+    /// Raw values per parameter, for `Schema::check`.
+    pub values: BTreeMap<String, String>,
+    /// Parameters still needed, each with the question to ask (missing or refused, by name).
+    pub ask: Vec<Ask>,
+}
+
+/// A question for one parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ask {
+    pub parameter: String,
+    pub problem: Problem,
+    /// What was refused, when something was.
+    pub given: Option<String>,
+    pub question: String,
+}
+
+impl Filling {
+    pub fn complete(&self) -> bool {
+        self.ask.is_empty()
+    }
+}
+
+/// Fills `schema` from `customer` (the customer's messages, oldest first) and `verified`.
+/// `answering` names the parameter the latest message answers (the one last asked for): its whole
+/// text is then that parameter's value.
+pub fn fill(schema: &Schema, customer: &[&str], verified: &Verified, answering: Option<&str>, lang: Lang) -> Filling {
+    let mut out = Filling::default();
+    for p in &schema.parameters {
+        let found = if answering == Some(p.name.as_str()) {
+            customer.last().map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+        } else {
+            find(p, customer, verified)
+        };
+        match found {
+            Some(raw) => match p.value(&raw) {
+                Ok(_) => {
+                    out.values.insert(p.name.clone(), raw);
+                }
+                Err(problem) => out.ask.push(Ask {
+                    parameter: p.name.clone(),
+                    question: question(p, &problem, Some(&raw), lang),
+                    problem,
+                    given: Some(raw),
+                }),
+            },
+            None if p.required => out.ask.push(Ask {
+                parameter: p.name.clone(),
+                question: question(p, &Problem::Missing, None, lang),
+                problem: Problem::Missing,
+                given: None,
+            }),
+            None => {}
+        }
+    }
+    out
+}
+
+/// The newest value of `p` in the customer's words, else the verified customer's own.
+fn find(p: &Parameter, customer: &[&str], verified: &Verified) -> Option<String> {
+    for text in customer.iter().rev() {
+        if let Some(v) = in_text(p, text) {
+            return Some(v);
+        }
+    }
+    match p.entity {
+        Entity::Email => verified.email.map(str::to_string),
+        Entity::Phone => verified.phone.map(str::to_string),
+        _ => None,
+    }
+}
+
+fn in_text(p: &Parameter, text: &str) -> Option<String> {
+    let facts = crate::entities::extract(text);
+    let fact = |kind: FactKind| facts.iter().find(|f| f.kind == kind).map(|f| f.value.clone());
+    match p.entity {
+        Entity::OrderNumber => {
+            // The tenant's own shape first: any token that is one whole.
+            if let Kind::String { pattern: Some(_), .. } = &p.kind {
+                let token = text
+                    .split(|c: char| c.is_whitespace() || "，。！？,!?;；:：()（）\"'“”#".contains(c))
+                    .map(|t| t.trim_matches(|c: char| c == '.' || c == '-'))
+                    .find(|t| !t.is_empty() && p.value(t).is_ok());
+                if let Some(t) = token {
+                    return Some(t.to_string());
+                }
+            }
+            fact(FactKind::OrderNumber)
+        }
+        Entity::Email => fact(FactKind::Email),
+        Entity::Phone => fact(FactKind::Phone).map(|p| p.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect()),
+        Entity::Amount => crate::amount::find(text).first().map(|a| format!("{}", a.value)),
+        Entity::Date | Entity::Text => None,
+    }
+}
+
+/// The question for `p`, in `lang`: the tenant's own words (`x-ask`) or the default for what the
+/// parameter is, after the reason when a value was refused.
+pub fn question(p: &Parameter, problem: &Problem, given: Option<&str>, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let ask = match p.ask.get(lang).trim() {
+        "" => default_ask(p, zh),
+        own => own.to_string(),
+    };
+    let Some(given) = given else { return ask };
+    let given: String = given.chars().take(40).collect();
+    let reason = match (problem, zh) {
+        (Problem::Pattern, false) => match p.entity {
+            Entity::OrderNumber => format!("\"{given}\" isn't one of our order numbers."),
+            _ => format!("\"{given}\" isn't in the form we need."),
+        },
+        (Problem::Pattern, true) => match p.entity {
+            Entity::OrderNumber => format!("“{given}”不是我们的订单号格式。"),
+            _ => format!("“{given}”的格式不对。"),
+        },
+        (Problem::NotAnEmail, false) => format!("\"{given}\" doesn't look like an e-mail address."),
+        (Problem::NotAnEmail, true) => format!("“{given}”看起来不是邮箱地址。"),
+        (Problem::NotANumber, false) => format!("\"{given}\" isn't a number."),
+        (Problem::NotANumber, true) => format!("“{given}”不是数字。"),
+        (Problem::TooSmall { minimum }, false) => format!("It must be at least {minimum}."),
+        (Problem::TooSmall { minimum }, true) => format!("不能小于 {minimum}。"),
+        (Problem::TooLarge { maximum }, false) => format!("It can be at most {maximum}."),
+        (Problem::TooLarge { maximum }, true) => format!("不能超过 {maximum}。"),
+        (Problem::NotAChoice { choices }, false) => format!("Please choose one of: {}.", choices.join(", ")),
+        (Problem::NotAChoice { choices }, true) => format!("请从这些里选一个：{}。", choices.join("、")),
+        (Problem::TooLong { max_length }, false) => format!("Please keep it under {max_length} characters."),
+        (Problem::TooLong { max_length }, true) => format!("请不要超过 {max_length} 个字。"),
+        (Problem::Control | Problem::Missing, false) => "That didn't come through as one value.".to_string(),
+        (Problem::Control | Problem::Missing, true) => "这个值没能识别。".to_string(),
+    };
+    if zh {
+        format!("{reason}{ask}")
+    } else {
+        format!("{reason} {ask}")
+    }
+}
+
+fn default_ask(p: &Parameter, zh: bool) -> String {
+    let what = if p.description.trim().is_empty() {
+        p.name.replace('_', " ")
+    } else {
+        p.description.trim().trim_end_matches('.').to_string()
+    };
+    match (p.entity, zh) {
+        (Entity::OrderNumber, false) => "What is your order number?".into(),
+        (Entity::OrderNumber, true) => "请提供您的订单号。".into(),
+        (Entity::Email, false) => "Which e-mail address did you use for the order?".into(),
+        (Entity::Email, true) => "请提供下单时使用的邮箱。".into(),
+        (Entity::Phone, false) => "Which phone number is on the order?".into(),
+        (Entity::Phone, true) => "请提供订单上的手机号。".into(),
+        (Entity::Amount, false) => "What amount is it about?".into(),
+        (Entity::Amount, true) => "请问金额是多少？".into(),
+        (Entity::Date, false) => "Which date is it about?".into(),
+        (Entity::Date, true) => "请问是哪一天？".into(),
+        (Entity::Text, false) => format!("Could you tell me the {what}?"),
+        (Entity::Text, true) => format!("请告诉我{what}。"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn schema() -> Schema {
+        Schema::parse(&json!({
+            "type": "object",
+            "required": ["order_number", "email"],
+            "properties": {
+                "order_number": {"type": "string", "pattern": "MM-\\d{8}-\\d{4}", "x-entity": "order_number"},
+                "email": {"type": "string", "format": "email"},
+                "address": {"type": "string", "x-entity": "text", "description": "new delivery address",
+                            "x-ask": {"en": "What is the new address?", "zh": "新的收货地址是？"}},
+                "amount": {"type": "number", "maximum": 500}
+            }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn values_come_from_the_newest_message_then_the_verified_customer() {
+        let s = schema();
+        let f = fill(
+            &s,
+            &[
+                "my order MM-20261128-0001 is late",
+                "sorry, it's MM-20261205-0002, refund ¥120",
+            ],
+            &Verified {
+                email: Some("alice@example.com"),
+                phone: None,
+            },
+            None,
+            Lang::En,
+        );
+        assert!(f.complete(), "{f:?}");
+        assert_eq!(f.values["order_number"], "MM-20261205-0002");
+        assert_eq!(f.values["email"], "alice@example.com");
+        assert_eq!(f.values["amount"], "120");
+        assert!(!f.values.contains_key("address"), "free text is never guessed");
+    }
+
+    #[test]
+    fn what_is_missing_or_refused_is_asked_for_with_the_reason_in_the_customers_language() {
+        let s = schema();
+        let f = fill(&s, &["订单号 MM-123，退 900 元"], &Verified::default(), None, Lang::Zh);
+        let asked: Vec<(&str, &Problem)> = f.ask.iter().map(|a| (a.parameter.as_str(), &a.problem)).collect();
+        assert_eq!(
+            asked,
+            vec![
+                ("amount", &Problem::TooLarge { maximum: 500.0 }),
+                ("email", &Problem::Missing),
+                ("order_number", &Problem::Pattern),
+            ]
+        );
+        let order = f.ask.iter().find(|a| a.parameter == "order_number").unwrap();
+        assert_eq!(order.question, "“MM-123”不是我们的订单号格式。请提供您的订单号。");
+        let f = fill(&s, &["where is it?"], &Verified::default(), None, Lang::En);
+        assert_eq!(f.ask[0].question, "Which e-mail address did you use for the order?");
+        assert_eq!(f.ask[1].question, "What is your order number?");
+    }
+
+    #[test]
+    fn the_answer_to_a_question_is_that_parameters_whole_value() {
+        let s = schema();
+        let f = fill(
+            &s,
+            &["change the address of MM-20261205-0002", "上海市徐汇区漕溪北路 90 号"],
+            &Verified {
+                email: Some("alice@example.com"),
+                phone: None,
+            },
+            Some("address"),
+            Lang::Zh,
+        );
+        assert!(f.complete(), "{f:?}");
+        assert_eq!(f.values["address"], "上海市徐汇区漕溪北路 90 号");
+        assert_eq!(f.values["order_number"], "MM-20261205-0002");
+    }
+}
