@@ -38,6 +38,7 @@ use crate::wire;
         (name = "understanding", description = "Training the intent classifier."),
         (name = "policy", description = "The escalation policy."),
         (name = "model", description = "The tenant's generative model: endpoint, model, key (write-only), budget."),
+        (name = "actions", description = "The tenant's actions on the merchant's systems: definitions, versions, trials; secrets write-only."),
     )
 )]
 pub struct ApiDoc;

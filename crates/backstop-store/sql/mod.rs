@@ -9,6 +9,7 @@
 //! message, applying a turn) are committed. Nothing else may differ: the one contract suite in
 //! `backstop-store` runs on both.
 
+pub(crate) mod actions;
 pub(crate) mod directory;
 pub(crate) mod kb;
 pub(crate) mod models;

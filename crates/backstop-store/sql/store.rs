@@ -11,7 +11,7 @@ use backstop_store::codec::{self, *};
 use backstop_store::*;
 use sqlx::Row;
 
-use super::{directory, kb, models, policies, understanding};
+use super::{actions, directory, kb, models, policies, understanding};
 use crate::dialect;
 use crate::Backend;
 
@@ -559,5 +559,25 @@ impl Store for Backend {
 
     async fn model_usage(&self, tenant: &TenantId, month: &str) -> Result<backstop_core::generation::ModelUsage> {
         models::usage(self, tenant, month).await
+    }
+
+    async fn save_action(
+        &self,
+        tenant: &TenantId,
+        name: &str,
+        spec: Option<&str>,
+        secret: &KeyChange,
+        author: &str,
+        at: Timestamp,
+    ) -> Result<ActionRecord> {
+        actions::save(self, tenant, name, spec, secret, author, at).await
+    }
+
+    async fn current_actions(&self, tenant: &TenantId) -> Result<Vec<ActionRecord>> {
+        actions::current(self, tenant).await
+    }
+
+    async fn action_versions(&self, tenant: &TenantId, name: &str) -> Result<Vec<ActionRecord>> {
+        actions::versions(self, tenant, name, u32::MAX).await
     }
 }

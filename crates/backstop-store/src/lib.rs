@@ -282,4 +282,21 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
     /// The tenant's usage of `month` (zero when nothing was used).
     async fn model_usage(&self, tenant: &TenantId, month: &str) -> Result<backstop_core::generation::ModelUsage>;
+
+    // Actions on the merchant's systems, versioned per name.
+    /// Saves the next version of action `name` (`spec` `None`: the action removed, its secret
+    /// forgotten) and its secret as `secret` says; returns the stored version.
+    async fn save_action(
+        &self,
+        tenant: &TenantId,
+        name: &str,
+        spec: Option<&str>,
+        secret: &KeyChange,
+        author: &str,
+        at: backstop_core::Timestamp,
+    ) -> Result<ActionRecord>;
+    /// The newest version of each action the tenant has not removed, by name.
+    async fn current_actions(&self, tenant: &TenantId) -> Result<Vec<ActionRecord>>;
+    /// Every version of one action, newest first.
+    async fn action_versions(&self, tenant: &TenantId, name: &str) -> Result<Vec<ActionRecord>>;
 }

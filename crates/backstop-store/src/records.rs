@@ -309,7 +309,22 @@ pub struct ModelRecord {
     pub updated_by: String,
 }
 
-/// What a save does to the stored API key.
+/// One version of a tenant's action: its definition (the JSON an admin saved; `None` when this
+/// version removed the action), who saved it and when, and the action's secret, which is kept
+/// apart from the versions and never leaves the server.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionRecord {
+    pub tenant: TenantId,
+    pub name: String,
+    /// 1, 2, 3 … per action.
+    pub version: u32,
+    pub spec: Option<String>,
+    pub secret: Option<String>,
+    pub author: String,
+    pub created_at: Timestamp,
+}
+
+/// What a save does to a stored key or secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeyChange {
     Keep,

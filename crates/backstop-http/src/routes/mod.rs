@@ -1,6 +1,7 @@
 //! The routers of each resource, merged into one application.
 
 mod accounts;
+mod actions;
 mod agent_live;
 mod agents;
 mod articles;
@@ -88,6 +89,7 @@ pub(crate) fn api(cors: CorsLayer) -> utoipa_axum::router::OpenApiRouter<AppStat
         .merge(candidates::router())
         .merge(topics::router())
         .merge(model::router())
+        .merge(actions::router())
         .merge(knowledge::router())
         .merge(agents::router())
 }

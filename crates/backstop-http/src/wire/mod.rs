@@ -15,6 +15,7 @@
 //! what-if replay's changed conversations. Each is the policy engine's vocabulary, which grows with
 //! the policy language; giving each its wire mirror is still to do.
 
+mod actions;
 mod conversation;
 mod copilot;
 mod directory;
@@ -22,6 +23,7 @@ pub mod frames;
 mod knowledge;
 mod model;
 
+pub use actions::*;
 pub use conversation::*;
 pub use copilot::*;
 pub use directory::*;

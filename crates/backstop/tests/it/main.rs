@@ -3,6 +3,7 @@
 
 mod support;
 
+mod actions;
 mod agent;
 mod articles;
 mod cluster;

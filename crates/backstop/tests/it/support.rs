@@ -355,6 +355,10 @@ impl TestApp {
         self.agent_send(reqwest::Method::PUT, a, path, body).await
     }
 
+    pub async fn agent_delete(&self, a: &AgentClient, path: &str) -> (u16, Value) {
+        self.agent_send(reqwest::Method::DELETE, a, path, Value::Null).await
+    }
+
     /// A JSON request as the agent: the status and the JSON answer (null when there is none).
     async fn agent_send(&self, method: reqwest::Method, a: &AgentClient, path: &str, body: Value) -> (u16, Value) {
         let r = self
@@ -554,6 +558,15 @@ async fn seed_second_tenant(dir: &Path) {
         active: true,
     };
     store.upsert_agent(&agent, &hash).await.unwrap();
+    // Acme's admin: what an admin may reach of another tenant is nothing either.
+    let admin = Agent {
+        id: AgentId::new_at(now),
+        name: "Alan Acme".into(),
+        email: "alan@acme.example".into(),
+        role: AgentRole::Admin,
+        ..agent
+    };
+    store.upsert_agent(&admin, &hash).await.unwrap();
 }
 
 pub fn authors(msgs: &[Value]) -> Vec<String> {

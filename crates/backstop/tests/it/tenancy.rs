@@ -49,6 +49,40 @@ async fn another_tenant_sees_nothing_and_touches_nothing() {
         (status, body["error"]["code"].as_str()),
         (404, Some("conversation_not_found"))
     );
+    // Nor demo's actions, to an admin of acme: not listed, not tried, not seen, not removed.
+    let chen = app.login("demo", "chen@maple.example").await;
+    let spec = json!({
+        "name": "lookup_order", "description": "An order's status.", "method": "GET",
+        "url": "http://127.0.0.1:9/api/orders/{order_number}",
+        "parameters": {"type": "object", "required": ["order_number"],
+                       "properties": {"order_number": {"type": "string"}}},
+        "response": {"status": "/order/status"}, "result": {"en": "{status}"}
+    });
+    let (status, _) = app
+        .agent_put(
+            &chen,
+            "/api/v1/actions/lookup_order",
+            json!({"spec": spec, "secret": "demo-secret"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let alan = app.login("acme", "alan@acme.example").await;
+    let (status, list) = app.agent_get(&alan, "/api/v1/actions").await;
+    assert_eq!((status, list["actions"].as_array().map(Vec::len)), (200, Some(0)));
+    for (status, body) in [
+        app.agent_post(
+            &alan,
+            "/api/v1/actions/lookup_order/try",
+            json!({"values": {"order_number": "1"}}),
+        )
+        .await,
+        app.agent_get(&alan, "/api/v1/actions/lookup_order/versions").await,
+        app.agent_delete(&alan, "/api/v1/actions/lookup_order").await,
+    ] {
+        assert_eq!(status, 404, "{body}");
+    }
+    let (_, list) = app.agent_get(&chen, "/api/v1/actions").await;
+    assert_eq!(list["actions"][0]["version"], 1, "still demo's, untouched");
     // A demo agent's credentials do not open acme.
     let r = app
         .http
