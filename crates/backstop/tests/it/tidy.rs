@@ -105,9 +105,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("backstop-store", &["backstop-core"]),
     ("backstop-store-sqlite", &["backstop-core", "backstop-store"]),
     ("backstop-store-postgres", &["backstop-core", "backstop-store"]),
+    // The demo merchant's order system is a separate service: it knows nothing of Backstop.
+    ("backstop-merchant", &[]),
+    // Running an action speaks HTTP to the merchant and knows nothing of conversations.
+    ("backstop-actions", &["backstop-core"]),
     (
         "backstop-engine",
         &[
+            "backstop-actions",
             "backstop-core",
             "backstop-nlp",
             "backstop-bus",
@@ -129,6 +134,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "backstop-http",
             "backstop-report",
             "backstop-llm",
+            "backstop-merchant",
         ],
     ),
     (
