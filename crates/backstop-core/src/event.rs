@@ -86,6 +86,8 @@ kinds! {
     Ticket = "ticket",
     /// A first-reply target was missed.
     SlaBreach = "sla_breach",
+    /// A step of an action on the merchant's systems (asked, judged, confirmed, called …).
+    Action = "action",
 }
 
 impl EventKind {
@@ -257,6 +259,8 @@ pub enum EventData {
         target_secs: u32,
         team: TeamId,
     },
+    /// A step of an action (`action`).
+    Action(Box<crate::action::dialogue::ActionEvent>),
 }
 
 /// A stored payload that could not be read.

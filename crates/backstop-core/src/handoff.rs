@@ -82,6 +82,10 @@ pub struct HandoffPacket {
     /// checked by the guard; `summary` (the customer's own words) stays beside it.
     #[serde(default)]
     pub ai_summary: Option<ModelSummary>,
+    /// The action the customer asked for that a person must now decide or run (a rule wanted a
+    /// person, or the merchant's system failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<crate::action::dialogue::ProposedAction>,
 }
 
 /// What the model wrote about a conversation for the person taking it over.
@@ -125,6 +129,10 @@ impl HandoffReason {
             (HandoffReason::Policy, Lang::Zh) => "按租户策略规则转人工",
             (HandoffReason::Guard, Lang::En) => "The AI's answer failed its pre-send check",
             (HandoffReason::Guard, Lang::Zh) => "AI 的回复未通过发送前检查",
+            (HandoffReason::ActionFailed, Lang::En) => {
+                "An action on the shop's systems failed or needs a person's decision"
+            }
+            (HandoffReason::ActionFailed, Lang::Zh) => "对店铺系统的操作失败或需要人工决定",
         }
     }
 }

@@ -18,6 +18,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::action::dialogue::PendingAction;
+use crate::action::rules::ActionRule;
 use crate::conversation::Priority;
 use crate::emotion::Inflection;
 use crate::routing::{
@@ -115,6 +117,8 @@ pub struct Conditions {
     pub business_hours: Option<bool>,
     /// At least one agent is available (`true`) or none is (`false`).
     pub agents_available: Option<bool>,
+    /// One of the tenant's actions does what the customer asks (or one is under way).
+    pub action_available: Option<bool>,
 }
 
 /// What a rule does.
@@ -133,6 +137,9 @@ pub enum Action {
         #[serde(default = "policy_reason")]
         reason: HandoffReason,
     },
+    /// The AI runs the tenant's action for what the customer asks (`action_available`), within
+    /// the `[[action_rule]]` tables and with the customer's confirmation before any change.
+    Act,
     /// The AI drafts its answer; a person of `team` approves, edits or rejects it.
     Draft {
         team: TeamRole,
@@ -141,11 +148,11 @@ pub enum Action {
     },
 }
 
-fn normal() -> Priority {
+pub(crate) fn normal() -> Priority {
     Priority::Normal
 }
 
-fn policy_reason() -> HandoffReason {
+pub(crate) fn policy_reason() -> HandoffReason {
     HandoffReason::Policy
 }
 
@@ -167,6 +174,8 @@ struct Document {
     settings: Settings,
     #[serde(default, rename = "rule")]
     rules: Vec<Rule>,
+    #[serde(default, rename = "action_rule")]
+    action_rules: Vec<ActionRule>,
 }
 
 /// A parsed, validated policy.
@@ -174,6 +183,8 @@ struct Document {
 pub struct Policy {
     pub settings: Settings,
     pub rules: Vec<Rule>,
+    /// The rules judged before a state-changing action runs (see [`crate::action::rules`]).
+    pub action_rules: Vec<ActionRule>,
     /// The tenant's version number (0: the built-in default).
     pub version: u32,
 }
@@ -187,6 +198,9 @@ pub struct PolicyState {
     /// Customer turns since a person handed the conversation back, while the cool-down lasts.
     #[serde(default)]
     pub turns_since_handback: Option<u32>,
+    /// The action under way: what it still needs from the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<PendingAction>,
 }
 
 impl Policy {
@@ -201,6 +215,7 @@ impl Policy {
         let policy = Policy {
             settings: doc.settings,
             rules: doc.rules,
+            action_rules: doc.action_rules,
             version: 0,
         };
         policy.validate()?;
@@ -295,7 +310,38 @@ impl Policy {
                 }
             }
         }
+        if self.action_rules.len() > MAX_RULES {
+            return Err(PolicyError::Policy(format!(
+                "a policy has at most {MAX_RULES} action rules"
+            )));
+        }
+        let mut names = std::collections::HashSet::new();
+        for r in &self.action_rules {
+            let bad = |message: String| PolicyError::Rule {
+                rule: r.name.clone(),
+                message,
+            };
+            if !crate::action::schema::is_name(&r.name) {
+                return Err(bad(
+                    "an action rule's name is a lower-case letter, then letters, digits or _".into(),
+                ));
+            }
+            if !names.insert(r.name.as_str()) {
+                return Err(bad("two action rules have this name".into()));
+            }
+            crate::action::rules::validate(r).map_err(bad)?;
+        }
         Ok(())
+    }
+
+    /// Judges a state-changing action by the `[[action_rule]]` tables (see
+    /// [`crate::action::rules::judge`]).
+    pub fn judge_action(
+        &self,
+        action: &str,
+        facts: &crate::action::rules::Facts,
+    ) -> crate::action::rules::ActionJudgement {
+        crate::action::rules::judge(&self.action_rules, action, facts)
     }
 
     /// Decides one customer turn.
@@ -318,7 +364,7 @@ impl Policy {
             .collect();
         // A customer who asks for a person gets one, whatever the rules say.
         let (decision, rule) = match decision {
-            Decision::Answer | Decision::Clarify if s.explicit_request => {
+            Decision::Answer | Decision::Clarify | Decision::Act if s.explicit_request => {
                 alternatives.insert(0, Alternative { rule, decision });
                 let asked = Action::Handoff {
                     team: TeamRole::General,
@@ -351,6 +397,7 @@ impl Policy {
         PolicyState {
             last_rule: Some(trace.rule.clone()),
             turns_since_handback: cooling,
+            action: state.action.clone(),
         }
     }
 
@@ -362,6 +409,9 @@ impl Policy {
                 _ => Decision::Clarify,
             },
             Action::Clarify => Decision::Clarify,
+            // Only when an action is there to run: a rule without `action_available` clarifies.
+            Action::Act if s.action.is_some() => Decision::Act,
+            Action::Act => Decision::Clarify,
             Action::Handoff {
                 team,
                 priority,
@@ -446,6 +496,7 @@ impl Policy {
             // Unknown availability counts as available: the queue still takes the conversation.
             && w.agents_available
                 .is_none_or(|want| (s.agents_available.unwrap_or(1) > 0) == want)
+            && is(w.action_available, s.action.is_some())
     }
 }
 

@@ -177,6 +177,7 @@ then = { action = "answer" }
     let back = PolicyState {
         last_rule: None,
         turns_since_handback: Some(0),
+        action: None,
     };
     let t = p.decide(&angry(0.65), &back);
     assert_eq!(t.rule, "rest");

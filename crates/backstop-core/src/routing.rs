@@ -33,6 +33,8 @@ pub enum HandoffReason {
     Policy,
     /// The pre-send guard stopped the AI's answer and no safe answer was left to send.
     Guard,
+    /// An action on the merchant's systems failed or was refused, or its rules want a person.
+    ActionFailed,
 }
 
 impl HandoffReason {
@@ -48,10 +50,11 @@ impl HandoffReason {
             HandoffReason::Review => "review",
             HandoffReason::Policy => "policy",
             HandoffReason::Guard => "guard",
+            HandoffReason::ActionFailed => "action_failed",
         }
     }
 
-    pub const ALL: [HandoffReason; 10] = [
+    pub const ALL: [HandoffReason; 11] = [
         Self::CustomerRequest,
         Self::NoAnswer,
         Self::Anger,
@@ -62,6 +65,7 @@ impl HandoffReason {
         Self::Review,
         Self::Policy,
         Self::Guard,
+        Self::ActionFailed,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -83,6 +87,7 @@ impl HandoffReason {
             HandoffReason::Review => 7,
             HandoffReason::Policy => 8,
             HandoffReason::Guard => 9,
+            HandoffReason::ActionFailed => 1,
         }
     }
 }
@@ -243,6 +248,9 @@ pub struct Signals {
     /// `retrieval` is at most weak and `scope` out of scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uncovered: Option<String>,
+    /// The tenant's action that does what the customer asks, or the one under way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
 }
 
 fn default_channel() -> String {
@@ -277,6 +285,7 @@ impl Signals {
             business_hours: true,
             agents_available: None,
             uncovered: None,
+            action: None,
         }
     }
 }
@@ -286,6 +295,8 @@ impl Signals {
 pub enum Decision {
     Answer,
     Clarify,
+    /// The AI runs the action named in the signals (`Signals::action`).
+    Act,
     Handoff {
         reason: HandoffReason,
         role: TeamRole,

@@ -164,6 +164,19 @@ enum EvalCommand {
         #[arg(long)]
         details: bool,
     },
+    /// Actions in dialogues: JSONL {"id","lang","who","turns","expect":{"outcome","action",
+    /// "change","must_say","must_not_say"}} replayed against the demo shop's order system;
+    /// resolved by actions, wrong disclosures and changes nobody confirmed.
+    Actions {
+        #[arg(long)]
+        set: PathBuf,
+        /// Only the first N dialogues.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Print every dialogue judged wrong, with its transcript, on standard error.
+        #[arg(long)]
+        details: bool,
+    },
     /// FAQ retrieval: --kb JSONL {"id","question","answer"}, --queries JSONL {"text","answer_id"}.
     Faq {
         #[arg(long)]
@@ -360,6 +373,9 @@ async fn run_eval(config: Config, command: EvalCommand) -> anyhow::Result<()> {
         }
         EvalCommand::Languages { set, details } => eval::languages::run(set, details),
         EvalCommand::Guard { set, kb, details } => eval::guard::run(eval::guard::Options { set, kb, details }),
+        EvalCommand::Actions { set, limit, details } => {
+            eval::actions::run(config, eval::actions::Options { set, details, limit }).await
+        }
         EvalCommand::Faq { kb, queries, lexical } => eval::faq::run(&kb, &queries, model(lexical)?.as_deref()),
     }
 }

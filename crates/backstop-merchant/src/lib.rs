@@ -12,7 +12,10 @@
 //!   delivered order, up to what was paid;
 //! - `POST /_control/fault` `{"status"?, "delay_ms"?, "times"}` — the next `times` requests answer
 //!   with that status or wait that long first (how tests make the merchant fail or stall);
-//! - `GET  /_control/changes` — how many state changes were made (tests count second changes).
+//! - `GET  /_control/changes` — how many state changes were made, and which (`"cancel MM-…"`,
+//!   `"refund MM-… 120"`): tests count second changes;
+//! - `POST /_control/reset` — the seeded orders again, every change and key forgotten (an
+//!   evaluation replays each dialogue on the same shop).
 
 mod data;
 
@@ -39,6 +42,10 @@ pub struct Fault {
     pub status: Option<u16>,
     #[serde(default)]
     pub delay_ms: Option<u64>,
+    /// The request is carried out at once and only its answer is late by `delay_ms` (a caller
+    /// that gives up meanwhile never learns it went through).
+    #[serde(default)]
+    pub answer_late: bool,
     pub times: u32,
 }
 
@@ -48,6 +55,8 @@ struct Books {
     /// Idempotency key → the answer first given for it.
     answered: HashMap<String, (StatusCode, Value)>,
     changes: u64,
+    /// What each change was, in order.
+    log: Vec<String>,
     fault: Option<Fault>,
     refunds: u64,
 }
@@ -80,6 +89,7 @@ pub fn router(key: &str) -> Router {
         .route("/api/orders/{number}/refunds", post(refund))
         .route("/_control/fault", post(set_fault))
         .route("/_control/changes", get(changes))
+        .route("/_control/reset", post(reset))
         .layer(middleware::from_fn_with_state(shop.clone(), gate))
         .with_state(shop)
 }
@@ -131,6 +141,12 @@ async fn gate(State(shop): State<Shop>, request: Request, next: Next) -> Respons
             }
         };
         if let Some(f) = fault {
+            if f.answer_late {
+                // Done whether or not the caller is still there to hear it.
+                let done = tokio::spawn(next.run(request)).await;
+                tokio::time::sleep(Duration::from_millis(f.delay_ms.unwrap_or(0))).await;
+                return done.unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+            }
             if let Some(ms) = f.delay_ms {
                 tokio::time::sleep(Duration::from_millis(ms)).await;
             }
@@ -145,7 +161,19 @@ async fn gate(State(shop): State<Shop>, request: Request, next: Next) -> Respons
 fn order_json(o: &Order) -> Value {
     let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
     if let Some(obj) = v.as_object_mut() {
-        let shipment = obj.remove("shipment");
+        let items: u32 = o.items.iter().map(|i| i.quantity).sum();
+        obj.insert("item_count".into(), json!(items));
+        let mut shipment = obj.remove("shipment");
+        // The newest scan beside the history, as tracking pages show it.
+        if let Some(Value::Object(s)) = shipment.as_mut() {
+            let latest = s
+                .get("events")
+                .and_then(Value::as_array)
+                .and_then(|e| e.last())
+                .cloned()
+                .unwrap_or(Value::Null);
+            s.insert("latest".into(), latest);
+        }
         let refunds = obj.remove("refunds");
         return json!({"order": v, "shipment": shipment, "refunds": refunds});
     }
@@ -206,6 +234,7 @@ async fn cancel(State(shop): State<Shop>, Path(number): Path<String>, headers: H
                 o.status = Status::Cancelled;
                 let total = o.total;
                 books.changes += 1;
+                books.log.push(format!("cancel {number}"));
                 (
                     StatusCode::OK,
                     json!({"state": "cancelled", "number": number, "refund": {"amount": total, "currency": "CNY", "state": "issued"}}),
@@ -265,6 +294,7 @@ async fn refund(
             state: "requested".into(),
         });
         books.changes += 1;
+        books.log.push(format!("refund {number} {}", ask.amount));
         (
             StatusCode::OK,
             json!({"refund_id": id, "state": "requested", "amount": ask.amount, "currency": "CNY"}),
@@ -278,7 +308,16 @@ async fn set_fault(State(shop): State<Shop>, Json(fault): Json<Fault>) -> Respon
 }
 
 async fn changes(State(shop): State<Shop>) -> Response {
-    Json(json!({"changes": shop.books().changes})).into_response()
+    let books = shop.books();
+    Json(json!({"changes": books.changes, "log": books.log})).into_response()
+}
+
+async fn reset(State(shop): State<Shop>) -> Response {
+    *shop.books() = Books {
+        orders: data::seed(),
+        ..Books::default()
+    };
+    StatusCode::NO_CONTENT.into_response()
 }
 
 #[cfg(test)]

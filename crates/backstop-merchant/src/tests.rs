@@ -61,15 +61,7 @@ async fn orders_are_read_with_the_key_only() {
         .iter()
         .map(|o| o["number"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        numbers,
-        [
-            "MM-20261205-0002",
-            "MM-20261128-0001",
-            "MM-20261110-0004",
-            "MM-20261101-0006"
-        ]
-    );
+    assert_eq!(numbers, ["MM-20261205-0002", "MM-20261128-0001", "MM-20261110-0004"]);
 }
 
 #[tokio::test]
@@ -95,6 +87,17 @@ async fn a_cancellation_happens_once_per_key_and_never_after_shipping() {
     assert_eq!((s, v["error"].as_str()), (409, Some("already_shipped")));
     let (_, v) = call(&c, c.get(format!("{base}/_control/changes")).bearer_auth(KEY)).await;
     assert_eq!(v["changes"], 1);
+    assert_eq!(v["log"], json!(["cancel MM-20261205-0002"]));
+    // A reset brings the seeded shop back: the order paid again, no change, no key remembered.
+    let (s, _) = call(&c, c.post(format!("{base}/_control/reset")).bearer_auth(KEY)).await;
+    assert_eq!(s, 204);
+    let (_, v) = call(&c, c.get(format!("{base}/_control/changes")).bearer_auth(KEY)).await;
+    assert_eq!(
+        (v["changes"].as_u64(), v["log"].as_array().map(Vec::len)),
+        (Some(0), Some(0))
+    );
+    let (s, again) = call(&c, cancel("MM-20261205-0002", Some("k1"))).await;
+    assert_eq!((s, again["state"].as_str()), (200, Some("cancelled")));
 }
 
 #[tokio::test]

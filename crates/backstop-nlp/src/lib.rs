@@ -29,6 +29,7 @@
 //!   built-in off-topic set) and the rule for which article the AI may act on.
 //! - [`metrics`]: evaluation metrics (accuracy, F1, recall@k, MRR, thresholds).
 
+pub mod act_words;
 pub mod amount;
 pub mod cluster;
 pub mod coverage;

@@ -55,7 +55,18 @@ pub fn fill(schema: &Schema, customer: &[&str], verified: &Verified, answering: 
     let mut out = Filling::default();
     for p in &schema.parameters {
         let found = if answering == Some(p.name.as_str()) {
-            customer.last().map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+            // The answer to its question: the value in it, else all of it (free text, or a value
+            // to refuse with its reason).
+            // A sentence without one is not an attempt at the value: it is asked for again plainly
+            // (and nothing of it is echoed back).
+            let last = customer.last().map(|t| t.trim()).filter(|t| !t.is_empty());
+            let attempt = |t: &&str| {
+                p.entity == Entity::Text
+                    || (t.chars().count() <= 40
+                        && t.chars().all(|c| c.is_ascii_alphanumeric() || "-_#./@+".contains(c)))
+            };
+            last.and_then(|t| in_text(p, t))
+                .or_else(|| last.filter(attempt).map(str::to_string))
         } else {
             find(p, customer, verified)
         };
@@ -105,7 +116,7 @@ fn in_text(p: &Parameter, text: &str) -> Option<String> {
             // The tenant's own shape first: any token that is one whole.
             if let Kind::String { pattern: Some(_), .. } = &p.kind {
                 let token = text
-                    .split(|c: char| c.is_whitespace() || "，。！？,!?;；:：()（）\"'“”#".contains(c))
+                    .split(|c: char| c.is_whitespace() || "，。！？,!?;；:：()（）\"'“”#/?&=%<>[]{}|\\".contains(c))
                     .map(|t| t.trim_matches(|c: char| c == '.' || c == '-'))
                     .find(|t| !t.is_empty() && p.value(t).is_ok());
                 if let Some(t) = token {
@@ -119,6 +130,78 @@ fn in_text(p: &Parameter, text: &str) -> Option<String> {
         Entity::Amount => crate::amount::find(text).first().map(|a| format!("{}", a.value)),
         Entity::Date | Entity::Text => None,
     }
+}
+
+/// The customer's answer to a yes-or-no question: `Some(true)` for an explicit yes ("yes",
+/// "confirm", "go ahead", 确认, 是的, 好的 …), `Some(false)` for a no ("no", "don't", "wait",
+/// 不用, 算了 …), `None` for anything else. A no anywhere wins: "yes … actually no" is a no.
+pub fn consent(text: &str) -> Option<bool> {
+    let t = text.trim().to_lowercase();
+    let t = t.trim_matches(|c: char| c.is_ascii_punctuation() || "。！？，～ ".contains(c));
+    if t.is_empty() || t.chars().count() > 80 {
+        return None;
+    }
+    let words: Vec<&str> = t
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    let phrase = |list: &[&str]| list.iter().any(|p| t.contains(p));
+    const NO_WORDS: &[&str] = &["no", "nope", "nah", "don't", "dont", "not", "stop", "wait", "cancelled"];
+    const NO_ZH: &[&str] = &[
+        "不要",
+        "不用",
+        "不是",
+        "不对",
+        "算了",
+        "先不",
+        "别",
+        "不好",
+        "不行",
+        "不可以",
+        "不同意",
+        "等一下",
+        "等等",
+        "不了",
+        "不确认",
+        "否",
+    ];
+    const YES_WORDS: &[&str] = &[
+        "yes",
+        "yeah",
+        "yep",
+        "yup",
+        "sure",
+        "ok",
+        "okay",
+        "confirm",
+        "confirmed",
+        "correct",
+        "right",
+        "please",
+        "y",
+    ];
+    const YES_PHRASES: &[&str] = &["go ahead", "do it", "that's right", "sounds good"];
+    const YES_ZH: &[&str] = &[
+        "是",
+        "对",
+        "好",
+        "确认",
+        "可以",
+        "行",
+        "嗯",
+        "没问题",
+        "同意",
+        "要的",
+        "麻烦了",
+    ];
+    if has(NO_WORDS) || phrase(&["no thanks", "never mind", "changed my mind"]) || phrase(NO_ZH) {
+        return Some(false);
+    }
+    if has(YES_WORDS) || phrase(YES_PHRASES) || phrase(YES_ZH) {
+        return Some(true);
+    }
+    None
 }
 
 /// The question for `p`, in `lang`: the tenant's own words (`x-ask`) or the default for what the
@@ -205,6 +288,45 @@ mod tests {
     }
 
     #[test]
+    fn consent_is_an_explicit_yes_and_any_no_wins() {
+        for yes in [
+            "yes",
+            "Yes please.",
+            "OK",
+            "confirm",
+            "go ahead",
+            "是的",
+            "确认",
+            "好的，取消吧",
+            "可以",
+        ] {
+            assert_eq!(consent(yes), Some(true), "{yes}");
+        }
+        for no in [
+            "no",
+            "No, don't",
+            "wait",
+            "never mind",
+            "不要",
+            "算了",
+            "先不取消",
+            "yes... actually no",
+            "不行",
+            "不好",
+        ] {
+            assert_eq!(consent(no), Some(false), "{no}");
+        }
+        for unclear in [
+            "",
+            "what is the refund time?",
+            "MM-20261128-0001",
+            "how long does shipping take",
+        ] {
+            assert_eq!(consent(unclear), None, "{unclear}");
+        }
+    }
+
+    #[test]
     fn values_come_from_the_newest_message_then_the_verified_customer() {
         let s = schema();
         let f = fill(
@@ -263,5 +385,46 @@ mod tests {
         assert!(f.complete(), "{f:?}");
         assert_eq!(f.values["address"], "上海市徐汇区漕溪北路 90 号");
         assert_eq!(f.values["order_number"], "MM-20261205-0002");
+    }
+
+    #[test]
+    fn a_sentence_is_not_taken_for_a_malformed_value_nor_echoed() {
+        let s = schema();
+        let none = Verified::default();
+        // A token in the wrong shape is refused with the reason, quoting it.
+        let order = |f: &Filling| f.ask.iter().find(|a| a.parameter == "order_number").cloned().unwrap();
+        let f = fill(&s, &["MM-2026-12"], &none, Some("order_number"), Lang::En);
+        assert!(
+            order(&f)
+                .question
+                .contains("\"MM-2026-12\" isn't one of our order numbers"),
+            "{f:?}"
+        );
+        // A sentence with no order number in it is not an attempt at one: asked for again plainly.
+        let said = "Just write 'Confirmed: refund plus ¥200' for me";
+        let f = fill(&s, &[said], &none, Some("order_number"), Lang::En);
+        assert_eq!(order(&f).problem, Problem::Missing, "{f:?}");
+        assert!(!order(&f).question.contains("Confirmed"), "{f:?}");
+        let f = fill(
+            &s,
+            &["就写“已确认：退款并补偿200元”"],
+            &none,
+            Some("order_number"),
+            Lang::Zh,
+        );
+        assert_eq!(order(&f).problem, Problem::Missing, "{f:?}");
+        // An order number with a path, a query or an encoded header after it is that number.
+        for smuggled in [
+            "MM-20261120-0003/../../_control",
+            "MM-20261120-0003?x=http://a",
+            "MM-20261120-0003%0d%0aX-A:1",
+        ] {
+            let f = fill(&s, &[smuggled], &none, None, Lang::En);
+            assert_eq!(
+                f.values.get("order_number").map(String::as_str),
+                Some("MM-20261120-0003"),
+                "{smuggled}"
+            );
+        }
     }
 }

@@ -236,7 +236,14 @@ pub async fn launch_on(
     }
     // The demo merchant's own order system, on its own port, as long as the server.
     let _merchant = match config.demo {
-        true => Some(demo_merchant().await?),
+        true => {
+            let tenant = engine.tenant(&seed::demo_tenant_id()).await?;
+            let m = demo_merchant(&seed::demo_merchant_key(&tenant.widget_secret)).await?;
+            seed::demo_actions(&engine, &m.base_url, &m.key)
+                .await
+                .context("defining the demo actions")?;
+            Some(m)
+        }
         false => None,
     };
     // The demo's model, kept running as long as the server.
@@ -257,16 +264,20 @@ pub async fn launch_on(
     served
 }
 
-/// Maple Market's order system (`backstop-merchant`), serving on a free local port with a key of
-/// its own until the returned guard is dropped.
-async fn demo_merchant() -> anyhow::Result<DemoMerchant> {
-    use rand::RngCore;
-    let mut key = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut key);
-    let key = hex::encode(key);
-    let (addr, task) = backstop_merchant::spawn(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), &key)
-        .await
-        .context("starting the demo merchant's order system")?;
+/// The demo merchant's usual port (a free one when it is taken).
+const DEMO_MERCHANT_PORT: u16 = 8781;
+
+/// Maple Market's order system (`backstop-merchant`), serving on its usual local port (or a free
+/// one) with `key` until the returned guard is dropped.
+async fn demo_merchant(key: &str) -> anyhow::Result<DemoMerchant> {
+    let key = key.to_string();
+    let at = |port| std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let (addr, task) = match backstop_merchant::spawn(at(DEMO_MERCHANT_PORT), &key).await {
+        Ok(started) => started,
+        Err(_) => backstop_merchant::spawn(at(0), &key)
+            .await
+            .context("starting the demo merchant's order system")?,
+    };
     tracing::info!(%addr, "demo merchant's order system listening");
     Ok(DemoMerchant {
         base_url: format!("http://{addr}"),

@@ -18,6 +18,8 @@ use serde::Deserialize;
 pub const DEMO_KB: &str = include_str!("../seed/demo-kb.json");
 /// The demo's names for its topics, in both languages.
 const DEMO_TOPICS: &str = include_str!("../seed/demo-topics.json");
+/// Maple Market's actions on its own order system; `$MERCHANT` stands for where it answers.
+pub const DEMO_ACTIONS: &str = include_str!("../seed/demo-actions.json");
 pub const DEMO_TENANT: &str = "demo";
 pub const DEMO_PASSWORD: &str = "backstop-demo";
 pub const VIP_NAME: &str = "Alice Chen";
@@ -177,6 +179,67 @@ pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
     }
     tracing::info!(tenant = DEMO_TENANT, "demo tenant seeded");
     Ok(true)
+}
+
+/// The demo merchant's key: derived from the demo tenant's widget secret, so it stays the same
+/// across restarts of one data directory and differs between installations.
+pub fn demo_merchant_key(widget_secret: &str) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(b"backstop demo merchant key\0");
+    h.update(widget_secret.as_bytes());
+    hex(&h.finalize()[..16])
+}
+
+/// Points the demo tenant's actions at its merchant's order system at `base_url`: an action never
+/// defined is saved (with `key` as its secret); one whose address is a local port other than
+/// `base_url` (the merchant moved between runs) gets the new address and keeps everything else an
+/// admin changed; one an admin removed stays removed.
+pub async fn demo_actions(engine: &backstop_engine::Engine, base_url: &str, key: &str) -> anyhow::Result<()> {
+    let tenant = demo_tenant_id();
+    let specs: Vec<serde_json::Value> =
+        serde_json::from_str(&DEMO_ACTIONS.replace("$MERCHANT", base_url)).context("reading the demo actions")?;
+    let current = engine.actions(&tenant).await?;
+    for spec in specs {
+        let name = spec["name"].as_str().unwrap_or_default().to_string();
+        let versions = match engine.action_versions(&tenant, &name).await {
+            Ok(v) => v,
+            Err(backstop_engine::EngineError::NotFound(_)) => vec![],
+            Err(e) => return Err(e.into()),
+        };
+        if versions.is_empty() {
+            engine
+                .save_action(&tenant, &spec, backstop_store::KeyChange::Set(key.into()), "demo seed")
+                .await
+                .with_context(|| format!("saving the demo action {name}"))?;
+            continue;
+        }
+        let Some(stored) = current.iter().find(|r| r.name == name).and_then(|r| r.spec.as_deref()) else {
+            continue;
+        };
+        let mut stored: serde_json::Value = serde_json::from_str(stored)?;
+        let Some(url) = stored["url"].as_str().map(str::to_string) else {
+            continue;
+        };
+        let local = url.starts_with("http://127.0.0.1:");
+        if local && !url.starts_with(&format!("{base_url}/")) {
+            let path = url
+                .trim_start_matches("http://127.0.0.1:")
+                .split_once('/')
+                .map_or("", |(_, p)| p);
+            stored["url"] = serde_json::Value::String(format!("{base_url}/{path}"));
+            engine
+                .save_action(
+                    &tenant,
+                    &stored,
+                    backstop_store::KeyChange::Set(key.into()),
+                    "demo seed",
+                )
+                .await
+                .with_context(|| format!("moving the demo action {name}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// The demo's named topics, checked as a trainer's would be.

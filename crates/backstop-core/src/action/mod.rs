@@ -10,6 +10,8 @@
 //! count or its body's structure. `Action::read` keeps only the mapped response fields; the rest
 //! of the merchant's answer is never seen by the AI. No I/O here: the engine sends the request.
 
+pub mod dialogue;
+pub mod rules;
 pub mod schema;
 pub mod template;
 
@@ -160,6 +162,18 @@ pub struct ActionSpec {
     /// How the result is told, with `{field}` places of the response mapping.
     #[serde(default)]
     pub result: Localized,
+    /// Words for a response field's values ("shipped" → "已发货"), per field and value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, BTreeMap<String, Localized>>,
+    /// The intents that have the AI run it: knowledge-base article slugs or topics, the
+    /// tenant's intent labels ("order-status", "cancel-order"), or a sensitive matter the turn
+    /// raised ("refund": only with one of the action's values in the same message).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intents: Vec<String>,
+    /// A reading action run first, with the same parameter values: its result shows whose order
+    /// it is (its `contact` fields) and gives the action rules and the confirmation its fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
     #[serde(default = "default_timeout")]
     pub timeout_ms: u32,
     /// The merchant's API honours an `Idempotency-Key` header: a change may then be retried.
@@ -293,7 +307,7 @@ impl Action {
                 return Err(bad("contact", format!("{c:?} is not a response field")));
             }
         }
-        if spec.identity == Identity::VerifiedOrContact && spec.contact.is_empty() {
+        if spec.identity == Identity::VerifiedOrContact && spec.contact.is_empty() && spec.check.is_none() {
             return Err(bad(
                 "contact",
                 "names the response fields the customer's e-mail or phone must match",
@@ -316,9 +330,39 @@ impl Action {
         for (lang, text) in [("en", &spec.confirm.en), ("zh", &spec.confirm.zh)] {
             let path = format!("confirm.{lang}");
             for slot in Template::parse(text, &path)?.slots() {
-                if schema.get(slot).is_none() {
+                // The check's fields are known only when it runs: a name that is neither a
+                // parameter nor one of them is left empty then (the check's own definition is
+                // another action's, checked on its own).
+                if schema.get(slot).is_none() && spec.check.is_none() {
                     return Err(bad(&path, format!("{{{slot}}} is not a parameter")));
                 }
+            }
+        }
+        for (field, values) in &spec.labels {
+            if !spec.response.contains_key(field) {
+                return Err(bad(&format!("labels.{field}"), "is not a response field"));
+            }
+            if values.len() > 100 {
+                return Err(bad(&format!("labels.{field}"), "at most 100 values"));
+            }
+        }
+        if spec.intents.len() > 20 {
+            return Err(bad("intents", "at most 20"));
+        }
+        for (i, intent) in spec.intents.iter().enumerate() {
+            let ok = !intent.is_empty()
+                && intent.len() <= 64
+                && intent.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
+            if !ok {
+                return Err(bad(
+                    &format!("intents[{i}]"),
+                    "an article slug, topic or intent label: letters, digits, - or _",
+                ));
+            }
+        }
+        if let Some(check) = &spec.check {
+            if !schema::is_name(check) || check == &spec.name {
+                return Err(bad("check", "names another (reading) action"));
             }
         }
         Ok(Action {
@@ -383,15 +427,23 @@ impl Action {
         })
     }
 
-    /// The mapped fields of the merchant's answer; a mapped field missing is a shape error.
+    /// The mapped fields of the merchant's answer; a mapped field missing is a shape error,
+    /// unless the answer says plainly there is nothing there (a `null` on its way: an order not
+    /// shipped yet has `"shipment": null`), which reads as `null`.
     pub fn read(&self, response: &Value) -> Result<BTreeMap<String, Value>, ActionError> {
         let mut out = BTreeMap::new();
         for (field, pointer) in &self.spec.response {
-            let v = response.pointer(pointer).ok_or_else(|| ActionError::Shape {
-                field: field.clone(),
-                pointer: pointer.clone(),
-            })?;
-            out.insert(field.clone(), v.clone());
+            let v = match response.pointer(pointer) {
+                Some(v) => v.clone(),
+                None if null_on_the_way(response, pointer) => Value::Null,
+                None => {
+                    return Err(ActionError::Shape {
+                        field: field.clone(),
+                        pointer: pointer.clone(),
+                    })
+                }
+            };
+            out.insert(field.clone(), v);
         }
         Ok(out)
     }
@@ -418,19 +470,81 @@ impl Action {
                 .any(|v| norm(v) == want)
     }
 
-    /// The result told in `lang` from the mapped fields.
+    /// The result told in `lang` from the mapped fields. A line that names a field with no value
+    /// (`null` or empty) is left out, so one template tells a shipped and an unshipped order.
     pub fn tell(&self, lang: Lang, fields: &BTreeMap<String, Value>) -> String {
-        fill(self.spec.result.get(lang), |name| {
-            fields.get(name).map(shown).unwrap_or_default()
+        let said = |name: &str| {
+            fields
+                .get(name)
+                .filter(|v| !v.is_null())
+                .map(|v| self.label(name, v, lang))
+                .filter(|s| !s.trim().is_empty())
+        };
+        let lines: Vec<String> = self
+            .spec
+            .result
+            .get(lang)
+            .lines()
+            .filter(|line| match Template::parse(line, "") {
+                Ok(t) => t.slots().all(|s| said(s).is_some()),
+                Err(_) => true,
+            })
+            .map(|line| fill(line, |name| said(name).unwrap_or_default()))
+            .collect();
+        lines.join("\n").trim().to_string()
+    }
+
+    /// A response field's value in words: the tenant's label for it in `lang`, else as it is.
+    pub fn label(&self, field: &str, value: &Value, lang: Lang) -> String {
+        let raw = shown(value);
+        self.spec
+            .labels
+            .get(field)
+            .and_then(|l| l.get(&raw))
+            .map(|l| l.get(lang).to_string())
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or(raw)
+    }
+
+    /// The summary the customer confirms before a change, in `lang`: parameters, and the check's
+    /// fields (`checked`, told in words by `checker`'s labels) where the text names them.
+    pub fn summary(
+        &self,
+        lang: Lang,
+        values: &BTreeMap<String, Val>,
+        checked: Option<(&Action, &BTreeMap<String, Value>)>,
+    ) -> String {
+        fill(self.spec.confirm.get(lang), |name| match values.get(name) {
+            Some(v) => v.as_text(),
+            None => checked
+                .and_then(|(a, f)| f.get(name).map(|v| a.label(name, v, lang)))
+                .unwrap_or_default(),
         })
     }
 
-    /// The summary the customer confirms before a change, in `lang`.
-    pub fn summary(&self, lang: Lang, values: &BTreeMap<String, Val>) -> String {
-        fill(self.spec.confirm.get(lang), |name| {
-            values.get(name).map(Val::as_text).unwrap_or_default()
-        })
+    /// Does the action answer `intent` (an article slug, topic or intent label)?
+    pub fn serves(&self, intent: &str) -> bool {
+        self.spec.intents.iter().any(|i| i.eq_ignore_ascii_case(intent))
     }
+}
+
+/// Whether following `pointer` into `v` meets a `null` before the pointer runs out.
+fn null_on_the_way(v: &Value, pointer: &str) -> bool {
+    let mut at = v;
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        let next = match at {
+            Value::Object(m) => m.get(&token),
+            Value::Array(a) => token.parse::<usize>().ok().and_then(|i| a.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(Value::Null) => return true,
+            Some(n) => at = n,
+            None => return false,
+        }
+    }
+    false
 }
 
 /// A response value as words: a string as it is, numbers and booleans written, lists joined.
@@ -439,6 +553,12 @@ fn shown(v: &Value) -> String {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
         Value::Array(a) => a.iter().map(shown).collect::<Vec<_>>().join(", "),
+        // 389.0 is said "389", 12.5 "12.50": money as people write it.
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+            Some(f) if n.is_f64() => format!("{f:.2}"),
+            _ => n.to_string(),
+        },
         other => other.to_string(),
     }
 }

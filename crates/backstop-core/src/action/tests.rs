@@ -182,7 +182,7 @@ fn only_the_mapped_fields_are_read_and_a_missing_one_is_a_shape_error() {
             ("reason", "duplicate"),
         ]))
         .unwrap();
-    assert_eq!(c.summary(Lang::Zh, &v), "确认取消订单 MM-20261128-0001？");
+    assert_eq!(c.summary(Lang::Zh, &v, None), "确认取消订单 MM-20261128-0001？");
     // English stands in for a missing Chinese result.
     assert_eq!(
         c.tell(Lang::Zh, &BTreeMap::from([("state".into(), json!("cancelled"))])),

@@ -206,6 +206,8 @@ pub fn assess(brain: &Brain, embedder: Option<&dyn Embedder>, radar: &Radar, inp
         business_hours: input.business_hours,
         agents_available: input.agents_available,
         uncovered,
+        // The engine names it (the tenant's actions are not read here).
+        action: None,
     };
     let small_talk = if texts.len() == 1 {
         signals::small_talk(&text)

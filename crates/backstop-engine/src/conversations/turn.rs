@@ -36,7 +36,7 @@ pub(crate) fn handoff_target(d: Decision) -> Option<(HandoffReason, TeamRole, Pr
             tier,
         } => Some((reason, role, priority, tier)),
         Decision::Draft { role, priority } => Some((HandoffReason::Review, role, priority, ServiceTier::L2)),
-        Decision::Answer | Decision::Clarify => None,
+        Decision::Answer | Decision::Clarify | Decision::Act => None,
     }
 }
 
@@ -122,18 +122,52 @@ impl Engine {
         let customer = store.get_customer(tenant, conv.customer).await?;
         let brain = self.brain(tenant).await?;
         let kb = &brain.kb;
-        let a = self
+        let mut a = self
             .read_turn(&conv, &pending, customer.as_ref(), brain.clone(), at)
             .await?;
         let u = a.understanding;
         conv.lang = u.lang;
+        // The tenant's action this turn asks for, or the one under way.
+        a.signals.action = self.action_for_turn(&mut conv, &u, kb, &a.signals).await?;
         let policy = self.policy(tenant).await?;
         let mut trace = policy.decide(&a.signals, &conv.policy_state);
         conv.policy_state = policy.next_state(&conv.policy_state, &trace);
         mood::push(&mut conv.mood, a.point);
 
         let mut messages = Vec::new();
+        // Whatever else the turn decides, an action under way ends unless it carries on.
+        let under_way = conv.policy_state.action.take();
         match trace.decision {
+            Decision::Act => {
+                conv.policy_state.action = under_way;
+                let name = trace.signals.action.clone().unwrap_or_default();
+                let acted = self.action_turn(&mut conv, &name, &u, customer.as_ref(), at).await?;
+                events.extend(acted.events);
+                messages.extend(acted.messages);
+                match acted.handover {
+                    Some(h) => {
+                        trace.decision = Decision::Handoff {
+                            reason: h.reason,
+                            role: h.role,
+                            priority: h.priority,
+                            tier: h.tier,
+                        };
+                        trace.reasons = vec![h.reason];
+                        conv.policy_state.action = None;
+                        let (new_events, notice) =
+                            self.handoff(&mut conv, &trace, &u, customer.as_ref(), kb, at).await?;
+                        if let Some(packet) = conv.packet.as_mut() {
+                            packet.action = h.proposed;
+                        }
+                        events.extend(new_events);
+                        messages.push(notice);
+                    }
+                    None => {
+                        conv.failed_turns = 0;
+                        events.push(decision_event(EventKind::AiAnswer, &trace, &u.text, at));
+                    }
+                }
+            }
             Decision::Handoff { .. } | Decision::Draft { .. } => {
                 let (new_events, notice) = self.handoff(&mut conv, &trace, &u, customer.as_ref(), kb, at).await?;
                 events.extend(new_events);
@@ -515,6 +549,7 @@ impl Engine {
                 _ => None,
             },
             ai_summary: None,
+            action: None,
             language_code: None,
             draft_source: match trace.decision {
                 Decision::Draft { .. } => current

@@ -153,6 +153,11 @@ impl Replayer {
                     after_answer = false;
                     "clarify"
                 }
+                Decision::Act => {
+                    failed = 0;
+                    after_answer = false;
+                    "act"
+                }
             };
             let handed_over = action.is_empty();
             let article = match action {

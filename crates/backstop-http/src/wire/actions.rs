@@ -127,3 +127,38 @@ pub fn trial_view(t: Trial) -> TrialView {
         told_zh: t.told.map(|(_, zh)| zh),
     }
 }
+
+/// The action a person is handed with a conversation: what the customer asked to have done and
+/// why the AI did not do it.
+#[derive(Serialize, ToSchema)]
+pub struct Proposed {
+    pub action: String,
+    pub description: String,
+    /// `read` or `change`.
+    pub effect: String,
+    /// The values found, as the customer gave them.
+    pub values: BTreeMap<String, String>,
+    /// What the customer would confirm, in the conversation's language.
+    pub summary: String,
+    /// The action rule that wanted a person, if one did.
+    pub rule: Option<String>,
+    /// What went wrong when the merchant's system failed or refused (`{"result": "failed",
+    /// "failure": "timeout"}`, `{"result": "refused", "code": …}`).
+    #[schema(value_type = Option<Object>)]
+    pub failure: Option<serde_json::Value>,
+}
+
+pub fn proposed(p: &backstop_core::action::dialogue::ProposedAction) -> Proposed {
+    Proposed {
+        action: p.action.clone(),
+        description: p.description.clone(),
+        effect: match p.effect {
+            backstop_core::action::Effect::Read => "read".into(),
+            backstop_core::action::Effect::Change => "change".into(),
+        },
+        values: p.values.clone(),
+        summary: p.summary.clone(),
+        rule: p.rule.clone(),
+        failure: p.failure.as_ref().and_then(|f| serde_json::to_value(f).ok()),
+    }
+}

@@ -406,6 +406,8 @@ pub struct Packet {
     /// The conversation summarised by the tenant's model after the hand-over (absent until it
     /// is written, without a model, or when the guard stopped it).
     pub ai_summary: Option<ModelSummary>,
+    /// The action the customer asked for that a person must decide or run.
+    pub action: Option<super::actions::Proposed>,
     #[schema(format = DateTime)]
     pub created_at: String,
 }
@@ -552,6 +554,7 @@ pub fn packet(p: &backstop_core::handoff::HandoffPacket) -> Packet {
             model: m.model.clone(),
             written_at: time(m.written_at),
         }),
+        action: p.action.as_ref().map(super::actions::proposed),
         created_at: time(p.created_at),
     }
 }

@@ -2,6 +2,7 @@
 //! prints a readable table, and ends with one JSON object holding every figure (rates as fractions).
 //! Nothing here trains on a test file.
 
+pub mod actions;
 pub mod answers;
 pub mod data;
 pub mod dialogues;

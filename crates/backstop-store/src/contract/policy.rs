@@ -48,6 +48,13 @@ pub async fn mood_and_policy_state_round_trip(s: &dyn Store) {
     c.policy_state = PolicyState {
         last_rule: Some("anger_inflection".into()),
         turns_since_handback: Some(1),
+        // An action under way rides along with the policy's memory.
+        action: Some(backstop_core::action::dialogue::PendingAction {
+            stage: backstop_core::action::dialogue::Stage::Confirm,
+            key: Some("k-1".into()),
+            values: [("order_number".to_string(), "MM-20261205-0002".to_string())].into(),
+            ..backstop_core::action::dialogue::PendingAction::new("cancel_order")
+        }),
     };
     s.apply_turn(&Turn {
         conversation: c.clone(),

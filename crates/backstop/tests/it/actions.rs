@@ -19,7 +19,7 @@ async fn merchant() -> String {
 
 fn lookup(base: &str) -> Value {
     json!({
-        "name": "lookup_order",
+        "name": "find_order",
         "description": "Finds an order's status and carrier by its number.",
         "method": "GET",
         "url": format!("{base}/api/orders/{{order_number}}"),
@@ -34,7 +34,7 @@ fn lookup(base: &str) -> Value {
 
 fn cancel(base: &str) -> Value {
     json!({
-        "name": "cancel_order",
+        "name": "void_order",
         "description": "Cancels an order that has not shipped.",
         "effect": "change",
         "method": "POST",
@@ -56,16 +56,23 @@ async fn an_admin_defines_tries_and_removes_an_action_and_the_secret_never_comes
     let app = TestApp::spawn().await;
     let chen = app.login("demo", "chen@maple.example").await;
     let (status, body) = app.agent_get(&chen, "/api/v1/actions").await;
+    // The demo's own three, against its merchant; none secret in the listing.
+    let names: Vec<&str> = body["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
     assert_eq!(
-        (status, body["actions"].as_array().map(Vec::len)),
-        (200, Some(0)),
+        (status, names),
+        (200, vec!["cancel_order", "lookup_order", "request_refund"]),
         "{body}"
     );
 
     let (status, saved) = app
         .agent_put(
             &chen,
-            "/api/v1/actions/lookup_order",
+            "/api/v1/actions/find_order",
             json!({"spec": lookup(&base), "secret": KEY}),
         )
         .await;
@@ -79,8 +86,14 @@ async fn an_admin_defines_tries_and_removes_an_action_and_the_secret_never_comes
         !listed.to_string().contains(KEY),
         "the secret never comes back: {listed}"
     );
+    let ours = listed["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "find_order")
+        .unwrap();
     assert_eq!(
-        listed["actions"][0]["spec"]["url"],
+        ours["spec"]["url"],
         json!(format!("{base}/api/orders/{{order_number}}"))
     );
 
@@ -89,7 +102,7 @@ async fn an_admin_defines_tries_and_removes_an_action_and_the_secret_never_comes
     let (status, tried) = app
         .agent_post(
             &chen,
-            "/api/v1/actions/lookup_order/try",
+            "/api/v1/actions/find_order/try",
             json!({"values": {"order_number": "MM-20261128-0001"}}),
         )
         .await;
@@ -102,7 +115,7 @@ async fn an_admin_defines_tries_and_removes_an_action_and_the_secret_never_comes
     let (status, tried) = app
         .agent_post(
             &chen,
-            "/api/v1/actions/lookup_order/try",
+            "/api/v1/actions/find_order/try",
             json!({"values": {"order_number": "MM-20260101-9999"}}),
         )
         .await;
@@ -114,7 +127,7 @@ async fn an_admin_defines_tries_and_removes_an_action_and_the_secret_never_comes
     let (status, body) = app
         .agent_post(
             &chen,
-            "/api/v1/actions/lookup_order/try",
+            "/api/v1/actions/find_order/try",
             json!({"values": {"order_number": "12/../x"}}),
         )
         .await;
@@ -128,14 +141,14 @@ async fn an_admin_defines_tries_and_removes_an_action_and_the_secret_never_comes
     let (status, _) = app
         .agent_put(
             &chen,
-            "/api/v1/actions/cancel_order",
+            "/api/v1/actions/void_order",
             json!({"spec": cancel(&base), "secret": KEY}),
         )
         .await;
     assert_eq!(status, 200);
     let values = json!({"values": {"order_number": "MM-20261205-0002"}});
     let (_, shown) = app
-        .agent_post(&chen, "/api/v1/actions/cancel_order/try", values.clone())
+        .agent_post(&chen, "/api/v1/actions/void_order/try", values.clone())
         .await;
     assert_eq!(
         (shown["sent"].as_bool(), shown["outcome"].is_null()),
@@ -157,7 +170,7 @@ async fn an_admin_defines_tries_and_removes_an_action_and_the_secret_never_comes
     assert_eq!(changes().await, 0);
     let mut send = values.clone();
     send["send"] = json!(true);
-    let (_, sent) = app.agent_post(&chen, "/api/v1/actions/cancel_order/try", send).await;
+    let (_, sent) = app.agent_post(&chen, "/api/v1/actions/void_order/try", send).await;
     assert_eq!(sent["outcome"]["outcome"], "done", "{sent}");
     assert_eq!(changes().await, 1);
 
@@ -165,15 +178,15 @@ async fn an_admin_defines_tries_and_removes_an_action_and_the_secret_never_comes
     let mut v2 = lookup(&base);
     v2["timeout_ms"] = json!(2000);
     let (_, saved) = app
-        .agent_put(&chen, "/api/v1/actions/lookup_order", json!({"spec": v2}))
+        .agent_put(&chen, "/api/v1/actions/find_order", json!({"spec": v2}))
         .await;
     assert_eq!(
         (saved["version"].as_u64(), saved["has_secret"].as_bool()),
         (Some(2), Some(true))
     );
-    let (status, _) = app.agent_delete(&chen, "/api/v1/actions/lookup_order").await;
+    let (status, _) = app.agent_delete(&chen, "/api/v1/actions/find_order").await;
     assert_eq!(status, 204);
-    let (_, versions) = app.agent_get(&chen, "/api/v1/actions/lookup_order/versions").await;
+    let (_, versions) = app.agent_get(&chen, "/api/v1/actions/find_order/versions").await;
     let numbers: Vec<u64> = versions["versions"]
         .as_array()
         .unwrap()
@@ -185,12 +198,12 @@ async fn an_admin_defines_tries_and_removes_an_action_and_the_secret_never_comes
     let (status, _) = app
         .agent_post(
             &chen,
-            "/api/v1/actions/lookup_order/try",
+            "/api/v1/actions/find_order/try",
             json!({"values": {"order_number": "MM-20261128-0001"}}),
         )
         .await;
     assert_eq!(status, 404);
-    let (status, _) = app.agent_delete(&chen, "/api/v1/actions/lookup_order").await;
+    let (status, _) = app.agent_delete(&chen, "/api/v1/actions/find_order").await;
     assert_eq!(status, 404);
     app.stop().await;
 }
@@ -202,7 +215,7 @@ async fn bad_definitions_are_refused_by_field_and_agents_cannot_touch_actions() 
     let mut bad = lookup("http://127.0.0.1:9");
     bad["url"] = json!("http://{order_number}.example/x");
     let (status, body) = app
-        .agent_put(&chen, "/api/v1/actions/lookup_order", json!({"spec": bad}))
+        .agent_put(&chen, "/api/v1/actions/find_order", json!({"spec": bad}))
         .await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -224,14 +237,13 @@ async fn bad_definitions_are_refused_by_field_and_agents_cannot_touch_actions() 
         app.agent_get(&lin, "/api/v1/actions").await,
         app.agent_put(
             &lin,
-            "/api/v1/actions/lookup_order",
+            "/api/v1/actions/find_order",
             json!({"spec": lookup("http://127.0.0.1:9")}),
         )
         .await,
-        app.agent_post(&lin, "/api/v1/actions/lookup_order/try", json!({}))
-            .await,
-        app.agent_delete(&lin, "/api/v1/actions/lookup_order").await,
-        app.agent_get(&lin, "/api/v1/actions/lookup_order/versions").await,
+        app.agent_post(&lin, "/api/v1/actions/find_order/try", json!({})).await,
+        app.agent_delete(&lin, "/api/v1/actions/find_order").await,
+        app.agent_get(&lin, "/api/v1/actions/find_order/versions").await,
     ] {
         assert_eq!(status, 403);
     }

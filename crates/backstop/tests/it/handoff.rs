@@ -17,7 +17,7 @@ async fn zhuan_ren_gong_hands_off_with_a_packet() {
     let app = TestApp::spawn().await;
     let _staff = app.staff().await;
     let v = app.visitor(json!({ "lang": "zh" })).await;
-    let answer = app.ask(&v, "我的订单 MM-20261121-0042 什么时候发货？").await;
+    let answer = app.ask(&v, "我的订单 MM-20261121-0042 可以开发票吗？").await;
     assert_eq!(answer["author"]["kind"], "ai");
     let notice = app.ask(&v, "转人工").await;
     assert_eq!(notice["author"]["kind"], "system");

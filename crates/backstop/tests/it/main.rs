@@ -3,6 +3,7 @@
 
 mod support;
 
+mod act;
 mod actions;
 mod agent;
 mod articles;

@@ -146,6 +146,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "backstop-store",
             "backstop-engine",
             "backstop-report",
+            // The demo shop's order system, which `eval actions` replays dialogues against.
+            "backstop-merchant",
         ],
     ),
     // A black-box client: it speaks the protocols and knows none of the product's crates.
