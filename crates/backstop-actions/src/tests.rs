@@ -135,11 +135,27 @@ async fn the_merchant_saying_no_is_a_refusal_and_a_wrong_key_a_failure() {
         )
         .await;
     assert_eq!(call.outcome, Outcome::Failed(Failure::Unauthorized { status: 401 }));
-    // A pending order has no shipment: the mapping's carrier is missing.
+    // A paid order has no shipment yet ("shipment": null): its carrier reads as null …
     let call = caller
         .call(
             &a,
             &values(&a, &[("order_number", "MM-20261205-0002")]),
+            Some(KEY),
+            None,
+        )
+        .await;
+    match &call.outcome {
+        Outcome::Done { fields } => assert!(fields["carrier"].is_null(), "{call:?}"),
+        other => panic!("{other:?}"),
+    }
+    // … but a mapped field the answer does not have at all is the wrong shape.
+    let mut spec = a.spec.clone();
+    spec.response.insert("weight".into(), "/order/weight_kg".into());
+    let heavy = Action::check(spec).unwrap();
+    let call = caller
+        .call(
+            &heavy,
+            &values(&heavy, &[("order_number", "MM-20261128-0001")]),
             Some(KEY),
             None,
         )
