@@ -55,7 +55,17 @@ pub fn team_for<'a>(teams: &'a [Team], role: TeamRole, language: &str) -> Option
         .or_else(|| with_role.iter().find(|t| t.languages.is_empty()))
         .or_else(|| with_role.first())
         .copied()
+        .or_else(|| teams.iter().find(|t| t.role != TeamRole::Routed))
         .or_else(|| teams.first())
+}
+
+/// The team called `name`, by its name or one of its names in another language,
+/// case-insensitive (what an automation rule's `assign_team` names).
+pub fn team_named<'a>(teams: &'a [Team], name: &str) -> Option<&'a Team> {
+    let name = name.trim();
+    teams
+        .iter()
+        .find(|t| t.name.eq_ignore_ascii_case(name) || t.names.values().any(|n| n.trim() == name))
 }
 
 impl Team {

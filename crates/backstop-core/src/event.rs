@@ -88,6 +88,8 @@ kinds! {
     SlaBreach = "sla_breach",
     /// A step of an action on the merchant's systems (asked, judged, confirmed, called …).
     Action = "action",
+    /// An automation rule fired (which rule, on what, what it did).
+    Automation = "automation",
 }
 
 impl EventKind {
@@ -261,6 +263,8 @@ pub enum EventData {
     },
     /// A step of an action (`action`).
     Action(Box<crate::action::dialogue::ActionEvent>),
+    /// An automation rule's firing (`automation`).
+    Automation(crate::automation::Firing),
 }
 
 /// A stored payload that could not be read.

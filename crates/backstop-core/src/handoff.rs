@@ -86,6 +86,9 @@ pub struct HandoffPacket {
     /// person, or the merchant's system failed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<crate::action::dialogue::ProposedAction>,
+    /// The conversation's tags, from the automation rules that fired.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 /// What the model wrote about a conversation for the person taking it over.

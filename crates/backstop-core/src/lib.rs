@@ -27,6 +27,7 @@
 
 pub mod action;
 pub mod assignment;
+pub mod automation;
 pub mod conversation;
 pub mod csat;
 pub mod directory;

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::action::dialogue::PendingAction;
 use crate::action::rules::ActionRule;
+use crate::automation::{AutomationRule, Memory, MAX_AUTOMATIONS};
 use crate::conversation::Priority;
 use crate::emotion::Inflection;
 use crate::routing::{
@@ -45,6 +46,9 @@ pub enum PolicyError {
     /// Well-formed, but a rule makes no sense.
     #[error("rule {rule:?}: {message}")]
     Rule { rule: String, message: String },
+    /// An automation rule makes no sense; `line` is its table's.
+    #[error("line {line}, automation {rule:?}: {message}")]
+    Automation { line: usize, rule: String, message: String },
     #[error("{0}")]
     Policy(String),
 }
@@ -176,6 +180,8 @@ struct Document {
     rules: Vec<Rule>,
     #[serde(default, rename = "action_rule")]
     action_rules: Vec<ActionRule>,
+    #[serde(default, rename = "automation")]
+    automations: Vec<toml::Spanned<AutomationRule>>,
 }
 
 /// A parsed, validated policy.
@@ -185,6 +191,8 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     /// The rules judged before a state-changing action runs (see [`crate::action::rules`]).
     pub action_rules: Vec<ActionRule>,
+    /// What happens around the AI's answers (see [`crate::automation`]).
+    pub automations: Vec<AutomationRule>,
     /// The tenant's version number (0: the built-in default).
     pub version: u32,
 }
@@ -201,6 +209,9 @@ pub struct PolicyState {
     /// The action under way: what it still needs from the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<PendingAction>,
+    /// What the automation rules did and remember (see [`crate::automation::Memory`]).
+    #[serde(default, skip_serializing_if = "Memory::is_empty")]
+    pub automation: Memory,
 }
 
 impl Policy {
@@ -212,10 +223,21 @@ impl Policy {
     /// Parses and validates a policy's TOML text.
     pub fn parse(text: &str) -> Result<Policy, PolicyError> {
         let doc: Document = toml::from_str(text).map_err(|e| syntax(text, &e))?;
+        let automations = doc
+            .automations
+            .into_iter()
+            .map(|s| {
+                let line = line_of(text, s.span().start);
+                let mut rule = s.into_inner();
+                rule.line = line;
+                rule
+            })
+            .collect();
         let policy = Policy {
             settings: doc.settings,
             rules: doc.rules,
             action_rules: doc.action_rules,
+            automations,
             version: 0,
         };
         policy.validate()?;
@@ -304,6 +326,13 @@ impl Policy {
                     "refund_above with a sensitive list that leaves out \"refund\"".into()
                 ));
             }
+            if let Action::Handoff { team, .. } | Action::Draft { team, .. } = r.then {
+                if team == TeamRole::Routed {
+                    return Err(bad(
+                        "a hand-over goes to the general or escalation team; a routed team is reached by an [[automation]] rule's assign_team".into(),
+                    ));
+                }
+            }
             if let Action::Handoff { tier, .. } = r.then {
                 if tier == ServiceTier::L1 {
                     return Err(bad("a hand-over goes to tier L2 or L3 (L1 is the AI)".into()));
@@ -330,6 +359,23 @@ impl Policy {
                 return Err(bad("two action rules have this name".into()));
             }
             crate::action::rules::validate(r).map_err(bad)?;
+        }
+        if self.automations.len() > MAX_AUTOMATIONS {
+            return Err(PolicyError::Policy(format!(
+                "a policy has at most {MAX_AUTOMATIONS} automation rules"
+            )));
+        }
+        let mut names = std::collections::HashSet::new();
+        for r in &self.automations {
+            let bad = |message: String| PolicyError::Automation {
+                line: r.line,
+                rule: r.name.clone(),
+                message,
+            };
+            crate::automation::validate(r).map_err(bad)?;
+            if !names.insert(r.name.as_str()) {
+                return Err(bad("two automation rules have this name".into()));
+            }
         }
         Ok(())
     }
@@ -398,6 +444,7 @@ impl Policy {
             last_rule: Some(trace.rule.clone()),
             turns_since_handback: cooling,
             action: state.action.clone(),
+            automation: state.automation.clone(),
         }
     }
 
@@ -557,12 +604,21 @@ fn merge(
     (decision, rule, alternatives, reasons)
 }
 
+/// The 1-based line of byte `at` of `text`.
+fn line_of(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
 /// Turns a TOML error into line and column (1-based) and the parser's message.
 fn syntax(text: &str, e: &toml::de::Error) -> PolicyError {
     let (line, column) = match e.span() {
         Some(span) => {
             let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
+            let line = line_of(text, span.start);
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             (line, column)
         }

@@ -178,6 +178,7 @@ then = { action = "answer" }
         last_rule: None,
         turns_since_handback: Some(0),
         action: None,
+        automation: Default::default(),
     };
     let t = p.decide(&angry(0.65), &back);
     assert_eq!(t.rule, "rest");

@@ -100,6 +100,9 @@ pub enum TeamRole {
     General,
     /// Complaints & VIP: angry customers, high-value customers.
     Escalation,
+    /// Reached only by name — an automation rule's `assign_team` (buying intent to sales) or a
+    /// person's transfer — never by the policy's hand-overs.
+    Routed,
 }
 
 impl TeamRole {
@@ -107,6 +110,7 @@ impl TeamRole {
         match self {
             TeamRole::General => "general",
             TeamRole::Escalation => "escalation",
+            TeamRole::Routed => "routed",
         }
     }
 
@@ -114,6 +118,7 @@ impl TeamRole {
         match s {
             "general" => Some(TeamRole::General),
             "escalation" => Some(TeamRole::Escalation),
+            "routed" => Some(TeamRole::Routed),
             _ => None,
         }
     }

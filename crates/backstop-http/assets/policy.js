@@ -1,5 +1,5 @@
 // Escalation policy page: shows the rules in force, lets admins check and save a new version, and lists the versions (any can be loaded back into the editor).
-import { t, applyI18n, toggleLang, onLangChange, relTime, clock } from "/assets/i18n.js";
+import { t, applyI18n, toggleLang, onLangChange, relTime, clock, getLang } from "/assets/i18n.js";
 import { $, h, api } from "/assets/ui.js";
 
 const S = { me: null, policy: null, versions: [] };
@@ -31,6 +31,19 @@ function action(then) {
   return t(`policy.${a}`);
 }
 
+// What an automation rule does, one line per effect, in the page's language.
+function does(then) {
+  const text = (l) => (getLang() === "zh" && l.zh ? l.zh : l.en);
+  const out = [];
+  if (then.greet) out.push([t("policy.do.greet"), `“${text(then.greet)}”`]);
+  if (then.note) out.push([t("policy.do.note"), then.note]);
+  if (then.tag) out.push([t("policy.do.tag"), then.tag.join(", ")]);
+  if (then.priority) out.push([t("policy.do.priority"), t(`priority.${then.priority}`)]);
+  if (then.assign_team) out.push([t("policy.do.team"), then.assign_team]);
+  if (then.close) out.push([t("policy.do.close"), `“${text(then.close)}”`]);
+  return out.map(([k, v]) => h("div", { class: "pol-do" }, h("strong", {}, k), " ", v));
+}
+
 function render() {
   const p = S.policy;
   if (!p) return;
@@ -42,6 +55,16 @@ function render() {
       ? Object.entries(r.when).map(([k, v]) => h("span", { class: "chip chip-signal" }, condition(k, v)))
       : h("span", { class: "pk-muted" }, t("policy.always"))),
     h("td", { class: `pol-then then-${r.then.action}` }, action(r.then)))));
+  const autos = p.automations || [];
+  $("automations").replaceChildren(...(autos.length ? autos.map((r) => h("tr", { "data-automation": r.name },
+    h("td", { class: "pol-n" }, String(r.line)),
+    h("td", {}, h("code", {}, r.name), r.description ? h("div", { class: "pol-desc" }, r.description) : null),
+    h("td", {}, t(`policy.on.${r.on}`), r.repeat ? h("div", { class: "pol-desc" }, t("policy.repeats")) : null),
+    h("td", {}, Object.keys(r.when).length
+      ? Object.entries(r.when).map(([k, v]) => h("span", { class: "chip chip-signal" }, condition(k, v)))
+      : h("span", { class: "pk-muted" }, t("policy.always"))),
+    h("td", {}, ...does(r.then))))
+    : [h("tr", {}, h("td", { colspan: "5", class: "pk-muted" }, t("policy.noAutomations")))]));
   $("versions").replaceChildren(...(S.versions.length ? S.versions.map((v) => h("li", {},
     h("strong", {}, `v${v.version}`),
     h("span", {}, v.author),

@@ -95,6 +95,9 @@
   var ws = null, live = false, started = false, starting = false, attempts = 0, timer = null, lastFrame = 0;
   var isOpen = false, unread = 0, firstSync = true, errTimer = null, connTimer = null;
 
+  // The page the visitor is on (path and query): the tenant's automation rules may match it when
+  // the first message starts the conversation.
+  function page() { return (location.pathname + location.search).slice(0, 2000); }
   function saveOutbox() { lsSet("outbox", outbox.length ? JSON.stringify(outbox) : null); }
 
   // ---- DOM ----
@@ -660,7 +663,7 @@
     var chain = Promise.resolve();
     outbox.slice().forEach(function (o) {
       chain = chain.then(function () {
-        return api("POST", base + "/messages", { client_id: o.client_id, body: o.body }).then(function (r) {
+        return api("POST", base + "/messages", { client_id: o.client_id, body: o.body, page: page() }).then(function (r) {
           addMessage(r.message, false, true);
         }, function (e) {
           // Over the rate: it stays in the outbox and goes with the next sync.
@@ -688,7 +691,7 @@
     var after = maxSeq;
     s.onopen = function () {
       if (ws !== s) return;
-      try { s.send(JSON.stringify({ type: "hello", token: token, conversation_id: conv, after: after })); } catch (e) { /* onclose retries */ }
+      try { s.send(JSON.stringify({ type: "hello", token: token, conversation_id: conv, after: after, page: page() })); } catch (e) { /* onclose retries */ }
     };
     s.onmessage = function (ev) {
       if (ws !== s) return;

@@ -374,6 +374,36 @@ impl Store for Backend {
             .collect()
     }
 
+    async fn list_tenant_ids(&self) -> Result<Vec<TenantId>> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM tenants ORDER BY id")
+            .fetch_all(self.reader())
+            .await
+            .map_err(db)?;
+        ids.iter()
+            .map(|id| TenantId::parse(id).map_err(|_| corrupt("tenant id")))
+            .collect()
+    }
+
+    async fn idle_conversations(
+        &self,
+        tenant: &TenantId,
+        before: backstop_core::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ConversationId>> {
+        let rows = sqlx::query(
+            "SELECT id FROM conversations WHERE tenant_id = $1 AND status = 'open'
+               AND last_message_at IS NOT NULL AND last_message_at <= $2
+             ORDER BY last_message_at DESC, id LIMIT $3",
+        )
+        .bind(tenant.as_str())
+        .bind(ts(before))
+        .bind(limit as i64)
+        .fetch_all(self.reader())
+        .await
+        .map_err(db)?;
+        rows.iter().map(|r| Ok(ConversationId(codec::uuid(r, "id")?))).collect()
+    }
+
     async fn apply_turn(&self, turn: &Turn) -> Result<Vec<MessageRecord>> {
         dialect::apply_turn(self, turn).await
     }

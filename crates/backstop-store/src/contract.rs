@@ -37,7 +37,7 @@ macro_rules! store_contract_tests {
             append_is_ordered_and_idempotent, turns_apply_atomically, listing_and_queue_positions,
             messages_query, articles_round_trip, topics_are_named_per_tenant, model_settings_and_usage, actions_are_versioned_with_a_secret_apart, embeddings_cache, intent_examples, tenant_isolation,
             policies_are_versioned, mood_and_policy_state_round_trip, ratings_are_kept_and_listed,
-            sla_clocks_are_swept_when_due, past_answers_pair_replies_with_questions,
+            sla_clocks_are_swept_when_due, idle_conversations_are_found_per_tenant, past_answers_pair_replies_with_questions,
             events_are_read_by_kind_across_conversations,
             candidates_are_queued_and_decided, concurrent_appends_are_ordered_and_deduplicated,
             concurrent_versions_are_consecutive, a_message_is_handled_by_one_turn_only);

@@ -169,6 +169,16 @@ pub trait Store: Send + Sync + 'static {
     async fn sla_due(&self, at: backstop_core::Timestamp, limit: u32) -> Result<Vec<(TenantId, ConversationId)>>;
     /// The soonest SLA deadline watched, across tenants (when the sweep should next wake).
     async fn next_sla_due(&self) -> Result<Option<backstop_core::Timestamp>>;
+    /// Every tenant's id, in order (the sweeps that run per tenant).
+    async fn list_tenant_ids(&self) -> Result<Vec<TenantId>>;
+    /// The tenant's open conversations nobody has written to since `before`, the most recently
+    /// active first (the idle automation rules' sweep).
+    async fn idle_conversations(
+        &self,
+        tenant: &TenantId,
+        before: backstop_core::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ConversationId>>;
 
     /// Applies one turn atomically: the conversation's new state, its events, the messages it
     /// sends, and which customer messages it handled. Returns the stored messages. A turn that

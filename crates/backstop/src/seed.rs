@@ -1,6 +1,6 @@
 //! The demo tenant: Maple Market (枫叶商城), an online store with a bilingual knowledge base, two
-//! teams, three agents and one VIP customer. Seeding is idempotent: an existing demo tenant is
-//! left as it is.
+//! support teams and a sales team, its agents and one VIP customer. Seeding is idempotent: an
+//! existing demo tenant is left as it is.
 
 use anyhow::Context;
 use backstop_core::assignment::Strategy;
@@ -138,8 +138,21 @@ pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
         sla: Default::default(),
         languages: Vec::new(),
     };
+    // Reached only by the automation rules (buying intent) or a transfer, never by a hand-over.
+    let sales = Team {
+        id: TeamId::new_at(now + time::Duration::microseconds(2)),
+        tenant: tenant_id.clone(),
+        name: "Sales".into(),
+        names: [(Lang::Zh, "销售顾问".to_string())].into(),
+        role: TeamRole::Routed,
+        strategy: Strategy::Manual,
+        hours: Default::default(),
+        sla: Default::default(),
+        languages: Vec::new(),
+    };
     store.upsert_team(&general).await?;
     store.upsert_team(&escalation).await?;
+    store.upsert_team(&sales).await?;
     let hash = tokio::task::spawn_blocking(|| backstop_engine::hash_password(DEMO_PASSWORD)).await??;
     for (i, (name, email, role, team)) in DEMO_AGENTS.iter().enumerate() {
         let team_id = if *team == TeamRole::General {
@@ -153,7 +166,12 @@ pub async fn demo(store: &dyn Store) -> anyhow::Result<bool> {
             name: (*name).into(),
             email: (*email).into(),
             role: *role,
-            team_ids: vec![team_id],
+            // Sam also answers the shop's sales questions.
+            team_ids: if *email == "sam@maple.example" {
+                vec![team_id, sales.id]
+            } else {
+                vec![team_id]
+            },
             profile: demo_profile(email),
             active: true,
         };

@@ -21,6 +21,8 @@ pub(crate) enum Job {
     Assign,
     /// Its SLA clock may have run out: escalate if so.
     Sla,
+    /// Nobody wrote for a while: run the idle automation rules.
+    Idle,
     Command {
         /// Boxed: an action carries the agent's whole record.
         action: Box<AgentAction>,
@@ -39,6 +41,10 @@ impl Engine {
 
     pub(crate) fn send_sla(&self, tenant: &TenantId, conv: ConversationId) {
         self.send(tenant, conv, Job::Sla);
+    }
+
+    pub(crate) fn send_idle(&self, tenant: &TenantId, conv: ConversationId) {
+        self.send(tenant, conv, Job::Idle);
     }
 
     pub(crate) fn send_assign(&self, tenant: &TenantId, conv: ConversationId) {
@@ -133,6 +139,11 @@ impl Engine {
                 Job::Sla => {
                     if let Err(e) = self.sla_breach(&tenant, conv).await {
                         tracing::error!(tenant = %tenant, conversation = %conv, error = %e, "SLA escalation failed");
+                    }
+                }
+                Job::Idle => {
+                    if let Err(e) = self.automate_idle(&tenant, conv).await {
+                        tracing::error!(tenant = %tenant, conversation = %conv, error = %e, "idle automation failed");
                     }
                 }
                 Job::Command { action, reply } => {

@@ -250,10 +250,17 @@ impl Engine {
             replies::agent_joined(conv.lang, &agent.name),
             at,
         );
+        let mut events = vec![event];
+        let mut messages = vec![joined];
+        let automated = self
+            .automate_event(&mut conv, backstop_core::automation::Trigger::Assigned, None, at)
+            .await?;
+        events.extend(automated.events);
+        messages.extend(automated.messages);
         let turn = Turn {
             conversation: conv,
-            events: vec![event],
-            messages: vec![joined],
+            events,
+            messages,
             handled: vec![],
         };
         let stored = store.apply_turn(&turn).await?;

@@ -13,6 +13,7 @@ pub(crate) mod actor;
 pub mod assess;
 pub(crate) mod assign;
 pub mod assist;
+pub(crate) mod automate;
 pub(crate) mod cluster;
 pub(crate) mod commands;
 pub mod copilot;

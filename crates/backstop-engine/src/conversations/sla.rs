@@ -32,15 +32,19 @@ use crate::{Engine, Result};
 /// A conversation sent for escalation is sent again only if still due after this long (its actor
 /// failed or is far behind).
 const RESEND: std::time::Duration = std::time::Duration::from_secs(10);
+/// How often conversations are looked at for the idle automation rules.
+const IDLE_SWEEP: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl Engine {
-    /// Starts the sweep that escalates missed first-reply targets; abort the handle to stop it.
+    /// Starts the sweep that escalates missed first-reply targets (and runs the idle automation
+    /// rules); abort the handle to stop it.
     pub fn spawn_sla_sweeper(&self) -> tokio::task::JoinHandle<()> {
         let engine = self.clone();
         tokio::spawn(async move {
             let every = engine.inner.config.sla_sweep;
             // Conversations sent to their actor and not yet escalated: not sent again for a while.
             let mut in_flight: HashMap<ConversationId, std::time::Instant> = HashMap::new();
+            let mut last_idle = std::time::Instant::now();
             loop {
                 let clock = engine.inner.config.clock.clone();
                 let jumped = async {
@@ -67,10 +71,18 @@ impl Engine {
                         .max(std::time::Duration::from_millis(20))
                         .min(every)
                 });
-                tokio::select! {
-                    _ = tokio::time::sleep(nap) => {}
-                    _ = jumped => {}
+                let jumped = tokio::select! {
+                    _ = tokio::time::sleep(nap) => false,
+                    _ = jumped => true,
                     _ = engine.inner.sla_wake.notified() => continue,
+                };
+                // The idle automation rules ride on the same loop, every IDLE_SWEEP or when a
+                // test's clock jumps.
+                if jumped || last_idle.elapsed() >= IDLE_SWEEP {
+                    last_idle = std::time::Instant::now();
+                    if let Err(e) = engine.idle_sweep().await {
+                        tracing::error!(error = %e, "idle sweep failed");
+                    }
                 }
                 // Deadlines already passed are in the store; later ones re-arm below or on the tick.
                 {

@@ -129,12 +129,17 @@ impl Engine {
         conv.lang = u.lang;
         // The tenant's action this turn asks for, or the one under way.
         a.signals.action = self.action_for_turn(&mut conv, &u, kb, &a.signals).await?;
+        // The automation rules of the turn (a greeting, the team for buying intent …) come first.
+        let automated = self
+            .automate_turn(&mut conv, &u, &a.signals, kb, customer.as_ref(), at)
+            .await?;
+        events.extend(automated.events);
+        let mut messages = automated.messages;
         let policy = self.policy(tenant).await?;
         let mut trace = policy.decide(&a.signals, &conv.policy_state);
         conv.policy_state = policy.next_state(&conv.policy_state, &trace);
         mood::push(&mut conv.mood, a.point);
 
-        let mut messages = Vec::new();
         // Whatever else the turn decides, an action under way ends unless it carries on.
         let under_way = conv.policy_state.action.take();
         match trace.decision {
@@ -154,13 +159,13 @@ impl Engine {
                         };
                         trace.reasons = vec![h.reason];
                         conv.policy_state.action = None;
-                        let (new_events, notice) =
+                        let (new_events, notices) =
                             self.handoff(&mut conv, &trace, &u, customer.as_ref(), kb, at).await?;
                         if let Some(packet) = conv.packet.as_mut() {
                             packet.action = h.proposed;
                         }
                         events.extend(new_events);
-                        messages.push(notice);
+                        messages.extend(notices);
                     }
                     None => {
                         conv.failed_turns = 0;
@@ -169,9 +174,9 @@ impl Engine {
                 }
             }
             Decision::Handoff { .. } | Decision::Draft { .. } => {
-                let (new_events, notice) = self.handoff(&mut conv, &trace, &u, customer.as_ref(), kb, at).await?;
+                let (new_events, notices) = self.handoff(&mut conv, &trace, &u, customer.as_ref(), kb, at).await?;
                 events.extend(new_events);
-                messages.push(notice);
+                messages.extend(notices);
             }
             Decision::Answer | Decision::Clarify
                 if u.small_talk.is_some() && u.best.is_none_or(|h| h.confidence < CONFIDENT) =>
@@ -232,10 +237,10 @@ impl Engine {
                             tier: ServiceTier::L2,
                         };
                         trace.reasons = vec![HandoffReason::Guard];
-                        let (new_events, notice) =
+                        let (new_events, notices) =
                             self.handoff(&mut conv, &trace, &u, customer.as_ref(), kb, at).await?;
                         events.extend(new_events);
-                        messages.push(notice);
+                        messages.extend(notices);
                     }
                     None | Some(Written::Fallback) => {
                         // A customer writing neither Chinese nor English is told, in their
@@ -390,7 +395,7 @@ impl Engine {
         customer: Option<&Customer>,
         kb: &dyn Retriever,
         at: backstop_core::Timestamp,
-    ) -> Result<(Vec<Event>, NewMessage)> {
+    ) -> Result<(Vec<Event>, Vec<NewMessage>)> {
         let Some((reason, role, priority, _tier)) = handoff_target(trace.decision) else {
             return Err(EngineError::Internal("handoff without a handoff decision".into()));
         };
@@ -398,7 +403,19 @@ impl Engine {
         // agent who speaks it.
         let code = self.language_code(conv, &u.text, u.lang).await?;
         let teams = self.inner.store.list_teams(&conv.tenant).await?;
-        let team: Team = backstop_core::directory::team_for(&teams, role, &code)
+        // The hand-over's automation rules, then the team a rule chose (buying intent to sales)
+        // or the policy's, at the higher of the two priorities.
+        let automated = self
+            .automate_handoff(conv, trace, u, reason, &code, &teams, kb, customer, at)
+            .await?;
+        let memory = &conv.policy_state.automation;
+        let priority = memory.priority.map_or(priority, |p| p.max(priority));
+        let chosen = memory
+            .team
+            .as_deref()
+            .and_then(|n| backstop_core::directory::team_named(&teams, n));
+        let team: Team = chosen
+            .or_else(|| backstop_core::directory::team_for(&teams, role, &code))
             .cloned()
             .ok_or_else(|| EngineError::Internal(format!("tenant {} has no team to hand over to", conv.tenant)))?;
         let transition = Self::machine(conv).apply(Command::Handoff {
@@ -422,13 +439,15 @@ impl Engine {
         let vip = customer.is_some_and(Customer::is_vip) || priority == Priority::Urgent;
         let ticket = self.start_sla(conv, &team, vip, at).await?;
         let data = EventData::decision(trace, &u.text);
-        let mut events = vec![Event::transition(&transition, Some(reason.as_str().into()), data, at)];
+        let mut events = automated.events;
+        events.push(Event::transition(&transition, Some(reason.as_str().into()), data, at));
+        let mut messages = automated.messages;
         if let Some(ticket) = ticket {
             events.push(Self::ticket_event(&team, ticket, at));
             conv.lang = u.lang;
-            let notice = Self::ticket_notice(conv, &team, ticket, at);
+            messages.push(Self::ticket_notice(conv, &team, ticket, at));
             tracing::info!(tenant = %conv.tenant, conversation = %conv.id, reason = reason.as_str(), team = %team.name, ticket = ticket.reason.as_str(), "handed off as a ticket");
-            return Ok((events, notice));
+            return Ok((events, messages));
         }
         let note = SystemNote {
             code: SystemCode::Handoff,
@@ -442,7 +461,8 @@ impl Engine {
             at,
         );
         tracing::info!(tenant = %conv.tenant, conversation = %conv.id, reason = reason.as_str(), team = %team.name, "handed off");
-        Ok((events, msg))
+        messages.push(msg);
+        Ok((events, messages))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -550,6 +570,7 @@ impl Engine {
             },
             ai_summary: None,
             action: None,
+            tags: conv.policy_state.automation.tags.clone(),
             language_code: None,
             draft_source: match trace.decision {
                 Decision::Draft { .. } => current

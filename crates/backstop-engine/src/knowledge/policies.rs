@@ -55,6 +55,37 @@ impl Engine {
         })
     }
 
+    /// Parses and validates `source` for the tenant: the policy's own checks, then that every team
+    /// an automation rule assigns to exists (by name, in any of its languages).
+    pub async fn check_policy(&self, tenant: &TenantId, source: &str) -> Result<Policy> {
+        let policy = Policy::parse(source)?;
+        let wanted: Vec<_> = policy
+            .automations
+            .iter()
+            .filter(|r| r.then.assign_team.is_some())
+            .collect();
+        if wanted.is_empty() {
+            return Ok(policy);
+        }
+        let teams = self.inner.store.list_teams(tenant).await?;
+        for r in wanted {
+            let name = r.then.assign_team.as_deref().unwrap_or_default();
+            if backstop_core::directory::team_named(&teams, name).is_none() {
+                let known: Vec<&str> = teams.iter().map(|t| t.name.as_str()).collect();
+                return Err(backstop_core::policy::PolicyError::Automation {
+                    line: r.line,
+                    rule: r.name.clone(),
+                    message: format!(
+                        "then.assign_team: no team is called {name:?} (teams: {})",
+                        known.join(", ")
+                    ),
+                }
+                .into());
+            }
+        }
+        Ok(policy)
+    }
+
     /// Validates `source` and saves it as the tenant's next version; it decides from the next turn.
     pub async fn save_policy(&self, tenant: &TenantId, source: &str, author: &str) -> Result<PolicyRecord> {
         if source.len() > MAX_POLICY_BYTES {
@@ -62,7 +93,7 @@ impl Engine {
                 "a policy is at most {MAX_POLICY_BYTES} bytes"
             )));
         }
-        let mut policy = Policy::parse(source)?;
+        let mut policy = self.check_policy(tenant, source).await?;
         let rec = self.inner.store.save_policy(tenant, source, author, self.now()).await?;
         policy.version = rec.version;
         self.inner

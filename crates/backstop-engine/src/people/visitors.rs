@@ -213,17 +213,20 @@ impl Engine {
         tenant: &TenantId,
         token: &str,
         conv: ConversationId,
+        page: Option<&str>,
     ) -> Result<ConversationRecord> {
         let found = self.visitor_conversation(tenant, token, conv).await?;
-        self.open_visitor_conversation(tenant, found).await
+        self.open_visitor_conversation(tenant, found, page).await
     }
 
     /// The conversation a visitor's check found, ready to write to: a reserved one is created now
-    /// (in the customer's language); a stored one is returned as it was read.
+    /// (in the customer's language, remembering the page the visitor is on for the automation
+    /// rules); a stored one is returned as it was read.
     pub async fn open_visitor_conversation(
         &self,
         tenant: &TenantId,
         found: VisitorConversation,
+        page: Option<&str>,
     ) -> Result<ConversationRecord> {
         match found {
             VisitorConversation::Stored(c) => Ok(*c),
@@ -235,7 +238,8 @@ impl Engine {
                     .and_then(|c| c.lang)
                     .unwrap_or(Lang::En);
                 let at = self.now();
-                let c = ConversationRecord::new(id, tenant.clone(), customer, lang, at);
+                let mut c = ConversationRecord::new(id, tenant.clone(), customer, lang, at);
+                c.policy_state.automation.page = page.and_then(backstop_core::automation::page_path);
                 match store.create_conversation(&c).await {
                     Ok(()) => Ok(c),
                     // Two first messages at once: the other one created it.

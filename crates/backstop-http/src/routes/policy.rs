@@ -5,7 +5,6 @@
 use axum::extract::State;
 use axum::Json;
 use backstop_core::permission::Permission;
-use backstop_core::policy::Policy;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -44,8 +43,12 @@ async fn current(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiR
 #[utoipa::path(post, path = "/api/v1/policy/check", tag = "policy", request_body = Source,
     responses((status = 200, description = "valid", body = wire::PolicyChecked)),
     security(("session" = []), ("bearer" = [])))]
-async fn check(SignedIn(_session): SignedIn, ApiJson(body): ApiJson<Source>) -> ApiResult<Json<wire::PolicyChecked>> {
-    let policy = Policy::parse(&body.source).map_err(backstop_engine::EngineError::from)?;
+async fn check(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    ApiJson(body): ApiJson<Source>,
+) -> ApiResult<Json<wire::PolicyChecked>> {
+    let policy = s.engine.check_policy(&session.agent.tenant, &body.source).await?;
     Ok(Json(wire::PolicyChecked {
         ok: true,
         rules: policy.rules.len(),

@@ -163,6 +163,10 @@ pub(crate) struct SendBody {
     client_id: Option<String>,
     /// 1 to 4,000 characters.
     body: String,
+    /// The page the visitor is on (path and query, or the whole address): what the tenant's
+    /// automation rules may match when this message starts the conversation.
+    #[schema(max_length = 2000)]
+    page: Option<String>,
 }
 
 /// Sends a customer message: stored before the answer (201), or found already stored for this
@@ -183,9 +187,15 @@ async fn send(
 ) -> ApiResult<(StatusCode, Json<wire::Sent>)> {
     let (tenant, id) = (tenant_id(&tenant)?, conversation_id(&id)?);
     let token = visitor_token(&headers)?;
+    if b.page.as_ref().is_some_and(|p| p.chars().count() > 2000) {
+        return Err(ApiError::invalid_input("page is at most 2,000 characters"));
+    }
     let found = s.engine.visitor_conversation(&tenant, &token, id).await?;
     message_allowed(&s, &token, &client)?;
-    let conv = s.engine.open_visitor_conversation(&tenant, found).await?;
+    let conv = s
+        .engine
+        .open_visitor_conversation(&tenant, found, b.page.as_deref())
+        .await?;
     let appended = s.engine.ingest_into(&conv, b.client_id.as_deref(), &b.body).await?;
     let status = if appended.duplicate {
         StatusCode::OK
@@ -250,7 +260,7 @@ async fn human(
     let token = visitor_token(&headers)?;
     let found = s.engine.visitor_conversation(&tenant, &token, id).await?;
     message_allowed(&s, &token, &client)?;
-    s.engine.open_visitor_conversation(&tenant, found).await?;
+    s.engine.open_visitor_conversation(&tenant, found, None).await?;
     let out = s.engine.act(&tenant, id, AgentAction::RequestHuman).await?;
     Ok(Json(wire::StateOut {
         state: wire::widget_state(&out.view.widget_state()),

@@ -53,6 +53,8 @@ struct Visitor {
     conv: ConversationId,
     /// Created (by a first message) or not yet.
     stored: bool,
+    /// The page the visitor is on (from the hello), for the automation rules.
+    page: Option<String>,
     _slot: SocketSlot,
 }
 
@@ -139,6 +141,7 @@ async fn hello_frame(s: &AppState, tenant: &TenantId, socket: &mut WebSocket) ->
         token,
         conversation_id: conv,
         after,
+        page,
     }) = serde_json::from_str::<WidgetFrameIn>(text.as_str())
     else {
         let frame = refusal(
@@ -159,6 +162,7 @@ async fn hello_frame(s: &AppState, tenant: &TenantId, socket: &mut WebSocket) ->
             token,
             conv,
             stored: matches!(found, VisitorConversation::Stored(_)),
+            page,
             _slot: slot,
         })
     }
@@ -194,7 +198,9 @@ async fn hello(s: &AppState, tenant: &TenantId, v: &Visitor, after: i64) -> Resu
 async fn before_writing(s: &AppState, client: &ClientIp, tenant: &TenantId, v: &mut Visitor) -> Result<(), ApiError> {
     super::widget::message_allowed(s, &v.token, client)?;
     if !v.stored {
-        s.engine.authorize_visitor(tenant, &v.token, v.conv).await?;
+        s.engine
+            .authorize_visitor(tenant, &v.token, v.conv, v.page.as_deref())
+            .await?;
         v.stored = true;
     }
     Ok(())

@@ -408,6 +408,8 @@ pub struct Packet {
     pub ai_summary: Option<ModelSummary>,
     /// The action the customer asked for that a person must decide or run.
     pub action: Option<super::actions::Proposed>,
+    /// Tags the automation rules gave the conversation.
+    pub tags: Vec<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
 }
@@ -555,6 +557,7 @@ pub fn packet(p: &backstop_core::handoff::HandoffPacket) -> Packet {
             written_at: time(m.written_at),
         }),
         action: p.action.as_ref().map(super::actions::proposed),
+        tags: p.tags.clone(),
         created_at: time(p.created_at),
     }
 }

@@ -19,6 +19,11 @@ pub enum WidgetFrameIn {
         conversation_id: String,
         #[serde(default)]
         after: i64,
+        /// The page the visitor is on (`location.pathname + location.search`, or the whole
+        /// address): what the tenant's automation rules may match when the conversation starts.
+        #[serde(default)]
+        #[schema(max_length = 2000)]
+        page: Option<String>,
     },
     Message {
         client_id: Option<String>,

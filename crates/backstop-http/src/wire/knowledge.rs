@@ -296,6 +296,25 @@ pub struct Policy {
     pub source: String,
     pub settings: serde_json::Value,
     pub rules: Vec<PolicyRule>,
+    /// The automation rules (`[[automation]]` tables), in order.
+    pub automations: Vec<PolicyAutomation>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PolicyAutomation {
+    pub name: String,
+    pub description: Option<String>,
+    /// What it fires on: `conversation_started`, `message`, `handoff`, `assigned`, `resolved`,
+    /// `idle` or `rated`.
+    pub on: String,
+    /// The conditions given (all must hold).
+    pub when: serde_json::Value,
+    /// What it does (`greet`, `note`, `tag`, `priority`, `assign_team`, `close`).
+    pub then: serde_json::Value,
+    /// Fires on every matching event, not only the conversation's first.
+    pub repeat: bool,
+    /// The line of its table in `source`.
+    pub line: usize,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -324,6 +343,31 @@ pub fn policy(version: u32, source: &str, p: &backstop_core::policy::Policy) -> 
                 then: json_of(&r.then),
             })
             .collect(),
+        automations: p
+            .automations
+            .iter()
+            .map(|r| PolicyAutomation {
+                name: r.name.clone(),
+                description: r.description.clone(),
+                on: r.on.as_str().to_owned(),
+                when: without_nulls(json_of(&r.when)),
+                then: without_empty(json_of(&r.then)),
+                repeat: r.repeat,
+                line: r.line,
+            })
+            .collect(),
+    }
+}
+
+/// An object without its null members and empty lists (what a rule does not do).
+fn without_empty(v: serde_json::Value) -> serde_json::Value {
+    match without_nulls(v) {
+        serde_json::Value::Object(m) => serde_json::Value::Object(
+            m.into_iter()
+                .filter(|(_, v)| !v.as_array().is_some_and(Vec::is_empty))
+                .collect(),
+        ),
+        other => other,
     }
 }
 

@@ -202,7 +202,7 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
             )
             .await?;
         let conv = engine
-            .authorize_visitor(&tenant, &session.token, session.conversation)
+            .authorize_visitor(&tenant, &session.token, session.conversation, None)
             .await?;
         let mut reply = None;
         for (i, turn) in r.turns.iter().enumerate() {

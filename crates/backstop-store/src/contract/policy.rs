@@ -55,6 +55,15 @@ pub async fn mood_and_policy_state_round_trip(s: &dyn Store) {
             values: [("order_number".to_string(), "MM-20261205-0002".to_string())].into(),
             ..backstop_core::action::dialogue::PendingAction::new("cancel_order")
         }),
+        // So does what the automation rules remember.
+        automation: backstop_core::automation::Memory {
+            page: Some("/pricing?plan=team".into()),
+            started: true,
+            team: Some("Sales".into()),
+            priority: Some(backstop_core::conversation::Priority::High),
+            tags: vec!["lead".into()],
+            fired: vec!["buying_to_sales".into()],
+        },
     };
     s.apply_turn(&Turn {
         conversation: c.clone(),

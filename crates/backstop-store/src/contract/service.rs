@@ -283,3 +283,49 @@ pub async fn events_are_read_by_kind_across_conversations(s: &dyn Store) {
     );
     assert!(s.events_of_kinds(&a, &[], t0(), 10).await.unwrap().is_empty());
 }
+
+pub async fn idle_conversations_are_found_per_tenant(s: &dyn Store) {
+    let (a, customer, first) = setup(s, "shop-a").await;
+    let (b, _, other) = setup(s, "shop-b").await;
+    let second = new_conversation(&a, customer, t0());
+    s.create_conversation(&second).await.unwrap();
+    let silent = new_conversation(&a, customer, t0());
+    s.create_conversation(&silent).await.unwrap();
+    for (tenant, id, minute) in [(&a, first, 1i64), (&a, second.id, 5), (&b, other, 1)] {
+        let mut m = customer_msg(tenant, id, None, "hello");
+        m.created_at = t0() + Duration::minutes(minute);
+        s.append_message(&m).await.unwrap();
+    }
+    let ids = s.list_tenant_ids().await.unwrap();
+    assert!(ids.contains(&a) && ids.contains(&b), "{ids:?}");
+    assert!(
+        s.idle_conversations(&a, t0(), 10).await.unwrap().is_empty(),
+        "nobody idle yet"
+    );
+    assert_eq!(
+        s.idle_conversations(&a, t0() + Duration::minutes(2), 10).await.unwrap(),
+        [first]
+    );
+    // The most recently active first; a conversation without messages is never idle.
+    let both = s.idle_conversations(&a, t0() + Duration::minutes(9), 10).await.unwrap();
+    assert_eq!(both, [second.id, first]);
+    assert_eq!(
+        s.idle_conversations(&a, t0() + Duration::minutes(9), 1).await.unwrap(),
+        [second.id]
+    );
+    // A resolved conversation is not idle.
+    let mut c = s.get_conversation(&a, second.id).await.unwrap().unwrap();
+    c.status = backstop_core::conversation::Status::Resolved;
+    s.apply_turn(&Turn {
+        conversation: c,
+        events: vec![],
+        messages: vec![],
+        handled: vec![],
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        s.idle_conversations(&a, t0() + Duration::minutes(9), 10).await.unwrap(),
+        [first]
+    );
+}

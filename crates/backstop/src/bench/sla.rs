@@ -62,7 +62,9 @@ pub async fn sla(conversations: usize, target_secs: u32) -> anyhow::Result<()> {
             )
             .await?;
         // The first message creates the conversation the session reserved.
-        engine.authorize_visitor(&tenant, &s.token, s.conversation).await?;
+        engine
+            .authorize_visitor(&tenant, &s.token, s.conversation, None)
+            .await?;
         engine
             .ingest_customer_message(
                 &tenant,

@@ -7,6 +7,7 @@ mod act;
 mod actions;
 mod agent;
 mod articles;
+mod automation;
 mod cluster;
 mod copilot;
 mod copilot_model;

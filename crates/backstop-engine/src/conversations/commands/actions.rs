@@ -401,11 +401,11 @@ impl Engine {
             best: None,
             scope: Scope::Unknown,
         };
-        let (ev, notice) = self
+        let (ev, notices) = self
             .handoff(&mut c.conv, &trace, &u, customer.as_ref(), &brain.kb, c.at)
             .await?;
         c.events.extend(ev);
-        c.messages.push(notice);
+        c.messages.extend(notices);
         Ok(())
     }
 }

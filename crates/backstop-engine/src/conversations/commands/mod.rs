@@ -6,9 +6,10 @@
 
 mod actions;
 
+use backstop_core::automation::Trigger;
 use backstop_core::conversation::{Conversation, Owner, Status};
 use backstop_core::directory::Agent;
-use backstop_core::event::{CopilotUse, Event};
+use backstop_core::event::{CopilotUse, Event, EventData, EventKind};
 use backstop_core::ids::{ConversationId, MessageId, TenantId};
 use backstop_core::message::{Author, MessageBody, MessageKind, SystemCode, SystemNote};
 use backstop_core::Timestamp;
@@ -240,6 +241,12 @@ impl Engine {
         let (tenant, id) = (c.tenant.clone(), c.id);
         let (then_request_human, learn) = (c.then_request_human, c.learn);
         c.conv.updated_at = c.at;
+        // The automation rules of what a person (or the customer's rating) just did.
+        for (trigger, rating) in automation_triggers(&c.events) {
+            let automated = self.automate_event(&mut c.conv, trigger, rating, c.at).await?;
+            c.events.extend(automated.events);
+            c.messages.extend(automated.messages);
+        }
         let turn = Turn {
             conversation: c.conv,
             events: c.events,
@@ -292,4 +299,23 @@ impl Engine {
             message: stored.into_iter().next(),
         })
     }
+}
+
+/// The automation triggers a command's events are: an agent taking or being given the
+/// conversation, a resolution, a rating (with its value).
+fn automation_triggers(events: &[Event]) -> Vec<(Trigger, Option<u8>)> {
+    let mut out = Vec::new();
+    for e in events {
+        let t = match (&e.kind, &e.data) {
+            (EventKind::Take | EventKind::Assign, _) => (Trigger::Assigned, None),
+            (EventKind::Transfer, _) if matches!(e.to_owner, Some(Owner::Agent { .. })) => (Trigger::Assigned, None),
+            (EventKind::Resolve, _) => (Trigger::Resolved, None),
+            (EventKind::Csat, EventData::Csat { rating, .. }) => (Trigger::Rated, Some(*rating)),
+            _ => continue,
+        };
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
 }
