@@ -1,4 +1,4 @@
-// The inbox's handoff packet, as a view: the model's summary when one was written, why the AI handed over (the rule, its signals, other rules that held), the AI's draft to approve, the facts, what the AI tried, the customer's emotions and anger. Built from the packet alone; the inbox owns the state and passes callbacks.
+// The inbox's handoff packet, as a view: the model's summary when one was written, why the AI handed over (the rule, its signals, other rules that held), the AI's draft to approve, the facts, the tags and the action proposed to a person, what the AI tried, the customer's emotions and anger. Built from the packet alone; the inbox owns the state and passes callbacks.
 import { t, relTime, clock, topicLabel } from "/assets/i18n.js";
 import { h } from "/assets/ui.js";
 
@@ -68,6 +68,14 @@ export function packetView(p, { collapsed, onToggle, onDecide }) {
       }))));
   }
 
+  if (p.tags && p.tags.length) {
+    body.append(h("div", { class: "pk-row", "data-testid": "packet-tags" },
+      h("div", { class: "pk-label" }, t("packet.tags")),
+      h("div", { class: "pk-chips" }, p.tags.map((tag) => h("span", { class: "chip chip-topic" }, `#${tag}`)))));
+  }
+
+  if (p.action) body.append(actionRow(p.action));
+
   if (p.ai_attempts && p.ai_attempts.length) {
     body.append(h("div", { class: "pk-row" },
       h("div", { class: "pk-label" }, t("packet.tried")),
@@ -100,6 +108,25 @@ export function packetView(p, { collapsed, onToggle, onDecide }) {
   }
 
   return [head, body];
+}
+
+// The action the customer asked for that a person must now decide or run: its values, the summary
+// the customer would confirm, and why the AI did not run it (a rule, or what the shop's system did).
+function actionRow(a) {
+  const f = a.failure;
+  const why = a.rule ? t("packet.actionRule", { rule: a.rule })
+    : f && f.result === "refused" ? t("packet.actionRefused", { code: f.code || "" })
+    : f ? t("packet.actionFailed", { why: f.failure || "" })
+    : null;
+  return h("div", { class: "pk-row pk-action", "data-testid": "packet-action" },
+    h("div", { class: "pk-label" }, t("packet.action")),
+    h("div", {},
+      h("div", {}, h("code", {}, a.action), " ",
+        h("span", { class: `chip ${a.effect === "change" ? "chip-reason" : "chip-muted"}` }, t(`actions.effect.${a.effect}`))),
+      a.summary ? h("p", { class: "pk-summary" }, a.summary) : null,
+      h("div", { class: "pk-chips" }, Object.entries(a.values || {}).map(([k, v]) =>
+        h("span", { class: "chip chip-fact" }, h("span", { class: "fact-kind" }, k), h("span", { class: "fact-value" }, v)))),
+      why ? h("div", { class: "pol-desc" }, why) : null));
 }
 
 // The policy's reasons: the rule that fired (and its version), the signals that made it fire,

@@ -221,7 +221,12 @@ impl Request {
 impl Action {
     /// Reads and checks a definition.
     pub fn parse(value: &Value) -> Result<Action, ActionError> {
-        let spec: ActionSpec = serde_json::from_value(value.clone()).map_err(|e| bad("action", e.to_string()))?;
+        // The field a wrong type or an unknown name is in, as a path (`method`, `parameters.type`).
+        let spec: ActionSpec = serde_path_to_error::deserialize(value.clone()).map_err(|e| {
+            let path = e.path().to_string();
+            let path = if path == "." { "action".to_string() } else { path };
+            bad(&path, e.into_inner().to_string())
+        })?;
         Action::check(spec)
     }
 

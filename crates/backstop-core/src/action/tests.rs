@@ -192,6 +192,10 @@ fn only_the_mapped_fields_are_read_and_a_missing_one_is_a_shape_error() {
 
 #[test]
 fn unclear_definitions_are_refused_with_their_field() {
+    // A wrong value or an unknown field is named by its path too, not only a rule broken.
+    assert_eq!(refused(lookup(), |v| v["method"] = json!("FETCH")), "method");
+    assert_eq!(refused(lookup(), |v| v["timeout_ms"] = json!("soon")), "timeout_ms");
+    assert_eq!(refused(lookup(), |v| v["headers"]["X-Key"] = json!(5)), "headers.X-Key");
     assert_eq!(
         refused(lookup(), |v| v["url"] = json!("https://{order_number}.example/x")),
         "url"

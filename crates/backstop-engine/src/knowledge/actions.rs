@@ -103,6 +103,18 @@ impl Engine {
         Ok(rec)
     }
 
+    /// The secret of another of the tenant's actions, to be stored with one being saved (several
+    /// actions calling one API share its key; it is copied inside, never shown).
+    pub async fn secret_of(&self, tenant: &TenantId, name: &str) -> Result<KeyChange> {
+        let rec = self.current_action(tenant, name).await?;
+        match rec.secret {
+            Some(s) => Ok(KeyChange::Set(s)),
+            None => Err(EngineError::InvalidInput(format!(
+                "the action {name} has no secret to share"
+            ))),
+        }
+    }
+
     /// Removes an action (a version without a definition; its secret is forgotten).
     pub async fn remove_action(&self, tenant: &TenantId, name: &str, author: &str) -> Result<()> {
         self.current_action(tenant, name).await?;

@@ -49,10 +49,16 @@ async fn save(
     if body.spec.get("name").and_then(|n| n.as_str()) != Some(name.as_str()) {
         return Err(ApiError::invalid_input("spec.name must be the name in the path"));
     }
-    let secret = match (body.secret, body.clear_secret) {
-        (Some(k), _) => KeyChange::Set(k.trim().to_string()),
-        (None, true) => KeyChange::Clear,
-        (None, false) => KeyChange::Keep,
+    let secret = match (body.secret, body.secret_from, body.clear_secret) {
+        (Some(k), None, false) => KeyChange::Set(k.trim().to_string()),
+        (None, Some(from), false) => s.engine.secret_of(&session.agent.tenant, &from).await?,
+        (None, None, true) => KeyChange::Clear,
+        (None, None, false) => KeyChange::Keep,
+        _ => {
+            return Err(ApiError::invalid_input(
+                "give at most one of secret, secret_from and clear_secret",
+            ))
+        }
     };
     let rec = s
         .engine

@@ -1,5 +1,6 @@
 //! The web pages and assets, compiled into the binary: the widget script, the demo store, the
-//! login page, the inbox, the escalation-policy page, the supervisor view and the knowledge page.
+//! login page, the inbox, the escalation-policy page, the actions page, the supervisor view and the knowledge
+//! page.
 //! No Node.js or build step at run time. Scripts and styles are served from one table (`ASSETS`);
 //! the agent pages from another (`PAGES`), each put together once with the `<head>` they share.
 
@@ -45,6 +46,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/inbox-views.js"),
     ),
     ("/assets/policy.js", JS, include_str!("../../assets/policy.js")),
+    ("/assets/actions.js", JS, include_str!("../../assets/actions.js")),
     ("/assets/supervisor.js", JS, include_str!("../../assets/supervisor.js")),
     ("/assets/knowledge.js", JS, include_str!("../../assets/knowledge.js")),
     (
@@ -60,6 +62,7 @@ const PAGES: &[(&str, &str)] = &[
     ("/login", include_str!("../../assets/login.html")),
     ("/inbox", include_str!("../../assets/inbox.html")),
     ("/policy", include_str!("../../assets/policy.html")),
+    ("/actions", include_str!("../../assets/actions.html")),
     ("/supervisor", include_str!("../../assets/supervisor.html")),
     ("/knowledge", include_str!("../../assets/knowledge.html")),
 ];

@@ -84,6 +84,9 @@ pub struct ActionBody {
     pub secret: Option<String>,
     #[serde(default)]
     pub clear_secret: bool,
+    /// Store the secret of this other action of the tenant (copied inside, never shown).
+    #[serde(default)]
+    pub secret_from: Option<String>,
 }
 
 /// Tries an action with sample values; a change is only shown unless `send` is true.

@@ -184,6 +184,42 @@ async fn an_admin_defines_tries_and_removes_an_action_and_the_secret_never_comes
         (saved["version"].as_u64(), saved["has_secret"].as_bool()),
         (Some(2), Some(true))
     );
+    // Another action calling the same API takes find_order's secret without anyone seeing it.
+    let mut twin = lookup(&base);
+    twin["name"] = json!("order_twin");
+    let (status, saved) = app
+        .agent_put(
+            &chen,
+            "/api/v1/actions/order_twin",
+            json!({"spec": twin, "secret_from": "find_order"}),
+        )
+        .await;
+    assert_eq!((status, saved["has_secret"].as_bool()), (200, Some(true)), "{saved}");
+    assert!(!saved.to_string().contains(KEY));
+    let (_, tried) = app
+        .agent_post(
+            &chen,
+            "/api/v1/actions/order_twin/try",
+            json!({"values": {"order_number": "MM-20261128-0001"}}),
+        )
+        .await;
+    assert_eq!(tried["outcome"]["outcome"], "done", "the shared key works: {tried}");
+    let (status, body) = app
+        .agent_put(
+            &chen,
+            "/api/v1/actions/order_twin",
+            json!({"spec": twin, "secret_from": "find_order", "secret": "x"}),
+        )
+        .await;
+    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("invalid_input")));
+    let (status, _) = app
+        .agent_put(
+            &chen,
+            "/api/v1/actions/order_twin",
+            json!({"spec": twin, "secret_from": "nothing_here"}),
+        )
+        .await;
+    assert_eq!(status, 404);
     let (status, _) = app.agent_delete(&chen, "/api/v1/actions/find_order").await;
     assert_eq!(status, 204);
     let (_, versions) = app.agent_get(&chen, "/api/v1/actions/find_order/versions").await;

@@ -17,6 +17,7 @@ async fn pages_and_the_api_carry_the_security_headers() {
         "/login",
         "/inbox",
         "/policy",
+        "/actions",
         "/supervisor",
         "/knowledge",
         "/demo/store",
