@@ -90,6 +90,10 @@ pub(crate) struct ReplayArgs {
     /// A draft escalation policy (TOML).
     #[arg(long)]
     pub(crate) policy: Option<PathBuf>,
+    /// The draft without the tenant's actions: the AI as it was before it had any (the
+    /// before-and-after of adding actions).
+    #[arg(long)]
+    pub(crate) without_actions: bool,
     /// Words only, without the embedding model.
     #[arg(long)]
     pub(crate) lexical: bool,

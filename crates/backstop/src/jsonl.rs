@@ -48,10 +48,12 @@ pub fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String
     }
 }
 
+/// A turn: `{"role","text"}`, or a bare string for a customer's message.
 #[derive(Deserialize)]
-struct TurnRow {
-    role: String,
-    text: String,
+#[serde(untagged)]
+enum TurnRow {
+    Said(String),
+    Turn { role: String, text: String },
 }
 
 #[derive(Deserialize)]
@@ -106,13 +108,17 @@ pub fn read_dialogues(path: &Path) -> anyhow::Result<Vec<(backstop_engine::insig
         let mut turns: Vec<Vec<String>> = Vec::new();
         let mut open = false;
         for t in r.turns {
-            match t.role.as_str() {
+            let (role, text) = match t {
+                TurnRow::Said(text) => ("customer".to_string(), text),
+                TurnRow::Turn { role, text } => (role, text),
+            };
+            match role.as_str() {
                 "customer" | "user" => {
                     if !open {
                         turns.push(Vec::new());
                         open = true;
                     }
-                    turns.last_mut().expect("pushed").push(t.text);
+                    turns.last_mut().expect("pushed").push(text);
                 }
                 "agent" | "assistant" | "bot" | "system" => open = false,
                 other => anyhow::bail!(

@@ -85,6 +85,7 @@ async fn dispatch(config: Config, command: Command) -> anyhow::Result<()> {
                 kb: a.kb,
                 archive: a.archive,
                 policy: a.policy,
+                without_actions: a.without_actions,
                 lexical: a.lexical,
                 details: a.details,
             };

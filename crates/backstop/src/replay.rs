@@ -25,6 +25,8 @@ pub struct Options {
     /// Slugs of current articles to leave out, as if archived.
     pub archive: Vec<String>,
     pub policy: Option<PathBuf>,
+    /// The draft without the tenant's actions (what the AI did before it had any).
+    pub without_actions: bool,
     pub lexical: bool,
     /// List every changed conversation (otherwise the first 20).
     pub details: bool,
@@ -85,9 +87,13 @@ async fn draft(
         draft.policy = Some(policy);
         what.push(format!("policy {}", p.display()));
     }
+    if o.without_actions {
+        draft.without_actions = true;
+        what.push("without the tenant's actions".to_string());
+    }
     anyhow::ensure!(
         !draft.is_empty(),
-        "nothing to compare: give a draft with --kb FILE, --archive SLUG or --policy FILE"
+        "nothing to compare: give a draft with --kb FILE, --archive SLUG, --policy FILE or --without-actions"
     );
     Ok((draft, what.join(", ")))
 }
@@ -163,6 +169,7 @@ pub fn print(cmp: &Comparison, title: &str, all_changes: bool) {
             format!("{:+.1} pt", q - p),
         )
     };
+    rows.push(share_row("AI runs an action", a.acted, b.acted));
     rows.push(share_row("AI answers", a.answered, b.answered));
     rows.push(share_row("AI kept, no answer", a.unanswered, b.unanswered));
     rows.push(share_row("handed over", a.handoff, b.handoff));
@@ -220,6 +227,7 @@ pub fn print(cmp: &Comparison, title: &str, all_changes: bool) {
 
 fn describe(o: &Outcome) -> String {
     match o {
+        Outcome::Acted { turns } => format!("action ({turns})"),
         Outcome::Answered { turns } => format!("answered ({turns})"),
         Outcome::Unanswered => "no answer".into(),
         Outcome::Handoff { reason, turn } => format!("hand-over: {reason} (turn {turn})"),
@@ -229,6 +237,7 @@ fn describe(o: &Outcome) -> String {
 fn side(t: &Tally) -> Value {
     json!({
         "conversations": t.dialogues,
+        "acted": t.acted,
         "answered": t.answered,
         "unanswered": t.unanswered,
         "handoff": t.handoff,

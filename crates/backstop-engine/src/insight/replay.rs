@@ -2,10 +2,17 @@
 //! touching the store: what the AI would decide at each turn, and where it would hand over.
 //! `backstop-lab eval dialogues` measures escalation with it; the same steps as the live turn
 //! (`turn.rs`) — a confident answer resets the clarification count, a clarifying question adds one,
-//! small talk counts as neither, the first hand-over ends the replay.
+//! small talk counts as neither, the first hand-over ends the replay. The tenant's actions are
+//! chosen as in a live turn, so the policy's `action_available` rule can decide `act`; the
+//! merchant is never called, so what an action's rules would judge on its answer (a refund's
+//! amount against the order) is not known here: `act` means the AI runs the action. A change, a
+//! check of who the customer is, or values still missing keep the action under way to the next
+//! turn, as the live dialogue does.
 
 use std::sync::Arc;
 
+use backstop_core::action::dialogue::PendingAction;
+use backstop_core::action::{Action, Effect, Identity};
 use backstop_core::emotion::{self as mood, MoodPoint};
 use backstop_core::ids::TenantId;
 use backstop_core::message::Lang;
@@ -17,6 +24,22 @@ use crate::conversations::assess::{assess, TurnInput};
 use crate::knowledge::brain::Brain;
 use crate::{Engine, Result};
 
+impl Replayer {
+    /// Whether the action `name`, run on this turn, goes on into the next: a change waits for the
+    /// customer's yes, a check of who they are for their e-mail or phone, a value still missing
+    /// for their answer.
+    fn still_under_way(&self, name: &str, earlier: &[String], texts: &[String], lang: Lang) -> Option<PendingAction> {
+        let a = self.actions.iter().find(|a| a.name() == name)?;
+        let said: Vec<&str> = earlier.iter().chain(texts).map(String::as_str).collect();
+        let missing =
+            !backstop_nlp::slots::fill(&a.schema, &said, &backstop_nlp::slots::Verified::default(), None, lang)
+                .ask
+                .is_empty();
+        let waits = a.spec.effect == Effect::Change || a.spec.identity == Identity::VerifiedOrContact || missing;
+        waits.then(|| PendingAction::new(name))
+    }
+}
+
 /// One replayed customer turn.
 #[derive(Clone, Debug)]
 pub struct ReplayStep {
@@ -24,7 +47,8 @@ pub struct ReplayStep {
     pub turn: u32,
     pub text: String,
     pub trace: DecisionTrace,
-    /// What the AI would send: "answer", "clarify", "small_talk", or nothing after a hand-over.
+    /// What the AI would send: "answer", "clarify", "small_talk", "act" (it runs one of the
+    /// tenant's actions), or nothing after a hand-over.
     pub action: &'static str,
     /// The slug of the article an answer would cite.
     pub article: Option<String>,
@@ -41,16 +65,27 @@ pub struct Replayer {
     policy: Arc<Policy>,
     engine: Engine,
     assume_answered: bool,
+    /// The tenant's actions the AI may run.
+    actions: Arc<Vec<Action>>,
 }
 
 impl Engine {
     /// A replayer with the tenant's current understanding and policy.
     pub async fn replayer(&self, tenant: &TenantId) -> Result<Replayer> {
-        Ok(Replayer::new(
-            self.brain(tenant).await?,
-            self.policy(tenant).await?,
-            self.clone(),
-        ))
+        Ok(
+            Replayer::new(self.brain(tenant).await?, self.policy(tenant).await?, self.clone())
+                .with_actions(self.tenant_actions(tenant).await?),
+        )
+    }
+
+    /// The tenant's current actions, as the AI would run them (an unreadable one left out).
+    pub async fn tenant_actions(&self, tenant: &TenantId) -> Result<Vec<Action>> {
+        Ok(self
+            .actions(tenant)
+            .await?
+            .iter()
+            .filter_map(|r| crate::knowledge::actions::parsed(r).ok())
+            .collect())
     }
 }
 
@@ -62,7 +97,14 @@ impl Replayer {
             policy,
             engine,
             assume_answered: false,
+            actions: Arc::new(Vec::new()),
         }
+    }
+
+    /// The actions the AI may run in the replay (none: as before the tenant had any).
+    pub fn with_actions(mut self, actions: Vec<Action>) -> Self {
+        self.actions = Arc::new(actions);
+        self
     }
 
     /// Treats every question as one the knowledge base answers (in scope, confident), so that
@@ -104,6 +146,8 @@ impl Replayer {
         let mut state = PolicyState::default();
         let mut earlier: Vec<String> = Vec::new();
         let mut steps = Vec::new();
+        let actions: Vec<&Action> = self.actions.iter().collect();
+        let mut pending: Option<PendingAction> = None;
         for (i, texts) in turns.iter().enumerate() {
             let texts: Vec<String> = texts.iter().filter(|t| !t.trim().is_empty()).cloned().collect();
             if texts.is_empty() {
@@ -134,6 +178,14 @@ impl Replayer {
                 signals.retrieval = backstop_core::routing::Retrieval::Confident { confidence: 1.0 };
                 signals.scope = backstop_core::routing::Scope::InScope;
             }
+            let chosen = crate::conversations::act::choose::choose(
+                &actions,
+                pending.as_ref(),
+                &a.understanding,
+                &self.brain.kb,
+                &signals,
+            );
+            signals.action = chosen.name().map(str::to_string);
             let trace = self.policy.decide(&signals, &state);
             state = self.policy.next_state(&state, &trace);
             mood::push(&mut trajectory, a.point);
@@ -158,6 +210,10 @@ impl Replayer {
                     after_answer = false;
                     "act"
                 }
+            };
+            pending = match (action, signals.action.as_deref()) {
+                ("act", Some(name)) => self.still_under_way(name, &earlier, &texts, u.lang),
+                _ => None,
             };
             let handed_over = action.is_empty();
             let article = match action {

@@ -49,11 +49,13 @@ pub struct Draft {
     pub archive: Vec<ArticleId>,
     /// A policy instead of the current one.
     pub policy: Option<Policy>,
+    /// The draft without the tenant's actions: what the AI did before it had any.
+    pub without_actions: bool,
 }
 
 impl Draft {
     pub fn is_empty(&self) -> bool {
-        self.articles.is_empty() && self.archive.is_empty() && self.policy.is_none()
+        self.articles.is_empty() && self.archive.is_empty() && self.policy.is_none() && !self.without_actions
     }
 }
 
@@ -61,6 +63,9 @@ impl Draft {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Outcome {
+    /// The AI keeps it and ran one of the tenant's actions for the customer (at that many
+    /// turns; an action rule judging the merchant's answer may still want a person).
+    Acted { turns: u32 },
     /// The AI keeps it and answered at least one turn from the knowledge base.
     Answered { turns: u32 },
     /// The AI keeps it but never found an answer (clarifying questions, small talk).
@@ -72,6 +77,7 @@ pub enum Outcome {
 impl Outcome {
     pub fn of(steps: &[ReplayStep]) -> Outcome {
         let answered = steps.iter().filter(|s| s.action == "answer").count() as u32;
+        let acted = steps.iter().filter(|s| s.action == "act").count() as u32;
         match steps.last().map(|s| (s.trace.decision, s.turn)) {
             Some((Decision::Handoff { reason, .. }, turn)) => Outcome::Handoff {
                 reason: reason.as_str().into(),
@@ -81,6 +87,7 @@ impl Outcome {
                 reason: "review".into(),
                 turn,
             },
+            _ if acted > 0 => Outcome::Acted { turns: acted },
             _ if answered > 0 => Outcome::Answered { turns: answered },
             _ => Outcome::Unanswered,
         }
@@ -89,6 +96,7 @@ impl Outcome {
     /// The outcome without its turn counts: what "changed" compares.
     pub fn class(&self) -> String {
         match self {
+            Outcome::Acted { .. } => "acted".into(),
             Outcome::Answered { .. } => "answered".into(),
             Outcome::Unanswered => "unanswered".into(),
             Outcome::Handoff { reason, .. } => format!("handoff:{reason}"),
@@ -100,6 +108,8 @@ impl Outcome {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Tally {
     pub dialogues: usize,
+    /// Kept by the AI, which ran an action for the customer.
+    pub acted: usize,
     pub answered: usize,
     pub unanswered: usize,
     pub handoff: usize,
@@ -115,6 +125,7 @@ impl Tally {
         };
         for o in outcomes {
             match o {
+                Outcome::Acted { .. } => t.acted += 1,
                 Outcome::Answered { .. } => t.answered += 1,
                 Outcome::Unanswered => t.unanswered += 1,
                 Outcome::Handoff { reason, .. } => {
@@ -126,9 +137,10 @@ impl Tally {
         t
     }
 
-    /// The share (0-1) of conversations the AI would answer without a person.
+    /// The share (0-1) of conversations the AI would answer without a person (from the
+    /// knowledge base or by an action).
     pub fn answered_share(&self) -> f64 {
-        share(self.answered, self.dialogues)
+        share(self.answered + self.acted, self.dialogues)
     }
 
     pub fn handoff_rate(&self) -> f64 {
@@ -200,7 +212,11 @@ impl Engine {
             Some(p) => Arc::new(p.clone()),
             None => self.policy(tenant).await?,
         };
-        Ok(Replayer::new(Arc::new(brain), policy, self.clone()))
+        let actions = match draft.without_actions {
+            true => Vec::new(),
+            false => self.tenant_actions(tenant).await?,
+        };
+        Ok(Replayer::new(Arc::new(brain), policy, self.clone()).with_actions(actions))
     }
 
     /// The tenant's newest conversations with customer messages (at most `limit`), as dialogues.

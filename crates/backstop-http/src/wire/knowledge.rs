@@ -229,6 +229,8 @@ pub struct Replay {
 
 #[derive(Serialize, ToSchema)]
 pub struct ReplaySide {
+    /// Kept by the AI, which ran one of the tenant's actions.
+    pub acted: usize,
     pub answered: usize,
     pub unanswered: usize,
     pub handoff: usize,
@@ -240,6 +242,7 @@ pub struct ReplaySide {
 
 pub fn replay(cmp: &backstop_engine::insight::whatif::Comparison) -> Replay {
     let side = |t: &backstop_engine::insight::whatif::Tally| ReplaySide {
+        acted: t.acted,
         answered: t.answered,
         unanswered: t.unanswered,
         handoff: t.handoff,

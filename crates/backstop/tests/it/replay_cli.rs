@@ -93,3 +93,42 @@ async fn replay_prints_the_table_the_changes_and_a_json_line() {
     );
     assert!(!ok && stderr.contains("missing.jsonl"), "{stderr}");
 }
+
+#[tokio::test]
+async fn replay_shows_what_the_demo_actions_change_on_order_questions() {
+    let dir = seeded().await;
+    {
+        // The demo's actions, as `backstop demo` defines them (the merchant is never called).
+        let mut config = backstop::Config::default();
+        config.storage.data_dir = dir.path().to_path_buf();
+        config.models.embeddings = false;
+        let store = backstop::open_store(&config).await.unwrap();
+        let engine = backstop::engine(&config, store).await.unwrap();
+        backstop::seed::demo_actions(&engine, "http://127.0.0.1:9", "key")
+            .await
+            .unwrap();
+    }
+    let p = |name: &str| dir.path().join(name).display().to_string();
+    // Turns as bare strings: the customer's messages.
+    std::fs::write(
+        p("orders.jsonl"),
+        [
+            r#"{"id":"o1","lang":"en","turns":["Where is my order MM-20261128-0001?"]}"#,
+            r#"{"id":"o2","lang":"zh","turns":["帮我取消订单 MM-20261205-0002","好的，确认取消"]}"#,
+            r#"{"id":"o3","lang":"en","turns":["I want to talk to a human"]}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let (ok, stdout, stderr) = replay(dir.path(), &["--dialogues", &p("orders.jsonl"), "--without-actions"]);
+    assert!(ok, "{stderr}\n{stdout}");
+    assert!(stdout.contains("AI runs an action"), "{stdout}");
+    assert!(stdout.contains("without the tenant's actions"), "{stdout}");
+    let last: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(last["current"]["acted"], 2, "{last}");
+    assert_eq!(last["draft"]["acted"], 0, "{last}");
+    assert_eq!(last["changed_ids"], serde_json::json!(["o1", "o2"]), "{last}");
+    // A request for a person goes to one with or without actions.
+    assert_eq!(last["current"]["reasons"]["customer_request"], 1, "{last}");
+    assert_eq!(last["draft"]["reasons"]["customer_request"], 1, "{last}");
+}

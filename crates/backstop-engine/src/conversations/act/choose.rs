@@ -35,12 +35,134 @@ fn answers(a: &Action, p: &PendingAction, text: &str, lang: Lang) -> bool {
     }
 }
 
+/// What [`choose`] found.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Chosen {
+    /// The action for this turn (the one under way, or a new one), or none.
+    Action(Option<String>),
+    /// The action under way ended (the customer moved on, or it no longer exists); then, as
+    /// [`Chosen::Action`], what the turn asks for instead.
+    Dropped { was: String, now: Option<String> },
+}
+
+impl Chosen {
+    pub(crate) fn name(&self) -> Option<&str> {
+        match self {
+            Chosen::Action(a) | Chosen::Dropped { now: a, .. } => a.as_deref(),
+        }
+    }
+}
+
+/// The action this turn is for (no I/O): the one under way (unless the customer clearly moved on
+/// to something else), or one of `actions` that serves what the customer asks. An intent it
+/// serves — the article found, the classifier's intent — with a request to do something ("my
+/// order", 帮我) or a value it needs in the words; or a sensitive matter it serves ("refund") with
+/// such a value (a keyword alone is too little: "has my refund arrived?").
+pub(crate) fn choose(
+    actions: &[&Action],
+    pending: Option<&PendingAction>,
+    u: &Understanding,
+    kb: &dyn Retriever,
+    signals: &backstop_core::routing::Signals,
+) -> Chosen {
+    let intent = signals.intent.as_deref();
+    let article = u
+        .best
+        .filter(|h| h.confidence >= ACT_MIN)
+        .and_then(|h| kb.article(h.article));
+    // With one of an action's values in the words ("where is MM-…?"), a weaker reading of the
+    // article will do: the number says what the message is about.
+    let weak_article = u
+        .best
+        .filter(|h| h.confidence >= ACT_MIN_VALUED)
+        .and_then(|h| kb.article(h.article));
+    let valued = |a: &Action| {
+        !slots::fill(&a.schema, &[u.text.as_str()], &slots::Verified::default(), None, u.lang)
+            .values
+            .is_empty()
+    };
+    // How well an action fits the turn: its article (3), the article's topic or the
+    // classifier's intent (2), a sensitive matter it serves (1); 0: not at all.
+    let fit = |a: &Action, art: Option<&backstop_nlp::retrieval::KbArticle>| -> u8 {
+        if art.is_some_and(|x| a.serves(&x.slug)) {
+            3
+        } else if art.is_some_and(|x| a.serves(&x.topic)) || intent.is_some_and(|i| a.serves(i)) {
+            2
+        } else if signals.sensitive.iter().any(|s| a.serves(s.as_str())) {
+            1
+        } else {
+            0
+        }
+    };
+    let serves = |a: &Action| fit(a, article) >= 2;
+    let mut dropped = None;
+    if let Some(p) = pending {
+        if let Some(a) = actions.iter().find(|a| a.name() == p.action) {
+            let moved_on =
+                u.best.is_some_and(|h| h.confidence >= CONFIDENT) && !serves(a) && !answers(a, p, &u.text, u.lang);
+            if !moved_on {
+                return Chosen::Action(Some(p.action.clone()));
+            }
+        }
+        dropped = Some(p.action.clone());
+    }
+    let now = fresh(actions, u, &valued, &fit, article, weak_article);
+    match dropped {
+        Some(was) => Chosen::Dropped { was, now },
+        None => Chosen::Action(now),
+    }
+}
+
+/// The best fit among the actions the turn may start: one of its values with any fit, or a
+/// request to do something with its intent; with nothing else to answer, the one finding the
+/// most of its values.
+fn fresh<'k>(
+    actions: &[&Action],
+    u: &Understanding,
+    valued: &dyn Fn(&Action) -> bool,
+    fit: &dyn Fn(&Action, Option<&'k backstop_nlp::retrieval::KbArticle>) -> u8,
+    article: Option<&'k backstop_nlp::retrieval::KbArticle>,
+    weak_article: Option<&'k backstop_nlp::retrieval::KbArticle>,
+) -> Option<String> {
+    let wants = say::asks_to_act(&u.text);
+    let found = actions
+        .iter()
+        .filter_map(|a| {
+            let (score, floor) = if valued(a) {
+                (fit(a, weak_article).max(fit(a, article)), 1)
+            } else if wants {
+                (fit(a, article), 2)
+            } else {
+                (0, 1)
+            };
+            (score >= floor).then_some((score, a))
+        })
+        .max_by_key(|(score, _)| *score);
+    if let Some((_, a)) = found {
+        return Some(a.name().to_string());
+    }
+    // Nothing else to answer with ("where is MM-…?", "MM-… 到哪了", a friend's order): the
+    // action that finds the most of its values in the words, a reading one on a tie — what a
+    // person would do with an order number and nothing else.
+    if u.best.is_some_and(|h| h.confidence >= CONFIDENT) {
+        return None;
+    }
+    let most = actions
+        .iter()
+        .map(|a| {
+            let n = slots::fill(&a.schema, &[u.text.as_str()], &slots::Verified::default(), None, u.lang)
+                .values
+                .len();
+            (n, a.spec.effect == backstop_core::action::Effect::Read, a)
+        })
+        .filter(|(n, _, _)| *n > 0)
+        .max_by_key(|(n, read, _)| (*n, *read));
+    most.map(|(_, _, a)| a.name().to_string())
+}
+
 impl Engine {
-    /// The action this turn is for: the one under way (unless the customer clearly moved on to
-    /// something else), or one of the tenant's that serves what the customer asks. An intent it
-    /// serves — the article found, the classifier's intent — with a request to do something ("my
-    /// order", 帮我) or a value it needs in the words; or a sensitive matter it serves ("refund")
-    /// with such a value (a keyword alone is too little: "has my refund arrived?").
+    /// The action this turn is for ([`choose`] over the tenant's actions); an action under way
+    /// that ends is dropped from the conversation.
     pub(crate) async fn action_for_turn(
         &self,
         conv: &mut ConversationRecord,
@@ -48,89 +170,13 @@ impl Engine {
         kb: &dyn Retriever,
         signals: &backstop_core::routing::Signals,
     ) -> Result<Option<String>> {
-        let intent = signals.intent.as_deref();
         let actions = live(self, conv).await?;
-        let article = u
-            .best
-            .filter(|h| h.confidence >= ACT_MIN)
-            .and_then(|h| kb.article(h.article));
-        // With one of an action's values in the words ("where is MM-…?"), a weaker reading of the
-        // article will do: the number says what the message is about.
-        let weak_article = u
-            .best
-            .filter(|h| h.confidence >= ACT_MIN_VALUED)
-            .and_then(|h| kb.article(h.article));
-        let valued = |a: &Action| {
-            !slots::fill(&a.schema, &[u.text.as_str()], &slots::Verified::default(), None, u.lang)
-                .values
-                .is_empty()
-        };
-        // How well an action fits the turn: its article (3), the article's topic or the
-        // classifier's intent (2), a sensitive matter it serves (1); 0: not at all.
-        let fit = |a: &Action, art: Option<&backstop_nlp::retrieval::KbArticle>| -> u8 {
-            if art.is_some_and(|x| a.serves(&x.slug)) {
-                3
-            } else if art.is_some_and(|x| a.serves(&x.topic)) || intent.is_some_and(|i| a.serves(i)) {
-                2
-            } else if signals.sensitive.iter().any(|s| a.serves(s.as_str())) {
-                1
-            } else {
-                0
-            }
-        };
-        let serves = |a: &Action| fit(a, article) >= 2;
-        if let Some(p) = conv.policy_state.action.clone() {
-            match actions.iter().find(|(_, a)| a.name() == p.action) {
-                Some((_, a)) => {
-                    let moved_on = u.best.is_some_and(|h| h.confidence >= CONFIDENT)
-                        && !serves(a)
-                        && !answers(a, &p, &u.text, u.lang);
-                    if !moved_on {
-                        return Ok(Some(p.action));
-                    }
-                    tracing::info!(tenant = %conv.tenant, conversation = %conv.id, action = %p.action, "action dropped: the customer moved on");
-                }
-                None => {
-                    tracing::info!(tenant = %conv.tenant, conversation = %conv.id, action = %p.action, "action under way no longer exists");
-                }
-            }
+        let list: Vec<&Action> = actions.iter().map(|(_, a)| a).collect();
+        let chosen = choose(&list, conv.policy_state.action.as_ref(), u, kb, signals);
+        if let Chosen::Dropped { was, .. } = &chosen {
+            tracing::info!(tenant = %conv.tenant, conversation = %conv.id, action = %was, "action dropped: the customer moved on, or it no longer exists");
             conv.policy_state.action = None;
         }
-        let wants = say::asks_to_act(&u.text);
-        // The best fit among the actions the turn may start: one of its values with any fit, or a
-        // request to do something with its intent.
-        let found = actions
-            .iter()
-            .filter_map(|(_, a)| {
-                let (score, floor) = if valued(a) {
-                    (fit(a, weak_article).max(fit(a, article)), 1)
-                } else if wants {
-                    (fit(a, article), 2)
-                } else {
-                    (0, 1)
-                };
-                (score >= floor).then_some((score, a))
-            })
-            .max_by_key(|(score, _)| *score);
-        if let Some((_, a)) = found {
-            return Ok(Some(a.name().to_string()));
-        }
-        // Nothing else to answer with ("where is MM-…?", "MM-… 到哪了", a friend's order): the
-        // action that finds the most of its values in the words, a reading one on a tie — what a
-        // person would do with an order number and nothing else.
-        if u.best.is_some_and(|h| h.confidence >= CONFIDENT) {
-            return Ok(None);
-        }
-        let most = actions
-            .iter()
-            .map(|(_, a)| {
-                let n = slots::fill(&a.schema, &[u.text.as_str()], &slots::Verified::default(), None, u.lang)
-                    .values
-                    .len();
-                (n, a.spec.effect == backstop_core::action::Effect::Read, a)
-            })
-            .filter(|(n, _, _)| *n > 0)
-            .max_by_key(|(n, read, _)| (*n, *read));
-        Ok(most.map(|(_, _, a)| a.name().to_string()))
+        Ok(chosen.name().map(str::to_string))
     }
 }

@@ -30,7 +30,7 @@ use backstop_nlp::{act_words as say, entities, slots};
 use backstop_store::{ActionRecord, ConversationRecord, NewMessage};
 use serde_json::Value;
 
-mod choose;
+pub(crate) mod choose;
 
 use crate::conversations::assess::Understanding;
 use crate::conversations::turn::ai_message;
