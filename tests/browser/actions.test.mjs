@@ -34,6 +34,13 @@ e2e("English: a shopper tracks an order and cancels another; the agent sees the 
   const notes = inbox.locator('[data-testid="msg"][data-kind="note"]');
   await notes.filter({ hasText: "⚙ lookup_order(order_number=MM-20261128-0001) → done" }).first().waitFor();
   await notes.filter({ hasText: /⚙ cancel_order\(order_number=MM-20261205-0002\) → done/ }).first().waitFor();
+  // The customer panel: Alice's orders from the shop's system, the cancelled one among them.
+  const orders = inbox.getByTestId("customer-panel-rows");
+  await orders.waitFor();
+  const table = await orders.innerText();
+  assert.match(table, /MM-20261205-0002\s+cancelled/);
+  assert.match(table, /MM-20261110-0004/);
+  assert.doesNotMatch(table, /MM-20261120-0003/, "another customer's order is not shown");
   await shot(inbox, "71-inbox-action-calls-en.png");
   assertNoJsErrors(shop, inbox);
 });
@@ -60,6 +67,8 @@ e2e("Chinese, phone: a refund above the limit goes to a person with the refund p
   assert.match(text, /request_refund/);
   assert.match(text, /1899/);
   assert.match(text, /refund_above_limit/, "the rule that wanted a person is named");
+  // A guest's orders are not read for the panel: the shop never vouched for them.
+  await inbox.getByTestId("customer-panel").filter({ hasText: "未经验证" }).waitFor();
   await proposed.scrollIntoViewIfNeeded();
   await shot(inbox, "73-inbox-proposed-refund-zh.png");
   assertNoJsErrors(shop, inbox);

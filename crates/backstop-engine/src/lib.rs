@@ -44,6 +44,7 @@ use backstop_nlp::emotion::Radar;
 use backstop_nlp::retrieval::KbArticle;
 use backstop_store::{ConversationRecord, Store, StoreError};
 
+pub use conversations::act::panel::PanelView;
 pub use conversations::assign::Online;
 pub use conversations::commands::{AgentAction, TransferTo};
 pub use knowledge::brain::{Brain, KbReport, Reading};

@@ -3,6 +3,7 @@ import { t, applyI18n, toggleLang, onLangChange, relTime, topicLabel } from "/as
 import { $, h, api, toast, liveSocket, loadTopics } from "/assets/ui.js";
 import { packetView } from "/assets/inbox-packet.js";
 import { copilotView, fillDraft } from "/assets/inbox-copilot.js";
+import { panelView } from "/assets/inbox-panel.js";
 import { ts, paintAvatar, customerName, isVip, convItem, msgNode } from "/assets/inbox-views.js";
 
 const VIEWS = ["queue", "mine", "ai", "resolved"];
@@ -31,6 +32,8 @@ const S = {
   replyCid: null,        // { convId, body, cid }: reuse the client id when a failed send is retried
   sending: false,
   copilot: null,         // { convId, shown, inserted }: what the copilot offered and what was inserted
+  panel: null,           // { id, data }: the customer panel of the open conversation
+  panelOpen: localStorage.getItem("bs.panelOpen") !== "0",
   copilotTimer: null,
   packetCollapsed: (() => { try { return localStorage.getItem("backstop:packetCollapsed") === "1"; } catch (_) { return false; } })(),
   live: false, everLive: false
@@ -320,6 +323,28 @@ function renderConversation() {
   renderPacket();
   renderTranscript(true);
   loadCopilot();
+  loadPanel();
+}
+
+// ---------- customer panel ----------
+
+// What the shop's system says about the customer (their orders), read once per opened
+// conversation; collapsed or open as the agent last left it.
+async function loadPanel() {
+  const box = document.getElementById("cpanel");
+  const c = S.open && S.open.conversation;
+  if (!c) { box.hidden = true; return; }
+  const id = c.id;
+  if (!S.panel || S.panel.id !== id) {
+    S.panel = { id, data: null };
+    try { S.panel.data = await api("GET", `/api/v1/conversations/${encodeURIComponent(id)}/panel`); } catch (e) { S.panel.data = null; }
+    if (!S.open || S.open.conversation.id !== id) return;
+  }
+  const draw = () => panelView(box, S.panel.data, {
+    open: S.panelOpen,
+    onToggle: () => { S.panelOpen = !S.panelOpen; localStorage.setItem("bs.panelOpen", S.panelOpen ? "1" : "0"); draw(); },
+  });
+  draw();
 }
 
 // ---------- copilot ----------

@@ -179,6 +179,54 @@ pub struct ActionSpec {
     /// The merchant's API honours an `Idempotency-Key` header: a change may then be retried.
     #[serde(default)]
     pub idempotent: bool,
+    /// Shown to agents in the conversation's customer panel (a customer's orders): run with the
+    /// verified customer's e-mail when an agent opens the conversation; never run by the AI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panel: Option<Panel>,
+}
+
+/// What the customer panel shows of a panel action's result: the rows of the list in one of its
+/// `response` fields, and of each row only these keys.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Panel {
+    /// The `response` field that holds the list (`"orders"`).
+    pub field: String,
+    /// The keys of each row shown, in order (`["number", "status", "total"]`).
+    pub columns: Vec<String>,
+}
+
+/// The most rows and columns a panel shows.
+pub const PANEL_MAX_ROWS: usize = 20;
+pub const PANEL_MAX_COLUMNS: usize = 8;
+
+impl Action {
+    /// The rows a panel action's result shows: each item of the panel's list, only its columns
+    /// (a column the item lacks is null); at most [`PANEL_MAX_ROWS`].
+    pub fn panel_rows(&self, fields: &BTreeMap<String, Value>) -> Vec<Vec<Value>> {
+        let Some(panel) = &self.spec.panel else {
+            return Vec::new();
+        };
+        let Some(Value::Array(items)) = fields.get(&panel.field) else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .take(PANEL_MAX_ROWS)
+            .map(|item| {
+                panel
+                    .columns
+                    .iter()
+                    .map(|c| {
+                        item.get(c)
+                            .filter(|v| !v.is_object() && !v.is_array())
+                            .cloned()
+                            .unwrap_or(Value::Null)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
 }
 
 fn default_timeout() -> u32 {
@@ -326,7 +374,8 @@ impl Action {
                 }
             }
         }
-        if spec.result.en.trim().is_empty() {
+        // A panel action is read by agents, never told to a customer.
+        if spec.result.en.trim().is_empty() && spec.panel.is_none() {
             return Err(bad("result.en", "says how the result is told"));
         }
         if spec.effect == Effect::Change && spec.confirm.en.trim().is_empty() {
@@ -368,6 +417,37 @@ impl Action {
         if let Some(check) = &spec.check {
             if !schema::is_name(check) || check == &spec.name {
                 return Err(bad("check", "names another (reading) action"));
+            }
+        }
+        if let Some(panel) = &spec.panel {
+            if spec.effect != Effect::Read {
+                return Err(bad("panel", "only a reading action is shown in the customer panel"));
+            }
+            if !spec.response.contains_key(&panel.field) {
+                return Err(bad("panel.field", "names a field of response that holds the list"));
+            }
+            if panel.columns.is_empty() || panel.columns.len() > PANEL_MAX_COLUMNS {
+                return Err(bad(
+                    "panel.columns",
+                    format!("lists 1 to {PANEL_MAX_COLUMNS} keys of a row"),
+                ));
+            }
+            if panel
+                .columns
+                .iter()
+                .any(|c| c.trim().is_empty() || c.chars().count() > 40)
+            {
+                return Err(bad("panel.columns", "each is a row's key of 1 to 40 characters"));
+            }
+            if let Some(p) = schema
+                .parameters
+                .iter()
+                .find(|p| p.required && p.entity != schema::Entity::Email)
+            {
+                return Err(bad(
+                    &format!("parameters.{}", p.name),
+                    "a panel action is run with the verified customer's e-mail only: every required parameter is an e-mail (x-entity \"email\")",
+                ));
             }
         }
         Ok(Action {

@@ -254,3 +254,42 @@ fn unclear_definitions_are_refused_with_their_field() {
         Err(ActionError::Invalid { .. })
     ));
 }
+
+#[test]
+fn a_panel_action_reads_rows_of_its_columns_and_is_checked() {
+    let mut spec = json!({
+        "name": "customer_orders", "description": "The customer's orders.", "method": "GET",
+        "url": "https://merchant.example/api/customers/{email}/orders",
+        "parameters": {"type": "object", "required": ["email"],
+                       "properties": {"email": {"type": "string", "x-entity": "email"}}},
+        "response": {"orders": "/orders"},
+        "panel": {"field": "orders", "columns": ["number", "status"]}
+    });
+    let a = Action::parse(&spec).unwrap();
+    let fields: BTreeMap<String, Value> = [(
+        "orders".to_string(),
+        json!([{"number": "A-1", "status": "paid", "address": "secret street"}, {"number": "A-2", "items": [1]}]),
+    )]
+    .into();
+    assert_eq!(
+        a.panel_rows(&fields),
+        vec![vec![json!("A-1"), json!("paid")], vec![json!("A-2"), Value::Null]]
+    );
+    assert!(a.panel_rows(&BTreeMap::new()).is_empty());
+    assert_eq!(
+        refused(spec.clone(), |v| v["panel"]["field"] = json!("nope")),
+        "panel.field"
+    );
+    assert_eq!(
+        refused(spec.clone(), |v| v["panel"]["columns"] = json!([])),
+        "panel.columns"
+    );
+    let change = |v: &mut Value| {
+        v["effect"] = json!("change");
+        v["method"] = json!("POST");
+        v["confirm"] = json!({"en": "Show the orders?"});
+    };
+    assert_eq!(refused(spec.clone(), change), "panel");
+    spec["parameters"]["properties"]["email"]["x-entity"] = json!("order_number");
+    assert_eq!(refused(spec, |_| {}), "parameters.email");
+}

@@ -197,7 +197,7 @@ impl Engine {
 }
 
 /// The word a log line gives an outcome (never its fields: they may be personal).
-trait OutcomeKind {
+pub(crate) trait OutcomeKind {
     fn outcome_kind(&self) -> &'static str;
 }
 

@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reopen))
         .routes(routes!(transfer))
         .routes(routes!(copilot))
+        .routes(routes!(panel))
         .routes(routes!(copilot_draft))
         .routes(routes!(decide_draft))
 }
@@ -73,6 +74,24 @@ async fn decide_draft(
 
 /// The copilot for the conversation: suggested replies with their sources, a summary, and
 /// de-escalation phrasing when the customer is upset.
+/// The customer panel: what the tenant's panel action (the customer's orders, in the demo) says
+/// about this conversation's customer — only for a customer the shop vouched for.
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/panel", tag = "conversations",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "the panel", body = wire::CustomerPanel)),
+    security(("session" = []), ("bearer" = [])))]
+async fn panel(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<String>,
+) -> ApiResult<Json<wire::CustomerPanel>> {
+    let p = s
+        .engine
+        .customer_panel(&session.agent.tenant, conversation_id(&id)?)
+        .await?;
+    Ok(Json(wire::customer_panel(p)))
+}
+
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/copilot", tag = "conversations",
     params(("id" = String, Path)),
     responses((status = 200, description = "suggestions", body = wire::Copilot)),

@@ -41,6 +41,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/inbox-copilot.js"),
     ),
     (
+        "/assets/inbox-panel.js",
+        JS,
+        include_str!("../../assets/inbox-panel.js"),
+    ),
+    (
         "/assets/inbox-views.js",
         JS,
         include_str!("../../assets/inbox-views.js"),

@@ -165,3 +165,50 @@ pub fn proposed(p: &backstop_core::action::dialogue::ProposedAction) -> Proposed
         failure: p.failure.as_ref().and_then(|f| serde_json::to_value(f).ok()),
     }
 }
+
+/// The conversation's customer panel.
+#[derive(Serialize, ToSchema)]
+pub struct CustomerPanel {
+    /// `shown`, `no_action` (the tenant has no panel action), `not_verified` (the customer's
+    /// e-mail is not one the shop vouched for) or `failed` (the shop's system did not answer).
+    pub state: String,
+    /// The panel action.
+    pub action: Option<String>,
+    pub description: Option<String>,
+    /// The keys of each row, in order.
+    pub columns: Vec<String>,
+    #[schema(value_type = Vec<Vec<Object>>)]
+    pub rows: Vec<Vec<serde_json::Value>>,
+    /// Why it failed (`timeout`, `status`, `refused (404)` …).
+    pub failure: Option<String>,
+}
+
+pub fn customer_panel(p: backstop_engine::PanelView) -> CustomerPanel {
+    use backstop_engine::PanelView as P;
+    let empty = |state: &str, action: Option<String>, failure: Option<String>| CustomerPanel {
+        state: state.into(),
+        action,
+        description: None,
+        columns: vec![],
+        rows: vec![],
+        failure,
+    };
+    match p {
+        P::NoAction => empty("no_action", None, None),
+        P::NotVerified { action } => empty("not_verified", Some(action), None),
+        P::Failed { action, why } => empty("failed", Some(action), Some(why)),
+        P::Shown {
+            action,
+            description,
+            columns,
+            rows,
+        } => CustomerPanel {
+            state: "shown".into(),
+            action: Some(action),
+            description: Some(description),
+            columns,
+            rows,
+            failure: None,
+        },
+    }
+}

@@ -337,3 +337,47 @@ async fn injected_text_cannot_run_an_action_outside_its_schema_and_rules() {
     assert!(handed_over(msgs.last().unwrap()), "{msgs:?}");
     assert_eq!(changes(&app, &base, &key).await, 0);
 }
+
+#[tokio::test]
+async fn the_agent_sees_a_verified_customers_orders_in_the_panel_and_nobody_elses() {
+    let app = TestApp::spawn_lexical().await;
+    let lin = app.login("demo", "lin@maple.example").await;
+    let alice = signed_in(&app, "alice@example.com", "en").await;
+    turn(&app, &alice, "hello, a question about my orders").await;
+    let (status, panel) = app
+        .agent_get(&lin, &format!("/api/v1/conversations/{}/panel", alice.conversation))
+        .await;
+    assert_eq!((status, panel["state"].as_str()), (200, Some("shown")), "{panel}");
+    assert_eq!(panel["action"], "customer_orders");
+    assert_eq!(panel["columns"], json!(["number", "status", "total", "placed_at"]));
+    let numbers: Vec<&str> = panel["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[0].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["MM-20261205-0002", "MM-20261128-0001", "MM-20261110-0004"]);
+    // Only the panel's columns: no address, phone or items reach the page.
+    assert!(
+        !panel.to_string().contains("13800138000") && !panel.to_string().contains("漕溪北路"),
+        "{panel}"
+    );
+
+    // A guest who typed Alice's e-mail is not Alice: nothing is read for them.
+    let guest = app.visitor(json!({ "lang": "en", "email": "alice@example.com" })).await;
+    turn(&app, &guest, "hello, a question about my orders").await;
+    let (status, panel) = app
+        .agent_get(&lin, &format!("/api/v1/conversations/{}/panel", guest.conversation))
+        .await;
+    assert_eq!(
+        (status, panel["state"].as_str()),
+        (200, Some("not_verified")),
+        "{panel}"
+    );
+    assert!(panel["rows"].as_array().unwrap().is_empty());
+
+    // The AI never runs the panel action, even for a customer who gives only an e-mail.
+    let msgs = turn(&app, &alice, "alice@example.com").await;
+    assert!(!said(&msgs).contains("MM-20261110-0004"), "{}", said(&msgs));
+    app.stop().await;
+}

@@ -56,7 +56,8 @@ async fn an_admin_defines_tries_and_removes_an_action_and_the_secret_never_comes
     let app = TestApp::spawn().await;
     let chen = app.login("demo", "chen@maple.example").await;
     let (status, body) = app.agent_get(&chen, "/api/v1/actions").await;
-    // The demo's own three, against its merchant; none secret in the listing.
+    // The demo's own four (three the AI runs, one for the customer panel), against its merchant;
+    // no secret in the listing.
     let names: Vec<&str> = body["actions"]
         .as_array()
         .unwrap()
@@ -65,7 +66,10 @@ async fn an_admin_defines_tries_and_removes_an_action_and_the_secret_never_comes
         .collect();
     assert_eq!(
         (status, names),
-        (200, vec!["cancel_order", "lookup_order", "request_refund"]),
+        (
+            200,
+            vec!["cancel_order", "customer_orders", "lookup_order", "request_refund"]
+        ),
         "{body}"
     );
 

@@ -38,6 +38,11 @@ async fn another_tenant_sees_nothing_and_touches_nothing() {
         .agent_get(&ada, &format!("/api/v1/conversations/{}/copilot", v.conversation))
         .await;
     assert_eq!(status, 404);
+    // Nor its customer panel (which would call demo's shop with demo's key).
+    let (status, _) = app
+        .agent_get(&ada, &format!("/api/v1/conversations/{}/panel", v.conversation))
+        .await;
+    assert_eq!(status, 404);
     let (status, body) = app
         .agent_post(
             &ada,

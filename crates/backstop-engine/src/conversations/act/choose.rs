@@ -65,6 +65,9 @@ pub(crate) fn choose(
     kb: &dyn Retriever,
     signals: &backstop_core::routing::Signals,
 ) -> Chosen {
+    // A panel action is the agents' (the customer panel), never the AI's.
+    let actions: Vec<&Action> = actions.iter().copied().filter(|a| a.spec.panel.is_none()).collect();
+    let actions = actions.as_slice();
     let intent = signals.intent.as_deref();
     let article = u
         .best

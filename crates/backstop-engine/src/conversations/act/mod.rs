@@ -31,6 +31,7 @@ use backstop_store::{ActionRecord, ConversationRecord, NewMessage};
 use serde_json::Value;
 
 pub(crate) mod choose;
+pub mod panel;
 
 use crate::conversations::assess::Understanding;
 use crate::conversations::turn::ai_message;
