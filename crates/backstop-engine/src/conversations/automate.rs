@@ -244,6 +244,18 @@ impl Engine {
         rating: Option<u8>,
         at: backstop_core::Timestamp,
     ) -> Result<Automated> {
+        self.automate_settled(conv, trigger, rating, None, at).await
+    }
+
+    /// The rules of an event with no customer text (assigned, resolved, rated, idle).
+    async fn automate_settled(
+        &self,
+        conv: &mut ConversationRecord,
+        trigger: Trigger,
+        rating: Option<u8>,
+        idle_minutes: Option<u32>,
+        at: backstop_core::Timestamp,
+    ) -> Result<Automated> {
         let policy = self.policy(&conv.tenant).await?;
         if !policy.automations.iter().any(|r| r.on == trigger) {
             return Ok(Automated::default());
@@ -259,6 +271,7 @@ impl Engine {
         let page = conv.policy_state.automation.page.clone();
         let mut facts = scene.facts(trigger, page.as_deref(), &[]);
         facts.rating = rating;
+        facts.idle_minutes = idle_minutes;
         Ok(fire(conv, &policy.automations, &facts, &teams, at))
     }
 
@@ -289,10 +302,6 @@ impl Engine {
     /// The idle rules of one open conversation: run on its actor by the sweep. A rule that
     /// closes resolves the conversation with its notice.
     pub(crate) async fn automate_idle(&self, tenant: &TenantId, id: ConversationId) -> Result<bool> {
-        let policy = self.policy(tenant).await?;
-        if !policy.automations.iter().any(|r| r.on == Trigger::Idle) {
-            return Ok(false);
-        }
         let mut conv = self.conversation(tenant, id).await?;
         let at = self.now();
         let Some(last) = conv.last_message_at else {
@@ -302,18 +311,9 @@ impl Engine {
             return Ok(false);
         }
         let minutes = ((at - last).whole_minutes().max(0)).min(i64::from(u32::MAX)) as u32;
-        let teams = self.inner.store.list_teams(tenant).await?;
-        let customer = self.inner.store.get_customer(tenant, conv.customer).await?;
-        let code = conv.lang.as_str().to_string();
-        let scene = Scene {
-            language: &code,
-            customer: customer.as_ref(),
-            business_hours: teams.iter().any(|t| t.hours.is_open(at)),
-        };
-        let page = conv.policy_state.automation.page.clone();
-        let mut facts = scene.facts(Trigger::Idle, page.as_deref(), &[]);
-        facts.idle_minutes = Some(minutes);
-        let fired = fire(&mut conv, &policy.automations, &facts, &teams, at);
+        let fired = self
+            .automate_settled(&mut conv, Trigger::Idle, None, Some(minutes), at)
+            .await?;
         if fired.events.is_empty() {
             return Ok(false);
         }
