@@ -10,7 +10,10 @@ use tokio::sync::mpsc;
 use tokio::time::{timeout_at, Instant};
 
 use crate::breaker::Breaker;
-use crate::chat::{estimate_tokens, ApiKey, Body, ChatRequest, Completion, Finish, StreamOptions, Usage};
+use crate::chat::{
+    calls_in_text, estimate_tokens, ApiKey, Body, ChatRequest, Completion, Finish, StreamOptions, ToolCall, Usage,
+    WireTool,
+};
 use crate::sse::{clip, parse_chunk, Decoder};
 use crate::{LlmError, Provider};
 
@@ -61,6 +64,8 @@ impl Default for Limits {
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
 /// The most of an error body read.
 const MAX_ERROR_BYTES: usize = 4 * 1024;
+/// The most tool calls one answer may make.
+const MAX_TOOL_CALLS: usize = 8;
 
 pub struct OpenAiClient {
     http: reqwest::Client,
@@ -141,6 +146,8 @@ impl OpenAiClient {
             seed: request.seed,
             stream: true,
             stream_options: StreamOptions { include_usage: true },
+            tools: request.tools.iter().map(WireTool::from).collect(),
+            tool_choice: (!request.tools.is_empty()).then_some(request.tool_choice),
         };
         let mut rb = self.http.post(&self.url).json(&body);
         if let Some(key) = &self.endpoint.key {
@@ -202,6 +209,8 @@ impl OpenAiClient {
         let mut finish: Option<String> = None;
         let mut usage: Option<(u32, u32)> = None;
         let mut first_token: Option<Duration> = None;
+        let mut calls: Vec<ToolCall> = Vec::new();
+        let mut call_bytes = 0usize;
         let mut last = Instant::now();
         let mut done = false;
         let malformed = |message: String, partial: &str| LlmError::Malformed {
@@ -256,6 +265,32 @@ impl OpenAiClient {
                 if let Some(f) = chunk.finish {
                     finish = Some(f);
                 }
+                for piece in chunk.tool_calls {
+                    // A call's first piece counts as the first token; none reaches `deltas`.
+                    first_token.get_or_insert_with(|| started.elapsed());
+                    call_bytes += piece.arguments.len();
+                    if piece.index >= MAX_TOOL_CALLS || call_bytes > MAX_ANSWER_BYTES {
+                        return Err((
+                            malformed("the model's tool calls are too many or too long".into(), &emitted),
+                            None,
+                        ));
+                    }
+                    while calls.len() <= piece.index {
+                        calls.push(ToolCall {
+                            id: String::new(),
+                            name: String::new(),
+                            arguments: String::new(),
+                        });
+                    }
+                    let call = &mut calls[piece.index];
+                    if let Some(id) = piece.id {
+                        call.id = id;
+                    }
+                    if let Some(name) = piece.name {
+                        call.name = name;
+                    }
+                    call.arguments.push_str(&piece.arguments);
+                }
                 if !chunk.content.is_empty() {
                     first_token.get_or_insert_with(|| started.elapsed());
                     text.push_str(&chunk.content);
@@ -293,13 +328,26 @@ impl OpenAiClient {
                 reported: false,
             },
         };
+        let mut calls: Vec<ToolCall> = calls.into_iter().filter(|c| !c.name.is_empty()).collect();
+        let mut finish = finish.as_deref().map(Finish::parse).unwrap_or(Finish::Stop);
+        // A model that wrote its calls as text (no `tool_calls`): read them, when that is all
+        // the text is (`deltas` received that text as it came).
+        if calls.is_empty() && !request.tools.is_empty() {
+            if let Some(found) = calls_in_text(&text, &request.tools) {
+                calls = found;
+                text.clear();
+                finish = Finish::ToolCalls;
+            }
+        }
         Ok(Completion {
             text,
-            finish: finish.as_deref().map(Finish::parse).unwrap_or(Finish::Stop),
+            finish,
             usage,
             first_token,
             elapsed: started.elapsed(),
             attempts: 1,
+            // A call the stream never named is no call.
+            tool_calls: calls,
         })
     }
 }

@@ -14,6 +14,8 @@
 //!   cool-down; then one trial call decides whether it is healthy again.
 //! - **Token accounting.** The usage the server reports (`stream_options.include_usage`), or an
 //!   estimate from the text when it reports none, marked as such.
+//! - **Tool calls.** The functions a request offers, and the calls the model made (streamed
+//!   fragments joined per call), its arguments left as the model wrote them for the caller to check.
 //! - **The key stays secret.** [`ApiKey`] prints as `***` in logs and debug output.
 //!
 //! No I/O beyond the endpoint's HTTP; no storage, no clock but tokio's for timeouts.
@@ -26,7 +28,10 @@ mod sse;
 pub mod standin;
 
 pub use breaker::{Breaker, BreakerState};
-pub use chat::{estimate_tokens, ApiKey, ChatRequest, Completion, Finish, Message, Role, Usage};
+pub use chat::{
+    calls_in_text, estimate_tokens, ApiKey, ChatRequest, Completion, Finish, Message, Role, Tool, ToolCall, ToolChoice,
+    Usage,
+};
 pub use client::{Endpoint, Limits, OpenAiClient};
 
 use async_trait::async_trait;

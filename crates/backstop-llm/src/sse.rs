@@ -92,6 +92,18 @@ pub(crate) struct Chunk {
     pub content: String,
     pub finish: Option<String>,
     pub usage: Option<(u32, u32)>,
+    /// Pieces of tool calls: a streamed call comes as its id and name first, then fragments of
+    /// its arguments, all under the call's `index`.
+    pub tool_calls: Vec<ToolPiece>,
+}
+
+/// A piece of one tool call.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct ToolPiece {
+    pub index: usize,
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub arguments: String,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +130,27 @@ struct RawChoice {
 struct RawDelta {
     #[serde(default)]
     content: Option<String>,
+    #[serde(default)]
+    tool_calls: Option<Vec<RawToolCall>>,
+}
+
+#[derive(Deserialize)]
+struct RawToolCall {
+    #[serde(default)]
+    index: Option<usize>,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    function: Option<RawFunction>,
+}
+
+#[derive(Deserialize)]
+struct RawFunction {
+    #[serde(default)]
+    name: Option<String>,
+    /// A string by the API; some servers send the object itself.
+    #[serde(default)]
+    arguments: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -145,8 +178,24 @@ pub(crate) fn parse_chunk(data: &str) -> Result<Chunk, String> {
         ..Chunk::default()
     };
     if let Some(choice) = raw.choices.into_iter().next() {
-        if let Some(c) = choice.delta.or(choice.message).and_then(|d| d.content) {
-            chunk.content = c;
+        if let Some(d) = choice.delta.or(choice.message) {
+            if let Some(c) = d.content {
+                chunk.content = c;
+            }
+            for (i, call) in d.tool_calls.unwrap_or_default().into_iter().enumerate() {
+                let f = call.function;
+                chunk.tool_calls.push(ToolPiece {
+                    // A whole message's calls may come without an index: their order is it.
+                    index: call.index.unwrap_or(i),
+                    id: call.id.filter(|s| !s.is_empty()),
+                    name: f.as_ref().and_then(|f| f.name.clone()).filter(|s| !s.is_empty()),
+                    arguments: match f.and_then(|f| f.arguments) {
+                        Some(serde_json::Value::String(s)) => s,
+                        Some(serde_json::Value::Null) | None => String::new(),
+                        Some(other) => other.to_string(),
+                    },
+                });
+            }
         }
         chunk.finish = choice.finish_reason;
     }
@@ -212,6 +261,38 @@ mod tests {
         assert!(parse_chunk(r#"{"error":{"message":"context too long"}}"#)
             .unwrap_err()
             .contains("context too long"));
+    }
+
+    #[test]
+    fn tool_call_pieces_are_read() {
+        let c = parse_chunk(
+            r#"{"choices":[{"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"lookup_order","arguments":""}}]},"finish_reason":null}]}"#,
+        )
+        .unwrap();
+        assert_eq!(c.content, "");
+        assert_eq!(
+            c.tool_calls,
+            vec![ToolPiece {
+                index: 0,
+                id: Some("call_1".into()),
+                name: Some("lookup_order".into()),
+                arguments: String::new()
+            }]
+        );
+        let c =
+            parse_chunk(r#"{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"order_"}}]}}]}"#)
+                .unwrap();
+        assert_eq!(
+            (c.tool_calls[0].name.as_deref(), c.tool_calls[0].arguments.as_str()),
+            (None, "{\"order_")
+        );
+        // A whole message, its arguments an object rather than the string the API documents.
+        let c = parse_chunk(
+            r#"{"choices":[{"message":{"tool_calls":[{"id":"a","function":{"name":"f","arguments":{"x":1}}}]},"finish_reason":"tool_calls"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(c.tool_calls[0].arguments, r#"{"x":1}"#);
+        assert_eq!(c.finish.as_deref(), Some("tool_calls"));
     }
 
     #[test]

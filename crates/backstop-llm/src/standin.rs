@@ -38,7 +38,24 @@ pub enum Fault {
     EndsEarly,
 }
 
-type Responder = dyn Fn(&Value) -> String + Send + Sync;
+/// What the stand-in answers a request with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// This text, streamed a few characters at a time.
+    Text(String),
+    /// Calls of these functions with these arguments (a JSON text, sent as given, so a test can
+    /// send malformed ones), streamed as the API documents: each call's id and name first, then
+    /// its arguments in fragments, then `finish_reason: "tool_calls"`.
+    Calls(Vec<(String, String)>),
+}
+
+impl From<String> for Reply {
+    fn from(s: String) -> Self {
+        Reply::Text(s)
+    }
+}
+
+type Responder = dyn Fn(&Value) -> Reply + Send + Sync;
 
 struct Shared {
     faults: Mutex<VecDeque<Fault>>,
@@ -73,6 +90,11 @@ pub struct Options {
 
 impl Options {
     pub fn answering(f: impl Fn(&Value) -> String + Send + Sync + 'static) -> Self {
+        Self::replying(move |body| Reply::Text(f(body)))
+    }
+
+    /// Answers with text or tool calls, as `f` decides from the request body.
+    pub fn replying(f: impl Fn(&Value) -> Reply + Send + Sync + 'static) -> Self {
         Options {
             responder: Box::new(f),
             chunk_delay: Duration::from_millis(2),
@@ -199,15 +221,30 @@ async fn completions(State(s): State<Arc<Shared>>, headers: HeaderMap, Json(body
         .and_then(Value::as_str)
         .unwrap_or("standin")
         .to_string();
-    let answer = (s.responder)(&body);
+    let reply = (s.responder)(&body);
     let streaming = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
+    let (answer, calls) = match reply {
+        Reply::Text(t) => (t, Vec::new()),
+        Reply::Calls(c) => (String::new(), c),
+    };
+    let finish = if calls.is_empty() { "stop" } else { "tool_calls" };
     if !streaming {
+        let message = if calls.is_empty() {
+            json!({"role": "assistant", "content": answer})
+        } else {
+            let tool_calls: Vec<Value> = calls
+                .iter()
+                .enumerate()
+                .map(|(i, (name, args))| json!({"id": format!("call_{i}"), "type": "function", "function": {"name": name, "arguments": args}}))
+                .collect();
+            json!({"role": "assistant", "content": null, "tool_calls": tool_calls})
+        };
         return Json(json!({
             "id": "chatcmpl-standin",
             "object": "chat.completion",
             "created": 0,
             "model": model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": answer}, "finish_reason": "stop"}],
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
             "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
         }))
         .into_response();
@@ -258,10 +295,23 @@ async fn completions(State(s): State<Arc<Shared>>, headers: HeaderMap, Json(body
             }
             tokio::time::sleep(delay).await;
         }
+        for (i, (name, args)) in calls.iter().enumerate() {
+            let head = json!({"tool_calls": [{"index": i, "id": format!("call_{i}"), "type": "function", "function": {"name": name, "arguments": ""}}]});
+            if send(chunk(&model, head, None)).await.is_err() {
+                return;
+            }
+            for p in pieces(args) {
+                let piece = json!({"tool_calls": [{"index": i, "function": {"arguments": p}}]});
+                if send(chunk(&model, piece, None)).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(delay).await;
+            }
+        }
         if fault == Some(Fault::EndsEarly) {
             return;
         }
-        let _ = send(chunk(&model, json!({}), Some("stop"))).await;
+        let _ = send(chunk(&model, json!({}), Some(finish))).await;
         if include_usage {
             let usage = json!({
                 "id": "chatcmpl-standin", "object": "chat.completion.chunk", "created": 0, "model": model,

@@ -3,8 +3,11 @@
 
 use std::time::Duration;
 
-use backstop_llm::standin::{Fault, Options, StandIn};
-use backstop_llm::{ApiKey, BreakerState, ChatRequest, Endpoint, Limits, LlmError, Message, OpenAiClient, Provider};
+use backstop_llm::standin::{Fault, Options, Reply, StandIn};
+use backstop_llm::{
+    ApiKey, BreakerState, ChatRequest, Endpoint, Finish, Limits, LlmError, Message, OpenAiClient, Provider, Tool,
+    ToolChoice,
+};
 use tokio::sync::mpsc;
 
 const ANSWER: &str = "Returns are accepted within 30 days [1]. 退货请在30天内申请。";
@@ -236,4 +239,57 @@ async fn an_unreachable_endpoint_is_a_connect_error() {
     let e = c.chat(&request(), None).await.unwrap_err();
     assert!(matches!(e, LlmError::Connect(_)), "{e}");
     assert!(!e.to_string().contains("sk-never-shown") && !format!("{c:?}").contains("sk-never-shown"));
+}
+
+#[tokio::test]
+async fn tools_are_offered_and_streamed_calls_come_back_whole() {
+    let s = StandIn::start(Options::replying(|body| {
+        if body["tools"].as_array().is_some_and(|t| !t.is_empty()) {
+            Reply::Calls(vec![
+                ("lookup_order".into(), r#"{"order_number": "MM-20261128-0001"}"#.into()),
+                ("cancel_order".into(), r#"{"order_number": "MM-2026"#.into()),
+            ])
+        } else {
+            Reply::Text("no tools".into())
+        }
+    }))
+    .await
+    .unwrap();
+    let c = client(&s, fast());
+    let mut r = request();
+    r.tools = vec![Tool {
+        name: "lookup_order".into(),
+        description: "Looks up an order".into(),
+        parameters: serde_json::json!({"type": "object", "properties": {"order_number": {"type": "string"}}}),
+    }];
+    r.tool_choice = ToolChoice::Required;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let done = c.chat(&r, Some(&tx)).await.unwrap();
+    assert_eq!(done.finish, Finish::ToolCalls);
+    assert_eq!(done.text, "");
+    assert_eq!(drain(&mut rx), "", "a tool call is not text for the customer");
+    assert_eq!(done.tool_calls.len(), 2, "{:?}", done.tool_calls);
+    assert_eq!(done.tool_calls[0].name, "lookup_order");
+    assert_eq!(done.tool_calls[0].id, "call_0");
+    assert_eq!(
+        done.tool_calls[0].arguments_object().unwrap()["order_number"],
+        "MM-20261128-0001",
+        "fragments joined in order"
+    );
+    assert!(
+        done.tool_calls[1].arguments_object().is_err(),
+        "broken arguments reach the caller as written, to refuse"
+    );
+    let body = &s.requests()[0];
+    assert_eq!(body["tools"][0]["type"], "function");
+    assert_eq!(body["tools"][0]["function"]["name"], "lookup_order");
+    assert_eq!(body["tools"][0]["function"]["parameters"]["type"], "object");
+    assert_eq!(body["tool_choice"], "required");
+
+    // Without tools, neither field is sent.
+    let done = c.chat(&request(), None).await.unwrap();
+    assert_eq!(done.text, "no tools");
+    assert!(done.tool_calls.is_empty());
+    let body = &s.requests()[1];
+    assert!(body.get("tools").is_none() && body.get("tool_choice").is_none());
 }
