@@ -253,6 +253,40 @@ pub struct Generation {
     pub before_call_ms: Option<u32>,
 }
 
+/// Whose choice a turn the model was asked about went by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PickedBy {
+    /// The tenant's model's: the action it called, or none when it called none.
+    Model,
+    /// The rules' (no action: they had found none): the model failed, or called an action the
+    /// turn shows no request for, or one that is none of the AI's.
+    Rules,
+}
+
+/// How the tenant's model chose among the tenant's actions on a turn the rules found none for
+/// (tool calling): kept in the decision trace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionPick {
+    pub model: String,
+    /// The action it called (none: it answered in words).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub called: Option<String>,
+    /// The names of the arguments it gave (their values are the customer's: not kept here).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arguments: Vec<String>,
+    pub used: PickedBy,
+    /// Why the model's choice was not used or it was not asked: `budget`, `language`, an error
+    /// code (`timeout`, `status`, …), `unknown_tool` (a name that is none of the turn's actions),
+    /// `no_request` (the turn shows no request for the action it called), `bad_arguments` (its
+    /// arguments were dropped, its choice kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    pub total_ms: u32,
+    pub prompt_tokens: u32,
+    pub completion_tokens: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -431,6 +431,7 @@ impl Policy {
             policy_version: self.version,
             reasons,
             generation: None,
+            pick: None,
         }
     }
 

@@ -372,4 +372,8 @@ pub struct DecisionTrace {
     /// verdict and findings, and how it ended (absent when no model wrote).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation: Option<crate::generation::Generation>,
+    /// How the tenant's model chose the turn's action by tool calling (absent when it was not
+    /// asked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pick: Option<crate::generation::ActionPick>,
 }

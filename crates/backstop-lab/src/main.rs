@@ -176,6 +176,15 @@ enum EvalCommand {
         /// Print every dialogue judged wrong, with its transcript, on standard error.
         #[arg(long)]
         details: bool,
+        /// With the local generative model choosing actions (tool calling) and telling results.
+        #[arg(long)]
+        llm: bool,
+        /// With the model at this OpenAI-compatible base URL instead.
+        #[arg(long)]
+        llm_url: Option<String>,
+        /// The model to ask at --llm-url (the key, if any, in BACKSTOP_LLM_KEY).
+        #[arg(long)]
+        llm_model: Option<String>,
     },
     /// FAQ retrieval: --kb JSONL {"id","question","answer"}, --queries JSONL {"text","answer_id"}.
     Faq {
@@ -373,8 +382,26 @@ async fn run_eval(config: Config, command: EvalCommand) -> anyhow::Result<()> {
         }
         EvalCommand::Languages { set, details } => eval::languages::run(set, details),
         EvalCommand::Guard { set, kb, details } => eval::guard::run(eval::guard::Options { set, kb, details }),
-        EvalCommand::Actions { set, limit, details } => {
-            eval::actions::run(config, eval::actions::Options { set, details, limit }).await
+        EvalCommand::Actions {
+            set,
+            limit,
+            details,
+            llm,
+            llm_url,
+            llm_model,
+        } => {
+            eval::actions::run(
+                config,
+                eval::actions::Options {
+                    set,
+                    details,
+                    limit,
+                    llm,
+                    llm_url,
+                    llm_model,
+                },
+            )
+            .await
         }
         EvalCommand::Faq { kb, queries, lexical } => eval::faq::run(&kb, &queries, model(lexical)?.as_deref()),
     }

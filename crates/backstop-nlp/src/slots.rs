@@ -52,6 +52,22 @@ impl Filling {
 /// `answering` names the parameter the latest message answers (the one last asked for): its whole
 /// text is then that parameter's value.
 pub fn fill(schema: &Schema, customer: &[&str], verified: &Verified, answering: Option<&str>, lang: Lang) -> Filling {
+    fill_hinted(schema, customer, verified, answering, &BTreeMap::new(), lang)
+}
+
+/// [`fill`], with values a generative model read from the conversation (its tool call's
+/// arguments) for what the extractors did not find. A model's value is only a hint: it is taken
+/// when the customer wrote it (case and spacing aside; a number as any amount they wrote) or it is
+/// one of the parameter's own choices, and only when the schema accepts it — so a value the model
+/// made up is never used.
+pub fn fill_hinted(
+    schema: &Schema,
+    customer: &[&str],
+    verified: &Verified,
+    answering: Option<&str>,
+    hints: &BTreeMap<String, String>,
+    lang: Lang,
+) -> Filling {
     let mut out = Filling::default();
     for p in &schema.parameters {
         let found = if answering == Some(p.name.as_str()) {
@@ -68,7 +84,7 @@ pub fn fill(schema: &Schema, customer: &[&str], verified: &Verified, answering: 
             last.and_then(|t| in_text(p, t))
                 .or_else(|| last.filter(attempt).map(str::to_string))
         } else {
-            find(p, customer, verified)
+            find(p, customer, verified).or_else(|| hints.get(&p.name).and_then(|h| hinted(p, h, customer)))
         };
         match found {
             Some(raw) => match p.value(&raw) {
@@ -106,6 +122,34 @@ fn find(p: &Parameter, customer: &[&str], verified: &Verified) -> Option<String>
         Entity::Phone => verified.phone.map(str::to_string),
         _ => None,
     }
+}
+
+/// A model's value for `p`, when the customer wrote it or it is one of `p`'s choices.
+fn hinted(p: &Parameter, hint: &str, customer: &[&str]) -> Option<String> {
+    let hint = hint.trim();
+    if hint.is_empty() || p.value(hint).is_err() {
+        return None;
+    }
+    let squash = |t: &str| -> String {
+        t.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let wrote = match &p.kind {
+        Kind::String { choices, .. } if !choices.is_empty() => true,
+        Kind::Number { .. } => {
+            let n: Option<f64> = hint.parse().ok();
+            customer
+                .iter()
+                .any(|t| crate::amount::find(t).iter().any(|a| Some(a.value) == n) || squash(t).contains(&squash(hint)))
+        }
+        _ => {
+            let h = squash(hint);
+            customer.iter().any(|t| squash(t).contains(&h))
+        }
+    };
+    wrote.then(|| hint.to_string())
 }
 
 fn in_text(p: &Parameter, text: &str) -> Option<String> {
@@ -426,5 +470,58 @@ mod tests {
                 "{smuggled}"
             );
         }
+    }
+
+    #[test]
+    fn a_models_value_is_used_only_when_the_customer_wrote_it_or_it_is_a_choice() {
+        let s = Schema::parse(&json!({
+            "type": "object",
+            "required": ["order_number", "address", "reason", "amount"],
+            "properties": {
+                "order_number": {"type": "string", "pattern": "MM-\\d{8}-\\d{4}", "x-entity": "order_number"},
+                "address": {"type": "string", "x-entity": "text"},
+                "reason": {"type": "string", "enum": ["damaged", "late"]},
+                "amount": {"type": "number", "maximum": 500}
+            }
+        }))
+        .unwrap();
+        let hints: BTreeMap<String, String> = [
+            ("order_number", "MM-20261128-0001"),
+            ("address", "12 Elm Street, Springfield"),
+            ("reason", "damaged"),
+            ("amount", "80"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let said = ["the kettle arrived broken, please send it to 12 elm street,  springfield and refund ¥80"];
+        let f = fill_hinted(&s, &said, &Verified::default(), None, &hints, Lang::En);
+        assert_eq!(
+            f.values.get("address").map(String::as_str),
+            Some("12 Elm Street, Springfield")
+        );
+        assert_eq!(
+            f.values.get("reason").map(String::as_str),
+            Some("damaged"),
+            "one of its choices"
+        );
+        assert_eq!(f.values.get("amount").map(String::as_str), Some("80"));
+        assert!(
+            !f.values.contains_key("order_number"),
+            "an order number the customer never wrote is made up: {f:?}"
+        );
+        assert_eq!(f.ask.len(), 1);
+        // A made-up choice, an amount nobody wrote, a value the schema refuses: not taken.
+        let mut bad = hints.clone();
+        bad.insert("reason".into(), "changed_mind".into());
+        bad.insert("amount".into(), "800".into());
+        let f = fill_hinted(&s, &["refund ¥800 please"], &Verified::default(), None, &bad, Lang::En);
+        assert!(
+            !f.values.contains_key("reason") && !f.values.contains_key("amount"),
+            "{f:?}"
+        );
+        // Without hints, free text is never guessed.
+        let f = fill(&s, &said, &Verified::default(), None, Lang::En);
+        assert!(!f.values.contains_key("address") && !f.values.contains_key("reason"));
     }
 }

@@ -57,6 +57,10 @@ pub struct PendingAction {
     /// Replies to the summary that were neither yes nor no.
     #[serde(default)]
     pub unclear: u8,
+    /// Values a generative model read from the conversation when it chose the action (its tool
+    /// call's arguments): hints for slot filling, never used unless the customer wrote them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hints: BTreeMap<String, String>,
 }
 
 impl PendingAction {

@@ -217,6 +217,62 @@ impl Schema {
         Ok(Schema { parameters })
     }
 
+    /// The parameters as a generative model is shown them to choose an action (tool calling):
+    /// a plain JSON Schema rebuilt from what was parsed — type, description, pattern, choices,
+    /// bounds — without the tenant's own extensions (the questions, the extractors).
+    pub fn for_model(&self) -> Value {
+        let mut properties = serde_json::Map::new();
+        for p in &self.parameters {
+            let mut prop = serde_json::Map::new();
+            match &p.kind {
+                Kind::String {
+                    pattern_text,
+                    choices,
+                    email,
+                    ..
+                } => {
+                    prop.insert("type".into(), "string".into());
+                    if let Some(t) = pattern_text {
+                        prop.insert("pattern".into(), t.clone().into());
+                    }
+                    if !choices.is_empty() {
+                        prop.insert("enum".into(), choices.clone().into());
+                    }
+                    if *email {
+                        prop.insert("format".into(), "email".into());
+                    }
+                }
+                Kind::Number {
+                    minimum,
+                    maximum,
+                    integer,
+                } => {
+                    prop.insert("type".into(), if *integer { "integer" } else { "number" }.into());
+                    if let Some(m) = minimum {
+                        prop.insert("minimum".into(), (*m).into());
+                    }
+                    if let Some(m) = maximum {
+                        prop.insert("maximum".into(), (*m).into());
+                    }
+                }
+                Kind::Boolean => {
+                    prop.insert("type".into(), "boolean".into());
+                }
+            }
+            if !p.description.trim().is_empty() {
+                prop.insert("description".into(), p.description.clone().into());
+            }
+            properties.insert(p.name.clone(), Value::Object(prop));
+        }
+        let required: Vec<Value> = self
+            .parameters
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| p.name.clone().into())
+            .collect();
+        serde_json::json!({"type": "object", "properties": properties, "required": required})
+    }
+
     pub fn get(&self, name: &str) -> Option<&Parameter> {
         self.parameters.iter().find(|p| p.name == name)
     }

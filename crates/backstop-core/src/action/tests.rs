@@ -293,3 +293,21 @@ fn a_panel_action_reads_rows_of_its_columns_and_is_checked() {
     spec["parameters"]["properties"]["email"]["x-entity"] = json!("order_number");
     assert_eq!(refused(spec, |_| {}), "parameters.email");
 }
+
+#[test]
+fn a_model_sees_a_plain_schema_without_the_tenants_extensions() {
+    let a = Action::parse(&lookup()).unwrap();
+    let s = a.schema.for_model();
+    assert_eq!(s["type"], "object");
+    assert_eq!(s["required"], json!(["order_number"]));
+    assert_eq!(s["properties"]["order_number"]["type"], "string");
+    assert_eq!(s["properties"]["order_number"]["pattern"], "MM-\\d{8}-\\d{4}");
+    assert!(
+        !s.to_string().contains("x-") && !s.to_string().contains("请提供"),
+        "no extension reaches the model: {s}"
+    );
+    let c = Action::parse(&cancel()).unwrap().schema.for_model();
+    assert_eq!(c["properties"]["reason"]["enum"], json!(["changed_mind", "duplicate"]));
+    assert_eq!(c["properties"]["amount"]["type"], "number");
+    assert_eq!(c["properties"]["amount"]["maximum"], 5000.0);
+}

@@ -128,7 +128,8 @@ impl Engine {
         let u = a.understanding;
         conv.lang = u.lang;
         // The tenant's action this turn asks for, or the one under way.
-        a.signals.action = self.action_for_turn(&mut conv, &u, kb, &a.signals).await?;
+        let (action, pick) = self.action_for_turn(&mut conv, &u, kb, &a.signals).await?;
+        a.signals.action = action;
         // The automation rules of the turn (a greeting, the team for buying intent …) come first.
         let automated = self
             .automate_turn(&mut conv, &u, &a.signals, kb, customer.as_ref(), at)
@@ -137,6 +138,7 @@ impl Engine {
         let mut messages = automated.messages;
         let policy = self.policy(tenant).await?;
         let mut trace = policy.decide(&a.signals, &conv.policy_state);
+        trace.pick = pick;
         conv.policy_state = policy.next_state(&conv.policy_state, &trace);
         mood::push(&mut conv.mood, a.point);
 
@@ -147,6 +149,7 @@ impl Engine {
                 conv.policy_state.action = under_way;
                 let name = trace.signals.action.clone().unwrap_or_default();
                 let acted = self.action_turn(&mut conv, &name, &u, customer.as_ref(), at).await?;
+                trace.generation = acted.generation;
                 events.extend(acted.events);
                 messages.extend(acted.messages);
                 match acted.handover {

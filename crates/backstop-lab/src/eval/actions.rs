@@ -20,6 +20,7 @@ use backstop_core::action::dialogue::{CallResult, Step};
 use backstop_core::action::Effect;
 use backstop_core::conversation::Owner;
 use backstop_core::event::{EventData, EventKind};
+use backstop_core::generation::{Outcome, PickedBy};
 use backstop_core::message::{Author, Lang, MessageKind};
 use backstop_engine::WidgetSessionRequest;
 use backstop_store::MessageQuery;
@@ -54,6 +55,11 @@ pub struct Options {
     pub set: PathBuf,
     pub details: bool,
     pub limit: Option<usize>,
+    /// Run with a generative model choosing the action (tool calling) and telling results: the
+    /// local one (`llm`), or the endpoint at `llm_url`.
+    pub llm: bool,
+    pub llm_url: Option<String>,
+    pub llm_model: Option<String>,
 }
 
 const OUTCOMES: [&str; 4] = ["resolved", "refused", "handoff", "answer"];
@@ -88,6 +94,86 @@ fn add(into: &mut Tally, t: &Tally) {
     into.missed_changes += t.missed_changes;
     into.must_say += t.must_say;
     into.must_say_found += t.must_say_found;
+}
+
+/// What the model did on the turns it was asked (those the rules found no action for): the
+/// action it chose by tool calling, or why its choice was not used; and how results were told.
+#[derive(Default)]
+struct Picks {
+    asked: usize,
+    by_model: usize,
+    called: usize,
+    fell_back: BTreeMap<String, usize>,
+    ms: Vec<u32>,
+    told_by_model: usize,
+    told_by_template: usize,
+}
+
+impl Picks {
+    fn read(&mut self, events: &[backstop_store::EventRecord]) {
+        for e in events {
+            let EventData::Decision { trace, .. } = &e.event.data else {
+                continue;
+            };
+            if let Some(p) = &trace.pick {
+                self.asked += 1;
+                self.ms.push(p.total_ms);
+                match p.used {
+                    PickedBy::Model => {
+                        self.by_model += 1;
+                        self.called += usize::from(p.called.is_some());
+                    }
+                    PickedBy::Rules => {
+                        *self.fell_back.entry(p.problem.clone().unwrap_or_default()).or_default() += 1;
+                    }
+                }
+            }
+            if trace.decision == backstop_core::routing::Decision::Act {
+                match trace.generation.as_ref().map(|g| g.outcome) {
+                    Some(Outcome::Sent) => self.told_by_model += 1,
+                    Some(_) => self.told_by_template += 1,
+                    None => {}
+                }
+            }
+        }
+    }
+
+    fn report(&self, table: &mut Vec<(String, String)>, json: &mut Map<String, Value>) {
+        let mut ms = self.ms.clone();
+        ms.sort_unstable();
+        let at = |q: f64| {
+            ms.get(((ms.len() as f64 - 1.0) * q).round() as usize)
+                .copied()
+                .unwrap_or(0)
+        };
+        for (name, key, n) in [
+            (
+                "turns without a rules' action the model was asked about",
+                "model_asked",
+                self.asked,
+            ),
+            ("  its choice used", "model_used", self.by_model),
+            ("  of which an action", "model_called", self.called),
+            ("results told in the model's words", "told_by_model", self.told_by_model),
+            (
+                "results told by the template after the model",
+                "told_by_template",
+                self.told_by_template,
+            ),
+        ] {
+            table.push((name.into(), n.to_string()));
+            json.insert(key.into(), n.into());
+        }
+        for (problem, n) in &self.fell_back {
+            table.push((format!("  the rules chose instead ({problem})"), n.to_string()));
+        }
+        table.push((
+            "the model's choice p50 / p95 (ms)".into(),
+            format!("{} / {}", at(0.5), at(0.95)),
+        ));
+        json.insert("pick_ms_p50".into(), at(0.5).into());
+        json.insert("pick_ms_p95".into(), at(0.95).into());
+    }
 }
 
 /// The demo shop's control routes.
@@ -160,6 +246,22 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
     seed::demo_actions(&engine, &shop.base, &key).await?;
     eprintln!("building the tenant's understanding …");
     engine.load_kb(&tenant).await?;
+    let _model = if o.llm || o.llm_url.is_some() {
+        Some(
+            super::model::configure(
+                &config,
+                &engine,
+                &tenant,
+                dir.path(),
+                o.llm_url.as_deref(),
+                o.llm_model.as_deref(),
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let mut picks = Picks::default();
 
     let pb = super::bar(rows.len() as u64, "dialogues");
     let mut all = Tally::default();
@@ -218,6 +320,7 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
             .join("\n");
         let events = store.list_events(&tenant, conv.id).await?;
         let handed = events.iter().any(|e| e.event.kind == EventKind::Handoff);
+        picks.read(&events);
 
         // The steps, in order; a change call must follow its summary, on a turn whose customer
         // words are a yes.
@@ -426,6 +529,9 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
         if want != got {
             table.push((format!("  labelled {want}, was {got}"), n.to_string()));
         }
+    }
+    if o.llm || o.llm_url.is_some() {
+        picks.report(&mut table, &mut json);
     }
     json.insert("dialogues".into(), rows.len().into());
     let table: Vec<(&str, String)> = table.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();

@@ -13,16 +13,16 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use backstop_core::event::EventData;
-use backstop_core::generation::{ModelSettings, Outcome};
+use backstop_core::generation::Outcome;
 use backstop_core::message::{Author, Lang};
 use backstop_engine::WidgetSessionRequest;
-use backstop_store::{KeyChange, MessageQuery};
+use backstop_store::MessageQuery;
 use serde::Deserialize;
 use serde_json::Map;
 
 use super::data::read_jsonl;
 use super::{pct, r4, report};
-use backstop::{localllm, seed, Config};
+use backstop::{seed, Config};
 
 #[derive(Deserialize)]
 struct Row {
@@ -138,45 +138,16 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<()> {
     engine.load_kb(&tenant).await?;
 
     // The model: an endpoint, or the local one started here.
-    let mut _local = None;
-    let (base_url, model, key) = match (&o.llm_url, &o.llm_model) {
-        (Some(url), m) => (
-            url.clone(),
-            m.clone().context("--llm-url needs --llm-model")?,
-            std::env::var("BACKSTOP_LLM_KEY").ok().filter(|k| !k.is_empty()),
-        ),
-        (None, _) => {
-            let models = backstop::models::dir(&config.models.dir);
-            let (gguf, server) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-                let say = &mut |m: &str| eprintln!("{m}");
-                Ok((
-                    localllm::ensure_model(&models, say)?,
-                    localllm::ensure_server(&models, say)?,
-                ))
-            })
-            .await??;
-            let mut options = localllm::ServeOptions::new(dir.path().join("llama-server.log"));
-            options.slots = 1;
-            let running = localllm::LocalLlm::start(&server, &gguf, options).await?;
-            let url = running.base_url().to_string();
-            _local = Some(running);
-            (url, localllm::MODEL_NAME.to_string(), None)
-        }
-    };
-    let settings = ModelSettings {
-        enabled: true,
-        base_url: base_url.clone(),
-        model: model.clone(),
-        temperature: 0.0,
-        max_tokens: 200,
-        first_token_ms: 60_000,
-        answer_ms: 120_000,
-        persona: "Maple Market's assistant".into(),
-        ..ModelSettings::default()
-    };
-    let key = key.map_or(KeyChange::Keep, KeyChange::Set);
-    engine.save_model_settings(&tenant, settings, key, "eval").await?;
-    eprintln!("answering with {model} at {base_url}");
+    let running = super::model::configure(
+        &config,
+        &engine,
+        &tenant,
+        dir.path(),
+        o.llm_url.as_deref(),
+        o.llm_model.as_deref(),
+    )
+    .await?;
+    let model = running.model.clone();
 
     let pb = super::bar(rows.len() as u64, "questions");
     let mut all = Tally::default();

@@ -11,6 +11,7 @@ pub mod faq;
 pub mod guard;
 pub mod intents;
 pub mod languages;
+pub mod model;
 pub mod pairs;
 pub mod requests;
 

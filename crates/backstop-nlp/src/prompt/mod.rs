@@ -6,6 +6,7 @@
 use backstop_core::generation::Tone;
 
 pub mod assist;
+pub mod tools;
 
 /// Who says a message to the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -135,6 +135,9 @@ impl Launch {
             // No web page; no weight repacking (its AMX path crashes on some virtual CPUs that
             // announce AMX, and the plain kernels are as fast for a model this small).
             .args(["--no-webui", "--no-repack"])
+            // Chat templates run as Jinja, which tool calling needs (the default in this build;
+            // said so it stays so).
+            .arg("--jinja")
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)

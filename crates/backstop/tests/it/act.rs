@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::support::*;
 
 /// The demo merchant: where it answers (from the demo's own action) and its key.
-async fn merchant(app: &TestApp) -> (String, String) {
+pub(crate) async fn merchant(app: &TestApp) -> (String, String) {
     let chen = app.login("demo", "chen@maple.example").await;
     let (status, body) = app.agent_get(&chen, "/api/v1/actions").await;
     assert_eq!(status, 200, "{body}");
@@ -27,7 +27,7 @@ async fn merchant(app: &TestApp) -> (String, String) {
     (base, backstop::seed::demo_merchant_key(&app.demo_secret().await))
 }
 
-async fn changes(app: &TestApp, base: &str, key: &str) -> u64 {
+pub(crate) async fn changes(app: &TestApp, base: &str, key: &str) -> u64 {
     let r = app
         .http
         .get(format!("{base}/_control/changes"))
@@ -51,14 +51,14 @@ async fn fault(app: &TestApp, base: &str, key: &str, fault: Value) {
 }
 
 /// A customer signed in on the shop (the site vouches for the e-mail).
-async fn signed_in(app: &TestApp, email: &str, lang: &str) -> Visitor {
+pub(crate) async fn signed_in(app: &TestApp, email: &str, lang: &str) -> Visitor {
     let hash = backstop_engine::user_hash(&app.demo_secret().await, email);
     app.visitor(json!({ "lang": lang, "email": email, "user_hash": hash }))
         .await
 }
 
 /// Sends `body` and returns everything the turn said after it (AI messages and notices).
-async fn turn(app: &TestApp, v: &Visitor, body: &str) -> Vec<Value> {
+pub(crate) async fn turn(app: &TestApp, v: &Visitor, body: &str) -> Vec<Value> {
     let (before, _) = app.transcript(v).await;
     let last = before.iter().filter_map(|m| m["seq"].as_i64()).max().unwrap_or(0);
     app.ask_within(v, body, Duration::from_secs(30)).await;
@@ -69,7 +69,7 @@ async fn turn(app: &TestApp, v: &Visitor, body: &str) -> Vec<Value> {
         .collect()
 }
 
-fn said(msgs: &[Value]) -> String {
+pub(crate) fn said(msgs: &[Value]) -> String {
     msgs.iter()
         .map(|m| m["body"].as_str().unwrap_or_default())
         .collect::<Vec<_>>()

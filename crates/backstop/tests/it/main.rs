@@ -4,6 +4,7 @@
 mod support;
 
 mod act;
+mod act_model;
 mod actions;
 mod agent;
 mod articles;

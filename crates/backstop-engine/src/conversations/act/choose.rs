@@ -5,6 +5,7 @@
 
 use backstop_core::action::dialogue::{PendingAction, Stage};
 use backstop_core::action::Action;
+use backstop_core::generation::{ActionPick, PickedBy};
 use backstop_core::message::Lang;
 use backstop_nlp::retrieval::{Retriever, CONFIDENT};
 use backstop_nlp::{act_words as say, slots};
@@ -53,6 +54,45 @@ impl Chosen {
     }
 }
 
+/// How well an action fits the turn: the article found is one it serves (3), the article's topic
+/// or the classifier's intent is (2), a sensitive matter it serves (1); 0: not at all.
+fn fit_of(
+    a: &Action,
+    art: Option<&backstop_nlp::retrieval::KbArticle>,
+    signals: &backstop_core::routing::Signals,
+) -> u8 {
+    if art.is_some_and(|x| a.serves(&x.slug)) {
+        3
+    } else if art.is_some_and(|x| a.serves(&x.topic)) || signals.intent.as_deref().is_some_and(|i| a.serves(i)) {
+        2
+    } else if signals.sensitive.iter().any(|s| a.serves(s.as_str())) {
+        1
+    } else {
+        0
+    }
+}
+
+/// May the model start `a` on this turn (no I/O)? Its tool call is evidence of which action,
+/// not of whether to act — a small model calls a tool on "hello" — so the turn must also show a
+/// request for it: one of `a`'s values in the words ("MM-… 不要了"), or a request to do something
+/// ("I want my money back", 帮我) about a matter `a` serves, however weakly the article found says
+/// so.
+pub(crate) fn admits(
+    a: &Action,
+    u: &Understanding,
+    kb: &dyn Retriever,
+    signals: &backstop_core::routing::Signals,
+) -> bool {
+    let valued = !slots::fill(&a.schema, &[u.text.as_str()], &slots::Verified::default(), None, u.lang)
+        .values
+        .is_empty();
+    let article = u
+        .best
+        .filter(|h| h.confidence >= ACT_MIN_VALUED)
+        .and_then(|h| kb.article(h.article));
+    valued || (say::asks_to_act(&u.text) && fit_of(a, article, signals) >= 1)
+}
+
 /// The action this turn is for (no I/O): the one under way (unless the customer clearly moved on
 /// to something else), or one of `actions` that serves what the customer asks. An intent it
 /// serves — the article found, the classifier's intent — with a request to do something ("my
@@ -68,7 +108,6 @@ pub(crate) fn choose(
     // A panel action is the agents' (the customer panel), never the AI's.
     let actions: Vec<&Action> = actions.iter().copied().filter(|a| a.spec.panel.is_none()).collect();
     let actions = actions.as_slice();
-    let intent = signals.intent.as_deref();
     let article = u
         .best
         .filter(|h| h.confidence >= ACT_MIN)
@@ -84,19 +123,7 @@ pub(crate) fn choose(
             .values
             .is_empty()
     };
-    // How well an action fits the turn: its article (3), the article's topic or the
-    // classifier's intent (2), a sensitive matter it serves (1); 0: not at all.
-    let fit = |a: &Action, art: Option<&backstop_nlp::retrieval::KbArticle>| -> u8 {
-        if art.is_some_and(|x| a.serves(&x.slug)) {
-            3
-        } else if art.is_some_and(|x| a.serves(&x.topic)) || intent.is_some_and(|i| a.serves(i)) {
-            2
-        } else if signals.sensitive.iter().any(|s| a.serves(s.as_str())) {
-            1
-        } else {
-            0
-        }
-    };
+    let fit = |a: &Action, art: Option<&backstop_nlp::retrieval::KbArticle>| fit_of(a, art, signals);
     let serves = |a: &Action| fit(a, article) >= 2;
     let mut dropped = None;
     if let Some(p) = pending {
@@ -164,15 +191,20 @@ fn fresh<'k>(
 }
 
 impl Engine {
-    /// The action this turn is for ([`choose`] over the tenant's actions); an action under way
-    /// that ends is dropped from the conversation.
+    /// The action this turn is for: [`choose`] over the tenant's actions; when it finds none and
+    /// the tenant's model is on, the model's choice by tool calling ([`Engine::model_pick`]) if
+    /// the turn shows a request for that action ([`admits`]), started with the model's arguments
+    /// as hints. The model adds what the rules miss and never overrides them: on the demo's
+    /// dialogues the small local model picked a lookup where the rules rightly cancelled, and
+    /// called a tool on "hello" (ARCHITECTURE.md, "Tool calling"). An action under way that ends
+    /// is dropped from the conversation. Also how the model chose, for the trace.
     pub(crate) async fn action_for_turn(
         &self,
         conv: &mut ConversationRecord,
         u: &Understanding,
         kb: &dyn Retriever,
         signals: &backstop_core::routing::Signals,
-    ) -> Result<Option<String>> {
+    ) -> Result<(Option<String>, Option<ActionPick>)> {
         let actions = live(self, conv).await?;
         let list: Vec<&Action> = actions.iter().map(|(_, a)| a).collect();
         let chosen = choose(&list, conv.policy_state.action.as_ref(), u, kb, signals);
@@ -180,6 +212,23 @@ impl Engine {
             tracing::info!(tenant = %conv.tenant, conversation = %conv.id, action = %was, "action dropped: the customer moved on, or it no longer exists");
             conv.policy_state.action = None;
         }
-        Ok(chosen.name().map(str::to_string))
+        let rules = chosen.name().map(str::to_string);
+        // The AI's own actions (a panel action is the agents').
+        let ai: Vec<&Action> = list.iter().copied().filter(|a| a.spec.panel.is_none()).collect();
+        if rules.is_some() || ai.is_empty() {
+            return Ok((rules, None));
+        }
+        let admit = |a: &Action| admits(a, u, kb, signals);
+        let Some(pick) = self.model_pick(conv, u, &ai, &admit).await? else {
+            return Ok((None, None));
+        };
+        // The rules found nothing, so nothing is under way: the model's action starts here.
+        if let (PickedBy::Model, Some(name)) = (pick.record.used, &pick.action) {
+            conv.policy_state.action = Some(PendingAction {
+                hints: pick.hints.clone(),
+                ..PendingAction::new(name)
+            });
+        }
+        Ok((pick.action, Some(pick.record)))
     }
 }

@@ -32,6 +32,8 @@ use serde_json::Value;
 
 pub(crate) mod choose;
 pub mod panel;
+pub(crate) mod pick;
+mod tell;
 
 use crate::conversations::assess::Understanding;
 use crate::conversations::turn::ai_message;
@@ -54,6 +56,8 @@ pub(crate) struct Acted {
     pub events: Vec<Event>,
     pub messages: Vec<NewMessage>,
     pub handover: Option<Handover>,
+    /// What the tenant's model did telling the result (absent when the template told it).
+    pub generation: Option<backstop_core::generation::Generation>,
 }
 
 impl Acted {
@@ -218,7 +222,7 @@ impl Engine {
         // The answer to the summary.
         if p.stage == Stage::Confirm {
             match slots::consent(&u.text) {
-                Some(true) => return self.run_change(conv, rec, action, p, lang, out, at).await,
+                Some(true) => return self.run_change(conv, rec, action, p, (u, customer), out, at).await,
                 answer => {
                     let checked = action.schema.check(&p.values).unwrap_or_default();
                     if answer.is_none() && p.unclear == 0 {
@@ -283,7 +287,7 @@ impl Engine {
             email: email.as_deref(),
             phone: None,
         };
-        let filling = slots::fill(&action.schema, &texts, &vouched, p.asking.as_deref(), lang);
+        let filling = slots::fill_hinted(&action.schema, &texts, &vouched, p.asking.as_deref(), &p.hints, lang);
         p.values = filling.values.clone();
         if let Some(ask) = filling.ask.first() {
             let n = p.asks.entry(ask.parameter.clone()).or_insert(0);
@@ -424,8 +428,9 @@ impl Engine {
                 }
             }
             if action.spec.effect == Effect::Read {
-                out.messages
-                    .push(ai_message(conv, reader.tell(lang, &fields), vec![], at));
+                let (words, generation) = self.tell_result(conv, u, reader, &fields, customer).await?;
+                out.generation = generation;
+                out.messages.push(ai_message(conv, words, vec![], at));
                 return Ok(out);
             }
         }
@@ -509,10 +514,11 @@ impl Engine {
         rec: &ActionRecord,
         action: &Action,
         p: PendingAction,
-        lang: Lang,
+        (u, customer): (&Understanding, Option<&Customer>),
         mut out: Acted,
         at: backstop_core::Timestamp,
     ) -> Result<Acted> {
+        let lang = u.lang;
         let Ok(checked) = action.schema.check(&p.values) else {
             return Ok(out.hand_over(
                 conv,
@@ -528,8 +534,9 @@ impl Engine {
         out.messages.push(call_note(conv, &call, at));
         let words = match &call.outcome {
             Outcome::Done { fields } => {
-                out.messages
-                    .push(ai_message(conv, action.tell(lang, fields), vec![], at));
+                let (words, generation) = self.tell_result(conv, u, action, fields, customer).await?;
+                out.generation = generation;
+                out.messages.push(ai_message(conv, words, vec![], at));
                 return Ok(out);
             }
             Outcome::Refused { .. } => say::change_refused(lang),
