@@ -122,6 +122,10 @@ pub struct Do {
     pub assign_team: Option<String>,
     /// `on = "idle"`: resolve the conversation, telling the customer this.
     pub close: Option<Localized>,
+    /// `on = "conversation_started"` or `"message"`: the tenant's action (by name) the AI runs on
+    /// this turn when nothing else chose one — as if the customer had asked for it, so its
+    /// values, identity, the action rules and the customer's yes all apply.
+    pub run_action: Option<String>,
 }
 
 /// What a conversation's automations remember (kept in its policy state).
@@ -394,9 +398,21 @@ pub fn validate(r: &AutomationRule) -> Result<(), String> {
         && d.tag.is_empty()
         && d.priority.is_none()
         && d.assign_team.is_none()
-        && d.close.is_none();
+        && d.close.is_none()
+        && d.run_action.is_none();
     if nothing {
-        return Err("then does nothing: give greet, note, tag, priority, assign_team or close".into());
+        return Err("then does nothing: give greet, note, tag, priority, assign_team, run_action or close".into());
+    }
+    if let Some(a) = &d.run_action {
+        if !crate::action::schema::is_name(a) {
+            return Err(format!("then.run_action: {a:?} is not an action's name"));
+        }
+        if !matches!(r.on, Trigger::ConversationStarted | Trigger::Message) {
+            return Err(
+                "then.run_action is only for on = \"conversation_started\" or \"message\": the AI runs it in its turn"
+                    .into(),
+            );
+        }
     }
     for (field, text) in [("greet", &d.greet), ("close", &d.close)] {
         if let Some(t) = text {

@@ -219,3 +219,22 @@ fn memory_round_trips_and_old_states_read() {
     assert!(state.automation.is_empty());
     assert!(!serde_json::to_string(&state).unwrap().contains("automation"));
 }
+
+#[test]
+fn a_rule_runs_an_action_only_in_the_ais_turn() {
+    let ok = "\n[[automation]]\nname = \"returns_page_refund\"\non = \"message\"\nwhen = { page = [\"/returns*\"] }\nthen = { run_action = \"request_refund\" }\n";
+    let p = policy(ok).unwrap();
+    assert_eq!(p.automations[0].then.run_action.as_deref(), Some("request_refund"));
+    for (on, extra, want) in [
+        ("resolved", "", "only for on = \"conversation_started\" or \"message\""),
+        ("handoff", "", "only for on = \"conversation_started\" or \"message\""),
+        ("message", "Refund Now", "not an action's name"),
+    ] {
+        let name = if extra.is_empty() { "request_refund" } else { extra };
+        let bad = format!("\n[[automation]]\nname = \"r\"\non = \"{on}\"\nthen = {{ run_action = \"{name}\" }}\n");
+        match policy(&bad) {
+            Err(PolicyError::Automation { message, .. }) => assert!(message.contains(want), "{message}"),
+            other => panic!("{on}: {other:?}"),
+        }
+    }
+}

@@ -40,6 +40,7 @@ function does(then) {
   if (then.tag) out.push([t("policy.do.tag"), then.tag.join(", ")]);
   if (then.priority) out.push([t("policy.do.priority"), t(`priority.${then.priority}`)]);
   if (then.assign_team) out.push([t("policy.do.team"), then.assign_team]);
+  if (then.run_action) out.push([t("policy.do.action"), then.run_action]);
   if (then.close) out.push([t("policy.do.close"), `“${text(then.close)}”`]);
   return out.map(([k, v]) => h("div", { class: "pol-do" }, h("strong", {}, k), " ", v));
 }

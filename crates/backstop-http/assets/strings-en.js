@@ -316,6 +316,7 @@ export default {
   "policy.do.tag": "Tag:",
   "policy.do.priority": "Priority:",
   "policy.do.team": "Team:",
+  "policy.do.action": "Runs the action:",
   "policy.do.close": "Close:",
   "policy.team.routed": "A named team",
   "fact.order_number": "Order",

@@ -316,6 +316,7 @@ export default {
   "policy.do.tag": "标签：",
   "policy.do.priority": "优先级：",
   "policy.do.team": "团队：",
+  "policy.do.action": "执行动作：",
   "policy.do.close": "结束：",
   "policy.team.routed": "指定团队",
   "fact.order_number": "订单",

@@ -2,8 +2,8 @@
 //! `backstop_core::automation`): run on the conversation's first customer turn, on each turn,
 //! on a hand-over (before the team is picked), on assignment, resolution and rating, and by the
 //! idle sweep. What a firing does lands in the same write as the event that caused it: a greeting
-//! from the AI, a private note, the conversation's memory (tags, priority, team), and one
-//! `automation` event naming the rule.
+//! from the AI, a private note, the conversation's memory (tags, priority, team), the action the
+//! AI's turn runs, and one `automation` event naming the rule.
 
 use backstop_core::automation::{self, AutomationRule, Facts, Firing, Trigger};
 use backstop_core::conversation::{Actor, Status};
@@ -24,12 +24,17 @@ use crate::{Engine, Result};
 pub(crate) struct Automated {
     pub events: Vec<Event>,
     pub messages: Vec<NewMessage>,
+    /// The action a rule runs on this turn (`run_action`), when nothing else chose one.
+    pub action: Option<String>,
 }
 
 impl Automated {
     pub(crate) fn extend(&mut self, other: Automated) {
         self.events.extend(other.events);
         self.messages.extend(other.messages);
+        if self.action.is_none() {
+            self.action = other.action;
+        }
     }
 }
 
@@ -52,11 +57,12 @@ pub(crate) fn turn_intents(u: &Understanding, signals: &Signals, kb: &dyn Retrie
 }
 
 /// Runs the rules due for `facts` on `conv` (no I/O): each firing's messages, memory and event.
+/// `teams` are the tenant's, `actions` the names of those the AI may run.
 pub(crate) fn fire(
     conv: &mut ConversationRecord,
     rules: &[AutomationRule],
     facts: &Facts,
-    teams: &[Team],
+    (teams, actions): (&[Team], &[String]),
     at: backstop_core::Timestamp,
 ) -> Automated {
     let mut out = Automated::default();
@@ -99,6 +105,16 @@ pub(crate) fn fire(
                     kept.then.assign_team = None;
                     firing.failed.push(format!("assign_team:{name}: no team of this name"));
                 }
+            }
+        }
+        if let Some(name) = &rule.then.run_action {
+            if actions.iter().any(|a| a == name) {
+                out.action.get_or_insert_with(|| name.clone());
+                firing.did.push(format!("run_action:{name}"));
+            } else {
+                firing
+                    .failed
+                    .push(format!("run_action:{name}: no such action of the AI's"));
             }
         }
         if let Some(close) = &rule.then.close {
@@ -195,13 +211,23 @@ impl Engine {
         };
         let intents = turn_intents(u, signals, kb);
         let page = conv.policy_state.automation.page.clone();
+        let actions: Vec<String> = if policy.automations.iter().any(|r| r.then.run_action.is_some()) {
+            crate::conversations::act::live(self, conv)
+                .await?
+                .into_iter()
+                .filter(|(_, a)| a.spec.panel.is_none())
+                .map(|(_, a)| a.name().to_string())
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut out = Automated::default();
         if first {
             let facts = scene.facts(Trigger::ConversationStarted, page.as_deref(), &intents);
-            out.extend(fire(conv, &policy.automations, &facts, &teams, at));
+            out.extend(fire(conv, &policy.automations, &facts, (&teams, &actions), at));
         }
         let facts = scene.facts(Trigger::Message, page.as_deref(), &intents);
-        out.extend(fire(conv, &policy.automations, &facts, &teams, at));
+        out.extend(fire(conv, &policy.automations, &facts, (&teams, &actions), at));
         Ok(out)
     }
 
@@ -232,7 +258,7 @@ impl Engine {
         let page = conv.policy_state.automation.page.clone();
         let mut facts = scene.facts(Trigger::Handoff, page.as_deref(), &intents);
         facts.handoff_reason = Some(reason);
-        Ok(fire(conv, &policy.automations, &facts, teams, at))
+        Ok(fire(conv, &policy.automations, &facts, (teams, &[]), at))
     }
 
     /// The rules of an event a person caused (assigned, resolved, rated), on `conv` as it is
@@ -272,7 +298,7 @@ impl Engine {
         let mut facts = scene.facts(trigger, page.as_deref(), &[]);
         facts.rating = rating;
         facts.idle_minutes = idle_minutes;
-        Ok(fire(conv, &policy.automations, &facts, &teams, at))
+        Ok(fire(conv, &policy.automations, &facts, (&teams, &[]), at))
     }
 
     /// Sends each tenant's conversations that have been idle as long as its shortest idle rule

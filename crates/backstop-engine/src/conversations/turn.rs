@@ -136,6 +136,10 @@ impl Engine {
             .await?;
         events.extend(automated.events);
         let mut messages = automated.messages;
+        // A rule's action runs when the turn chose none (it starts as if the customer asked).
+        if a.signals.action.is_none() {
+            a.signals.action = automated.action;
+        }
         let policy = self.policy(tenant).await?;
         let mut trace = policy.decide(&a.signals, &conv.policy_state);
         trace.pick = pick;

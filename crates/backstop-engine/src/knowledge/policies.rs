@@ -56,31 +56,57 @@ impl Engine {
     }
 
     /// Parses and validates `source` for the tenant: the policy's own checks, then that every team
-    /// an automation rule assigns to exists (by name, in any of its languages).
+    /// an automation rule assigns to exists (by name, in any of its languages) and every action it
+    /// runs is one of the tenant's that the AI may run.
     pub async fn check_policy(&self, tenant: &TenantId, source: &str) -> Result<Policy> {
         let policy = Policy::parse(source)?;
-        let wanted: Vec<_> = policy
-            .automations
-            .iter()
-            .filter(|r| r.then.assign_team.is_some())
-            .collect();
-        if wanted.is_empty() {
-            return Ok(policy);
-        }
-        let teams = self.inner.store.list_teams(tenant).await?;
-        for r in wanted {
-            let name = r.then.assign_team.as_deref().unwrap_or_default();
-            if backstop_core::directory::team_named(&teams, name).is_none() {
-                let known: Vec<&str> = teams.iter().map(|t| t.name.as_str()).collect();
-                return Err(backstop_core::policy::PolicyError::Automation {
-                    line: r.line,
-                    rule: r.name.clone(),
-                    message: format!(
-                        "then.assign_team: no team is called {name:?} (teams: {})",
-                        known.join(", ")
-                    ),
+        let refuse = |r: &backstop_core::automation::AutomationRule, message: String| -> EngineError {
+            backstop_core::policy::PolicyError::Automation {
+                line: r.line,
+                rule: r.name.clone(),
+                message,
+            }
+            .into()
+        };
+        if policy.automations.iter().any(|r| r.then.assign_team.is_some()) {
+            let teams = self.inner.store.list_teams(tenant).await?;
+            for r in policy.automations.iter().filter(|r| r.then.assign_team.is_some()) {
+                let name = r.then.assign_team.as_deref().unwrap_or_default();
+                if backstop_core::directory::team_named(&teams, name).is_none() {
+                    let known: Vec<&str> = teams.iter().map(|t| t.name.as_str()).collect();
+                    return Err(refuse(
+                        r,
+                        format!(
+                            "then.assign_team: no team is called {name:?} (teams: {})",
+                            known.join(", ")
+                        ),
+                    ));
                 }
-                .into());
+            }
+        }
+        if policy.automations.iter().any(|r| r.then.run_action.is_some()) {
+            let actions = self.inner.store.current_actions(tenant).await?;
+            let runnable: Vec<String> = actions
+                .iter()
+                .filter_map(|rec| crate::knowledge::actions::parsed(rec).ok())
+                .filter(|a| a.spec.panel.is_none())
+                .map(|a| a.name().to_string())
+                .collect();
+            for r in policy.automations.iter().filter(|r| r.then.run_action.is_some()) {
+                let name = r.then.run_action.as_deref().unwrap_or_default();
+                if !runnable.iter().any(|a| a == name) {
+                    return Err(refuse(
+                        r,
+                        format!(
+                            "then.run_action: the AI has no action called {name:?} (actions: {})",
+                            if runnable.is_empty() {
+                                "none".to_string()
+                            } else {
+                                runnable.join(", ")
+                            }
+                        ),
+                    ));
+                }
             }
         }
         Ok(policy)

@@ -312,7 +312,7 @@ pub struct PolicyAutomation {
     pub on: String,
     /// The conditions given (all must hold).
     pub when: serde_json::Value,
-    /// What it does (`greet`, `note`, `tag`, `priority`, `assign_team`, `close`).
+    /// What it does (`greet`, `note`, `tag`, `priority`, `assign_team`, `run_action`, `close`).
     pub then: serde_json::Value,
     /// Fires on every matching event, not only the conversation's first.
     pub repeat: bool,

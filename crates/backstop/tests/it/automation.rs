@@ -1,7 +1,7 @@
 //! Automation rules end to end: a rule greets Chinese visitors on the pricing page in Chinese, one
 //! sends buying intent to the sales team (tagged, at a higher priority), one closes idle
-//! conversations with a notice; every firing is an `automation` event naming its rule, and a bad
-//! rule is refused with its line.
+//! conversations with a notice, one runs the refund action for visitors on the returns page; every
+//! firing is an `automation` event naming its rule, and a bad rule is refused with its line.
 
 use serde_json::{json, Value};
 use time::Duration;
@@ -253,6 +253,71 @@ async fn a_bad_rule_is_refused_with_its_line() {
         "{message}"
     );
     assert!(message.contains("Presales") && message.contains("Sales"), "{message}");
+    // An action the AI does not have (or the agents' panel action) is refused, with its actions.
+    for name in ["issue_voucher", "customer_orders"] {
+        let unknown = format!(
+            "{base}\n\n[[automation]]\nname = \"returns\"\non = \"message\"\nthen = {{ run_action = \"{name}\" }}\n"
+        );
+        let (status, body) = app
+            .agent_post(&admin, "/api/v1/policy/check", json!({ "source": unknown }))
+            .await;
+        assert_eq!(status, 422, "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("line {line}, automation \"returns\": then.run_action")),
+            "{message}"
+        );
+        assert!(
+            message.contains("lookup_order") && !message.contains("customer_orders,"),
+            "{message}"
+        );
+    }
     assert_eq!(app.agent_get(&admin, "/api/v1/policy").await.1["version"], 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_rule_runs_an_action_for_visitors_on_the_returns_page() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("demo", "chen@maple.example").await;
+    let (_, current) = app.agent_get(&admin, "/api/v1/policy").await;
+    let source = format!(
+        "{}\n\n[[automation]]\nname = \"returns_page_refund\"\non = \"message\"\nwhen = {{ page = [\"/returns*\"] }}\nthen = {{ run_action = \"request_refund\" }}\n",
+        current["source"].as_str().unwrap()
+    );
+    let (status, saved) = app
+        .agent_put(&admin, "/api/v1/policy", json!({ "source": source }))
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let text = "the case of my headphones arrived cracked";
+
+    // Elsewhere on the site the words start nothing …
+    let carol = crate::act::signed_in(&app, "carol@example.com", "en").await;
+    send_on_page(&app, &carol, text, "https://shop.example/products/headphones").await;
+    let (msgs, _) = app
+        .wait_for(&carol, "a reply", |m, _| {
+            m.iter().any(|x| x["author"]["kind"] != "customer")
+        })
+        .await;
+    let said = crate::act::said(&msgs);
+    assert!(!said.contains("How much should be refunded"), "{said}");
+
+    // … on the returns page the rule starts the refund, asked for and confirmed as always.
+    let bob = crate::act::signed_in(&app, "bob@example.com", "en").await;
+    send_on_page(&app, &bob, text, "https://shop.example/returns/new").await;
+    let (msgs, _) = app
+        .wait_for(&bob, "a reply", |m, _| {
+            m.iter().any(|x| x["author"]["kind"] != "customer")
+        })
+        .await;
+    let said = crate::act::said(&msgs);
+    assert!(said.contains("How much should be refunded"), "{said}");
+    let lin = app.login("demo", "lin@maple.example").await;
+    let evs = events(&app, &lin, &bob.conversation).await;
+    assert_eq!(fired(&evs), vec!["returns_page_refund"]);
+    assert!(
+        evs.iter().any(|e| e["kind"] == "action"),
+        "the action's steps are recorded"
+    );
     app.stop().await;
 }
