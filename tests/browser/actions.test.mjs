@@ -151,6 +151,12 @@ name = "greet_pricing_zh"
 on = "conversation_started"
 when = { language = ["zh"], page = ["/pricing"] }
 then = { greet = { en = "Hello! Questions about our plans?", zh = "您好！想了解我们的价格方案吗？" }, tag = ["pricing"] }
+
+[[automation]]
+name = "returns_page_refund"
+on = "message"
+when = { page = ["/returns*"] }
+then = { run_action = "request_refund" }
 `);
   await page.getByTestId("policy-save").click();
   await page.getByTestId("policy-status").filter({ hasText: /Saved as version 1/ }).waitFor();
@@ -158,6 +164,7 @@ then = { greet = { en = "Hello! Questions about our plans?", zh = "您好！想�
   await autos.locator('tr[data-automation="greet_pricing_zh"]').waitFor();
   assert.match(await autos.innerText(), /Conversation starts/);
   assert.match(await autos.innerText(), /Greet: “Hello! Questions about our plans\?”/);
+  assert.match(await autos.locator('tr[data-automation="returns_page_refund"]').innerText(), /Runs the action: request_refund/);
   // The rule that runs actions reads as words, not as a key.
   assert.match(await page.getByTestId("policy-rules").locator('tr[data-rule="action_available"]').innerText(), /AI runs the action/);
   const showAutomations = () => page.evaluate(() => {
@@ -169,6 +176,7 @@ then = { greet = { en = "Hello! Questions about our plans?", zh = "您好！想�
   await page.getByTestId("lang-toggle").click();
   await autos.getByText("您好！想了解我们的价格方案吗？", { exact: false }).waitFor();
   assert.match(await autos.innerText(), /会话开始/);
+  assert.match(await autos.innerText(), /执行动作：\s*request_refund/);
   await showAutomations();
   await shot(page, "79-policy-automation-zh.png");
 

@@ -298,7 +298,7 @@ export default {
   "policy.team.general": "General support",
   "policy.team.escalation": "Complaints & VIP",
   "policy.automations": "Automation rules",
-  "policy.automationsIntro": "When something happens in a conversation and the conditions hold, a rule greets, notes, tags, raises the priority, sends the conversation to a team or closes an idle chat. Each fires once per conversation unless it repeats.",
+  "policy.automationsIntro": "When something happens in a conversation and the conditions hold, a rule greets, notes, tags, raises the priority, sends the conversation to a team, runs one of the AI's actions or closes an idle chat. Each fires once per conversation unless it repeats.",
   "policy.line": "Line",
   "policy.on": "On",
   "policy.does": "Does",

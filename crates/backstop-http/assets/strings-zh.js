@@ -298,7 +298,7 @@ export default {
   "policy.team.general": "综合客服",
   "policy.team.escalation": "投诉与 VIP 专席",
   "policy.automations": "自动化规则",
-  "policy.automationsIntro": "会话中发生某件事且条件都满足时，规则会问候访客、留备注、打标签、提高优先级、转给指定团队，或结束长时间无人回复的会话。除非设为重复触发，每条规则在一个会话中只触发一次。",
+  "policy.automationsIntro": "会话中发生某件事且条件都满足时，规则会问候访客、留备注、打标签、提高优先级、转给指定团队、让 AI 执行某个动作，或结束长时间无人回复的会话。除非设为重复触发，每条规则在一个会话中只触发一次。",
   "policy.line": "行",
   "policy.on": "时机",
   "policy.does": "动作",
