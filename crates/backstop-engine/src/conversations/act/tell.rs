@@ -15,13 +15,12 @@ use backstop_core::action::Action;
 use backstop_core::directory::Customer;
 use backstop_core::generation::{Attempt, Generation, Outcome};
 use backstop_core::guard::{verdict, Check, Finding, Verdict};
-use backstop_core::message::Author;
 use backstop_llm::{ChatRequest, Message};
 use backstop_nlp::prompt;
 use backstop_store::ConversationRecord;
 use serde_json::Value;
 
-use crate::conversations::assess::{customer_code, Understanding};
+use crate::conversations::assess::Understanding;
 use crate::conversations::generate::describe;
 use crate::conversations::stream::Checker;
 use crate::{Engine, Result};
@@ -88,13 +87,7 @@ impl Engine {
             return Ok((template, None));
         };
         let s = &model.settings;
-        let history = self.recent_messages(&conv.tenant, conv.id, 30).await?;
-        let said: Vec<&str> = history
-            .iter()
-            .filter(|m| m.author == Author::Customer && m.handled)
-            .map(|m| m.body.as_str())
-            .collect();
-        let code = customer_code(&u.text, &said, u.lang);
+        let code = self.language_code(conv, &u.text, u.lang).await?;
         // The template speaks Chinese or English: another language is told in the template's.
         if !s.serves(&code, None) || (code != "zh" && code != "en") {
             return Ok((template, None));
