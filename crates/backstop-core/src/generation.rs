@@ -259,13 +259,13 @@ pub struct Generation {
 pub enum PickedBy {
     /// The tenant's model's: the action it called, or none when it called none.
     Model,
-    /// The rules' (no action: they had found none): the model failed, or called an action the
-    /// turn shows no request for, or one that is none of the AI's.
+    /// The rules' (no action: they had found none): the model failed, or called a tool it was
+    /// not offered.
     Rules,
 }
 
-/// How the tenant's model chose among the tenant's actions on a turn the rules found none for
-/// (tool calling): kept in the decision trace.
+/// How the tenant's model chose among the tenant's actions on a turn the rules found none for and
+/// that shows a request for one (tool calling): kept in the decision trace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActionPick {
     pub model: String,
@@ -277,9 +277,8 @@ pub struct ActionPick {
     pub arguments: Vec<String>,
     pub used: PickedBy,
     /// Why the model's choice was not used or it was not asked: `budget`, `language`, an error
-    /// code (`timeout`, `status`, …), `unknown_tool` (a name that is none of the turn's actions),
-    /// `no_request` (the turn shows no request for the action it called), `bad_arguments` (its
-    /// arguments were dropped, its choice kept).
+    /// code (`timeout`, `status`, …), `unknown_tool` (a name it was not offered), `bad_arguments`
+    /// (its arguments were dropped, its choice kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
     pub total_ms: u32,

@@ -192,9 +192,9 @@ fn fresh<'k>(
 
 impl Engine {
     /// The action this turn is for: [`choose`] over the tenant's actions; when it finds none and
-    /// the tenant's model is on, the model's choice by tool calling ([`Engine::model_pick`]) if
-    /// the turn shows a request for that action ([`admits`]), started with the model's arguments
-    /// as hints. The model adds what the rules miss and never overrides them: on the demo's
+    /// the tenant's model is on, the model's choice by tool calling ([`Engine::model_pick`]) among
+    /// the actions the turn shows a request for ([`admits`]; none: the model is not asked),
+    /// started with the model's arguments as hints. The model adds what the rules miss and never overrides them: on the demo's
     /// dialogues the small local model picked a lookup where the rules rightly cancelled, and
     /// called a tool on "hello" (ARCHITECTURE.md, "Tool calling"). An action under way that ends
     /// is dropped from the conversation. Also how the model chose, for the trace.
@@ -213,13 +213,20 @@ impl Engine {
             conv.policy_state.action = None;
         }
         let rules = chosen.name().map(str::to_string);
-        // The AI's own actions (a panel action is the agents').
-        let ai: Vec<&Action> = list.iter().copied().filter(|a| a.spec.panel.is_none()).collect();
-        if rules.is_some() || ai.is_empty() {
+        if rules.is_some() {
             return Ok((rules, None));
         }
-        let admit = |a: &Action| admits(a, u, kb, signals);
-        let Some(pick) = self.model_pick(conv, u, &ai, &admit).await? else {
+        // The AI's own actions (a panel action is the agents') that the turn shows a request for:
+        // only those are offered, and with none the model is not asked (a question costs no call).
+        let offered: Vec<&Action> = list
+            .iter()
+            .copied()
+            .filter(|a| a.spec.panel.is_none() && admits(a, u, kb, signals))
+            .collect();
+        if offered.is_empty() {
+            return Ok((None, None));
+        }
+        let Some(pick) = self.model_pick(conv, u, &offered).await? else {
             return Ok((None, None));
         };
         // The rules found nothing, so nothing is under way: the model's action starts here.

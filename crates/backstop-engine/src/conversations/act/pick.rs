@@ -2,10 +2,10 @@
 //! actions the AI may run are offered as tools (their description and a plain JSON Schema of
 //! their parameters), with the last few turns; the tool it calls is the turn's action, and its
 //! arguments are only hints for slot filling (taken when the customer wrote them). It answers
-//! `NONE`, or any text, when no action fits. It is asked only when the rules found no action; its
-//! call is taken only when the turn shows a request for that action (`choose::admits`), and not
-//! when it fails (an error, another language, the budget spent, a name that is none of the
-//! actions). So the model can only add an action the rules missed — never change how one runs:
+//! `NONE`, or any text, when no action fits. It is asked only when the rules found no action, and
+//! offered only the actions the turn shows a request for (`choose::admits`) — none, and it is not
+//! asked —; its call is not taken when it fails (an error, another language, the budget spent, a
+//! name that is none of those offered). So the model can only add an action the rules missed — never change how one runs:
 //! slots, the schema, identity, the action rules and the customer's yes all follow as without it.
 
 use std::collections::BTreeMap;
@@ -77,14 +77,13 @@ pub(crate) fn hints(a: &Action, arguments: &serde_json::Map<String, serde_json::
 }
 
 impl Engine {
-    /// Asks the tenant's model which of `actions` the turn asks for ([`Pick`]), taking its call
-    /// when `admit` finds the turn asks for that action; `None` when the tenant has no model on.
+    /// Asks the tenant's model which of `actions` (those the turn shows a request for) it asks
+    /// for ([`Pick`]); `None` when the tenant has no model on.
     pub(crate) async fn model_pick(
         &self,
         conv: &ConversationRecord,
         u: &Understanding,
         actions: &[&Action],
-        admit: &(dyn Fn(&Action) -> bool + Sync),
     ) -> Result<Option<Pick>> {
         let Some(model) = self.tenant_model(&conv.tenant).await? else {
             return Ok(None);
@@ -168,9 +167,6 @@ impl Engine {
             tracing::info!(tenant = %conv.tenant, conversation = %conv.id, tool = %clip(&call.name, 64), "the model called no action of the turn's; the rules choose");
             return by_rules(record, "unknown_tool");
         };
-        if !admit(action) {
-            return by_rules(record, "no_request");
-        }
         record.used = PickedBy::Model;
         let hints = match call.arguments_object() {
             Ok(args) => {
