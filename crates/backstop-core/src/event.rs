@@ -90,6 +90,8 @@ kinds! {
     Action = "action",
     /// An automation rule fired (which rule, on what, what it did).
     Automation = "automation",
+    /// A person's public reply to the customer (analytics and the outcome read who answered).
+    AgentReply = "agent_reply",
 }
 
 impl EventKind {
@@ -265,6 +267,8 @@ pub enum EventData {
     Action(Box<crate::action::dialogue::ActionEvent>),
     /// An automation rule's firing (`automation`).
     Automation(crate::automation::Firing),
+    /// The reply a person sent (`agent_reply`).
+    Reply { message: MessageId },
 }
 
 /// A stored payload that could not be read.

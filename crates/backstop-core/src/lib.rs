@@ -16,6 +16,10 @@
 //! - [`kb`]: what a valid knowledge-base article is, and the kinds of change to one.
 //! - [`learn`]: candidate entries drafted from human answers, and conflicting figures.
 //! - [`csat`]: the customer's rating of a resolved conversation.
+//! - [`analytics`]: what one conversation adds to the hourly rollups (sums, keyed counts,
+//!   duration buckets) and the delta when its facts change.
+//! - [`outcome`]: one outcome per conversation (AI resolved, assisted, human, abandoned), read
+//!   from its events, shared by analytics and billing.
 //! - [`assignment`]: which available agent takes a handed-over conversation, and queue order.
 //! - [`sla`]: the clock from hand-over to first human reply, breaches and offline tickets.
 //! - [`hours`]: a team's business hours in its time zone.
@@ -26,6 +30,7 @@
 //! the time in.
 
 pub mod action;
+pub mod analytics;
 pub mod assignment;
 pub mod automation;
 pub mod conversation;
@@ -41,6 +46,7 @@ pub mod ids;
 pub mod kb;
 pub mod learn;
 pub mod message;
+pub mod outcome;
 pub mod password;
 pub mod permission;
 pub mod policy;

@@ -17,6 +17,8 @@ pub enum Permission {
     EditPolicy,
     /// Manage agents' accounts, the widget secret and the generative model's settings and key.
     ManageAccounts,
+    /// Read the reports: outcomes, hand-overs, response times, ratings, cost and savings.
+    ReadReports,
 }
 
 impl Permission {
@@ -25,6 +27,7 @@ impl Permission {
         Permission::Supervise,
         Permission::EditPolicy,
         Permission::ManageAccounts,
+        Permission::ReadReports,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -33,6 +36,7 @@ impl Permission {
             Permission::Supervise => "supervise",
             Permission::EditPolicy => "edit_policy",
             Permission::ManageAccounts => "manage_accounts",
+            Permission::ReadReports => "read_reports",
         }
     }
 
@@ -43,6 +47,7 @@ impl Permission {
             Permission::Supervise => "only supervisors and admins supervise the floor",
             Permission::EditPolicy => "only admins change the escalation policy",
             Permission::ManageAccounts => "only admins manage accounts and the widget secret",
+            Permission::ReadReports => "only supervisors and admins read the reports",
         }
     }
 }
@@ -52,7 +57,7 @@ impl AgentRole {
     pub fn may(self, p: Permission) -> bool {
         match (self, p) {
             (AgentRole::Admin, _) => true,
-            (AgentRole::Supervisor, Permission::TrainAi | Permission::Supervise) => true,
+            (AgentRole::Supervisor, Permission::TrainAi | Permission::Supervise | Permission::ReadReports) => true,
             (AgentRole::Supervisor, Permission::EditPolicy | Permission::ManageAccounts) => false,
             (AgentRole::Agent, _) => false,
         }
@@ -73,10 +78,16 @@ mod tests {
                 .collect()
         };
         assert_eq!(may(AgentRole::Agent), Vec::<&str>::new());
-        assert_eq!(may(AgentRole::Supervisor), ["train_ai", "supervise"]);
+        assert_eq!(may(AgentRole::Supervisor), ["train_ai", "supervise", "read_reports"]);
         assert_eq!(
             may(AgentRole::Admin),
-            ["train_ai", "supervise", "edit_policy", "manage_accounts"]
+            [
+                "train_ai",
+                "supervise",
+                "edit_policy",
+                "manage_accounts",
+                "read_reports"
+            ]
         );
     }
 }

@@ -127,6 +127,8 @@ pub struct EngineConfig {
     /// A directory where the vectors of the built-in texts every tenant learns from are kept
     /// between runs (beside the model), so a new process's first tenant does not embed them again.
     pub vector_cache: Option<std::path::PathBuf>,
+    /// How the rollups are kept (sweep interval, settlement window, costs for the savings).
+    pub analytics: insight::analytics::AnalyticsSettings,
 }
 
 impl Default for EngineConfig {
@@ -140,6 +142,7 @@ impl Default for EngineConfig {
             clock: Arc::new(clock::SystemClock),
             sla_sweep: std::time::Duration::from_secs(1),
             vector_cache: None,
+            analytics: Default::default(),
         }
     }
 }
@@ -169,6 +172,8 @@ pub(crate) struct Inner {
     /// The soonest SLA deadline set since the last sweep, and the sweep's doorbell.
     sla_next: Mutex<Option<Timestamp>>,
     sla_wake: tokio::sync::Notify,
+    /// Where the analytics sweep is in the event log.
+    analytics: insight::analytics::AnalyticsState,
     /// The emotion radar, with the trained head when it matches the embedding model.
     pub radar: Radar,
     actors: Mutex<HashMap<ConversationId, tokio::sync::mpsc::UnboundedSender<actor::Job>>>,
@@ -223,6 +228,7 @@ impl Engine {
                 answering: Default::default(),
                 sla_next: Mutex::new(None),
                 sla_wake: tokio::sync::Notify::new(),
+                analytics: Default::default(),
                 radar,
                 actors: Mutex::new(HashMap::new()),
                 cluster: std::sync::OnceLock::new(),

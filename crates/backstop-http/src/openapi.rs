@@ -35,6 +35,7 @@ use crate::wire;
         (name = "agents", description = "Presence, load, ratings for review, missed targets."),
         (name = "accounts", description = "What admins do to accounts, and the widget secret."),
         (name = "knowledge", description = "Articles, the review queue, replays, gaps."),
+        (name = "reports", description = "The manager's reports: outcomes, hand-overs, durations, ratings, savings."),
         (name = "understanding", description = "Training the intent classifier."),
         (name = "policy", description = "The escalation policy."),
         (name = "model", description = "The tenant's generative model: endpoint, model, key (write-only), budget."),

@@ -10,6 +10,7 @@
 //! `backstop-store` runs on both.
 
 pub(crate) mod actions;
+pub(crate) mod analytics;
 pub(crate) mod directory;
 pub(crate) mod kb;
 pub(crate) mod models;

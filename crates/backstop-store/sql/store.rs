@@ -11,7 +11,7 @@ use backstop_store::codec::{self, *};
 use backstop_store::*;
 use sqlx::Row;
 
-use super::{actions, directory, kb, models, policies, understanding};
+use super::{actions, analytics, directory, kb, models, policies, understanding};
 use crate::dialect;
 use crate::Backend;
 
@@ -609,5 +609,72 @@ impl Store for Backend {
 
     async fn action_versions(&self, tenant: &TenantId, name: &str) -> Result<Vec<ActionRecord>> {
         actions::versions(self, tenant, name, u32::MAX).await
+    }
+
+    async fn save_facts(&self, rows: &[FactsRow]) -> Result<()> {
+        analytics::save(self, rows).await
+    }
+
+    async fn get_facts(&self, tenant: &TenantId, conv: ConversationId) -> Result<Option<FactsRow>> {
+        analytics::get(self, tenant, conv).await
+    }
+
+    async fn facts_cursor(&self) -> Result<i64> {
+        analytics::cursor(self).await
+    }
+
+    async fn conversations_with_events_in(
+        &self,
+        after_id: i64,
+        up_to_id: i64,
+    ) -> Result<Vec<(TenantId, ConversationId, i64)>> {
+        analytics::with_events_in(self, after_id, up_to_id).await
+    }
+
+    async fn max_event_id(&self) -> Result<i64> {
+        analytics::max_event_id(self).await
+    }
+
+    async fn facts_due(&self, at: Timestamp, limit: u32) -> Result<Vec<(TenantId, ConversationId)>> {
+        analytics::due(self, at, limit).await
+    }
+
+    async fn message_counts(
+        &self,
+        tenant: &TenantId,
+        conv: ConversationId,
+    ) -> Result<backstop_core::analytics::MessageCounts> {
+        analytics::message_counts(self, tenant, conv).await
+    }
+
+    async fn rollup_sums(
+        &self,
+        tenant: &TenantId,
+        filter: &RollupFilter,
+        group: RollupGroup,
+    ) -> Result<Vec<(String, Vec<i64>)>> {
+        analytics::sums(self, tenant, filter, group).await
+    }
+
+    async fn rollup_counts(
+        &self,
+        tenant: &TenantId,
+        filter: &RollupFilter,
+        group: RollupGroup,
+        prefix: &str,
+    ) -> Result<Vec<(String, String, i64)>> {
+        analytics::counts(self, tenant, filter, group, prefix).await
+    }
+
+    async fn agent_rollups(&self, tenant: &TenantId, filter: &RollupFilter) -> Result<Vec<AgentRollup>> {
+        analytics::agents(self, tenant, filter).await
+    }
+
+    async fn list_facts(&self, tenant: &TenantId, q: &FactsQuery) -> Result<Vec<FactsRow>> {
+        analytics::list(self, tenant, q).await
+    }
+
+    async fn clear_analytics(&self, tenant: Option<&TenantId>) -> Result<()> {
+        analytics::clear(self, tenant).await
     }
 }

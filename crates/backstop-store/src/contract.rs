@@ -16,11 +16,13 @@ use time::Duration;
 use crate::*;
 
 mod actions;
+mod analytics;
 mod concurrency;
 mod directory;
 mod policy;
 mod service;
 pub use actions::*;
+pub use analytics::*;
 pub use concurrency::*;
 pub use directory::*;
 pub use policy::*;
@@ -40,7 +42,8 @@ macro_rules! store_contract_tests {
             sla_clocks_are_swept_when_due, idle_conversations_are_found_per_tenant, past_answers_pair_replies_with_questions,
             events_are_read_by_kind_across_conversations,
             candidates_are_queued_and_decided, concurrent_appends_are_ordered_and_deduplicated,
-            concurrent_versions_are_consecutive, a_message_is_handled_by_one_turn_only);
+            concurrent_versions_are_consecutive, a_message_is_handled_by_one_turn_only,
+            facts_move_the_rollups_by_their_difference, conversations_with_new_events_are_found_with_their_message_counts);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(

@@ -10,8 +10,10 @@ pub mod codec;
 #[cfg(feature = "contract")]
 pub mod contract;
 mod records;
+mod rollups;
 
 pub use records::*;
+pub use rollups::*;
 
 use async_trait::async_trait;
 use backstop_core::directory::{Agent, Customer, Team, Tenant};
@@ -309,4 +311,50 @@ pub trait Store: Send + Sync + 'static {
     async fn current_actions(&self, tenant: &TenantId) -> Result<Vec<ActionRecord>>;
     /// Every version of one action, newest first.
     async fn action_versions(&self, tenant: &TenantId, name: &str) -> Result<Vec<ActionRecord>>;
+
+    // Analytics (the rollups: `backstop_core::analytics`).
+    /// Replaces each conversation's facts row and moves its rollup rows by the difference, all in
+    /// one transaction.
+    async fn save_facts(&self, rows: &[FactsRow]) -> Result<()>;
+    async fn get_facts(&self, tenant: &TenantId, conv: ConversationId) -> Result<Option<FactsRow>>;
+    /// The newest event id any facts row has folded (0 with none): where a sweep starts.
+    async fn facts_cursor(&self) -> Result<i64>;
+    /// The conversations with events of ids in `(after_id, up_to_id]`, each with its newest event
+    /// id in that range, in that order.
+    async fn conversations_with_events_in(
+        &self,
+        after_id: i64,
+        up_to_id: i64,
+    ) -> Result<Vec<(TenantId, ConversationId, i64)>>;
+    /// The newest event's id (0 with none).
+    async fn max_event_id(&self) -> Result<i64>;
+    /// Conversations whose outcome becomes final at or before `at` and is not marked so yet.
+    async fn facts_due(&self, at: backstop_core::Timestamp, limit: u32) -> Result<Vec<(TenantId, ConversationId)>>;
+    /// How many messages of each author a conversation has (notes and system lines aside).
+    async fn message_counts(
+        &self,
+        tenant: &TenantId,
+        conv: ConversationId,
+    ) -> Result<backstop_core::analytics::MessageCounts>;
+    /// The rollups' sums (`backstop_core::analytics::Sum::ALL` order) per group.
+    async fn rollup_sums(
+        &self,
+        tenant: &TenantId,
+        filter: &RollupFilter,
+        group: RollupGroup,
+    ) -> Result<Vec<(String, Vec<i64>)>>;
+    /// The keyed counts starting with `prefix` (`reason:`, `csat:`, …) per group: (group, key, n).
+    async fn rollup_counts(
+        &self,
+        tenant: &TenantId,
+        filter: &RollupFilter,
+        group: RollupGroup,
+        prefix: &str,
+    ) -> Result<Vec<(String, String, i64)>>;
+    /// Each agent's sums over the filter's hours (its dimensions do not apply).
+    async fn agent_rollups(&self, tenant: &TenantId, filter: &RollupFilter) -> Result<Vec<AgentRollup>>;
+    /// The conversations behind a number, newest first.
+    async fn list_facts(&self, tenant: &TenantId, q: &FactsQuery) -> Result<Vec<FactsRow>>;
+    /// Forgets every facts row and rollup (of one tenant, or all), to rebuild them from the log.
+    async fn clear_analytics(&self, tenant: Option<&TenantId>) -> Result<()>;
 }

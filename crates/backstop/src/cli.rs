@@ -64,6 +64,11 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: IntentsCommand,
     },
+    /// The reports' rollups.
+    Analytics {
+        #[command(subcommand)]
+        command: AnalyticsCommand,
+    },
     /// Before a change ships: replay past conversations against the current knowledge base and
     /// policy and against a draft, side by side (what the AI would answer, hand over, and which
     /// conversations change), then one JSON line.
@@ -100,6 +105,17 @@ pub(crate) struct ReplayArgs {
     /// List every conversation whose outcome changes (otherwise the first 20).
     #[arg(long)]
     pub(crate) details: bool,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum AnalyticsCommand {
+    /// Clear the rollups (of one tenant, or all) and fold every conversation again from its event
+    /// log. A running server keeps them current by itself; this is for after a change of the
+    /// settlement window or to check them.
+    Rebuild {
+        #[arg(long)]
+        tenant: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]

@@ -91,6 +91,20 @@ concurrency = 64
 # crates/backstop-core/src/default-policy.toml). Empty means the built-in policy.
 policy_file = ""
 
+[analytics]
+# A conversation's outcome (AI resolved, assisted, human resolved, abandoned) is final once nothing
+# has happened in it for this many seconds (5 minutes to 30 days); a reopen within it takes an AI
+# resolution back. See the README's "Reports".
+settle_window_secs = 86400
+# How often the rollups catch up with the conversations' events.
+sweep_secs = 2
+# The estimated savings: AI-resolved conversations x the cost of one handled by a person, less
+# the AI's cost (model tokens, embeddings). These are examples: set your own.
+currency = "USD"
+human_conversation_cost = 5.0
+model_cost_per_million_tokens = 0.6
+embedding_cost_per_thousand = 0.0
+
 [models]
 # Where local model files are kept; empty means ~/.cache/backstop/models.
 dir = ""
@@ -125,6 +139,7 @@ pub struct Config {
     pub storage: StorageConfig,
     pub bus: BusConfig,
     pub engine: EngineSection,
+    pub analytics: AnalyticsConfig,
     pub models: ModelsConfig,
     pub log: LogConfig,
     /// Seed and serve the demo tenant (set by `backstop demo`, not by files).
@@ -215,6 +230,41 @@ pub struct EngineSection {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct AnalyticsConfig {
+    pub settle_window_secs: u32,
+    pub sweep_secs: u64,
+    pub currency: String,
+    pub human_conversation_cost: f64,
+    pub model_cost_per_million_tokens: f64,
+    pub embedding_cost_per_thousand: f64,
+}
+
+impl AnalyticsConfig {
+    /// The engine's settings, or what is wrong with these.
+    pub fn settings(&self) -> anyhow::Result<backstop_engine::insight::analytics::AnalyticsSettings> {
+        let settle = backstop_core::outcome::SettleRule::new(self.settle_window_secs)
+            .map_err(|e| anyhow::anyhow!("analytics.settle_window_secs: {e}"))?;
+        anyhow::ensure!(
+            (1..=3600).contains(&self.sweep_secs),
+            "analytics.sweep_secs must be between 1 and 3600"
+        );
+        let costs = backstop_core::analytics::Costs {
+            currency: self.currency.trim().to_string(),
+            human_conversation: self.human_conversation_cost,
+            per_million_tokens: self.model_cost_per_million_tokens,
+            per_thousand_embeddings: self.embedding_cost_per_thousand,
+        };
+        costs.validate().map_err(|e| anyhow::anyhow!("analytics: {e}"))?;
+        Ok(backstop_engine::insight::analytics::AnalyticsSettings {
+            every: std::time::Duration::from_secs(self.sweep_secs),
+            settle,
+            costs,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ModelsConfig {
     pub dir: PathBuf,
     pub embeddings: bool,
@@ -274,6 +324,14 @@ impl Default for Config {
             },
             engine: EngineSection {
                 policy_file: PathBuf::new(),
+            },
+            analytics: AnalyticsConfig {
+                settle_window_secs: 86_400,
+                sweep_secs: 2,
+                currency: "USD".into(),
+                human_conversation_cost: 5.0,
+                model_cost_per_million_tokens: 0.6,
+                embedding_cost_per_thousand: 0.0,
             },
             models: ModelsConfig {
                 dir: PathBuf::new(),
@@ -342,6 +400,7 @@ impl Config {
             )
         })?;
         self.engine.policy()?;
+        self.analytics.settings()?;
         for p in &self.server.trusted_proxies {
             p.parse::<std::net::IpAddr>()
                 .with_context(|| format!("server.trusted_proxies: {p:?} is not an IP address"))?;

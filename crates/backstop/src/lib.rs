@@ -177,6 +177,7 @@ pub async fn engine_on(
         policy_source,
         clock,
         auth: config.auth_settings(),
+        analytics: config.analytics.settings()?,
         ..EngineConfig::default()
     };
     Ok(Engine::new(store, engine_config))
@@ -257,10 +258,12 @@ pub async fn launch_on(
     tracing::info!(%addr, "backstop listening");
     ready(addr);
     let sweeper = engine.spawn_sla_sweeper();
+    let rollups = engine.spawn_analytics();
     let served = backstop_http::serve(AppState::new(engine, http), listener, shutdown)
         .await
         .context("serving http");
     sweeper.abort();
+    rollups.abort();
     served
 }
 

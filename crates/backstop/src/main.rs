@@ -388,6 +388,35 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
                 "They take effect when the server restarts or a supervisor calls POST /api/v1/understanding/rebuild."
             );
         }
+        Command::Analytics {
+            command: AnalyticsCommand::Rebuild { tenant },
+        } => {
+            let tenant = tenant
+                .map(|t| backstop_core::ids::TenantId::parse(&t).map_err(|_| anyhow::anyhow!("no such tenant: {t}")))
+                .transpose()?;
+            if let Some(t) = &tenant {
+                anyhow::ensure!(store.get_tenant(t).await?.is_some(), "no such tenant: {t}");
+            }
+            let engine = backstop_engine::Engine::new(
+                shared.clone(),
+                backstop_engine::EngineConfig {
+                    analytics: config.analytics.settings()?,
+                    ..Default::default()
+                },
+            );
+            let started = std::time::Instant::now();
+            let top = engine.max_event_id().await?;
+            let pb = backstop_report::bar(top.max(0) as u64, "events folded");
+            let shown = pb.clone();
+            let written = engine
+                .rebuild_analytics(tenant.as_ref(), std::sync::Arc::new(move |at| shown.set_position(at)))
+                .await?;
+            pb.finish_and_clear();
+            println!(
+                "Folded {written} conversations from {top} events into the rollups ({:.1} s).",
+                started.elapsed().as_secs_f64()
+            );
+        }
         Command::Serve(_)
         | Command::Demo(_)
         | Command::Config { .. }

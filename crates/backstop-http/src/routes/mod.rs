@@ -12,6 +12,7 @@ mod knowledge;
 mod model;
 mod pages;
 mod policy;
+mod reports;
 mod topics;
 mod understanding;
 mod widget;
@@ -91,6 +92,7 @@ pub(crate) fn api(cors: CorsLayer) -> utoipa_axum::router::OpenApiRouter<AppStat
         .merge(model::router())
         .merge(actions::router())
         .merge(knowledge::router())
+        .merge(reports::router())
         .merge(agents::router())
 }
 

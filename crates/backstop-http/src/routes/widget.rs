@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(session))
         .routes(routes!(send, list))
         .routes(routes!(human))
+        .routes(routes!(solved))
         .routes(routes!(rate))
 }
 
@@ -242,6 +243,28 @@ async fn list(
     Ok(Json(wire::Transcript {
         messages: messages.iter().map(wire::message).collect(),
         state: wire::widget_state(&state),
+    }))
+}
+
+/// "That solved it": the customer resolves the conversation the AI is answering (refused with
+/// `invalid_transition` once a person has it or it is resolved already); the rating follows.
+#[utoipa::path(post, path = "/api/widget/v1/{tenant}/conversations/{id}/solved", tag = "widget",
+    params(("tenant" = String, Path), ("id" = String, Path, description = "the conversation")),
+    responses((status = 200, description = "resolved", body = wire::StateOut)),
+    security(("visitor_token" = [])))]
+async fn solved(
+    State(s): State<AppState>,
+    client: ClientIp,
+    Path((tenant, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Json<wire::StateOut>> {
+    let (tenant, id) = (tenant_id(&tenant)?, conversation_id(&id)?);
+    let token = visitor_token(&headers)?;
+    s.engine.visitor_conversation(&tenant, &token, id).await?;
+    message_allowed(&s, &token, &client)?;
+    let out = s.engine.act(&tenant, id, AgentAction::CustomerResolve).await?;
+    Ok(Json(wire::StateOut {
+        state: wire::widget_state(&out.view.widget_state()),
     }))
 }
 

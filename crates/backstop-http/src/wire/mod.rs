@@ -5,7 +5,8 @@
 //! Layout: `conversation` (messages, conversations, the handoff packet, events, SLA clocks and alerts,
 //! the widget's view), `copilot` (suggestions and the model's draft), `directory` (agents, teams, ratings, sessions),
 //! `knowledge` (articles, versions, candidates, replay, understanding, the policy), `model` (the
-//! tenant's generative model settings; the key never goes out), `frames`
+//! tenant's generative model settings; the key never goes out), `reports` (the manager's report
+//! and the conversations behind a number), `frames`
 //! (the WebSocket frames of the widget and the inbox).
 //!
 //! Every answer is a named wire type (the OpenAPI test fails on a free-form answer), and so is every
@@ -22,6 +23,7 @@ mod directory;
 pub mod frames;
 mod knowledge;
 mod model;
+mod reports;
 
 pub use actions::*;
 pub use conversation::*;
@@ -29,6 +31,7 @@ pub use copilot::*;
 pub use directory::*;
 pub use knowledge::*;
 pub use model::*;
+pub use reports::*;
 
 use backstop_core::Timestamp;
 use serde::Serialize;

@@ -92,8 +92,8 @@ async fn agent_takes_and_replies_and_the_customer_receives_it_live() {
         .collect();
     assert_eq!(
         kinds,
-        ["handoff", "take", "first_reply"],
-        "every transition is an event"
+        ["handoff", "take", "agent_reply", "first_reply"],
+        "every transition is an event, and so is every reply of a person"
     );
     app.stop().await;
 }

@@ -30,6 +30,7 @@ mod policy;
 mod postgres;
 mod presence;
 mod replay_cli;
+mod reports;
 mod retrieval;
 mod security;
 mod sla;

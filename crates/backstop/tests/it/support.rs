@@ -520,7 +520,7 @@ impl TestApp {
 }
 
 /// A second tenant, `acme`, with one agent, so tests can check isolation.
-async fn seed_second_tenant(dir: &Path) {
+pub async fn seed_second_tenant(dir: &Path) {
     let mut config = Config::default();
     config.storage.data_dir = dir.to_path_buf();
     let store = backstop::open_store(&config).await.unwrap();

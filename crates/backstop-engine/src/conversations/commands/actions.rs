@@ -54,7 +54,7 @@ impl Engine {
         }
         c.conv = self.conversation(&c.tenant, c.id).await?;
         // The copilot's record: was a suggestion sent as it was, edited, or not used?
-        let mut copilot_events: Vec<Event> = match (copilot, appended.duplicate) {
+        let mut events: Vec<Event> = match (copilot, appended.duplicate) {
             (Some(how), false) => vec![Event::note(
                 EventKind::Copilot,
                 Actor::Agent(agent.id),
@@ -67,11 +67,23 @@ impl Engine {
             )],
             _ => vec![],
         };
+        // Every public reply of a person is in the log (analytics and the outcome read it).
+        if !appended.duplicate {
+            events.push(Event::note(
+                EventKind::AgentReply,
+                Actor::Agent(agent.id),
+                None,
+                EventData::Reply {
+                    message: appended.message.id,
+                },
+                c.at,
+            ));
+        }
         // The first human reply stops the hand-over's clock.
         if let (Some(clock), false) = (c.conv.sla.as_mut(), appended.duplicate) {
             if let Some(met) = clock.replied(c.at) {
                 let secs = clock.first_reply_secs().unwrap_or(0);
-                copilot_events.push(Event::note(
+                events.push(Event::note(
                     EventKind::FirstReply,
                     Actor::Agent(agent.id),
                     Some(format!(
@@ -90,7 +102,7 @@ impl Engine {
                 ));
             }
         }
-        if c.conv.status == Status::Snoozed || !copilot_events.is_empty() {
+        if c.conv.status == Status::Snoozed || !events.is_empty() {
             if c.conv.status == Status::Snoozed {
                 c.conv.status = Status::Open;
                 c.conv.updated_at = c.at;
@@ -98,7 +110,7 @@ impl Engine {
             store
                 .apply_turn(&Turn {
                     conversation: c.conv.clone(),
-                    events: copilot_events,
+                    events,
                     messages: vec![],
                     handled: vec![],
                 })
@@ -144,6 +156,19 @@ impl Engine {
         c.events.push(Event::transition(&t, reason, EventData::None, c.at));
         c.messages
             .push(c.system(SystemCode::HandedBack, Some(agent), replies::handed_back(c.conv.lang)));
+        Ok(())
+    }
+
+    /// The customer says the AI's answer solved it: only while the AI has the open conversation.
+    pub(super) fn customer_resolve(c: &mut Change) -> Result<()> {
+        let t = c.machine().apply(Command::Resolve { actor: Actor::Customer })?;
+        c.conv.status = t.to.status;
+        c.events.push(Event::transition(
+            &t,
+            Some("the customer said it is solved".into()),
+            EventData::None,
+            c.at,
+        ));
         Ok(())
     }
 

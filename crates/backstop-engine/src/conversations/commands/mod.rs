@@ -47,6 +47,9 @@ pub enum AgentAction {
     },
     /// The customer pressed "talk to a human".
     RequestHuman,
+    /// The customer says the AI's answer solved it (the conversation is resolved, an AI
+    /// resolution confirmed by the customer).
+    CustomerResolve,
     /// An agent decides on the AI's draft answer: approve it (as written, or with `edited` text)
     /// and it is sent as the AI's answer, the conversation back with the AI; or reject it and keep
     /// the conversation.
@@ -229,6 +232,7 @@ impl Engine {
                 }
                 self.request_human(&mut c).await?;
             }
+            AgentAction::CustomerResolve => Self::customer_resolve(&mut c)?,
         }
         self.finish(c, before_owner).await
     }

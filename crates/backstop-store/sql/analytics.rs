@@ -1,0 +1,445 @@
+//! The analytics tables: each conversation's facts row, replaced whole, and the hourly rollups
+//! moved by the difference in the same transaction (`backstop_core::analytics::Contribution`), so
+//! the rollups are always the sum of the stored contributions. The dashboard's questions are sums
+//! over a tenant's rows of an hour range — never a scan of conversations or events.
+
+use backstop_core::analytics::{Contribution, MessageCounts, Sum, AGENT_SUMS};
+use backstop_core::ids::{AgentId, ConversationId, TenantId};
+use backstop_core::outcome::Outcome;
+use backstop_core::Timestamp;
+use backstop_store::codec::*;
+use backstop_store::*;
+
+use crate::dialect;
+use crate::Backend;
+
+const KEY_COLS: &str = "tenant_id, hour, team, channel, lang, topic";
+
+fn sum_cols() -> String {
+    Sum::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// `$from..$to` placeholders.
+fn marks(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+pub(crate) async fn save(store: &Backend, rows: &[FactsRow]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let sums = sum_cols();
+    let rollup_sql = format!(
+        "INSERT INTO rollups ({KEY_COLS}, {sums}) VALUES ({}) ON CONFLICT ({KEY_COLS}) DO UPDATE SET {}",
+        marks(1, 6 + Sum::ALL.len()),
+        Sum::ALL
+            .iter()
+            .map(|s| format!("{0} = rollups.{0} + excluded.{0}", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let agent_sql = format!(
+        "INSERT INTO agent_rollups (tenant_id, hour, agent_id, {}) VALUES ({}) ON CONFLICT (tenant_id, hour, agent_id) DO UPDATE SET {}",
+        AGENT_SUMS.join(", "),
+        marks(1, 3 + AGENT_SUMS.len()),
+        AGENT_SUMS
+            .iter()
+            .map(|s| format!("{s} = agent_rollups.{s} + excluded.{s}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut tx = store.writer().begin().await.map_err(db)?;
+    for row in rows {
+        // Two nodes folding the same conversation take turns on its row.
+        dialect::lock_conversation_row(&mut tx, &row.tenant, row.conversation).await?;
+        let old = sqlx::query(
+            "SELECT hour, team, channel, lang, topic, contribution FROM conversation_facts WHERE tenant_id = $1 AND conversation_id = $2",
+        )
+        .bind(row.tenant.as_str())
+        .bind(row.conversation.to_string())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let old = match old {
+            Some(r) => Some((
+                RollupKey {
+                    hour: r.int("hour")?,
+                    team: r.text("team")?,
+                    channel: r.text("channel")?,
+                    lang: r.text("lang")?,
+                    topic: r.text("topic")?,
+                },
+                json::<Contribution>(&r, "contribution")?,
+            )),
+            None => None,
+        };
+        // The same rows: move them by the difference; other rows: take the old out, put the new in.
+        let moves: Vec<(&RollupKey, backstop_core::analytics::Delta)> = match &old {
+            Some((key, c)) if *key == row.key => vec![(key, row.contribution.minus(Some(c)))],
+            Some((key, c)) => vec![
+                (key, Contribution::default().minus(Some(c))),
+                (&row.key, row.contribution.minus(None)),
+            ],
+            None => vec![(&row.key, row.contribution.minus(None))],
+        };
+        for (key, delta) in moves {
+            if delta.is_zero() {
+                continue;
+            }
+            if delta.sums.iter().any(|x| *x != 0) {
+                let mut q = sqlx::query(&rollup_sql)
+                    .bind(row.tenant.as_str())
+                    .bind(key.hour)
+                    .bind(&key.team)
+                    .bind(&key.channel)
+                    .bind(&key.lang)
+                    .bind(&key.topic);
+                for v in &delta.sums {
+                    q = q.bind(*v);
+                }
+                q.execute(&mut *tx).await.map_err(db)?;
+            }
+            for (k, n) in &delta.counts {
+                sqlx::query(
+                    "INSERT INTO rollup_counts (tenant_id, hour, team, channel, lang, topic, key, n) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (tenant_id, hour, team, channel, lang, topic, key) DO UPDATE SET n = rollup_counts.n + excluded.n",
+                )
+                .bind(row.tenant.as_str())
+                .bind(key.hour)
+                .bind(&key.team)
+                .bind(&key.channel)
+                .bind(&key.lang)
+                .bind(&key.topic)
+                .bind(k)
+                .bind(*n)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            }
+            for (agent, v) in &delta.agents {
+                let mut q = sqlx::query(&agent_sql)
+                    .bind(row.tenant.as_str())
+                    .bind(key.hour)
+                    .bind(agent.to_string());
+                for x in v {
+                    q = q.bind(*x);
+                }
+                q.execute(&mut *tx).await.map_err(db)?;
+            }
+        }
+        sqlx::query(
+            "INSERT INTO conversation_facts (tenant_id, conversation_id, hour, team, channel, lang, topic, outcome, is_final, final_at, last_event_id, contribution)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET hour = excluded.hour, team = excluded.team,
+                 channel = excluded.channel, lang = excluded.lang, topic = excluded.topic, outcome = excluded.outcome,
+                 is_final = excluded.is_final, final_at = excluded.final_at, last_event_id = excluded.last_event_id,
+                 contribution = excluded.contribution",
+        )
+        .bind(row.tenant.as_str())
+        .bind(row.conversation.to_string())
+        .bind(row.key.hour)
+        .bind(&row.key.team)
+        .bind(&row.key.channel)
+        .bind(&row.key.lang)
+        .bind(&row.key.topic)
+        .bind(row.outcome.map(Outcome::as_str))
+        .bind(i64::from(row.is_final))
+        .bind(ts(row.final_at))
+        .bind(row.last_event_id)
+        .bind(to_json(&row.contribution))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(())
+}
+
+fn facts_row(r: &impl Columns) -> Result<FactsRow> {
+    let outcome = match r.opt_text("outcome")? {
+        Some(o) => Some(Outcome::parse(&o).ok_or_else(|| corrupt("facts outcome"))?),
+        None => None,
+    };
+    Ok(FactsRow {
+        tenant: TenantId::parse(&r.text("tenant_id")?).map_err(|_| corrupt("facts tenant"))?,
+        conversation: r
+            .text("conversation_id")?
+            .parse()
+            .map_err(|_| corrupt("facts conversation"))?,
+        key: RollupKey {
+            hour: r.int("hour")?,
+            team: r.text("team")?,
+            channel: r.text("channel")?,
+            lang: r.text("lang")?,
+            topic: r.text("topic")?,
+        },
+        outcome,
+        is_final: r.int("is_final")? != 0,
+        final_at: from_ts(r.int("final_at")?)?,
+        last_event_id: r.int("last_event_id")?,
+        contribution: json(r, "contribution")?,
+    })
+}
+
+pub(crate) async fn get(store: &Backend, tenant: &TenantId, conv: ConversationId) -> Result<Option<FactsRow>> {
+    let row = sqlx::query("SELECT * FROM conversation_facts WHERE tenant_id = $1 AND conversation_id = $2")
+        .bind(tenant.as_str())
+        .bind(conv.to_string())
+        .fetch_optional(store.reader())
+        .await
+        .map_err(db)?;
+    row.as_ref().map(facts_row).transpose()
+}
+
+pub(crate) async fn cursor(store: &Backend) -> Result<i64> {
+    let row = sqlx::query("SELECT CAST(COALESCE(MAX(last_event_id), 0) AS BIGINT) AS m FROM conversation_facts")
+        .fetch_one(store.reader())
+        .await
+        .map_err(db)?;
+    row.int("m")
+}
+
+pub(crate) async fn with_events_in(
+    store: &Backend,
+    after_id: i64,
+    up_to_id: i64,
+) -> Result<Vec<(TenantId, ConversationId, i64)>> {
+    let rows = sqlx::query(
+        "SELECT tenant_id, conversation_id, CAST(MAX(id) AS BIGINT) AS m FROM events WHERE id > $1 AND id <= $2
+         GROUP BY tenant_id, conversation_id ORDER BY m",
+    )
+    .bind(after_id)
+    .bind(up_to_id)
+    .fetch_all(store.reader())
+    .await
+    .map_err(db)?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                TenantId::parse(&r.text("tenant_id")?).map_err(|_| corrupt("event tenant"))?,
+                r.text("conversation_id")?
+                    .parse()
+                    .map_err(|_| corrupt("event conversation"))?,
+                r.int("m")?,
+            ))
+        })
+        .collect()
+}
+
+pub(crate) async fn max_event_id(store: &Backend) -> Result<i64> {
+    let row = sqlx::query("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) AS m FROM events")
+        .fetch_one(store.reader())
+        .await
+        .map_err(db)?;
+    row.int("m")
+}
+
+pub(crate) async fn due(store: &Backend, at: Timestamp, limit: u32) -> Result<Vec<(TenantId, ConversationId)>> {
+    let rows = sqlx::query(
+        "SELECT tenant_id, conversation_id FROM conversation_facts WHERE is_final = 0 AND final_at <= $1 ORDER BY final_at LIMIT $2",
+    )
+    .bind(ts(at))
+    .bind(i64::from(limit))
+    .fetch_all(store.reader())
+    .await
+    .map_err(db)?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                TenantId::parse(&r.text("tenant_id")?).map_err(|_| corrupt("facts tenant"))?,
+                r.text("conversation_id")?
+                    .parse()
+                    .map_err(|_| corrupt("facts conversation"))?,
+            ))
+        })
+        .collect()
+}
+
+pub(crate) async fn message_counts(store: &Backend, tenant: &TenantId, conv: ConversationId) -> Result<MessageCounts> {
+    let rows = sqlx::query(
+        "SELECT author_kind, CAST(COUNT(*) AS BIGINT) AS n FROM messages
+         WHERE tenant_id = $1 AND conversation_id = $2 AND kind = 'text' GROUP BY author_kind",
+    )
+    .bind(tenant.as_str())
+    .bind(conv.to_string())
+    .fetch_all(store.reader())
+    .await
+    .map_err(db)?;
+    let mut m = MessageCounts::default();
+    for r in &rows {
+        let n = r.int("n")?;
+        match r.text("author_kind")?.as_str() {
+            "customer" => m.customer = n,
+            "ai" => m.ai = n,
+            "agent" => m.agent = n,
+            _ => {}
+        }
+    }
+    Ok(m)
+}
+
+/// The `WHERE` of a filter, its placeholders from `$1` (the tenant) on, and the values to bind.
+fn filter_sql(f: &RollupFilter) -> (String, Vec<String>) {
+    let mut sql = "tenant_id = $1 AND hour >= $2 AND hour < $3".to_string();
+    let mut binds = vec![];
+    for (col, v) in [
+        ("team", &f.team),
+        ("channel", &f.channel),
+        ("lang", &f.lang),
+        ("topic", &f.topic),
+    ] {
+        if let Some(v) = v {
+            binds.push(v.clone());
+            sql.push_str(&format!(" AND {col} = ${}", 3 + binds.len()));
+        }
+    }
+    (sql, binds)
+}
+
+fn group_select(group: RollupGroup) -> (String, String) {
+    match group.column() {
+        Some("hour") => ("CAST(hour AS TEXT) AS g".into(), " GROUP BY hour ORDER BY hour".into()),
+        Some(c) => (format!("{c} AS g"), format!(" GROUP BY {c} ORDER BY {c}")),
+        None => ("'' AS g".into(), String::new()),
+    }
+}
+
+pub(crate) async fn sums(
+    store: &Backend,
+    tenant: &TenantId,
+    f: &RollupFilter,
+    group: RollupGroup,
+) -> Result<Vec<(String, Vec<i64>)>> {
+    let (cond, binds) = filter_sql(f);
+    let (g, tail) = group_select(group);
+    let cols = Sum::ALL
+        .iter()
+        .map(|s| format!("CAST(COALESCE(SUM({0}), 0) AS BIGINT) AS {0}", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT {g}, {cols} FROM rollups WHERE {cond}{tail}");
+    let mut q = sqlx::query(&sql)
+        .bind(tenant.as_str())
+        .bind(f.from_hour)
+        .bind(f.to_hour);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(store.reader()).await.map_err(db)?;
+    rows.iter()
+        .map(|r| {
+            let sums = Sum::ALL.iter().map(|s| r.int(s.as_str())).collect::<Result<Vec<_>>>()?;
+            Ok((r.text("g")?, sums))
+        })
+        .collect()
+}
+
+pub(crate) async fn counts(
+    store: &Backend,
+    tenant: &TenantId,
+    f: &RollupFilter,
+    group: RollupGroup,
+    prefix: &str,
+) -> Result<Vec<(String, String, i64)>> {
+    let (cond, binds) = filter_sql(f);
+    let g = match group.column() {
+        Some("hour") => "CAST(hour AS TEXT)".to_string(),
+        Some(c) => c.to_string(),
+        None => "''".to_string(),
+    };
+    let group_by = match group.column() {
+        Some(c) => format!("{c}, key"),
+        None => "key".into(),
+    };
+    // Keys run from the prefix up to the next character after its `:`.
+    let p = 4 + binds.len();
+    let sql = format!(
+        "SELECT {g} AS g, key, CAST(SUM(n) AS BIGINT) AS n FROM rollup_counts WHERE {cond} AND key >= ${p} AND key < ${}
+         GROUP BY {group_by} HAVING SUM(n) <> 0 ORDER BY {group_by}",
+        p + 1
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(tenant.as_str())
+        .bind(f.from_hour)
+        .bind(f.to_hour);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let upper = format!("{prefix}\u{10FFFF}");
+    let rows = q.bind(prefix).bind(upper).fetch_all(store.reader()).await.map_err(db)?;
+    rows.iter()
+        .map(|r| Ok((r.text("g")?, r.text("key")?, r.int("n")?)))
+        .collect()
+}
+
+pub(crate) async fn agents(store: &Backend, tenant: &TenantId, f: &RollupFilter) -> Result<Vec<AgentRollup>> {
+    let cols = AGENT_SUMS
+        .iter()
+        .map(|s| format!("CAST(SUM({s}) AS BIGINT) AS {s}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT agent_id, {cols} FROM agent_rollups WHERE tenant_id = $1 AND hour >= $2 AND hour < $3 GROUP BY agent_id ORDER BY agent_id"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(tenant.as_str())
+        .bind(f.from_hour)
+        .bind(f.to_hour)
+        .fetch_all(store.reader())
+        .await
+        .map_err(db)?;
+    rows.iter()
+        .map(|r| {
+            Ok(AgentRollup {
+                agent: AgentId(r.text("agent_id")?.parse().map_err(|_| corrupt("rollup agent"))?),
+                sums: AGENT_SUMS.iter().map(|s| r.int(s)).collect::<Result<Vec<_>>>()?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn list(store: &Backend, tenant: &TenantId, q: &FactsQuery) -> Result<Vec<FactsRow>> {
+    let (mut cond, mut binds) = filter_sql(&q.filter);
+    match q.outcome.as_deref() {
+        Some("unsettled") => cond.push_str(" AND outcome IS NULL"),
+        Some(o) => {
+            binds.push(o.to_string());
+            cond.push_str(&format!(" AND outcome = ${}", 3 + binds.len()));
+        }
+        None => {}
+    }
+    let sql = format!(
+        "SELECT * FROM conversation_facts WHERE {cond} ORDER BY hour DESC, conversation_id DESC LIMIT ${}",
+        4 + binds.len()
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(tenant.as_str())
+        .bind(q.filter.from_hour)
+        .bind(q.filter.to_hour);
+    for b in &binds {
+        query = query.bind(b);
+    }
+    let rows = query
+        .bind(i64::from(q.limit))
+        .fetch_all(store.reader())
+        .await
+        .map_err(db)?;
+    rows.iter().map(facts_row).collect()
+}
+
+pub(crate) async fn clear(store: &Backend, tenant: Option<&TenantId>) -> Result<()> {
+    let mut tx = store.writer().begin().await.map_err(db)?;
+    for table in ["conversation_facts", "rollups", "rollup_counts", "agent_rollups"] {
+        let sql = match tenant {
+            Some(_) => format!("DELETE FROM {table} WHERE tenant_id = $1"),
+            None => format!("DELETE FROM {table}"),
+        };
+        let mut q = sqlx::query(&sql);
+        if let Some(t) = tenant {
+            q = q.bind(t.as_str());
+        }
+        q.execute(&mut *tx).await.map_err(db)?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(())
+}

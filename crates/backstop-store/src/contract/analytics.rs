@@ -1,0 +1,192 @@
+//! Contract checks of the analytics tables: a conversation's facts replaced whole with the rollups
+//! moved by the difference (also between rollup rows), the questions the dashboard asks, and
+//! tenant isolation.
+
+use backstop_core::analytics::{Contribution, MessageCounts, Sum};
+use backstop_core::conversation::Actor;
+use backstop_core::event::{Event, EventKind};
+use backstop_core::ids::{AgentId, ConversationId, TenantId};
+use backstop_core::outcome::{Facts, Outcome, SettleRule};
+use backstop_core::Timestamp;
+use time::Duration;
+
+use super::{customer_msg, decision, setup, t0};
+use crate::*;
+
+fn key(team: &str, lang: &str) -> RollupKey {
+    RollupKey {
+        hour: t0().unix_timestamp() / 3600,
+        team: team.into(),
+        channel: "web".into(),
+        lang: lang.into(),
+        topic: "shipping".into(),
+    }
+}
+
+fn row(tenant: &TenantId, conv: ConversationId, key: RollupKey, facts: &Facts, at: Timestamp, event: i64) -> FactsRow {
+    let s = facts.settle(SettleRule::default(), at);
+    FactsRow {
+        tenant: tenant.clone(),
+        conversation: conv,
+        key,
+        outcome: s.outcome,
+        is_final: s.is_final,
+        final_at: s.final_at,
+        last_event_id: event,
+        contribution: Contribution::of(facts, &s, MessageCounts::default()),
+    }
+}
+
+fn filter() -> RollupFilter {
+    let h = t0().unix_timestamp() / 3600;
+    RollupFilter {
+        from_hour: h - 1,
+        to_hour: h + 1,
+        ..Default::default()
+    }
+}
+
+fn sum(rows: &[(String, Vec<i64>)], group: &str, k: Sum) -> i64 {
+    let i = Sum::ALL.iter().position(|x| *x == k).unwrap();
+    rows.iter().find(|(g, _)| g == group).map_or(0, |(_, v)| v[i])
+}
+
+pub async fn facts_move_the_rollups_by_their_difference(s: &dyn Store) {
+    let (a, _, conv) = setup(s, "shop-a").await;
+    let (b, _, other) = setup(s, "shop-b").await;
+    let mut facts = Facts::new(t0());
+    facts.ai_answers = 1;
+    facts.ai_last_answered = true;
+    facts.customer_turns = 1;
+    facts.last_activity = t0() + Duration::minutes(1);
+    // Going: counted, unsettled.
+    s.save_facts(&[row(&a, conv, key("", "en"), &facts, t0() + Duration::minutes(2), 5)])
+        .await
+        .unwrap();
+    let all = s.rollup_sums(&a, &filter(), RollupGroup::All).await.unwrap();
+    assert_eq!(sum(&all, "", Sum::Conversations), 1);
+    assert_eq!((sum(&all, "", Sum::Unsettled), sum(&all, "", Sum::AiResolved)), (1, 0));
+    assert_eq!(s.facts_cursor().await.unwrap(), 5);
+    let due = s.facts_due(t0() + Duration::days(2), 10).await.unwrap();
+    assert_eq!(due, vec![(a.clone(), conv)]);
+    // Settled a day later: the same row moves from unsettled to AI resolved, still one conversation.
+    let later = t0() + Duration::days(2);
+    s.save_facts(&[row(&a, conv, key("", "en"), &facts, later, 5)])
+        .await
+        .unwrap();
+    let all = s.rollup_sums(&a, &filter(), RollupGroup::All).await.unwrap();
+    assert_eq!(sum(&all, "", Sum::Conversations), 1);
+    assert_eq!((sum(&all, "", Sum::Unsettled), sum(&all, "", Sum::AiResolved)), (0, 1));
+    assert!(s.facts_due(later, 10).await.unwrap().is_empty(), "final: no longer due");
+    // Handed over and answered by a person in another team's row: the old row empties.
+    facts.handoffs = 1;
+    facts.handoff_reason = Some(backstop_core::routing::HandoffReason::Anger);
+    facts.first_handoff_at = Some(t0() + Duration::minutes(3));
+    facts.person_replies = 2;
+    facts.first_person_reply_at = Some(t0() + Duration::minutes(5));
+    facts.agent = Some(AgentId(uuid::Uuid::from_u128(11)));
+    facts.csat = Some(5);
+    facts.last_activity = t0() + Duration::minutes(9);
+    s.save_facts(&[row(&a, conv, key("support", "zh"), &facts, later, 9)])
+        .await
+        .unwrap();
+    let by_team = s.rollup_sums(&a, &filter(), RollupGroup::Team).await.unwrap();
+    assert_eq!(sum(&by_team, "", Sum::Conversations), 0);
+    assert_eq!(sum(&by_team, "support", Sum::Conversations), 1);
+    assert_eq!(sum(&by_team, "support", Sum::Assisted), 1);
+    assert_eq!(sum(&by_team, "support", Sum::AiResolved), 0);
+    let zh = RollupFilter {
+        lang: Some("zh".into()),
+        ..filter()
+    };
+    let only = s.rollup_sums(&a, &zh, RollupGroup::All).await.unwrap();
+    assert_eq!(sum(&only, "", Sum::CsatSum), 5);
+    let reasons = s
+        .rollup_counts(&a, &filter(), RollupGroup::All, "reason:")
+        .await
+        .unwrap();
+    assert_eq!(reasons, vec![("".into(), "reason:anger".into(), 1)]);
+    let csat = s
+        .rollup_counts(&a, &filter(), RollupGroup::Lang, "csat:")
+        .await
+        .unwrap();
+    assert_eq!(csat, vec![("zh".into(), "csat:5".into(), 1)]);
+    let agents = s.agent_rollups(&a, &filter()).await.unwrap();
+    assert_eq!(agents.len(), 1);
+    assert_eq!(agents[0].sums, vec![1, 2, 1, 0, 5, 1]);
+    // The drill-down lists it under its outcome, and the stored row reads back as saved.
+    let q = FactsQuery {
+        filter: filter(),
+        outcome: Some("assisted".into()),
+        limit: 10,
+    };
+    let listed = s.list_facts(&a, &q).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].outcome, Some(Outcome::Assisted));
+    assert_eq!(s.get_facts(&a, conv).await.unwrap().as_ref(), listed.first());
+    let none = FactsQuery {
+        outcome: Some("unsettled".into()),
+        ..q
+    };
+    assert!(s.list_facts(&a, &none).await.unwrap().is_empty());
+    // Another tenant sees nothing, and clearing one tenant leaves the other.
+    s.save_facts(&[row(&b, other, key("", "en"), &Facts::new(t0()), t0(), 12)])
+        .await
+        .unwrap();
+    assert_eq!(
+        sum(
+            &s.rollup_sums(&b, &filter(), RollupGroup::All).await.unwrap(),
+            "",
+            Sum::Conversations
+        ),
+        1
+    );
+    assert!(s.agent_rollups(&b, &filter()).await.unwrap().is_empty());
+    s.clear_analytics(Some(&a)).await.unwrap();
+    assert!(s
+        .rollup_sums(&a, &filter(), RollupGroup::Team)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(s.get_facts(&a, conv).await.unwrap(), None);
+    assert!(s.get_facts(&b, other).await.unwrap().is_some());
+    s.clear_analytics(None).await.unwrap();
+    assert_eq!(s.facts_cursor().await.unwrap(), 0);
+}
+
+pub async fn conversations_with_new_events_are_found_with_their_message_counts(s: &dyn Store) {
+    let (a, _, conv) = setup(s, "shop-a").await;
+    let (_, _, second) = setup(s, "shop-a").await;
+    for (c, body) in [(conv, "where is my parcel?"), (second, "hello")] {
+        s.append_message(&customer_msg(&a, c, None, body)).await.unwrap();
+        let mut record = s.get_conversation(&a, c).await.unwrap().unwrap();
+        record.updated_at = t0();
+        s.apply_turn(&Turn {
+            conversation: record,
+            events: vec![Event::note(EventKind::AiAnswer, Actor::Ai, None, decision(body), t0())],
+            messages: vec![],
+            handled: vec![],
+        })
+        .await
+        .unwrap();
+    }
+    let top = s.max_event_id().await.unwrap();
+    let found = s.conversations_with_events_in(0, top).await.unwrap();
+    assert_eq!(found.iter().map(|f| f.1).collect::<Vec<_>>(), vec![conv, second]);
+    assert_eq!(found[1].2, top);
+    assert!(found[0].2 < found[1].2);
+    let after_first = s.conversations_with_events_in(found[0].2, top).await.unwrap();
+    assert_eq!(after_first.iter().map(|f| f.1).collect::<Vec<_>>(), vec![second]);
+    let only_first = s.conversations_with_events_in(0, found[0].2).await.unwrap();
+    assert_eq!(only_first.iter().map(|f| f.1).collect::<Vec<_>>(), vec![conv]);
+    assert!(s.conversations_with_events_in(top, top + 10).await.unwrap().is_empty());
+    let m = s.message_counts(&a, conv).await.unwrap();
+    assert_eq!(
+        m,
+        MessageCounts {
+            customer: 1,
+            ai: 0,
+            agent: 0
+        }
+    );
+}
