@@ -18,7 +18,7 @@
       open: "Open chat", close: "Close chat", ai: "AI assistant", aiSub: "Replies instantly",
       waiting: "Connecting you to a person", queue: "A person is coming · you are #{n} in the queue",
       queueNoPos: "A person is coming · please stay on this page",
-      human: "Talk to a human", ph: "Type your message…", send: "Send", sending: "Sending…",
+      human: "Talk to a human", solved: "That solved it", ph: "Type your message…", send: "Send", sending: "Sending…",
       failed: "Not sent", reconnecting: "Reconnecting…", connecting: "Connecting…",
       greeting: "Hi! I'm {name}'s AI assistant. Ask me about orders, shipping, returns…",
       greetingAnon: "Hi! I'm the AI assistant. Ask me about orders, shipping, returns…",
@@ -43,7 +43,7 @@
       open: "打开聊天", close: "关闭聊天", ai: "AI 助手", aiSub: "即时回复",
       waiting: "正在为您转接人工", queue: "人工客服马上就来 · 您当前排在第 {n} 位",
       queueNoPos: "人工客服马上就来 · 请不要离开本页面",
-      human: "转人工客服", ph: "输入消息…", send: "发送", sending: "发送中…",
+      human: "转人工客服", solved: "问题已解决", ph: "输入消息…", send: "发送", sending: "发送中…",
       failed: "未发送", reconnecting: "正在重新连接…", connecting: "正在连接…",
       greeting: "您好！我是 {name} 的 AI 助手，可以帮您查询订单、物流、退换货等问题…",
       greetingAnon: "您好！我是 AI 助手，可以帮您查询订单、物流、退换货等问题…",
@@ -137,6 +137,7 @@
     ".ms{max-width:100%;align-items:center;text-align:center;font-size:12px;color:var(--mut);margin:6px 0 12px}.ms span{background:#eef0f5;border-radius:10px;padding:3px 10px}" +
     ".f{border-top:1px solid var(--line);padding:10px 12px 8px;background:#fff}" +
     ".er{font-size:12px;color:#b42318;background:#fdecec;border-radius:8px;padding:6px 10px;margin:0 0 8px}" +
+    ".acts{display:flex;justify-content:center;gap:8px;flex-wrap:wrap}.acts .hu{margin:0 0 8px}" +
     ".hu{display:flex;align-items:center;gap:6px;margin:0 auto 8px;border:1px solid var(--a);background:#fff;color:var(--a);border-radius:16px;padding:5px 14px;font-size:13px;font-weight:600}" +
     ".hu:hover{background:var(--a);color:#fff}.hu:disabled{opacity:.5;cursor:default}.hu svg{width:15px;height:15px}" +
     ".cp{display:flex;align-items:flex-end;gap:8px;border:1px solid var(--line);border-radius:12px;padding:6px 6px 6px 12px}.cp:focus-within{border-color:var(--a)}" +
@@ -166,11 +167,14 @@
     close: svg('<path d="M6 6l12 12M18 6L6 18"/>'),
     down: svg('<path d="M6 9l6 6 6-6"/>'),
     send: svg('<path d="M5 12h13M13 6l6 6-6 6"/>'),
+    check: svg('<path d="M5 12.5l4.5 4.5L19 7.5"/>'),
     spark: svg('<path d="M12 3l1.8 5.2L19 10l-5.2 1.8L12 17l-1.8-5.2L5 10l5.2-1.8z"/><path d="M19 17l.7 1.8 1.8.7-1.8.7L19 22l-.7-1.8-1.8-.7 1.8-.7z"/>'),
     person: svg('<circle cx="12" cy="8" r="4"/><path d="M4 21a8 8 0 0 1 16 0"/>')
   };
 
-  var host, root, launcher, badge, panel, who, avatar, nameEl, subEl, queueEl, connEl, logEl, greetEl, list, errEl, humanBtn, input, sendBtn, countEl;
+  var host, root, launcher, badge, panel, who, avatar, nameEl, subEl, queueEl, connEl, logEl, greetEl, list, errEl, humanBtn, solvedBtn, input, sendBtn, countEl;
+  // The AI has answered in this conversation: the customer may say it solved it.
+  var aiAnswered = false;
 
   function build() {
     host = document.createElement("div");
@@ -234,6 +238,15 @@
     humanBtn.innerHTML = IC.person;
     humanBtn.appendChild(document.createTextNode(t("human")));
     humanBtn.onclick = askHuman;
+    solvedBtn = el("button", "hu");
+    solvedBtn.type = "button";
+    solvedBtn.setAttribute("data-testid", "bs-solved");
+    solvedBtn.innerHTML = IC.check;
+    solvedBtn.appendChild(document.createTextNode(t("solved")));
+    solvedBtn.onclick = markSolved;
+    solvedBtn.hidden = true;
+    var acts = el("div", "acts");
+    acts.appendChild(solvedBtn); acts.appendChild(humanBtn);
     var cp = el("div", "cp");
     input = el("textarea");
     input.rows = 1;
@@ -254,7 +267,7 @@
     countEl = el("span", "ct");
     mt.appendChild(countEl); mt.appendChild(el("span", "", t("powered")));
     rateEl = buildRating();
-    foot.appendChild(errEl); foot.appendChild(rateEl); foot.appendChild(humanBtn); foot.appendChild(cp); foot.appendChild(mt);
+    foot.appendChild(errEl); foot.appendChild(rateEl); foot.appendChild(acts); foot.appendChild(cp); foot.appendChild(mt);
 
     panel.appendChild(head); panel.appendChild(queueEl); panel.appendChild(connEl); panel.appendChild(logEl); panel.appendChild(foot);
 
@@ -399,6 +412,8 @@
     }
     humanBtn.hidden = o === "queue" || o === "agent";
     humanBtn.disabled = false;
+    solvedBtn.hidden = !(o === "ai" && s.status === "open" && aiAnswered);
+    solvedBtn.disabled = false;
     // Ask for a rating once the conversation is resolved (a thank-you stays up briefly after).
     var ask = s.status === "resolved" && !s.rated;
     if (ask && rateEl.hidden) { rating = 0; paintStars(); rateComment.value = ""; }
@@ -453,6 +468,10 @@
 
   function msgNode(m) {
     var a = (m.author && m.author.kind) || "system";
+    if (a === "ai" && m.citations && m.citations.length && !aiAnswered) {
+      aiAnswered = true;
+      setTimeout(renderState, 0);
+    }
     var n = el("div", "m");
     n.setAttribute("data-testid", "bs-msg");
     n.setAttribute("data-author", a);
@@ -647,6 +666,7 @@
       token = r.token; lsSet("token", token);
       if (r.tenant_name) { tenantName = r.tenant_name; lsSet("name", tenantName); renderGreeting(); renderState(); }
       if (conv && r.conversation_id !== conv) clearConversation();
+      if (conv !== r.conversation_id) aiAnswered = false;
       conv = r.conversation_id;
       // The socket seems unreachable: deliver what we can over plain HTTP meanwhile.
       return attempts > 2 ? restSync() : null;
@@ -797,6 +817,15 @@
     if (live) wsSend({ type: "message", client_id: item.client_id, body: body });
     else if (!started) start();
     input.focus();
+  }
+
+  // "That solved it": the customer resolves the AI's conversation; the rating follows.
+  function markSolved() {
+    if (!conv) return;
+    solvedBtn.disabled = true;
+    api("POST", "/conversations/" + encodeURIComponent(conv) + "/solved").then(function (r) {
+      applyState(r.state);
+    }, function (e) { solvedBtn.disabled = false; showErr(errText(e)); });
   }
 
   function askHuman() {

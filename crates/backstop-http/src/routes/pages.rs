@@ -1,6 +1,6 @@
 //! The web pages and assets, compiled into the binary: the widget script, the demo store, the
-//! login page, the inbox, the escalation-policy page, the actions page, the supervisor view and the knowledge
-//! page.
+//! login page, the inbox, the escalation-policy page, the actions page, the supervisor view, the reports and
+//! the knowledge page.
 //! No Node.js or build step at run time. Scripts and styles are served from one table (`ASSETS`);
 //! the agent pages from another (`PAGES`), each put together once with the `<head>` they share.
 
@@ -53,6 +53,9 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/assets/policy.js", JS, include_str!("../../assets/policy.js")),
     ("/assets/actions.js", JS, include_str!("../../assets/actions.js")),
     ("/assets/supervisor.js", JS, include_str!("../../assets/supervisor.js")),
+    ("/assets/reports.js", JS, include_str!("../../assets/reports.js")),
+    ("/assets/charts.js", JS, include_str!("../../assets/charts.js")),
+    ("/assets/reports.css", CSS, include_str!("../../assets/reports.css")),
     ("/assets/knowledge.js", JS, include_str!("../../assets/knowledge.js")),
     (
         "/assets/knowledge-topics.js",
@@ -69,6 +72,7 @@ const PAGES: &[(&str, &str)] = &[
     ("/policy", include_str!("../../assets/policy.html")),
     ("/actions", include_str!("../../assets/actions.html")),
     ("/supervisor", include_str!("../../assets/supervisor.html")),
+    ("/reports", include_str!("../../assets/reports.html")),
     ("/knowledge", include_str!("../../assets/knowledge.html")),
 ];
 const HEAD: &str = include_str!("../../assets/head.html");

@@ -1,8 +1,11 @@
 //! The manager's reports (supervisors and admins): `GET /api/v1/reports` (a date range's outcomes,
-//! hand-overs, durations, ratings, breakdowns and savings, read from the rollups) and
-//! `GET /api/v1/reports/conversations` (the conversations behind a number).
+//! hand-overs, durations, ratings, breakdowns and savings, read from the rollups), its days as CSV
+//! (`GET /api/v1/reports/export`) and `GET /api/v1/reports/conversations` (the conversations
+//! behind a number).
 
 use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::IntoResponse;
 use axum::Json;
 use backstop_core::permission::Permission;
 use backstop_engine::insight::reports::ReportQuery;
@@ -20,6 +23,7 @@ use crate::{wire, AppState};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(report))
+        .routes(routes!(export))
         .routes(routes!(conversations))
 }
 
@@ -84,6 +88,35 @@ async fn report(
     let q = p.query(s.engine.now().date())?;
     let r = s.engine.report(&session.agent.tenant, &q).await?;
     Ok(Json(wire::report(&r)))
+}
+
+/// The report's days as CSV (`reports-<from>-<to>.csv`): conversations by outcome, hand-overs,
+/// the AI resolution rate and the average rating per UTC day.
+#[utoipa::path(get, path = "/api/v1/reports/export", tag = "reports", params(ReportParams),
+    responses((status = 200, description = "the days as CSV", body = String, content_type = "text/csv")),
+    security(("session" = []), ("bearer" = [])))]
+async fn export(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    Query(p): Query<ReportParams>,
+) -> ApiResult<impl IntoResponse> {
+    session.permit(Permission::ReadReports)?;
+    let q = p.query(s.engine.now().date())?;
+    let r = s.engine.report(&session.agent.tenant, &q).await?;
+    let name = format!("attachment; filename=\"reports-{}-{}.csv\"", q.from, q.to);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        wire::report_csv(&r),
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -372,3 +372,29 @@ pub fn report_conversations(
             .collect(),
     }
 }
+
+/// The report's days as CSV (UTC days; one header row): what a spreadsheet takes.
+pub fn report_csv(r: &Report) -> String {
+    let mut out = String::from(
+        "day,conversations,ai_resolved,ai_confirmed,assisted,human_resolved,abandoned,unsettled,handed_over,ai_resolution_rate,csat_average\n",
+    );
+    for (day, s) in &r.days {
+        let outcomes =
+            s.get(Sum::AiResolved) + s.get(Sum::Assisted) + s.get(Sum::HumanResolved) + s.get(Sum::Abandoned);
+        let fmt = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_default();
+        out.push_str(&format!(
+            "{day},{},{},{},{},{},{},{},{},{},{}\n",
+            s.get(Sum::Conversations),
+            s.get(Sum::AiResolved),
+            s.get(Sum::AiConfirmed),
+            s.get(Sum::Assisted),
+            s.get(Sum::HumanResolved),
+            s.get(Sum::Abandoned),
+            s.get(Sum::Unsettled),
+            s.get(Sum::HandedOver),
+            fmt(rate(s.get(Sum::AiResolved), outcomes)),
+            fmt(average(s.get(Sum::CsatSum), s.get(Sum::CsatN))),
+        ));
+    }
+    out
+}

@@ -139,8 +139,15 @@ async fn outcomes_rollups_and_the_report_follow_the_conversations() {
     );
 
     // Within the window: resolved ones count provisionally, the rest are still going.
+    // (Each conversation is folded again after its last change: wait for all of them.)
     let r = report_when(&app, &zhao, &range, |r| {
-        r["totals"]["conversations"] == 6 && r["totals"]["human_resolved"] == 1 && r["totals"]["assisted"] == 1
+        let t = &r["totals"];
+        t["conversations"] == 6
+            && t["human_resolved"] == 1
+            && t["assisted"] == 1
+            && t["ai_resolved"] == 1
+            && t["unsettled"] == 3
+            && t["messages"]["agent"] == 3
     })
     .await;
     let t = &r["totals"];
@@ -162,8 +169,17 @@ async fn outcomes_rollups_and_the_report_follow_the_conversations() {
     // (A day idle ends a session: sign in again.)
     let zhao = app.login("demo", "zhao@maple.example").await;
     let lin = app.login("demo", "lin@maple.example").await;
-    let r = report_when(&app, &zhao, &range, |r| r["totals"]["settled"] == 6).await;
+    // (The abandoned one's first-reply target is missed on the way: the SLA sweep records it.)
+    let r = report_when(&app, &zhao, &range, |r| {
+        r["totals"]["settled"] == 6 && r["totals"]["sla_missed"] == 1
+    })
+    .await;
     let t = &r["totals"];
+    assert_eq!(
+        (t["sla_met"].as_i64(), t["tickets"].as_i64()),
+        (Some(3), Some(4)),
+        "{t}"
+    );
     let got = [
         t["ai_resolved"].as_i64(),
         t["ai_confirmed"].as_i64(),
@@ -264,7 +280,10 @@ async fn outcomes_rollups_and_the_report_follow_the_conversations() {
     );
     assert!(stdout.contains("Folded 6 conversations"), "{stdout}");
     app.clock.advance(time::Duration::seconds(1));
-    let after = report_when(&app, &zhao, &range, |r| r["totals"]["settled"] == 6).await;
+    let after = report_when(&app, &zhao, &range, |r| {
+        r["totals"]["settled"] == 6 && r["totals"]["sla_missed"] == 1
+    })
+    .await;
     assert_eq!(after["totals"], before["totals"]);
     assert_eq!(after["reasons"], before["reasons"]);
     assert_eq!(after["agents"], before["agents"]);
