@@ -27,7 +27,7 @@ function startServer(logName) {
   return new Promise((resolveStart, rejectStart) => {
     dataDir = mkdtempSync(join(tmpdir(), "backstop-e2e-"));
     const log = createWriteStream(join(ARTIFACTS, logName));
-    server = spawn(BIN, ["demo", "--listen", "127.0.0.1:0", "--data-dir", dataDir], {
+    server = spawn(BIN, ["demo", "--no-history", "--listen", "127.0.0.1:0", "--data-dir", dataDir], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NO_COLOR: "1", RUST_LOG: process.env.RUST_LOG || "info" }
     });

@@ -352,7 +352,7 @@ impl Facts {
     /// The customer confirmed the AI's answer by resolving the conversation themselves (after
     /// the AI answered something, and with no person in it).
     pub fn confirmed_by_customer(&self) -> bool {
-        self.status == Status::Resolved
+        matches!(self.status, Status::Resolved | Status::Closed)
             && self.resolved_by == Some(Actor::Customer)
             && self.ai_answers > 0
             && !self.person_answered()

@@ -177,6 +177,10 @@ fn the_customer_confirming_counts_at_once_and_is_final_after_the_window() {
     let s = f.settle(RULE, p.at);
     assert_eq!((s.outcome, s.is_final, s.confirmed), (Some(AiResolved), false, true));
     assert!(f.settle(RULE, s.final_at).is_final);
+    // Closed by the system later, it stays a confirmed AI resolution.
+    p.go(Command::Close { actor: Actor::System });
+    let s = p.facts().settle(RULE, p.at + Duration::days(2));
+    assert_eq!((s.outcome, s.is_final, s.confirmed), (Some(AiResolved), true, true));
 }
 
 #[test]

@@ -57,6 +57,7 @@ export default {
   "reason.sensitive": "Sensitive matter",
   "reason.review": "AI draft to approve",
   "reason.policy": "Tenant rule",
+  "reason.action_failed": "An action on the order failed",
 
   "priority.normal": "Normal",
   "priority.high": "High",

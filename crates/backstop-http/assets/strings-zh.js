@@ -57,6 +57,7 @@ export default {
   "reason.sensitive": "敏感事项",
   "reason.review": "AI 草稿待审核",
   "reason.policy": "租户规则",
+  "reason.action_failed": "订单操作失败",
 
   "priority.normal": "普通",
   "priority.high": "高",

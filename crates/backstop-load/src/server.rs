@@ -97,7 +97,10 @@ pub async fn spawn(opts: &SpawnOptions) -> anyhow::Result<Spawned> {
         }
         None => tokio::process::Command::new(exe),
     };
+    // Without the generated past conversations: their folding into the rollups would share the
+    // cores with what is measured.
     cmd.arg("demo")
+        .arg("--no-history")
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--data-dir")

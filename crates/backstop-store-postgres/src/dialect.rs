@@ -83,3 +83,15 @@ pub(crate) async fn apply_turn(store: &PgStore, turn: &Turn) -> Result<Vec<Messa
     tx.commit().await.map_err(db)?;
     Ok(stored)
 }
+
+/// The database's size: this schema's tables with their indexes and TOAST.
+pub(crate) async fn database_size(store: &PgStore) -> Result<u64> {
+    let bytes: Option<i64> = sqlx::query_scalar(
+        "SELECT CAST(SUM(pg_total_relation_size(c.oid)) AS BIGINT) FROM pg_class c
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'",
+    )
+    .fetch_one(store.reader())
+    .await
+    .map_err(db)?;
+    Ok(bytes.unwrap_or(0).max(0) as u64)
+}

@@ -41,3 +41,12 @@ pub(crate) async fn append_message(store: &SqliteStore, m: &NewMessage) -> Resul
 pub(crate) async fn apply_turn(store: &SqliteStore, turn: &Turn) -> Result<Vec<MessageRecord>> {
     store.batch.turn(turn.clone()).await
 }
+
+/// The database's size: its pages.
+pub(crate) async fn database_size(store: &SqliteStore) -> Result<u64> {
+    let row: (i64, i64) = sqlx::query_as("SELECT page_count, page_size FROM pragma_page_count(), pragma_page_size()")
+        .fetch_one(store.reader())
+        .await
+        .map_err(backstop_store::codec::db)?;
+    Ok((row.0 * row.1).max(0) as u64)
+}

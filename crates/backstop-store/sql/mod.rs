@@ -12,6 +12,7 @@
 pub(crate) mod actions;
 pub(crate) mod analytics;
 pub(crate) mod directory;
+pub(crate) mod history;
 pub(crate) mod kb;
 pub(crate) mod models;
 pub(crate) mod policies;

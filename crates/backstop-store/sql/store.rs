@@ -11,7 +11,7 @@ use backstop_store::codec::{self, *};
 use backstop_store::*;
 use sqlx::Row;
 
-use super::{actions, analytics, directory, kb, models, policies, understanding};
+use super::{actions, analytics, directory, history, kb, models, policies, understanding};
 use crate::dialect;
 use crate::Backend;
 
@@ -672,6 +672,14 @@ impl Store for Backend {
 
     async fn list_facts(&self, tenant: &TenantId, q: &FactsQuery) -> Result<Vec<FactsRow>> {
         analytics::list(self, tenant, q).await
+    }
+
+    async fn database_size(&self) -> Result<Option<u64>> {
+        dialect::database_size(self).await.map(Some)
+    }
+
+    async fn import_conversations(&self, items: &[ImportedConversation]) -> Result<()> {
+        history::import(self, items).await
     }
 
     async fn clear_analytics(&self, tenant: Option<&TenantId>) -> Result<()> {

@@ -355,6 +355,12 @@ pub trait Store: Send + Sync + 'static {
     async fn agent_rollups(&self, tenant: &TenantId, filter: &RollupFilter) -> Result<Vec<AgentRollup>>;
     /// The conversations behind a number, newest first.
     async fn list_facts(&self, tenant: &TenantId, q: &FactsQuery) -> Result<Vec<FactsRow>>;
+    /// How many bytes the database takes (SQLite: its pages; PostgreSQL: this schema's tables
+    /// with their indexes).
+    async fn database_size(&self) -> Result<Option<u64>>;
+    /// Writes whole past conversations (record, messages, events), many per transaction: a
+    /// generated history, never live traffic.
+    async fn import_conversations(&self, items: &[ImportedConversation]) -> Result<()>;
     /// Forgets every facts row and rollup (of one tenant, or all), to rebuild them from the log.
     async fn clear_analytics(&self, tenant: Option<&TenantId>) -> Result<()>;
 }

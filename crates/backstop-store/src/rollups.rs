@@ -6,6 +6,8 @@ use backstop_core::ids::{AgentId, ConversationId, TenantId};
 use backstop_core::outcome::Outcome;
 use backstop_core::Timestamp;
 
+use crate::{ConversationRecord, NewMessage};
+
 /// Where a conversation is counted: the hour it started (Unix hours) and its dimensions (empty
 /// text for none).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -86,4 +88,13 @@ pub struct FactsQuery {
     pub filter: RollupFilter,
     pub outcome: Option<String>,
     pub limit: u32,
+}
+
+/// A whole past conversation, written at once by [`crate::Store::import_conversations`]: the record
+/// (its `last_seq` is the number of messages), its messages in order and its events in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedConversation {
+    pub record: ConversationRecord,
+    pub messages: Vec<NewMessage>,
+    pub events: Vec<backstop_core::event::Event>,
 }

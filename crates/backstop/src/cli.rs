@@ -282,6 +282,23 @@ pub(crate) enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         messages: usize,
     },
+    /// The reports' questions over a generated history (the demo's generator) of many
+    /// conversations across tenants, teams, channels, languages and days: p50/p99 of each, the
+    /// time to generate and fold it, the database's size (SQLite in a temporary file, or
+    /// --database-url).
+    Analytics {
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long, default_value_t = 1_000_000)]
+        conversations: u64,
+        #[arg(long, default_value_t = 10)]
+        tenants: usize,
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        /// Times each question is asked.
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+    },
     /// How late a missed first-reply target is noticed: hands over demo conversations nobody
     /// takes and times each supervisor alert against its deadline.
     Sla {
@@ -370,6 +387,10 @@ pub(crate) struct ServeArgs {
     /// The model to ask at --llm URL.
     #[arg(long, value_name = "NAME")]
     pub(crate) llm_model: Option<String>,
+    /// `demo` only: start without the three weeks of generated past conversations the reports
+    /// show (they are made once, when the demo is first created).
+    #[arg(long)]
+    pub(crate) no_history: bool,
 }
 
 #[derive(Subcommand)]

@@ -149,6 +149,10 @@ pub struct Config {
     /// local one, or an OpenAI-compatible base URL.
     #[serde(skip)]
     pub demo_llm: Option<DemoLlm>,
+    /// Seed the demo with weeks of generated past conversations when it is first created (set by
+    /// `backstop demo` unless --no-history; tests leave it off).
+    #[serde(skip)]
+    pub demo_history: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -340,6 +344,7 @@ impl Default for Config {
             log: LogConfig { filter: "info".into() },
             demo: false,
             demo_llm: None,
+            demo_history: false,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod admin;
 pub mod bench;
 pub mod config;
+pub mod history;
 pub mod jsonl;
 pub mod kbfile;
 pub mod localllm;
@@ -220,8 +221,19 @@ pub async fn launch_on(
     ready: impl FnOnce(std::net::SocketAddr),
 ) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
-    if config.demo {
-        seed::demo(store.as_ref()).await.context("seeding the demo tenant")?;
+    let created = match config.demo {
+        true => seed::demo(store.as_ref()).await.context("seeding the demo tenant")?,
+        false => false,
+    };
+    if created && config.demo_history {
+        let made = seed::demo_history(store.as_ref(), clock.now())
+            .await
+            .context("generating the demo's past conversations")?;
+        tracing::info!(
+            conversations = made.conversations,
+            messages = made.messages,
+            "demo history generated (demo data, tagged demo-history)"
+        );
     }
     let engine = engine_on(&config, store, clock).await?;
     // Load the segmentation dictionary and the demo index now, not on the first customer message.

@@ -73,6 +73,25 @@ async fn dispatch(config: Config, command: Command) -> anyhow::Result<()> {
             return backstop::bench::store(database_url.as_deref(), conversations, messages).await;
         }
         Command::Bench {
+            command:
+                BenchCommand::Analytics {
+                    database_url,
+                    conversations,
+                    tenants,
+                    days,
+                    runs,
+                },
+        } => {
+            return backstop::bench::analytics(backstop::bench::AnalyticsOptions {
+                database_url,
+                conversations,
+                tenants,
+                days,
+                runs,
+            })
+            .await;
+        }
+        Command::Bench {
             command: BenchCommand::Sla { conversations, target },
         } => {
             return backstop::bench::sla(conversations, target).await;
@@ -112,6 +131,7 @@ async fn dispatch(config: Config, command: Command) -> anyhow::Result<()> {
         config.storage.data_dir = d;
     }
     config.demo = demo;
+    config.demo_history = demo && !args.no_history;
     config.demo_llm = match args.llm.as_deref() {
         None => None,
         Some(_) if !demo => {

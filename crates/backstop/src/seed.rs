@@ -213,6 +213,37 @@ pub fn demo_merchant_key(widget_secret: &str) -> String {
 /// defined is saved (with `key` as its secret); one whose address is a local port other than
 /// `base_url` (the merchant moved between runs) gets the new address and keeps everything else an
 /// admin changed; one an admin removed stays removed.
+/// Three weeks of generated past conversations for the demo (`crate::history`), ending two hours
+/// before `now`, so the reports are alive on first start: demo data, every customer tagged
+/// `demo-history`. The engine's analytics sweep folds them into the rollups once it runs.
+pub async fn demo_history(store: &dyn Store, now: Timestamp) -> anyhow::Result<crate::history::Generated> {
+    let tenant = demo_tenant_id();
+    let teams = store.list_teams(&tenant).await?;
+    let agents = store.list_agents(&tenant).await?;
+    let topics = store.list_topics(&tenant).await?;
+    let plan = crate::history::Plan {
+        tenants: vec![crate::history::TenantPlan {
+            tenant,
+            teams: teams
+                .iter()
+                .filter(|t| t.role != TeamRole::Routed)
+                .map(|t| t.id)
+                .collect(),
+            agents: agents.iter().map(|a| (a.id, a.name.clone())).collect(),
+            topics: topics.iter().map(|t| t.slug.clone()).collect(),
+        }],
+        conversations: DEMO_HISTORY,
+        days: 21,
+        end: now - time::Duration::hours(2),
+        channels: vec!["web".into()],
+        seed: 2026,
+    };
+    crate::history::generate(store, &plan, &|_| {}).await
+}
+
+/// How many past conversations the demo starts with.
+pub const DEMO_HISTORY: u64 = 1800;
+
 pub async fn demo_actions(engine: &backstop_engine::Engine, base_url: &str, key: &str) -> anyhow::Result<()> {
     let tenant = demo_tenant_id();
     let specs: Vec<serde_json::Value> =

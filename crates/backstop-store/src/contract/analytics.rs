@@ -190,3 +190,63 @@ pub async fn conversations_with_new_events_are_found_with_their_message_counts(s
         }
     );
 }
+
+pub async fn imported_conversations_read_back_whole(s: &dyn Store) {
+    let (a, customer, _) = setup(s, "shop-a").await;
+    let size_before = s.database_size().await.unwrap().unwrap();
+    assert!(size_before > 0);
+    let mut items = Vec::new();
+    for i in 0..3 {
+        let at = t0() + Duration::minutes(i);
+        let mut record = ConversationRecord::new(
+            ConversationId::new_at(at),
+            a.clone(),
+            customer,
+            backstop_core::message::Lang::Zh,
+            at,
+        );
+        record.status = backstop_core::conversation::Status::Resolved;
+        let messages = (0..4)
+            .map(|k| {
+                let mut m = customer_msg(&a, record.id, None, &format!("message {k}"));
+                m.handled = true;
+                m
+            })
+            .collect();
+        let events = vec![
+            Event::note(EventKind::AiAnswer, Actor::Ai, None, decision("q"), at),
+            Event::note(EventKind::AiSmallTalk, Actor::Ai, None, decision("thanks"), at),
+        ];
+        items.push(ImportedConversation {
+            record,
+            messages,
+            events,
+        });
+    }
+    s.import_conversations(&items).await.unwrap();
+    for item in &items {
+        let c = s.get_conversation(&a, item.record.id).await.unwrap().unwrap();
+        assert_eq!(
+            (c.last_seq, c.status),
+            (4, backstop_core::conversation::Status::Resolved)
+        );
+        let msgs = s
+            .list_messages(&a, item.record.id, &MessageQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(msgs.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+        assert_eq!(msgs[2].body, "message 2");
+        let events = s.list_events(&a, item.record.id).await.unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].event.kind, EventKind::AiAnswer);
+        assert!(s
+            .pending_customer_messages(&a, item.record.id)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+    // Importing the same conversation twice is refused whole.
+    assert!(s.import_conversations(&items[..1]).await.is_err());
+    assert_eq!(s.list_events(&a, items[0].record.id).await.unwrap().len(), 2);
+    assert!(s.database_size().await.unwrap().unwrap() >= size_before);
+}

@@ -298,3 +298,71 @@ async fn outcomes_rollups_and_the_report_follow_the_conversations() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no such tenant"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_demo_starts_with_weeks_of_history_folded_into_believable_reports() {
+    let app = TestApp::spawn_with(Scratch::new(), |c| {
+        c.models.embeddings = false;
+        c.demo_history = true;
+        c.analytics.sweep_secs = 1;
+    })
+    .await;
+    let zhao = app.login("demo", "zhao@maple.example").await;
+    let want = backstop::seed::DEMO_HISTORY as i64;
+    let r = report_when(&app, &zhao, "", |r| r["totals"]["conversations"] == want).await;
+    let t = &r["totals"];
+    let n = |k: &str| t[k].as_i64().unwrap();
+    // The last day's conversations the AI answered are still within their settlement window.
+    let outcomes = n("ai_resolved") + n("assisted") + n("human_resolved") + n("abandoned");
+    assert_eq!(outcomes + n("unsettled"), want, "{t}");
+    assert!(n("unsettled") < want / 10, "{t}");
+    assert!(
+        n("ai_confirmed") * 10 > n("ai_resolved"),
+        "confirmed, and still so once closed: {t}"
+    );
+    for k in [
+        "ai_resolved",
+        "ai_confirmed",
+        "assisted",
+        "human_resolved",
+        "abandoned",
+        "handed_over",
+    ] {
+        assert!(n(k) > 0, "{k}: {t}");
+    }
+    // An AI-first desk: most resolved by the AI, some handed over.
+    let rate = t["ai_resolution_rate"].as_f64().unwrap();
+    assert!((0.5..0.8).contains(&rate), "{rate}");
+    assert!(r["reasons"].as_array().unwrap().len() >= 5);
+    assert!(r["csat"]["count"].as_i64().unwrap() > 50);
+    assert!(r["agents"].as_array().unwrap().len() >= 2);
+    let busy: i64 = r["heatmap"][2].as_array().unwrap()[10..17]
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .sum();
+    let night: i64 = r["heatmap"][2].as_array().unwrap()[0..7]
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .sum();
+    assert!(busy > night * 2, "working hours are busier: {busy} vs {night}");
+    // Marked as demo data: the customers say so.
+    let (_, list) = app
+        .agent_get(&zhao, "/api/v1/conversations?view=resolved&limit=1")
+        .await;
+    let c = &list["conversations"][0];
+    assert!(
+        c.is_null()
+            || c["customer"]["name"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("Demo customer"),
+        "{c}"
+    );
+    // A day's conversations, behind a number.
+    let (status, drill) = app
+        .agent_get(&zhao, "/api/v1/reports/conversations?outcome=abandoned&limit=5")
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(drill["conversations"].as_array().unwrap().len(), 5);
+    app.stop().await;
+}
