@@ -155,17 +155,25 @@ pub(crate) async fn save(store: &Backend, rows: &[FactsRow]) -> Result<()> {
     Ok(())
 }
 
+/// A row's `tenant_id` and `conversation_id`.
+fn tenant_conversation(r: &impl Columns) -> Result<(TenantId, ConversationId)> {
+    Ok((
+        TenantId::parse(&r.text("tenant_id")?).map_err(|_| corrupt("tenant_id"))?,
+        r.text("conversation_id")?
+            .parse()
+            .map_err(|_| corrupt("conversation_id"))?,
+    ))
+}
+
 fn facts_row(r: &impl Columns) -> Result<FactsRow> {
     let outcome = match r.opt_text("outcome")? {
         Some(o) => Some(Outcome::parse(&o).ok_or_else(|| corrupt("facts outcome"))?),
         None => None,
     };
+    let (tenant, conversation) = tenant_conversation(r)?;
     Ok(FactsRow {
-        tenant: TenantId::parse(&r.text("tenant_id")?).map_err(|_| corrupt("facts tenant"))?,
-        conversation: r
-            .text("conversation_id")?
-            .parse()
-            .map_err(|_| corrupt("facts conversation"))?,
+        tenant,
+        conversation,
         key: RollupKey {
             hour: r.int("hour")?,
             team: r.text("team")?,
@@ -215,13 +223,8 @@ pub(crate) async fn with_events_in(
     .map_err(db)?;
     rows.iter()
         .map(|r| {
-            Ok((
-                TenantId::parse(&r.text("tenant_id")?).map_err(|_| corrupt("event tenant"))?,
-                r.text("conversation_id")?
-                    .parse()
-                    .map_err(|_| corrupt("event conversation"))?,
-                r.int("m")?,
-            ))
+            let (t, c) = tenant_conversation(r)?;
+            Ok((t, c, r.int("m")?))
         })
         .collect()
 }
@@ -243,16 +246,7 @@ pub(crate) async fn due(store: &Backend, at: Timestamp, limit: u32) -> Result<Ve
     .fetch_all(store.reader())
     .await
     .map_err(db)?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                TenantId::parse(&r.text("tenant_id")?).map_err(|_| corrupt("facts tenant"))?,
-                r.text("conversation_id")?
-                    .parse()
-                    .map_err(|_| corrupt("facts conversation"))?,
-            ))
-        })
-        .collect()
+    rows.iter().map(tenant_conversation).collect()
 }
 
 pub(crate) async fn message_counts(store: &Backend, tenant: &TenantId, conv: ConversationId) -> Result<MessageCounts> {

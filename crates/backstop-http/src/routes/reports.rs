@@ -122,18 +122,6 @@ async fn export(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct DrillParams {
-    /// The first day, `YYYY-MM-DD` (UTC; default 29 days before `to`).
-    from: Option<String>,
-    /// The last day, `YYYY-MM-DD` (UTC; default today).
-    to: Option<String>,
-    /// A team's id.
-    team: Option<String>,
-    /// A channel (`web`).
-    channel: Option<String>,
-    /// A language code (`en`, `zh`).
-    lang: Option<String>,
-    /// A topic's slug.
-    topic: Option<String>,
     /// `ai_resolved`, `assisted`, `human_resolved`, `abandoned` or `unsettled`.
     outcome: Option<String>,
     /// At most this many (default 100, at most 500).
@@ -142,23 +130,16 @@ pub(crate) struct DrillParams {
 
 /// The conversations behind a number of a report (its range, filters and an outcome), newest
 /// first.
-#[utoipa::path(get, path = "/api/v1/reports/conversations", tag = "reports", params(DrillParams),
+#[utoipa::path(get, path = "/api/v1/reports/conversations", tag = "reports", params(ReportParams, DrillParams),
     responses((status = 200, description = "the conversations", body = wire::ReportConversations)),
     security(("session" = []), ("bearer" = [])))]
 async fn conversations(
     State(s): State<AppState>,
     SignedIn(session): SignedIn,
+    Query(range): Query<ReportParams>,
     Query(p): Query<DrillParams>,
 ) -> ApiResult<Json<wire::ReportConversations>> {
     session.permit(Permission::ReadReports)?;
-    let range = ReportParams {
-        from: p.from,
-        to: p.to,
-        team: p.team,
-        channel: p.channel,
-        lang: p.lang,
-        topic: p.topic,
-    };
     let q = range.query(s.engine.now().date())?;
     let rows = s
         .engine

@@ -258,11 +258,29 @@ async fn solved(
     Path((tenant, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Json<wire::StateOut>> {
-    let (tenant, id) = (tenant_id(&tenant)?, conversation_id(&id)?);
-    let token = visitor_token(&headers)?;
-    s.engine.visitor_conversation(&tenant, &token, id).await?;
-    message_allowed(&s, &token, &client)?;
-    let out = s.engine.act(&tenant, id, AgentAction::CustomerResolve).await?;
+    customer_act(&s, &client, &tenant, &id, &headers, AgentAction::CustomerResolve, false).await
+}
+
+/// What the visitor's buttons do ("talk to a human", "that solved it"): their own conversation
+/// only, within their message rate; with `open`, the conversation reserved for them is created
+/// first (a person may be asked for before the first message; nothing is solved before one).
+async fn customer_act(
+    s: &AppState,
+    client: &ClientIp,
+    tenant: &str,
+    id: &str,
+    headers: &HeaderMap,
+    action: AgentAction,
+    open: bool,
+) -> ApiResult<Json<wire::StateOut>> {
+    let (tenant, id) = (tenant_id(tenant)?, conversation_id(id)?);
+    let token = visitor_token(headers)?;
+    let found = s.engine.visitor_conversation(&tenant, &token, id).await?;
+    message_allowed(s, &token, client)?;
+    if open {
+        s.engine.open_visitor_conversation(&tenant, found, None).await?;
+    }
+    let out = s.engine.act(&tenant, id, action).await?;
     Ok(Json(wire::StateOut {
         state: wire::widget_state(&out.view.widget_state()),
     }))
@@ -279,13 +297,5 @@ async fn human(
     Path((tenant, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Json<wire::StateOut>> {
-    let (tenant, id) = (tenant_id(&tenant)?, conversation_id(&id)?);
-    let token = visitor_token(&headers)?;
-    let found = s.engine.visitor_conversation(&tenant, &token, id).await?;
-    message_allowed(&s, &token, &client)?;
-    s.engine.open_visitor_conversation(&tenant, found, None).await?;
-    let out = s.engine.act(&tenant, id, AgentAction::RequestHuman).await?;
-    Ok(Json(wire::StateOut {
-        state: wire::widget_state(&out.view.widget_state()),
-    }))
+    customer_act(&s, &client, &tenant, &id, &headers, AgentAction::RequestHuman, true).await
 }
