@@ -126,5 +126,42 @@ async fn another_tenant_sees_nothing_and_touches_nothing() {
     assert_eq!(r.status(), 404);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "conversation_not_found");
+    // … nor say it is solved.
+    let r = app
+        .http
+        .post(app.url(&format!("/api/widget/v1/demo/conversations/{}/solved", v.conversation)))
+        .header("x-visitor-token", &w.token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // Acme's reports hold none of demo's conversations (demo's own hold it, once the rollups have
+    // caught up): not in the figures, the drill-down or the CSV.
+    for i in 0.. {
+        let (_, mine) = app.agent_get(&chen, "/api/v1/reports").await;
+        if mine["totals"]["conversations"].as_i64() >= Some(1) {
+            break;
+        }
+        assert!(i < 100, "demo's report never counted its conversation: {mine}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (_, report) = app.agent_get(&alan, "/api/v1/reports").await;
+    assert_eq!(report["totals"]["conversations"], 0, "{report}");
+    let (_, drill) = app
+        .agent_get(&alan, "/api/v1/reports/conversations?outcome=unsettled")
+        .await;
+    assert_eq!(drill["conversations"], json!([]));
+    let csv = app
+        .http
+        .get(app.url("/api/v1/reports/export"))
+        .bearer_auth(&alan.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.lines().skip(1).all(|l| l.split(',').nth(1) == Some("0")), "{csv}");
     app.stop().await;
 }
