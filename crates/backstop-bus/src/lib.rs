@@ -72,6 +72,8 @@ pub enum Signal {
     Policy { tenant: TenantId },
     /// The tenant saved its model settings: forget the cached client.
     Model { tenant: TenantId },
+    /// The tenant saved its widget settings: forget the cached ones.
+    Widget { tenant: TenantId },
     /// A node is alive, with the inbox sockets it holds: per tenant (anyone who could take a
     /// conversation) and per agent (their presence).
     Heartbeat {

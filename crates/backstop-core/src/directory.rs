@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{AgentId, CustomerId, TeamId, TenantId};
 use crate::message::Lang;
 use crate::routing::TeamRole;
+use crate::{FieldError, Fields};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tenant {
@@ -68,7 +69,59 @@ pub fn team_named<'a>(teams: &'a [Team], name: &str) -> Option<&'a Team> {
         .find(|t| t.name.eq_ignore_ascii_case(name) || t.names.values().any(|n| n.trim() == name))
 }
 
+/// Lower-cases, trims and de-duplicates language codes; a code that is not one is named in the
+/// error.
+fn tidy_languages(f: &mut Fields, field: &str, codes: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in codes {
+        let c = c.trim().to_lowercase();
+        if c.is_empty() || out.contains(&c) {
+            continue;
+        }
+        if !is_language_code(&c) {
+            f.bad(
+                field,
+                format!("{c:?} is not a language code; use ISO 639-1 codes such as zh, en, fr"),
+            );
+        }
+        out.push(c);
+    }
+    if out.len() > 60 {
+        f.bad(field, "at most 60 languages");
+    }
+    out
+}
+
 impl Team {
+    pub const MAX_NAME: usize = 80;
+
+    /// Tidies what an admin set (trimmed names, empty names per language dropped, language codes
+    /// lower-cased) and checks every field: the name, the names per language, the languages, the
+    /// service targets. (The hours are checked when they are parsed.)
+    pub fn normalized(mut self) -> Result<Self, Vec<FieldError>> {
+        let mut f = Fields::default();
+        self.name = self.name.trim().to_owned();
+        f.text("name", &self.name, Self::MAX_NAME);
+        self.names = std::mem::take(&mut self.names)
+            .into_iter()
+            .map(|(l, n)| (l, n.trim().to_owned()))
+            .filter(|(_, n)| !n.is_empty())
+            .collect();
+        for (l, n) in &self.names {
+            f.text(&format!("names.{}", l.as_str()), n, Self::MAX_NAME);
+        }
+        self.languages = tidy_languages(&mut f, "languages", std::mem::take(&mut self.languages));
+        if let Err(e) = self.sla.validate() {
+            let field = match e {
+                crate::sla::SlaError::Ticket => "sla.ticket_reply_mins",
+                _ => "sla.vip_secs",
+            };
+            f.bad(field, e.to_string());
+        }
+        f.done()?;
+        Ok(self)
+    }
+
     /// The team's name for a customer writing in `lang`.
     pub fn display_name(&self, lang: Lang) -> &str {
         self.names.get(&lang).map_or(&self.name, String::as_str)
@@ -137,6 +190,55 @@ pub struct AgentProfile {
 impl AgentProfile {
     pub const DEFAULT_CAPACITY: u32 = 5;
     pub const MAX_CAPACITY: u32 = 100;
+    pub const MAX_TOPICS: usize = 50;
+
+    /// Tidies (codes and topics lower-cased, trimmed, de-duplicated) and checks the profile.
+    pub fn normalized(mut self) -> Result<Self, Vec<FieldError>> {
+        let mut f = Fields::default();
+        if !(1..=Self::MAX_CAPACITY).contains(&self.capacity) {
+            f.bad(
+                "capacity",
+                format!("must be between 1 and {} conversations", Self::MAX_CAPACITY),
+            );
+        }
+        self.languages = tidy_languages(&mut f, "languages", std::mem::take(&mut self.languages));
+        let mut topics: Vec<String> = Vec::new();
+        for t in std::mem::take(&mut self.topics) {
+            let t = t.trim().to_lowercase();
+            if !t.is_empty() && !topics.contains(&t) {
+                topics.push(t);
+            }
+        }
+        if topics.len() > Self::MAX_TOPICS || topics.iter().any(|t| t.chars().count() > 100) {
+            f.bad(
+                "topics",
+                format!("at most {} topics of up to 100 characters", Self::MAX_TOPICS),
+            );
+        }
+        self.topics = topics;
+        f.done()?;
+        Ok(self)
+    }
+}
+
+impl Agent {
+    pub const MAX_NAME: usize = 100;
+
+    /// Checks a new account's name and e-mail (trimmed; the e-mail lower-cased is how sign-in
+    /// finds it).
+    pub fn check_identity(name: &str, email: &str) -> Result<(), Vec<FieldError>> {
+        let mut f = Fields::default();
+        f.text("name", name, Self::MAX_NAME);
+        let email = email.trim();
+        let parts = email.split_once('@');
+        if !parts.is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.ends_with('.'))
+            || email.len() > 254
+            || email.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            f.bad("email", "is not an e-mail address");
+        }
+        f.done()
+    }
 }
 
 impl Default for AgentProfile {
@@ -215,5 +317,59 @@ mod tests {
         assert!(
             is_language_code("fr") && is_language_code("fil") && !is_language_code("French") && !is_language_code("FR")
         );
+    }
+
+    #[test]
+    fn a_team_is_tidied_then_checked_field_by_field() {
+        let mut t = team("  Europe ", TeamRole::General, &["FR", " de", "fr", ""]);
+        t.names.insert(Lang::Zh, " 欧洲组 ".into());
+        t.names.insert(Lang::En, "  ".into());
+        let t = t.normalized().unwrap();
+        assert_eq!(t.name, "Europe");
+        assert_eq!(t.languages, ["fr", "de"]);
+        assert_eq!(t.names.len(), 1, "an empty name per language falls back to the name");
+        assert_eq!(t.display_name(Lang::Zh), "欧洲组");
+
+        let mut bad = team(" ", TeamRole::General, &["French"]);
+        bad.names.insert(Lang::Zh, "x".repeat(81));
+        bad.sla.vip_secs = 600;
+        let fields: Vec<String> = bad.normalized().unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["name", "names.zh", "languages", "sla.vip_secs"]);
+        let mut slow = team("Ok", TeamRole::General, &[]);
+        slow.sla.ticket_reply_mins = 1;
+        assert_eq!(slow.normalized().unwrap_err()[0].field, "sla.ticket_reply_mins");
+    }
+
+    #[test]
+    fn an_agent_profile_and_identity_are_checked() {
+        let p = AgentProfile {
+            capacity: 3,
+            languages: vec!["ZH".into(), "en".into(), "zh".into()],
+            topics: vec![" Refunds ".into(), "refunds".into(), "".into()],
+        }
+        .normalized()
+        .unwrap();
+        assert_eq!(
+            (p.languages.clone(), p.topics.clone()),
+            (vec!["zh".to_string(), "en".into()], vec!["refunds".to_string()])
+        );
+        let e = AgentProfile {
+            capacity: 0,
+            languages: vec!["Chinese".into()],
+            topics: vec!["x".repeat(101)],
+        }
+        .normalized()
+        .unwrap_err();
+        let fields: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["capacity", "languages", "topics"]);
+        assert!(Agent::check_identity("Ann Lee", " ann@shop.example ").is_ok());
+        for (name, email) in [
+            ("", "ann@shop.example"),
+            ("Ann", "ann"),
+            ("Ann", "ann@shop"),
+            ("Ann", "a b@shop.example"),
+        ] {
+            assert!(Agent::check_identity(name, email).is_err(), "{name:?} {email:?}");
+        }
     }
 }

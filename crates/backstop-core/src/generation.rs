@@ -78,18 +78,13 @@ impl Default for ModelSettings {
     }
 }
 
-/// What is wrong with a setting.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-}
+pub use crate::FieldError;
 
 impl ModelSettings {
     /// Every field that cannot be used, each with the reason.
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut bad = |field: &'static str, message: String| errors.push(FieldError { field, message });
+        let mut bad = |field: &'static str, message: String| errors.push(FieldError::new(field, message));
         let url = self.base_url.trim();
         if self.enabled || !url.is_empty() {
             let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
@@ -309,7 +304,8 @@ mod tests {
             languages: vec!["English".into()],
             ..ModelSettings::default()
         };
-        let fields: Vec<&str> = s.validate().unwrap_err().iter().map(|e| e.field).collect();
+        let errors = s.validate().unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
             [

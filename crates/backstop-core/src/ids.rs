@@ -127,6 +127,10 @@ uuid_id!(
     /// A knowledge-base entry drafted from a human's answer, waiting for a trainer.
     CandidateId
 );
+uuid_id!(
+    /// An API key of a tenant.
+    ApiKeyId
+);
 
 #[cfg(test)]
 mod tests {

@@ -25,12 +25,15 @@
 //! - [`hours`]: a team's business hours in its time zone.
 //! - [`password`]: the password policy (length, trimming, common and trivial passwords).
 //! - [`permission`]: what each role may do (the matrix the engine's one check reads).
+//! - [`widget`]: a tenant's widget settings (colour, greeting, languages, allowed origins).
+//! - [`apikey`]: API keys (scoped, shown once, stored as a hash) and what each scope reaches.
 //!
 //! Architecture invariant: this crate does no I/O, starts no tasks and reads no clock; callers pass
 //! the time in.
 
 pub mod action;
 pub mod analytics;
+pub mod apikey;
 pub mod assignment;
 pub mod automation;
 pub mod conversation;
@@ -52,5 +55,60 @@ pub mod permission;
 pub mod policy;
 pub mod routing;
 pub mod sla;
+pub mod widget;
 
 pub use time::OffsetDateTime as Timestamp;
+
+/// What is wrong with one field of a setting or form: the field's name as the API spells it and
+/// the reason in words (pages show it beside the field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// Collects [`FieldError`]s while a form is checked; `done` is `Ok` when there were none.
+#[derive(Debug, Default)]
+pub struct Fields(Vec<FieldError>);
+
+impl Fields {
+    pub fn bad(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    /// Checks a required line of text: trimmed, not empty, at most `max` characters, no control
+    /// characters.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) {
+        let v = value.trim();
+        if v.is_empty() {
+            self.bad(field, "is required");
+        } else if v.chars().count() > max {
+            self.bad(field, format!("is longer than {max} characters"));
+        } else if v.chars().any(char::is_control) {
+            self.bad(field, "cannot hold line breaks or control characters");
+        }
+    }
+
+    pub fn done(self) -> Result<(), Vec<FieldError>> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
+    }
+}

@@ -21,6 +21,7 @@ pub mod conversations;
 pub mod hub;
 pub mod insight;
 pub mod knowledge;
+pub mod meter;
 pub mod model;
 pub mod people;
 #[cfg(test)]
@@ -98,6 +99,9 @@ pub enum EngineError {
     Body(#[from] BodyError),
     #[error("{0}")]
     InvalidInput(String),
+    /// A form with fields that cannot be used, each named with the reason.
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<backstop_core::FieldError>),
     #[error("invalid policy: {0}")]
     InvalidPolicy(#[from] PolicyError),
     #[error("storage failed: {0}")]
@@ -161,6 +165,10 @@ pub(crate) struct Inner {
     policies: RwLock<HashMap<TenantId, Arc<Policy>>>,
     /// Each tenant's generative model (None: not enabled), read on first use.
     models: RwLock<HashMap<TenantId, Option<Arc<knowledge::models::TenantModel>>>>,
+    /// What this node counted for operators (`/metrics`).
+    pub meter: meter::Meter,
+    /// Each tenant's widget settings, read on first use.
+    widgets: RwLock<HashMap<TenantId, Arc<backstop_core::widget::WidgetSettings>>>,
     presence: presence::PresenceBook,
     assignments: assign::Assignments,
     waits: presence::Waits,
@@ -200,6 +208,34 @@ pub fn kb_article(a: backstop_store::ArticleRecord) -> KbArticle {
 }
 
 impl Engine {
+    /// Commits a turn (`Store::apply_turn`) and counts its events for operators.
+    pub(crate) async fn apply_turn(
+        &self,
+        turn: &backstop_store::Turn,
+    ) -> backstop_store::Result<Vec<backstop_store::MessageRecord>> {
+        let stored = self.inner.store.apply_turn(turn).await;
+        if stored.is_ok() {
+            self.inner.meter.events(&turn.events);
+        }
+        stored
+    }
+
+    /// What this node counted since it started (for `/metrics`).
+    pub fn meter(&self) -> meter::Counts {
+        self.inner.meter.counts()
+    }
+
+    /// Each tenant's open conversations waiting in a queue for a person (for `/metrics`).
+    pub async fn queue_depths(&self) -> Result<Vec<(TenantId, u64)>> {
+        let store = &self.inner.store;
+        let mut out = Vec::new();
+        for t in store.list_tenant_ids().await? {
+            let n = store.queued_count(&t).await?;
+            out.push((t, n));
+        }
+        Ok(out)
+    }
+
     /// The engine's time (the configured clock).
     pub fn now(&self) -> Timestamp {
         self.inner.config.clock.now()
@@ -220,6 +256,8 @@ impl Engine {
                 kb: RwLock::new(HashMap::new()),
                 policies: RwLock::new(HashMap::new()),
                 models: RwLock::new(HashMap::new()),
+                meter: meter::Meter::default(),
+                widgets: RwLock::new(HashMap::new()),
                 presence: presence::PresenceBook::default(),
                 assignments: assign::Assignments::default(),
                 waits: presence::Waits::default(),

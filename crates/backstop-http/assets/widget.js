@@ -151,7 +151,8 @@
     ".rt .pp{display:block;margin:6px auto 0;border:0;background:none;color:var(--a);font-size:12px;text-decoration:underline}" +
     ".rt .ok{color:#1a7f45;font-weight:600}" +
     ".mt{display:flex;justify-content:space-between;font-size:11px;color:#9aa1b0;margin-top:6px;padding:0 2px}.ct.w{color:#b42318;font-weight:600}" +
-    "@media (max-width:480px){.p{right:0;bottom:0;width:100%;height:100%;max-height:none;border-radius:0}.p:not([hidden])~.l,.op .l{display:none}}";
+    ".lf .l,.lf .p{right:auto;left:20px}" +
+    "@media (max-width:480px){.p,.lf .p{right:0;left:0;bottom:0;width:100%;height:100%;max-height:none;border-radius:0}.p:not([hidden])~.l,.op .l{display:none}}";
 
   function el(tag, cls, text) {
     var n = document.createElement(tag);
@@ -185,6 +186,7 @@
     sr.appendChild(st);
     root = el("div", "r");
     sr.appendChild(root);
+    paintLook();
 
     panel = el("section", "p");
     panel.setAttribute("data-testid", "bs-panel");
@@ -370,7 +372,33 @@
   }
 
   function renderGreeting() {
-    greetEl.textContent = tenantName ? t("greeting", { name: tenantName }) : t("greetingAnon");
+    var own = look && look.greeting && look.greeting[lang];
+    greetEl.textContent = own || (tenantName ? t("greeting", { name: tenantName }) : t("greetingAnon"));
+  }
+
+  // The tenant's look (colour, corner, greetings, languages offered), as its admin set it.
+  var look = null;
+  try { look = JSON.parse(lsGet("look") || "null"); } catch (e) { look = null; }
+  function offeredLang() {
+    var offered = (look && look.languages) || [];
+    if (offered.length && offered.indexOf(lang) < 0 && T[offered[0]]) lang = offered[0];
+  }
+  function paintLook() {
+    if (!root || !look) return;
+    if (/^#[0-9a-f]{6}$/i.test(look.color || "")) root.style.setProperty("--a", look.color);
+    root.classList.toggle("lf", look.corner === "left");
+    if (look.tenant_name && !tenantName) tenantName = look.tenant_name;
+    if (greetEl) renderGreeting();
+  }
+  // Read the look: a returning visitor's page draws at once with the one kept from last time
+  // (and keeps the new one for next time); a first visit waits for it a moment (at most 1.5 s).
+  function loadLook(then) {
+    var done = false;
+    function go() { if (!done) { done = true; offeredLang(); then(); } }
+    api("GET", "/look").then(function (l) {
+      look = l; lsSet("look", JSON.stringify(l)); paintLook(); go();
+    }, go);
+    if (look) go(); else setTimeout(go, 1500);
   }
 
   function initials(name) {
@@ -866,5 +894,6 @@
     };
   }
 
-  if (document.body) init(); else document.addEventListener("DOMContentLoaded", init);
+  function boot() { loadLook(init); }
+  if (document.body) boot(); else document.addEventListener("DOMContentLoaded", boot);
 })();

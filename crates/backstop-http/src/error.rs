@@ -17,6 +17,9 @@ pub struct ApiError {
     pub message: String,
     /// Seconds to wait before trying again (sent as `Retry-After`).
     pub retry_after: Option<u64>,
+    /// For `invalid_input` of a form: each field that cannot be used and why (sent as `fields`,
+    /// so a page shows each beside its field).
+    pub fields: Vec<backstop_core::FieldError>,
 }
 
 impl ApiError {
@@ -26,6 +29,7 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            fields: Vec::new(),
         }
     }
 
@@ -97,6 +101,16 @@ impl From<EngineError> for ApiError {
                 Self::new(S::PAYLOAD_TOO_LARGE, "message_too_long", b.to_string())
             }
             EngineError::InvalidInput(m) => Self::invalid_input(m),
+            e @ EngineError::Invalid(_) => {
+                let message = e.to_string();
+                let EngineError::Invalid(fields) = e else {
+                    unreachable!()
+                };
+                ApiError {
+                    fields,
+                    ..Self::invalid_input(message)
+                }
+            }
             EngineError::InvalidPolicy(p) => Self::new(S::UNPROCESSABLE_ENTITY, "invalid_policy", p.to_string()),
             e @ (EngineError::Store(_) | EngineError::Internal(_)) => {
                 tracing::error!(error = %e, "request failed");
@@ -154,7 +168,15 @@ impl From<PathRejection> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "error": { "code": self.code, "message": self.message } });
+        let mut error = serde_json::json!({ "code": self.code, "message": self.message });
+        if !self.fields.is_empty() {
+            error["fields"] = self
+                .fields
+                .iter()
+                .map(|f| serde_json::json!({ "field": f.field, "message": f.message }))
+                .collect();
+        }
+        let body = serde_json::json!({ "error": error });
         let mut resp = (self.status, axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));

@@ -11,7 +11,8 @@
 //!   these, and another origin's script cannot without a CORS preflight.
 //! - **Widget API.** It is cross-origin by design and carries no ambient credentials (the visitor
 //!   token travels in a header or a socket frame); `server.widget_origins`, when set, limits which
-//!   sites may embed it.
+//!   sites may embed any tenant's widget, and a tenant's own allowed origins (its widget
+//!   settings) limit which sites may embed its widget.
 //! - **Rate.** Every API request counts against its client address (`limits.requests_per_ip`).
 //! - **Headers.** Pages: a Content-Security-Policy without inline script and `frame-ancestors
 //!   'none'` (plus `X-Frame-Options: DENY`); everything: `nosniff`, a same-origin referrer policy;
@@ -34,7 +35,14 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsa
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let api = path.starts_with("/api/");
-    if let Err(e) = check(&state, &req, &path) {
+    let checked = match check(&state, &req, &path) {
+        Ok(()) => match widget_origin(&req, &path) {
+            Some((tenant, origin)) => tenant_origin(&state, tenant, &origin).await,
+            None => Ok(()),
+        },
+        e => e,
+    };
+    if let Err(e) = checked {
         let mut resp = e.into_response();
         if path.starts_with("/api/widget/") {
             // The widget's own CORS layer is inside this one: let its script read the refusal.
@@ -84,6 +92,29 @@ fn check(state: &AppState, req: &Request, path: &str) -> Result<(), ApiError> {
         return Err(forbidden_origin());
     }
     Ok(())
+}
+
+/// The tenant and the page's origin of a state-changing widget request or socket from a page.
+fn widget_origin(req: &Request, path: &str) -> Option<(backstop_core::ids::TenantId, String)> {
+    let rest = path.strip_prefix("/api/widget/v1/")?;
+    let headers = req.headers();
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())?;
+    let upgrade = headers.contains_key(header::UPGRADE);
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && !upgrade {
+        return None;
+    }
+    let tenant = backstop_core::ids::TenantId::parse(rest.split('/').next()?).ok()?;
+    Some((tenant, origin.to_owned()))
+}
+
+/// The tenant's own allowed origins, when it set any, must include the page's.
+async fn tenant_origin(state: &AppState, tenant: backstop_core::ids::TenantId, origin: &str) -> Result<(), ApiError> {
+    if state.engine.widget_settings(&tenant).await?.allows(origin) {
+        Ok(())
+    } else {
+        tracing::warn!(%tenant, origin, "refused the widget on a site the tenant does not allow");
+        Err(forbidden_origin())
+    }
 }
 
 fn peer_of(req: &Request) -> std::net::IpAddr {

@@ -11,6 +11,7 @@ pub mod error;
 mod extract;
 mod guard;
 pub mod limits;
+pub mod metrics;
 pub mod openapi;
 mod routes;
 pub mod serve;
@@ -65,6 +66,8 @@ pub struct HttpConfig {
     pub socket_idle: std::time::Duration,
     /// Connection caps and timeouts of the accept loop.
     pub connections: serve::ConnectionSettings,
+    /// The bearer token that opens `/metrics` (none: it answers 404).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for HttpConfig {
@@ -84,6 +87,7 @@ impl Default for HttpConfig {
             socket_session_check: std::time::Duration::from_secs(60),
             socket_idle: std::time::Duration::from_secs(90),
             connections: serve::ConnectionSettings::default(),
+            metrics_token: None,
         }
     }
 }
@@ -97,6 +101,8 @@ pub struct AppState {
     pub sockets: Arc<limits::SocketCounts>,
     /// WebSockets open at once at most, all kinds together.
     pub max_sockets: usize,
+    /// Requests and their latencies, per route (for `/metrics`).
+    pub http_meter: Arc<metrics::HttpMeter>,
 }
 
 impl AppState {
@@ -107,6 +113,7 @@ impl AppState {
             max_sockets,
             limiter: Arc::new(limits::RateLimiter::new(config.limits.clone())),
             sockets: Arc::new(limits::SocketCounts::default()),
+            http_meter: Arc::new(metrics::HttpMeter::default()),
             engine,
             config,
         }

@@ -403,3 +403,14 @@ pub(crate) async fn reserve_visitor_conversation(
     }
     Ok(())
 }
+
+pub(crate) async fn queued_count(store: &Backend, tenant: &TenantId) -> Result<u64> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM conversations WHERE tenant_id = $1 AND owner_kind = 'queue' AND status = 'open'",
+    )
+    .bind(tenant.as_str())
+    .fetch_one(store.reader())
+    .await
+    .map_err(db)?;
+    Ok(n.max(0) as u64)
+}

@@ -16,6 +16,7 @@ pub(crate) mod history;
 pub(crate) mod kb;
 pub(crate) mod models;
 pub(crate) mod policies;
+mod settings;
 mod store;
 pub(crate) mod turns;
 pub(crate) mod understanding;

@@ -374,6 +374,10 @@ impl Store for Backend {
             .collect()
     }
 
+    async fn queued_count(&self, tenant: &TenantId) -> Result<u64> {
+        directory::queued_count(self, tenant).await
+    }
+
     async fn list_tenant_ids(&self) -> Result<Vec<TenantId>> {
         let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM tenants ORDER BY id")
             .fetch_all(self.reader())

@@ -21,12 +21,14 @@ mod concurrency;
 mod directory;
 mod policy;
 mod service;
+mod settings;
 pub use actions::*;
 pub use analytics::*;
 pub use concurrency::*;
 pub use directory::*;
 pub use policy::*;
 pub use service::*;
+pub use settings::*;
 
 /// Generates one `#[tokio::test]` per contract check for a backend. `$make` opens a fresh store and
 /// returns it with whatever must live as long as it (a temporary directory, removed when the test
@@ -44,7 +46,7 @@ macro_rules! store_contract_tests {
             candidates_are_queued_and_decided, concurrent_appends_are_ordered_and_deduplicated,
             concurrent_versions_are_consecutive, a_message_is_handled_by_one_turn_only,
             facts_move_the_rollups_by_their_difference, conversations_with_new_events_are_found_with_their_message_counts,
-            imported_conversations_read_back_whole);
+            imported_conversations_read_back_whole, widget_settings_and_api_keys_are_kept_per_tenant);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -281,6 +283,13 @@ pub async fn listing_and_queue_positions(s: &dyn Store) {
         .collect();
     assert_eq!(listed.len(), 3);
     assert_eq!(listed[0], queued[2], "queue listing is in queue order");
+    assert_eq!(s.queued_count(&t).await.unwrap(), 3, "the queue's depth");
+    let (other, _, _) = setup(s, "shop-z").await;
+    assert_eq!(
+        s.queued_count(&other).await.unwrap(),
+        0,
+        "another tenant's queue is its own"
+    );
     let ai = ConversationFilter {
         owner_kind: Some("ai"),
         with_messages: true,

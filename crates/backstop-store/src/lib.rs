@@ -11,9 +11,11 @@ pub mod codec;
 pub mod contract;
 mod records;
 mod rollups;
+mod settings;
 
 pub use records::*;
 pub use rollups::*;
+pub use settings::*;
 
 use async_trait::async_trait;
 use backstop_core::directory::{Agent, Customer, Team, Tenant};
@@ -61,7 +63,7 @@ impl std::fmt::Debug for ConversationLock {
 /// Persistence for everything Backstop keeps. Every method is scoped to a tenant: no query ever
 /// reads across tenants (tested by the contract suite).
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: SettingsStore + Send + Sync + 'static {
     // Tenants, teams, agents, sessions.
     async fn create_tenant(&self, tenant: &Tenant) -> Result<()>;
     async fn get_tenant(&self, id: &TenantId) -> Result<Option<Tenant>>;
@@ -173,6 +175,8 @@ pub trait Store: Send + Sync + 'static {
     async fn next_sla_due(&self) -> Result<Option<backstop_core::Timestamp>>;
     /// Every tenant's id, in order (the sweeps that run per tenant).
     async fn list_tenant_ids(&self) -> Result<Vec<TenantId>>;
+    /// Open conversations of the tenant waiting in a team's queue for a person.
+    async fn queued_count(&self, tenant: &TenantId) -> Result<u64>;
     /// The tenant's open conversations nobody has written to since `before`, the most recently
     /// active first (the idle automation rules' sweep).
     async fn idle_conversations(

@@ -8,10 +8,12 @@ use std::io::BufRead;
 use anyhow::{bail, Context};
 use backstop_core::assignment::Strategy;
 use backstop_core::directory::{Agent, AgentProfile, AgentRole, Team, Tenant};
-use backstop_core::ids::{AgentId, TeamId, TenantId};
+use backstop_core::ids::TenantId;
 use backstop_core::message::Lang;
 use backstop_core::routing::TeamRole;
 use backstop_core::Timestamp;
+use backstop_engine::people::directory::{AgentEdit, NewAgent, TeamForm};
+use backstop_engine::Engine;
 use backstop_store::{Store, StoreError};
 use rand::RngCore;
 
@@ -43,6 +45,18 @@ pub async fn tenant(store: &dyn Store, id: &str) -> anyhow::Result<TenantId> {
         .await?
         .with_context(|| format!("no tenant {id}; create it with `backstop tenant add`"))?;
     Ok(id)
+}
+
+/// The tenant `id`, through the engine (an error naming the command that creates it).
+async fn engine_tenant(engine: &Engine, id: &str) -> anyhow::Result<TenantId> {
+    let id = TenantId::parse(id).context("tenant id")?;
+    match engine.tenant(&id).await {
+        Ok(t) => Ok(t.id),
+        Err(backstop_engine::EngineError::TenantNotFound) => {
+            bail!("no tenant {id}; create it with `backstop tenant add`")
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Names per language from `LANG=NAME` arguments (`example` shows one in the error).
@@ -78,6 +92,7 @@ pub async fn name_topic(
 /// Adds a team. `names` are display names per language, e.g. `zh=综合客服`.
 pub async fn add_team(
     store: &dyn Store,
+    engine: &Engine,
     tenant_id: &str,
     name: &str,
     role: &str,
@@ -85,33 +100,22 @@ pub async fn add_team(
 ) -> anyhow::Result<Team> {
     let tenant = tenant(store, tenant_id).await?;
     let role = TeamRole::parse(role).with_context(|| format!("team role {role:?}: use general or escalation"))?;
-    let localized = names_by_lang(names, "zh=综合客服")?;
-    if store
-        .list_teams(&tenant)
-        .await?
-        .iter()
-        .any(|t| t.name.eq_ignore_ascii_case(name.trim()))
-    {
-        bail!("tenant {tenant} already has a team named {name:?}");
-    }
-    let team = Team {
-        id: TeamId::new_at(Timestamp::now_utc()),
-        tenant,
-        name: name.trim().into(),
-        names: localized,
+    let form = TeamForm {
+        name: name.into(),
+        names: names_by_lang(names, "zh=综合客服")?,
         role,
-        strategy: Default::default(),
-        hours: Default::default(),
+        strategy: Strategy::default(),
+        timezone: "UTC".into(),
+        open: "always".into(),
         sla: Default::default(),
         languages: Vec::new(),
     };
-    store.upsert_team(&team).await?;
-    Ok(team)
+    Ok(engine.create_team(&tenant, form, "cli").await?)
 }
 
 /// Adds an agent to the named teams with a password read from `password_source`.
 pub async fn add_agent(
-    store: &dyn Store,
+    engine: &Engine,
     tenant_id: &str,
     email: &str,
     name: &str,
@@ -119,17 +123,10 @@ pub async fn add_agent(
     teams: &[String],
     password_source: impl BufRead,
 ) -> anyhow::Result<Agent> {
-    let tenant = tenant(store, tenant_id).await?;
+    let tenant = engine_tenant(engine, tenant_id).await?;
     let role =
         AgentRole::parse(role).with_context(|| format!("agent role {role:?}: use agent, supervisor or admin"))?;
-    anyhow::ensure!(
-        email.contains('@') && email.len() <= 320,
-        "{email:?} is not an e-mail address"
-    );
-    if store.find_agent_by_email(&tenant, email).await?.is_some() {
-        bail!("tenant {tenant} already has an agent {email}");
-    }
-    let all = store.list_teams(&tenant).await?;
+    let all = engine.teams(&tenant).await?;
     let mut team_ids = Vec::new();
     for t in teams {
         let team = all.iter().find(|x| x.name.eq_ignore_ascii_case(t)).with_context(|| {
@@ -139,19 +136,15 @@ pub async fn add_agent(
         team_ids.push(team.id);
     }
     let password = crate::accounts::read_password(password_source, &[email, name])?;
-    let hash = tokio::task::spawn_blocking(move || backstop_engine::hash_password(password.as_str())).await??;
-    let agent = Agent {
-        id: AgentId::new_at(Timestamp::now_utc()),
-        tenant,
-        name: name.trim().into(),
-        email: email.trim().into(),
+    let new = NewAgent {
+        name: name.into(),
+        email: email.into(),
         role,
-        team_ids,
-        profile: Default::default(),
-        active: true,
+        teams: team_ids,
+        profile: AgentProfile::default(),
+        password: Some(password.as_str().to_owned()),
     };
-    store.upsert_agent(&agent, &hash).await?;
-    Ok(agent)
+    Ok(engine.create_agent(&tenant, new, "cli").await?.0)
 }
 
 /// Sets how a team's queue is assigned: manual, round_robin, least_loaded or skills.
@@ -171,61 +164,49 @@ pub struct TeamChanges {
     pub languages: Option<String>,
 }
 
-/// Parses `fr, es,DE` into codes; `all` (or nothing) is every language.
-fn language_codes(list: &str) -> anyhow::Result<Vec<String>> {
-    if list.trim().eq_ignore_ascii_case("all") {
-        return Ok(Vec::new());
-    }
-    let mut codes: Vec<String> = Vec::new();
-    for part in list
-        .split(',')
-        .map(|p| p.trim().to_lowercase())
-        .filter(|p| !p.is_empty())
-    {
-        anyhow::ensure!(
-            backstop_core::directory::is_language_code(&part),
-            "unknown language {part:?}: use ISO 639-1 codes such as zh, en, fr, or all"
-        );
-        if !codes.contains(&part) {
-            codes.push(part);
-        }
-    }
-    Ok(codes)
-}
-
 /// Changes a team's assignment strategy, business hours and service targets.
-pub async fn set_team(store: &dyn Store, tenant_id: &str, name: &str, changes: &TeamChanges) -> anyhow::Result<Team> {
+pub async fn set_team(
+    store: &dyn Store,
+    engine: &Engine,
+    tenant_id: &str,
+    name: &str,
+    changes: &TeamChanges,
+) -> anyhow::Result<Team> {
     let tenant = tenant(store, tenant_id).await?;
-    let mut team = store
-        .list_teams(&tenant)
+    let team = engine
+        .teams(&tenant)
         .await?
         .into_iter()
         .find(|t| t.name.eq_ignore_ascii_case(name.trim()))
         .with_context(|| format!("tenant {tenant} has no team named {name:?}"))?;
+    let mut form = TeamForm::of(&team);
     if let Some(s) = &changes.strategy {
-        team.strategy = Strategy::parse(s)
+        form.strategy = Strategy::parse(s)
             .with_context(|| format!("strategy {s:?}: use manual, round_robin, least_loaded or skills"))?;
     }
-    if changes.hours.is_some() || changes.timezone.is_some() {
-        let tz = changes.timezone.as_deref().unwrap_or(team.hours.timezone());
-        let spec = changes.hours.clone().unwrap_or_else(|| team.hours.spec());
-        team.hours = backstop_core::hours::BusinessHours::parse(tz, &spec).context("business hours")?;
+    if let Some(tz) = &changes.timezone {
+        form.timezone = tz.clone();
     }
-    let sla = &mut team.sla;
-    sla.vip_secs = changes.vip_target_secs.unwrap_or(sla.vip_secs);
-    sla.standard_secs = changes.standard_target_secs.unwrap_or(sla.standard_secs);
-    sla.ticket_reply_mins = changes.ticket_reply_mins.unwrap_or(sla.ticket_reply_mins);
-    sla.validate().context("service targets")?;
+    if let Some(h) = &changes.hours {
+        form.open = h.clone();
+    }
+    form.sla.vip_secs = changes.vip_target_secs.unwrap_or(form.sla.vip_secs);
+    form.sla.standard_secs = changes.standard_target_secs.unwrap_or(form.sla.standard_secs);
+    form.sla.ticket_reply_mins = changes.ticket_reply_mins.unwrap_or(form.sla.ticket_reply_mins);
     if let Some(list) = &changes.languages {
-        team.languages = language_codes(list)?;
+        form.languages = if list.trim().eq_ignore_ascii_case("all") {
+            Vec::new()
+        } else {
+            list.split(',').map(str::to_owned).collect()
+        };
     }
-    store.upsert_team(&team).await?;
-    Ok(team)
+    Ok(engine.update_team(&tenant, team.id, form, "cli").await?)
 }
 
 /// Changes an agent's capacity and skills; what is not given stays as it was.
 pub async fn set_agent_profile(
     store: &dyn Store,
+    engine: &Engine,
     tenant_id: &str,
     email: &str,
     capacity: Option<u32>,
@@ -233,46 +214,28 @@ pub async fn set_agent_profile(
     topics: &[String],
 ) -> anyhow::Result<Agent> {
     let tenant = tenant(store, tenant_id).await?;
-    let creds = store
+    let agent = store
         .find_agent_by_email(&tenant, email)
         .await?
-        .with_context(|| format!("tenant {tenant} has no agent {email:?}"))?;
-    let mut agent = creds.agent;
-    if let Some(c) = capacity {
-        anyhow::ensure!(
-            (1..=AgentProfile::MAX_CAPACITY).contains(&c),
-            "capacity must be between 1 and {}",
-            AgentProfile::MAX_CAPACITY
-        );
-        agent.profile.capacity = c;
-    }
-    if !languages.is_empty() {
-        agent.profile.languages = languages
-            .iter()
-            .map(|l| {
-                let code = l.trim().to_lowercase();
-                anyhow::ensure!(
-                    backstop_core::directory::is_language_code(&code),
-                    "unknown language {l:?}: use ISO 639-1 codes such as zh, en, fr"
-                );
-                Ok(code)
-            })
-            .collect::<anyhow::Result<_>>()?;
-    }
-    if !topics.is_empty() {
-        let topics: Vec<String> = topics
-            .iter()
-            .map(|t| t.trim().to_lowercase())
-            .filter(|t| !t.is_empty())
-            .collect();
-        anyhow::ensure!(
-            topics.iter().all(|t| t.len() <= 100),
-            "a topic is at most 100 characters"
-        );
-        agent.profile.topics = topics;
-    }
-    store.update_agent(&agent).await?;
-    Ok(agent)
+        .with_context(|| format!("tenant {tenant} has no agent {email:?}"))?
+        .agent;
+    let keep = |given: &[String], current: &[String]| {
+        if given.is_empty() {
+            current.to_vec()
+        } else {
+            given.to_vec()
+        }
+    };
+    let edit = AgentEdit {
+        name: agent.name.clone(),
+        teams: agent.team_ids.clone(),
+        profile: AgentProfile {
+            capacity: capacity.unwrap_or(agent.profile.capacity),
+            languages: keep(languages, &agent.profile.languages),
+            topics: keep(topics, &agent.profile.topics),
+        },
+    };
+    Ok(engine.edit_agent(&tenant, agent.id, edit, "cli").await?)
 }
 
 /// What `backstop kb import` did.
@@ -402,32 +365,35 @@ mod tests {
         let (s, _dir) = store().await;
         let secret = add_tenant(s.as_ref(), "acme", "Acme Goods").await.unwrap();
         assert_eq!(secret.len(), 64);
+        let eng = backstop_engine::Engine::new(s.clone(), backstop_engine::EngineConfig::default());
         assert!(add_tenant(s.as_ref(), "acme", "Again")
             .await
             .unwrap_err()
             .to_string()
             .contains("already exists"));
         assert!(add_tenant(s.as_ref(), "Bad Id", "x").await.is_err());
-        let team = add_team(s.as_ref(), "acme", "Support", "general", &["zh=客服部".into()])
+        let team = add_team(s.as_ref(), &eng, "acme", "Support", "general", &["zh=客服部".into()])
             .await
             .unwrap();
         assert_eq!(team.display_name(Lang::Zh), "客服部");
         assert!(
-            add_team(s.as_ref(), "acme", "support", "general", &[]).await.is_err(),
+            add_team(s.as_ref(), &eng, "acme", "support", "general", &[])
+                .await
+                .is_err(),
             "duplicate name"
         );
         assert!(
-            add_team(s.as_ref(), "acme", "VIP", "vip-ish", &[]).await.is_err(),
+            add_team(s.as_ref(), &eng, "acme", "VIP", "vip-ish", &[]).await.is_err(),
             "bad role"
         );
-        assert!(add_team(s.as_ref(), "nobody", "X", "general", &[])
+        assert!(add_team(s.as_ref(), &eng, "nobody", "X", "general", &[])
             .await
             .unwrap_err()
             .to_string()
             .contains("no tenant"));
 
         let agent = add_agent(
-            s.as_ref(),
+            &eng,
             "acme",
             "ann@acme.example",
             "Ann",
@@ -439,7 +405,7 @@ mod tests {
         .unwrap();
         assert_eq!(agent.team_ids, vec![team.id]);
         let short = add_agent(
-            s.as_ref(),
+            &eng,
             "acme",
             "bo@acme.example",
             "Bo",
@@ -456,36 +422,20 @@ mod tests {
             ("Password123!\n", "too easy to guess"),
             ("1234567890\n", "too easy to guess"),
         ] {
-            let e = add_agent(
-                s.as_ref(),
-                "acme",
-                "bo@acme.example",
-                "Bo",
-                "agent",
-                &[],
-                weak.as_bytes(),
-            )
-            .await
-            .unwrap_err()
-            .to_string();
+            let e = add_agent(&eng, "acme", "bo@acme.example", "Bo", "agent", &[], weak.as_bytes())
+                .await
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(why), "{weak:?}: {e}");
         }
         let long = format!("{}\n", "plum-Orbit-".repeat(12));
-        let e = add_agent(
-            s.as_ref(),
-            "acme",
-            "bo@acme.example",
-            "Bo",
-            "agent",
-            &[],
-            long.as_bytes(),
-        )
-        .await
-        .unwrap_err()
-        .to_string();
+        let e = add_agent(&eng, "acme", "bo@acme.example", "Bo", "agent", &[], long.as_bytes())
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("at most 128"), "{e}");
         let no_team = add_agent(
-            s.as_ref(),
+            &eng,
             "acme",
             "cy@acme.example",
             "Cy",
@@ -496,7 +446,7 @@ mod tests {
         .await;
         assert!(no_team.unwrap_err().to_string().contains("no team"));
         let dup = add_agent(
-            s.as_ref(),
+            &eng,
             "acme",
             "ANN@acme.example",
             "Ann",
@@ -505,7 +455,10 @@ mod tests {
             "long enough pw\n".as_bytes(),
         )
         .await;
-        assert!(dup.unwrap_err().to_string().contains("already has"));
+        assert!(dup
+            .unwrap_err()
+            .to_string()
+            .contains("already signs in with this e-mail"));
 
         // Assignment settings: a team's strategy, an agent's capacity and skills.
         let change = |f: fn(&mut TeamChanges)| {
@@ -515,6 +468,7 @@ mod tests {
         };
         let team = set_team(
             s.as_ref(),
+            &eng,
             "acme",
             "support",
             &change(|c| c.strategy = Some("skills".into())),
@@ -523,8 +477,13 @@ mod tests {
         .unwrap();
         assert_eq!(team.strategy, Strategy::Skills);
         let err = |c: TeamChanges| {
-            let s = s.clone();
-            async move { format!("{:#}", set_team(s.as_ref(), "acme", "support", &c).await.unwrap_err()) }
+            let (s, eng) = (s.clone(), eng.clone());
+            async move {
+                format!(
+                    "{:#}",
+                    set_team(s.as_ref(), &eng, "acme", "support", &c).await.unwrap_err()
+                )
+            }
         };
         assert!(err(change(|c| c.strategy = Some("random".into())))
             .await
@@ -532,6 +491,7 @@ mod tests {
         // Business hours and service targets; what is not given stays.
         let team = set_team(
             s.as_ref(),
+            &eng,
             "acme",
             "support",
             &change(|c| {
@@ -558,6 +518,7 @@ mod tests {
             .contains("VIP target cannot be longer"));
         let ann = set_agent_profile(
             s.as_ref(),
+            &eng,
             "acme",
             "ann@acme.example",
             Some(2),
@@ -574,7 +535,7 @@ mod tests {
                 topics: vec!["refunds".into()]
             }
         );
-        let kept = set_agent_profile(s.as_ref(), "acme", "ann@acme.example", Some(4), &[], &[])
+        let kept = set_agent_profile(s.as_ref(), &eng, "acme", "ann@acme.example", Some(4), &[], &[])
             .await
             .unwrap();
         assert_eq!(
@@ -583,7 +544,7 @@ mod tests {
         );
         for (capacity, langs) in [(Some(0), vec![]), (None, vec!["French".to_string()])] {
             assert!(
-                set_agent_profile(s.as_ref(), "acme", "ann@acme.example", capacity, &langs, &[])
+                set_agent_profile(s.as_ref(), &eng, "acme", "ann@acme.example", capacity, &langs, &[])
                     .await
                     .is_err()
             );

@@ -39,6 +39,10 @@ socket_idle_secs = 90
 max_connections = 0
 # Connections open at once from one client address at most (0: no cap).
 connections_per_ip = 1000
+# The bearer token that opens GET /metrics (Prometheus text: requests and latencies, turns,
+# hand-overs, SLA breaches, queue depth, model calls, sockets). Empty: /metrics answers 404.
+# At least 24 characters; give it to the scraper as `authorization: Bearer …`.
+metrics_token = ""
 
 [limits]
 # Rates are per client address (or visitor, or account) and per minute, in bursts of up to the
@@ -169,6 +173,7 @@ pub struct ServerConfig {
     pub socket_idle_secs: u64,
     pub max_connections: usize,
     pub connections_per_ip: usize,
+    pub metrics_token: String,
 }
 
 /// `secure_cookies`: "auto", "always" or "never" (`true`/`false` from older files mean always/never).
@@ -305,6 +310,7 @@ impl Default for Config {
                 socket_idle_secs: 90,
                 max_connections: 0,
                 connections_per_ip: 1000,
+                metrics_token: String::new(),
             },
             limits: backstop_http::limits::Limits::default(),
             auth: AuthConfig {
@@ -418,6 +424,10 @@ impl Config {
             );
         }
         let s = &self.server;
+        anyhow::ensure!(
+            s.metrics_token.is_empty() || s.metrics_token.trim().chars().count() >= 24,
+            "server.metrics_token must be at least 24 characters (or empty: no /metrics)"
+        );
         anyhow::ensure!(
             [
                 s.header_timeout_secs,

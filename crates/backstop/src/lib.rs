@@ -107,6 +107,7 @@ fn http_config(config: &Config) -> HttpConfig {
             ..Default::default()
         },
         socket_idle: std::time::Duration::from_secs(server.socket_idle_secs),
+        metrics_token: Some(server.metrics_token.trim().to_owned()).filter(|t| !t.is_empty()),
         ..HttpConfig::default()
     }
 }

@@ -258,7 +258,7 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
                     display,
                 },
         } => {
-            let team = admin::add_team(store, &tenant, &name, &role, &display).await?;
+            let team = admin::add_team(store, &cli_engine(&shared), &tenant, &name, &role, &display).await?;
             println!("Added team {} ({}) to {tenant}.", team.name, team.role.as_str());
         }
         Command::Team {
@@ -284,7 +284,7 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
                 ticket_reply_mins: ticket_reply,
                 languages,
             };
-            let team = admin::set_team(store, &tenant, &name, &changes).await?;
+            let team = admin::set_team(store, &cli_engine(&shared), &tenant, &name, &changes).await?;
             let serves = if team.languages.is_empty() {
                 "every language".to_string()
             } else {
@@ -311,7 +311,16 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
                     topic,
                 },
         } => {
-            let a = admin::set_agent_profile(store, &tenant, &email, capacity, &language, &topic).await?;
+            let a = admin::set_agent_profile(
+                store,
+                &cli_engine(&shared),
+                &tenant,
+                &email,
+                capacity,
+                &language,
+                &topic,
+            )
+            .await?;
             let langs: Vec<&str> = a.profile.languages.iter().map(String::as_str).collect();
             println!(
                 "{} <{}>: capacity {}, languages {}, topics {}.",
@@ -339,7 +348,16 @@ async fn run_admin(config: Config, command: Command) -> anyhow::Result<()> {
             if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
                 eprint!("Password for {email} (10-128 characters; typing is visible): ");
             }
-            let agent = admin::add_agent(store, &tenant, &email, &name, &role, &team, std::io::stdin().lock()).await?;
+            let agent = admin::add_agent(
+                &cli_engine(&shared),
+                &tenant,
+                &email,
+                &name,
+                &role,
+                &team,
+                std::io::stdin().lock(),
+            )
+            .await?;
             println!(
                 "Added {} <{}> as {} to {tenant}.",
                 agent.name,
@@ -466,4 +484,10 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
+}
+
+/// The engine a one-off command works through (no models, no background tasks): the same checks
+/// and writes the API makes.
+fn cli_engine(store: &std::sync::Arc<dyn backstop_store::Store>) -> backstop_engine::Engine {
+    backstop_engine::Engine::new(store.clone(), backstop_engine::EngineConfig::default())
 }

@@ -263,7 +263,7 @@ impl Engine {
             messages,
             handled: vec![],
         };
-        let stored = store.apply_turn(&turn).await?;
+        let stored = self.apply_turn(&turn).await?;
         last_assigned.insert(agent.id, at);
         drop(last_assigned);
         for m in &stored {

@@ -361,7 +361,7 @@ impl Engine {
             messages: fired.messages,
             handled: vec![],
         };
-        let stored = self.inner.store.apply_turn(&turn).await?;
+        let stored = self.apply_turn(&turn).await?;
         for m in &stored {
             self.inner.hub.publish_message(m);
         }

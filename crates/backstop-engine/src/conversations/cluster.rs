@@ -191,6 +191,7 @@ impl Engine {
                 self.load_kb(&tenant).await?;
             }
             Signal::Model { tenant } => self.forget_model(&tenant),
+            Signal::Widget { tenant } => self.forget_widget(&tenant),
             Signal::Policy { tenant } => {
                 self.inner
                     .policies

@@ -73,6 +73,7 @@ impl Engine {
             })
             .await?;
         if !appended.duplicate {
+            self.inner.meter.customer_message();
             self.inner.hub.publish_message(&appended.message);
         }
         if !appended.message.handled {

@@ -110,7 +110,7 @@ impl Engine {
                 messages: vec![],
                 handled,
             };
-            if !applied(store.apply_turn(&turn).await, tenant, id)? {
+            if !applied(self.apply_turn(&turn).await, tenant, id)? {
                 return Ok(());
             }
             self.inner
@@ -294,7 +294,7 @@ impl Engine {
             messages,
             handled,
         };
-        let result = store.apply_turn(&turn).await;
+        let result = self.apply_turn(&turn).await;
         let stored = match result {
             Ok(stored) => stored,
             Err(e) => {

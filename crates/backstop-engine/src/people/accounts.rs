@@ -25,6 +25,11 @@ pub enum AccountChange {
 }
 
 impl Engine {
+    /// Agent `id` of the tenant.
+    pub async fn agent(&self, tenant: &TenantId, id: AgentId) -> Result<Agent> {
+        self.agent_of(tenant, id).await
+    }
+
     async fn agent_of(&self, tenant: &TenantId, id: AgentId) -> Result<Agent> {
         self.inner
             .store

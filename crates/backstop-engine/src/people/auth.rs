@@ -24,16 +24,21 @@ use crate::{Engine, EngineError, Result};
 pub struct AgentSession {
     pub agent: Agent,
     pub tenant: Tenant,
+    /// For an API key: the scopes it holds (it acts as the admin who made it, within them).
+    /// `None` for a person signed in.
+    pub scopes: Option<Vec<backstop_core::apikey::Scope>>,
 }
 
 impl AgentSession {
     /// The one permission check: `Ok` when the agent's role holds `p` (the matrix is
     /// `backstop_core::permission`), else [`EngineError::Forbidden`] saying who may.
     pub fn permit(&self, p: backstop_core::permission::Permission) -> Result<()> {
-        if self.agent.role.may(p) {
-            Ok(())
-        } else {
+        if !self.agent.role.may(p) {
             Err(EngineError::Forbidden(p.refusal()))
+        } else if self.scopes.as_ref().is_some_and(|s| !s.iter().any(|s| s.grants(p))) {
+            Err(EngineError::Forbidden("this API key's scopes do not reach that"))
+        } else {
+            Ok(())
         }
     }
 }
@@ -309,6 +314,7 @@ impl Engine {
                     AgentSession {
                         agent: creds.agent,
                         tenant,
+                        scopes: None,
                     },
                 ))
             }
@@ -412,7 +418,11 @@ impl Engine {
 
     /// The session a token belongs to, if it is valid: not expired, used recently enough, and its
     /// agent still active. Counts as a use (for the idle timeout).
+    /// An API key (`bsk_…`) is accepted here too, as its admin within its scopes.
     pub async fn authenticate(&self, token: &str) -> Result<AgentSession> {
+        if backstop_core::apikey::is_key(token) {
+            return self.key_session(token).await;
+        }
         self.check_session(token, true).await
     }
 
@@ -444,7 +454,11 @@ impl Engine {
             store.touch_session(&hash, now).await?;
         }
         let tenant = self.tenant(&session.tenant).await?;
-        Ok(AgentSession { agent, tenant })
+        Ok(AgentSession {
+            agent,
+            tenant,
+            scopes: None,
+        })
     }
 
     pub async fn logout(&self, token: &str) -> Result<()> {

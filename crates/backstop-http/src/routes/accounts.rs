@@ -1,12 +1,15 @@
-//! What admins do to the tenant's accounts: deactivate or reactivate an agent, change a role, set
-//! a new password, lift a sign-in lock, sign an agent out everywhere, rotate the widget secret.
+//! What admins do to the tenant's accounts: add an agent, change their name, teams and profile,
+//! deactivate or reactivate them, change a role, set a new password, lift a sign-in lock, sign an
+//! agent out everywhere, rotate the widget secret.
 //! The same as `backstop agent …` and `backstop tenant rotate-secret` on the command line.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::Json;
-use backstop_core::directory::AgentRole;
-use backstop_core::ids::AgentId;
+use backstop_core::directory::{AgentProfile, AgentRole};
+use backstop_core::ids::{AgentId, TeamId};
 use backstop_core::permission::Permission;
+use backstop_engine::people::directory::{AgentEdit, NewAgent};
 use backstop_engine::AccountChange;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -19,6 +22,8 @@ use crate::{wire, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(edit))
         .routes(routes!(deactivate))
         .routes(routes!(reactivate))
         .routes(routes!(unlock))
@@ -29,6 +34,128 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 type Out = ApiResult<Json<wire::AgentOut>>;
+
+fn team_ids(ids: Option<Vec<String>>) -> Result<Vec<TeamId>, ApiError> {
+    ids.unwrap_or_default()
+        .iter()
+        .take(100)
+        .map(|t| TeamId::parse(t).map_err(|_| ApiError::invalid_input(format!("teams: {t:?} is not a team id"))))
+        .collect()
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewAgentBody {
+    #[schema(max_length = 100)]
+    name: String,
+    /// What they sign in with, unique in the tenant.
+    #[schema(max_length = 254)]
+    email: String,
+    /// `agent` (default), `supervisor` or `admin`.
+    role: Option<String>,
+    /// Team ids.
+    teams: Option<Vec<String>>,
+    /// Conversations they may hold at once (1 – 100; default 5).
+    capacity: Option<u32>,
+    /// ISO 639-1 codes (default `zh`, `en`).
+    languages: Option<Vec<String>>,
+    /// Topics they know well.
+    topics: Option<Vec<String>>,
+    /// Their first password (the policy applies); left out, one is made and returned once.
+    #[schema(max_length = 256)]
+    password: Option<String>,
+}
+
+/// Add an agent (admins): with the password you give, or with one made for them that this answer
+/// shows once.
+#[utoipa::path(post, path = "/api/v1/agents", tag = "accounts", request_body = NewAgentBody,
+    responses((status = 201, description = "added", body = wire::NewAgent),
+        (status = 422, description = "a field cannot be used (named in `fields`)", body = wire::ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+async fn create(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    ApiJson(b): ApiJson<NewAgentBody>,
+) -> ApiResult<(StatusCode, Json<wire::NewAgent>)> {
+    session.permit(Permission::ManageAccounts)?;
+    let role = match b.role.as_deref().map(str::trim) {
+        None | Some("") => AgentRole::Agent,
+        Some(r) => {
+            AgentRole::parse(r).ok_or_else(|| ApiError::invalid_input("role must be agent, supervisor or admin"))?
+        }
+    };
+    let mut profile = AgentProfile::default();
+    profile.capacity = b.capacity.unwrap_or(profile.capacity);
+    profile.languages = b.languages.unwrap_or(profile.languages);
+    profile.topics = b.topics.unwrap_or_default();
+    let new = NewAgent {
+        name: b.name,
+        email: b.email,
+        role,
+        teams: team_ids(b.teams)?,
+        profile,
+        password: b.password.filter(|p| !p.is_empty()),
+    };
+    let (agent, password) = s
+        .engine
+        .create_agent(&session.agent.tenant, new, &session.agent.email)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(wire::NewAgent {
+            agent: wire::agent(&agent),
+            password,
+        }),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EditAgentBody {
+    #[schema(max_length = 100)]
+    name: Option<String>,
+    teams: Option<Vec<String>>,
+    capacity: Option<u32>,
+    languages: Option<Vec<String>>,
+    topics: Option<Vec<String>>,
+}
+
+/// Change an agent's name, teams, capacity, languages or topics (admins); what the body leaves
+/// out stays.
+#[utoipa::path(put, path = "/api/v1/agents/{id}", tag = "accounts", params(("id" = String, Path)),
+    request_body = EditAgentBody,
+    responses((status = 200, description = "changed", body = wire::AgentOut),
+        (status = 422, description = "a field cannot be used (named in `fields`)", body = wire::ErrorBody)),
+    security(("session" = []), ("bearer" = [])))]
+async fn edit(
+    State(s): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<EditAgentBody>,
+) -> Out {
+    session.permit(Permission::ManageAccounts)?;
+    let tenant = &session.agent.tenant;
+    let current = s.engine.agent(tenant, agent_id(&id)?).await?;
+    let edit = AgentEdit {
+        name: b.name.unwrap_or(current.name),
+        teams: match b.teams {
+            Some(t) => team_ids(Some(t))?,
+            None => current.team_ids,
+        },
+        profile: AgentProfile {
+            capacity: b.capacity.unwrap_or(current.profile.capacity),
+            languages: b.languages.unwrap_or(current.profile.languages),
+            topics: b.topics.unwrap_or(current.profile.topics),
+        },
+    };
+    let agent = s
+        .engine
+        .edit_agent(tenant, current.id, edit, &session.agent.email)
+        .await?;
+    Ok(Json(wire::AgentOut {
+        agent: wire::agent(&agent),
+    }))
+}
 
 fn agent_id(s: &str) -> Result<AgentId, ApiError> {
     AgentId::parse(s).map_err(|_| ApiError::not_found("not_found", "no such agent"))

@@ -22,7 +22,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(logout_everywhere))
         .routes(routes!(change_password))
         .routes(routes!(me))
-        .routes(routes!(teams))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -171,15 +170,4 @@ async fn me(SignedIn(session): SignedIn) -> Json<wire::Me> {
             name: session.tenant.name,
         },
     })
-}
-
-/// The tenant's teams, with hours and service targets.
-#[utoipa::path(get, path = "/api/v1/teams", tag = "auth",
-    responses((status = 200, description = "the teams", body = wire::TeamList)),
-    security(("session" = []), ("bearer" = [])))]
-async fn teams(State(s): State<AppState>, SignedIn(session): SignedIn) -> ApiResult<Json<wire::TeamList>> {
-    let teams = s.engine.teams(&session.agent.tenant).await?;
-    Ok(Json(wire::TeamList {
-        teams: teams.iter().map(|t| wire::team(t, s.engine.now())).collect(),
-    }))
 }

@@ -13,6 +13,8 @@ mod model;
 mod pages;
 mod policy;
 mod reports;
+mod settings;
+mod teams;
 mod topics;
 mod understanding;
 mod widget;
@@ -55,6 +57,11 @@ pub fn router(state: AppState) -> Router {
         .merge(widget_live::router().layer(cors))
         .merge(agent_live::router())
         .merge(pages::router())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
+        ))
+        .route("/metrics", axum::routing::get(crate::metrics::serve))
         .route(
             "/api/v1/openapi.json",
             axum::routing::get(move || {
@@ -94,6 +101,8 @@ pub(crate) fn api(cors: CorsLayer) -> utoipa_axum::router::OpenApiRouter<AppStat
         .merge(knowledge::router())
         .merge(reports::router())
         .merge(agents::router())
+        .merge(teams::router())
+        .merge(settings::router())
 }
 
 pub(crate) fn tenant_id(s: &str) -> Result<TenantId, ApiError> {

@@ -1,6 +1,6 @@
 //! The web pages and assets, compiled into the binary: the widget script, the demo store, the
-//! login page, the inbox, the escalation-policy page, the actions page, the supervisor view, the reports and
-//! the knowledge page.
+//! login page, the inbox, the escalation-policy page, the actions page, the supervisor view, the reports, the
+//! admin settings and the knowledge page.
 //! No Node.js or build step at run time. Scripts and styles are served from one table (`ASSETS`);
 //! the agent pages from another (`PAGES`), each put together once with the `<head>` they share.
 
@@ -56,6 +56,13 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/assets/reports.js", JS, include_str!("../../assets/reports.js")),
     ("/assets/charts.js", JS, include_str!("../../assets/charts.js")),
     ("/assets/reports.css", CSS, include_str!("../../assets/reports.css")),
+    ("/assets/admin.js", JS, include_str!("../../assets/admin.js")),
+    (
+        "/assets/admin-settings.js",
+        JS,
+        include_str!("../../assets/admin-settings.js"),
+    ),
+    ("/assets/admin.css", CSS, include_str!("../../assets/admin.css")),
     ("/assets/knowledge.js", JS, include_str!("../../assets/knowledge.js")),
     (
         "/assets/knowledge-topics.js",
@@ -73,6 +80,7 @@ const PAGES: &[(&str, &str)] = &[
     ("/actions", include_str!("../../assets/actions.html")),
     ("/supervisor", include_str!("../../assets/supervisor.html")),
     ("/reports", include_str!("../../assets/reports.html")),
+    ("/admin", include_str!("../../assets/admin.html")),
     ("/knowledge", include_str!("../../assets/knowledge.html")),
 ];
 const HEAD: &str = include_str!("../../assets/head.html");

@@ -21,6 +21,7 @@ use crate::{wire, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(look))
         .routes(routes!(session))
         .routes(routes!(send, list))
         .routes(routes!(human))
@@ -95,6 +96,19 @@ pub(crate) struct SessionBody {
     user_hash: Option<String>,
 }
 
+/// How the tenant's widget looks (colour, corner, greetings, the languages offered), read before
+/// the widget is drawn.
+#[utoipa::path(get, path = "/api/widget/v1/{tenant}/look", tag = "widget",
+    params(("tenant" = String, Path)),
+    responses((status = 200, description = "the look", body = wire::WidgetLook),
+        (status = 404, description = "no such tenant", body = wire::ErrorBody)))]
+async fn look(State(s): State<AppState>, Path(tenant): Path<String>) -> ApiResult<Json<wire::WidgetLook>> {
+    let tenant = tenant_id(&tenant)?;
+    let name = s.engine.tenant_name(&tenant).await?;
+    let w = s.engine.widget_settings(&tenant).await?;
+    Ok(Json(wire::widget_look(&w, &name)))
+}
+
 /// Starts or resumes a visitor's session. A conversation is reserved, not created: the first
 /// message creates it.
 #[utoipa::path(post, path = "/api/widget/v1/{tenant}/session", tag = "widget",
@@ -113,6 +127,8 @@ async fn session(
         None | Some("") => None,
         Some(l) => Some(Lang::parse(l).ok_or_else(|| ApiError::invalid_input("lang must be zh or en"))?),
     };
+    // A language the tenant does not offer gets the one it offers first.
+    let lang = s.engine.widget_settings(&tenant).await?.language_for(lang);
     let ws = s
         .engine
         .widget_session(

@@ -87,7 +87,10 @@ pub struct Team {
     #[schema(value_type = String, format = Uuid)]
     pub id: backstop_core::ids::TeamId,
     pub name: String,
-    /// `general` or `escalation`.
+    /// The name customers writing in another language see (`{"zh": "综合客服"}`).
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
+    pub names: std::collections::BTreeMap<backstop_core::message::Lang, String>,
+    /// `general`, `escalation` or `routed` (reached only by name, from an automation rule).
     pub role: String,
     /// `manual`, `round_robin`, `least_loaded` or `skills`.
     pub strategy: String,
@@ -115,6 +118,7 @@ pub fn team(t: &backstop_core::directory::Team, now: Timestamp) -> Team {
     Team {
         id: t.id,
         name: t.name.clone(),
+        names: t.names.clone(),
         role: t.role.as_str().to_owned(),
         strategy: t.strategy.as_str().to_owned(),
         hours: TeamHours {

@@ -24,6 +24,7 @@ pub mod frames;
 mod knowledge;
 mod model;
 mod reports;
+mod settings;
 
 pub use actions::*;
 pub use conversation::*;
@@ -32,6 +33,7 @@ pub use directory::*;
 pub use knowledge::*;
 pub use model::*;
 pub use reports::*;
+pub use settings::*;
 
 use backstop_core::Timestamp;
 use serde::Serialize;
@@ -59,5 +61,15 @@ pub struct ErrorDetail {
     /// Stable and machine-readable: `invalid_input`, `rate_limited`, `forbidden_origin`, …
     pub code: String,
     /// For a person; never internal details.
+    pub message: String,
+    /// For a form (`invalid_input`): each field that cannot be used, with the reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldDetail>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FieldDetail {
+    /// The field as the request spells it (`name`, `hours.timezone`, `greeting.zh`).
+    pub field: String,
     pub message: String,
 }

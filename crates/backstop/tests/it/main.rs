@@ -6,6 +6,7 @@ mod support;
 mod act;
 mod act_model;
 mod actions;
+mod admin;
 mod agent;
 mod articles;
 mod automation;

@@ -165,3 +165,90 @@ async fn another_tenant_sees_nothing_and_touches_nothing() {
     assert!(csv.lines().skip(1).all(|l| l.split(',').nth(1) == Some("0")), "{csv}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn another_tenants_admin_cannot_see_or_change_demos_teams_agents_widget_or_keys() {
+    let app = TestApp::spawn().await;
+    let chen = app.login("demo", "chen@maple.example").await;
+    let alan = app.login("acme", "alan@acme.example").await;
+    let (_, teams) = app.agent_get(&chen, "/api/v1/teams").await;
+    let demo_team = teams["teams"][0]["id"].as_str().unwrap().to_owned();
+    let (_, roster) = app.agent_get(&chen, "/api/v1/agents").await;
+    let lin = roster["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agent"]["email"] == "lin@maple.example")
+        .unwrap()["agent"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, key) = app
+        .agent_post(
+            &chen,
+            "/api/v1/api-keys",
+            json!({"name": "demo's", "scopes": ["settings", "reports"]}),
+        )
+        .await;
+    let key_id = key["key"]["id"].as_str().unwrap().to_owned();
+    app.agent_put(
+        &chen,
+        "/api/v1/widget",
+        json!({"color": "#0f766e", "origins": ["https://maple.example"]}),
+    )
+    .await;
+
+    // Acme's admin lists only acme's, and reaches none of demo's by id.
+    let (_, theirs) = app.agent_get(&alan, "/api/v1/teams").await;
+    assert!(!theirs.to_string().contains(&demo_team));
+    let (_, theirs) = app.agent_get(&alan, "/api/v1/agents").await;
+    assert!(!theirs.to_string().contains("maple.example"), "{theirs}");
+    let (_, theirs) = app.agent_get(&alan, "/api/v1/api-keys").await;
+    assert_eq!(theirs["keys"], json!([]));
+    let (_, theirs) = app.agent_get(&alan, "/api/v1/widget").await;
+    assert_eq!(
+        (theirs["color"].as_str(), theirs["origins"].clone()),
+        (Some("#3452db"), json!([]))
+    );
+    assert_eq!(
+        app.agent_put(&alan, &format!("/api/v1/teams/{demo_team}"), json!({"name": "Taken"}))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        app.agent_put(&alan, &format!("/api/v1/agents/{lin}"), json!({"capacity": 1}))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        app.agent_delete(&alan, &format!("/api/v1/api-keys/{key_id}")).await.0,
+        404
+    );
+    let (status, body) = app
+        .agent_post(
+            &alan,
+            "/api/v1/agents",
+            json!({"name": "Mole", "email": "mole@acme.example", "teams": [demo_team]}),
+        )
+        .await;
+    assert_eq!(status, 422, "a demo team is no team of acme's: {body}");
+
+    // Demo's key opens nothing of acme's (it is demo's admin, within demo).
+    let demo_key = AgentClient {
+        token: key["token"].as_str().unwrap().to_owned(),
+    };
+    let (_, seen) = app.agent_get(&demo_key, "/api/v1/teams").await;
+    assert!(seen.to_string().contains(&demo_team) && !seen.to_string().contains("acme"));
+    let (_, kept) = app.agent_get(&chen, "/api/v1/agents").await;
+    let lin_row = kept["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agent"]["id"] == lin.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(lin_row["capacity"], 5, "untouched by acme");
+    app.stop().await;
+}

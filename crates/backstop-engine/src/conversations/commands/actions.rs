@@ -107,14 +107,13 @@ impl Engine {
                 c.conv.status = Status::Open;
                 c.conv.updated_at = c.at;
             }
-            store
-                .apply_turn(&Turn {
-                    conversation: c.conv.clone(),
-                    events,
-                    messages: vec![],
-                    handled: vec![],
-                })
-                .await?;
+            self.apply_turn(&Turn {
+                conversation: c.conv.clone(),
+                events,
+                messages: vec![],
+                handled: vec![],
+            })
+            .await?;
         }
         let view = self.view_of(c.conv).await?;
         self.inner.hub.publish_conversation(view.clone());

@@ -241,7 +241,6 @@ impl Engine {
     /// answer drafted for the knowledge base, the AI woken, the conversation (or what waits)
     /// offered to an agent.
     async fn finish(&self, mut c: Change, before_owner: Owner) -> Result<CommandOutcome> {
-        let store = &self.inner.store;
         let (tenant, id) = (c.tenant.clone(), c.id);
         let (then_request_human, learn) = (c.then_request_human, c.learn);
         c.conv.updated_at = c.at;
@@ -257,7 +256,7 @@ impl Engine {
             messages: c.messages,
             handled: vec![],
         };
-        let stored = store.apply_turn(&turn).await?;
+        let stored = self.apply_turn(&turn).await?;
         for m in &stored {
             self.inner.hub.publish_message(m);
         }

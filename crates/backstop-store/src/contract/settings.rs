@@ -1,0 +1,80 @@
+//! Contract checks of the tenant settings kept outside the conversation path: the widget's
+//! settings and the API keys.
+
+use backstop_core::apikey::Scope;
+use backstop_core::ids::{AgentId, ApiKeyId};
+use backstop_core::message::Lang;
+use backstop_core::widget::{Corner, WidgetSettings};
+use time::Duration;
+
+use super::{t0, tenant};
+use crate::*;
+
+pub async fn widget_settings_and_api_keys_are_kept_per_tenant(s: &dyn Store) {
+    let (a, b) = (tenant("set-a"), tenant("set-b"));
+    s.create_tenant(&a).await.unwrap();
+    s.create_tenant(&b).await.unwrap();
+    assert_eq!(s.get_widget_settings(&a.id).await.unwrap(), None);
+    let mut w = WidgetSettings {
+        color: "#0f766e".into(),
+        corner: Corner::Left,
+        languages: vec![Lang::Zh],
+        origins: vec!["https://shop.example".into()],
+        ..Default::default()
+    };
+    w.greeting.insert(Lang::Zh, "您好，有什么可以帮您？".into());
+    s.save_widget_settings(&a.id, &w, "admin@a", t0()).await.unwrap();
+    assert_eq!(s.get_widget_settings(&a.id).await.unwrap(), Some(w.clone()));
+    w.origins.clear();
+    s.save_widget_settings(&a.id, &w, "admin@a", t0()).await.unwrap();
+    assert_eq!(s.get_widget_settings(&a.id).await.unwrap(), Some(w), "replaced");
+    assert_eq!(
+        s.get_widget_settings(&b.id).await.unwrap(),
+        None,
+        "the other tenant's stay its own"
+    );
+
+    let admin = AgentId::new_at(t0());
+    let key = |n: u32, tenant: &backstop_core::ids::TenantId| ApiKeyRecord {
+        id: ApiKeyId::new_at(t0() + Duration::seconds(n as i64)),
+        tenant: tenant.clone(),
+        name: format!("key {n}"),
+        scopes: vec![Scope::Knowledge, Scope::Reports],
+        shown: format!("bsk_0000000{n}"),
+        created_by: admin,
+        created_at: t0() + Duration::seconds(n as i64),
+        last_used_at: None,
+        revoked_at: None,
+    };
+    let (k1, k2, kb) = (key(1, &a.id), key(2, &a.id), key(3, &b.id));
+    s.create_api_key(&k1, "hash-1").await.unwrap();
+    s.create_api_key(&k2, "hash-2").await.unwrap();
+    s.create_api_key(&kb, "hash-3").await.unwrap();
+    assert!(matches!(
+        s.create_api_key(&key(4, &a.id), "hash-1").await,
+        Err(StoreError::Conflict(_))
+    ));
+    let listed = s.list_api_keys(&a.id).await.unwrap();
+    assert_eq!(listed, vec![k2.clone(), k1.clone()], "newest first, the tenant's only");
+    assert_eq!(s.find_api_key("hash-3").await.unwrap(), Some(kb.clone()));
+    assert_eq!(s.find_api_key("nothing").await.unwrap(), None);
+
+    let later = t0() + Duration::hours(1);
+    s.touch_api_key(k1.id, later).await.unwrap();
+    assert_eq!(
+        s.find_api_key("hash-1").await.unwrap().unwrap().last_used_at,
+        Some(later)
+    );
+    assert!(
+        !s.revoke_api_key(&b.id, k1.id, later).await.unwrap(),
+        "not another tenant's key"
+    );
+    assert!(s.revoke_api_key(&a.id, k1.id, later).await.unwrap());
+    assert!(!s.revoke_api_key(&a.id, k1.id, later).await.unwrap(), "once");
+    let found = s.find_api_key("hash-1").await.unwrap().unwrap();
+    assert_eq!(
+        found.revoked_at,
+        Some(later),
+        "a revoked key is still found, to be refused"
+    );
+}
