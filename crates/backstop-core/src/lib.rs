@@ -18,6 +18,8 @@
 //! - [`csat`]: the customer's rating of a resolved conversation.
 //! - [`analytics`]: what one conversation adds to the hourly rollups (sums, keyed counts,
 //!   duration buckets) and the delta when its facts change.
+//! - [`billing`]: plans (a fee, volumes included, graduated tiers, soft and hard limits) and the
+//!   monthly statement of a usage.
 //! - [`outcome`]: one outcome per conversation (AI resolved, assisted, human, abandoned), read
 //!   from its events, shared by analytics and billing.
 //! - [`assignment`]: which available agent takes a handed-over conversation, and queue order.
@@ -36,6 +38,7 @@ pub mod analytics;
 pub mod apikey;
 pub mod assignment;
 pub mod automation;
+pub mod billing;
 pub mod conversation;
 pub mod csat;
 pub mod directory;
