@@ -180,6 +180,47 @@ impl Usage {
     pub fn get(&self, item: Item) -> u64 {
         self.0.get(&item).copied().unwrap_or(0)
     }
+
+    /// The usage in a rollup total (the conversations' outcomes as they stand, their messages,
+    /// tokens and action calls).
+    pub fn of(totals: &crate::analytics::Contribution) -> Usage {
+        use crate::analytics::Sum;
+        let n = |s: Sum| totals.get(s).max(0) as u64;
+        Usage(
+            [
+                (Item::AiResolution, n(Sum::AiResolved)),
+                (Item::Assisted, n(Sum::Assisted)),
+                (Item::HumanResolved, n(Sum::HumanResolved)),
+                (Item::Messages, n(Sum::CustomerMessages)),
+                (Item::ModelTokens, n(Sum::PromptTokens) + n(Sum::CompletionTokens)),
+                (Item::ActionCalls, n(Sum::ActionCalls)),
+            ]
+            .into_iter()
+            .collect(),
+        )
+    }
+}
+
+impl Plan {
+    /// What a tenant without a plan gets: every item listed, nothing charged.
+    pub fn usage_only(currency: &str) -> Plan {
+        Plan {
+            name: "usage only".into(),
+            currency: currency.to_owned(),
+            monthly_fee: 0,
+            pricing: Item::ALL
+                .iter()
+                .map(|&item| Pricing {
+                    item,
+                    included: 0,
+                    per: if item == Item::ModelTokens { 1_000 } else { 1 },
+                    tiers: Vec::new(),
+                    soft_limit: None,
+                    hard_limit: None,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The part of a line charged at one tier's price.

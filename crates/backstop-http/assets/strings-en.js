@@ -485,5 +485,17 @@ export default {
   "adm.err.hours": "Write days and times, e.g. mon-fri 09:00-18:00, or always.", "adm.err.vipSlower": "The VIP target cannot be longer than the standard one.", "adm.err.target": "Between 5 and 86,400 seconds.",
   "adm.err.ticket": "Between 5 minutes and 7 days.", "adm.err.language": "Use ISO codes such as zh, en, fr.", "adm.err.pwShort": "At least 10 characters.",
   "adm.err.pwWeak": "Too easy to guess; choose another.", "adm.err.color": "Write a colour as #rrggbb.", "adm.err.originScheme": "Start with https:// or http://.",
-  "adm.err.origin": "Only the site's address, e.g. https://shop.example.", "adm.err.scope": "Choose at least one scope."
+  "adm.err.origin": "Only the site's address, e.g. https://shop.example.", "adm.err.scope": "Choose at least one scope.",
+  "nav.billing": "Billing", "bill.title": "Billing", "bill.month": "Month",
+  "bill.denied": "Only supervisors and admins see billing.", "bill.total": "Total", "bill.item": "Item",
+  "bill.used": "Used", "bill.included": "Included", "bill.billable": "Billed",
+  "bill.charge": "Price", "bill.amount": "Amount", "bill.plan": "Plan",
+  "bill.planIntro": "A monthly fee, then for each item the units included and graduated prices for the rest (amounts in minor units: cents, fen; prices per “per” units, e.g. per 1,000 tokens). A soft limit tells you; at a hard limit the use stops — for model tokens, the AI answers from the articles' own words.", "bill.planJson": "Plan (JSON)", "bill.template": "Start from an example",
+  "bill.saved": "Plan saved. The statement is priced with it.", "bill.notJson": "Not valid JSON: {why}", "bill.statementOf": "Statement for {month}",
+  "bill.onPlan": "Plan {plan} · monthly fee {fee}", "bill.noPlan": "No plan yet: the usage is listed, nothing is charged.", "bill.provisional": "{n} of this month's conversations may still change (still going, or inside the settlement window): the statement is final once they settle.",
+  "bill.fee": "Monthly fee", "bill.inFee": "within what is included", "bill.priceFrom": "from {price}{per}", "bill.tierLine": "{units} × {price}{per}",
+  "bill.warned": "past the soft limit ({n} used).", "bill.reached.tokens": "hard limit reached ({n} used): the AI answers from the articles' own words until the month ends or the limit is raised.", "bill.reached.other": "hard limit reached ({n} used).",
+  "bill.loadFailed": "The statement could not be loaded.", "bill.item.ai_resolution": "AI resolutions", "bill.item.assisted": "Assisted (AI then a person)",
+  "bill.item.human_resolved": "Resolved by a person", "bill.item.messages": "Customer messages", "bill.item.model_tokens": "Model tokens",
+  "bill.item.action_calls": "Action calls"
 };

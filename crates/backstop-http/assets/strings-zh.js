@@ -485,5 +485,17 @@ export default {
   "adm.err.hours": "请填写星期和时段，例如 mon-fri 09:00-18:00，或 always。", "adm.err.vipSlower": "VIP 目标不能比普通目标更长。", "adm.err.target": "请填写 5 到 86400 秒。",
   "adm.err.ticket": "请填写 5 分钟到 7 天之间。", "adm.err.language": "请使用 zh、en、fr 这样的 ISO 代码。", "adm.err.pwShort": "至少 10 个字符。",
   "adm.err.pwWeak": "太容易被猜到，请换一个。", "adm.err.color": "请按 #rrggbb 格式填写颜色。", "adm.err.originScheme": "请以 https:// 或 http:// 开头。",
-  "adm.err.origin": "只填网站地址，例如 https://shop.example。", "adm.err.scope": "请至少选择一个范围。"
+  "adm.err.origin": "只填网站地址，例如 https://shop.example。", "adm.err.scope": "请至少选择一个范围。",
+  "nav.billing": "计费", "bill.title": "计费", "bill.month": "月份",
+  "bill.denied": "只有主管和管理员可以查看计费。", "bill.total": "合计", "bill.item": "项目",
+  "bill.used": "用量", "bill.included": "套餐内含", "bill.billable": "计费量",
+  "bill.charge": "单价", "bill.amount": "金额", "bill.plan": "套餐",
+  "bill.planIntro": "月费之外，每个项目有套餐内含量，超出部分按阶梯单价计费（金额以最小货币单位计：分；单价按“per”个单位计，例如每 1000 个 token）。达到软上限会提醒你；达到硬上限即停止使用——对模型 token 而言，AI 将只用文章原文作答。", "bill.planJson": "套餐（JSON）", "bill.template": "从示例开始",
+  "bill.saved": "套餐已保存，账单按此计价。", "bill.notJson": "不是有效的 JSON：{why}", "bill.statementOf": "{month}账单",
+  "bill.onPlan": "套餐 {plan} · 月费 {fee}", "bill.noPlan": "尚未设置套餐：只列出用量，不收费。", "bill.provisional": "本月有 {n} 个会话的结果仍可能变化（仍在进行，或仍在结算窗口内）：它们结算后账单即为最终账单。",
+  "bill.fee": "月费", "bill.inFee": "在套餐内含量之内", "bill.priceFrom": "{price}{per} 起", "bill.tierLine": "{units} × {price}{per}",
+  "bill.warned": "已超过软上限（已用 {n}）。", "bill.reached.tokens": "已达硬上限（已用 {n}）：在本月结束或上限调高之前，AI 只用文章原文作答。", "bill.reached.other": "已达硬上限（已用 {n}）。",
+  "bill.loadFailed": "账单加载失败。", "bill.item.ai_resolution": "AI 解决", "bill.item.assisted": "辅助解决（AI 后转人工）",
+  "bill.item.human_resolved": "人工解决", "bill.item.messages": "客户消息", "bill.item.model_tokens": "模型 token",
+  "bill.item.action_calls": "动作调用"
 };

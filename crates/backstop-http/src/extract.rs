@@ -85,6 +85,8 @@ pub fn scopes_of(method: &axum::http::Method, path: &str) -> &'static [Scope] {
         "conversations" | "alerts" | "ratings" => &[Scope::Conversations],
         "articles" | "candidates" | "topics" | "gaps" | "replay" | "understanding" => &[Scope::Knowledge],
         "reports" => &[Scope::Reports],
+        "billing" if read => &[Scope::Reports, Scope::Settings],
+        "billing" => &[Scope::Settings],
         // The roster and the teams: read when working conversations, changed as settings.
         "agents" | "teams" if read => &[Scope::Conversations, Scope::Settings],
         "agents" | "teams" | "actions" | "model" | "policy" | "widget" | "tenant" => &[Scope::Settings],

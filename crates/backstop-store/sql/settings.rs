@@ -1,5 +1,5 @@
-//! `SettingsStore` for this backend: the widget's settings (one row per tenant, replaced on save)
-//! and the API keys (found by the SHA-256 of their token).
+//! `SettingsStore` for this backend: the widget's settings and the billing plan (one row per
+//! tenant each, replaced on save) and the API keys (found by the SHA-256 of their token).
 
 use async_trait::async_trait;
 use backstop_core::ids::{AgentId, ApiKeyId, TenantId};
@@ -51,6 +51,37 @@ impl SettingsStore for Backend {
         )
         .bind(tenant.as_str())
         .bind(to_json(settings))
+        .bind(ts(at))
+        .bind(author)
+        .execute(self.writer())
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn get_plan(&self, tenant: &TenantId) -> Result<Option<backstop_core::billing::Plan>> {
+        let row = sqlx::query("SELECT plan FROM tenant_plans WHERE tenant_id = $1")
+            .bind(tenant.as_str())
+            .fetch_optional(self.reader())
+            .await
+            .map_err(db)?;
+        row.map(|r| json(&r, "plan")).transpose()
+    }
+
+    async fn save_plan(
+        &self,
+        tenant: &TenantId,
+        plan: &backstop_core::billing::Plan,
+        author: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO tenant_plans (tenant_id, plan, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (tenant_id) DO UPDATE SET plan = excluded.plan,
+                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(tenant.as_str())
+        .bind(to_json(plan))
         .bind(ts(at))
         .bind(author)
         .execute(self.writer())

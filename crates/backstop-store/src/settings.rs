@@ -1,5 +1,5 @@
 //! What an admin sets for a tenant outside the conversation path, kept apart from [`crate::Store`]
-//! (which extends it): the widget's settings and the tenant's API keys (stored as the SHA-256 of
+//! (which extends it): the widget's settings, the billing plan and the tenant's API keys (stored as the SHA-256 of
 //! the token; the token itself is never stored).
 
 use async_trait::async_trait;
@@ -35,6 +35,17 @@ pub trait SettingsStore: Send + Sync + 'static {
         &self,
         tenant: &TenantId,
         settings: &WidgetSettings,
+        author: &str,
+        at: Timestamp,
+    ) -> Result<()>;
+
+    /// The tenant's billing plan, if one was ever saved.
+    async fn get_plan(&self, tenant: &TenantId) -> Result<Option<backstop_core::billing::Plan>>;
+    /// Replaces the tenant's billing plan.
+    async fn save_plan(
+        &self,
+        tenant: &TenantId,
+        plan: &backstop_core::billing::Plan,
         author: &str,
         at: Timestamp,
     ) -> Result<()>;

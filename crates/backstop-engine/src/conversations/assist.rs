@@ -186,7 +186,7 @@ impl Engine {
         if !model.settings.serves(&code, None) {
             return Ok(DraftOutcome::Off { reason: "language" });
         }
-        if !model.settings.within_budget(self.model_usage(tenant).await?.total()) {
+        if !self.model_budget_left(tenant, &model.settings).await? {
             return Ok(DraftOutcome::Off { reason: "budget" });
         }
         let outcome = self.write_draft(&conv, &model, &history, latest, &code).await?;
@@ -383,7 +383,7 @@ impl Engine {
         let Some(model) = self.tenant_model(tenant).await? else {
             return Ok(None);
         };
-        if !model.settings.within_budget(self.model_usage(tenant).await?.total()) {
+        if !self.model_budget_left(tenant, &model.settings).await? {
             return Ok(None);
         }
         let history = self.recent_messages(tenant, id, HISTORY).await?;

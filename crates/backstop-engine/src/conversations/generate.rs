@@ -127,7 +127,7 @@ impl Engine {
             skipped: None,
             before_call_ms: None,
         };
-        if !s.within_budget(self.model_usage(&conv.tenant).await?.total()) {
+        if !self.model_budget_left(&conv.tenant, s).await? {
             record.skipped = Some("monthly token budget spent".into());
             return Ok(Some((Written::Fallback, record)));
         }

@@ -93,6 +93,21 @@ impl Engine {
             .remove(tenant);
     }
 
+    /// May the tenant's model still be called this month: within the model settings' monthly token
+    /// budget and below the plan's hard limit on model tokens? Past either, the AI answers from
+    /// the articles' words only (and the billing page says so).
+    pub(crate) async fn model_budget_left(&self, tenant: &TenantId, settings: &ModelSettings) -> Result<bool> {
+        let used = self.model_usage(tenant).await?.total();
+        if !settings.within_budget(used) {
+            return Ok(false);
+        }
+        let plan = self.inner.store.get_plan(tenant).await?;
+        let tokens = plan
+            .as_ref()
+            .and_then(|p| p.pricing_of(backstop_core::billing::Item::ModelTokens));
+        Ok(tokens.is_none_or(|p| p.limit_state(used) != backstop_core::billing::LimitState::Reached))
+    }
+
     /// Tokens the tenant used this month.
     pub async fn model_usage(&self, tenant: &TenantId) -> Result<ModelUsage> {
         Ok(self.inner.store.model_usage(tenant, &month_of(self.now())).await?)

@@ -6,6 +6,7 @@ mod agent_live;
 mod agents;
 mod articles;
 mod auth;
+mod billing;
 mod candidates;
 mod conversations;
 mod knowledge;
@@ -103,6 +104,7 @@ pub(crate) fn api(cors: CorsLayer) -> utoipa_axum::router::OpenApiRouter<AppStat
         .merge(agents::router())
         .merge(teams::router())
         .merge(settings::router())
+        .merge(billing::router())
 }
 
 pub(crate) fn tenant_id(s: &str) -> Result<TenantId, ApiError> {

@@ -1,6 +1,6 @@
 //! The web pages and assets, compiled into the binary: the widget script, the demo store, the
 //! login page, the inbox, the escalation-policy page, the actions page, the supervisor view, the reports, the
-//! admin settings and the knowledge page.
+//! admin settings, billing and the knowledge page.
 //! No Node.js or build step at run time. Scripts and styles are served from one table (`ASSETS`);
 //! the agent pages from another (`PAGES`), each put together once with the `<head>` they share.
 
@@ -63,6 +63,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/admin-settings.js"),
     ),
     ("/assets/admin.css", CSS, include_str!("../../assets/admin.css")),
+    ("/assets/billing.js", JS, include_str!("../../assets/billing.js")),
     ("/assets/knowledge.js", JS, include_str!("../../assets/knowledge.js")),
     (
         "/assets/knowledge-topics.js",
@@ -81,6 +82,7 @@ const PAGES: &[(&str, &str)] = &[
     ("/supervisor", include_str!("../../assets/supervisor.html")),
     ("/reports", include_str!("../../assets/reports.html")),
     ("/admin", include_str!("../../assets/admin.html")),
+    ("/billing", include_str!("../../assets/billing.html")),
     ("/knowledge", include_str!("../../assets/knowledge.html")),
 ];
 const HEAD: &str = include_str!("../../assets/head.html");

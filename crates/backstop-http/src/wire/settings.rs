@@ -113,3 +113,41 @@ pub struct NewAgent {
     pub agent: super::Agent,
     pub password: Option<String>,
 }
+
+/// The tenant's plan (`null` until an admin saves one), as `backstop_core::billing::Plan`.
+#[derive(Serialize, ToSchema)]
+pub struct PlanOut {
+    #[schema(value_type = Option<Object>)]
+    pub plan: Option<serde_json::Value>,
+}
+
+/// A month's statement.
+#[derive(Serialize, ToSchema)]
+pub struct StatementOut {
+    /// `2026-11`.
+    pub month: String,
+    /// Whether the tenant has a plan (else the usage is listed uncharged).
+    pub has_plan: bool,
+    #[schema(value_type = Object)]
+    pub plan: serde_json::Value,
+    /// Units used, per item (`ai_resolution`, `assisted`, `human_resolved`, `messages`,
+    /// `model_tokens`, `action_calls`).
+    pub usage: BTreeMap<String, u64>,
+    /// Lines (item, used, included, billable, tier charges, amount, limit state), the fee and the
+    /// total, amounts in minor units.
+    #[schema(value_type = Object)]
+    pub statement: serde_json::Value,
+    /// Conversations of the month whose outcome may still change: final once zero.
+    pub provisional: u64,
+}
+
+pub fn statement(m: &backstop_engine::insight::billing::MonthStatement) -> StatementOut {
+    StatementOut {
+        month: m.month.clone(),
+        has_plan: m.has_plan,
+        plan: super::json_of(&m.plan),
+        usage: m.usage.0.iter().map(|(k, v)| (k.as_str().to_owned(), *v)).collect(),
+        statement: super::json_of(&m.statement),
+        provisional: m.provisional,
+    }
+}

@@ -1,5 +1,5 @@
 //! Contract checks of the tenant settings kept outside the conversation path: the widget's
-//! settings and the API keys.
+//! settings, the billing plan and the API keys.
 
 use backstop_core::apikey::Scope;
 use backstop_core::ids::{AgentId, ApiKeyId};
@@ -10,7 +10,7 @@ use time::Duration;
 use super::{t0, tenant};
 use crate::*;
 
-pub async fn widget_settings_and_api_keys_are_kept_per_tenant(s: &dyn Store) {
+pub async fn widget_settings_plans_and_api_keys_are_kept_per_tenant(s: &dyn Store) {
     let (a, b) = (tenant("set-a"), tenant("set-b"));
     s.create_tenant(&a).await.unwrap();
     s.create_tenant(&b).await.unwrap();
@@ -33,6 +33,24 @@ pub async fn widget_settings_and_api_keys_are_kept_per_tenant(s: &dyn Store) {
         None,
         "the other tenant's stay its own"
     );
+
+    assert_eq!(s.get_plan(&a.id).await.unwrap(), None);
+    let plan = backstop_core::billing::Plan {
+        name: "Growth".into(),
+        currency: "CNY".into(),
+        monthly_fee: 199_900,
+        pricing: vec![backstop_core::billing::Pricing {
+            item: backstop_core::billing::Item::AiResolution,
+            included: 1_000,
+            per: 1,
+            tiers: vec![backstop_core::billing::Tier { up_to: None, price: 80 }],
+            soft_limit: None,
+            hard_limit: None,
+        }],
+    };
+    s.save_plan(&a.id, &plan, "admin@a", t0()).await.unwrap();
+    assert_eq!(s.get_plan(&a.id).await.unwrap(), Some(plan));
+    assert_eq!(s.get_plan(&b.id).await.unwrap(), None, "per tenant");
 
     let admin = AgentId::new_at(t0());
     let key = |n: u32, tenant: &backstop_core::ids::TenantId| ApiKeyRecord {

@@ -309,3 +309,41 @@ async fn each_tenants_model_is_its_own() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn at_the_plans_hard_limit_on_model_tokens_the_ai_answers_from_the_articles_only() {
+    let app = TestApp::spawn().await;
+    let chen = app.login("demo", "chen@maple.example").await;
+    let model = copying_model().await;
+    point_at(&app, &chen, &model).await;
+    let v = app.visitor(json!({ "lang": "en" })).await;
+    let first = app.ask(&v, "What is your return window?").await;
+    assert!(first["body"].as_str().unwrap().ends_with("[1]"), "the model's: {first}");
+    let (_, shown) = app.agent_get(&chen, "/api/v1/model").await;
+    let used =
+        shown["usage"]["prompt_tokens"].as_u64().unwrap() + shown["usage"]["completion_tokens"].as_u64().unwrap();
+
+    // The plan stops model tokens at what is already used (and warns a little before).
+    let (status, body) = app
+        .agent_put(
+            &chen,
+            "/api/v1/billing/plan",
+            json!({"name": "Capped", "currency": "CNY", "pricing": [
+                {"item": "model_tokens", "per": 1000, "tiers": [{"price": 2}], "soft_limit": used / 2, "hard_limit": used}
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let calls = model.requests().len();
+    let w = app.visitor(json!({ "lang": "en" })).await;
+    let reply = app.ask(&w, "What is your return window?").await;
+    assert_eq!(reply["author"]["kind"], "ai", "{reply}");
+    assert!(
+        !reply["body"].as_str().unwrap().ends_with("[1]"),
+        "the article's own words: {reply}"
+    );
+    assert_eq!(model.requests().len(), calls, "no call past the limit");
+    let (_, s) = app.agent_get(&chen, "/api/v1/billing/statement").await;
+    assert_eq!(s["statement"]["lines"][0]["limit"], "reached", "{s:#}");
+    app.stop().await;
+}

@@ -10,6 +10,7 @@ mod admin;
 mod agent;
 mod articles;
 mod automation;
+mod billing;
 mod cluster;
 mod copilot;
 mod copilot_model;

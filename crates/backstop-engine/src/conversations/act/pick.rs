@@ -118,7 +118,7 @@ impl Engine {
         if !s.serves(&customer_code(&u.text, &said, u.lang), None) {
             return by_rules(record, "language");
         }
-        if !s.within_budget(self.model_usage(&conv.tenant).await?.total()) {
+        if !self.model_budget_left(&conv.tenant, s).await? {
             return by_rules(record, "budget");
         }
 

@@ -1,0 +1,171 @@
+// Billing page: the month's statement (usage priced by the plan, the limits reached or near, what may still change, CSV) and, for admins, the plan as JSON with each bad field named.
+import { t, applyI18n, toggleLang, onLangChange, locale } from "/assets/i18n.js";
+import { $, h, api } from "/assets/ui.js";
+
+const S = { me: null, month: null, data: null, plan: null };
+
+// An example plan: the seeds' per-ticket tiers.
+const EXAMPLE = {
+  name: "Growth",
+  currency: "CNY",
+  monthly_fee: 199900,
+  pricing: [
+    { item: "ai_resolution", included: 1000, tiers: [{ up_to: 10000, price: 100 }, { up_to: 50000, price: 80 }, { price: 60 }] },
+    { item: "assisted", tiers: [{ price: 300 }] },
+    { item: "human_resolved", tiers: [{ price: 500 }] },
+    { item: "model_tokens", per: 1000, included: 1000000, tiers: [{ price: 2 }], soft_limit: 8000000, hard_limit: 10000000 },
+  ],
+};
+
+const canRead = () => S.me && ["supervisor", "admin"].includes(S.me.role);
+const isAdmin = () => S.me && S.me.role === "admin";
+
+function money(minor, currency) {
+  try {
+    return new Intl.NumberFormat(locale(), { style: "currency", currency }).format(minor / 100);
+  } catch (e) {
+    return `${(minor / 100).toFixed(2)} ${currency}`;
+  }
+}
+const num = (n) => new Intl.NumberFormat(locale()).format(n);
+
+function thisMonth() {
+  const d = new Date();
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
+}
+
+const per = (n) => (n === 1 ? "" : ` / ${num(n)}`);
+
+/** What a line without charges says in the price column: within what is included, or the first price. */
+function priceFrom(plan, line, cur) {
+  const p = (plan.pricing || []).find((x) => x.item === line.item);
+  const first = p && p.tiers && p.tiers[0];
+  if (line.used > 0 && line.billable === 0 && line.included > 0) return t("bill.inFee");
+  return first ? t("bill.priceFrom", { price: money(first.price, cur), per: per(line.per) }) : "—";
+}
+
+/** A plan as the editor shows it: without the empty fields. */
+const planText = (plan) => JSON.stringify(plan, (k, v) => (v === null ? undefined : v), 2);
+
+function render() {
+  const d = S.data;
+  if (!d) return;
+  const st = d.statement;
+  const cur = st.currency;
+  const [y, m] = d.month.split("-").map(Number);
+  const monthName = new Intl.DateTimeFormat(locale(), { year: "numeric", month: "long", timeZone: "UTC" }).format(Date.UTC(y, m - 1, 1));
+  $("statement-title").textContent = t("bill.statementOf", { month: monthName });
+  $("statement-plan").textContent = d.has_plan ? t("bill.onPlan", { plan: st.plan, fee: money(st.monthly_fee, cur) }) : t("bill.noPlan");
+  $("total").textContent = money(st.total, cur);
+  $("provisional").hidden = !d.provisional;
+  $("provisional").textContent = t("bill.provisional", { n: num(d.provisional) });
+  const rows = st.lines.map((l) => h("tr", { "data-item": l.item },
+    h("td", {}, h("strong", {}, t(`bill.item.${l.item}`))),
+    h("td", { class: "ad-num sup-num" }, num(l.used)),
+    h("td", { class: "ad-num sup-num" }, l.included ? num(l.included) : "—"),
+    h("td", { class: "ad-num sup-num" }, num(l.billable)),
+    h("td", {}, l.tiers.length
+      ? l.tiers.map((c) => h("div", { class: "ad-tier" }, t("bill.tierLine", { units: num(c.units), price: money(c.price, cur), per: per(l.per) })))
+      : h("span", { class: "pk-muted ad-tier" }, priceFrom(d.plan, l, cur))),
+    h("td", { class: "ad-num sup-num" }, money(l.amount, cur))));
+  // Sum rows keep one cell per column, so the columns a phone hides line up.
+  const gap = () => [1, 2, 3, 4].map(() => h("td", {}));
+  rows.push(h("tr", { class: "ad-sum" }, h("td", {}, t("bill.fee")), gap(), h("td", { class: "ad-num sup-num" }, money(st.monthly_fee, cur))));
+  rows.push(h("tr", { class: "ad-sum ad-grand" }, h("td", {}, t("bill.total")), gap(), h("td", { class: "ad-num sup-num", "data-testid": "bill-total-row" }, money(st.total, cur))));
+  $("lines").replaceChildren(...rows);
+  $("limits").replaceChildren(...st.lines.filter((l) => l.limit !== "within").map((l) => h("div", {
+    class: `ad-limit ad-limit-${l.limit}`, role: "status", "data-testid": `limit-${l.item}`,
+  }, h("strong", {}, t(`bill.item.${l.item}`)), " · ", t(l.limit === "reached" ? `bill.reached.${l.item === "model_tokens" ? "tokens" : "other"}` : "bill.warned", { n: num(l.used) }))));
+  $("statement-card").hidden = false;
+  const q = `?month=${encodeURIComponent(d.month)}`;
+  $("export").href = `/api/v1/billing/statement/export${q}`;
+  $("export").setAttribute("download", `statement-${d.month}.csv`);
+}
+
+function state(kind) {
+  const box = $("state");
+  if (!kind) { box.hidden = true; return; }
+  box.replaceChildren(kind === "loading" ? h("span", { class: "pk-muted" }, t("adm.loading"))
+    : h("span", {}, t("bill.loadFailed")), kind === "loading" ? null : h("button", { type: "button", class: "btn", onclick: load }, t("adm.retry")));
+  box.hidden = false;
+}
+
+async function load() {
+  state("loading");
+  $("main").setAttribute("aria-busy", "true");
+  try {
+    S.data = await api("GET", `/api/v1/billing/statement?month=${encodeURIComponent(S.month)}`);
+    state(null);
+    render();
+  } catch (err) {
+    if (!err.silent) state("error");
+  } finally {
+    $("main").setAttribute("aria-busy", "false");
+  }
+}
+
+function showPlan() {
+  $("plan").value = planText(S.plan || EXAMPLE);
+  $("plan-card").hidden = !isAdmin();
+}
+
+async function savePlan(e) {
+  e.preventDefault();
+  const list = $("plan-errors");
+  list.hidden = true;
+  $("plan-status").textContent = "";
+  let body;
+  try {
+    body = JSON.parse($("plan").value);
+  } catch (err) {
+    list.replaceChildren(h("li", {}, t("bill.notJson", { why: err.message })));
+    list.hidden = false;
+    return;
+  }
+  try {
+    const r = await api("PUT", "/api/v1/billing/plan", body);
+    S.plan = r.plan;
+    showPlan();
+    $("plan-status").textContent = t("bill.saved");
+    await load();
+  } catch (err) {
+    const items = (err.fields && err.fields.length ? err.fields.map((f) => `${f.field}: ${f.message}`) : [err.message || t("error.generic")]);
+    list.replaceChildren(...items.map((x) => h("li", { "data-testid": "plan-error" }, x)));
+    list.hidden = false;
+  }
+}
+
+async function boot() {
+  state("loading");
+  try {
+    const me = await api("GET", "/api/v1/me");
+    S.me = me.agent;
+    if (!canRead()) {
+      $("denied").hidden = false;
+      state(null);
+      $("main").setAttribute("aria-busy", "false");
+      return;
+    }
+    S.month = new URLSearchParams(location.search).get("month") || thisMonth();
+    $("month").value = S.month;
+    const p = await api("GET", "/api/v1/billing/plan");
+    S.plan = p.plan;
+    showPlan();
+    await load();
+  } catch (err) {
+    if (!err.silent) state("error");
+  }
+}
+
+applyI18n();
+$("lang").addEventListener("click", () => toggleLang());
+onLangChange(() => { $("plan-status").textContent = ""; render(); });
+$("month").addEventListener("change", () => {
+  if (!/^\d{4}-\d{2}$/.test($("month").value)) return;
+  S.month = $("month").value;
+  history.replaceState(null, "", `?month=${S.month}`);
+  load();
+});
+$("plan-form").addEventListener("submit", savePlan);
+$("plan-template").addEventListener("click", () => { $("plan").value = planText(EXAMPLE); });
+boot();

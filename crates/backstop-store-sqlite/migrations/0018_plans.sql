@@ -1,0 +1,7 @@
+-- A tenant's billing plan (the core's billing::Plan as JSON): one row, replaced on save.
+CREATE TABLE tenant_plans (
+    tenant_id TEXT NOT NULL PRIMARY KEY REFERENCES tenants(id),
+    plan TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    updated_by TEXT NOT NULL
+);
