@@ -139,6 +139,24 @@ e2e("Admin: teams, agents, the widget and API keys set up from the page (en, zh,
   await adm.getByTestId("keys-list").locator('tr[data-key="BI export"]').filter({ hasText: "revoked" }).waitFor();
   assert.equal((await reports()).status, 401);
 
+  // The generative model: a bad endpoint is named beside its field; the key comes back only as its hint.
+  await adm.getByTestId("tab-model").click();
+  await adm.getByTestId("model-enabled").check();
+  await adm.getByTestId("model-base-url").fill("ftp://models.example");
+  await adm.getByTestId("model-save").click();
+  const modelErrors = adm.getByTestId("model-form").getByTestId("field-error");
+  await modelErrors.first().waitFor();
+  assert.equal(await modelErrors.count(), 2, "the endpoint and the missing model");
+  await adm.getByTestId("model-enabled").uncheck();
+  await adm.getByTestId("model-base-url").fill("https://models.example/v1");
+  await adm.getByTestId("model-model").fill("qwen2.5-7b-instruct");
+  await adm.getByTestId("model-key").fill("sk-test-0123456789abcd");
+  await adm.getByTestId("model-save").click();
+  await adm.getByTestId("model-status").filter({ hasText: /Saved/ }).waitFor();
+  assert.equal(await adm.getByTestId("model-key").inputValue(), "", "the key is not shown again");
+  assert.match(await adm.locator("#model-key-hint").innerText(), /abcd/);
+  await full(adm, "109-admin-model-en.png");
+
   // Chinese, and a phone.
   await adm.getByTestId("lang-toggle").click();
   await adm.getByTestId("tab-teams").click();

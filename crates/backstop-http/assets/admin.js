@@ -2,6 +2,7 @@
 import { t, applyI18n, toggleLang, onLangChange, getLang } from "/assets/i18n.js";
 import { $, h, api, toast } from "/assets/ui.js";
 import { initWidget, renderWidget, initKeys, renderKeys } from "/assets/admin-settings.js";
+import { initModel, renderModel } from "/assets/admin-model.js";
 
 export const S = { me: null, teams: [], agents: [], tab: "teams", editingTeam: null, editingAgent: null };
 
@@ -28,6 +29,10 @@ const PHRASES = [
   [/must start with https/, () => t("adm.err.originScheme")],
   [/must be only a scheme and a host|character a host name|port/, () => t("adm.err.origin")],
   [/choose at least one scope/, () => t("adm.err.scope")],
+  [/must start with http:\/\/ or https:\/\/|must name a host/, () => t("adm.err.url")],
+  [/is required when the model is enabled/, () => t("adm.err.model")],
+  [/must be between (\S+) and (\S+)/, (m) => t("adm.err.between", { a: m[1], b: m[2] })],
+  [/must be at least (\d+)/, (m) => t("adm.err.atLeast", { n: m[1] })],
 ];
 
 export function phrase(message) {
@@ -320,7 +325,7 @@ async function loadAgents() {
 
 function showTab() {
   const tab = (location.hash || "#teams").slice(1);
-  S.tab = ["teams", "agents", "widget", "keys"].includes(tab) ? tab : "teams";
+  S.tab = ["teams", "agents", "widget", "model", "keys"].includes(tab) ? tab : "teams";
   document.querySelectorAll("[data-tab]").forEach((a) => {
     a.classList.toggle("active", a.dataset.tab === S.tab);
     a.setAttribute("aria-current", a.dataset.tab === S.tab ? "page" : "false");
@@ -335,6 +340,7 @@ function renderAll() {
   renderTeams();
   renderAgents();
   renderWidget();
+  renderModel();
   renderKeys();
 }
 
@@ -360,7 +366,7 @@ async function boot() {
     const [teams, agents] = await Promise.all([api("GET", "/api/v1/teams"), api("GET", "/api/v1/agents")]);
     S.teams = teams.teams;
     S.agents = agents.agents;
-    await Promise.all([initWidget(), initKeys()]);
+    await Promise.all([initWidget(), initKeys(), initModel()]);
     state(null);
     renderAll();
     showTab();

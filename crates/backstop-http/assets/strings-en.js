@@ -497,5 +497,18 @@ export default {
   "bill.warned": "past the soft limit ({n} used).", "bill.reached.tokens": "hard limit reached ({n} used): the AI answers from the articles' own words until the month ends or the limit is raised.", "bill.reached.other": "hard limit reached ({n} used).",
   "bill.loadFailed": "The statement could not be loaded.", "bill.item.ai_resolution": "AI resolutions", "bill.item.assisted": "Assisted (AI then a person)",
   "bill.item.human_resolved": "Resolved by a person", "bill.item.messages": "Customer messages", "bill.item.model_tokens": "Model tokens",
-  "bill.item.action_calls": "Action calls"
+  "bill.item.action_calls": "Action calls",
+  "adm.tab.model": "AI model", "adm.model.title": "Generative model", "adm.model.intro": "With a model, the AI writes its answers from your articles in the customer's words (checked before they are sent); without one it answers with the articles' own words. Any OpenAI-compatible endpoint works.",
+  "adm.model.enabled": "Write answers with the model", "adm.model.baseUrl": "Endpoint (base URL)", "adm.model.model": "Model",
+  "adm.model.small": "Smaller model for summaries and drafts", "adm.model.key": "API key", "adm.model.keyKept": "A key is stored ({hint}); type a new one to replace it.",
+  "adm.model.keyNone": "No key stored.", "adm.model.clearKey": "Forget the stored key", "adm.model.temperature": "Temperature (0–2)",
+  "adm.model.maxTokens": "Longest answer (tokens)", "adm.model.budget": "Monthly token budget", "adm.model.budgetHint": "Empty: no budget. Past it, answers use the articles' own words.",
+  "adm.model.firstToken": "First words within (ms)", "adm.model.answerMs": "Whole answer within (ms)", "adm.model.tone": "Tone",
+  "adm.tone.friendly": "Friendly", "adm.tone.formal": "Formal", "adm.tone.concise": "Concise",
+  "adm.model.persona": "Persona (who the AI says it is)", "adm.model.languages": "Languages it answers in", "adm.model.offTopics": "Topics kept to the articles' words",
+  "adm.model.offTopicsHint": "Topic slugs, comma-separated (e.g. refunds)", "adm.model.usage": "This month", "adm.model.calls": "Calls",
+  "adm.model.tokens": "Tokens", "adm.model.left": "Budget left", "adm.model.noBudget": "no budget",
+  "adm.model.saved": "Saved. The next answer uses it.", "adm.err.url": "Start with https:// or http:// and name a host.", "adm.err.model": "Name the model to use.",
+  "adm.err.between": "Between {a} and {b}.",
+  "adm.err.atLeast": "At least {n}."
 };

@@ -497,5 +497,18 @@ export default {
   "bill.warned": "已超过软上限（已用 {n}）。", "bill.reached.tokens": "已达硬上限（已用 {n}）：在本月结束或上限调高之前，AI 只用文章原文作答。", "bill.reached.other": "已达硬上限（已用 {n}）。",
   "bill.loadFailed": "账单加载失败。", "bill.item.ai_resolution": "AI 解决", "bill.item.assisted": "辅助解决（AI 后转人工）",
   "bill.item.human_resolved": "人工解决", "bill.item.messages": "客户消息", "bill.item.model_tokens": "模型 token",
-  "bill.item.action_calls": "动作调用"
+  "bill.item.action_calls": "动作调用",
+  "adm.tab.model": "AI 模型", "adm.model.title": "生成式模型", "adm.model.intro": "配置模型后，AI 会根据你的文章用客户的话写回答（发送前经过检查）；不配置时，AI 用文章原文作答。支持任何兼容 OpenAI 的接口。",
+  "adm.model.enabled": "用模型撰写回答", "adm.model.baseUrl": "接口地址（base URL）", "adm.model.model": "模型",
+  "adm.model.small": "用于摘要和草稿的小模型", "adm.model.key": "API 密钥", "adm.model.keyKept": "已保存密钥（{hint}）；输入新密钥即可替换。",
+  "adm.model.keyNone": "未保存密钥。", "adm.model.clearKey": "删除已保存的密钥", "adm.model.temperature": "温度（0–2）",
+  "adm.model.maxTokens": "回答最长（token）", "adm.model.budget": "每月 token 预算", "adm.model.budgetHint": "留空表示不设预算。超出后用文章原文作答。",
+  "adm.model.firstToken": "首字出现时限（毫秒）", "adm.model.answerMs": "整段回答时限（毫秒）", "adm.model.tone": "语气",
+  "adm.tone.friendly": "亲切", "adm.tone.formal": "正式", "adm.tone.concise": "简洁",
+  "adm.model.persona": "人设（AI 如何自称）", "adm.model.languages": "使用模型回答的语言", "adm.model.offTopics": "只用文章原文回答的主题",
+  "adm.model.offTopicsHint": "主题标识，用逗号分隔（例如 refunds）", "adm.model.usage": "本月用量", "adm.model.calls": "调用次数",
+  "adm.model.tokens": "Token 数", "adm.model.left": "剩余预算", "adm.model.noBudget": "未设预算",
+  "adm.model.saved": "已保存，下一次回答即生效。", "adm.err.url": "请以 https:// 或 http:// 开头并填写主机名。", "adm.err.model": "请填写要使用的模型。",
+  "adm.err.between": "请填写 {a} 到 {b} 之间的值。",
+  "adm.err.atLeast": "至少为 {n}。"
 };

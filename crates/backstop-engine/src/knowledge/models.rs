@@ -60,15 +60,13 @@ impl Engine {
         key: KeyChange,
         author: &str,
     ) -> Result<ModelRecord> {
-        if let Err(errors) = settings.validate() {
-            let words: Vec<String> = errors.iter().map(|e| format!("{} {}", e.field, e.message)).collect();
-            return Err(EngineError::InvalidInput(words.join("; ")));
-        }
+        settings.validate().map_err(EngineError::Invalid)?;
         if let KeyChange::Set(k) = &key {
             if k.trim().is_empty() || k.len() > MAX_KEY || k.chars().any(char::is_control) {
-                return Err(EngineError::InvalidInput(format!(
-                    "api_key must be 1-{MAX_KEY} printable characters"
-                )));
+                return Err(EngineError::Invalid(vec![backstop_core::FieldError::new(
+                    "api_key",
+                    format!("must be 1-{MAX_KEY} printable characters"),
+                )]));
             }
         }
         let rec = self

@@ -64,6 +64,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ),
     ("/assets/admin.css", CSS, include_str!("../../assets/admin.css")),
     ("/assets/billing.js", JS, include_str!("../../assets/billing.js")),
+    (
+        "/assets/admin-model.js",
+        JS,
+        include_str!("../../assets/admin-model.js"),
+    ),
     ("/assets/knowledge.js", JS, include_str!("../../assets/knowledge.js")),
     (
         "/assets/knowledge-topics.js",

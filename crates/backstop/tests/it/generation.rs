@@ -83,6 +83,17 @@ async fn the_admin_sets_the_model_and_the_key_never_comes_back() {
         msg.contains("base_url") && msg.contains("model") && msg.contains("temperature"),
         "{msg}"
     );
+    let fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["base_url", "model", "temperature"],
+        "each named for the page: {body}"
+    );
     let (status, body) = app
         .agent_put(&chen, "/api/v1/model", json!({"enabled": true, "surprise": 1}))
         .await;
