@@ -26,14 +26,56 @@ fn key(r: &impl Columns) -> Result<ApiKeyRecord> {
     })
 }
 
+/// A tenant's settings kept as one JSON document per tenant, replaced on save: its table and column.
+#[derive(Clone, Copy)]
+enum Doc {
+    Widget,
+    Plan,
+}
+
+impl Doc {
+    fn table_and_column(self) -> (&'static str, &'static str) {
+        match self {
+            Doc::Widget => ("widget_settings", "settings"),
+            Doc::Plan => ("tenant_plans", "plan"),
+        }
+    }
+}
+
+/// A row of this backend's database.
+type Row = <<crate::dialect::Conn as sqlx::Connection>::Database as sqlx::Database>::Row;
+
+/// The row holding the tenant's document, if it saved one (its column named as the document's).
+async fn get_doc(store: &Backend, doc: Doc, tenant: &TenantId) -> Result<Option<Row>> {
+    let (table, col) = doc.table_and_column();
+    sqlx::query(&format!("SELECT {col} FROM {table} WHERE tenant_id = $1"))
+        .bind(tenant.as_str())
+        .fetch_optional(store.reader())
+        .await
+        .map_err(db)
+}
+
+async fn put_doc(store: &Backend, doc: Doc, tenant: &TenantId, value: &str, author: &str, at: Timestamp) -> Result<()> {
+    let (table, col) = doc.table_and_column();
+    sqlx::query(&format!(
+        "INSERT INTO {table} (tenant_id, {col}, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (tenant_id) DO UPDATE SET {col} = excluded.{col},
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by"
+    ))
+    .bind(tenant.as_str())
+    .bind(value)
+    .bind(ts(at))
+    .bind(author)
+    .execute(store.writer())
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
 #[async_trait]
 impl SettingsStore for Backend {
     async fn get_widget_settings(&self, tenant: &TenantId) -> Result<Option<WidgetSettings>> {
-        let row = sqlx::query("SELECT settings FROM widget_settings WHERE tenant_id = $1")
-            .bind(tenant.as_str())
-            .fetch_optional(self.reader())
-            .await
-            .map_err(db)?;
+        let row = get_doc(self, Doc::Widget, tenant).await?;
         row.map(|r| json(&r, "settings")).transpose()
     }
 
@@ -44,27 +86,11 @@ impl SettingsStore for Backend {
         author: &str,
         at: Timestamp,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO widget_settings (tenant_id, settings, updated_at, updated_by) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (tenant_id) DO UPDATE SET settings = excluded.settings,
-                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        )
-        .bind(tenant.as_str())
-        .bind(to_json(settings))
-        .bind(ts(at))
-        .bind(author)
-        .execute(self.writer())
-        .await
-        .map_err(db)?;
-        Ok(())
+        put_doc(self, Doc::Widget, tenant, &to_json(settings), author, at).await
     }
 
     async fn get_plan(&self, tenant: &TenantId) -> Result<Option<backstop_core::billing::Plan>> {
-        let row = sqlx::query("SELECT plan FROM tenant_plans WHERE tenant_id = $1")
-            .bind(tenant.as_str())
-            .fetch_optional(self.reader())
-            .await
-            .map_err(db)?;
+        let row = get_doc(self, Doc::Plan, tenant).await?;
         row.map(|r| json(&r, "plan")).transpose()
     }
 
@@ -75,19 +101,7 @@ impl SettingsStore for Backend {
         author: &str,
         at: Timestamp,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO tenant_plans (tenant_id, plan, updated_at, updated_by) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (tenant_id) DO UPDATE SET plan = excluded.plan,
-                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        )
-        .bind(tenant.as_str())
-        .bind(to_json(plan))
-        .bind(ts(at))
-        .bind(author)
-        .execute(self.writer())
-        .await
-        .map_err(db)?;
-        Ok(())
+        put_doc(self, Doc::Plan, tenant, &to_json(plan), author, at).await
     }
 
     async fn create_api_key(&self, k: &ApiKeyRecord, token_hash: &str) -> Result<()> {
