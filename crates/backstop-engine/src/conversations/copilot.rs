@@ -193,6 +193,9 @@ impl Engine {
     }
 }
 
+/// How long the copilot waits for its suggestions.
+const COPILOT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl Engine {
     /// The copilot for a conversation: reads its recent customer messages.
     pub async fn copilot(&self, tenant: &TenantId, id: ConversationId) -> Result<Copilot> {
@@ -212,10 +215,34 @@ impl Engine {
         let refs: Vec<&str> = customer.iter().map(String::as_str).collect();
         let summary = summary::summarize(lang, &refs, 280);
         let upset = crate::conversations::assist::upset(&conv);
+        // The suggestions wait at most a few seconds for the knowledge base (being rebuilt after a
+        // large change, say): the summary alone is better than a copilot that never comes.
+        let hits = tokio::time::timeout(COPILOT_WAIT, self.suggestions(tenant, id, latest, with_previous, lang))
+            .await
+            .unwrap_or_else(|_| {
+                tracing::warn!(%tenant, conversation = %id, "copilot suggestions took too long; sent without them");
+                Ok(Vec::new())
+            })?;
+        Ok(Copilot {
+            lang,
+            summary,
+            suggestions: hits,
+            de_escalation: upset.then(|| replies::de_escalation(lang).to_string()),
+        })
+    }
+
+    async fn suggestions(
+        &self,
+        tenant: &TenantId,
+        id: ConversationId,
+        latest: String,
+        with_previous: String,
+        lang: backstop_core::message::Lang,
+    ) -> Result<Vec<Suggestion>> {
         let brain = self.brain(tenant).await?;
         let past = self.answer_book(tenant).await?;
         let embedder = self.inner.config.embedder.clone();
-        let hits = blocking(move || {
+        blocking(move || {
             if latest.trim().is_empty() {
                 return Ok(Vec::new());
             }
@@ -257,12 +284,6 @@ impl Engine {
             found.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
             Ok(found)
         })
-        .await?;
-        Ok(Copilot {
-            lang,
-            summary,
-            suggestions: hits,
-            de_escalation: upset.then(|| replies::de_escalation(lang).to_string()),
-        })
+        .await
     }
 }
