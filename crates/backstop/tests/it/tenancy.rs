@@ -173,16 +173,7 @@ async fn another_tenants_admin_cannot_see_or_change_demos_teams_agents_widget_or
     let alan = app.login("acme", "alan@acme.example").await;
     let (_, teams) = app.agent_get(&chen, "/api/v1/teams").await;
     let demo_team = teams["teams"][0]["id"].as_str().unwrap().to_owned();
-    let (_, roster) = app.agent_get(&chen, "/api/v1/agents").await;
-    let lin = roster["agents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["agent"]["email"] == "lin@maple.example")
-        .unwrap()["agent"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let lin = crate::security::agent_id(&app, &chen, "lin@maple.example").await;
     let (_, key) = app
         .agent_post(
             &chen,
