@@ -1,7 +1,10 @@
-//! The analytics tables: each conversation's facts row, replaced whole, and the hourly rollups
-//! moved by the difference in the same transaction (`backstop_core::analytics::Contribution`), so
-//! the rollups are always the sum of the stored contributions. The dashboard's questions are sums
-//! over a tenant's rows of an hour range — never a scan of conversations or events.
+//! The analytics tables: each conversation's facts row, replaced whole, and the rollups — kept at
+//! each grain (hour, day, week; `backstop_store::Grain`) — moved by the difference in the same
+//! transaction (`backstop_core::analytics::Contribution`), so the rollups are always the sum of the
+//! stored contributions. The dashboard's questions are sums over a tenant's rows of the few
+//! pieces that cover a range (`backstop_store::pieces`) — never a scan of conversations or events.
+
+use std::collections::BTreeMap;
 
 use backstop_core::analytics::{Contribution, MessageCounts, Sum, AGENT_SUMS};
 use backstop_core::ids::{AgentId, ConversationId, TenantId};
@@ -13,7 +16,10 @@ use backstop_store::*;
 use crate::dialect;
 use crate::Backend;
 
-const KEY_COLS: &str = "tenant_id, hour, team, channel, lang, topic";
+/// The backend's row type.
+type Row = <<dialect::Conn as sqlx::Connection>::Database as sqlx::Database>::Row;
+
+const KEY_COLS: &str = "tenant_id, grain, hour, team, channel, lang, topic";
 
 fn sum_cols() -> String {
     Sum::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
@@ -31,7 +37,7 @@ pub(crate) async fn save(store: &Backend, rows: &[FactsRow]) -> Result<()> {
     let sums = sum_cols();
     let rollup_sql = format!(
         "INSERT INTO rollups ({KEY_COLS}, {sums}) VALUES ({}) ON CONFLICT ({KEY_COLS}) DO UPDATE SET {}",
-        marks(1, 6 + Sum::ALL.len()),
+        marks(1, 7 + Sum::ALL.len()),
         Sum::ALL
             .iter()
             .map(|s| format!("{0} = rollups.{0} + excluded.{0}", s.as_str()))
@@ -39,15 +45,21 @@ pub(crate) async fn save(store: &Backend, rows: &[FactsRow]) -> Result<()> {
             .join(", ")
     );
     let agent_sql = format!(
-        "INSERT INTO agent_rollups (tenant_id, hour, agent_id, {}) VALUES ({}) ON CONFLICT (tenant_id, hour, agent_id) DO UPDATE SET {}",
+        "INSERT INTO agent_rollups (tenant_id, grain, hour, agent_id, {}) VALUES ({}) ON CONFLICT (tenant_id, grain, hour, agent_id) DO UPDATE SET {}",
         AGENT_SUMS.join(", "),
-        marks(1, 3 + AGENT_SUMS.len()),
+        marks(1, 4 + AGENT_SUMS.len()),
         AGENT_SUMS
             .iter()
             .map(|s| format!("{s} = agent_rollups.{s} + excluded.{s}"))
             .collect::<Vec<_>>()
             .join(", ")
     );
+    // Where a rollup row is: tenant, grain, first hour; then its dimensions.
+    type At = (String, i64, i64);
+    type Cell = (At, String, String, String, String);
+    let mut sums_at: BTreeMap<Cell, Vec<i64>> = BTreeMap::new();
+    let mut counts_at: BTreeMap<(Cell, String), i64> = BTreeMap::new();
+    let mut agents_at: BTreeMap<(At, String), Vec<i64>> = BTreeMap::new();
     let mut tx = store.writer().begin().await.map_err(db)?;
     for row in rows {
         // Two nodes folding the same conversation take turns on its row.
@@ -82,49 +94,33 @@ pub(crate) async fn save(store: &Backend, rows: &[FactsRow]) -> Result<()> {
             ],
             None => vec![(&row.key, row.contribution.minus(None))],
         };
-        for (key, delta) in moves {
-            if delta.is_zero() {
-                continue;
-            }
-            if delta.sums.iter().any(|x| *x != 0) {
-                let mut q = sqlx::query(&rollup_sql)
-                    .bind(row.tenant.as_str())
-                    .bind(key.hour)
-                    .bind(&key.team)
-                    .bind(&key.channel)
-                    .bind(&key.lang)
-                    .bind(&key.topic);
-                for v in &delta.sums {
-                    q = q.bind(*v);
+        for (key, delta) in &moves {
+            for grain in GRAINS {
+                let at = (row.tenant.as_str().to_string(), grain.code(), grain.start(key.hour));
+                let cell = (
+                    at.clone(),
+                    key.team.clone(),
+                    key.channel.clone(),
+                    key.lang.clone(),
+                    key.topic.clone(),
+                );
+                if delta.sums.iter().any(|x| *x != 0) {
+                    add(
+                        sums_at.entry(cell.clone()).or_insert_with(|| vec![0; delta.sums.len()]),
+                        &delta.sums,
+                    );
                 }
-                q.execute(&mut *tx).await.map_err(db)?;
-            }
-            for (k, n) in &delta.counts {
-                sqlx::query(
-                    "INSERT INTO rollup_counts (tenant_id, hour, team, channel, lang, topic, key, n) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                     ON CONFLICT (tenant_id, hour, team, channel, lang, topic, key) DO UPDATE SET n = rollup_counts.n + excluded.n",
-                )
-                .bind(row.tenant.as_str())
-                .bind(key.hour)
-                .bind(&key.team)
-                .bind(&key.channel)
-                .bind(&key.lang)
-                .bind(&key.topic)
-                .bind(k)
-                .bind(*n)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            }
-            for (agent, v) in &delta.agents {
-                let mut q = sqlx::query(&agent_sql)
-                    .bind(row.tenant.as_str())
-                    .bind(key.hour)
-                    .bind(agent.to_string());
-                for x in v {
-                    q = q.bind(*x);
+                for (k, n) in &delta.counts {
+                    *counts_at.entry((cell.clone(), k.clone())).or_insert(0) += n;
                 }
-                q.execute(&mut *tx).await.map_err(db)?;
+                for (agent, v) in &delta.agents {
+                    add(
+                        agents_at
+                            .entry((at.clone(), agent.to_string()))
+                            .or_insert_with(|| vec![0; v.len()]),
+                        v,
+                    );
+                }
             }
         }
         sqlx::query(
@@ -150,6 +146,55 @@ pub(crate) async fn save(store: &Backend, rows: &[FactsRow]) -> Result<()> {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
+    }
+    // The batch's differences, added up per rollup row and written in key order.
+    for (((tenant, grain, hour), team, channel, lang, topic), delta) in sums_at {
+        if delta.iter().all(|x| *x == 0) {
+            continue;
+        }
+        let mut q = sqlx::query(&rollup_sql)
+            .bind(tenant)
+            .bind(grain)
+            .bind(hour)
+            .bind(team)
+            .bind(channel)
+            .bind(lang)
+            .bind(topic);
+        for v in delta {
+            q = q.bind(v);
+        }
+        q.execute(&mut *tx).await.map_err(db)?;
+    }
+    for ((((tenant, grain, hour), team, channel, lang, topic), key), n) in counts_at {
+        if n == 0 {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO rollup_counts (tenant_id, grain, hour, team, channel, lang, topic, key, n) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (tenant_id, grain, hour, team, channel, lang, topic, key) DO UPDATE SET n = rollup_counts.n + excluded.n",
+        )
+        .bind(tenant)
+        .bind(grain)
+        .bind(hour)
+        .bind(team)
+        .bind(channel)
+        .bind(lang)
+        .bind(topic)
+        .bind(key)
+        .bind(n)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    }
+    for (((tenant, grain, hour), agent), delta) in agents_at {
+        if delta.iter().all(|x| *x == 0) {
+            continue;
+        }
+        let mut q = sqlx::query(&agent_sql).bind(tenant).bind(grain).bind(hour).bind(agent);
+        for v in delta {
+            q = q.bind(v);
+        }
+        q.execute(&mut *tx).await.map_err(db)?;
     }
     tx.commit().await.map_err(db)?;
     Ok(())
@@ -272,9 +317,10 @@ pub(crate) async fn message_counts(store: &Backend, tenant: &TenantId, conv: Con
     Ok(m)
 }
 
-/// The `WHERE` of a filter, its placeholders from `$1` (the tenant) on, and the values to bind.
-fn filter_sql(f: &RollupFilter) -> (String, Vec<String>) {
-    let mut sql = "tenant_id = $1 AND hour >= $2 AND hour < $3".to_string();
+/// The `WHERE` of a filter's dimensions, their placeholders from `$first` on, and the values to
+/// bind.
+fn dims_sql(f: &RollupFilter, first: usize) -> (String, Vec<String>) {
+    let mut sql = String::new();
     let mut binds = vec![];
     for (col, v) in [
         ("team", &f.team),
@@ -283,19 +329,61 @@ fn filter_sql(f: &RollupFilter) -> (String, Vec<String>) {
         ("topic", &f.topic),
     ] {
         if let Some(v) = v {
+            sql.push_str(&format!(" AND {col} = ${}", first + binds.len()));
             binds.push(v.clone());
-            sql.push_str(&format!(" AND {col} = ${}", 3 + binds.len()));
         }
     }
     (sql, binds)
 }
 
-fn group_select(group: RollupGroup) -> (String, String) {
-    match group.column() {
-        Some("hour") => ("CAST(hour AS TEXT) AS g".into(), " GROUP BY hour ORDER BY hour".into()),
-        Some(c) => (format!("{c} AS g"), format!(" GROUP BY {c} ORDER BY {c}")),
-        None => ("'' AS g".into(), String::new()),
+/// The rollup rows of one piece of a range: `$1` the tenant, `$2` the grain, `$3..$4` the hours,
+/// then the dimensions from `$5`.
+fn piece_sql(f: &RollupFilter) -> (String, Vec<String>) {
+    let (dims, binds) = dims_sql(f, 5);
+    (
+        format!("tenant_id = $1 AND grain = $2 AND hour >= $3 AND hour < $4{dims}"),
+        binds,
+    )
+}
+
+/// The group's expression and its `GROUP BY`.
+fn group_expr(group: RollupGroup) -> (String, String) {
+    match group {
+        RollupGroup::All => ("''".into(), String::new()),
+        RollupGroup::Hour => ("CAST(hour AS TEXT)".into(), " GROUP BY hour".into()),
+        RollupGroup::Day => ("CAST(hour / 24 AS TEXT)".into(), " GROUP BY hour / 24".into()),
+        g => {
+            let c = g.column().unwrap_or("team");
+            (c.into(), format!(" GROUP BY {c}"))
+        }
     }
+}
+
+/// Runs `sql` (written by [`piece_sql`]) once per piece of the filter's range, at grains no
+/// coarser than the group allows, and hands every row to `each`.
+async fn per_piece(
+    store: &Backend,
+    tenant: &TenantId,
+    f: &RollupFilter,
+    group: RollupGroup,
+    sql: &str,
+    binds: &[String],
+    mut each: impl FnMut(&Row) -> Result<()>,
+) -> Result<()> {
+    for (grain, from, to) in pieces(f.from_hour, f.to_hour, group.coarsest()) {
+        let mut q = sqlx::query(sql)
+            .bind(tenant.as_str())
+            .bind(grain.code())
+            .bind(from)
+            .bind(to);
+        for b in binds {
+            q = q.bind(b);
+        }
+        for r in q.fetch_all(store.reader()).await.map_err(db)? {
+            each(&r)?;
+        }
+    }
+    Ok(())
 }
 
 pub(crate) async fn sums(
@@ -303,29 +391,41 @@ pub(crate) async fn sums(
     tenant: &TenantId,
     f: &RollupFilter,
     group: RollupGroup,
+    columns: &[Sum],
 ) -> Result<Vec<(String, Vec<i64>)>> {
-    let (cond, binds) = filter_sql(f);
-    let (g, tail) = group_select(group);
-    let cols = Sum::ALL
+    let (cond, binds) = piece_sql(f);
+    let (g, tail) = group_expr(group);
+    let cols = columns
         .iter()
         .map(|s| format!("CAST(COALESCE(SUM({0}), 0) AS BIGINT) AS {0}", s.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
-    let sql = format!("SELECT {g}, {cols} FROM rollups WHERE {cond}{tail}");
-    let mut q = sqlx::query(&sql)
-        .bind(tenant.as_str())
-        .bind(f.from_hour)
-        .bind(f.to_hour);
-    for b in &binds {
-        q = q.bind(b);
+    let sql = format!("SELECT {g} AS g, {cols} FROM rollups WHERE {cond}{tail}");
+    let mut out: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    per_piece(store, tenant, f, group, &sql, &binds, |r| {
+        let sums = columns.iter().map(|s| r.int(s.as_str())).collect::<Result<Vec<_>>>()?;
+        add(out.entry(r.text("g")?).or_insert_with(|| vec![0; sums.len()]), &sums);
+        Ok(())
+    })
+    .await?;
+    if group == RollupGroup::All && out.is_empty() {
+        out.insert(String::new(), vec![0; columns.len()]);
     }
-    let rows = q.fetch_all(store.reader()).await.map_err(db)?;
-    rows.iter()
-        .map(|r| {
-            let sums = Sum::ALL.iter().map(|s| r.int(s.as_str())).collect::<Result<Vec<_>>>()?;
-            Ok((r.text("g")?, sums))
-        })
-        .collect()
+    Ok(sort_groups(group, out.into_iter().collect()))
+}
+
+fn add(to: &mut [i64], v: &[i64]) {
+    for (a, b) in to.iter_mut().zip(v) {
+        *a += b;
+    }
+}
+
+/// Hours and days in time order (their text is a number), other groups by name.
+fn sort_groups<T>(group: RollupGroup, mut rows: Vec<(String, T)>) -> Vec<(String, T)> {
+    if matches!(group, RollupGroup::Hour | RollupGroup::Day) {
+        rows.sort_by_key(|(g, _)| g.parse::<i64>().unwrap_or(i64::MIN));
+    }
+    rows
 }
 
 pub(crate) async fn counts(
@@ -335,35 +435,36 @@ pub(crate) async fn counts(
     group: RollupGroup,
     prefix: &str,
 ) -> Result<Vec<(String, String, i64)>> {
-    let (cond, binds) = filter_sql(f);
-    let g = match group.column() {
-        Some("hour") => "CAST(hour AS TEXT)".to_string(),
-        Some(c) => c.to_string(),
-        None => "''".to_string(),
-    };
-    let group_by = match group.column() {
-        Some(c) => format!("{c}, key"),
-        None => "key".into(),
+    let (cond, binds) = piece_sql(f);
+    let (g, tail) = group_expr(group);
+    let group_by = if tail.is_empty() {
+        " GROUP BY key".to_string()
+    } else {
+        format!("{tail}, key")
     };
     // Keys run from the prefix up to the next character after its `:`.
-    let p = 4 + binds.len();
+    let p = 5 + binds.len();
     let sql = format!(
-        "SELECT {g} AS g, key, CAST(SUM(n) AS BIGINT) AS n FROM rollup_counts WHERE {cond} AND key >= ${p} AND key < ${}
-         GROUP BY {group_by} HAVING SUM(n) <> 0 ORDER BY {group_by}",
+        "SELECT {g} AS g, key, CAST(SUM(n) AS BIGINT) AS n FROM rollup_counts WHERE {cond} AND key >= ${p} AND key < ${}{group_by}",
         p + 1
     );
-    let mut q = sqlx::query(&sql)
-        .bind(tenant.as_str())
-        .bind(f.from_hour)
-        .bind(f.to_hour);
-    for b in &binds {
-        q = q.bind(b);
-    }
-    let upper = format!("{prefix}\u{10FFFF}");
-    let rows = q.bind(prefix).bind(upper).fetch_all(store.reader()).await.map_err(db)?;
-    rows.iter()
-        .map(|r| Ok((r.text("g")?, r.text("key")?, r.int("n")?)))
-        .collect()
+    let mut binds = binds;
+    binds.extend([prefix.to_string(), format!("{prefix}\u{10FFFF}")]);
+    let mut out: BTreeMap<(String, String), i64> = BTreeMap::new();
+    per_piece(store, tenant, f, group, &sql, &binds, |r| {
+        *out.entry((r.text("g")?, r.text("key")?)).or_insert(0) += r.int("n")?;
+        Ok(())
+    })
+    .await?;
+    let rows = out
+        .into_iter()
+        .filter(|(_, n)| *n != 0)
+        .map(|((g, k), n)| (g, (k, n)))
+        .collect();
+    Ok(sort_groups(group, rows)
+        .into_iter()
+        .map(|(g, (k, n))| (g, k, n))
+        .collect())
 }
 
 pub(crate) async fn agents(store: &Backend, tenant: &TenantId, f: &RollupFilter) -> Result<Vec<AgentRollup>> {
@@ -373,27 +474,36 @@ pub(crate) async fn agents(store: &Backend, tenant: &TenantId, f: &RollupFilter)
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
-        "SELECT agent_id, {cols} FROM agent_rollups WHERE tenant_id = $1 AND hour >= $2 AND hour < $3 GROUP BY agent_id ORDER BY agent_id"
+        "SELECT agent_id, {cols} FROM agent_rollups WHERE tenant_id = $1 AND grain = $2 AND hour >= $3 AND hour < $4 GROUP BY agent_id"
     );
-    let rows = sqlx::query(&sql)
-        .bind(tenant.as_str())
-        .bind(f.from_hour)
-        .bind(f.to_hour)
-        .fetch_all(store.reader())
-        .await
-        .map_err(db)?;
-    rows.iter()
-        .map(|r| {
+    let unfiltered = RollupFilter {
+        from_hour: f.from_hour,
+        to_hour: f.to_hour,
+        ..Default::default()
+    };
+    let mut out: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    per_piece(store, tenant, &unfiltered, RollupGroup::All, &sql, &[], |r| {
+        let sums = AGENT_SUMS.iter().map(|s| r.int(s)).collect::<Result<Vec<_>>>()?;
+        add(
+            out.entry(r.text("agent_id")?).or_insert_with(|| vec![0; sums.len()]),
+            &sums,
+        );
+        Ok(())
+    })
+    .await?;
+    out.into_iter()
+        .map(|(agent, sums)| {
             Ok(AgentRollup {
-                agent: AgentId(r.text("agent_id")?.parse().map_err(|_| corrupt("rollup agent"))?),
-                sums: AGENT_SUMS.iter().map(|s| r.int(s)).collect::<Result<Vec<_>>>()?,
+                agent: AgentId(agent.parse().map_err(|_| corrupt("rollup agent"))?),
+                sums,
             })
         })
         .collect()
 }
 
 pub(crate) async fn list(store: &Backend, tenant: &TenantId, q: &FactsQuery) -> Result<Vec<FactsRow>> {
-    let (mut cond, mut binds) = filter_sql(&q.filter);
+    let (dims, mut binds) = dims_sql(&q.filter, 4);
+    let mut cond = format!("tenant_id = $1 AND hour >= $2 AND hour < $3{dims}");
     match q.outcome.as_deref() {
         Some("unsettled") => cond.push_str(" AND outcome IS NULL"),
         Some(o) => {

@@ -656,8 +656,9 @@ impl Store for Backend {
         tenant: &TenantId,
         filter: &RollupFilter,
         group: RollupGroup,
+        columns: &[backstop_core::analytics::Sum],
     ) -> Result<Vec<(String, Vec<i64>)>> {
-        analytics::sums(self, tenant, filter, group).await
+        analytics::sums(self, tenant, filter, group, columns).await
     }
 
     async fn rollup_counts(

@@ -46,7 +46,8 @@ macro_rules! store_contract_tests {
             candidates_are_queued_and_decided, concurrent_appends_are_ordered_and_deduplicated,
             concurrent_versions_are_consecutive, a_message_is_handled_by_one_turn_only,
             facts_move_the_rollups_by_their_difference, conversations_with_new_events_are_found_with_their_message_counts,
-            imported_conversations_read_back_whole, widget_settings_plans_and_api_keys_are_kept_per_tenant);
+            long_ranges_read_what_their_hours_hold, imported_conversations_read_back_whole,
+            widget_settings_plans_and_api_keys_are_kept_per_tenant);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(

@@ -340,12 +340,14 @@ pub trait Store: SettingsStore + Send + Sync + 'static {
         tenant: &TenantId,
         conv: ConversationId,
     ) -> Result<backstop_core::analytics::MessageCounts>;
-    /// The rollups' sums (`backstop_core::analytics::Sum::ALL` order) per group.
+    /// The rollups' sums of the columns asked for, in that order, per group (`Sum::ALL` for all:
+    /// a question that needs one column reads one).
     async fn rollup_sums(
         &self,
         tenant: &TenantId,
         filter: &RollupFilter,
         group: RollupGroup,
+        columns: &[backstop_core::analytics::Sum],
     ) -> Result<Vec<(String, Vec<i64>)>>;
     /// The keyed counts starting with `prefix` (`reason:`, `csat:`, …) per group: (group, key, n).
     async fn rollup_counts(

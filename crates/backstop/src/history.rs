@@ -389,7 +389,7 @@ pub async fn generate(store: &dyn Store, plan: &Plan, progress: &(dyn Fn(u64) + 
         let q = questions[p.rng.gen_range(0..questions.len())];
         match path {
             Path::Ai | Path::AiConfirmed => {
-                let turns = p.rng.gen_range(3..=5);
+                let turns = p.rng.gen_range(3..=7);
                 for _ in 0..turns {
                     p.customer(q);
                     p.ai(EventKind::AiAnswer, Decision::Answer, answer);

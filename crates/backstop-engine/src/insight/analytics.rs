@@ -11,6 +11,8 @@ use backstop_core::ids::{ConversationId, TenantId};
 use backstop_core::outcome::{Facts, SettleRule};
 use backstop_store::{FactsRow, RollupKey};
 
+use futures::{StreamExt, TryStreamExt};
+
 use crate::{Engine, Result};
 
 /// How the rollups are kept: how often the sweep runs, the settlement window, the costs.
@@ -45,6 +47,8 @@ pub(crate) struct AnalyticsState {
 const OVERLAP_IDS: i64 = 500;
 /// Conversations made final per transaction.
 const BATCH: u32 = 200;
+/// Conversations read at once while folding a window.
+const FOLD_READS: usize = 4;
 /// Event ids read per window (a transaction of the conversations they belong to).
 const WINDOW_IDS: i64 = 2000;
 
@@ -121,27 +125,40 @@ impl Engine {
         while from < to {
             let upto = (from + WINDOW_IDS).min(to);
             let changed = store.conversations_with_events_in(from, upto).await?;
-            let mut rows = Vec::with_capacity(changed.len());
-            for (t, id, max_id) in &changed {
-                if tenant.is_some_and(|want| want != t) {
-                    continue;
-                }
-                if *max_id <= known {
-                    let folded = store.get_facts(t, *id).await?.map(|f| f.last_event_id);
-                    if folded.is_some_and(|f| f >= *max_id) {
-                        continue;
-                    }
-                }
-                if let Some(row) = self.fold(t, *id).await? {
-                    rows.push(row);
-                }
-            }
+            // The reads of several conversations at once (the store's readers are a pool); the
+            // rows are kept in the window's order.
+            type Fold<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<FactsRow>>> + Send + 'a>>;
+            let reads: Vec<Fold<'_>> = changed
+                .iter()
+                .filter(|(t, _, _)| tenant.is_none_or(|want| want == t))
+                .map(|(t, id, max_id)| Box::pin(self.fold_if_newer(t, *id, *max_id, known)) as Fold<'_>)
+                .collect();
+            let folded: Vec<Option<FactsRow>> = futures::stream::iter(reads).buffered(FOLD_READS).try_collect().await?;
+            let rows: Vec<FactsRow> = folded.into_iter().flatten().collect();
             written += rows.len();
             store.save_facts(&rows).await?;
             progress(upto as u64);
             from = upto;
         }
         Ok(written)
+    }
+
+    /// [`Engine::fold`], unless the conversation is already folded up to `max_id` and that event
+    /// is at or before `known`.
+    async fn fold_if_newer(
+        &self,
+        tenant: &TenantId,
+        id: ConversationId,
+        max_id: i64,
+        known: i64,
+    ) -> Result<Option<FactsRow>> {
+        if max_id <= known {
+            let folded = self.inner.store.get_facts(tenant, id).await?.map(|f| f.last_event_id);
+            if folded.is_some_and(|f| f >= max_id) {
+                return Ok(None);
+            }
+        }
+        self.fold(tenant, id).await
     }
 
     /// A conversation's facts row as of now, folded from its whole log.

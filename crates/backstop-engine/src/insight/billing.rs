@@ -81,7 +81,7 @@ impl Engine {
         let sums = self
             .inner
             .store
-            .rollup_sums(tenant, &filter, RollupGroup::All)
+            .rollup_sums(tenant, &filter, RollupGroup::All, Sum::ALL)
             .await?
             .into_iter()
             .next()

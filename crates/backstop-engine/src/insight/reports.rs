@@ -173,14 +173,15 @@ impl Engine {
                 ..f.clone()
             },
         };
-        let (all, hours, teams, langs, channels, topics, before) = tokio::try_join!(
-            store.rollup_sums(tenant, &f, RollupGroup::All),
-            store.rollup_sums(tenant, &f, RollupGroup::Hour),
-            store.rollup_sums(tenant, &f, RollupGroup::Team),
-            store.rollup_sums(tenant, &f, RollupGroup::Lang),
-            store.rollup_sums(tenant, &f, RollupGroup::Channel),
-            store.rollup_sums(tenant, &f, RollupGroup::Topic),
-            store.rollup_sums(tenant, &prev, RollupGroup::Topic),
+        let (all, hours, by_day, teams, langs, channels, topics, before) = tokio::try_join!(
+            store.rollup_sums(tenant, &f, RollupGroup::All, Sum::ALL),
+            store.rollup_sums(tenant, &f, RollupGroup::Hour, &[Sum::Conversations]),
+            store.rollup_sums(tenant, &f, RollupGroup::Day, Sum::ALL),
+            store.rollup_sums(tenant, &f, RollupGroup::Team, Sum::ALL),
+            store.rollup_sums(tenant, &f, RollupGroup::Lang, Sum::ALL),
+            store.rollup_sums(tenant, &f, RollupGroup::Channel, Sum::ALL),
+            store.rollup_sums(tenant, &f, RollupGroup::Topic, Sum::ALL),
+            store.rollup_sums(tenant, &prev, RollupGroup::Topic, Sum::ALL),
         )?;
         let (reasons, moods, csat, durations, agent_rows, agents, team_list) = tokio::try_join!(
             store.rollup_counts(tenant, &f, RollupGroup::All, "reason:"),
@@ -193,7 +194,7 @@ impl Engine {
         )?;
         let totals = contribution(all.into_iter().next().map_or(vec![0; SUMS], |r| r.1));
         let savings = self.inner.config.analytics.costs.savings(&totals);
-        // Days and the weekday × hour map, from the hourly rows.
+        // Days from the daily rows, the weekday × hour map from the hourly ones.
         let mut days: BTreeMap<Date, Vec<i64>> = BTreeMap::new();
         let mut d = q.from;
         while d <= q.to {
@@ -205,9 +206,9 @@ impl Engine {
         }
         let mut heatmap = [[0i64; 24]; 7];
         let conversations = Sum::ALL.iter().position(|s| *s == Sum::Conversations).unwrap_or(0);
-        for (hour, sums) in hours {
-            let Ok(h) = hour.parse::<i64>() else { continue };
-            let Ok(at) = time::OffsetDateTime::from_unix_timestamp(h * 3600) else {
+        for (day, sums) in by_day {
+            let Ok(d) = day.parse::<i64>() else { continue };
+            let Ok(at) = time::OffsetDateTime::from_unix_timestamp(d * 86_400) else {
                 continue;
             };
             if let Some(day) = days.get_mut(&at.date()) {
@@ -215,7 +216,13 @@ impl Engine {
                     day[i] += v;
                 }
             }
-            heatmap[at.weekday().number_days_from_monday() as usize][at.hour() as usize] += sums[conversations];
+        }
+        for (hour, sums) in hours {
+            let Ok(h) = hour.parse::<i64>() else { continue };
+            let Ok(at) = time::OffsetDateTime::from_unix_timestamp(h * 3600) else {
+                continue;
+            };
+            heatmap[at.weekday().number_days_from_monday() as usize][at.hour() as usize] += sums[0];
         }
         let mut stars = [0i64; 5];
         for (_, k, n) in &csat {

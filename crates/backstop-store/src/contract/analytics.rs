@@ -63,7 +63,7 @@ pub async fn facts_move_the_rollups_by_their_difference(s: &dyn Store) {
     s.save_facts(&[row(&a, conv, key("", "en"), &facts, t0() + Duration::minutes(2), 5)])
         .await
         .unwrap();
-    let all = s.rollup_sums(&a, &filter(), RollupGroup::All).await.unwrap();
+    let all = s.rollup_sums(&a, &filter(), RollupGroup::All, Sum::ALL).await.unwrap();
     assert_eq!(sum(&all, "", Sum::Conversations), 1);
     assert_eq!((sum(&all, "", Sum::Unsettled), sum(&all, "", Sum::AiResolved)), (1, 0));
     assert_eq!(s.facts_cursor().await.unwrap(), 5);
@@ -74,7 +74,7 @@ pub async fn facts_move_the_rollups_by_their_difference(s: &dyn Store) {
     s.save_facts(&[row(&a, conv, key("", "en"), &facts, later, 5)])
         .await
         .unwrap();
-    let all = s.rollup_sums(&a, &filter(), RollupGroup::All).await.unwrap();
+    let all = s.rollup_sums(&a, &filter(), RollupGroup::All, Sum::ALL).await.unwrap();
     assert_eq!(sum(&all, "", Sum::Conversations), 1);
     assert_eq!((sum(&all, "", Sum::Unsettled), sum(&all, "", Sum::AiResolved)), (0, 1));
     assert!(s.facts_due(later, 10).await.unwrap().is_empty(), "final: no longer due");
@@ -90,7 +90,7 @@ pub async fn facts_move_the_rollups_by_their_difference(s: &dyn Store) {
     s.save_facts(&[row(&a, conv, key("support", "zh"), &facts, later, 9)])
         .await
         .unwrap();
-    let by_team = s.rollup_sums(&a, &filter(), RollupGroup::Team).await.unwrap();
+    let by_team = s.rollup_sums(&a, &filter(), RollupGroup::Team, Sum::ALL).await.unwrap();
     assert_eq!(sum(&by_team, "", Sum::Conversations), 0);
     assert_eq!(sum(&by_team, "support", Sum::Conversations), 1);
     assert_eq!(sum(&by_team, "support", Sum::Assisted), 1);
@@ -99,7 +99,7 @@ pub async fn facts_move_the_rollups_by_their_difference(s: &dyn Store) {
         lang: Some("zh".into()),
         ..filter()
     };
-    let only = s.rollup_sums(&a, &zh, RollupGroup::All).await.unwrap();
+    let only = s.rollup_sums(&a, &zh, RollupGroup::All, Sum::ALL).await.unwrap();
     assert_eq!(sum(&only, "", Sum::CsatSum), 5);
     let reasons = s
         .rollup_counts(&a, &filter(), RollupGroup::All, "reason:")
@@ -135,7 +135,7 @@ pub async fn facts_move_the_rollups_by_their_difference(s: &dyn Store) {
         .unwrap();
     assert_eq!(
         sum(
-            &s.rollup_sums(&b, &filter(), RollupGroup::All).await.unwrap(),
+            &s.rollup_sums(&b, &filter(), RollupGroup::All, Sum::ALL).await.unwrap(),
             "",
             Sum::Conversations
         ),
@@ -144,7 +144,7 @@ pub async fn facts_move_the_rollups_by_their_difference(s: &dyn Store) {
     assert!(s.agent_rollups(&b, &filter()).await.unwrap().is_empty());
     s.clear_analytics(Some(&a)).await.unwrap();
     assert!(s
-        .rollup_sums(&a, &filter(), RollupGroup::Team)
+        .rollup_sums(&a, &filter(), RollupGroup::Team, Sum::ALL)
         .await
         .unwrap()
         .is_empty());
@@ -249,4 +249,119 @@ pub async fn imported_conversations_read_back_whole(s: &dyn Store) {
     assert!(s.import_conversations(&items[..1]).await.is_err());
     assert_eq!(s.list_events(&a, items[0].record.id).await.unwrap().len(), 2);
     assert!(s.database_size().await.unwrap().unwrap() >= size_before);
+}
+
+/// Conversations spread over seven weeks: every range, read through its weeks, days and hours,
+/// gives the same figures as adding up the conversations of its hours — and so does a conversation
+/// moved to another hour, which leaves every grain's old row.
+pub async fn long_ranges_read_what_their_hours_hold(s: &dyn Store) {
+    let (a, customer, _) = setup(s, "shop-a").await;
+    let start = t0().unix_timestamp() / 3600;
+    let mut saved: Vec<(RollupKey, Contribution)> = Vec::new();
+    let mut rows = Vec::new();
+    for i in 0..48i64 {
+        // Hours scattered over 49 days, a step that is prime to 24 and 168.
+        let hour = start + (i * 1151) % (49 * 24);
+        let conv = super::new_conversation(&a, customer, t0());
+        s.create_conversation(&conv).await.unwrap();
+        let conv = conv.id;
+        let mut facts = Facts::new(t0());
+        facts.customer_turns = 1;
+        if i % 3 == 0 {
+            facts.handoffs = 1;
+            facts.handoff_reason = Some(backstop_core::routing::HandoffReason::Anger);
+            facts.agent = Some(AgentId(uuid::Uuid::from_u128(7)));
+            facts.person_replies = 1;
+            facts.csat = Some(1 + (i % 5) as u8);
+        }
+        let k = RollupKey {
+            hour,
+            team: ["orders", "billing"][(i % 2) as usize].into(),
+            ..key("", ["en", "zh"][(i % 4 / 2) as usize])
+        };
+        let r = row(&a, conv, k.clone(), &facts, t0(), 100 + i);
+        saved.push((k, r.contribution.clone()));
+        rows.push(r);
+    }
+    s.save_facts(&rows).await.unwrap();
+    // One conversation moves to another hour (and so to another day and week).
+    let mut moved = rows[5].clone();
+    moved.key.hour = start + 40 * 24 + 13;
+    moved.last_event_id = 200;
+    saved[5].0.hour = moved.key.hour;
+    s.save_facts(&[moved]).await.unwrap();
+    let conversations = Sum::ALL.iter().position(|x| *x == Sum::Conversations).unwrap();
+    let csat_sum = Sum::ALL.iter().position(|x| *x == Sum::CsatSum).unwrap();
+    for (from, to) in [
+        (start, start + 49 * 24),
+        (start + 5, start + 45 * 24 + 7),
+        (start + 24, start + 24 * 8),
+        (start + 100, start + 101),
+        (start - 500, start + 3000),
+        (start + 30 * 24 + 1, start + 43 * 24 - 1),
+    ] {
+        let f = RollupFilter {
+            from_hour: from,
+            to_hour: to,
+            ..Default::default()
+        };
+        let inside: Vec<&(RollupKey, Contribution)> =
+            saved.iter().filter(|(k, _)| k.hour >= from && k.hour < to).collect();
+        let all = s.rollup_sums(&a, &f, RollupGroup::All, Sum::ALL).await.unwrap();
+        let expect = |pick: &dyn Fn(&RollupKey) -> bool, col: usize| -> i64 {
+            inside.iter().filter(|(k, _)| pick(k)).map(|(_, c)| c.sums[col]).sum()
+        };
+        assert_eq!(
+            all[0].1[conversations],
+            expect(&|_| true, conversations),
+            "{from}..{to}"
+        );
+        assert_eq!(all[0].1[csat_sum], expect(&|_| true, csat_sum), "{from}..{to}");
+        let teams = s.rollup_sums(&a, &f, RollupGroup::Team, Sum::ALL).await.unwrap();
+        for team in ["orders", "billing"] {
+            assert_eq!(
+                sum(&teams, team, Sum::Conversations),
+                expect(&|k| k.team == team, conversations)
+            );
+        }
+        let zh = RollupFilter {
+            lang: Some("zh".into()),
+            ..f.clone()
+        };
+        let only = s.rollup_sums(&a, &zh, RollupGroup::All, Sum::ALL).await.unwrap();
+        assert_eq!(only[0].1[conversations], expect(&|k| k.lang == "zh", conversations));
+        // By day and by hour: every group inside the range, and they add up.
+        for (group, width) in [(RollupGroup::Day, 24), (RollupGroup::Hour, 1)] {
+            let rows = s.rollup_sums(&a, &f, group, Sum::ALL).await.unwrap();
+            let mut total = 0;
+            for (g, v) in &rows {
+                let g: i64 = g.parse().unwrap();
+                let n: i64 = inside
+                    .iter()
+                    .filter(|(k, _)| k.hour.div_euclid(width) == g)
+                    .map(|(_, c)| c.sums[conversations])
+                    .sum();
+                assert_eq!(v[conversations], n, "{group:?} {g}");
+                total += v[conversations];
+            }
+            assert_eq!(total, inside.len() as i64, "{group:?} {from}..{to}");
+            assert!(rows
+                .windows(2)
+                .all(|w| w[0].0.parse::<i64>().unwrap() < w[1].0.parse::<i64>().unwrap()));
+        }
+        let reasons = s.rollup_counts(&a, &f, RollupGroup::All, "reason:").await.unwrap();
+        let angry = inside
+            .iter()
+            .filter(|(_, c)| c.counts.contains_key("reason:anger"))
+            .count() as i64;
+        let expected: Vec<(String, String, i64)> = if angry > 0 {
+            vec![("".into(), "reason:anger".into(), angry)]
+        } else {
+            vec![]
+        };
+        assert_eq!(reasons, expected, "{from}..{to}");
+        let agents = s.agent_rollups(&a, &f).await.unwrap();
+        let answered: i64 = inside.iter().filter(|(_, c)| c.agent.is_some()).count() as i64;
+        assert_eq!(agents.first().map_or(0, |r| r.sums[0]), answered, "{from}..{to}");
+    }
 }

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use backstop_core::analytics::Sum;
 use backstop_core::directory::{Agent, AgentProfile, AgentRole, Team, Tenant};
 use backstop_core::ids::{AgentId, TeamId, TenantId};
 use backstop_core::routing::TeamRole;
@@ -52,6 +53,14 @@ const TOPICS: &[&str] = &[
     "pickup",
     "wholesale",
 ];
+
+/// What the reports ask of each group: only the heat map reads hours, and only their conversations.
+fn columns_for(g: RollupGroup) -> &'static [Sum] {
+    match g {
+        RollupGroup::Hour => &[Sum::Conversations],
+        _ => Sum::ALL,
+    }
+}
 
 pub async fn analytics(o: Options) -> anyhow::Result<()> {
     anyhow::ensure!(
@@ -171,6 +180,7 @@ pub async fn analytics(o: Options) -> anyhow::Result<()> {
     let names = [
         "totals",
         "by hour",
+        "by day",
         "by team",
         "by language",
         "by channel",
@@ -218,6 +228,7 @@ pub async fn analytics(o: Options) -> anyhow::Result<()> {
         let groups = [
             RollupGroup::All,
             RollupGroup::Hour,
+            RollupGroup::Day,
             RollupGroup::Team,
             RollupGroup::Lang,
             RollupGroup::Channel,
@@ -226,11 +237,17 @@ pub async fn analytics(o: Options) -> anyhow::Result<()> {
         for (i, g) in groups.into_iter().enumerate() {
             time_it(
                 i,
-                Box::pin(async { store.rollup_sums(t, &f, g).await.map(|_| ()).map_err(Into::into) }),
+                Box::pin(async {
+                    store
+                        .rollup_sums(t, &f, g, columns_for(g))
+                        .await
+                        .map(|_| ())
+                        .map_err(Into::into)
+                }),
             )
             .await?;
         }
-        for (i, prefix) in [(6, "reason:"), (7, "mood:"), (8, "csat:"), (9, "")] {
+        for (i, prefix) in [(7, "reason:"), (8, "mood:"), (9, "csat:"), (10, "")] {
             time_it(
                 i,
                 Box::pin(async {
@@ -244,7 +261,7 @@ pub async fn analytics(o: Options) -> anyhow::Result<()> {
             .await?;
         }
         time_it(
-            10,
+            11,
             Box::pin(async { store.agent_rollups(t, &f).await.map(|_| ()).map_err(Into::into) }),
         )
         .await?;
@@ -254,12 +271,12 @@ pub async fn analytics(o: Options) -> anyhow::Result<()> {
             limit: 100,
         };
         time_it(
-            11,
+            12,
             Box::pin(async { store.list_facts(t, &dq).await.map(|_| ()).map_err(Into::into) }),
         )
         .await?;
         time_it(
-            12,
+            13,
             Box::pin(async { engine.report(t, &q).await.map(|_| ()).map_err(Into::into) }),
         )
         .await?;
