@@ -352,6 +352,14 @@ fn group_expr(group: RollupGroup) -> (String, String) {
         RollupGroup::All => ("''".into(), String::new()),
         RollupGroup::Hour => ("CAST(hour AS TEXT)".into(), " GROUP BY hour".into()),
         RollupGroup::Day => ("CAST(hour / 24 AS TEXT)".into(), " GROUP BY hour / 24".into()),
+        RollupGroup::Dimensions => {
+            let cols = "team, channel, lang, topic";
+            let sep = DIMENSIONS_SEPARATOR;
+            (
+                format!("team || '{sep}' || channel || '{sep}' || lang || '{sep}' || topic"),
+                format!(" GROUP BY {cols}"),
+            )
+        }
         g => {
             let c = g.column().unwrap_or("team");
             (c.into(), format!(" GROUP BY {c}"))

@@ -56,6 +56,9 @@ pub enum RollupGroup {
     Hour,
     /// By UTC day (the group is the Unix day, hours / 24, as text).
     Day,
+    /// By every dimension at once: the group is team, channel, language and topic joined by
+    /// [`DIMENSIONS_SEPARATOR`] — one read from which a report adds up each dimension's groups.
+    Dimensions,
     Team,
     Channel,
     Lang,
@@ -63,10 +66,10 @@ pub enum RollupGroup {
 }
 
 impl RollupGroup {
-    /// The column grouped by (none for [`RollupGroup::All`]).
+    /// The column grouped by (none for [`RollupGroup::All`] and [`RollupGroup::Dimensions`]).
     pub fn column(self) -> Option<&'static str> {
         match self {
-            RollupGroup::All => None,
+            RollupGroup::All | RollupGroup::Dimensions => None,
             RollupGroup::Hour | RollupGroup::Day => Some("hour"),
             RollupGroup::Team => Some("team"),
             RollupGroup::Channel => Some("channel"),
@@ -74,9 +77,7 @@ impl RollupGroup {
             RollupGroup::Topic => Some("topic"),
         }
     }
-}
 
-impl RollupGroup {
     /// The coarsest grain whose rows can still be told apart by this group.
     pub fn coarsest(self) -> Grain {
         match self {
@@ -170,6 +171,9 @@ fn cover(from: i64, to: i64, g: Grain, out: &mut Vec<(Grain, i64, i64)>) {
     out.push((g, first, last));
     cover(last, to, finer, out);
 }
+
+/// What joins the dimensions of a [`RollupGroup::Dimensions`] group (U+001F, never in a name).
+pub const DIMENSIONS_SEPARATOR: char = '\u{1f}';
 
 /// An agent's summed columns over a period (`backstop_core::analytics::AGENT_SUMS`).
 #[derive(Clone, Debug, PartialEq, Eq)]

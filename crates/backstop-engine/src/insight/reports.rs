@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use backstop_core::analytics::{quantile, Contribution, Savings, Sum, BUCKETS_SECS, DURATIONS, SUMS};
 use backstop_core::ids::{AgentId, ConversationId, TenantId};
-use backstop_store::{FactsQuery, RollupFilter, RollupGroup};
+use backstop_store::{FactsQuery, RollupFilter, RollupGroup, DIMENSIONS_SEPARATOR};
 use time::Date;
 
 use crate::{Engine, EngineError, Result};
@@ -160,6 +160,33 @@ fn keyed(rows: Vec<(String, String, i64)>, prefix: &str) -> Vec<(String, i64)> {
     out
 }
 
+/// A range's sums by every dimension at once, added up into the totals and each dimension's groups.
+struct ByDimension {
+    totals: Vec<i64>,
+    /// Teams, channels, languages, topics.
+    groups: [Vec<(String, Vec<i64>)>; 4],
+}
+
+fn split_dimensions(cells: Vec<(String, Vec<i64>)>) -> ByDimension {
+    let mut totals = vec![0; SUMS];
+    let mut maps: [BTreeMap<String, Vec<i64>>; 4] = Default::default();
+    for (cell, sums) in cells {
+        for (i, v) in sums.iter().enumerate() {
+            totals[i] += v;
+        }
+        for (map, name) in maps.iter_mut().zip(cell.split(DIMENSIONS_SEPARATOR)) {
+            let to = map.entry(name.to_string()).or_insert_with(|| vec![0; SUMS]);
+            for (i, v) in sums.iter().enumerate() {
+                to[i] += v;
+            }
+        }
+    }
+    ByDimension {
+        totals,
+        groups: maps.map(|m| m.into_iter().collect()),
+    }
+}
+
 impl Engine {
     /// The report of `q` for `tenant`.
     pub async fn report(&self, tenant: &TenantId, q: &ReportQuery) -> Result<Report> {
@@ -173,26 +200,33 @@ impl Engine {
                 ..f.clone()
             },
         };
-        let (all, hours, by_day, teams, langs, channels, topics, before) = tokio::try_join!(
-            store.rollup_sums(tenant, &f, RollupGroup::All, Sum::ALL),
+        // Four reads: the range by every dimension at once (totals, teams, languages, channels and
+        // topics are added up from it), by day, by hour (the heat map's conversations only) and
+        // the period before by topic (its conversations only); then every keyed count at once.
+        let (cells, hours, by_day, before) = tokio::try_join!(
+            store.rollup_sums(tenant, &f, RollupGroup::Dimensions, Sum::ALL),
             store.rollup_sums(tenant, &f, RollupGroup::Hour, &[Sum::Conversations]),
             store.rollup_sums(tenant, &f, RollupGroup::Day, Sum::ALL),
-            store.rollup_sums(tenant, &f, RollupGroup::Team, Sum::ALL),
-            store.rollup_sums(tenant, &f, RollupGroup::Lang, Sum::ALL),
-            store.rollup_sums(tenant, &f, RollupGroup::Channel, Sum::ALL),
-            store.rollup_sums(tenant, &f, RollupGroup::Topic, Sum::ALL),
-            store.rollup_sums(tenant, &prev, RollupGroup::Topic, Sum::ALL),
+            store.rollup_sums(tenant, &prev, RollupGroup::Topic, &[Sum::Conversations]),
         )?;
-        let (reasons, moods, csat, durations, agent_rows, agents, team_list) = tokio::try_join!(
-            store.rollup_counts(tenant, &f, RollupGroup::All, "reason:"),
-            store.rollup_counts(tenant, &f, RollupGroup::All, "mood:"),
-            store.rollup_counts(tenant, &f, RollupGroup::All, "csat:"),
+        let (keyed_counts, agent_rows, agents, team_list) = tokio::try_join!(
             store.rollup_counts(tenant, &f, RollupGroup::All, ""),
             store.agent_rollups(tenant, &f),
             store.list_agents(tenant),
             store.list_teams(tenant),
         )?;
-        let totals = contribution(all.into_iter().next().map_or(vec![0; SUMS], |r| r.1));
+        let by = split_dimensions(cells);
+        let [teams, channels, langs, topics] = by.groups;
+        let with_prefix = |p: &str| {
+            keyed_counts
+                .iter()
+                .filter(|(_, k, _)| k.starts_with(p))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        let (reasons, moods, csat) = (with_prefix("reason:"), with_prefix("mood:"), with_prefix("csat:"));
+        let durations = keyed_counts;
+        let totals = contribution(by.totals);
         let savings = self.inner.config.analytics.costs.savings(&totals);
         // Days from the daily rows, the weekday × hour map from the hourly ones.
         let mut days: BTreeMap<Date, Vec<i64>> = BTreeMap::new();
@@ -257,7 +291,7 @@ impl Engine {
         let time_to_person = measure("ttp", Sum::TimeToPersonMs, Sum::TimeToPersonN);
         let first_response = measure("frt", Sum::FirstResponseMs, Sum::FirstResponseN);
         let resolution = measure("res", Sum::ResolutionMs, Sum::ResolutionN);
-        let before: BTreeMap<String, i64> = before.into_iter().map(|(k, s)| (k, s[conversations])).collect();
+        let before: BTreeMap<String, i64> = before.into_iter().map(|(k, s)| (k, s[0])).collect();
         let mut topic_trends: Vec<TopicTrend> = topics
             .into_iter()
             .filter(|(_, s)| s[conversations] != 0)

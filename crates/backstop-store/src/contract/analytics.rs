@@ -324,6 +324,21 @@ pub async fn long_ranges_read_what_their_hours_hold(s: &dyn Store) {
                 expect(&|k| k.team == team, conversations)
             );
         }
+        // By every dimension at once: each cell names its four dimensions.
+        let cells = s
+            .rollup_sums(&a, &f, RollupGroup::Dimensions, &[Sum::Conversations])
+            .await
+            .unwrap();
+        for (cell, v) in &cells {
+            let parts: Vec<&str> = cell.split(DIMENSIONS_SEPARATOR).collect();
+            assert_eq!(parts.len(), 4, "{cell:?}");
+            let n = expect(
+                &|k| k.team == parts[0] && k.channel == parts[1] && k.lang == parts[2] && k.topic == parts[3],
+                conversations,
+            );
+            assert_eq!(v[0], n, "{cell:?}");
+        }
+        assert_eq!(cells.iter().map(|c| c.1[0]).sum::<i64>(), inside.len() as i64);
         let zh = RollupFilter {
             lang: Some("zh".into()),
             ..f.clone()

@@ -185,10 +185,11 @@ pub async fn analytics(o: Options) -> anyhow::Result<()> {
         "by language",
         "by channel",
         "by topic",
+        "by every dimension",
         "reasons",
         "moods",
         "ratings",
-        "durations",
+        "all keyed counts",
         "agents",
         "drill-down",
         "whole report",
@@ -233,6 +234,7 @@ pub async fn analytics(o: Options) -> anyhow::Result<()> {
             RollupGroup::Lang,
             RollupGroup::Channel,
             RollupGroup::Topic,
+            RollupGroup::Dimensions,
         ];
         for (i, g) in groups.into_iter().enumerate() {
             time_it(
@@ -247,7 +249,7 @@ pub async fn analytics(o: Options) -> anyhow::Result<()> {
             )
             .await?;
         }
-        for (i, prefix) in [(7, "reason:"), (8, "mood:"), (9, "csat:"), (10, "")] {
+        for (i, prefix) in [(8, "reason:"), (9, "mood:"), (10, "csat:"), (11, "")] {
             time_it(
                 i,
                 Box::pin(async {
@@ -261,7 +263,7 @@ pub async fn analytics(o: Options) -> anyhow::Result<()> {
             .await?;
         }
         time_it(
-            11,
+            12,
             Box::pin(async { store.agent_rollups(t, &f).await.map(|_| ()).map_err(Into::into) }),
         )
         .await?;
@@ -271,12 +273,12 @@ pub async fn analytics(o: Options) -> anyhow::Result<()> {
             limit: 100,
         };
         time_it(
-            12,
+            13,
             Box::pin(async { store.list_facts(t, &dq).await.map(|_| ()).map_err(Into::into) }),
         )
         .await?;
         time_it(
-            13,
+            14,
             Box::pin(async { engine.report(t, &q).await.map(|_| ()).map_err(Into::into) }),
         )
         .await?;

@@ -223,6 +223,15 @@ async fn outcomes_rollups_and_the_report_follow_the_conversations() {
         .unwrap()
         .iter()
         .any(|t| t["conversations"] == 4 && !t["name"].as_str().unwrap().is_empty()));
+    for dim in ["teams", "languages", "channels"] {
+        let n: i64 = r[dim]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["conversations"].as_i64().unwrap())
+            .sum();
+        assert_eq!(n, 6, "{dim}: {}", r[dim]);
+    }
 
     // The conversations behind a number.
     let drill = |outcome: &str| format!("/api/v1/reports/conversations?{range}&outcome={outcome}");
