@@ -16,8 +16,25 @@ use backstop_store::*;
 use crate::dialect;
 use crate::Backend;
 
-/// The backend's row type.
-type Row = <<dialect::Conn as sqlx::Connection>::Database as sqlx::Database>::Row;
+/// The backend's database and row types.
+type Db = <dialect::Conn as sqlx::Connection>::Database;
+type Row = <Db as sqlx::Database>::Row;
+type Query<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>;
+
+/// Where a rollup row is: tenant, grain, first hour; then its dimensions.
+type At = (String, i64, i64);
+type Cell = (At, String, String, String, String);
+
+/// Binds a rollup row's key columns, in `KEY_COLS` order.
+fn bind_cell(q: Query<'_>, ((tenant, grain, hour), team, channel, lang, topic): Cell) -> Query<'_> {
+    q.bind(tenant)
+        .bind(grain)
+        .bind(hour)
+        .bind(team)
+        .bind(channel)
+        .bind(lang)
+        .bind(topic)
+}
 
 const KEY_COLS: &str = "tenant_id, grain, hour, team, channel, lang, topic";
 
@@ -54,9 +71,6 @@ pub(crate) async fn save(store: &Backend, rows: &[FactsRow]) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    // Where a rollup row is: tenant, grain, first hour; then its dimensions.
-    type At = (String, i64, i64);
-    type Cell = (At, String, String, String, String);
     let mut sums_at: BTreeMap<Cell, Vec<i64>> = BTreeMap::new();
     let mut counts_at: BTreeMap<(Cell, String), i64> = BTreeMap::new();
     let mut agents_at: BTreeMap<(At, String), Vec<i64>> = BTreeMap::new();
@@ -148,38 +162,27 @@ pub(crate) async fn save(store: &Backend, rows: &[FactsRow]) -> Result<()> {
         .map_err(db)?;
     }
     // The batch's differences, added up per rollup row and written in key order.
-    for (((tenant, grain, hour), team, channel, lang, topic), delta) in sums_at {
+    for (cell, delta) in sums_at {
         if delta.iter().all(|x| *x == 0) {
             continue;
         }
-        let mut q = sqlx::query(&rollup_sql)
-            .bind(tenant)
-            .bind(grain)
-            .bind(hour)
-            .bind(team)
-            .bind(channel)
-            .bind(lang)
-            .bind(topic);
+        let mut q = bind_cell(sqlx::query(&rollup_sql), cell);
         for v in delta {
             q = q.bind(v);
         }
         q.execute(&mut *tx).await.map_err(db)?;
     }
-    for ((((tenant, grain, hour), team, channel, lang, topic), key), n) in counts_at {
+    for ((cell, key), n) in counts_at {
         if n == 0 {
             continue;
         }
-        sqlx::query(
-            "INSERT INTO rollup_counts (tenant_id, grain, hour, team, channel, lang, topic, key, n) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (tenant_id, grain, hour, team, channel, lang, topic, key) DO UPDATE SET n = rollup_counts.n + excluded.n",
+        bind_cell(
+            sqlx::query(
+                "INSERT INTO rollup_counts (tenant_id, grain, hour, team, channel, lang, topic, key, n) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (tenant_id, grain, hour, team, channel, lang, topic, key) DO UPDATE SET n = rollup_counts.n + excluded.n",
+            ),
+            cell,
         )
-        .bind(tenant)
-        .bind(grain)
-        .bind(hour)
-        .bind(team)
-        .bind(channel)
-        .bind(lang)
-        .bind(topic)
         .bind(key)
         .bind(n)
         .execute(&mut *tx)
