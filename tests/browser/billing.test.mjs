@@ -1,4 +1,4 @@
-// End-to-end browser test of the billing page: after a demo conversation the AI resolved, an admin opens the month's statement (usage only, no plan yet), saves a plan (a bad field named first), reads the priced statement, exports it as CSV, and sees it in Chinese and at phone width; an agent is refused.
+// End-to-end browser test of the billing page: after a demo conversation the AI resolved, an admin opens the month's statement (usage only, no plan yet), saves a plan (a bad field named first), reads the priced statement with its messages by channel, exports it as CSV, and sees it in Chinese and at phone width; an agent is refused.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -48,6 +48,8 @@ e2e("Billing: the month's statement, a plan saved (bad field named first), CSV (
   await adm.getByText("Plan Growth · monthly fee").waitFor();
   assert.equal(await adm.getByTestId("bill-total").innerText(), "CN¥1,999.00");
   assert.match(await adm.locator('tr[data-item="ai_resolution"]').innerText(), /AI resolutions\s+1\s+1,000\s+0/);
+  // Where the messages came from: the widget.
+  assert.match(await adm.locator('tr[data-source="messages:web"]').innerText(), /from Website chat\s+1/);
   await full(adm, "106-billing-statement-en.png");
 
   // The CSV.
@@ -55,13 +57,15 @@ e2e("Billing: the month's statement, a plan saved (bad field named first), CSV (
   await adm.getByTestId("bill-export").click();
   const file = await (await download).path();
   const csv = await readFile(file, "utf8");
-  assert.match(csv, /^month,item,used,included,billable,units,unit_price,per,amount,currency\n/);
-  assert.match(csv, /,monthly_fee,,,,,,,1999\.00,CNY\n/);
-  assert.match(csv, /,ai_resolution,1,1000,0,0,,1,0\.00,CNY\n/);
+  assert.match(csv, /^month,item,detail,used,included,billable,units,unit_price,per,amount,currency\n/);
+  assert.match(csv, /,monthly_fee,,,,,,,,1999\.00,CNY\n/);
+  assert.match(csv, /,ai_resolution,,1,1000,0,0,,1,0\.00,CNY\n/);
+  assert.match(csv, /,messages,channel:web,1,,,,,,,CNY\n/);
 
   // Chinese, and a phone.
   await adm.getByTestId("lang-toggle").click();
   await adm.getByTestId("bill-title").filter({ hasText: /账单/ }).waitFor();
+  assert.match(await adm.locator('tr[data-source="messages:web"]').innerText(), /来自网站聊天\s+1/);
   await full(adm, "107-billing-statement-zh.png");
   await adm.setViewportSize({ width: 390, height: 844 });
   await full(adm, "108-billing-phone-zh.png");

@@ -5,6 +5,8 @@
 //! minor units (cents, fen) as integers; a price is per `per` units (per 1,000 tokens), rounded
 //! half up once per tier. Written once here for the statement page, its API and its CSV.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::{FieldError, Fields};
@@ -242,6 +244,8 @@ pub struct Line {
     pub tiers: Vec<TierCharge>,
     pub amount: u64,
     pub limit: LimitState,
+    /// Whether the plan prices the item (else its usage is listed, uncharged).
+    pub priced: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -260,9 +264,10 @@ fn charge(units: u64, price: u64, per: u64) -> u64 {
     ((n + per / 2) / per).min(u128::from(u64::MAX)) as u64
 }
 
-/// What `usage` costs under `plan` (a checked plan): one line per priced item, in the plan's order.
+/// What `usage` costs under `plan` (a checked plan): one line per priced item, in the plan's order,
+/// then one per item the plan leaves out (its usage, uncharged) — every item is in the ledger.
 pub fn statement(plan: &Plan, usage: &Usage) -> Statement {
-    let lines: Vec<Line> = plan
+    let mut lines: Vec<Line> = plan
         .pricing
         .iter()
         .map(|p| {
@@ -295,9 +300,25 @@ pub fn statement(plan: &Plan, usage: &Usage) -> Statement {
                 tiers,
                 amount,
                 limit: p.limit_state(used),
+                priced: true,
             }
         })
         .collect();
+    for &item in Item::ALL {
+        if plan.pricing_of(item).is_none() {
+            lines.push(Line {
+                item,
+                used: usage.get(item),
+                included: 0,
+                billable: 0,
+                per: if item == Item::ModelTokens { 1_000 } else { 1 },
+                tiers: Vec::new(),
+                amount: 0,
+                limit: LimitState::Within,
+                priced: false,
+            });
+        }
+    }
     let total = plan.monthly_fee + lines.iter().map(|l| l.amount).sum::<u64>();
     Statement {
         plan: plan.name.clone(),
@@ -313,20 +334,58 @@ pub fn decimal(minor: u64) -> String {
     format!("{}.{:02}", minor / 100, minor % 100)
 }
 
+/// Where a month's usage came from, per item: customer messages by channel (`web`, `email`…),
+/// model tokens by model. The ledger's detail: the price is of the item's whole usage.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Breakdown(pub BTreeMap<Item, BTreeMap<String, u64>>);
+
+impl Breakdown {
+    /// Adds `n` units of `item` from `source` (zero adds nothing).
+    pub fn add(&mut self, item: Item, source: &str, n: u64) {
+        if n > 0 {
+            *self.0.entry(item).or_default().entry(source.to_owned()).or_default() += n;
+        }
+    }
+
+    /// The sources of `item`, by name.
+    pub fn of(&self, item: Item) -> impl Iterator<Item = (&str, u64)> {
+        self.0.get(&item).into_iter().flatten().map(|(k, v)| (k.as_str(), *v))
+    }
+}
+
+/// What a breakdown row calls its source: `channel` for messages, `model` for tokens.
+fn source_kind(item: Item) -> &'static str {
+    match item {
+        Item::ModelTokens => "model",
+        Item::Messages => "channel",
+        _ => "source",
+    }
+}
+
+/// A CSV cell: quoted when it holds a comma, quote or line break.
+fn cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
 impl Statement {
     /// The statement as CSV: one row per tier charge (and the fee and the total), amounts in
-    /// major units with two decimals.
-    pub fn csv(&self, month: &str) -> String {
-        let mut out = String::from("month,item,used,included,billable,units,unit_price,per,amount,currency\n");
+    /// major units with two decimals; after an item's charges, a row per source of its usage
+    /// (`detail` is `channel:web`, `model:qwen2.5`; only `used` is filled).
+    pub fn csv(&self, month: &str, breakdown: &Breakdown) -> String {
+        let mut out = String::from("month,item,detail,used,included,billable,units,unit_price,per,amount,currency\n");
         let cur = &self.currency;
         out.push_str(&format!(
-            "{month},monthly_fee,,,,,,,{},{cur}\n",
+            "{month},monthly_fee,,,,,,,,{},{cur}\n",
             decimal(self.monthly_fee)
         ));
         for l in &self.lines {
             if l.tiers.is_empty() {
                 out.push_str(&format!(
-                    "{month},{},{},{},{},0,,{},0.00,{cur}\n",
+                    "{month},{},,{},{},{},0,,{},0.00,{cur}\n",
                     l.item.as_str(),
                     l.used,
                     l.included,
@@ -336,7 +395,7 @@ impl Statement {
             }
             for t in &l.tiers {
                 out.push_str(&format!(
-                    "{month},{},{},{},{},{},{},{},{},{cur}\n",
+                    "{month},{},,{},{},{},{},{},{},{},{cur}\n",
                     l.item.as_str(),
                     l.used,
                     l.included,
@@ -347,8 +406,12 @@ impl Statement {
                     decimal(t.amount)
                 ));
             }
+            for (source, n) in breakdown.of(l.item) {
+                let detail = cell(&format!("{}:{source}", source_kind(l.item)));
+                out.push_str(&format!("{month},{},{detail},{n},,,,,,,{cur}\n", l.item.as_str()));
+            }
         }
-        out.push_str(&format!("{month},total,,,,,,,{},{cur}\n", decimal(self.total)));
+        out.push_str(&format!("{month},total,,,,,,,,{},{cur}\n", decimal(self.total)));
         out
     }
 }
@@ -430,12 +493,66 @@ mod tests {
         // 1,500,499 tokens beyond the included million at 2 fen per 1,000: 3,000.998 → 3,001.
         assert_eq!(s.lines[2].amount, 3_001);
         assert_eq!(s.total, 199_900 + 4_800_000 + 1_500 + 3_001);
-        let csv = s.csv("2026-11");
+        let csv = s.csv("2026-11", &Breakdown::default());
         assert!(
-            csv.contains("2026-11,ai_resolution,61000,1000,60000,40000,0.80,1,32000.00,CNY\n"),
+            csv.contains("2026-11,ai_resolution,,61000,1000,60000,40000,0.80,1,32000.00,CNY\n"),
             "{csv}"
         );
-        assert!(csv.ends_with(&format!("2026-11,total,,,,,,,{},CNY\n", decimal(s.total))));
+        assert!(csv.ends_with(&format!("2026-11,total,,,,,,,,{},CNY\n", decimal(s.total))));
+    }
+
+    #[test]
+    fn items_the_plan_leaves_out_are_listed_uncharged() {
+        let s = statement(&plan(), &usage(&[(Item::Messages, 40), (Item::ActionCalls, 3)]));
+        let items: Vec<(Item, bool, u64, u64)> = s.lines.iter().map(|l| (l.item, l.priced, l.used, l.amount)).collect();
+        assert_eq!(
+            items,
+            [
+                (Item::AiResolution, true, 0, 0),
+                (Item::HumanResolved, true, 0, 0),
+                (Item::ModelTokens, true, 0, 0),
+                (Item::Assisted, false, 0, 0),
+                (Item::Messages, false, 40, 0),
+                (Item::ActionCalls, false, 3, 0),
+            ]
+        );
+        assert_eq!(s.total, 199_900, "nothing unpriced is charged");
+    }
+
+    #[test]
+    fn the_csv_lists_each_items_sources_after_its_charges() {
+        let mut b = Breakdown::default();
+        b.add(Item::Messages, "web", 30);
+        b.add(Item::Messages, "email", 12);
+        b.add(Item::Messages, "web", 8);
+        b.add(Item::Messages, "whatsapp", 0);
+        b.add(Item::ModelTokens, "qwen2.5, small", 2_500_499);
+        let s = statement(&plan(), &usage(&[(Item::Messages, 50), (Item::ModelTokens, 2_500_499)]));
+        let csv = s.csv("2026-11", &b);
+        let lines: Vec<&str> = csv.lines().collect();
+        let header = lines[0].split(',').count();
+        let at = |needle: &str| lines.iter().position(|l| l.starts_with(needle)).unwrap_or(usize::MAX);
+        assert!(
+            at("2026-11,messages,channel:email,12,") > at("2026-11,messages,,"),
+            "{csv}"
+        );
+        assert_eq!(
+            at("2026-11,messages,channel:web,38,"),
+            at("2026-11,messages,channel:email") + 1,
+            "{csv}"
+        );
+        assert!(
+            !csv.contains("whatsapp"),
+            "no row for a source that added nothing: {csv}"
+        );
+        assert!(
+            csv.contains("2026-11,model_tokens,\"model:qwen2.5, small\",2500499,,,,,,,CNY\n"),
+            "a comma in a model's name is quoted: {csv}"
+        );
+        for l in &lines {
+            let cells = l.replace("\"model:qwen2.5, small\"", "x").split(',').count();
+            assert_eq!(cells, header, "{l}");
+        }
     }
 
     #[test]

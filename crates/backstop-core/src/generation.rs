@@ -184,16 +184,46 @@ pub fn month_of(t: Timestamp) -> String {
     format!("{:04}-{:02}", t.year(), u8::from(t.month()))
 }
 
-/// Tokens used in one month.
+/// Tokens used in one month, in all and per model.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelUsage {
     pub month: String,
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
     pub calls: u64,
+    /// The same per model (as the provider was asked for it), by name; the sums above are theirs.
+    #[serde(default)]
+    pub by_model: Vec<ModelTokens>,
+}
+
+/// One model's tokens in a month.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelTokens {
+    pub model: String,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub calls: u64,
 }
 
 impl ModelUsage {
+    pub fn total(&self) -> u64 {
+        self.prompt_tokens + self.completion_tokens
+    }
+
+    /// The month's usage from its models' rows (any order): the rows sorted by name, and summed.
+    pub fn of_models(month: &str, mut by_model: Vec<ModelTokens>) -> ModelUsage {
+        by_model.sort_by(|a, b| a.model.cmp(&b.model));
+        ModelUsage {
+            month: month.to_owned(),
+            prompt_tokens: by_model.iter().map(|m| m.prompt_tokens).sum(),
+            completion_tokens: by_model.iter().map(|m| m.completion_tokens).sum(),
+            calls: by_model.iter().map(|m| m.calls).sum(),
+            by_model,
+        }
+    }
+}
+
+impl ModelTokens {
     pub fn total(&self) -> u64 {
         self.prompt_tokens + self.completion_tokens
     }

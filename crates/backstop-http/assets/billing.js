@@ -1,5 +1,5 @@
-// Billing page: the month's statement (usage priced by the plan, the limits reached or near, what may still change, CSV) and, for admins, the plan as JSON with each bad field named.
-import { t, applyI18n, toggleLang, onLangChange, locale } from "/assets/i18n.js";
+// Billing page: the month's statement (usage priced by the plan, where it came from — messages by channel, tokens by model —, the limits reached or near, what may still change, CSV) and, for admins, the plan as JSON with each bad field named.
+import { t, has, applyI18n, toggleLang, onLangChange, locale } from "/assets/i18n.js";
 import { $, h, api } from "/assets/ui.js";
 
 const S = { me: null, month: null, data: null, plan: null };
@@ -38,10 +38,28 @@ const per = (n) => (n === 1 ? "" : ` / ${num(n)}`);
 
 /** What a line without charges says in the price column: within what is included, or the first price. */
 function priceFrom(plan, line, cur) {
+  if (line.priced === false) return t("bill.notInPlan");
   const p = (plan.pricing || []).find((x) => x.item === line.item);
   const first = p && p.tiers && p.tiers[0];
   if (line.used > 0 && line.billable === 0 && line.included > 0) return t("bill.inFee");
   return first ? t("bill.priceFrom", { price: money(first.price, cur), per: per(line.per) }) : "—";
+}
+
+/** What a source of usage is called: a channel's name, a model's ("" for calls counted before models were told apart). */
+function sourceName(item, name) {
+  if (item === "model_tokens") return name || t("bill.modelUnknown");
+  return has(`rep.channel.${name}`) ? t(`rep.channel.${name}`) : name;
+}
+
+/** The rows under an item's line: how much of its usage each channel or model brought. */
+function sources(d, item) {
+  const by = (d.breakdown && d.breakdown[item]) || {};
+  const names = Object.keys(by);
+  if (!names.length) return [];
+  return names.sort((a, b) => by[b] - by[a] || a.localeCompare(b)).map((name) => h("tr", { class: "ad-source", "data-source": `${item}:${name}` },
+    h("td", {}, h("span", { class: "ad-source-name" }, t(item === "model_tokens" ? "bill.byModel" : "bill.byChannel", { name: sourceName(item, name) }))),
+    h("td", { class: "ad-num sup-num" }, num(by[name])),
+    h("td", {}), h("td", {}), h("td", {}), h("td", {})));
 }
 
 /** A plan as the editor shows it: without the empty fields. */
@@ -59,7 +77,7 @@ function render() {
   $("total").textContent = money(st.total, cur);
   $("provisional").hidden = !d.provisional;
   $("provisional").textContent = t("bill.provisional", { n: num(d.provisional) });
-  const rows = st.lines.map((l) => h("tr", { "data-item": l.item },
+  const rows = st.lines.flatMap((l) => [h("tr", { "data-item": l.item },
     h("td", {}, h("strong", {}, t(`bill.item.${l.item}`))),
     h("td", { class: "ad-num sup-num" }, num(l.used)),
     h("td", { class: "ad-num sup-num" }, l.included ? num(l.included) : "—"),
@@ -67,7 +85,7 @@ function render() {
     h("td", {}, l.tiers.length
       ? l.tiers.map((c) => h("div", { class: "ad-tier" }, t("bill.tierLine", { units: num(c.units), price: money(c.price, cur), per: per(l.per) })))
       : h("span", { class: "pk-muted ad-tier" }, priceFrom(d.plan, l, cur))),
-    h("td", { class: "ad-num sup-num" }, money(l.amount, cur))));
+    h("td", { class: "ad-num sup-num" }, money(l.amount, cur))), ...sources(d, l.item)]);
   // Sum rows keep one cell per column, so the columns a phone hides line up.
   const gap = () => [1, 2, 3, 4].map(() => h("td", {}));
   rows.push(h("tr", { class: "ad-sum" }, h("td", {}, t("bill.fee")), gap(), h("td", { class: "ad-num sup-num" }, money(st.monthly_fee, cur))));

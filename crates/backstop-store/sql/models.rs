@@ -1,7 +1,7 @@
 //! A tenant's generative-model settings (one row, replaced on save; the key in a column of its
 //! own so it never travels with the settings) and its token usage per calendar month.
 
-use backstop_core::generation::{ModelSettings, ModelUsage};
+use backstop_core::generation::{ModelSettings, ModelTokens, ModelUsage};
 use backstop_core::ids::TenantId;
 use backstop_core::Timestamp;
 use backstop_store::codec::*;
@@ -64,17 +64,19 @@ pub(crate) async fn add_usage(
     store: &Backend,
     tenant: &TenantId,
     month: &str,
+    model: &str,
     prompt: u64,
     completion: u64,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO model_usage (tenant_id, month, prompt_tokens, completion_tokens, calls) VALUES ($1, $2, $3, $4, 1)
-         ON CONFLICT (tenant_id, month) DO UPDATE SET prompt_tokens = model_usage.prompt_tokens + excluded.prompt_tokens,
+        "INSERT INTO model_usage (tenant_id, month, model, prompt_tokens, completion_tokens, calls) VALUES ($1, $2, $3, $4, $5, 1)
+         ON CONFLICT (tenant_id, month, model) DO UPDATE SET prompt_tokens = model_usage.prompt_tokens + excluded.prompt_tokens,
              completion_tokens = model_usage.completion_tokens + excluded.completion_tokens,
              calls = model_usage.calls + 1",
     )
     .bind(tenant.as_str())
     .bind(month)
+    .bind(model)
     .bind(prompt as i64)
     .bind(completion as i64)
     .execute(store.writer())
@@ -84,23 +86,25 @@ pub(crate) async fn add_usage(
 }
 
 pub(crate) async fn usage(store: &Backend, tenant: &TenantId, month: &str) -> Result<ModelUsage> {
-    let row = sqlx::query(
-        "SELECT prompt_tokens, completion_tokens, calls FROM model_usage WHERE tenant_id = $1 AND month = $2",
+    let rows = sqlx::query(
+        "SELECT model, prompt_tokens, completion_tokens, calls FROM model_usage WHERE tenant_id = $1 AND month = $2",
     )
     .bind(tenant.as_str())
     .bind(month)
-    .fetch_optional(store.reader())
+    .fetch_all(store.reader())
     .await
     .map_err(db)?;
-    let mut u = ModelUsage {
-        month: month.to_string(),
-        ..ModelUsage::default()
-    };
-    if let Some(r) = row {
-        let get = |c: &str| -> Result<u64> { Ok(r.try_get::<i64, _>(c).map_err(db)?.max(0) as u64) };
-        u.prompt_tokens = get("prompt_tokens")?;
-        u.completion_tokens = get("completion_tokens")?;
-        u.calls = get("calls")?;
-    }
-    Ok(u)
+    let by_model = rows
+        .iter()
+        .map(|r| {
+            let get = |c: &str| -> Result<u64> { Ok(r.try_get::<i64, _>(c).map_err(db)?.max(0) as u64) };
+            Ok(ModelTokens {
+                model: r.try_get("model").map_err(db)?,
+                prompt_tokens: get("prompt_tokens")?,
+                completion_tokens: get("completion_tokens")?,
+                calls: get("calls")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ModelUsage::of_models(month, by_model))
 }

@@ -585,10 +585,11 @@ impl Store for Backend {
         &self,
         tenant: &TenantId,
         month: &str,
+        model: &str,
         prompt_tokens: u64,
         completion_tokens: u64,
     ) -> Result<()> {
-        models::add_usage(self, tenant, month, prompt_tokens, completion_tokens).await
+        models::add_usage(self, tenant, month, model, prompt_tokens, completion_tokens).await
     }
 
     async fn model_usage(&self, tenant: &TenantId, month: &str) -> Result<backstop_core::generation::ModelUsage> {

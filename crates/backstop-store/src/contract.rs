@@ -525,16 +525,27 @@ pub async fn model_settings_and_usage(s: &dyn Store) {
         "another tenant's settings are its own"
     );
 
-    // Usage adds up per tenant and month.
+    // Usage adds up per tenant, month and model.
     assert_eq!(s.model_usage(&a, "2026-12").await.unwrap().total(), 0);
-    s.add_model_usage(&a, "2026-12", 100, 20).await.unwrap();
-    s.add_model_usage(&a, "2026-12", 50, 5).await.unwrap();
-    s.add_model_usage(&a, "2027-01", 7, 1).await.unwrap();
-    s.add_model_usage(&b, "2026-12", 1, 1).await.unwrap();
+    s.add_model_usage(&a, "2026-12", "qwen-large", 100, 20).await.unwrap();
+    s.add_model_usage(&a, "2026-12", "qwen-large", 50, 5).await.unwrap();
+    s.add_model_usage(&a, "2026-12", "mini", 3, 2).await.unwrap();
+    s.add_model_usage(&a, "2027-01", "qwen-large", 7, 1).await.unwrap();
+    s.add_model_usage(&b, "2026-12", "qwen-large", 1, 1).await.unwrap();
     let u = s.model_usage(&a, "2026-12").await.unwrap();
     assert_eq!(
         (u.prompt_tokens, u.completion_tokens, u.calls, u.month.as_str()),
-        (150, 25, 2, "2026-12")
+        (153, 27, 3, "2026-12")
+    );
+    let per: Vec<_> = u
+        .by_model
+        .iter()
+        .map(|m| (m.model.as_str(), m.prompt_tokens, m.completion_tokens, m.calls))
+        .collect();
+    assert_eq!(
+        per,
+        [("mini", 3, 2, 1), ("qwen-large", 150, 25, 2)],
+        "by model, sorted by name"
     );
     assert_eq!(s.model_usage(&b, "2026-12").await.unwrap().total(), 2);
 }

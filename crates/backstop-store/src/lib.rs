@@ -288,15 +288,16 @@ pub trait Store: SettingsStore + Send + Sync + 'static {
         author: &str,
         at: backstop_core::Timestamp,
     ) -> Result<ModelRecord>;
-    /// Adds one call's tokens to the tenant's usage of `month` (`2026-12`).
+    /// Adds one call's tokens to the tenant's usage of `month` (`2026-12`) with `model`.
     async fn add_model_usage(
         &self,
         tenant: &TenantId,
         month: &str,
+        model: &str,
         prompt_tokens: u64,
         completion_tokens: u64,
     ) -> Result<()>;
-    /// The tenant's usage of `month` (zero when nothing was used).
+    /// The tenant's usage of `month`, in all and per model (zero when nothing was used).
     async fn model_usage(&self, tenant: &TenantId, month: &str) -> Result<backstop_core::generation::ModelUsage>;
 
     // Actions on the merchant's systems, versioned per name.

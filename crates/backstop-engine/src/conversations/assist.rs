@@ -306,8 +306,13 @@ impl Engine {
                     });
                 }
             };
-            self.count_tokens(&conv.tenant, done.usage.prompt_tokens, done.usage.completion_tokens)
-                .await;
+            self.count_tokens(
+                &conv.tenant,
+                model.answers.model(),
+                done.usage.prompt_tokens,
+                done.usage.completion_tokens,
+            )
+            .await;
             if prompt::is_no_answer(&done.text) {
                 return Ok(DraftOutcome::NoAnswer);
             }
@@ -407,8 +412,13 @@ impl Engine {
                 return Ok(None);
             }
         };
-        self.count_tokens(tenant, done.usage.prompt_tokens, done.usage.completion_tokens)
-            .await;
+        self.count_tokens(
+            tenant,
+            model.summaries.model(),
+            done.usage.prompt_tokens,
+            done.usage.completion_tokens,
+        )
+        .await;
         let text = done.text.trim().to_string();
         if text.is_empty() || prompt::is_no_answer(&text) {
             return Ok(None);

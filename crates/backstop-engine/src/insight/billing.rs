@@ -1,11 +1,11 @@
 //! A tenant's plan and its monthly statement: the month's usage read from the rollups (the
 //! conversations' outcomes as they stand — an outcome still inside its settlement window is
-//! counted as it is and marked provisional —, customer messages, action calls) and the model
-//! tokens of the month's calls as the budget counts them (the copilot's too),
+//! counted as it is and marked provisional —, customer messages by channel, action calls) and the
+//! model tokens of the month's calls by model as the budget counts them (the copilot's too),
 //! priced by the plan (`backstop_core::billing`). A tenant without a plan sees its usage, uncharged.
 
 use backstop_core::analytics::{Contribution, Sum};
-use backstop_core::billing::{self, Plan, Statement, Usage};
+use backstop_core::billing::{self, Breakdown, Item, Plan, Statement, Usage};
 use backstop_core::ids::TenantId;
 use backstop_store::{RollupFilter, RollupGroup};
 use time::{Date, Month};
@@ -19,6 +19,8 @@ pub struct MonthStatement {
     pub month: String,
     pub plan: Plan,
     pub usage: Usage,
+    /// Customer messages by channel, model tokens by model.
+    pub breakdown: Breakdown,
     pub statement: Statement,
     /// Conversations of the month whose outcome may still change (still going, or inside the
     /// settlement window): the statement is final once this is zero.
@@ -78,15 +80,24 @@ impl Engine {
             lang: None,
             topic: None,
         };
-        let sums = self
+        // One read by channel: the month's totals are the channels' sums.
+        let by_channel = self
             .inner
             .store
-            .rollup_sums(tenant, &filter, RollupGroup::All, Sum::ALL)
-            .await?
-            .into_iter()
-            .next()
-            .map(|(_, s)| s)
-            .unwrap_or_default();
+            .rollup_sums(tenant, &filter, RollupGroup::Channel, Sum::ALL)
+            .await?;
+        let mut sums = vec![0; Sum::ALL.len()];
+        let mut breakdown = Breakdown::default();
+        for (channel, s) in &by_channel {
+            for (total, v) in sums.iter_mut().zip(s) {
+                *total += v;
+            }
+            let c = Contribution {
+                sums: s.clone(),
+                ..Default::default()
+            };
+            breakdown.add(Item::Messages, channel, c.get(Sum::CustomerMessages).max(0) as u64);
+        }
         let totals = Contribution {
             sums,
             ..Default::default()
@@ -97,14 +108,18 @@ impl Engine {
         let mut usage = Usage::of(&totals);
         // Model tokens as the budget counts them: every call of the month, the copilot's too.
         let month = format!("{}-{:02}", first.year(), u8::from(first.month()));
-        let tokens = self.inner.store.model_usage(tenant, &month).await?.total();
-        usage.0.insert(billing::Item::ModelTokens, tokens);
+        let tokens = self.inner.store.model_usage(tenant, &month).await?;
+        usage.0.insert(Item::ModelTokens, tokens.total());
+        for m in &tokens.by_model {
+            breakdown.add(Item::ModelTokens, &m.model, m.total());
+        }
         let statement = billing::statement(&plan, &usage);
         let provisional = (totals.get(Sum::Conversations) - totals.get(Sum::Final)).max(0) as u64;
         Ok(MonthStatement {
             month,
             plan,
             usage,
+            breakdown,
             statement,
             provisional,
             has_plan,

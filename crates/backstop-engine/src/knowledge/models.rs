@@ -141,13 +141,14 @@ impl Engine {
         Ok(model)
     }
 
-    /// Adds a call's tokens to the month's usage (a failure to count is logged, not fatal).
-    pub(crate) async fn count_tokens(&self, tenant: &TenantId, prompt: u32, completion: u32) {
+    /// Adds a call's tokens to the month's usage of `model` (a failure to count is logged, not
+    /// fatal).
+    pub(crate) async fn count_tokens(&self, tenant: &TenantId, model: &str, prompt: u32, completion: u32) {
         let month = month_of(self.now());
         if let Err(e) = self
             .inner
             .store
-            .add_model_usage(tenant, &month, u64::from(prompt), u64::from(completion))
+            .add_model_usage(tenant, &month, model, u64::from(prompt), u64::from(completion))
             .await
         {
             tracing::warn!(%tenant, error = %e, "model usage not counted");

@@ -114,6 +114,6 @@ async fn export(
                 HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment")),
             ),
         ],
-        m.statement.csv(&m.month),
+        m.statement.csv(&m.month, &m.breakdown),
     ))
 }

@@ -133,6 +133,9 @@ pub struct StatementOut {
     /// Units used, per item (`ai_resolution`, `assisted`, `human_resolved`, `messages`,
     /// `model_tokens`, `action_calls`).
     pub usage: BTreeMap<String, u64>,
+    /// Where usage came from, per item: `{"messages":{"web":120,"email":8},"model_tokens":{"qwen2.5":51234}}`
+    /// (a model named `""` stands for calls counted before tokens were kept per model).
+    pub breakdown: BTreeMap<String, BTreeMap<String, u64>>,
     /// Lines (item, used, included, billable, tier charges, amount, limit state), the fee and the
     /// total, amounts in minor units.
     #[schema(value_type = Object)]
@@ -147,6 +150,12 @@ pub fn statement(m: &backstop_engine::insight::billing::MonthStatement) -> State
         has_plan: m.has_plan,
         plan: super::json_of(&m.plan),
         usage: m.usage.0.iter().map(|(k, v)| (k.as_str().to_owned(), *v)).collect(),
+        breakdown: m
+            .breakdown
+            .0
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.clone()))
+            .collect(),
         statement: super::json_of(&m.statement),
         provisional: m.provisional,
     }

@@ -1,6 +1,7 @@
 //! Billing through the live server: an admin saves a plan (bad fields named first), conversations
 //! are played (an AI resolution the customer confirmed, a human-resolved one, one still waiting),
-//! and the month's statement — JSON and CSV — prices what the rollups counted; supervisors read it,
+//! and the month's statement — JSON and CSV — prices what the rollups counted and lists messages by
+//! channel; supervisors read it,
 //! agents do not, an API key with the reports scope does.
 
 use std::time::Duration;
@@ -123,11 +124,19 @@ async fn the_months_statement_prices_the_conversations_by_the_plan() {
         [
             ("ai_resolution".to_string(), 100),
             ("human_resolved".into(), 500),
-            ("messages".into(), 0)
+            ("messages".into(), 0),
+            ("assisted".into(), 0),
+            ("model_tokens".into(), 0),
+            ("action_calls".into(), 0)
         ],
-        "{s:#}"
+        "the priced items, then those the plan leaves out, uncharged: {s:#}"
     );
     assert_eq!(s["statement"]["total"], 1000 + 100 + 500);
+    assert_eq!(
+        s["breakdown"]["messages"],
+        json!({ "web": 3 }),
+        "the ledger lists messages by channel: {s:#}"
+    );
     assert_eq!(
         s["provisional"], 3,
         "none of the three is final within the settlement window"
@@ -143,8 +152,9 @@ async fn the_months_statement_prices_the_conversations_by_the_plan() {
         .text()
         .await
         .unwrap();
-    assert!(csv.contains(",ai_resolution,1,0,1,1,1.00,1,1.00,CNY\n"), "{csv}");
-    assert!(csv.contains(",total,,,,,,,16.00,CNY\n"), "{csv}");
+    assert!(csv.contains(",ai_resolution,,1,0,1,1,1.00,1,1.00,CNY\n"), "{csv}");
+    assert!(csv.contains(",messages,channel:web,3,,,,,,,CNY\n"), "{csv}");
+    assert!(csv.contains(",total,,,,,,,,16.00,CNY\n"), "{csv}");
 
     // A month with nothing: the fee alone. A month written wrongly: named.
     let (_, empty) = app.agent_get(&zhao, "/api/v1/billing/statement?month=2020-01").await;

@@ -356,5 +356,10 @@ async fn at_the_plans_hard_limit_on_model_tokens_the_ai_answers_from_the_article
     assert_eq!(model.requests().len(), calls, "no call past the limit");
     let (_, s) = app.agent_get(&chen, "/api/v1/billing/statement").await;
     assert_eq!(s["statement"]["lines"][0]["limit"], "reached", "{s:#}");
+    assert_eq!(
+        s["breakdown"]["model_tokens"],
+        json!({ "standin-1": used }),
+        "the ledger lists the tokens by model: {s:#}"
+    );
     app.stop().await;
 }
