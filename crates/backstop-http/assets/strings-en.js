@@ -490,7 +490,7 @@ export default {
   "bill.denied": "Only supervisors and admins see billing.", "bill.total": "Total", "bill.item": "Item",
   "bill.used": "Used", "bill.included": "Included", "bill.billable": "Billed",
   "bill.charge": "Price", "bill.amount": "Amount", "bill.plan": "Plan",
-  "bill.planIntro": "A monthly fee, then for each item the units included and graduated prices for the rest (amounts in minor units: cents, fen; prices per “per” units, e.g. per 1,000 tokens). A soft limit tells you; at a hard limit the use stops — for model tokens, the AI answers from the articles' own words.", "bill.planJson": "Plan (JSON)", "bill.template": "Start from an example",
+  "bill.planIntro": "A monthly fee, then for each item the units included and graduated prices for the rest (amounts in minor units: cents, fen; prices per “per” units, e.g. per 1,000 tokens). A soft limit tells you; at a hard limit the use stops — for model tokens, the AI answers from the articles' own words. A plan you save prices this month and the months after; a month already over keeps the plan it ended with.", "bill.planJson": "Plan (JSON)", "bill.template": "Start from an example",
   "bill.saved": "Plan saved. The statement is priced with it.", "bill.notJson": "Not valid JSON: {why}", "bill.statementOf": "Statement for {month}",
   "bill.onPlan": "Plan {plan} · monthly fee {fee}", "bill.noPlan": "No plan yet: the usage is listed, nothing is charged.", "bill.provisional": "{n} of this month's conversations may still change (still going, or inside the settlement window): the statement is final once they settle.",
   "bill.fee": "Monthly fee", "bill.inFee": "within what is included", "bill.priceFrom": "from {price}{per}", "bill.tierLine": "{units} × {price}{per}",

@@ -490,7 +490,7 @@ export default {
   "bill.denied": "只有主管和管理员可以查看计费。", "bill.total": "合计", "bill.item": "项目",
   "bill.used": "用量", "bill.included": "套餐内含", "bill.billable": "计费量",
   "bill.charge": "单价", "bill.amount": "金额", "bill.plan": "套餐",
-  "bill.planIntro": "月费之外，每个项目有套餐内含量，超出部分按阶梯单价计费（金额以最小货币单位计：分；单价按“per”个单位计，例如每 1000 个 token）。达到软上限会提醒你；达到硬上限即停止使用——对模型 token 而言，AI 将只用文章原文作答。", "bill.planJson": "套餐（JSON）", "bill.template": "从示例开始",
+  "bill.planIntro": "月费之外，每个项目有套餐内含量，超出部分按阶梯单价计费（金额以最小货币单位计：分；单价按“per”个单位计，例如每 1000 个 token）。达到软上限会提醒你；达到硬上限即停止使用——对模型 token 而言，AI 将只用文章原文作答。保存的套餐用于本月及以后各月的账单；已结束的月份保留其结束时生效的套餐。", "bill.planJson": "套餐（JSON）", "bill.template": "从示例开始",
   "bill.saved": "套餐已保存，账单按此计价。", "bill.notJson": "不是有效的 JSON：{why}", "bill.statementOf": "{month}账单",
   "bill.onPlan": "套餐 {plan} · 月费 {fee}", "bill.noPlan": "尚未设置套餐：只列出用量，不收费。", "bill.provisional": "本月有 {n} 个会话的结果仍可能变化（仍在进行，或仍在结算窗口内）：它们结算后账单即为最终账单。",
   "bill.fee": "月费", "bill.inFee": "在套餐内含量之内", "bill.priceFrom": "{price}{per} 起", "bill.tierLine": "{units} × {price}{per}",

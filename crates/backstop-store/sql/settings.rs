@@ -1,7 +1,9 @@
-//! `SettingsStore` for this backend: the widget's settings and the billing plan (one row per
-//! tenant each, replaced on save) and the API keys (found by the SHA-256 of their token).
+//! `SettingsStore` for this backend: the widget's settings (one row per tenant, replaced on save),
+//! the billing plans (every version kept, by when it was saved) and the API keys (found by the
+//! SHA-256 of their token).
 
 use async_trait::async_trait;
+use backstop_core::billing::Plan;
 use backstop_core::ids::{AgentId, ApiKeyId, TenantId};
 use backstop_core::widget::WidgetSettings;
 use backstop_core::Timestamp;
@@ -26,56 +28,27 @@ fn key(r: &impl Columns) -> Result<ApiKeyRecord> {
     })
 }
 
-/// A tenant's settings kept as one JSON document per tenant, replaced on save: its table and column.
-#[derive(Clone, Copy)]
-enum Doc {
-    Widget,
-    Plan,
-}
-
-impl Doc {
-    fn table_and_column(self) -> (&'static str, &'static str) {
-        match self {
-            Doc::Widget => ("widget_settings", "settings"),
-            Doc::Plan => ("tenant_plans", "plan"),
-        }
-    }
-}
-
-/// A row of this backend's database.
-type Row = <<crate::dialect::Conn as sqlx::Connection>::Database as sqlx::Database>::Row;
-
-/// The row holding the tenant's document, if it saved one (its column named as the document's).
-async fn get_doc(store: &Backend, doc: Doc, tenant: &TenantId) -> Result<Option<Row>> {
-    let (table, col) = doc.table_and_column();
-    sqlx::query(&format!("SELECT {col} FROM {table} WHERE tenant_id = $1"))
-        .bind(tenant.as_str())
-        .fetch_optional(store.reader())
-        .await
-        .map_err(db)
-}
-
-async fn put_doc(store: &Backend, doc: Doc, tenant: &TenantId, value: &str, author: &str, at: Timestamp) -> Result<()> {
-    let (table, col) = doc.table_and_column();
-    sqlx::query(&format!(
-        "INSERT INTO {table} (tenant_id, {col}, updated_at, updated_by) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (tenant_id) DO UPDATE SET {col} = excluded.{col},
-             updated_at = excluded.updated_at, updated_by = excluded.updated_by"
-    ))
+/// The newest plan the tenant saved before `before` (a timestamp as stored).
+async fn plan_saved_before(store: &Backend, tenant: &TenantId, before: i64) -> Result<Option<Plan>> {
+    let row = sqlx::query(
+        "SELECT plan FROM plan_versions WHERE tenant_id = $1 AND saved_at < $2 ORDER BY saved_at DESC LIMIT 1",
+    )
     .bind(tenant.as_str())
-    .bind(value)
-    .bind(ts(at))
-    .bind(author)
-    .execute(store.writer())
+    .bind(before)
+    .fetch_optional(store.reader())
     .await
     .map_err(db)?;
-    Ok(())
+    row.map(|r| json(&r, "plan")).transpose()
 }
 
 #[async_trait]
 impl SettingsStore for Backend {
     async fn get_widget_settings(&self, tenant: &TenantId) -> Result<Option<WidgetSettings>> {
-        let row = get_doc(self, Doc::Widget, tenant).await?;
+        let row = sqlx::query("SELECT settings FROM widget_settings WHERE tenant_id = $1")
+            .bind(tenant.as_str())
+            .fetch_optional(self.reader())
+            .await
+            .map_err(db)?;
         row.map(|r| json(&r, "settings")).transpose()
     }
 
@@ -86,22 +59,43 @@ impl SettingsStore for Backend {
         author: &str,
         at: Timestamp,
     ) -> Result<()> {
-        put_doc(self, Doc::Widget, tenant, &to_json(settings), author, at).await
+        sqlx::query(
+            "INSERT INTO widget_settings (tenant_id, settings, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (tenant_id) DO UPDATE SET settings = excluded.settings,
+                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(tenant.as_str())
+        .bind(to_json(settings))
+        .bind(ts(at))
+        .bind(author)
+        .execute(self.writer())
+        .await
+        .map_err(db)?;
+        Ok(())
     }
 
-    async fn get_plan(&self, tenant: &TenantId) -> Result<Option<backstop_core::billing::Plan>> {
-        let row = get_doc(self, Doc::Plan, tenant).await?;
-        row.map(|r| json(&r, "plan")).transpose()
+    async fn get_plan(&self, tenant: &TenantId) -> Result<Option<Plan>> {
+        plan_saved_before(self, tenant, i64::MAX).await
     }
 
-    async fn save_plan(
-        &self,
-        tenant: &TenantId,
-        plan: &backstop_core::billing::Plan,
-        author: &str,
-        at: Timestamp,
-    ) -> Result<()> {
-        put_doc(self, Doc::Plan, tenant, &to_json(plan), author, at).await
+    async fn plan_in_effect(&self, tenant: &TenantId, before: Timestamp) -> Result<Option<Plan>> {
+        plan_saved_before(self, tenant, ts(before)).await
+    }
+
+    async fn save_plan(&self, tenant: &TenantId, plan: &Plan, author: &str, at: Timestamp) -> Result<()> {
+        // Two saves at one instant: the second is the version of that instant.
+        sqlx::query(
+            "INSERT INTO plan_versions (tenant_id, saved_at, plan, saved_by) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (tenant_id, saved_at) DO UPDATE SET plan = excluded.plan, saved_by = excluded.saved_by",
+        )
+        .bind(tenant.as_str())
+        .bind(ts(at))
+        .bind(to_json(plan))
+        .bind(author)
+        .execute(self.writer())
+        .await
+        .map_err(db)?;
+        Ok(())
     }
 
     async fn create_api_key(&self, k: &ApiKeyRecord, token_hash: &str) -> Result<()> {

@@ -39,9 +39,16 @@ pub trait SettingsStore: Send + Sync + 'static {
         at: Timestamp,
     ) -> Result<()>;
 
-    /// The tenant's billing plan, if one was ever saved.
+    /// The tenant's billing plan (the one saved last), if one was ever saved.
     async fn get_plan(&self, tenant: &TenantId) -> Result<Option<backstop_core::billing::Plan>>;
-    /// Replaces the tenant's billing plan.
+    /// The plan in effect just before `before`: the last one saved earlier (a month is priced by
+    /// the plan in effect when it ends).
+    async fn plan_in_effect(
+        &self,
+        tenant: &TenantId,
+        before: Timestamp,
+    ) -> Result<Option<backstop_core::billing::Plan>>;
+    /// Saves a new version of the tenant's billing plan, in effect from `at`; earlier ones are kept.
     async fn save_plan(
         &self,
         tenant: &TenantId,

@@ -2,7 +2,9 @@
 //! conversations' outcomes as they stand — an outcome still inside its settlement window is
 //! counted as it is and marked provisional —, customer messages by channel, action calls) and the
 //! model tokens of the month's calls by model as the budget counts them (the copilot's too),
-//! priced by the plan (`backstop_core::billing`). A tenant without a plan sees its usage, uncharged.
+//! priced by the plan in effect when the month ends (`backstop_core::billing`): a plan saved now
+//! prices this month and those after, and a month already over keeps the plan it ended with. A
+//! month without a plan lists its usage, uncharged.
 
 use backstop_core::analytics::{Contribution, Sum};
 use backstop_core::billing::{self, Breakdown, Item, Plan, Statement, Usage};
@@ -25,7 +27,7 @@ pub struct MonthStatement {
     /// Conversations of the month whose outcome may still change (still going, or inside the
     /// settlement window): the statement is final once this is zero.
     pub provisional: u64,
-    /// Whether a plan was saved (else the usage is listed uncharged).
+    /// Whether a plan was in effect when the month ended (else the usage is listed uncharged).
     pub has_plan: bool,
 }
 
@@ -56,8 +58,8 @@ impl Engine {
         Ok(self.inner.store.get_plan(tenant).await?)
     }
 
-    /// Checks and saves the tenant's plan; statements use it from now on (past months too: a
-    /// statement is priced when it is read).
+    /// Checks and saves a new version of the tenant's plan: it prices this month and those after;
+    /// a month already over keeps the plan in effect when it ended.
     pub async fn save_plan(&self, tenant: &TenantId, plan: Plan, by: &str) -> Result<Plan> {
         if self.inner.store.get_tenant(tenant).await?.is_none() {
             return Err(EngineError::TenantNotFound);
@@ -102,7 +104,8 @@ impl Engine {
             sums,
             ..Default::default()
         };
-        let saved = self.saved_plan(tenant).await?;
+        let month_end = next.midnight().assume_utc();
+        let saved = self.inner.store.plan_in_effect(tenant, month_end).await?;
         let has_plan = saved.is_some();
         let plan = saved.unwrap_or_else(|| Plan::usage_only(&self.inner.config.analytics.costs.currency));
         let mut usage = Usage::of(&totals);

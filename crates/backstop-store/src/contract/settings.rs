@@ -49,8 +49,31 @@ pub async fn widget_settings_plans_and_api_keys_are_kept_per_tenant(s: &dyn Stor
         }],
     };
     s.save_plan(&a.id, &plan, "admin@a", t0()).await.unwrap();
-    assert_eq!(s.get_plan(&a.id).await.unwrap(), Some(plan));
+    assert_eq!(s.get_plan(&a.id).await.unwrap(), Some(plan.clone()));
     assert_eq!(s.get_plan(&b.id).await.unwrap(), None, "per tenant");
+    // A later version: the newest is the plan; each moment has the one saved before it.
+    let dearer = backstop_core::billing::Plan {
+        monthly_fee: 299_900,
+        ..plan.clone()
+    };
+    s.save_plan(&a.id, &dearer, "admin@a", t0() + Duration::days(40))
+        .await
+        .unwrap();
+    assert_eq!(s.get_plan(&a.id).await.unwrap(), Some(dearer.clone()));
+    let at = |days: i64| t0() + Duration::days(days);
+    assert_eq!(
+        s.plan_in_effect(&a.id, t0()).await.unwrap(),
+        None,
+        "none before the first"
+    );
+    assert_eq!(s.plan_in_effect(&a.id, at(1)).await.unwrap(), Some(plan.clone()));
+    assert_eq!(
+        s.plan_in_effect(&a.id, at(40)).await.unwrap(),
+        Some(plan.clone()),
+        "strictly before"
+    );
+    assert_eq!(s.plan_in_effect(&a.id, at(41)).await.unwrap(), Some(dearer));
+    assert_eq!(s.plan_in_effect(&b.id, at(41)).await.unwrap(), None, "per tenant");
 
     let admin = AgentId::new_at(t0());
     let key = |n: u32, tenant: &backstop_core::ids::TenantId| ApiKeyRecord {

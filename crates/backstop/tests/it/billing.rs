@@ -156,14 +156,16 @@ async fn the_months_statement_prices_the_conversations_by_the_plan() {
     assert!(csv.contains(",messages,channel:web,3,,,,,,,CNY\n"), "{csv}");
     assert!(csv.contains(",total,,,,,,,,16.00,CNY\n"), "{csv}");
 
-    // A month with nothing: the fee alone. A month written wrongly: named.
-    let (_, empty) = app.agent_get(&zhao, "/api/v1/billing/statement?month=2020-01").await;
+    // A month before the plan: its usage, uncharged. A month written wrongly: named.
+    let (_, before) = app.agent_get(&zhao, "/api/v1/billing/statement?month=2020-01").await;
     assert_eq!(
         (
-            empty["statement"]["total"].as_u64(),
-            empty["usage"]["ai_resolution"].as_u64()
+            before["has_plan"].as_bool(),
+            before["statement"]["total"].as_u64(),
+            before["usage"]["ai_resolution"].as_u64()
         ),
-        (Some(1000), Some(0))
+        (Some(false), Some(0), Some(0)),
+        "a plan does not price the months before it: {before:#}"
     );
     let (status, _) = app.agent_get(&zhao, "/api/v1/billing/statement?month=2026-13").await;
     assert_eq!(status, 422);
@@ -185,5 +187,31 @@ async fn the_months_statement_prices_the_conversations_by_the_plan() {
     };
     assert_eq!(app.agent_get(&finance, "/api/v1/billing/statement").await.0, 200);
     assert_eq!(app.agent_put(&finance, "/api/v1/billing/plan", json!({})).await.0, 403);
+
+    // A month later, a dearer plan: it prices the new month; the month over keeps its own.
+    let month = s["month"].as_str().unwrap().to_owned();
+    app.clock.advance(time::Duration::days(32));
+    // (Sessions do not last a month: sign in again.)
+    let chen = app.login("demo", "chen@maple.example").await;
+    let zhao = app.login("demo", "zhao@maple.example").await;
+    let dearer = json!({"name": "Scale", "currency": "CNY", "monthly_fee": 5000, "pricing": []});
+    assert_eq!(app.agent_put(&chen, "/api/v1/billing/plan", dearer).await.0, 200);
+    let (_, past) = app
+        .agent_get(&zhao, &format!("/api/v1/billing/statement?month={month}"))
+        .await;
+    assert_eq!(
+        (past["statement"]["plan"].as_str(), past["statement"]["total"].as_u64()),
+        (Some("Growth"), Some(1000 + 100 + 500)),
+        "a month over is not repriced by a later plan: {past:#}"
+    );
+    let (_, now) = app.agent_get(&zhao, "/api/v1/billing/statement").await;
+    assert_eq!(
+        (
+            now["statement"]["plan"].as_str(),
+            now["statement"]["monthly_fee"].as_u64()
+        ),
+        (Some("Scale"), Some(5000)),
+        "{now:#}"
+    );
     app.stop().await;
 }
