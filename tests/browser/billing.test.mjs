@@ -1,4 +1,4 @@
-// End-to-end browser test of the billing page: after a demo conversation the AI resolved, an admin opens the month's statement (usage only, no plan yet), saves a plan (a bad field named first), reads the priced statement with its messages by channel, exports it as CSV, and sees it in Chinese and at phone width; an agent is refused.
+// End-to-end browser test of the billing page: after a demo conversation the AI resolved, an admin opens the month's statement (usage only, no plan yet), saves a plan (a bad field named first), reads the priced statement with its messages by channel, exports it as CSV, is told in the inbox when a limit is near (closing the notice keeps it closed), and sees it in Chinese and at phone width; an agent is refused.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -72,8 +72,41 @@ e2e("Billing: the month's statement, a plan saved (bad field named first), CSV (
   const overflow = await adm.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `no sideways scrolling at phone width (${overflow} px)`);
 
+  // A limit near: the inbox tells those who read billing, until closed.
+  const warned = await adm.evaluate(async () => {
+    const r = await fetch("/api/v1/billing/plan", {
+      method: "PUT", headers: { "Content-Type": "application/json", "X-Requested-With": "backstop" },
+      body: JSON.stringify({ name: "Growth", currency: "CNY", pricing: [{ item: "messages", included: 100, tiers: [{ price: 1 }], soft_limit: 1 }] }),
+    });
+    return r.status;
+  });
+  assert.equal(warned, 200);
+  await adm.setViewportSize({ width: 1280, height: 800 });
+  await adm.goto(env.base + "/inbox");
+  const notice = adm.getByTestId("notice-messages");
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /客户消息 · 已超过软上限（已用 1）。 查看账单/);
+  await adm.screenshot({ path: join(ARTIFACTS, "109-inbox-limit-notice-zh.png"), animations: "disabled" });
+  await adm.getByTestId("lang-toggle").click();
+  await notice.filter({ hasText: "Customer messages · past the soft limit (1 used). See the statement" }).waitFor();
+  await adm.screenshot({ path: join(ARTIFACTS, "110-inbox-limit-notice-en.png"), animations: "disabled" });
+  await notice.getByRole("button", { name: "Close" }).click();
+  await notice.waitFor({ state: "detached" });
+  await adm.reload();
+  await adm.getByTestId("conv-list").waitFor();
+  await adm.waitForTimeout(1000);
+  assert.equal(await adm.getByTestId("notice-messages").count(), 0, "a closed notice stays closed");
+
+  // An agent: no billing, and no link to the pages they may not use.
   const lin = await newPage("en-US");
   await login(lin, "lin@maple.example");
+  await lin.getByTestId("conv-list").waitFor();
+  for (const page of ["supervisor", "reports", "knowledge", "actions", "billing", "admin"]) {
+    assert.equal(await lin.getByTestId(`nav-${page}`).isVisible(), false, `an agent has no link to ${page}`);
+  }
+  assert.equal(await lin.getByTestId("nav-policy").isVisible(), true, "the policy is theirs to read");
+  await lin.waitForTimeout(1000);
+  assert.equal(await lin.getByTestId("notice-messages").count(), 0, "agents are not told about billing");
   await lin.goto(env.base + "/billing");
   await lin.getByTestId("bill-denied").waitFor();
 

@@ -4,6 +4,7 @@ import { $, h, api, toast, liveSocket, loadTopics } from "/assets/ui.js";
 import { packetView } from "/assets/inbox-packet.js";
 import { copilotView, fillDraft } from "/assets/inbox-copilot.js";
 import { panelView } from "/assets/inbox-panel.js";
+import { showNotices } from "/assets/inbox-notices.js";
 import { ts, paintAvatar, customerName, isVip, convItem, msgNode } from "/assets/inbox-views.js";
 
 const VIEWS = ["queue", "mine", "ai", "resolved"];
@@ -102,6 +103,8 @@ function renderMe() {
   $("me-role").textContent = t(`role.${me.role}`) !== `role.${me.role}` ? t(`role.${me.role}`) : me.email;
   paintAvatar($("me-avatar"), me.name || me.email, me.id);
   $("tenant-name").textContent = (S.tenant && S.tenant.name) || "";
+  // Only the pages this role may use are linked.
+  document.querySelectorAll("[data-needs]").forEach((a) => { a.hidden = !S.permissions.includes(a.dataset.needs); });
 }
 
 function renderCounts() {
@@ -675,6 +678,7 @@ async function boot() {
   }
   S.me = me.agent;
   S.tenant = me.tenant;
+  S.permissions = me.permissions || [];
   await loadTopics();
   renderMe();
   wire();
@@ -687,6 +691,7 @@ async function boot() {
   connectWs();
   await loadAll();
   route();
+  showNotices(S.permissions);
 }
 
 boot();

@@ -500,6 +500,7 @@ export default {
   "bill.item.action_calls": "Action calls",
   "bill.byChannel": "from {name}", "bill.byModel": "by {name}", "bill.modelUnknown": "model not recorded (earlier calls)",
   "bill.notInPlan": "not in the plan: not charged",
+  "notice.openBilling": "See the statement", "notice.close": "Close",
   "adm.tab.model": "AI model", "adm.model.title": "Generative model", "adm.model.intro": "With a model, the AI writes its answers from your articles in the customer's words (checked before they are sent); without one it answers with the articles' own words. Any OpenAI-compatible endpoint works.",
   "adm.model.enabled": "Write answers with the model", "adm.model.baseUrl": "Endpoint (base URL)", "adm.model.model": "Model",
   "adm.model.small": "Smaller model for summaries and drafts", "adm.model.key": "API key", "adm.model.keyKept": "A key is stored ({hint}); type a new one to replace it.",

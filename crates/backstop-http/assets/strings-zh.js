@@ -500,6 +500,7 @@ export default {
   "bill.item.action_calls": "动作调用",
   "bill.byChannel": "来自{name}", "bill.byModel": "{name} 模型", "bill.modelUnknown": "未记录模型（较早的调用）",
   "bill.notInPlan": "不在套餐内：不计费",
+  "notice.openBilling": "查看账单", "notice.close": "关闭",
   "adm.tab.model": "AI 模型", "adm.model.title": "生成式模型", "adm.model.intro": "配置模型后，AI 会根据你的文章用客户的话写回答（发送前经过检查）；不配置时，AI 用文章原文作答。支持任何兼容 OpenAI 的接口。",
   "adm.model.enabled": "用模型撰写回答", "adm.model.baseUrl": "接口地址（base URL）", "adm.model.model": "模型",
   "adm.model.small": "用于摘要和草稿的小模型", "adm.model.key": "API 密钥", "adm.model.keyKept": "已保存密钥（{hint}）；输入新密钥即可替换。",

@@ -46,6 +46,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../assets/inbox-panel.js"),
     ),
     (
+        "/assets/inbox-notices.js",
+        JS,
+        include_str!("../../assets/inbox-notices.js"),
+    ),
+    (
         "/assets/inbox-views.js",
         JS,
         include_str!("../../assets/inbox-views.js"),
