@@ -71,8 +71,10 @@ e2e("Reports: the manager reads outcomes after demo conversations, filters by te
   await sup.getByTestId("rep-lang").selectOption("zh");
   await kpis.locator('[data-kpi="conversations"][data-value="1"]').waitFor();
   assert.match(sup.url(), /lang=zh/, "the filter is in the address");
+  assert.ok(await sup.getByTestId("rep-agents-unfiltered").isVisible(), "the people's figures say the filter does not narrow them");
   await sup.getByTestId("rep-lang").selectOption("");
   await kpis.locator('[data-kpi="conversations"][data-value="3"]').waitFor();
+  assert.equal(await sup.getByTestId("rep-agents-unfiltered").isVisible(), false);
   // Filter by team: the team the hand-overs went to has both; the AI's conversation had none.
   const teamOptions = await sup.getByTestId("rep-team").locator("option").allInnerTexts();
   assert.ok(teamOptions.includes("General support"), `teams: ${teamOptions}`);

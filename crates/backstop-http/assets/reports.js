@@ -151,6 +151,8 @@ function render() {
   $("breakdowns").replaceChildren(
     head(t("rep.team")), ...r.teams.map((b) => row(b.key ? b.name : t("rep.aiOnly"), b)),
     head(t("rep.language")), ...r.languages.map((b) => row(t(`lang.${b.key}`), b)));
+  // The people's rollups are kept per person and hour only: the filters do not narrow them.
+  $("agents-unfiltered").hidden = !(q.team || q.lang || q.channel || q.topic);
   $("agents").replaceChildren(...(r.agents.length ? r.agents.map((a) => h("tr", {}, h("td", {}, a.name || "—"), h("td", { class: "sup-num" }, num(a.conversations)),
     h("td", { class: "sup-num" }, num(a.replies)), h("td", { class: "sup-num" }, num(a.assisted)),
     h("td", { class: "sup-num" }, a.csat_average == null ? "—" : `${a.csat_average.toFixed(2)} (${a.csat_count})`)))

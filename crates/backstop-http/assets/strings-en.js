@@ -420,6 +420,7 @@ export default {
   "rep.hours": "{n} h", "rep.days": "{n} d", "rep.csat": "Satisfaction",
   "rep.noRatings": "No ratings in this period.", "rep.moods": "How customers felt", "rep.topics": "Hot topics",
   "rep.teams": "Teams and languages", "rep.agents": "People", "rep.noAgents": "Nobody answered a customer in this period.",
+  "rep.agentsUnfiltered": "Each person's figures cover the whole period, whatever the team, language, channel or topic chosen above.",
   "rep.none": "Nothing yet.", "rep.noTopic": "No topic", "rep.new": "new",
   "rep.aiOnly": "AI only (never handed over)", "rep.col.conversation": "Conversation", "rep.col.outcome": "Outcome",
   "rep.col.started": "Started", "rep.col.team": "Team", "rep.col.language": "Language",

@@ -420,6 +420,7 @@ export default {
   "rep.hours": "{n} 小时", "rep.days": "{n} 天", "rep.csat": "满意度",
   "rep.noRatings": "这段时间没有评分。", "rep.moods": "客户情绪", "rep.topics": "热点主题",
   "rep.teams": "团队与语言", "rep.agents": "人工客服", "rep.noAgents": "这段时间没有人工回复客户。",
+  "rep.agentsUnfiltered": "每位客服的数据涵盖整个时间段，不受上方所选团队、语言、渠道或主题的筛选。",
   "rep.none": "暂无数据。", "rep.noTopic": "无主题", "rep.new": "新增",
   "rep.aiOnly": "仅 AI（未转人工）", "rep.col.conversation": "会话", "rep.col.outcome": "结果",
   "rep.col.started": "开始时间", "rep.col.team": "团队", "rep.col.language": "语言",
