@@ -36,12 +36,28 @@ e2e("Billing: the month's statement, a plan saved (bad field named first), CSV (
   }
   await full(adm, "105-billing-usage-only-en.png");
 
-  // A plan with a mistake: named; then the example plan, saved.
+  // The plan form: mistakes named at their inputs (one found on the page, two by the server), then the example plan, saved.
   await adm.getByRole("button", { name: "Start from an example" }).click();
-  const json = adm.getByTestId("plan-json");
-  await json.fill((await json.inputValue()).replace('"CNY"', '"yuan"'));
+  const fields = adm.getByTestId("plan-fields");
+  await fields.getByLabel("Currency").fill("¥");
+  const fee = adm.getByTestId("plan-fee");
+  await fee.fill("12,5x");
   await adm.getByTestId("plan-save").click();
-  await adm.getByTestId("plan-error").filter({ hasText: /^currency: / }).waitFor();
+  await fields.locator(".ad-bad").filter({ has: fee }).getByTestId("plan-field-error").filter({ hasText: "must be an amount such as 12.50" }).waitFor();
+  await fee.fill("1999");
+  const ai = adm.getByTestId("plan-item-ai_resolution");
+  await ai.getByLabel("Up to (billed units)").first().fill("0");
+  await adm.getByTestId("plan-save").click();
+  await fields.getByTestId("plan-field-error").filter({ hasText: "ISO 4217" }).waitFor();
+  await ai.getByTestId("plan-field-error").filter({ hasText: "must be above the tier before" }).waitFor();
+  await full(adm, "104-billing-plan-errors-en.png");
+  // The same plan as JSON, and back.
+  await adm.getByTestId("plan-mode").click();
+  const json = adm.getByTestId("plan-json");
+  assert.match(await json.inputValue(), /"monthly_fee": 199900/);
+  await json.fill((await json.inputValue()).replace('"name": "Growth"', '"name": "Growth 2027"'));
+  await adm.getByTestId("plan-mode").click();
+  assert.equal(await adm.getByTestId("plan-name").inputValue(), "Growth 2027");
   await adm.getByRole("button", { name: "Start from an example" }).click();
   await adm.getByTestId("plan-save").click();
   await adm.getByTestId("plan-status").filter({ hasText: /Plan saved/ }).waitFor();

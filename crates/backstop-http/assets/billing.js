@@ -1,8 +1,9 @@
-// Billing page: the month's statement (usage priced by the plan, where it came from — messages by channel, tokens by model —, the limits reached or near, what may still change, CSV) and, for admins, the plan as JSON with each bad field named.
+// Billing page: the month's statement (usage priced by the plan, where it came from — messages by channel, tokens by model —, the limits reached or near, what may still change, CSV) and, for admins, the plan — a form (billing-plan.js) or JSON — with each bad field named.
 import { t, has, applyI18n, toggleLang, onLangChange, locale } from "/assets/i18n.js";
 import { $, h, api } from "/assets/ui.js";
+import { fillForm, readForm, clearFormErrors, showFormErrors } from "/assets/billing-plan.js";
 
-const S = { me: null, month: null, data: null, plan: null };
+const S = { me: null, month: null, data: null, plan: null, json: false };
 
 // An example plan: the seeds' per-ticket tiers.
 const EXAMPLE = {
@@ -122,23 +123,65 @@ async function load() {
   }
 }
 
-function showPlan() {
-  $("plan").value = planText(S.plan || EXAMPLE);
+/** The plan editor shows `plan`, as a form or as JSON. */
+function showPlan(plan = S.plan || EXAMPLE) {
+  fillForm($("plan-fields"), plan);
+  $("plan").value = planText(plan);
+  setMode(S.json);
   $("plan-card").hidden = !isAdmin();
+}
+
+function setMode(json) {
+  S.json = json;
+  $("plan-fields").hidden = json;
+  $("plan-json-field").hidden = !json;
+  $("plan-mode").textContent = t(json ? "plan.asForm" : "plan.asJson");
+}
+
+function showErrors(items) {
+  const list = $("plan-errors");
+  list.replaceChildren(...items.map((x) => h("li", { "data-testid": "plan-error" }, x)));
+  list.hidden = items.length === 0;
+}
+
+/** From the form to JSON and back (JSON that does not parse stays, named). */
+function toggleMode() {
+  showErrors([]);
+  clearFormErrors($("plan-fields"));
+  if (!S.json) {
+    $("plan").value = planText(readForm($("plan-fields")).plan);
+    setMode(true);
+    return;
+  }
+  try {
+    fillForm($("plan-fields"), JSON.parse($("plan").value));
+    setMode(false);
+  } catch (err) {
+    showErrors([t("bill.notJson", { why: err.message })]);
+  }
 }
 
 async function savePlan(e) {
   e.preventDefault();
-  const list = $("plan-errors");
-  list.hidden = true;
+  const form = $("plan-fields");
+  showErrors([]);
+  clearFormErrors(form);
   $("plan-status").textContent = "";
   let body;
-  try {
-    body = JSON.parse($("plan").value);
-  } catch (err) {
-    list.replaceChildren(h("li", {}, t("bill.notJson", { why: err.message })));
-    list.hidden = false;
-    return;
+  if (S.json) {
+    try {
+      body = JSON.parse($("plan").value);
+    } catch (err) {
+      showErrors([t("bill.notJson", { why: err.message })]);
+      return;
+    }
+  } else {
+    const read = readForm(form);
+    if (read.errors.length) {
+      showErrors(showFormErrors(form, read.errors).map((f) => `${f.field}: ${f.message}`));
+      return;
+    }
+    body = read.plan;
   }
   try {
     const r = await api("PUT", "/api/v1/billing/plan", body);
@@ -147,9 +190,9 @@ async function savePlan(e) {
     $("plan-status").textContent = t("bill.saved");
     await load();
   } catch (err) {
-    const items = (err.fields && err.fields.length ? err.fields.map((f) => `${f.field}: ${f.message}`) : [err.message || t("error.generic")]);
-    list.replaceChildren(...items.map((x) => h("li", { "data-testid": "plan-error" }, x)));
-    list.hidden = false;
+    const fields = err.fields && err.fields.length ? err.fields : null;
+    const rest = fields ? (S.json ? fields : showFormErrors(form, fields)) : [];
+    showErrors(fields ? rest.map((f) => `${f.field}: ${f.message}`) : [err.message || t("error.generic")]);
   }
 }
 
@@ -177,7 +220,14 @@ async function boot() {
 
 applyI18n();
 $("lang").addEventListener("click", () => toggleLang());
-onLangChange(() => { $("plan-status").textContent = ""; render(); });
+onLangChange(() => {
+  $("plan-status").textContent = "";
+  render();
+  // The form's labels follow the language; what was typed stays.
+  const typed = isAdmin() && !S.json && readForm($("plan-fields"));
+  if (typed && !typed.errors.length) fillForm($("plan-fields"), typed.plan);
+  setMode(S.json);
+});
 $("month").addEventListener("change", () => {
   if (!/^\d{4}-\d{2}$/.test($("month").value)) return;
   S.month = $("month").value;
@@ -185,5 +235,6 @@ $("month").addEventListener("change", () => {
   load();
 });
 $("plan-form").addEventListener("submit", savePlan);
-$("plan-template").addEventListener("click", () => { $("plan").value = planText(EXAMPLE); });
+$("plan-template").addEventListener("click", () => { showErrors([]); showPlan(EXAMPLE); });
+$("plan-mode").addEventListener("click", toggleMode);
 boot();

@@ -70,6 +70,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/assets/admin.css", CSS, include_str!("../../assets/admin.css")),
     ("/assets/billing.js", JS, include_str!("../../assets/billing.js")),
     (
+        "/assets/billing-plan.js",
+        JS,
+        include_str!("../../assets/billing-plan.js"),
+    ),
+    (
         "/assets/admin-model.js",
         JS,
         include_str!("../../assets/admin-model.js"),
