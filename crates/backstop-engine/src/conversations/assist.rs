@@ -306,13 +306,8 @@ impl Engine {
                     });
                 }
             };
-            self.count_tokens(
-                &conv.tenant,
-                model.answers.model(),
-                done.usage.prompt_tokens,
-                done.usage.completion_tokens,
-            )
-            .await;
+            self.count_tokens(&conv.tenant, model.answers.model(), &done.usage)
+                .await;
             if prompt::is_no_answer(&done.text) {
                 return Ok(DraftOutcome::NoAnswer);
             }
@@ -412,13 +407,7 @@ impl Engine {
                 return Ok(None);
             }
         };
-        self.count_tokens(
-            tenant,
-            model.summaries.model(),
-            done.usage.prompt_tokens,
-            done.usage.completion_tokens,
-        )
-        .await;
+        self.count_tokens(tenant, model.summaries.model(), &done.usage).await;
         let text = done.text.trim().to_string();
         if text.is_empty() || prompt::is_no_answer(&text) {
             return Ok(None);

@@ -225,13 +225,8 @@ impl Engine {
                     return Ok(Some((Written::Fallback, record)));
                 }
             };
-            self.count_tokens(
-                &conv.tenant,
-                model.answers.model(),
-                done.usage.prompt_tokens,
-                done.usage.completion_tokens,
-            )
-            .await;
+            self.count_tokens(&conv.tenant, model.answers.model(), &done.usage)
+                .await;
             let mut this = Attempt {
                 verdict: None,
                 findings: Vec::new(),

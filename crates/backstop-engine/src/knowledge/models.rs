@@ -143,12 +143,13 @@ impl Engine {
 
     /// Adds a call's tokens to the month's usage of `model` (a failure to count is logged, not
     /// fatal).
-    pub(crate) async fn count_tokens(&self, tenant: &TenantId, model: &str, prompt: u32, completion: u32) {
+    pub(crate) async fn count_tokens(&self, tenant: &TenantId, model: &str, usage: &backstop_llm::Usage) {
         let month = month_of(self.now());
+        let (prompt, completion) = (u64::from(usage.prompt_tokens), u64::from(usage.completion_tokens));
         if let Err(e) = self
             .inner
             .store
-            .add_model_usage(tenant, &month, model, u64::from(prompt), u64::from(completion))
+            .add_model_usage(tenant, &month, model, prompt, completion)
             .await
         {
             tracing::warn!(%tenant, error = %e, "model usage not counted");

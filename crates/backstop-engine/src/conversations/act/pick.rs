@@ -149,13 +149,8 @@ impl Engine {
                 return by_rules(record, e.code());
             }
         };
-        self.count_tokens(
-            &conv.tenant,
-            model.answers.model(),
-            done.usage.prompt_tokens,
-            done.usage.completion_tokens,
-        )
-        .await;
+        self.count_tokens(&conv.tenant, model.answers.model(), &done.usage)
+            .await;
         record.prompt_tokens = done.usage.prompt_tokens;
         record.completion_tokens = done.usage.completion_tokens;
         let Some(call) = done.tool_calls.first() else {

@@ -152,13 +152,8 @@ impl Engine {
                     return Ok((template, Some(record)));
                 }
             };
-            self.count_tokens(
-                &conv.tenant,
-                model.answers.model(),
-                done.usage.prompt_tokens,
-                done.usage.completion_tokens,
-            )
-            .await;
+            self.count_tokens(&conv.tenant, model.answers.model(), &done.usage)
+                .await;
             let text = prompt::without_markers(done.text.trim()).trim().to_string();
             let mut findings = checker.findings(text.clone()).await?;
             findings.extend(unfaithful(&text, &template, &details));
