@@ -65,6 +65,9 @@ e2e("Reports: the manager reads outcomes after demo conversations, filters by te
   assert.match(await sup.getByTestId("rep-agents").innerText(), /Lin Wei\s*2\s*2/);
   assert.equal(await sup.getByTestId("rep-trend").locator("polygon").count(), 5, "one area per outcome");
   assert.equal(await sup.getByTestId("rep-heatmap").locator("rect").count(), 7 * 24);
+  // The questions the AI could not answer, mined after the report: listed, or "none" — never stuck loading.
+  await sup.getByTestId("rep-gaps").locator('[data-testid="rep-gap"], [data-testid="rep-gaps-none"]').first().waitFor();
+  console.log("gaps:", await sup.getByTestId("rep-gaps").innerText());
   await full(sup, "90-reports-en.png");
 
   // Filter by language: Chinese only.
@@ -125,5 +128,17 @@ e2e("Reports: the manager reads outcomes after demo conversations, filters by te
   await phone.goto(env.base + "/reports?from=2020-01-01&to=2020-01-31");
   await phone.getByTestId("rep-state").filter({ hasText: /没有会话|No conversations/ }).waitFor();
   await shot(phone, "94-reports-empty-phone.png");
-  assertNoJsErrors(shop, sup, zh.shop, en.shop);
+
+  // A question no article answers: it is listed among the unanswered questions.
+  const asker = await newPage("en-US");
+  await openWidget(asker);
+  await say(asker, "Can I pay for my order in gold coins?");
+  await widgetMsgs(asker, "ai").first().waitFor();
+  await phone.setViewportSize({ width: 1280, height: 900 });
+  await phone.goto(env.base + "/reports");
+  await phone.getByTestId("rep-gap").first().waitFor();
+  assert.match(await phone.getByTestId("rep-gaps").innerText(), /Can I pay for my order in gold coins\?\s+被问 1 次/);
+  await phone.getByTestId("rep-gaps").scrollIntoViewIfNeeded();
+  await shot(phone, "95-reports-gaps-zh.png");
+  assertNoJsErrors(shop, sup, zh.shop, en.shop, asker);
 });

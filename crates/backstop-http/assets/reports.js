@@ -2,6 +2,7 @@
 import { t, applyI18n, toggleLang, onLangChange, locale, topicLabel, clock } from "/assets/i18n.js";
 import { $, h, api, loadTopics } from "/assets/ui.js";
 import { stackedAreas, shareBar, bars, heatmap } from "/assets/charts.js";
+import { loadGaps } from "/assets/reports-gaps.js";
 
 const MAX_DAYS = 366;
 // The figures refresh on their own this often while the page is in view.
@@ -210,6 +211,7 @@ async function load() {
     if (seq !== S.seq) return;
     S.report = r;
     $("denied").hidden = true;
+    loadGaps(q.from);
   } catch (e) {
     if (seq !== S.seq) return;
     if (e && e.code === "forbidden") $("denied").hidden = false;

@@ -59,6 +59,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/assets/actions.js", JS, include_str!("../../assets/actions.js")),
     ("/assets/supervisor.js", JS, include_str!("../../assets/supervisor.js")),
     ("/assets/reports.js", JS, include_str!("../../assets/reports.js")),
+    (
+        "/assets/reports-gaps.js",
+        JS,
+        include_str!("../../assets/reports-gaps.js"),
+    ),
     ("/assets/charts.js", JS, include_str!("../../assets/charts.js")),
     ("/assets/reports.css", CSS, include_str!("../../assets/reports.css")),
     ("/assets/admin.js", JS, include_str!("../../assets/admin.js")),
