@@ -680,6 +680,10 @@ impl Store for Backend {
         analytics::list(self, tenant, q).await
     }
 
+    async fn refresh_analytics_statistics(&self) -> Result<()> {
+        dialect::refresh_analytics_statistics(self).await
+    }
+
     async fn database_size(&self) -> Result<Option<u64>> {
         dialect::database_size(self).await.map(Some)
     }

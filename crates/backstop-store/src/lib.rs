@@ -365,6 +365,9 @@ pub trait Store: SettingsStore + Send + Sync + 'static {
     /// How many bytes the database takes (SQLite: its pages; PostgreSQL: this schema's tables
     /// with their indexes).
     async fn database_size(&self) -> Result<Option<u64>>;
+    /// Has the planner read the analytics tables' statistics again (after a rebuild wrote them all
+    /// at once, before any background analysis would).
+    async fn refresh_analytics_statistics(&self) -> Result<()>;
     /// Writes whole past conversations (record, messages, events), many per transaction: a
     /// generated history, never live traffic.
     async fn import_conversations(&self, items: &[ImportedConversation]) -> Result<()>;

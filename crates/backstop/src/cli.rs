@@ -298,6 +298,10 @@ pub(crate) enum BenchCommand {
         /// Times each question is asked.
         #[arg(long, default_value_t = 200)]
         runs: usize,
+        /// Ask the questions of the history an earlier run left in --database-url (its tenants
+        /// are bench-RUN-0 …, --tenants of them) instead of generating and folding one.
+        #[arg(long, value_name = "RUN", requires = "database_url")]
+        reuse: Option<String>,
     },
     /// How late a missed first-reply target is noticed: hands over demo conversations nobody
     /// takes and times each supervisor alert against its deadline.

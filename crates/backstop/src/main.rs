@@ -80,6 +80,7 @@ async fn dispatch(config: Config, command: Command) -> anyhow::Result<()> {
                     tenants,
                     days,
                     runs,
+                    reuse,
                 },
         } => {
             return backstop::bench::analytics(backstop::bench::AnalyticsOptions {
@@ -88,6 +89,7 @@ async fn dispatch(config: Config, command: Command) -> anyhow::Result<()> {
                 tenants,
                 days,
                 runs,
+                reuse,
             })
             .await;
         }

@@ -206,6 +206,7 @@ impl Engine {
         store.clear_analytics(tenant).await?;
         let top = store.max_event_id().await?;
         let written = self.fold_events(0, top, 0, tenant, progress.as_ref()).await?;
+        store.refresh_analytics_statistics().await?;
         *cursor = Some(cursor.map_or(top, |c| c.max(top)));
         Ok(written)
     }

@@ -29,6 +29,9 @@ pub struct Options {
     pub days: u32,
     /// Times each question is asked.
     pub runs: usize,
+    /// Ask the questions of the history an earlier run left in the database (its six-character
+    /// run id) instead of making one.
+    pub reuse: Option<String>,
 }
 
 const TOPICS: &[&str] = &[
@@ -62,25 +65,22 @@ fn columns_for(g: RollupGroup) -> &'static [Sum] {
     }
 }
 
-pub async fn analytics(o: Options) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        o.conversations > 0 && o.tenants > 0 && o.runs > 0,
-        "--conversations, --tenants and --runs must be at least 1"
-    );
-    anyhow::ensure!((1..=366).contains(&o.days), "--days must be between 1 and 366");
-    let dir = tempfile::tempdir()?;
-    let db_file = dir.path().join("bench.db");
-    let (store, backend): (Arc<dyn Store>, &str) = match &o.database_url {
-        Some(url) => (
-            Arc::new(backstop_store_postgres::PgStore::connect(url).await?),
-            "postgresql",
-        ),
-        None => (
-            Arc::new(backstop_store_sqlite::SqliteStore::connect(&format!("sqlite://{}", db_file.display())).await?),
-            "sqlite",
-        ),
-    };
-    let end = time::OffsetDateTime::now_utc();
+/// What a fresh history took to make.
+struct Made {
+    /// The tenants are `bench-<run>-0` …: what `--reuse` takes.
+    run: String,
+    written: crate::history::Generated,
+    generate_secs: f64,
+    fold_secs: f64,
+    folded: usize,
+}
+
+/// Creates the tenants (their teams and agents), writes the history and folds it into the rollups.
+async fn make(
+    store: &Arc<dyn Store>,
+    o: &Options,
+    end: time::OffsetDateTime,
+) -> anyhow::Result<(Vec<TenantPlan>, Made)> {
     let run = uuid::Uuid::new_v4().simple().to_string()[..6].to_string();
     let mut plans = Vec::new();
     for t in 0..o.tenants {
@@ -172,6 +172,65 @@ pub async fn analytics(o: Options) -> anyhow::Result<()> {
         .await?;
     pb.finish_and_clear();
     let fold_secs = started.elapsed().as_secs_f64();
+    Ok((
+        plans,
+        Made {
+            run,
+            written,
+            generate_secs,
+            fold_secs,
+            folded,
+        },
+    ))
+}
+
+/// The tenants of a history an earlier run left (`bench-<run>-0` …) and their teams.
+async fn reused(store: &dyn Store, run: &str, tenants: usize) -> anyhow::Result<Vec<TenantPlan>> {
+    let mut plans = Vec::new();
+    for t in 0..tenants {
+        let tenant = TenantId::parse(&format!("bench-{run}-{t}"))?;
+        anyhow::ensure!(
+            store.get_tenant(&tenant).await?.is_some(),
+            "no tenant {tenant} in the database: --reuse takes the run's six characters (bench-<run>-0) and --tenants as many as it made"
+        );
+        let teams = store.list_teams(&tenant).await?.into_iter().map(|t| t.id).collect();
+        plans.push(TenantPlan {
+            tenant,
+            teams,
+            agents: Vec::new(),
+            topics: TOPICS.iter().map(|s| s.to_string()).collect(),
+        });
+    }
+    Ok(plans)
+}
+
+pub async fn analytics(o: Options) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        o.conversations > 0 && o.tenants > 0 && o.runs > 0,
+        "--conversations, --tenants and --runs must be at least 1"
+    );
+    anyhow::ensure!((1..=366).contains(&o.days), "--days must be between 1 and 366");
+    let dir = tempfile::tempdir()?;
+    let db_file = dir.path().join("bench.db");
+    let (store, backend): (Arc<dyn Store>, &str) = match &o.database_url {
+        Some(url) => (
+            Arc::new(backstop_store_postgres::PgStore::connect(url).await?),
+            "postgresql",
+        ),
+        None => (
+            Arc::new(backstop_store_sqlite::SqliteStore::connect(&format!("sqlite://{}", db_file.display())).await?),
+            "sqlite",
+        ),
+    };
+    let end = time::OffsetDateTime::now_utc();
+    let (plans, made) = match &o.reuse {
+        Some(run) => (reused(store.as_ref(), run, o.tenants).await?, None),
+        None => {
+            let (plans, made) = make(&store, &o, end).await?;
+            (plans, Some(made))
+        }
+    };
+    let engine = backstop_engine::Engine::new(store.clone(), backstop_engine::EngineConfig::default());
     let size = store.database_size().await?;
 
     // The questions, over random tenants, ranges (7, 30 or 90 days back) and filters.
@@ -283,29 +342,40 @@ pub async fn analytics(o: Options) -> anyhow::Result<()> {
         )
         .await?;
     }
-    let mut rows: Vec<(&str, String)> = vec![
-        ("backend", backend.to_string()),
-        ("conversations", written.conversations.to_string()),
-        ("messages", written.messages.to_string()),
-        ("events", written.events.to_string()),
-        ("tenants / days", format!("{} / {}", o.tenants, o.days)),
-        ("generate (s)", format!("{generate_secs:.1}")),
-        (
-            "fold into rollups (s)",
-            format!("{fold_secs:.1} ({folded} conversations)"),
-        ),
-        (
-            "database size (MiB)",
-            size.map_or("—".into(), |b| format!("{:.0}", b as f64 / 1048576.0)),
-        ),
-    ];
+    let mut rows: Vec<(&str, String)> = vec![("backend", backend.to_string())];
     let mut json = Map::new();
     json.insert("backend".into(), json!(backend));
-    json.insert("conversations".into(), json!(written.conversations));
-    json.insert("messages".into(), json!(written.messages));
-    json.insert("events".into(), json!(written.events));
-    json.insert("generate_secs".into(), r4(generate_secs));
-    json.insert("fold_secs".into(), r4(fold_secs));
+    match &made {
+        Some(m) => {
+            rows.extend([
+                ("run (for --reuse)", m.run.clone()),
+                ("conversations", m.written.conversations.to_string()),
+                ("messages", m.written.messages.to_string()),
+                ("events", m.written.events.to_string()),
+                ("tenants / days", format!("{} / {}", o.tenants, o.days)),
+                ("generate (s)", format!("{:.1}", m.generate_secs)),
+                (
+                    "fold into rollups (s)",
+                    format!("{:.1} ({} conversations)", m.fold_secs, m.folded),
+                ),
+            ]);
+            json.insert("run".into(), json!(m.run));
+            json.insert("conversations".into(), json!(m.written.conversations));
+            json.insert("messages".into(), json!(m.written.messages));
+            json.insert("events".into(), json!(m.written.events));
+            json.insert("generate_secs".into(), r4(m.generate_secs));
+            json.insert("fold_secs".into(), r4(m.fold_secs));
+        }
+        None => {
+            let run = o.reuse.as_deref().unwrap_or_default();
+            rows.push(("history", format!("reused: bench-{run}-0 … -{}", o.tenants - 1)));
+            json.insert("reused".into(), json!(run));
+        }
+    }
+    rows.push((
+        "database size (MiB)",
+        size.map_or("—".into(), |b| format!("{:.0}", b as f64 / 1048576.0)),
+    ));
     json.insert("database_bytes".into(), json!(size));
     let mut queries = Map::new();
     let labels: Vec<String> = timings.iter().map(|(n, _)| format!("{n} p50/p99/max (ms)")).collect();
