@@ -8,6 +8,8 @@
 //! - [`event`]: the conversation's event vocabulary (kinds and typed data, versioned), which
 //!   gap mining, analytics, QA, metering and webhooks read.
 //! - [`message`]: message bodies, authors, citations.
+//! - [`channel`]: the channels a customer writes on, their limits and reply windows, and an
+//!   answer cut and formatted for one.
 //! - [`routing`]: the signals a decision reads and the decision with its trace.
 //! - [`policy`]: the per-tenant escalation policy (TOML rules, precedence, hysteresis) that decides.
 //! - [`emotion`]: a conversation's emotion trajectory and its inflection points.
@@ -39,6 +41,7 @@ pub mod apikey;
 pub mod assignment;
 pub mod automation;
 pub mod billing;
+pub mod channel;
 pub mod conversation;
 pub mod csat;
 pub mod directory;
