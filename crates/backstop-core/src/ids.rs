@@ -131,6 +131,10 @@ uuid_id!(
     /// An API key of a tenant.
     ApiKeyId
 );
+uuid_id!(
+    /// A tenant's connection to a channel's provider (one business account on one channel).
+    ConnectionId
+);
 
 #[cfg(test)]
 mod tests {

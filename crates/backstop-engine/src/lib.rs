@@ -16,6 +16,7 @@
 //! Architecture invariant: the engine does no HTTP and no SQL; it talks to storage only through
 //! [`backstop_store::Store`]. Password hashing and index building run on blocking threads.
 
+pub mod channels;
 pub mod clock;
 pub mod conversations;
 pub mod hub;

@@ -58,11 +58,17 @@ export function slaChip(c) {
  * A conversation in the list. `inQueue`: it waits in a queue (reason, priority, team, clock, wait);
  * `mine`: the signed-in agent holds it; `active`: it is the open one; `href`: where it links.
  */
+/** The channel a conversation runs on, as a small labelled chip (every channel, the widget too). */
+export function channelChip(c) {
+  const ch = c.channel || "web";
+  return h("span", { class: `chip chip-channel channel-${ch}`, "data-testid": "conv-channel", "data-channel": ch }, t(`channel.${ch}`));
+}
+
 export function convItem(c, { inQueue, mine, active, href }) {
   const lm = c.last_message;
   const prio = (c.owner && c.owner.priority) || null;
   const name = customerName(c);
-  const chips = [];
+  const chips = [channelChip(c)];
   if (inQueue) {
     if (c.handoff_reason) chips.push(h("span", { class: `chip chip-reason reason-${c.handoff_reason}` }, t(`reason.${c.handoff_reason}`)));
     if (prio && prio !== "normal") chips.push(h("span", { class: `chip chip-prio prio-${prio}` }, t(`priority.${prio}`)));

@@ -5,7 +5,7 @@ import { packetView } from "/assets/inbox-packet.js";
 import { copilotView, fillDraft } from "/assets/inbox-copilot.js";
 import { panelView } from "/assets/inbox-panel.js";
 import { showNotices } from "/assets/inbox-notices.js";
-import { ts, paintAvatar, customerName, isVip, convItem, msgNode } from "/assets/inbox-views.js";
+import { ts, paintAvatar, customerName, isVip, convItem, msgNode, channelChip } from "/assets/inbox-views.js";
 
 const VIEWS = ["queue", "mine", "ai", "resolved"];
 const PRIO = { urgent: 0, high: 1, normal: 2 };
@@ -197,6 +197,7 @@ function renderHead() {
   if (prio && !isClosed(c)) meta.push(h("span", { class: `chip chip-prio prio-${prio}` }, t(`priority.${prio}`)));
   if (c.owner.kind === "queue" && c.queue_position) meta.push(h("span", {}, t("conv.queuePos", { n: c.queue_position })));
   if (c.lang) meta.push(h("span", { class: "meta-lang" }, t(`lang.${c.lang}`)));
+  meta.push(channelChip(c));
   els.cMeta.replaceChildren(...meta);
 
   const closed = isClosed(c);

@@ -45,6 +45,13 @@ export default {
   "customer.visitor": "Visitor",
   "customer.unverified": "e-mail unverified",
   "customer.unverifiedHint": "The visitor typed this e-mail; the shop did not confirm it. Check who they are before sharing account details.",
+  "channel.web": "Web chat",
+  "channel.email": "Email",
+  "channel.whatsapp": "WhatsApp",
+  "channel.messenger": "Messenger",
+  "channel.instagram": "Instagram",
+  "channel.telegram": "Telegram",
+  "channel.api": "API",
   "tag.vip": "VIP",
 
   "reason.customer_request": "Asked for a person",

@@ -45,6 +45,13 @@ export default {
   "customer.visitor": "访客",
   "customer.unverified": "邮箱未验证",
   "customer.unverifiedHint": "该邮箱由访客自行填写，商家未确认。透露账户信息前请先核实对方身份。",
+  "channel.web": "网页聊天",
+  "channel.email": "邮件",
+  "channel.whatsapp": "WhatsApp",
+  "channel.messenger": "Messenger",
+  "channel.instagram": "Instagram",
+  "channel.telegram": "Telegram",
+  "channel.api": "API 接入",
   "tag.vip": "VIP",
 
   "reason.customer_request": "客户要求转人工",

@@ -89,7 +89,7 @@ pub fn scopes_of(method: &axum::http::Method, path: &str) -> &'static [Scope] {
         "billing" => &[Scope::Settings],
         // The roster and the teams: read when working conversations, changed as settings.
         "agents" | "teams" if read => &[Scope::Conversations, Scope::Settings],
-        "agents" | "teams" | "actions" | "model" | "policy" | "widget" | "tenant" => &[Scope::Settings],
+        "agents" | "teams" | "actions" | "model" | "policy" | "widget" | "tenant" | "channels" => &[Scope::Settings],
         _ => &[],
     }
 }

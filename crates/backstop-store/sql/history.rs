@@ -48,6 +48,8 @@ pub(crate) async fn import(store: &Backend, items: &[ImportedConversation]) -> R
                 .push_bind(c.csat.as_ref().map(to_json))
                 .push_bind(c.sla.as_ref().map(to_json))
                 .push_bind(sla_due(c));
+            let (channel, connection, contact) = reach_cols(c);
+            b.push_bind(channel).push_bind(connection).push_bind(contact);
         });
         q.build().execute(&mut *tx).await.map_err(db)?;
     }

@@ -11,6 +11,8 @@
 
 pub(crate) mod actions;
 pub(crate) mod analytics;
+mod channels;
+mod conversations;
 pub(crate) mod directory;
 pub(crate) mod history;
 pub(crate) mod kb;

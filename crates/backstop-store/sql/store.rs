@@ -11,7 +11,7 @@ use backstop_store::codec::{self, *};
 use backstop_store::*;
 use sqlx::Row;
 
-use super::{actions, analytics, directory, history, kb, models, policies, understanding};
+use super::{actions, analytics, conversations, directory, history, kb, models, policies, understanding};
 use crate::dialect;
 use crate::Backend;
 
@@ -123,38 +123,7 @@ impl Store for Backend {
     }
 
     async fn create_conversation(&self, c: &ConversationRecord) -> Result<()> {
-        let (kind, team, agent, prio, rank) = owner_cols(&c.owner);
-        sqlx::query(&format!(
-            "INSERT INTO conversations ({CONV_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
-        ))
-        .bind(c.tenant.as_str())
-        .bind(c.id.to_string())
-        .bind(c.customer.to_string())
-        .bind(kind)
-        .bind(team)
-        .bind(agent)
-        .bind(prio)
-        .bind(rank)
-        .bind(c.status.as_str())
-        .bind(c.lang.as_str())
-        .bind(&c.topic)
-        .bind(c.failed_turns as i64)
-        .bind(c.handoff_reason.map(|r| r.as_str()))
-        .bind(c.queued_at.map(ts))
-        .bind(c.packet.as_ref().map(to_json))
-        .bind(ts(c.created_at))
-        .bind(ts(c.updated_at))
-        .bind(c.last_message_at.map(ts))
-        .bind(c.last_seq)
-        .bind(to_json(&c.mood))
-        .bind(to_json(&c.policy_state))
-        .bind(c.csat.as_ref().map(to_json))
-        .bind(c.sla.as_ref().map(to_json))
-        .bind(sla_due(c))
-        .execute(self.writer())
-        .await
-        .map_err(|e| if unique_violation(&e) { StoreError::Conflict("conversation") } else { db(e) })?;
-        Ok(())
+        conversations::create(self, c).await
     }
 
     async fn get_conversation(&self, tenant: &TenantId, id: ConversationId) -> Result<Option<ConversationRecord>> {

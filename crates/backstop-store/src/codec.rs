@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::{ArticleRecord, ConversationRecord, EventRecord, MessageRecord, StoreError};
 
 /// The conversation columns, in the order the backends insert them.
-pub const CONV_COLS: &str = "tenant_id, id, customer_id, owner_kind, owner_team, owner_agent, priority, priority_rank, status, lang, topic, failed_turns, handoff_reason, queued_at, packet, created_at, updated_at, last_message_at, last_seq, mood, policy_state, csat, sla, sla_due_at";
+pub const CONV_COLS: &str = "tenant_id, id, customer_id, owner_kind, owner_team, owner_agent, priority, priority_rank, status, lang, topic, failed_turns, handoff_reason, queued_at, packet, created_at, updated_at, last_message_at, last_seq, mood, policy_state, csat, sla, sla_due_at, channel, connection_id, contact";
 /// The message columns, in the order the backends insert them.
 pub const MSG_COLS: &str = "tenant_id, id, conversation_id, seq, author_kind, author_id, author_name, kind, body, client_id, citations, system, handled, created_at";
 
@@ -174,7 +174,27 @@ pub fn conversation(row: &impl Columns) -> Result<ConversationRecord, StoreError
         policy_state: opt_json(row, "policy_state")?.unwrap_or_default(),
         csat: opt_json(row, "csat")?,
         sla: opt_json(row, "sla")?,
+        channel: {
+            let c = row.text("channel")?;
+            backstop_core::channel::Channel::parse(&c).ok_or_else(|| corrupt("channel"))?
+        },
+        reach: match (opt_uuid(row, "connection_id")?, row.opt_text("contact")?) {
+            (Some(connection), Some(address)) => Some(crate::Reach {
+                connection: backstop_core::ids::ConnectionId(connection),
+                address,
+            }),
+            _ => None,
+        },
     })
+}
+
+/// The channel columns of a conversation row: its channel, connection and contact address.
+pub fn reach_cols(c: &ConversationRecord) -> (&'static str, Option<String>, Option<String>) {
+    (
+        c.channel.as_str(),
+        c.reach.as_ref().map(|r| r.connection.to_string()),
+        c.reach.as_ref().map(|r| r.address.clone()),
+    )
 }
 
 pub fn author_cols(a: &Author) -> (&'static str, Option<String>, Option<String>) {

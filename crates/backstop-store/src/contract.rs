@@ -17,6 +17,7 @@ use crate::*;
 
 mod actions;
 mod analytics;
+mod channels;
 mod concurrency;
 mod directory;
 mod policy;
@@ -24,6 +25,7 @@ mod service;
 mod settings;
 pub use actions::*;
 pub use analytics::*;
+pub use channels::*;
 pub use concurrency::*;
 pub use directory::*;
 pub use policy::*;
@@ -47,7 +49,10 @@ macro_rules! store_contract_tests {
             concurrent_versions_are_consecutive, a_message_is_handled_by_one_turn_only,
             facts_move_the_rollups_by_their_difference, conversations_with_new_events_are_found_with_their_message_counts,
             long_ranges_read_what_their_hours_hold, imported_conversations_read_back_whole,
-            widget_settings_plans_and_api_keys_are_kept_per_tenant);
+            widget_settings_plans_and_api_keys_are_kept_per_tenant,
+            channel_connections_are_found_by_account_with_their_secrets_apart,
+            channel_identities_make_one_customer_and_link_only_when_told,
+            first_messages_at_once_make_one_customer, conversations_carry_their_channel_and_move);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(

@@ -5,6 +5,7 @@
 //! the only logic it owns is what must be atomic: per-conversation sequence numbers, idempotent
 //! message ingestion, and applying a turn (state, events, messages, handled marks) all at once.
 
+mod channels;
 #[cfg(feature = "sql")]
 pub mod codec;
 #[cfg(feature = "contract")]
@@ -13,6 +14,7 @@ mod records;
 mod rollups;
 mod settings;
 
+pub use channels::*;
 pub use records::*;
 pub use rollups::*;
 pub use settings::*;
@@ -63,7 +65,7 @@ impl std::fmt::Debug for ConversationLock {
 /// Persistence for everything Backstop keeps. Every method is scoped to a tenant: no query ever
 /// reads across tenants (tested by the contract suite).
 #[async_trait]
-pub trait Store: SettingsStore + Send + Sync + 'static {
+pub trait Store: SettingsStore + ChannelStore + Send + Sync + 'static {
     // Tenants, teams, agents, sessions.
     async fn create_tenant(&self, tenant: &Tenant) -> Result<()>;
     async fn get_tenant(&self, id: &TenantId) -> Result<Option<Tenant>>;

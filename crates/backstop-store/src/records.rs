@@ -39,6 +39,20 @@ pub struct ConversationRecord {
     pub csat: Option<backstop_core::csat::Csat>,
     /// The clock of the latest hand-over (to the first human reply), with any offline ticket.
     pub sla: Option<backstop_core::sla::SlaClock>,
+    /// The channel the conversation runs on now (an agent may move it to another).
+    pub channel: backstop_core::channel::Channel,
+    /// Where on that channel the customer is answered; `None` on the widget.
+    pub reach: Option<Reach>,
+}
+
+/// Where a conversation's answers go on a provider's channel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reach {
+    /// The tenant's connection they are sent through.
+    pub connection: backstop_core::ids::ConnectionId,
+    /// The customer's address on it: a WhatsApp id, a page-scoped id, a Telegram chat, an e-mail
+    /// address.
+    pub address: String,
 }
 
 impl ConversationRecord {
@@ -64,6 +78,8 @@ impl ConversationRecord {
             policy_state: PolicyState::default(),
             csat: None,
             sla: None,
+            channel: backstop_core::channel::Channel::Web,
+            reach: None,
         }
     }
 }

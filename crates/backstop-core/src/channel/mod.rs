@@ -6,6 +6,7 @@
 //! The AI and the agents write in a small Markdown; [`text::prepare`] cuts an answer into the
 //! pieces a channel takes, each in that channel's own formatting.
 
+pub mod connection;
 pub mod text;
 
 use serde::{Deserialize, Serialize};

@@ -165,6 +165,8 @@ pub(crate) struct Scene<'a> {
     pub language: &'a str,
     pub customer: Option<&'a Customer>,
     pub business_hours: bool,
+    /// The channel the conversation runs on.
+    pub channel: &'a str,
 }
 
 impl Scene<'_> {
@@ -172,7 +174,7 @@ impl Scene<'_> {
         Facts {
             trigger,
             language: self.language,
-            channel: "web",
+            channel: self.channel,
             page,
             intents,
             customer_tags: self.customer.map_or(&[], |c| c.tags.as_slice()),
@@ -208,6 +210,7 @@ impl Engine {
             language: &code,
             customer,
             business_hours: signals.business_hours,
+            channel: conv.channel.as_str(),
         };
         let intents = turn_intents(u, signals, kb);
         let page = conv.policy_state.automation.page.clone();
@@ -254,6 +257,7 @@ impl Engine {
             language: code,
             customer,
             business_hours: trace.signals.business_hours,
+            channel: conv.channel.as_str(),
         };
         let page = conv.policy_state.automation.page.clone();
         let mut facts = scene.facts(Trigger::Handoff, page.as_deref(), &intents);
@@ -293,6 +297,7 @@ impl Engine {
             language: &code,
             customer: customer.as_ref(),
             business_hours: teams.iter().any(|t| t.hours.is_open(at)),
+            channel: conv.channel.as_str(),
         };
         let page = conv.policy_state.automation.page.clone();
         let mut facts = scene.facts(trigger, page.as_deref(), &[]);

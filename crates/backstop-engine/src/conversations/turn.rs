@@ -359,6 +359,7 @@ impl Engine {
         let mood = conv.mood.clone();
         let (lang, failed_turns) = (conv.lang, conv.failed_turns);
         let vip = customer.is_some_and(Customer::is_vip);
+        let channel = conv.channel;
         let agents_available = Some(self.agents_online(&conv.tenant));
         // Open when any team is within its business hours.
         let business_hours = self
@@ -382,7 +383,7 @@ impl Engine {
                     after_answer,
                     vip,
                     customer_value: None,
-                    channel: "web",
+                    channel: channel.as_str(),
                     business_hours,
                     agents_available,
                     waited_minutes,

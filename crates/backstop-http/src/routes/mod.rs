@@ -8,6 +8,7 @@ mod articles;
 mod auth;
 mod billing;
 mod candidates;
+mod channels;
 mod conversations;
 mod knowledge;
 mod model;
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(widget_live::router().layer(cors))
         .merge(agent_live::router())
         .merge(pages::router())
+        .merge(channels::hooks())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::metrics::track,
@@ -104,6 +106,7 @@ pub(crate) fn api(cors: CorsLayer) -> utoipa_axum::router::OpenApiRouter<AppStat
         .merge(agents::router())
         .merge(teams::router())
         .merge(settings::router())
+        .merge(channels::router())
         .merge(billing::router())
 }
 

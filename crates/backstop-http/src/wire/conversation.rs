@@ -266,6 +266,10 @@ pub struct Conversation {
     pub status: String,
     #[schema(example = "en")]
     pub lang: String,
+    /// The channel it runs on: `web`, `email`, `whatsapp`, `messenger`, `instagram`, `telegram`
+    /// or `api`.
+    #[schema(example = "whatsapp")]
+    pub channel: String,
     pub customer: Option<Customer>,
     pub owner: ConversationOwner,
     /// Why the AI handed it over, if it did.
@@ -333,6 +337,7 @@ pub fn conversation(v: &ConversationView) -> Conversation {
         id: r.id,
         status: r.status.as_str().to_owned(),
         lang: r.lang.as_str().to_owned(),
+        channel: r.channel.as_str().to_owned(),
         customer: v.customer.as_ref().map(|c| Customer {
             id: c.id,
             name: c.name.clone(),

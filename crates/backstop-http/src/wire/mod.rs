@@ -17,6 +17,7 @@
 //! the policy language; giving each its wire mirror is still to do.
 
 mod actions;
+mod channels;
 mod conversation;
 mod copilot;
 mod directory;
@@ -27,6 +28,7 @@ mod reports;
 mod settings;
 
 pub use actions::*;
+pub use channels::*;
 pub use conversation::*;
 pub use copilot::*;
 pub use directory::*;

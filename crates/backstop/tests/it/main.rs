@@ -11,6 +11,7 @@ mod agent;
 mod articles;
 mod automation;
 mod billing;
+mod channels;
 mod cluster;
 mod copilot;
 mod copilot_model;
