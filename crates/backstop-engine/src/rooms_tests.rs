@@ -10,7 +10,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The rooms, lowest first; the crate root's files are room 0.
-const ROOMS: [&str; 6] = ["(plumbing)", "people", "knowledge", "conversations", "channels", "insight"];
+const ROOMS: [&str; 6] = [
+    "(plumbing)",
+    "people",
+    "knowledge",
+    "conversations",
+    "channels",
+    "insight",
+];
 
 fn room_of(relative: &str) -> usize {
     ROOMS
