@@ -45,6 +45,29 @@ pub(crate) async fn lock_conversation_row(conn: &mut Conn, tenant: &TenantId, co
     found.map(|_| ()).ok_or(StoreError::NotFound("conversation"))
 }
 
+/// Locks many conversations' rows at once, in the order given (callers sort them), for the rest of
+/// the transaction; `NotFound` when one of them does not exist.
+pub(crate) async fn lock_conversation_rows(conn: &mut Conn, keys: &[(String, String)]) -> Result<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new("SELECT id FROM conversations WHERE (tenant_id, id) IN (");
+    let mut list = q.separated(", ");
+    for (t, c) in keys {
+        list.push("(");
+        list.push_bind_unseparated(t.clone());
+        list.push_unseparated(", ");
+        list.push_bind_unseparated(c.clone());
+        list.push_unseparated(")");
+    }
+    q.push(") ORDER BY tenant_id, id FOR UPDATE");
+    let found = q.build().fetch_all(&mut *conn).await.map_err(db)?;
+    if found.len() < keys.len() {
+        return Err(StoreError::NotFound("conversation"));
+    }
+    Ok(())
+}
+
 /// A transaction-scoped advisory lock: released at commit or rollback, and by the server when this
 /// node's connection dies, so a crashed node never keeps a conversation.
 pub(crate) async fn lock_conversation(

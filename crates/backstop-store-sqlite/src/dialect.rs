@@ -29,6 +29,11 @@ pub(crate) async fn lock_conversation_row(_conn: &mut Conn, _tenant: &TenantId, 
     Ok(())
 }
 
+/// Nothing to lock: SQLite has one writer, and a transaction holds it.
+pub(crate) async fn lock_conversation_rows(_conn: &mut Conn, _keys: &[(String, String)]) -> Result<()> {
+    Ok(())
+}
+
 /// One node: its actors already take turns.
 pub(crate) async fn lock_conversation(_: &SqliteStore, _: &TenantId, _: ConversationId) -> Result<ConversationLock> {
     Ok(ConversationLock::none())

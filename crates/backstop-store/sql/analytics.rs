@@ -19,22 +19,10 @@ use crate::Backend;
 /// The backend's database and row types.
 type Db = <dialect::Conn as sqlx::Connection>::Database;
 type Row = <Db as sqlx::Database>::Row;
-type Query<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>;
 
 /// Where a rollup row is: tenant, grain, first hour; then its dimensions.
 type At = (String, i64, i64);
 type Cell = (At, String, String, String, String);
-
-/// Binds a rollup row's key columns, in `KEY_COLS` order.
-fn bind_cell(q: Query<'_>, ((tenant, grain, hour), team, channel, lang, topic): Cell) -> Query<'_> {
-    q.bind(tenant)
-        .bind(grain)
-        .bind(hour)
-        .bind(team)
-        .bind(channel)
-        .bind(lang)
-        .bind(topic)
-}
 
 const KEY_COLS: &str = "tenant_id, grain, hour, team, channel, lang, topic";
 
@@ -42,71 +30,74 @@ fn sum_cols() -> String {
     Sum::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
 }
 
-/// `$from..$to` placeholders.
-fn marks(from: usize, n: usize) -> String {
-    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-}
+/// Rows per multi-row statement: well under both databases' limits on bound values (the widest
+/// row, a rollup's, binds 7 keys and every sum).
+const CHUNK: usize = 100;
 
+/// Saves a batch of facts rows and moves the rollups by their differences, in one transaction and
+/// in few statements: the conversations locked and their stored facts read in one query per
+/// chunk, then the facts and the added-up differences written as multi-row upserts in key order
+/// (each statement a round trip on PostgreSQL, where a fold of a million conversations used to
+/// spend its time).
 pub(crate) async fn save(store: &Backend, rows: &[FactsRow]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let sums = sum_cols();
-    let rollup_sql = format!(
-        "INSERT INTO rollups ({KEY_COLS}, {sums}) VALUES ({}) ON CONFLICT ({KEY_COLS}) DO UPDATE SET {}",
-        marks(1, 7 + Sum::ALL.len()),
-        Sum::ALL
-            .iter()
-            .map(|s| format!("{0} = rollups.{0} + excluded.{0}", s.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let agent_sql = format!(
-        "INSERT INTO agent_rollups (tenant_id, grain, hour, agent_id, {}) VALUES ({}) ON CONFLICT (tenant_id, grain, hour, agent_id) DO UPDATE SET {}",
-        AGENT_SUMS.join(", "),
-        marks(1, 4 + AGENT_SUMS.len()),
-        AGENT_SUMS
-            .iter()
-            .map(|s| format!("{s} = agent_rollups.{s} + excluded.{s}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    // Conversations in key order (two nodes folding overlapping batches lock in the same order).
+    let mut keys: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r.tenant.as_str().to_owned(), r.conversation.to_string()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let mut tx = store.writer().begin().await.map_err(db)?;
+    // The facts stored now, per conversation; each row below replaces its conversation's.
+    let mut current: BTreeMap<(String, String), (RollupKey, Contribution)> = BTreeMap::new();
+    for chunk in keys.chunks(CHUNK) {
+        // Two nodes folding the same conversation take turns on its row.
+        dialect::lock_conversation_rows(&mut tx, chunk).await?;
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "SELECT tenant_id, conversation_id, hour, team, channel, lang, topic, contribution FROM conversation_facts
+             WHERE (tenant_id, conversation_id) IN (",
+        );
+        let mut list = q.separated(", ");
+        for (t, c) in chunk {
+            list.push("(");
+            list.push_bind_unseparated(t.clone());
+            list.push_unseparated(", ");
+            list.push_bind_unseparated(c.clone());
+            list.push_unseparated(")");
+        }
+        q.push(")");
+        for r in q.build().fetch_all(&mut *tx).await.map_err(db)? {
+            let key = RollupKey {
+                hour: r.int("hour")?,
+                team: r.text("team")?,
+                channel: r.text("channel")?,
+                lang: r.text("lang")?,
+                topic: r.text("topic")?,
+            };
+            current.insert(
+                (r.text("tenant_id")?, r.text("conversation_id")?),
+                (key, json::<Contribution>(&r, "contribution")?),
+            );
+        }
+    }
     let mut sums_at: BTreeMap<Cell, Vec<i64>> = BTreeMap::new();
     let mut counts_at: BTreeMap<(Cell, String), i64> = BTreeMap::new();
     let mut agents_at: BTreeMap<(At, String), Vec<i64>> = BTreeMap::new();
-    let mut tx = store.writer().begin().await.map_err(db)?;
+    let mut facts: BTreeMap<(String, String), &FactsRow> = BTreeMap::new();
     for row in rows {
-        // Two nodes folding the same conversation take turns on its row.
-        dialect::lock_conversation_row(&mut tx, &row.tenant, row.conversation).await?;
-        let old = sqlx::query(
-            "SELECT hour, team, channel, lang, topic, contribution FROM conversation_facts WHERE tenant_id = $1 AND conversation_id = $2",
-        )
-        .bind(row.tenant.as_str())
-        .bind(row.conversation.to_string())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?;
-        let old = match old {
-            Some(r) => Some((
-                RollupKey {
-                    hour: r.int("hour")?,
-                    team: r.text("team")?,
-                    channel: r.text("channel")?,
-                    lang: r.text("lang")?,
-                    topic: r.text("topic")?,
-                },
-                json::<Contribution>(&r, "contribution")?,
-            )),
-            None => None,
-        };
+        let id = (row.tenant.as_str().to_owned(), row.conversation.to_string());
+        let old = current.insert(id.clone(), (row.key.clone(), row.contribution.clone()));
         // The same rows: move them by the difference; other rows: take the old out, put the new in.
-        let moves: Vec<(&RollupKey, backstop_core::analytics::Delta)> = match &old {
-            Some((key, c)) if *key == row.key => vec![(key, row.contribution.minus(Some(c)))],
+        let moves: Vec<(RollupKey, backstop_core::analytics::Delta)> = match old {
+            Some((key, c)) if key == row.key => vec![(key, row.contribution.minus(Some(&c)))],
             Some((key, c)) => vec![
-                (key, Contribution::default().minus(Some(c))),
-                (&row.key, row.contribution.minus(None)),
+                (key, Contribution::default().minus(Some(&c))),
+                (row.key.clone(), row.contribution.minus(None)),
             ],
-            None => vec![(&row.key, row.contribution.minus(None))],
+            None => vec![(row.key.clone(), row.contribution.minus(None))],
         };
         for (key, delta) in &moves {
             for grain in GRAINS {
@@ -137,67 +128,111 @@ pub(crate) async fn save(store: &Backend, rows: &[FactsRow]) -> Result<()> {
                 }
             }
         }
-        sqlx::query(
-            "INSERT INTO conversation_facts (tenant_id, conversation_id, hour, team, channel, lang, topic, outcome, is_final, final_at, last_event_id, contribution)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-             ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET hour = excluded.hour, team = excluded.team,
+        // A conversation twice in the batch keeps its last row.
+        facts.insert(id, row);
+    }
+    let facts: Vec<&FactsRow> = facts.into_values().collect();
+    for chunk in facts.chunks(CHUNK) {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO conversation_facts (tenant_id, conversation_id, hour, team, channel, lang, topic, outcome, is_final, final_at, last_event_id, contribution) ",
+        );
+        q.push_values(chunk, |mut b, row| {
+            b.push_bind(row.tenant.as_str().to_owned())
+                .push_bind(row.conversation.to_string())
+                .push_bind(row.key.hour)
+                .push_bind(row.key.team.clone())
+                .push_bind(row.key.channel.clone())
+                .push_bind(row.key.lang.clone())
+                .push_bind(row.key.topic.clone())
+                .push_bind(row.outcome.map(Outcome::as_str))
+                .push_bind(i64::from(row.is_final))
+                .push_bind(ts(row.final_at))
+                .push_bind(row.last_event_id)
+                .push_bind(to_json(&row.contribution));
+        });
+        q.push(
+            " ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET hour = excluded.hour, team = excluded.team,
                  channel = excluded.channel, lang = excluded.lang, topic = excluded.topic, outcome = excluded.outcome,
                  is_final = excluded.is_final, final_at = excluded.final_at, last_event_id = excluded.last_event_id,
                  contribution = excluded.contribution",
-        )
-        .bind(row.tenant.as_str())
-        .bind(row.conversation.to_string())
-        .bind(row.key.hour)
-        .bind(&row.key.team)
-        .bind(&row.key.channel)
-        .bind(&row.key.lang)
-        .bind(&row.key.topic)
-        .bind(row.outcome.map(Outcome::as_str))
-        .bind(i64::from(row.is_final))
-        .bind(ts(row.final_at))
-        .bind(row.last_event_id)
-        .bind(to_json(&row.contribution))
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+        );
+        q.build().execute(&mut *tx).await.map_err(db)?;
     }
-    // The batch's differences, added up per rollup row and written in key order.
-    for (cell, delta) in sums_at {
-        if delta.iter().all(|x| *x == 0) {
-            continue;
-        }
-        let mut q = bind_cell(sqlx::query(&rollup_sql), cell);
-        for v in delta {
-            q = q.bind(v);
-        }
-        q.execute(&mut *tx).await.map_err(db)?;
+    // The batch's differences, added up per rollup row and written in key order, each key once
+    // per statement (an upsert may not touch a row twice).
+    let sums: Vec<(Cell, Vec<i64>)> = sums_at.into_iter().filter(|(_, d)| d.iter().any(|x| *x != 0)).collect();
+    let add_sums = Sum::ALL
+        .iter()
+        .map(|s| format!("{0} = rollups.{0} + excluded.{0}", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for chunk in sums.chunks(CHUNK) {
+        let mut q = sqlx::QueryBuilder::<Db>::new(format!("INSERT INTO rollups ({KEY_COLS}, {}) ", sum_cols()));
+        q.push_values(chunk, |mut b, (cell, delta)| {
+            let ((tenant, grain, hour), team, channel, lang, topic) = cell.clone();
+            b.push_bind(tenant)
+                .push_bind(grain)
+                .push_bind(hour)
+                .push_bind(team)
+                .push_bind(channel)
+                .push_bind(lang)
+                .push_bind(topic);
+            for v in delta {
+                b.push_bind(*v);
+            }
+        });
+        q.push(format!(" ON CONFLICT ({KEY_COLS}) DO UPDATE SET {add_sums}"));
+        q.build().execute(&mut *tx).await.map_err(db)?;
     }
-    for ((cell, key), n) in counts_at {
-        if n == 0 {
-            continue;
-        }
-        bind_cell(
-            sqlx::query(
-                "INSERT INTO rollup_counts (tenant_id, grain, hour, team, channel, lang, topic, key, n) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT (tenant_id, grain, hour, team, channel, lang, topic, key) DO UPDATE SET n = rollup_counts.n + excluded.n",
-            ),
-            cell,
-        )
-        .bind(key)
-        .bind(n)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+    let counts: Vec<((Cell, String), i64)> = counts_at.into_iter().filter(|(_, n)| *n != 0).collect();
+    for chunk in counts.chunks(CHUNK) {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO rollup_counts (tenant_id, grain, hour, team, channel, lang, topic, key, n) ",
+        );
+        q.push_values(chunk, |mut b, ((cell, key), n)| {
+            let ((tenant, grain, hour), team, channel, lang, topic) = cell.clone();
+            b.push_bind(tenant)
+                .push_bind(grain)
+                .push_bind(hour)
+                .push_bind(team)
+                .push_bind(channel)
+                .push_bind(lang)
+                .push_bind(topic)
+                .push_bind(key.clone())
+                .push_bind(*n);
+        });
+        q.push(
+            " ON CONFLICT (tenant_id, grain, hour, team, channel, lang, topic, key) DO UPDATE SET n = rollup_counts.n + excluded.n",
+        );
+        q.build().execute(&mut *tx).await.map_err(db)?;
     }
-    for (((tenant, grain, hour), agent), delta) in agents_at {
-        if delta.iter().all(|x| *x == 0) {
-            continue;
-        }
-        let mut q = sqlx::query(&agent_sql).bind(tenant).bind(grain).bind(hour).bind(agent);
-        for v in delta {
-            q = q.bind(v);
-        }
-        q.execute(&mut *tx).await.map_err(db)?;
+    let agents: Vec<((At, String), Vec<i64>)> = agents_at
+        .into_iter()
+        .filter(|(_, d)| d.iter().any(|x| *x != 0))
+        .collect();
+    let add_agents = AGENT_SUMS
+        .iter()
+        .map(|s| format!("{s} = agent_rollups.{s} + excluded.{s}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for chunk in agents.chunks(CHUNK) {
+        let mut q = sqlx::QueryBuilder::<Db>::new(format!(
+            "INSERT INTO agent_rollups (tenant_id, grain, hour, agent_id, {}) ",
+            AGENT_SUMS.join(", ")
+        ));
+        q.push_values(chunk, |mut b, (((tenant, grain, hour), agent), delta)| {
+            b.push_bind(tenant.clone())
+                .push_bind(*grain)
+                .push_bind(*hour)
+                .push_bind(agent.clone());
+            for v in delta {
+                b.push_bind(*v);
+            }
+        });
+        q.push(format!(
+            " ON CONFLICT (tenant_id, grain, hour, agent_id) DO UPDATE SET {add_agents}"
+        ));
+        q.build().execute(&mut *tx).await.map_err(db)?;
     }
     tx.commit().await.map_err(db)?;
     Ok(())

@@ -52,7 +52,8 @@ macro_rules! store_contract_tests {
             widget_settings_plans_and_api_keys_are_kept_per_tenant,
             channel_connections_are_found_by_account_with_their_secrets_apart,
             channel_identities_make_one_customer_and_link_only_when_told,
-            first_messages_at_once_make_one_customer, conversations_carry_their_channel_and_move);
+            first_messages_at_once_make_one_customer, conversations_carry_their_channel_and_move,
+            a_batch_folds_each_conversation_once_as_its_last_row);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(

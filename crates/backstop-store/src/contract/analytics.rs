@@ -383,3 +383,45 @@ pub async fn long_ranges_read_what_their_hours_hold(s: &dyn Store) {
         assert_eq!(agents.first().map_or(0, |r| r.sums[0]), answered, "{from}..{to}");
     }
 }
+
+/// One batch may hold a conversation twice (folded again before the batch was written) and many
+/// conversations at once: each counts once, as its last row says.
+pub async fn a_batch_folds_each_conversation_once_as_its_last_row(s: &dyn Store) {
+    let (a, customer, first) = setup(s, "shop-batch").await;
+    let mut convs = vec![first];
+    for i in 1..150 {
+        let c = super::new_conversation(&a, customer, t0() + Duration::seconds(i));
+        s.create_conversation(&c).await.unwrap();
+        convs.push(c.id);
+    }
+    let mut going = Facts::new(t0());
+    going.ai_answers = 1;
+    going.ai_last_answered = true;
+    going.customer_turns = 1;
+    going.last_activity = t0() + Duration::minutes(1);
+    let mut handed = going.clone();
+    handed.handoffs = 1;
+    handed.handoff_reason = Some(backstop_core::routing::HandoffReason::Anger);
+    handed.first_handoff_at = Some(t0() + Duration::minutes(3));
+    let at = t0() + Duration::minutes(4);
+    // Every conversation going in English; the first one again, handed over in Chinese.
+    let mut rows: Vec<FactsRow> = convs
+        .iter()
+        .map(|c| row(&a, *c, key("", "en"), &going, at, 3))
+        .collect();
+    rows.push(row(&a, first, key("support", "zh"), &handed, at, 4));
+    s.save_facts(&rows).await.unwrap();
+    let by_lang = s.rollup_sums(&a, &filter(), RollupGroup::Lang, Sum::ALL).await.unwrap();
+    assert_eq!(sum(&by_lang, "en", Sum::Conversations), 149);
+    assert_eq!(sum(&by_lang, "zh", Sum::Conversations), 1);
+    let reasons = s
+        .rollup_counts(&a, &filter(), RollupGroup::All, "reason:")
+        .await
+        .unwrap();
+    assert_eq!(reasons, vec![("".into(), "reason:anger".into(), 1)]);
+    assert_eq!(s.get_facts(&a, first).await.unwrap().unwrap().key.lang, "zh");
+    // Saved again as it is: nothing moves.
+    s.save_facts(&rows).await.unwrap();
+    let again = s.rollup_sums(&a, &filter(), RollupGroup::Lang, Sum::ALL).await.unwrap();
+    assert_eq!(again, by_lang);
+}
