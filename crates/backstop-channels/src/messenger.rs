@@ -146,6 +146,16 @@ pub fn parse(product: Product, body: &[u8]) -> Result<Parsed, InboundError> {
     Ok(parsed)
 }
 
+/// A page- or Instagram-scoped id: answered at itself; the webhook carries no name or locale.
+fn scoped(id: String) -> Contact {
+    Contact {
+        address: id.clone(),
+        id,
+        name: None,
+        locale: None,
+    }
+}
+
 fn event(item: Messaging) -> Option<Event> {
     let contact = item.sender.id;
     let at = unix_millis(item.timestamp);
@@ -180,12 +190,7 @@ fn event(item: Messaging) -> Option<Event> {
         let _ = m.quick_reply; // a quick reply's text is the message's text
         return Some(Event::Message(Message {
             external_id: m.mid,
-            from: Contact {
-                id: contact.clone(),
-                address: contact,
-                name: None,
-                locale: None,
-            },
+            from: scoped(contact),
             sent_at: at,
             text,
             attachments,
@@ -199,12 +204,7 @@ fn event(item: Messaging) -> Option<Event> {
         }
         return Some(Event::Message(Message {
             external_id: mid,
-            from: Contact {
-                id: contact.clone(),
-                address: contact,
-                name: None,
-                locale: None,
-            },
+            from: scoped(contact),
             sent_at: at,
             text: p.title,
             attachments: Vec::new(),

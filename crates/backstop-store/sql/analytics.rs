@@ -30,6 +30,18 @@ fn sum_cols() -> String {
     Sum::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
 }
 
+/// Binds a rollup row's key columns, in `KEY_COLS` order.
+fn push_cell(b: &mut sqlx::query_builder::Separated<'_, '_, Db, &'static str>, cell: &Cell) {
+    let ((tenant, grain, hour), team, channel, lang, topic) = cell.clone();
+    b.push_bind(tenant)
+        .push_bind(grain)
+        .push_bind(hour)
+        .push_bind(team)
+        .push_bind(channel)
+        .push_bind(lang)
+        .push_bind(topic);
+}
+
 /// Rows per multi-row statement: well under both databases' limits on bound values (the widest
 /// row, a rollup's, binds 7 keys and every sum).
 const CHUNK: usize = 100;
@@ -169,14 +181,7 @@ pub(crate) async fn save(store: &Backend, rows: &[FactsRow]) -> Result<()> {
     for chunk in sums.chunks(CHUNK) {
         let mut q = sqlx::QueryBuilder::<Db>::new(format!("INSERT INTO rollups ({KEY_COLS}, {}) ", sum_cols()));
         q.push_values(chunk, |mut b, (cell, delta)| {
-            let ((tenant, grain, hour), team, channel, lang, topic) = cell.clone();
-            b.push_bind(tenant)
-                .push_bind(grain)
-                .push_bind(hour)
-                .push_bind(team)
-                .push_bind(channel)
-                .push_bind(lang)
-                .push_bind(topic);
+            push_cell(&mut b, cell);
             for v in delta {
                 b.push_bind(*v);
             }
@@ -190,16 +195,8 @@ pub(crate) async fn save(store: &Backend, rows: &[FactsRow]) -> Result<()> {
             "INSERT INTO rollup_counts (tenant_id, grain, hour, team, channel, lang, topic, key, n) ",
         );
         q.push_values(chunk, |mut b, ((cell, key), n)| {
-            let ((tenant, grain, hour), team, channel, lang, topic) = cell.clone();
-            b.push_bind(tenant)
-                .push_bind(grain)
-                .push_bind(hour)
-                .push_bind(team)
-                .push_bind(channel)
-                .push_bind(lang)
-                .push_bind(topic)
-                .push_bind(key.clone())
-                .push_bind(*n);
+            push_cell(&mut b, cell);
+            b.push_bind(key.clone()).push_bind(*n);
         });
         q.push(
             " ON CONFLICT (tenant_id, grain, hour, team, channel, lang, topic, key) DO UPDATE SET n = rollup_counts.n + excluded.n",
