@@ -15,6 +15,8 @@ use backstop_core::channel::connection::ConnectionDraft;
 use backstop_core::ids::{ConnectionId, TenantId};
 use backstop_store::ConnectionRecord;
 
+pub use backstop_channels::meta::SIGNATURE_HEADER as HUB_SIGNATURE_HEADER;
+pub use backstop_channels::telegram::SECRET_HEADER as TELEGRAM_SECRET_HEADER;
 pub use inbound::{Received, WebhookAuth};
 
 use crate::people::auth::random_token;

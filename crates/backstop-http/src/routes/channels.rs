@@ -14,7 +14,7 @@ use backstop_core::channel::connection::ConnectionDraft;
 use backstop_core::channel::Channel;
 use backstop_core::ids::ConnectionId;
 use backstop_core::permission::Permission;
-use backstop_engine::channels::{ConnectionView, WebhookAuth};
+use backstop_engine::channels::{ConnectionView, WebhookAuth, HUB_SIGNATURE_HEADER, TELEGRAM_SECRET_HEADER};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -212,8 +212,8 @@ async fn webhook(
     let id = connection_id(&id)?;
     let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let auth = WebhookAuth {
-        hub_signature: get(backstop_channels::meta::SIGNATURE_HEADER),
-        telegram_secret: get(backstop_channels::telegram::SECRET_HEADER),
+        hub_signature: get(HUB_SIGNATURE_HEADER),
+        telegram_secret: get(TELEGRAM_SECRET_HEADER),
     };
     let got = s.engine.channel_webhook(&tenant, id, auth, &body).await?;
     Ok(Json(wire::WebhookReceipt {

@@ -109,10 +109,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("backstop-merchant", &[]),
     // Running an action speaks HTTP to the merchant and knows nothing of conversations.
     ("backstop-actions", &["backstop-core"]),
+    // The providers' wire formats: read and written without I/O, knowing nothing of storage.
+    ("backstop-channels", &["backstop-core"]),
     (
         "backstop-engine",
         &[
             "backstop-actions",
+            "backstop-channels",
             "backstop-core",
             "backstop-nlp",
             "backstop-bus",
