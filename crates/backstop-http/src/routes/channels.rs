@@ -129,6 +129,7 @@ async fn create_connection(
     params(("id" = String, Path, description = "the connection")),
     responses((status = 200, description = "saved", body = wire::Connection),
         (status = 404, description = "no such connection", body = wire::ErrorBody),
+        (status = 409, description = "that account is connected already", body = wire::ErrorBody),
         (status = 422, description = "a field cannot be used (named in `fields`)", body = wire::ErrorBody)),
     security(("session" = []), ("bearer" = [])))]
 async fn update_connection(
